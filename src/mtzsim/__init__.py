@@ -1,0 +1,20 @@
+"""mtzsim: fractional CO2 laser treatment of atrophic acne scars, simulated end to end.
+
+Research and education tool, not a medical device.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "simulate_mtz"]
+
+
+def __getattr__(name):  # lazy: keep `import mtzsim` light
+    if name == "simulate_mtz":
+        from mtzsim.mtz import simulate_mtz
+
+        return simulate_mtz
+    if name == "TreatmentChain":
+        from mtzsim.chain import TreatmentChain
+
+        return TreatmentChain
+    raise AttributeError(name)
