@@ -1,15 +1,40 @@
-"""Single microscopic treatment zone (MTZ): one microbeam's crater, coagulation and heat-shock zones.
+"""Single microscopic treatment zone (MTZ): one microbeam's crater, coagulation, lethal and heat-shock zones.
 
-(Interface laid down first; the solver is filled in by the single-MTZ engine work.)
+One microbeam on an axisymmetric (r, z) grid of layered skin:
+
+* Beer–Lambert deposition (µa = water fraction × µa of water) into the tissue below the
+  current crater floor of each radial column, with the divergence of a Gaussian beam
+  focused on the surface; at 1.55 µm a forward-scattering (Fermi–Eyges) beam instead;
+* the enthalpy method: water boils at 100 °C with its latent heat; a cell whose enthalpy
+  passes the ablation enthalpy (all water vaporised) is ejected after an ejection delay and
+  becomes void, so the beam reaches the next cell — short pulses give the blow-off limit,
+  long ones the steady-state limit (see :mod:`mtzsim.ablation`);
+* plume shielding: the ejected plume absorbs part of the beam with an optical depth that
+  grows with the ablation rate, i.e. with the transmitted irradiance (τ_p = I_t / I_p, so
+  I_t = I_p W(I/I_p), W the Lambert function); a fraction of what it absorbs is given back
+  to the crater walls (hot vapour and ejecta), the rest leaves the skin;
+* Pennes bioheat conduction with layers and perfusion, explicit while the laser fires,
+  implicit (locally one-dimensional backward Euler) for the long cooling;
+* Arrhenius damage for named processes (collagen coagulation, fibroblast death, heat-shock
+  induction) from :mod:`mtzsim.damage`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+import math
+import time as _time
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
+from mtzsim import heat
+from mtzsim._kernels import axisym as _k
+from mtzsim.errors import InputError
 from mtzsim.laser import Beam
+from mtzsim.tissue import Tissue, constants, get_tissue
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,384 @@ class MTZResult:
         }
 
 
-def simulate_mtz(beam: Beam, *, tissue="face", **options) -> MTZResult:
-    """Simulate one microbeam in skin; see module docstring."""
-    raise NotImplementedError("single-MTZ engine not built yet")
+
+#: Damage processes integrated in every MTZ, in this order (keys of damage.ARRHENIUS).
+PROCESSES = ("collagen_birefringence", "skin_necrosis", "fibroblast_death", "hsp70_induction")
+
+
+@dataclass(frozen=True)
+class LossModel:
+    """Losses of deep ablation channels (the calibrated part of the model).
+
+    Parameters
+    ----------
+    plume_irradiance : float
+        I_p [W/m²]: irradiance scale of plume shielding. Transmitted irradiance
+        I_t = I_p W(I/I_p); I_p → ∞ switches shielding off.
+    wall_fraction : float
+        η [-]: fraction of the plume-absorbed power re-deposited on the crater walls.
+    ejection_delay : float
+        [s]: time from a cell reaching the ablation enthalpy to its removal.
+    ablation_temperature : float
+        [K]: temperature the dried tissue matrix reaches before it is ejected
+        (373.15 K: ejected as soon as its water has boiled off).
+    source : str
+        Where the numbers come from (calibration record or assumption).
+    """
+
+    plume_irradiance: float = math.inf
+    wall_fraction: float = 0.0
+    ejection_delay: float = 1e-6
+    ablation_temperature: float = 373.15
+    source: str = "uncalibrated"
+
+
+@lru_cache(maxsize=1)
+def calibration_record() -> dict:
+    """The fitted loss-model parameters with their uncertainty (data/mtz_calibration.json)."""
+    try:
+        text = resources.files("mtzsim.data").joinpath("mtz_calibration.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    return json.loads(text)
+
+
+def default_loss_model() -> LossModel:
+    """The calibrated loss model (``mtzsim calibrate`` writes it), or no losses if none yet."""
+    rec = calibration_record()
+    if not rec:
+        return LossModel(source="uncalibrated: no data/mtz_calibration.json")
+    p = rec["parameters"]
+    return LossModel(
+        plume_irradiance=p["plume_irradiance_w_per_m2"]["value"],
+        wall_fraction=p["wall_fraction"]["value"],
+        ejection_delay=rec["fixed"]["ejection_delay_s"],
+        source=f"fitted by `mtzsim calibrate` to mtz_co2_calibration.csv ({rec.get('date', '')})",
+    )
+
+
+@dataclass(frozen=True)
+class Numerics:
+    """Grid and time-stepping options (SI)."""
+
+    cell: float = 5e-6  # grid spacing h [m]
+    radial_margin: float = 1.0e-3  # tissue beyond the beam radius [m]
+    depth: float | None = None  # domain depth [m]; default from the fluence
+    cooling_time: float = 3.0  # longest simulated time after the pulse [s]
+    settle_temperature: float = 314.15  # stop cooling once the hottest cell is below this [K]
+    heat_step: float = 0.2  # max fraction of the ablation enthalpy deposited per step
+    dt_growth: float = 1.15  # growth of the implicit cooling step
+    dt_cool_max: float = 0.02  # longest cooling step [s]
+    response_stride: int = 2  # subsampling of the tabulated response
+    response_times: int = 36
+
+
+#: Er:glass 1.55 µm scattering of dermis. Assumption: no scattering coefficients at 1.55 µm
+#: in ../shared/data; µs' = 1000 1/m (10 1/cm) and g = 0.9 are of the order used in skin
+#: optics models in the near infrared. Only the 1.55 µm beam uses them.
+ERGLASS_REDUCED_SCATTERING = 1000.0
+
+
+def _scattering_source(grid, props, beam: Beam) -> np.ndarray:
+    """Deposition [W/m³ per W] of a forward-scattering beam (Fermi–Eyges small-angle spread).
+
+    The 1/e² radius grows as w(z)² = w0² + (8/3) µs' z³ (lateral variance (2/3) µs' z³
+    per axis of a pencil beam with mean square angle 2(1−g) per scattering event);
+    photons are lost to absorption only: P(z) = P exp(−∫µa dz).
+    """
+    r = grid.r[:, None]
+    z_edges = np.arange(grid.nz + 1) * grid.h
+    mua = props.mua[0]
+    optical = np.concatenate([[0.0], np.cumsum(mua * grid.h)])
+    absorbed = np.exp(-optical[:-1]) - np.exp(-optical[1:])  # fraction absorbed in each layer of cells
+    zc = grid.z[None, :]
+    w2 = beam.radius**2 + (8.0 / 3.0) * ERGLASS_REDUCED_SCATTERING * zc**3
+    lateral = 2.0 / (np.pi * w2) * np.exp(-2.0 * r**2 / w2)  # [1/m²], integrates to 1
+    return lateral * absorbed[None, :] / grid.h
+
+
+def _domain(beam: Beam, tissue: Tissue, numerics: Numerics) -> heat.AxisymmetricGrid:
+    h = numerics.cell
+    radius = beam.radius + numerics.radial_margin
+    if numerics.depth is not None:
+        depth = numerics.depth
+    else:
+        # deep enough for the steady-state crater with no losses, plus heat-affected tissue,
+        # capped at 2.5 mm (deeper than any fractional CO2 channel reported)
+        mua = tissue.dermis.absorption(beam.laser)
+        e_per_area = beam.peak_fluence * beam.stack
+        depth = min(2.5e-3, max(0.6e-3, 0.7 * e_per_area / tissue.dermis.ablation_enthalpy() + 0.6e-3 + 5.0 / mua))
+    return heat.AxisymmetricGrid(nr=int(math.ceil(radius / h)), nz=int(math.ceil(depth / h)), h=h)
+
+
+def _probes(grid, beam):
+    """Probe cells: on the axis at 50, 150, 300, 600 µm depth and at 2 w0 and 4 w0 from the axis at 100 µm."""
+    pts = [(0.0, 50e-6), (0.0, 150e-6), (0.0, 300e-6), (0.0, 600e-6), (2 * beam.radius, 100e-6), (4 * beam.radius, 100e-6)]
+    out = []
+    for rr, zz in pts:
+        j = min(grid.nr - 1, int(rr / grid.h))
+        k = min(grid.nz - 1, int(zz / grid.h))
+        out.append((rr, zz, j, k))
+    return out
+
+
+def simulate_mtz(
+    beam: Beam,
+    *,
+    tissue="face",
+    losses: LossModel | None = None,
+    numerics: Numerics | None = None,
+    coagulation_process: str = "collagen_birefringence",
+) -> MTZResult:
+    """Simulate one microbeam in skin: crater, damage zones, temperatures, energy partition.
+
+    Parameters
+    ----------
+    beam : Beam
+        The microbeam (SI); see :func:`mtzsim.laser.make_beam`.
+    tissue : str or Tissue
+        Named tissue (``"face"``) or a :class:`~mtzsim.tissue.Tissue`.
+    losses : LossModel, optional
+        Plume shielding and wall heating; default the calibrated model.
+    numerics : Numerics, optional
+        Grid spacing and time stepping.
+    coagulation_process : str
+        Arrhenius set whose Ω ≥ 1 defines "coagulated" (default collagen birefringence
+        loss, Maitland & Walsh 1997).
+
+    Returns
+    -------
+    MTZResult
+    """
+    from mtzsim import damage
+
+    tissue = get_tissue(tissue)
+    losses = default_loss_model() if losses is None else losses
+    numerics = Numerics() if numerics is None else numerics
+    c = constants()
+    t_body = tissue.body_temperature
+    t_boil = c["water_boiling_point"]
+    grid = _domain(beam, tissue, numerics)
+    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=c["dry_matrix_specific_heat"])
+    Gr, Gz = heat.conductances(grid, props.k)
+    vol = grid.volume
+    rc = props.rc
+    H1 = rc * (t_boil - t_body)
+    H2 = H1 + props.rho_water * c["water_latent_heat"]
+    Habl = H2 + props.rc_dry * max(0.0, losses.ablation_temperature - t_boil)
+    keys = (coagulation_process,) + tuple(p for p in PROCESSES if p != coagulation_process)
+    keys = tuple(dict.fromkeys(keys))
+    procs = [damage.ARRHENIUS[k] for k in keys]
+    A = np.array([p.A for p in procs])
+    Ea = np.array([p.Ea for p in procs])
+    total_time = beam.total_duration + numerics.cooling_time
+    t_cut = heat.arrhenius_cutoff(A, Ea, total_time)
+
+    H = np.zeros((grid.nr, grid.nz))
+    void = np.zeros((grid.nr, grid.nz), dtype=np.bool_)
+    Omega = np.zeros((len(keys), grid.nr, grid.nz))
+    Tmax = np.full((grid.nr, grid.nz), t_body)
+    dt_stab = 0.9 * heat.stable_dt(grid, rc, Gr, Gz)
+    probes = _probes(grid, beam)
+    pj = np.array([p[2] for p in probes], dtype=np.int64)
+    pk = np.array([p[3] for p in probes], dtype=np.int64)
+    n_probe_max = 4000
+    probe_t = np.zeros(n_probe_max)
+    probe_T = np.zeros((n_probe_max, len(probes)))
+    q_static = _scattering_source(grid, props, beam) if beam.laser == "erglass" else np.zeros((0, 0))
+    clock = _time.perf_counter()
+    tally, nsteps, nprobe = _k.pulse_phase(
+        H, void, Omega, Tmax,
+        H1, H2, Habl, rc, props.rc_dry, props.mua, props.perf, vol, Gr, Gz, grid.r, grid.h,
+        t_body, t_boil, np.array(beam.pulse_starts()), beam.pulse_duration, beam.total_duration,
+        beam.peak_power, beam.radius, beam.rayleigh_range, beam.profile == "gaussian",
+        losses.plume_irradiance if math.isfinite(losses.plume_irradiance) else 0.0,
+        losses.wall_fraction, losses.ejection_delay, A, Ea, t_cut, dt_stab, numerics.heat_step,
+        pj, pk, 1, probe_t, probe_T, q_static, dt_stab * float(np.min(props.rc_dry / rc)),
+    )
+    delivered, plume_escaped, wall, transmitted, ablated, boundary, perfusion = (float(x) for x in tally)
+    pulse_seconds = _time.perf_counter() - clock
+
+    # End of the pulse: vapour formed in cells that were not ejected leaves as steam
+    # (desiccation); the dry matrix keeps its sensible heat.
+    latent = np.clip(H - H1, 0.0, None)
+    steam = np.minimum(latent, H2 - H1)
+    steam[void] = 0.0
+    vaporised = float(np.sum(steam * vol))
+    H = np.where(void, 0.0, H - steam)
+    T = np.where(void, t_body, t_body + H / rc)
+    stored_end_pulse = float(np.sum(H * vol))
+    residual_heat = H.copy()
+
+    # Cooling: implicit steps of growing length, Arrhenius by the trapezoid rule.
+    cap = rc * vol
+    t = beam.total_duration
+    t_stop = beam.total_duration + numerics.cooling_time
+    dt = dt_stab
+    stride = numerics.response_stride
+    resp_times = [t]
+    resp_fields = [(T - t_body)[::stride, ::stride].astype(np.float32)]
+    next_resp = t * 1.25 + 1e-4
+    probe_t_list = list(probe_t[:nprobe])
+    probe_T_list = list(probe_T[:nprobe])
+    while t < t_stop - 1e-12:
+        dt = min(dt, t_stop - t)
+        T_old = T.copy()
+        lb, lp = heat.implicit_step(T, void, Gr, Gz, cap, props.perf, t_body, dt)
+        boundary += lb
+        perfusion += lp
+        _k.arrhenius_update_trapezoid(T_old, T, void, Omega, A, Ea, dt, t_cut)
+        np.maximum(Tmax, np.where(void, t_body, T), out=Tmax)
+        t += dt
+        nsteps += 1
+        probe_t_list.append(t)
+        probe_T_list.append(T[pj, pk].copy())
+        if t >= next_resp or t >= t_stop - 1e-12:
+            resp_times.append(t)
+            resp_fields.append((T - t_body)[::stride, ::stride].astype(np.float32))
+            next_resp = t * 1.25
+        if np.max(np.where(void, 0.0, T)) < numerics.settle_temperature:
+            break
+        dt = min(dt * numerics.dt_growth, numerics.dt_cool_max)
+
+    stored = float(np.sum(np.where(void, 0.0, cap * (T - t_body))))
+    e_beam = beam.energy * beam.stack
+    into_tissue = delivered + wall
+    out = ablated + vaporised + stored + perfusion + boundary + transmitted
+    error = (into_tissue - out) / e_beam
+    not_intercepted = e_beam - delivered - wall - plume_escaped
+    energy = EnergyPartition(
+        delivered=delivered,
+        plume_loss=plume_escaped,
+        wall_heating=wall,
+        ablated=ablated + vaporised,
+        stored=stored,
+        perfusion=perfusion,
+        boundary=boundary + transmitted + not_intercepted,
+        reflected=0.0,
+        error=float(error),
+    )
+    geometry = _geometry(grid, void, Omega, keys)
+    peak = float(np.max(np.where(void, 0.0, Tmax)))
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {
+            "ablated": (("r", "z"), void),
+            "peak_temperature": (("r", "z"), np.where(void, np.nan, Tmax)),
+            "residual_heat": (("r", "z"), residual_heat),
+            **{f"omega_{k}": (("r", "z"), Omega[i]) for i, k in enumerate(keys)},
+            "zone": (("r", "z"), _zones(void, Omega, keys)),
+            "probe_temperature": (("time", "probe"), np.array(probe_T_list)),
+        },
+        coords={
+            "r": ("r", grid.r, {"units": "m", "long_name": "radius"}),
+            "z": ("z", grid.z, {"units": "m", "long_name": "depth below the skin surface"}),
+            "time": ("time", np.array(probe_t_list), {"units": "s"}),
+            "probe": ("probe", [f"r={p[0]*1e6:.0f}um,z={p[1]*1e6:.0f}um" for p in probes]),
+        },
+        attrs={
+            "laser": beam.laser,
+            "energy_J": beam.energy,
+            "spot_diameter_m": beam.spot_diameter,
+            "pulse_duration_s": beam.pulse_duration,
+            "stack": beam.stack,
+            "cell_m": grid.h,
+            "steps": nsteps,
+            "pulse_phase_s": pulse_seconds,
+            "coagulation_process": coagulation_process,
+            "loss_model": json.dumps(asdict(losses), default=str),
+            "zones": "0 untouched, 1 heat shock, 2 lethal, 3 coagulated, 4 ablated",
+        },
+    )
+    ds["peak_temperature"].attrs["units"] = "K"
+    dermis = tissue.dermis
+    response = ThermalResponse(
+        t=np.array(resp_times),
+        r=grid.r[::stride],
+        z=grid.z[::stride],
+        rise=np.stack(resp_fields),
+        void=void[::stride, ::stride].copy(),
+        residual_heat=residual_heat,
+        t_end_pulse=beam.total_duration,
+        heat_content=stored_end_pulse,
+        diffusivity=dermis.diffusivity,
+        volumetric_heat_capacity=dermis.heat_capacity,
+    )
+    return MTZResult(
+        beam=beam,
+        pulse_duration=beam.pulse_duration,
+        peak_temperature=peak,
+        energy=energy,
+        dataset=ds,
+        response=response,
+        **geometry,
+    )
+
+
+def _zones(void, Omega, keys):
+    from mtzsim import damage
+
+    zp = damage.ZONE_PROCESSES
+    return damage.classify_zones(
+        void, Omega[0], Omega[keys.index(zp["cell"])], Omega[keys.index(zp["hsp"])]
+    )
+
+
+def _geometry(grid, void, Omega, keys) -> dict:
+    """Crater and zone dimensions from the void mask and the Ω maps."""
+    h = grid.h
+    floor = np.argmin(void, axis=1)  # first solid cell of each column
+    floor[np.all(void, axis=1)] = grid.nz
+    ablation_depth = float(np.max(floor) * h)
+    ablation_diameter = 2.0 * h * float(np.sum(void[:, 0]))
+    solid = ~void
+
+    def deepest(mask):
+        ks = np.nonzero(np.any(mask & solid, axis=0))[0]
+        return float((ks.max() + 1) * h) if ks.size else 0.0
+
+    def widest(mask):
+        js = np.nonzero(np.any(mask & solid, axis=1))[0]
+        return float((js.max() + 1) * h) if js.size else 0.0
+
+    coag = Omega[0] >= 1.0
+    coag_depth = max(deepest(coag), ablation_depth)
+    k_mid = int(0.5 * ablation_depth / h)
+    if ablation_depth > 0:
+        row_solid = solid[:, k_mid]
+        j0 = int(np.argmax(row_solid))
+        row = coag[j0:, k_mid]
+        thickness = float(np.argmin(row) if not row.all() else row.size) * h
+    else:
+        thickness = widest(coag)
+    from mtzsim.damage import ZONE_PROCESSES as zp
+
+    lethal = Omega[keys.index(zp["cell"])] >= 1.0
+    hsp = Omega[keys.index(zp["hsp"])] >= 1.0
+    return {
+        "ablation_depth": ablation_depth,
+        "ablation_diameter": ablation_diameter,
+        "coagulation_depth": coag_depth,
+        "coagulation_thickness": thickness,
+        "lethal_depth": max(deepest(lethal), coag_depth),
+        "lethal_radius": widest(lethal | coag | void),
+        "heat_shock_depth": max(deepest(hsp), deepest(lethal), coag_depth),
+        "heat_shock_radius": widest(hsp | lethal | coag | void),
+    }
+
+
+#: Marqa & Mordon 2014: simulated MTZs were 21 ± 2 % deeper and 12 ± 2 % wider than
+#: histology of the same settings (processing shrinkage); data/mtz_co2_calibration.csv.
+HISTOLOGY_DEPTH_SHRINK = 1.21
+HISTOLOGY_WIDTH_SHRINK = 1.12
+
+
+def histology_view(result: MTZResult) -> dict:
+    """Depths and widths as a fixed biopsy would show them (divided by 1.21 and 1.12) [m]."""
+    return {
+        "ablation_depth": result.ablation_depth / HISTOLOGY_DEPTH_SHRINK,
+        "coagulation_depth": result.coagulation_depth / HISTOLOGY_DEPTH_SHRINK,
+        "ablation_diameter": result.ablation_diameter / HISTOLOGY_WIDTH_SHRINK,
+        "lesion_width": (result.ablation_diameter + 2 * result.coagulation_thickness) / HISTOLOGY_WIDTH_SHRINK,
+    }

@@ -1,0 +1,447 @@
+"""Numba kernels of the axisymmetric (r, z) single-MTZ solver. Private: use mtzsim.heat.
+
+Arrays are indexed [j, k] = [radius, depth]; SI units; no objects. Each kernel has a
+readable numpy twin in mtzsim.heat that the tests hold it to.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+R_GAS = 8.314462618  # J/(mol K), CODATA 2018
+
+
+@nb.njit(cache=True, inline="always")
+def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil):
+    """Temperature [K] from enthalpy per volume H [J/m³] above body temperature."""
+    if H < H1:
+        return t_body + H / rc
+    if H < H2:
+        return t_boil
+    return t_boil + (H - H2) / rc_dry
+
+
+@nb.njit(cache=True)
+def temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T):
+    nr, nz = H.shape
+    for j in range(nr):
+        for k in range(nz):
+            if void[j, k]:
+                T[j, k] = t_body
+            else:
+                T[j, k] = _temperature(H[j, k], H1[j, k], H2[j, k], rc[j, k], rc_dry[j, k], t_body, t_boil)
+
+
+@nb.njit(cache=True)
+def conduction_rate(T, void, Gr, Gz, t_body, out):
+    """Net conductive power into each cell [W]; returns power lost through the far boundaries [W].
+
+    Gr[j, k] is the conductance [W/K] of the radial face between cells j-1 and j
+    (Gr[0] = 0 on the axis, Gr[nr] to the far boundary at t_body); Gz likewise in depth
+    (Gz[:, 0] = 0: adiabatic skin surface, Gz[:, nz] to the deep boundary). Void cells
+    (ablated) exchange no heat.
+    """
+    nr, nz = T.shape
+    lost = 0.0
+    for j in range(nr):
+        for k in range(nz):
+            if void[j, k]:
+                out[j, k] = 0.0
+                continue
+            Tc = T[j, k]
+            q = 0.0
+            if j > 0:
+                if not void[j - 1, k]:
+                    q += Gr[j, k] * (T[j - 1, k] - Tc)
+            if j < nr - 1:
+                if not void[j + 1, k]:
+                    q += Gr[j + 1, k] * (T[j + 1, k] - Tc)
+            else:
+                f = Gr[nr, k] * (t_body - Tc)
+                q += f
+                lost -= f
+            if k > 0:
+                if not void[j, k - 1]:
+                    q += Gz[j, k] * (T[j, k - 1] - Tc)
+            if k < nz - 1:
+                if not void[j, k + 1]:
+                    q += Gz[j, k + 1] * (T[j, k + 1] - Tc)
+            else:
+                f = Gz[j, nz] * (t_body - Tc)
+                q += f
+                lost -= f
+            out[j, k] = q
+    return lost
+
+
+@nb.njit(cache=True)
+def arrhenius_update(T, void, omega, A, Ea, dt, t_cut):
+    """Ω_p += dt·A_p·exp(−Ea_p/(R T)) for each process p; cells below t_cut are skipped.
+
+    t_cut is chosen by the caller so that the skipped increments are below 1e-9 over the
+    whole simulated time (see mtzsim.heat.arrhenius_cutoff).
+    """
+    nr, nz = T.shape
+    npr = A.shape[0]
+    for j in range(nr):
+        for k in range(nz):
+            Tc = T[j, k]
+            if Tc < t_cut or void[j, k]:
+                continue
+            inv = 1.0 / (R_GAS * Tc)
+            for p in range(npr):
+                omega[p, j, k] += dt * A[p] * math.exp(-Ea[p] * inv)
+
+
+@nb.njit(cache=True)
+def arrhenius_update_trapezoid(T0, T1, void, omega, A, Ea, dt, t_cut):
+    nr, nz = T0.shape
+    npr = A.shape[0]
+    for j in range(nr):
+        for k in range(nz):
+            if void[j, k]:
+                continue
+            a = T0[j, k]
+            b = T1[j, k]
+            if a < t_cut and b < t_cut:
+                continue
+            for p in range(npr):
+                ra = A[p] * math.exp(-Ea[p] / (R_GAS * a))
+                rb = A[p] * math.exp(-Ea[p] / (R_GAS * b))
+                omega[p, j, k] += 0.5 * dt * (ra + rb)
+
+
+@nb.njit(cache=True)
+def deposit_beam(
+    H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink
+):
+    """Beer–Lambert deposition of the beam into each column below the current crater floor.
+
+    Column j receives the irradiance I(r_j) of the beam at its floor depth (width
+    w_floor_sq[j] = w(z_floor)², beam divergence), times the plume transmission, and
+    deposits the exact fraction exp(−Σµa·dz) absorbed in each cell below the floor.
+    Returns the power delivered into the columns [W]; what leaves the bottom goes to sink[0].
+    """
+    nr, nz = H.shape
+    delivered = 0.0
+    for j in range(nr):
+        kf = floor[j]
+        if kf >= nz:
+            continue
+        w2 = w_floor_sq[j]
+        if gaussian:
+            irr = power * 2.0 / (math.pi * w2) * math.exp(-2.0 * r[j] * r[j] / w2)
+        else:
+            irr = power / (math.pi * w2) if r[j] * r[j] <= w2 else 0.0
+        irr *= transmission
+        if irr <= 0.0:
+            continue
+        area = vol[j, 0] / h
+        p_in = irr * area
+        delivered += p_in
+        remaining = 1.0
+        for k in range(kf, nz):
+            if void[j, k]:
+                continue
+            frac = remaining * (1.0 - math.exp(-mua[j, k] * h))
+            H[j, k] += p_in * frac / vol[j, k]  # power per volume; caller multiplies by dt
+            remaining -= frac
+            if remaining < 1e-14:
+                break
+        sink[0] += p_in * remaining
+    return delivered
+
+
+@nb.njit(cache=True)
+def find_floor(void, floor):
+    nr, nz = void.shape
+    for j in range(nr):
+        k = 0
+        while k < nz and void[j, k]:
+            k += 1
+        floor[j] = k
+
+
+@nb.njit(cache=True)
+def deposit_wall(Q, void, power, vol, h):
+    """Spread ``power`` [W] over the tissue faces that border the crater, in proportion to area.
+
+    Q receives power per volume [W/m³]. Returns the wall area [m²].
+    """
+    nr, nz = void.shape
+    area_total = 0.0
+    for pass_ in range(2):
+        for j in range(nr):
+            for k in range(nz):
+                if void[j, k]:
+                    continue
+                a = 0.0
+                az = vol[j, k] / h
+                if k > 0 and void[j, k - 1]:
+                    a += az
+                if j > 0 and void[j - 1, k]:
+                    a += 2.0 * math.pi * j * h * h
+                if j < nr - 1 and void[j + 1, k]:
+                    a += 2.0 * math.pi * (j + 1) * h * h
+                if a == 0.0:
+                    continue
+                if pass_ == 0:
+                    area_total += a
+                else:
+                    Q[j, k] += power * a / area_total / vol[j, k]
+        if area_total == 0.0:
+            return 0.0
+    return area_total
+
+
+@nb.njit(cache=True)
+def _tridiag(a, b, c, d, x, n, cp, dp):
+    """Thomas algorithm: a[i] x[i-1] + b[i] x[i] + c[i] x[i+1] = d[i]."""
+    cp[0] = c[0] / b[0]
+    dp[0] = d[0] / b[0]
+    for i in range(1, n):
+        m = b[i] - a[i] * cp[i - 1]
+        cp[i] = c[i] / m
+        dp[i] = (d[i] - a[i] * dp[i - 1]) / m
+    x[n - 1] = dp[n - 1]
+    for i in range(n - 2, -1, -1):
+        x[i] = dp[i] - cp[i] * x[i + 1]
+
+
+@nb.njit(cache=True)
+def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt):
+    """One locally-one-dimensional backward-Euler step (radial lines, then depth lines).
+
+    cap = ρc·V [J/K] per cell; perf = ω_b [1/s] (Pennes, ρ_b c_b taken equal to ρc).
+    Unconditionally stable; first order in time. Returns (boundary loss, perfusion loss) [J].
+    """
+    nr, nz = T.shape
+    n = max(nr, nz)
+    a = np.zeros(n)
+    b = np.zeros(n)
+    c = np.zeros(n)
+    d = np.zeros(n)
+    x = np.zeros(n)
+    cp = np.zeros(n)
+    dp = np.zeros(n)
+    lost_b = 0.0
+    lost_p = 0.0
+    # radial sweep
+    for k in range(nz):
+        for j in range(nr):
+            if void[j, k]:
+                a[j] = 0.0
+                b[j] = 1.0
+                c[j] = 0.0
+                d[j] = T[j, k]
+                continue
+            s = dt / cap[j, k]
+            gl = Gr[j, k] if (j > 0 and not void[j - 1, k]) else 0.0
+            if j < nr - 1:
+                gr = Gr[j + 1, k] if not void[j + 1, k] else 0.0
+                gb = 0.0
+            else:
+                gr = 0.0
+                gb = Gr[nr, k]
+            a[j] = -s * gl
+            c[j] = -s * gr
+            b[j] = 1.0 + s * (gl + gr + gb)
+            d[j] = T[j, k] + s * gb * t_body
+        _tridiag(a, b, c, d, x, nr, cp, dp)
+        for j in range(nr):
+            T[j, k] = x[j]
+        if not void[nr - 1, k]:
+            lost_b += dt * Gr[nr, k] * (T[nr - 1, k] - t_body)
+    # depth sweep with perfusion
+    for j in range(nr):
+        for k in range(nz):
+            if void[j, k]:
+                a[k] = 0.0
+                b[k] = 1.0
+                c[k] = 0.0
+                d[k] = T[j, k]
+                continue
+            s = dt / cap[j, k]
+            gu = Gz[j, k] if (k > 0 and not void[j, k - 1]) else 0.0
+            if k < nz - 1:
+                gd = Gz[j, k + 1] if not void[j, k + 1] else 0.0
+                gb = 0.0
+            else:
+                gd = 0.0
+                gb = Gz[j, nz]
+            a[k] = -s * gu
+            c[k] = -s * gd
+            b[k] = 1.0 + s * (gu + gd + gb) + dt * perf[j, k]
+            d[k] = T[j, k] + s * gb * t_body + dt * perf[j, k] * t_body
+        _tridiag(a, b, c, d, x, nz, cp, dp)
+        for k in range(nz):
+            T[j, k] = x[k]
+            if not void[j, k]:
+                lost_p += dt * perf[j, k] * cap[j, k] * (x[k] - t_body)
+        if not void[j, nz - 1]:
+            lost_b += dt * Gz[j, nz] * (T[j, nz - 1] - t_body)
+    return lost_b, lost_p
+
+
+@nb.njit(cache=True)
+def lambert_w(x):
+    """Principal branch W(x) for x ≥ 0 (Newton–Halley iteration)."""
+    if x <= 0.0:
+        return 0.0
+    w = math.log1p(x) if x < 3.0 else math.log(x) - math.log(math.log(x))
+    for _ in range(50):
+        ew = math.exp(w)
+        f = w * ew - x
+        wn = w - f / (ew * (w + 1.0) - (w + 2.0) * f / (2.0 * w + 2.0))
+        if abs(wn - w) < 1e-13 * (1.0 + abs(wn)):
+            return wn
+        w = wn
+    return w
+
+
+@nb.njit(cache=True)
+def pulse_phase(
+    H, void, Omega, Tmax,
+    H1, H2, Habl, rc, rc_dry, mua, perf, vol, Gr, Gz, r, h,
+    t_body, t_boil, pulse_starts, pulse_duration, t_end, power, w0, z_rayleigh, gaussian,
+    plume_irradiance, wall_fraction, ejection_delay, A, Ea, t_cut, dt_max, heat_step,
+    probe_j, probe_k, probe_every, probe_t, probe_T, q_static, dt_max_dry,
+):
+    """Explicit enthalpy-method time stepping while the laser fires (and between stacked pulses).
+
+    Returns tallies [J]: delivered, plume_escaped, wall, transmitted, ablated,
+    boundary, perfusion, and the number of steps and probe samples.
+    """
+    nr, nz = H.shape
+    T = np.empty_like(H)
+    cond = np.zeros_like(H)
+    Q = np.zeros_like(H)
+    floor = np.zeros(nr, dtype=np.int64)
+    wf2 = np.zeros(nr)
+    t_mark = np.full((nr, nz), np.inf)
+    sink = np.zeros(1)
+    tally = np.zeros(7)
+    started = False
+    t = 0.0
+    nsteps = 0
+    nprobe = 0
+    npulse = pulse_starts.shape[0]
+    area0 = math.pi * w0 * w0
+    while t < t_end - 1e-15:
+        # laser power now, and time to the next pulse edge
+        p_now = 0.0
+        t_edge = t_end
+        for i in range(npulse):
+            a = pulse_starts[i]
+            b = a + pulse_duration
+            if a <= t < b:
+                p_now = power
+                t_edge = min(t_edge, b)
+            elif t < a:
+                t_edge = min(t_edge, a)
+        temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
+        lost = conduction_rate(T, void, Gr, Gz, t_body, cond)
+        for j in range(nr):
+            for k in range(nz):
+                Q[j, k] = 0.0
+        p_deliv = 0.0
+        p_plume = 0.0
+        p_wall = 0.0
+        sink[0] = 0.0
+        if p_now > 0.0:
+            find_floor(void, floor)
+            for j in range(nr):
+                zf = floor[j] * h
+                wf2[j] = w0 * w0 * (1.0 + (zf / z_rayleigh) ** 2)
+            trans = 1.0
+            if started and plume_irradiance > 0.0:
+                i_peak = p_now * (2.0 if gaussian else 1.0) / area0
+                x = i_peak / plume_irradiance
+                trans = lambert_w(x) / x
+            if q_static.shape[0] == nr:
+                # scattering beam (non-ablative): fixed deposition pattern [W/m³ per W]
+                p_deliv = 0.0
+                for j in range(nr):
+                    for k in range(nz):
+                        if not void[j, k]:
+                            Q[j, k] += p_now * trans * q_static[j, k]
+                            p_deliv += p_now * trans * q_static[j, k] * vol[j, k]
+            else:
+                p_deliv = deposit_beam(Q, void, floor, r, h, mua, p_now, wf2, gaussian, trans, vol, sink)
+            p_shield = p_now * (1.0 - trans)
+            p_wall = wall_fraction * p_shield
+            if p_wall > 0.0:
+                area = deposit_wall(Q, void, p_wall, vol, h)
+                if area == 0.0:
+                    p_wall = 0.0
+            p_plume = p_shield - p_wall
+        # time step: stability, heating resolution, pulse edges
+        qmax = 0.0
+        for j in range(nr):
+            for k in range(nz):
+                if Q[j, k] > 0.0:
+                    v = Q[j, k] / Habl[j, k]
+                    if v > qmax:
+                        qmax = v
+        # dry (superheated) cells have a smaller heat capacity: a shorter stable step
+        dt = dt_max
+        for j in range(nr):
+            for k in range(nz):
+                if not void[j, k] and H[j, k] > H2[j, k]:
+                    dt = dt_max_dry
+                    break
+        if qmax > 0.0:
+            dt = min(dt, heat_step / qmax)
+        dt = min(dt, t_edge - t)
+        if dt <= 0.0:
+            dt = 1e-12
+        # Arrhenius on the temperature at the start of the step
+        arrhenius_update(T, void, Omega, A, Ea, dt, t_cut)
+        # enthalpy update
+        perf_loss = 0.0
+        for j in range(nr):
+            for k in range(nz):
+                if void[j, k]:
+                    continue
+                dT = T[j, k] - t_body
+                pl = perf[j, k] * rc[j, k] * dT
+                perf_loss += pl * vol[j, k]
+                H[j, k] += dt * (Q[j, k] + cond[j, k] / vol[j, k] - pl)
+                if T[j, k] > Tmax[j, k]:
+                    Tmax[j, k] = T[j, k]
+        tally[0] += dt * p_deliv
+        tally[1] += dt * p_plume
+        tally[2] += dt * p_wall
+        tally[3] += dt * sink[0]
+        tally[5] += dt * lost
+        tally[6] += dt * perf_loss
+        t += dt
+        # ablation: cells past the ablation enthalpy leave after the ejection delay
+        for j in range(nr):
+            for k in range(nz):
+                if void[j, k]:
+                    continue
+                if H[j, k] >= Habl[j, k]:
+                    if t_mark[j, k] == np.inf:
+                        t_mark[j, k] = t
+                    if t >= t_mark[j, k] + ejection_delay - 1e-15:
+                        tally[4] += H[j, k] * vol[j, k]
+                        H[j, k] = 0.0
+                        void[j, k] = True
+                        started = True
+        nsteps += 1
+        if probe_j.shape[0] > 0 and nsteps % probe_every == 0 and nprobe < probe_t.shape[0]:
+            temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
+            probe_t[nprobe] = t
+            for p in range(probe_j.shape[0]):
+                probe_T[nprobe, p] = T[probe_j[p], probe_k[p]]
+            nprobe += 1
+    temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
+    for j in range(nr):
+        for k in range(nz):
+            if not void[j, k] and T[j, k] > Tmax[j, k]:
+                Tmax[j, k] = T[j, k]
+    return tally, nsteps, nprobe

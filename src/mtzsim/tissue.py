@@ -1,0 +1,147 @@
+"""Skin as layers: thickness, thermal and optical properties, with the source of each number."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from mtzsim.errors import InputError
+
+
+def _read_csv(name: str) -> list[dict]:
+    with resources.files("mtzsim.data").joinpath(name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=None)
+def constants() -> dict[str, float]:
+    """Physical constants used by the models (SI), from data/constants.csv."""
+    return {row["key"]: float(row["value"]) for row in _read_csv("constants.csv")}
+
+
+@lru_cache(maxsize=None)
+def water_absorption() -> dict[str, float]:
+    """Absorption coefficient µa of liquid water [1/m] by laser type (data/water_absorption.csv)."""
+    return {row["laser"]: float(row["mua_water_per_cm"]) * 100.0 for row in _read_csv("water_absorption.csv")}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One skin layer, SI units; ``source`` and ``assumption`` say where each number comes from."""
+
+    key: str
+    name: str
+    thickness: float  # [m]
+    conductivity: float  # k [W/(m K)]
+    specific_heat: float  # c [J/(kg K)]
+    density: float  # ρ [kg/m³]
+    water_fraction: float  # mass fraction of water [-]
+    perfusion: float  # ω_b [1/s] (volume of blood per volume of tissue per second)
+    source: str = ""
+    reliability: str = ""
+    assumption: str = ""
+
+    @property
+    def heat_capacity(self) -> float:
+        """Volumetric heat capacity ρc [J/(m³ K)]."""
+        return self.density * self.specific_heat
+
+    @property
+    def diffusivity(self) -> float:
+        """Thermal diffusivity α = k/(ρc) [m²/s]."""
+        return self.conductivity / self.heat_capacity
+
+    def absorption(self, laser: str) -> float:
+        """µa [1/m] = water fraction × µa of water (water dominates at 10.6, 2.94 and 1.55 µm)."""
+        return self.water_fraction * water_absorption()[laser]
+
+    def ablation_enthalpy(self, t_body: float | None = None) -> float:
+        """Energy per volume to heat to boiling and vaporise all the water [J/m³]."""
+        c = constants()
+        t_body = c["body_temperature"] if t_body is None else t_body
+        return self.heat_capacity * (c["water_boiling_point"] - t_body) + (
+            self.density * self.water_fraction * c["water_latent_heat"]
+        )
+
+
+@dataclass(frozen=True)
+class Tissue:
+    """A stack of layers from the skin surface down; the last layer is semi-infinite."""
+
+    name: str
+    layers: tuple[Layer, ...]
+    body_temperature: float = field(default_factory=lambda: constants()["body_temperature"])
+
+    def layer_at(self, z) -> np.ndarray:
+        """Index of the layer at depth z [m] (array)."""
+        bounds = np.cumsum([layer.thickness for layer in self.layers])
+        return np.minimum(np.searchsorted(bounds, np.asarray(z), side="right"), len(self.layers) - 1)
+
+    def property_at(self, name: str, z) -> np.ndarray:
+        """Any Layer attribute or property as a function of depth z [m]."""
+        values = np.array([getattr(layer, name) for layer in self.layers], dtype=float)
+        return values[self.layer_at(z)]
+
+    def absorption_at(self, laser: str, z) -> np.ndarray:
+        values = np.array([layer.absorption(laser) for layer in self.layers])
+        return values[self.layer_at(z)]
+
+    @property
+    def dermis(self) -> Layer:
+        """The reticular dermis, where most of an MTZ lies."""
+        return next(layer for layer in self.layers if layer.key == "reticular")
+
+    def with_layer(self, key: str, **changes) -> "Tissue":
+        """A copy with one layer's properties changed (for sensitivity studies)."""
+        layers = tuple(replace(layer, **changes) if layer.key == key else layer for layer in self.layers)
+        return replace(self, layers=layers)
+
+
+@lru_cache(maxsize=None)
+def _face_layers() -> tuple[Layer, ...]:
+    layers = []
+    for row in _read_csv("skin_layers.csv"):
+        layers.append(
+            Layer(
+                key=row["key"],
+                name=row["layer"],
+                thickness=float(row["thickness_um"]) * 1e-6,
+                conductivity=float(row["k_w_per_m_k"]),
+                specific_heat=float(row["c_j_per_kg_k"]),
+                density=float(row["rho_kg_per_m3"]),
+                water_fraction=float(row["water_fraction"]),
+                perfusion=float(row["perfusion_per_s"]),
+                source=row["source"],
+                reliability=row["reliability"],
+                assumption=row["assumption"],
+            )
+        )
+    return tuple(layers)
+
+
+def _homogeneous() -> Tissue:
+    """Dermis only, no layers: for verification against closed-form solutions."""
+    d = next(layer for layer in _face_layers() if layer.key == "reticular")
+    return Tissue("dermis", (replace(d, thickness=math.inf, perfusion=0.0),))
+
+
+#: Named tissues. "face": cheek stratum corneum over face/body epidermis and dermis.
+TISSUES = {
+    "face": lambda: Tissue("face", _face_layers()),
+    "dermis": _homogeneous,
+}
+
+
+def get_tissue(name_or_tissue) -> Tissue:
+    """Look up a named tissue, or pass a Tissue through."""
+    if isinstance(name_or_tissue, Tissue):
+        return name_or_tissue
+    try:
+        return TISSUES[name_or_tissue]()
+    except KeyError:
+        raise InputError("tissue", f"unknown tissue {name_or_tissue!r}; choose one of {', '.join(TISSUES)}") from None
