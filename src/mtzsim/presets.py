@@ -1,0 +1,475 @@
+"""Named presets for typical devices and patients, clinical ranges, and the flagship scenario.
+
+A device preset fills the ``[laser]`` table of a scenario with the settings of a
+generic device class (no brand names; specifications from the sources in
+``../shared/data``); a patient preset fills ``[patient]``. Every number says where it
+comes from: ``source`` and ``reliability`` (A/B/C as in ``shared/data/README.md``) or
+``assumption`` with the reason where no source in the project's data supports it.
+
+Clinical ranges are the settings seen in the sources for each device class. A setting
+outside them still runs; the scenario reports a :class:`RangeWarning` in the report and
+on stderr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# ---------------------------------------------------------------------------------------
+# Devices
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicalRange:
+    """Range of one setting seen in clinical use [SI], with its pedigree.
+
+    ``low`` or ``high`` may be ``None`` for a one-sided range; ``unit`` and ``scale``
+    say how the report shows the numbers (value_shown = value_SI * scale).
+    """
+
+    low: float | None
+    high: float | None
+    unit: str
+    scale: float
+    source: str = ""
+    reliability: str = ""
+    assumption: str = ""
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` [SI] lies inside the range (bounds included)."""
+        if self.low is not None and value < self.low * (1 - 1e-9):
+            return False
+        if self.high is not None and value > self.high * (1 + 1e-9):
+            return False
+        return True
+
+    def describe(self) -> str:
+        """The range in display units, e.g. ``"5–160 mJ"``."""
+        lo = None if self.low is None else f"{self.low * self.scale:g}"
+        hi = None if self.high is None else f"{self.high * self.scale:g}"
+        if lo is not None and hi is not None:
+            return f"{lo}–{hi} {self.unit}"
+        if lo is not None:
+            return f"≥ {lo} {self.unit}"
+        return f"≤ {hi} {self.unit}"
+
+
+@dataclass(frozen=True)
+class DevicePreset:
+    """A generic fractional device: the ``[laser]`` settings it stands for and its ranges.
+
+    Parameters
+    ----------
+    name : str
+        Preset name used in scenario files (``preset = "deep-fractional-co2-120um"``).
+    title : str
+        One line for people.
+    laser : str
+        ``"co2"``, ``"eryag"`` or ``"erglass"``.
+    settings : mapping
+        Default ``[laser]`` keys with units (``spot``, ``energy``, ``peak_power`` or
+        ``pulse``, ``profile``); the scenario's own keys override them.
+    ranges : mapping
+        :class:`ClinicalRange` per setting: ``energy`` [J], ``spot`` [m], ``density`` [-],
+        ``stack`` [-], ``passes`` [-].
+    source, reliability, assumption : str
+        Pedigree of the preset as a whole; each range carries its own.
+    """
+
+    name: str
+    title: str
+    laser: str
+    settings: MappingProxyType
+    ranges: MappingProxyType
+    source: str
+    reliability: str
+    assumption: str = ""
+    notes: str = ""
+
+
+def _device(name, title, laser, settings, ranges, **kw) -> DevicePreset:
+    return DevicePreset(
+        name=name,
+        title=title,
+        laser=laser,
+        settings=MappingProxyType(dict(settings)),
+        ranges=MappingProxyType(dict(ranges)),
+        **kw,
+    )
+
+
+_MJ = 1e-3
+_UM = 1e-6
+
+#: Density (area coverage) range of ablative fractional CO2 for acne scars.
+_CO2_DENSITY = ClinicalRange(
+    0.05,
+    0.25,
+    "%",
+    100.0,
+    source="Yuan2014",
+    reliability="A (clinical)",
+    assumption="Yuan 2014 compared 10 % and 20 % (Deep FX, acne scars; adverse effects more evident "
+    "at 20 %); the 5–25 % band around them is an assumption",
+)
+_STACK = ClinicalRange(
+    1, 3, "pulses", 1.0, assumption="stacks above 3 are rare in the clinical reports read; no source gives a limit"
+)
+_PASSES = ClinicalRange(
+    1, 4, "passes", 1.0, assumption="1–4 passes per session is the usual practice; no source in ../shared/data"
+)
+
+DEVICES: MappingProxyType = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            _device(
+                "deep-fractional-co2-120um",
+                "Deep ablative fractional CO2, 120 µm microbeam",
+                "co2",
+                {"spot": "120um", "energy": "20mJ", "peak_power": "30W", "profile": "gaussian"},
+                {
+                    "energy": ClinicalRange(
+                        5 * _MJ,
+                        160 * _MJ,
+                        "mJ",
+                        1e3,
+                        source="Hantash2007; eCO2SpotSize",
+                        reliability="A (abstract)",
+                        assumption="union of the two devices: 5–40 mJ (Hantash 2007, 30 W, 120 µm 1/e² spot) "
+                        "and 80–160 mJ (eCO2 120 µm tip)",
+                    ),
+                    "spot": ClinicalRange(100 * _UM, 150 * _UM, "µm", 1e6, source="Hantash2007; eCO2SpotSize",
+                                          reliability="A (abstract)",
+                                          assumption="both devices use 120 µm; ±25 % tolerated"),
+                    "density": _CO2_DENSITY,
+                    "stack": _STACK,
+                    "passes": _PASSES,
+                },
+                source="Hantash2007; eCO2SpotSize (data/mtz_co2_calibration.csv)",
+                reliability="A (abstract)",
+                assumption="default energy 20 mJ: middle of the Hantash 2007 sweep; peak power 30 W is the "
+                "Hantash 2007 device (no MTZ row reports a pulse duration)",
+                notes="The device of Hantash 2007 (investigational 30 W CO2, 120 µm 1/e² spot, 5–40 mJ per MTZ) "
+                "and the eCO2 120 µm tip (80 and 160 mJ: 520 and 900 µm deep).",
+            ),
+            _device(
+                "superficial-fractional-co2-1000um",
+                "Superficial ablative fractional CO2, 1000 µm wide spot",
+                "co2",
+                {"spot": "1000um", "energy": "100mJ", "peak_power": "30W", "profile": "gaussian"},
+                {
+                    "energy": ClinicalRange(60 * _MJ, 220 * _MJ, "mJ", 1e3, source="eCO2SpotSize",
+                                            reliability="A (abstract)"),
+                    "spot": ClinicalRange(800 * _UM, 1200 * _UM, "µm", 1e6, source="eCO2SpotSize",
+                                          reliability="A (abstract)", assumption="1000 µm tip; ±20 % tolerated"),
+                    "density": _CO2_DENSITY,
+                    "stack": _STACK,
+                    "passes": _PASSES,
+                },
+                source="eCO2SpotSize (data/mtz_co2_calibration.csv)",
+                reliability="A (abstract)",
+                assumption="peak power 30 W as the 120 µm device (the eCO2 abstract gives no power or pulse "
+                "duration); default energy 100 mJ inside the reported 60–220 mJ sweep",
+                notes="eCO2 1000 µm tip: ~125–150 µm deep over the whole 60–220 mJ sweep; its 'penetration' rows "
+                "need less energy per volume than boiling the water takes, so they are not ablation targets.",
+            ),
+            _device(
+                "fractional-eryag-2940nm",
+                "Ablative fractional Er:YAG (2.94 µm), 250 µm microbeam",
+                "eryag",
+                {"spot": "250um", "energy": "10mJ", "pulse": "250us", "profile": "gaussian"},
+                {
+                    "energy": ClinicalRange(1 * _MJ, 40 * _MJ, "mJ", 1e3,
+                                            assumption="typical of fractional Er:YAG handpieces; no source in "
+                                            "../shared/data"),
+                    "spot": ClinicalRange(100 * _UM, 500 * _UM, "µm", 1e6,
+                                          assumption="typical fractional Er:YAG microbeams; no source in "
+                                          "../shared/data"),
+                    "density": ClinicalRange(0.05, 0.30, "%", 100.0,
+                                             assumption="as ablative CO2, a little wider; no source in "
+                                             "../shared/data"),
+                    "stack": ClinicalRange(1, 10, "pulses", 1.0,
+                                           assumption="Er:YAG removes little per pulse, so deep channels "
+                                           "stack pulses; no source in ../shared/data"),
+                    "passes": _PASSES,
+                },
+                source="WalshDeutsch1989 (ablation physics only)",
+                reliability="C",
+                assumption="no Er:YAG fractional device data in ../shared/data: spot 250 µm, 10 mJ and 250 µs "
+                "(mtzsim.laser.DEFAULT_PULSE) are typical values, not a sourced device",
+            ),
+            _device(
+                "nonablative-fractional-1550nm",
+                "Non-ablative fractional Er:glass (1.55 µm), 140 µm microbeam",
+                "erglass",
+                {"spot": "140um", "energy": "15mJ", "pulse": "3ms", "profile": "gaussian"},
+                {
+                    "energy": ClinicalRange(5 * _MJ, 40 * _MJ, "mJ", 1e3, source="MarqaMordon2014; Chan2007",
+                                            reliability="A",
+                                            assumption="5–40 mJ simulated by Marqa & Mordon 2014 after Bedi 2007; "
+                                            "Chan 2007 used 6–20 mJ clinically"),
+                    "spot": ClinicalRange(100 * _UM, 200 * _UM, "µm", 1e6,
+                                          assumption="typical 1.55 µm microbeams; no source in ../shared/data"),
+                    "density": ClinicalRange(0.05, 0.40, "%", 100.0,
+                                             assumption="non-ablative treatments use higher coverage; no source "
+                                             "in ../shared/data gives it as area fraction"),
+                    "stack": ClinicalRange(1, 1, "pulses", 1.0, assumption="1.55 µm scanners do not stack"),
+                    "passes": ClinicalRange(1, 10, "passes", 1.0,
+                                            assumption="non-ablative treatments build density over many passes"),
+                },
+                source="MarqaMordon2014; Chan2007; Laubach2006",
+                reliability="B",
+                assumption="spot 140 µm and pulse 3 ms (mtzsim.laser.DEFAULT_PULSE) are typical values, not "
+                "sourced; the energy range is sourced",
+            ),
+        )
+    }
+)
+
+#: Clinical ranges by laser type where the scenario names no device preset.
+LASER_RANGES: MappingProxyType = MappingProxyType(
+    {
+        "co2": MappingProxyType(
+            {
+                "energy": ClinicalRange(
+                    5 * _MJ, 220 * _MJ, "mJ", 1e3, source="Hantash2007; eCO2SpotSize", reliability="A (abstract)",
+                    assumption="lowest and highest energies of the fractional CO2 rows in mtz_co2_calibration.csv",
+                ),
+                "spot": ClinicalRange(100 * _UM, 1200 * _UM, "µm", 1e6, source="Hantash2007; eCO2SpotSize",
+                                      reliability="A (abstract)"),
+                "density": _CO2_DENSITY,
+                "stack": _STACK,
+                "passes": _PASSES,
+            }
+        ),
+        "eryag": DEVICES["fractional-eryag-2940nm"].ranges,
+        "erglass": DEVICES["nonablative-fractional-1550nm"].ranges,
+    }
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Patients and scars
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientPreset:
+    """A typical patient by Fitzpatrick skin type; ``settings`` fill ``[patient]``."""
+
+    name: str
+    title: str
+    settings: MappingProxyType
+    pih_note: str
+    source: str
+    assumption: str = ""
+
+
+_PIH = {
+    1: "very low PIH risk (no data in ../shared/data for type I)",
+    2: "low PIH risk (no data in ../shared/data for type II)",
+    3: "moderate PIH risk; full-field resurfacing gave PIH in ~40 % of mixed-type patients (CO2vsErYAG)",
+    4: "high PIH risk: mild PIH in 92 % of type IV subjects over 3 sessions (Manuskiatti2010), 0/7 after one "
+    "low-density pass (Tan2008)",
+    5: "high PIH risk: 45 % after full-face Er:YAG in types III–V (ErYAGAsians2014); 0/7 after one "
+    "low-density fractional pass in types IV–V (Tan2008)",
+    6: "highest PIH risk (no fractional data in ../shared/data for type VI; extrapolated from types IV–V)",
+}
+
+PATIENTS: MappingProxyType = MappingProxyType(
+    {
+        f"fitzpatrick-{n}": PatientPreset(
+            name=f"fitzpatrick-{n}",
+            title=f"Adult, Fitzpatrick skin type {'I II III IV V VI'.split()[n - 1]}, cheek",
+            settings=MappingProxyType({"fitzpatrick": n, "age": 30, "site": "cheek"}),
+            pih_note=_PIH[n],
+            source="Manuskiatti2010; Tan2008; Chan2007; ErYAGAsians2014; CO2vsErYAG",
+            assumption="age 30 and cheek are typical of acne-scar cohorts (not sourced)",
+        )
+        for n in range(1, 7)
+    }
+)
+
+
+@dataclass(frozen=True)
+class ScarDefault:
+    """Default morphology of a scar type [m] (Jacob et al. 2001 via Fabbrocini 2010)."""
+
+    type: str
+    width: float
+    depth: float
+    source: str
+    assumption: str
+
+
+SCAR_DEFAULTS: MappingProxyType = MappingProxyType(
+    {
+        "icepick": ScarDefault(
+            "icepick", 1.0e-3, 1.0e-3, "Fabbrocini2010 (Jacob 2001)",
+            "width 1 mm inside the '< 2 mm' of Jacob; depth 1 mm: Jacob gives only 'deep dermis or subcutis'",
+        ),
+        "boxcar": ScarDefault(
+            "boxcar", 2.5e-3, 0.3e-3, "Fabbrocini2010 (Jacob 2001)",
+            "midpoints of the Jacob ranges: width 1.5–4.0 mm, shallow depth 0.1–0.5 mm",
+        ),
+        "rolling": ScarDefault(
+            "rolling", 5.0e-3, 0.3e-3, "Fabbrocini2010 (Jacob 2001)",
+            "width 5 mm at Jacob's 'wider than 4–5 mm'; depth 0.3 mm: Jacob gives no depth",
+        ),
+    }
+)
+
+#: Sites of the face and body a scenario may name.
+SITES = ("cheek", "forehead", "temple", "chin", "perioral", "nose", "jawline", "neck", "chest", "back", "forearm")
+
+#: Aftercare regimens a scenario may list (the healing stage gives them their effects).
+AFTERCARE = (
+    "occlusive",
+    "sunscreen",
+    "sun_avoidance",
+    "beta_glucan",
+    "hyaluronic_acid",
+    "prp",
+    "antiviral",
+    "barrier_cream",
+    "emollient",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Warnings for settings outside clinical ranges
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RangeWarning:
+    """A setting outside the clinical range: it runs, and the report says so."""
+
+    field: str
+    message: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "message": self.message, "source": self.source}
+
+
+def clinical_warnings(
+    *,
+    laser: str,
+    preset: str | None,
+    energy: float,
+    spot: float,
+    density: float,
+    stack: int,
+    passes: int,
+    fitzpatrick: int | None = None,
+) -> list[RangeWarning]:
+    """Settings outside the clinical ranges of the device class (all inputs SI).
+
+    Returns one :class:`RangeWarning` per setting out of range, plus a pigmentation
+    warning for dark skin types at high coverage (Chan 2007: PIH 12.4 % at high density
+    vs 7.1 % at low density, n.s.; Manuskiatti 2010: 92 % of type IV subjects).
+    """
+    ranges = DEVICES[preset].ranges if preset in DEVICES else LASER_RANGES.get(laser, {})
+    where = f"preset {preset}" if preset in DEVICES else f"{laser} devices"
+    out: list[RangeWarning] = []
+    checks = [
+        ("laser.energy", "energy", energy, 1e3, "mJ", "energy per microbeam"),
+        ("laser.spot", "spot", spot, 1e6, "µm", "spot"),
+        ("pattern.density", "density", density, 100.0, "%", "coverage per pass"),
+        ("laser.stack", "stack", stack, 1.0, "", "stack"),
+        ("pattern.passes", "passes", passes, 1.0, "", "passes"),
+    ]
+    for field_name, key, value, scale, unit, what in checks:
+        rng = ranges.get(key)
+        if rng is None or rng.contains(value):
+            continue
+        shown = f"{value * scale:.3g}{(' ' + unit) if unit else ''}"
+        src = rng.source or "assumption"
+        out.append(
+            RangeWarning(
+                field_name,
+                f"{what} {shown} is outside the clinical range {rng.describe()} of {where}; it runs, "
+                "but the models are not checked there",
+                src,
+            )
+        )
+    if fitzpatrick is not None and fitzpatrick >= 4 and density > 0.15:
+        out.append(
+            RangeWarning(
+                "pattern.density",
+                f"coverage {density * 100:.3g} % on Fitzpatrick type {fitzpatrick}: dark skin types have more "
+                "post-inflammatory hyperpigmentation at high density; consider lower density and more sessions",
+                "Chan2007; Manuskiatti2010",
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The flagship scenario (what `mtzsim demo` runs)
+# ---------------------------------------------------------------------------------------
+
+FLAGSHIP_NAME = "deep_co2_boxcar"
+
+#: Deep fractional CO2 on a patient with boxcar scars; identical to examples/deep_co2.toml.
+FLAGSHIP_SCENARIO = """\
+# Deep fractional CO2 on boxcar acne scars: the flagship scenario of mtzsim (`mtzsim demo`).
+title = "Deep fractional CO2 (120 µm) on boxcar acne scars"
+
+[laser]
+preset = "deep-fractional-co2-120um"   # Hantash 2007 device class: 30 W, 120 µm 1/e² spot
+energy = "40mJ"
+
+[pattern]
+density = "10%"
+layout = "hexagonal"
+order = "random"
+rep_rate = "250Hz"
+passes = 1
+area = "4mm x 4mm"
+seed = 1
+
+[patient]
+preset = "fitzpatrick-3"
+age = 28
+site = "cheek"
+
+[[scars]]
+type = "boxcar"
+width = "3mm"
+depth = "0.4mm"
+count = 12
+
+[course]
+sessions = 3
+interval = "6weeks"     # Majid & Imran 2014: 3-4 sessions at 6-week intervals
+follow_up = "6months"
+
+[aftercare]
+regimen = ["occlusive", "sunscreen"]
+"""
+
+
+__all__ = [
+    "AFTERCARE",
+    "DEVICES",
+    "FLAGSHIP_NAME",
+    "FLAGSHIP_SCENARIO",
+    "LASER_RANGES",
+    "PATIENTS",
+    "SCAR_DEFAULTS",
+    "SITES",
+    "ClinicalRange",
+    "DevicePreset",
+    "PatientPreset",
+    "RangeWarning",
+    "ScarDefault",
+    "clinical_warnings",
+]
