@@ -58,6 +58,10 @@ def _normalise(text: str) -> str:
     return out
 
 
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
 def parse_quantity(value, kind: str, field: str) -> float:
     """Convert a quantity with units to an SI float.
 
@@ -82,31 +86,31 @@ def parse_quantity(value, kind: str, field: str) -> float:
     """
     dim, si_unit, example = KINDS[kind]
     if isinstance(value, bool) or value is None:
-        raise InputError(field, f"expected a {kind} with a unit, such as {example!r}")
+        raise InputError(field, f"expected {_a(kind)} with a unit, such as {example!r}")
     if isinstance(value, (int, float)):
         raise InputError(
-            field, f"a bare number ({value!r}) has no unit; write a {kind} with a unit, such as {example!r}"
+            field, f"a bare number ({value!r}) has no unit; write {_a(kind)} with a unit, such as {example!r}"
         )
     if not isinstance(value, str):
-        raise InputError(field, f"expected a {kind} with a unit, such as {example!r}, got {type(value).__name__}")
+        raise InputError(field, f"expected {_a(kind)} with a unit, such as {example!r}, got {type(value).__name__}")
     text = value.strip()
     if not text:
-        raise InputError(field, f"empty; expected a {kind} such as {example!r}")
+        raise InputError(field, f"empty; expected {_a(kind)} such as {example!r}")
     if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", text, re.IGNORECASE):
         raise InputError(
-            field, f"a bare number ({text!r}) has no unit; write a {kind} with a unit, such as {example!r}"
+            field, f"a bare number ({text!r}) has no unit; write {_a(kind)} with a unit, such as {example!r}"
         )
     ureg = _registry()
     try:
         q = ureg.Quantity(_normalise(text))
     except Exception:  # pint raises several exception types for bad strings
-        raise InputError(field, f"cannot read {text!r} as a {kind}; write e.g. {example!r}") from None
+        raise InputError(field, f"cannot read {text!r} as {_a(kind)}; write e.g. {example!r}") from None
     if not hasattr(q, "magnitude") or q.dimensionless:
         raise InputError(
-            field, f"{text!r} has no unit; write a {kind} with a unit, such as {example!r}"
+            field, f"{text!r} has no unit; write {_a(kind)} with a unit, such as {example!r}"
         )
     if not q.check(dim):
-        raise InputError(field, f"{text!r} is not a {kind} (units {q.units:~}); write e.g. {example!r}")
+        raise InputError(field, f"{text!r} is not {_a(kind)} (units {q.units:~}); write e.g. {example!r}")
     si = float(q.to(si_unit).magnitude)
     if not math.isfinite(si):
         raise InputError(field, f"{text!r} is not a finite number")

@@ -439,6 +439,13 @@ def pulse_phase(
             for p in range(probe_j.shape[0]):
                 probe_T[nprobe, p] = T[probe_j[p], probe_k[p]]
             nprobe += 1
+    # cells past the ablation enthalpy that were still waiting for ejection leave now
+    for j in range(nr):
+        for k in range(nz):
+            if not void[j, k] and H[j, k] >= Habl[j, k]:
+                tally[4] += H[j, k] * vol[j, k]
+                H[j, k] = 0.0
+                void[j, k] = True
     temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
     for j in range(nr):
         for k in range(nz):

@@ -1,0 +1,93 @@
+"""`mtzsim mtz`: one microbeam in skin."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("mtz")
+    def mtz_command(
+        laser: str = typer.Option("co2", help="co2 | eryag | erglass"),
+        energy: Optional[str] = typer.Option(None, help="pulse energy per microbeam, e.g. 80mJ"),
+        fluence: Optional[str] = typer.Option(None, help="mean fluence E/(π w0²) instead of energy, e.g. 10J/cm2"),
+        spot: str = typer.Option("120um", help="1/e² spot diameter, e.g. 120um"),
+        pulse: Optional[str] = typer.Option(None, help="pulse duration, e.g. 2.7ms"),
+        peak_power: Optional[str] = typer.Option(None, "--peak-power", help="peak power, e.g. 30W (duration = E/P)"),
+        stack: int = typer.Option(1, help="pulses stacked on the same spot"),
+        stack_delay: str = typer.Option("1ms", "--stack-delay", help="delay between stacked pulses"),
+        profile: str = typer.Option("gaussian", help="gaussian | tophat"),
+        cell: str = typer.Option("5um", help="grid spacing of the solver"),
+        as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+        figure: Optional[str] = typer.Option(None, help="write the cross-section to this PNG"),
+    ) -> None:
+        """Simulate one microbeam: crater, coagulation, lethal and heat-shock zones, energy balance."""
+        from mtzsim.errors import InputError
+        from mtzsim.laser import WAVELENGTHS, make_beam
+        from mtzsim.mtz import Numerics, simulate_mtz
+        from mtzsim.units import parse_quantity
+
+        if laser not in WAVELENGTHS:
+            raise InputError("--laser", f"unknown laser {laser!r}; choose one of {', '.join(WAVELENGTHS)}")
+        if energy is None and fluence is None:
+            energy = "80mJ"
+        if energy is not None and fluence is not None:
+            raise InputError("--energy", "give --energy or --fluence, not both")
+        if pulse is not None and peak_power is not None:
+            raise InputError("--pulse", "give --pulse or --peak-power, not both")
+
+        def positive(text, kind, field):
+            value = parse_quantity(text, kind, field)
+            if not value > 0:
+                raise InputError(field, f"must be positive, got {text!r}")
+            return value
+
+        e = positive(energy, "energy", "--energy") if energy is not None else None
+        f = positive(fluence, "fluence", "--fluence") if fluence is not None else None
+        d = positive(spot, "length", "--spot")
+        tau = positive(pulse, "time", "--pulse") if pulse is not None else None
+        p = positive(peak_power, "power", "--peak-power") if peak_power is not None else None
+        delay = parse_quantity(stack_delay, "time", "--stack-delay")
+        if delay < 0:
+            raise InputError("--stack-delay", f"must not be negative, got {stack_delay!r}")
+        h = positive(cell, "length", "--cell")
+        if not 0.5e-6 <= h <= 50e-6:
+            raise InputError("--cell", f"must be between 0.5um and 50um, got {cell!r}")
+        if not 1 <= stack <= 20:
+            raise InputError("--stack", f"must be from 1 to 20, got {stack}")
+        beam = make_beam(
+            laser, energy=e, fluence=f, spot_diameter=d, pulse_duration=tau, peak_power=p,
+            profile=profile, stack=stack, stack_delay=delay,
+        )
+        if d > 3e-3:
+            raise InputError("--spot", f"{spot!r} is wider than the 3 mm this single-MTZ model is meant for")
+        if beam.energy > 1.0:
+            raise InputError("--energy", f"{beam.energy*1e3:.0f} mJ per microbeam is beyond any fractional device (max 1 J)")
+        result = simulate_mtz(beam, numerics=Numerics(cell=h))
+        if figure:
+            from mtzsim.report.figures_mtz import save_mtz_figure
+
+            save_mtz_figure(result, figure)
+        summary = result.to_dict()
+        if as_json:
+            typer.echo(json.dumps(summary, indent=2))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"MTZ: {laser} {beam.energy*1e3:.1f} mJ, {d*1e6:.0f} µm, {beam.pulse_duration*1e3:.2f} ms")
+        table.add_column("quantity")
+        table.add_column("value", justify="right")
+        for key, value in summary.items():
+            if isinstance(value, float):
+                table.add_row(key, f"{value:.4g}")
+            elif not isinstance(value, dict):
+                table.add_row(key, str(value))
+        for key, value in summary["energy_partition_mj"].items():
+            table.add_row(f"energy: {key} [mJ]", f"{value:.3g}")
+        Console().print(table)
+        if figure:
+            typer.echo(f"figure written to {figure}")

@@ -1,0 +1,40 @@
+"""`mtzsim validate`: every literature case of every model, with prediction, measurement, error, tolerance."""
+
+from __future__ import annotations
+
+import json
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate_command(
+        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, ...)"),
+        as_json: bool = typer.Option(False, "--json", help="print the cases as a JSON list"),
+    ) -> None:
+        """Compare every model with its literature cases; exit code 1 if any case fails."""
+        from mtzsim import validation
+
+        outcomes = validation.run_all(set(model) if model else None)
+        if as_json:
+            typer.echo(json.dumps([o.to_dict() for o in outcomes], indent=2))
+        else:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(title="mtzsim validate")
+            for col in ("case", "predicted", "measured", "error", "tolerance", "", "source"):
+                table.add_column(col, overflow="fold")
+            for o in outcomes:
+                c = o.case
+                tol = f"≥ {c.measured:g}" if c.kind == "greater" else f"±{c.tolerance*100:.0f} %"
+                status = "[green]pass[/]" if o.passed else "[red]FAIL[/]"
+                name = c.name + (" (fitted)" if c.fitted else "")
+                table.add_row(name, f"{o.predicted:.4g} {c.unit}", f"{c.measured:g} {c.unit}", f"{o.error*100:+.1f} %", tol, status, c.source)
+            Console(width=200).print(table)
+            failed = sum(not o.passed for o in outcomes)
+            typer.echo(f"{len(outcomes) - failed} passed, {failed} failed")
+        if any(not o.passed for o in outcomes):
+            raise typer.Exit(1)

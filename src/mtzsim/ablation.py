@@ -1,0 +1,53 @@
+"""Closed-form ablation models: blow-off and steady-state crater depth, and plume shielding.
+
+These are the reference limits that the enthalpy method of :mod:`mtzsim.mtz` reproduces:
+a pulse much shorter than the time to eject material deposits its energy in the
+unablated tissue and removes everything above the ablation enthalpy (blow-off,
+d = ln(F/F_th)/µa); a long pulse removes tissue while it fires, each unit volume
+taking the ablation enthalpy (steady state, d = (F − F_th)/h_abl).
+
+References
+----------
+.. [1] Walsh JT Jr, Deutsch TF. Lasers Surg Med 9 (1989) 327–337. doi:10.1002/lsm.1900090404
+.. [2] Walsh JT et al. CLEO '89 (heat of ablation 4.8 kJ/cm³, CW CO2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import lambertw
+
+
+def threshold_fluence(mua, ablation_enthalpy):
+    """Blow-off threshold fluence F_th = h_abl / µa [J/m²].
+
+    Parameters
+    ----------
+    mua : float
+        Absorption coefficient [1/m].
+    ablation_enthalpy : float
+        Energy per volume to ablate [J/m³].
+    """
+    return ablation_enthalpy / mua
+
+
+def blow_off_depth(fluence, threshold, mua):
+    """Crater depth of a thermally confined short pulse, ln(F/F_th)/µa [m] (0 below threshold)."""
+    fluence = np.asarray(fluence, dtype=float)
+    return np.where(fluence > threshold, np.log(np.maximum(fluence, threshold) / threshold) / mua, 0.0)
+
+
+def steady_state_depth(fluence, threshold, ablation_enthalpy):
+    """Crater depth of a long pulse with no conduction, (F − F_th)/h_abl [m] (0 below threshold)."""
+    fluence = np.asarray(fluence, dtype=float)
+    return np.maximum(fluence - threshold, 0.0) / ablation_enthalpy
+
+
+def plume_transmitted_irradiance(irradiance, plume_irradiance):
+    """Irradiance that passes a plume whose optical depth is I_t / I_p [W/m²].
+
+    Solves I_t = I exp(−I_t/I_p): I_t = I_p W(I/I_p) with W the Lambert function.
+    At I ≪ I_p nearly all passes; at I ≫ I_p, I_t ≈ I_p ln(I/I_p).
+    """
+    x = np.asarray(irradiance, dtype=float) / plume_irradiance
+    return plume_irradiance * np.real(lambertw(x))
