@@ -50,7 +50,7 @@ def test_numba_equals_numpy_twin(n_steps):
     step = make_stepper_3d(shape, **p)
     T, om, S = T0.copy(), om0.copy(), np.empty(shape)
     step(T, om, S, n_steps)
-    # rounding only: the kernel folds constants differently and uses its own exp (< 4e-16)
+    # rounding only: the kernel folds constants differently and uses its own exp (< 5e-16)
     np.testing.assert_allclose(T, Tr, rtol=1e-12, atol=0)
     np.testing.assert_allclose(om, omr, rtol=1e-12, atol=0)
     assert omr.max() - om0.max() > 1e-3  # the hot cells really did accumulate damage
@@ -62,7 +62,7 @@ def test_kernel_exp_matches_numpy():
     x = np.linspace(-700.0, 700.0, 200_001)
     out = np.empty_like(x)
     exp_array(x, out)
-    np.testing.assert_allclose(out, np.exp(x), rtol=4e-16)  # ≈ 2 ulp
+    np.testing.assert_allclose(out, np.exp(x), rtol=5e-16)  # ≈ 2 ulp (numpy's exp itself is within 1 ulp)
 
 
 def test_gaussian_pulse_conduction_matches_analytic():
