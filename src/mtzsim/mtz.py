@@ -88,7 +88,7 @@ class MTZResult:
     ablation_depth: float  # [m] deepest ablated point
     ablation_diameter: float  # [m] crater diameter at the surface
     coagulation_depth: float  # [m] deepest Ω_collagen ≥ 1 below the surface
-    coagulation_thickness: float  # [m] lateral thickness of the coagulated wall (half-depth of crater)
+    coagulation_thickness: float  # [m] mean lateral thickness of the coagulated wall (middle half of the crater)
     lethal_depth: float  # [m] deepest Ω_cell ≥ 1
     lethal_radius: float  # [m] widest Ω_cell ≥ 1
     heat_shock_depth: float  # [m]
@@ -467,12 +467,10 @@ def _geometry(grid, void, Omega, keys) -> dict:
 
     coag = Omega[0] >= 1.0
     coag_depth = max(deepest(coag), ablation_depth)
-    k_mid = int(0.5 * ablation_depth / h)
     if ablation_depth > 0:
-        row_solid = solid[:, k_mid]
-        j0 = int(np.argmax(row_solid))
-        row = coag[j0:, k_mid]
-        thickness = float(np.argmin(row) if not row.all() else row.size) * h
+        # mean radial thickness of the coagulated wall over the middle half of the crater
+        k0, k1 = int(0.25 * ablation_depth / h), max(int(0.75 * ablation_depth / h), int(0.25 * ablation_depth / h) + 1)
+        thickness = float(np.mean(np.sum(coag[:, k0:k1] & solid[:, k0:k1], axis=0))) * h
     else:
         thickness = widest(coag)
     from mtzsim.damage import ZONE_PROCESSES as zp

@@ -1,0 +1,122 @@
+"""Single MTZ: energy balance, invariants, grid convergence, wavelengths, calibration cases."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mtzsim import validation
+from mtzsim._kernels import axisym
+from mtzsim.laser import make_beam
+from mtzsim.mtz import Numerics, histology_view, simulate_mtz
+
+FAST = Numerics(cell=10e-6, cooling_time=0.5)
+
+
+@pytest.fixture(scope="module")
+def default_co2():
+    return simulate_mtz(make_beam("co2", energy=80e-3, spot_diameter=120e-6))
+
+
+def test_energy_balances_within_one_percent(default_co2):
+    e = default_co2.energy
+    assert abs(e.error) < 0.01
+    total = e.plume_loss + e.wall_heating + e.delivered + 0.0
+    # everything the beam carried is accounted for: plume + into tissue + what missed the domain
+    assert total == pytest.approx(80e-3, rel=0.01)
+    assert e.ablated + e.stored + e.perfusion + e.boundary - (80e-3 - e.delivered - e.plume_loss) == pytest.approx(
+        e.delivered, rel=0.01
+    )
+
+
+def test_summary_has_the_documented_fields(default_co2):
+    d = default_co2.to_dict()
+    for key in (
+        "ablation_depth_um", "ablation_diameter_um", "coagulation_depth_um", "coagulation_thickness_um",
+        "heat_shock_radius_um", "peak_temperature_c", "energy_balance_error", "pulse_duration_s",
+    ):
+        assert np.isfinite(d[key])
+    json.dumps(d)
+    assert d["pulse_duration_s"] == pytest.approx(80e-3 / 30.0)  # default 30 W peak power
+    # zones nest: crater inside coagulation inside lethal inside heat shock
+    assert d["ablation_depth_um"] <= d["coagulation_depth_um"] <= d["lethal_depth_um"] <= d["heat_shock_depth_um"]
+    assert d["ablation_diameter_um"] / 2 <= d["heat_shock_radius_um"]
+
+
+def test_fields_dataset(default_co2):
+    ds = default_co2.dataset
+    assert set(ds["zone"].values.ravel()) <= {0, 1, 2, 3, 4}
+    assert (ds["zone"].values == 4).sum() == ds["ablated"].values.sum()
+    assert ds["probe_temperature"].dims == ("time", "probe")
+    assert np.all(np.diff(ds["time"].values) > 0)
+    resp = default_co2.response
+    assert resp.rise.shape == (resp.t.size, resp.r.size, resp.z.size)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.floats(3e-3, 40e-3), st.floats(1.1, 2.0))
+def test_more_energy_never_a_shallower_crater(energy, factor):
+    a = simulate_mtz(make_beam("co2", energy=energy, spot_diameter=120e-6), numerics=FAST)
+    b = simulate_mtz(make_beam("co2", energy=energy * factor, spot_diameter=120e-6), numerics=FAST)
+    assert b.ablation_depth >= a.ablation_depth
+    assert b.coagulation_depth >= a.coagulation_depth - 10e-6  # one cell
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(250.0, 500.0), min_size=3, max_size=3), st.floats(1e-7, 1e-2))
+def test_omega_never_decreases(temps, dt):
+    T = np.array(temps).reshape(1, 3)
+    void = np.zeros((1, 3), dtype=np.bool_)
+    omega = np.zeros((2, 1, 3))
+    A = np.array([np.exp(130.0), 3.1e98])
+    Ea = np.array([89 * 4184.0, 6.28e5])
+    before = omega.copy()
+    axisym.arrhenius_update(T, void, omega, A, Ea, dt, 0.0)
+    assert np.all(omega >= before)
+    mid = omega.copy()
+    axisym.arrhenius_update_trapezoid(T, T + 1.0, void, omega, A, Ea, dt, 0.0)
+    assert np.all(omega >= mid)
+
+
+@pytest.mark.slow
+def test_halving_the_grid_changes_depths_by_less_than_3_percent():
+    beam = make_beam("co2", energy=80e-3, spot_diameter=120e-6)
+    a = simulate_mtz(beam, numerics=Numerics(cell=5e-6))
+    b = simulate_mtz(beam, numerics=Numerics(cell=2.5e-6))
+    assert b.ablation_depth == pytest.approx(a.ablation_depth, rel=0.03)
+    assert histology_view(b)["coagulation_depth"] == pytest.approx(histology_view(a)["coagulation_depth"], rel=0.03)
+    assert b.coagulation_depth == pytest.approx(a.coagulation_depth, rel=0.03)
+
+
+def test_erbium_yag_ablates_shallow_with_thin_coagulation():
+    """2.94 µm: µa ≈ 14× that of 10.6 µm, so a thin residual layer (same engine, other optics)."""
+    eryag = simulate_mtz(make_beam("eryag", energy=10e-3, spot_diameter=250e-6), numerics=Numerics(cell=2e-6, cooling_time=0.5))
+    co2 = simulate_mtz(make_beam("co2", energy=10e-3, spot_diameter=250e-6, pulse_duration=250e-6), numerics=Numerics(cell=2e-6, cooling_time=0.5))
+    assert eryag.ablation_depth > 0
+    assert eryag.coagulation_depth - eryag.ablation_depth < co2.coagulation_depth - co2.ablation_depth
+    assert abs(eryag.energy.error) < 0.01
+
+
+def test_erglass_coagulates_without_ablation():
+    """1.55 µm non-ablative: a column of coagulation below intact stratum corneum, no crater."""
+    res = simulate_mtz(make_beam("erglass", energy=20e-3, spot_diameter=140e-6), numerics=Numerics(cell=5e-6, cooling_time=0.5))
+    assert res.ablation_depth == 0.0
+    assert res.coagulation_depth > 100e-6
+    assert abs(res.energy.error) < 0.01
+
+
+def test_calibrated_cases_within_tolerance():
+    """eCO2 120 µm ablation and coagulation (±20 %) and 1000 µm coagulation (±35 %), eCO2SpotSize."""
+    cases = [c for c in validation.CASES if c.name.startswith("eCO2")]
+    assert len(cases) == 6
+    for c in cases:
+        outcome = validation.evaluate(c)
+        assert outcome.passed, (c.name, outcome.predicted, c.measured)
+
+
+def test_hantash_depth_ratio_exceeds_three():
+    """Hantash 2007: lesion depth at 30 mJ > 3× that at 5 mJ (120 µm spot, 30 W)."""
+    c = next(c for c in validation.CASES if "lesion depth" in c.name)
+    assert validation.evaluate(c).predicted > 3.0
