@@ -440,11 +440,15 @@ def _run_background(pat, kern, box, slot_depths_map, cs_depths, cs_y, step_times
     heat = np.zeros(n_steps)
     ptr = 0
     t_prev = 0.0
+    decay, decay_dt = None, None
     k2 = (kx[:, None, None] ** 2 + ky[None, :, None] ** 2 + kz[None, None, :] ** 2)
     for n, tn in enumerate(step_times):
         dt = tn - t_prev
         if dt > 0:
-            a *= np.exp(-(diffusivity_of(kern) * k2 + w) * dt)
+            if decay_dt is None or abs(dt - decay_dt) > 1e-12 * dt:
+                decay = np.exp(-(diffusivity_of(kern) * k2 + w) * dt)
+                decay_dt = dt
+            a *= decay
         j0 = ptr
         while ptr < order.size and hand[order[ptr]] <= tn:
             ptr += 1
@@ -456,12 +460,13 @@ def _run_background(pat, kern, box, slot_depths_map, cs_depths, cs_y, step_times
             Ay = box.phi(box.ny, box.Ly, box.y0, pat.y[idx]) * blur_y * np.exp(-al * np.outer(d, ky**2))
             Az = zhat[None, :] * np.exp(-al * np.outer(d, kz**2) - w * d[:, None])
             a += np.einsum("jx,jy,jz->xyz", Ax, Ay, Az, optimize=True)
-        b = np.einsum("xyz,dz->dxy", a, Pz, optimize=True)  # [n_d, mx, my]
+        b = np.einsum("xyz,dz->dxy", a, Pz[:n_map], optimize=True)  # [n_map, mx, my]
         for s in range(n_map):
             bg_map[s, n] = Px @ b[s] @ Py.T
             bulk_bg[s, n] = wx @ b[s] @ wy
-        for c in range(n_cs):
-            bg_cs[c, n, :, 0] = Px @ (b[n_map + c] @ Pyc[0])
+        if n_cs:
+            c_xz = np.tensordot(a, Pyc[0], axes=([1], [0]))  # [mx, mz] on the plane y = cs_y
+            bg_cs[:, n, :, 0] = (Px @ c_xz @ Pz[n_map:].T).T
         heat[n] = a[0, 0, 0] * heat_w[0, 0, 0]
         t_prev = tn
         if progress is not None and n % 20 == 0:
@@ -773,7 +778,9 @@ def simulate_field(
 
     # ---- time grid of the background ---------------------------------------------
     t_last = float(pattern.t_fire[-1])
-    dts = background_step or tau_c / 4
+    # read-out step: τ_c/4, coarser for long scans so the number of steps stays bounded
+    # (cost linear in the number of MTZs); hand-offs are injected at their exact times anyway.
+    dts = background_step or max(tau_c / 4, (t_last + tau_c) / 400)
     scan_steps = np.arange(dts, t_last + tau_c + dts, dts)
     cool = [scan_steps[-1]]
     t_end = t_last + tau_c + cooling
