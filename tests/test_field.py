@@ -175,3 +175,42 @@ def brute_force_comparison(mtz, w=0.002):
     return {"coag_volume_fd_mm3": vol_fd * 1e9, "coag_volume_field_mm3": vol_f * 1e9,
             "coag_volume_error": err, "peak_error_k": dpk,
             "peak_fd_max_k": float(peak.max()), "fd_cells_outside_map": float((om[~sel] >= 1).sum())}
+
+
+def test_figures(mtz, tmp_path):
+    from mtzsim.report.figures_field import save_field_figures
+
+    res = simulate_field(mtz, PatternSpec(width=1e-3, height=1e-3, density=0.1), **FAST)
+    paths = save_field_figures(res, tmp_path)
+    assert len(paths) == 4 and all(p.stat().st_size > 1000 for p in paths)
+
+
+@pytest.mark.slow
+def test_cli_field(tmp_path):
+    pytest.importorskip("mtzsim.scenario")
+    from typer.testing import CliRunner
+
+    from mtzsim.cli import app
+
+    toml = tmp_path / "s.toml"
+    toml.write_text('[laser]\ntype = "co2"\nenergy = "15mJ"\nspot = "120um"\n'
+                    '[pattern]\ndensity = "5%"\norder = "random"\nrep_rate = "250Hz"\npasses = 1\n'
+                    'area = "1mm x 1mm"\n')
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["field", str(toml), "--json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output.strip().splitlines()[-1])
+    assert "coverage_coagulated" in d and (out / "field.nc").exists()
+
+
+def test_cli_bad_density(tmp_path):
+    pytest.importorskip("mtzsim.scenario")
+    import subprocess
+    import sys
+
+    toml = tmp_path / "s.toml"
+    toml.write_text('[laser]\ntype = "co2"\nenergy = "15mJ"\nspot = "120um"\n[pattern]\ndensity = "120%"\n')
+    r = subprocess.run([sys.executable, "-c", "from mtzsim.cli import main; main()", "field", str(toml)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "density" in r.stderr and "Traceback" not in r.stderr
