@@ -797,7 +797,12 @@ def _known_keys(loc: tuple) -> list[str]:
 
 
 def _to_input_error(exc: ValidationError, data: dict, text: str | None) -> InputError:
-    err = exc.errors(include_url=False)[0]
+    """The first problem in the file (lowest line) as one InputError."""
+    errors = [_one_error(err, text) for err in exc.errors(include_url=False)]
+    return min(errors, key=lambda e: math.inf if e.line is None else e.line)
+
+
+def _one_error(err: dict, text: str | None) -> InputError:
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}

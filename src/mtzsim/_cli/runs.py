@@ -50,12 +50,17 @@ def list_command(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Runs in {db}", title_justify="left", header_style="bold")
-    for col in ("id", "created (UTC)", "scenario", "stages", "warnings", "time", "version"):
-        table.add_column(col, justify="right" if col in ("warnings", "time") else "left")
+    table = Table(title=f"Runs in {db}", title_justify="left", header_style="bold", box=None,
+                  pad_edge=False)
+    table.add_column("id", no_wrap=True, min_width=8)
+    table.add_column("created (UTC)", no_wrap=True, min_width=16)
+    table.add_column("scenario", no_wrap=True, overflow="ellipsis", max_width=26)
+    table.add_column("stages", no_wrap=True, min_width=9)
+    table.add_column("warn", justify="right", no_wrap=True, min_width=4)
+    table.add_column("time", justify="right", no_wrap=True, min_width=6)
     for r in runs:
-        table.add_row(r["id"], r["created_at"].replace("T", " ")[:19], r["name"], " → ".join(r["stages"]) or "—",
-                      str(r["warnings"]), f"{r['total_s']:.1f} s", r["version"])
+        table.add_row(r["id"], r["created_at"].replace("T", " ")[:16], r["name"], "→".join(r["stages"]) or "—",
+                      str(r["warnings"]), f"{r['total_s']:.1f} s")
     Console(highlight=False).print(table)
 
 
@@ -128,7 +133,8 @@ def diff_command(
         if not rows:
             con.print(f"  {part}: identical")
             continue
-        table = Table(title=part, title_justify="left", header_style="bold")
+        label = "scenario (SI units)" if part == "scenario" else "results (units in the key names)"
+        table = Table(title=label, title_justify="left", header_style="bold")
         table.add_column("key")
         table.add_column(diff["a"], justify="right")
         table.add_column(diff["b"], justify="right")

@@ -41,28 +41,28 @@ FIGURES: dict[str, list[tuple[str, str, str, str, tuple[float, float]]]] = {
             "plot_enface",
             "En-face damage map",
             "The treated area seen from above: every MTZ of the scan, coloured by damage zone.",
-            (6.0, 5.2),
+            (5.2, 4.6),
         ),
         (
             "mtzsim.report.figures_field",
             "plot_cross_section",
             "Cross-section of the field",
             "A vertical cut through a row of MTZs: crater, coagulation and heat-shock zones side by side.",
-            (6.0, 5.2),
+            (5.2, 4.6),
         ),
         (
             "mtzsim.report.figures_field",
             "plot_bulk_temperature",
             "Bulk temperature",
             "Mean temperature of the treated skin during and after the scan (heat accumulation).",
-            (6.0, 4.2),
+            (5.2, 3.7),
         ),
         (
             "mtzsim.report.figures_field",
             "plot_island_histogram",
             "Islands of intact skin",
             "Distance from each point of intact skin to the nearest MTZ: the reservoirs that heal the wounds.",
-            (6.0, 4.2),
+            (5.2, 3.7),
         ),
     ],
 }
@@ -431,6 +431,16 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
             if p.assumption:
                 src += f" — assumption: {p.assumption}"
             rows.append((f"damage.{key}", f"A = {p.A:.3e} /s; Ea = {p.Ea / 1e3:.4g} kJ/mol", "model", src))
+    except Exception:
+        pass
+    try:
+        mtz = importlib.import_module("mtzsim.mtz")
+        loss = mtz.default_loss_model()
+        rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
+                     else f"{loss.plume_irradiance * 1e-4:.4g} W/cm²", "model", loss.source))
+        rows.append(("mtz.wall_fraction", f"{loss.wall_fraction:.3g}", "model", loss.source))
+        rows.append(("mtz.histology_shrink", f"depth ÷ {mtz.HISTOLOGY_DEPTH_SHRINK:g}, width ÷ "
+                     f"{mtz.HISTOLOGY_WIDTH_SHRINK:g}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
     except Exception:
         pass
     for name, result in run.results.items():

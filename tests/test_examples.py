@@ -1,0 +1,48 @@
+"""Every example runs: the scenario files load, and examples/run_scenario.py runs each of them."""
+
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtzsim.presets import FLAGSHIP_SCENARIO
+from mtzsim.scenario import load_scenario
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+TOMLS = sorted(EXAMPLES.glob("*.toml"))
+
+
+def test_the_required_examples_exist():
+    lasers = {p.stem: load_scenario(p).beam() for p in TOMLS}
+    assert lasers["deep_co2"].laser == "co2" and lasers["deep_co2"].spot_diameter == pytest.approx(120e-6)
+    assert lasers["superficial_co2"].laser == "co2" and lasers["superficial_co2"].spot_diameter >= 500e-6
+    assert lasers["eryag"].laser == "eryag"
+    assert lasers["nonablative_1550"].laser == "erglass"
+
+
+def test_flagship_example_is_the_demo_scenario():
+    assert (EXAMPLES / "deep_co2.toml").read_text(encoding="utf-8") == FLAGSHIP_SCENARIO
+
+
+@pytest.mark.parametrize("path", TOMLS, ids=[p.stem for p in TOMLS])
+def test_example_scenarios_load_inside_clinical_ranges(path):
+    scenario = load_scenario(path)
+    assert scenario.title and scenario.warnings() == []
+    scenario.pattern_spec()
+
+
+@pytest.mark.parametrize("path", TOMLS, ids=[p.stem for p in TOMLS])
+def test_run_scenario_example(path, tmp_path, monkeypatch, capsys):
+    # the example as written, on a smaller treated area so that the suite stays fast
+    text = re.sub(r'area = "[^"]*"', 'area = "1.5mm x 1.5mm"', path.read_text(encoding="utf-8"))
+    small = tmp_path / path.name
+    small.write_text(text, encoding="utf-8")
+    report = tmp_path / "report.html"
+    monkeypatch.setattr(sys, "argv", ["run_scenario.py", str(small), str(report)])
+    runpy.run_path(str(EXAMPLES / "run_scenario.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert load_scenario(path).name in out
+    assert report.is_file()
+    assert "crater" in out or "not run" in out

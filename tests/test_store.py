@@ -1,0 +1,98 @@
+"""Run registry: whole runs in one transaction, short unique ids, list/show/diff."""
+
+import sqlite3
+
+import pytest
+
+from mtzsim.errors import InputError
+from mtzsim.store import RunStore
+
+
+def add(store, energy=40.0, depth=500.0, **kw):
+    return store.add_run(
+        scenario={"name": "s", "resolved_si": {"laser": {"energy": energy * 1e-3}}},
+        results={"mtz": {"ablation_depth_um": depth, "laser": "co2"}, "field": {"n_mtz": 10}},
+        timings={"mtz": 1.5, "field": 2.5},
+        version="0.1.0",
+        name="test run",
+        **kw,
+    )
+
+
+def test_add_get_list(tmp_path):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id = add(store, warnings=[{"field": "laser.energy", "message": "high"}])
+        assert len(run_id) == 8
+        run = store.get_run(run_id)
+        assert run["results"]["mtz"]["ablation_depth_um"] == 500.0
+        assert list(run["results"]) == ["mtz", "field"]  # stage order kept
+        assert run["timings"] == {"mtz": 1.5, "field": 2.5}
+        assert run["total_s"] == pytest.approx(4.0)
+        assert run["warnings"][0]["field"] == "laser.energy"
+        listed = store.list_runs()
+        assert listed[0]["id"] == run_id and listed[0]["stages"] == ["mtz", "field"] and listed[0]["warnings"] == 1
+        assert store.integrity_check() == "ok"
+
+
+def test_ids_are_short_and_unique(tmp_path):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        ids = {add(store) for _ in range(300)}
+        assert len(ids) == 300 and len(store.list_runs()) == 300
+        assert all(len(i) == 8 for i in ids)
+
+
+def test_prefix_lookup_and_errors(tmp_path):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id = add(store, run_id="abcd1234")
+        add(store, run_id="abcd9999")
+        assert store.get_run("abcd1")["id"] == run_id
+        with pytest.raises(InputError, match="matches 2 runs"):
+            store.get_run("abcd")
+        with pytest.raises(InputError, match="no run"):
+            store.get_run("ffff0000")
+        with pytest.raises(InputError, match="already"):
+            add(store, run_id="abcd1234")
+
+
+def test_diff_runs(tmp_path):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        a, b = add(store, energy=40, depth=500), add(store, energy=80, depth=900)
+        diff = store.diff_runs(a, b)
+        scen = {r["key"]: r for r in diff["scenario"]}
+        assert scen["laser.energy"]["change"] == pytest.approx(1.0)
+        res = {r["key"]: r for r in diff["results"]}
+        assert res["mtz.ablation_depth_um"]["change"] == pytest.approx(0.8)
+        assert "field.n_mtz" not in res and diff["version"] is None
+
+
+def test_failed_write_leaves_no_partial_run(tmp_path, monkeypatch):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        keep = add(store)
+
+        def boom():
+            raise RuntimeError("killed inside the transaction")
+
+        monkeypatch.setattr("mtzsim.store._test_hook_slow_commit", boom)
+        with pytest.raises(RuntimeError):
+            add(store)
+        assert [r["id"] for r in store.list_runs()] == [keep]
+    con = sqlite3.connect(tmp_path / "runs.sqlite")
+    assert con.execute("SELECT count(*) FROM results").fetchone()[0] == 2  # only the kept run's stages
+    assert con.execute("SELECT count(*) FROM results WHERE run_id NOT IN (SELECT id FROM runs)").fetchone()[0] == 0
+
+
+def test_delete_run(tmp_path):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        a, b = add(store), add(store)
+        store.delete_run(a)
+        assert [r["id"] for r in store.list_runs()] == [b]
+
+
+def test_bad_paths_are_input_errors(tmp_path):
+    with pytest.raises(InputError) as info:
+        RunStore(tmp_path)
+    assert info.value.field == "--db"
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(InputError, match="not an mtzsim run registry"):
+        RunStore(junk)
