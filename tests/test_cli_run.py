@@ -261,3 +261,32 @@ def test_kill_inside_the_registry_transaction_leaves_no_partial_run(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     _check_consistent(db, keep)
+
+
+# ---- generated malformed scenarios through the real command line -------------------------------
+
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+
+from test_scenario import malformed_dicts, mangled_text  # noqa: E402
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=malformed_dicts() | mangled_text())
+def test_generated_bad_scenarios_through_the_cli(text):
+    import tempfile
+
+    from mtzsim.errors import InputError
+    from mtzsim.scenario import parse_scenario
+
+    try:
+        parse_scenario(text)
+        assume(False)  # a valid scenario by chance: not what this test is about
+    except InputError:
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bad.toml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        proc = subprocess.run([sys.executable, "-m", "mtzsim.cli", "run", str(path), "--db", str(Path(tmp) / "r.db")],
+                              capture_output=True, text=True, env=_env(), cwd=tmp, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("mtzsim: error: ") and "Traceback" not in proc.stderr
