@@ -286,6 +286,8 @@ def _stage_section(run, name: str, title: str) -> str:
         "field": "The whole scan: the single-MTZ response superposed over every pulse in firing order, "
         "with heat accumulating between neighbours; damage integrated on the summed temperature.",
     }.get(name, "")
+    if name == "mtz" and d.get("ablation_depth_um") == 0:
+        lead += " No tissue was ablated at these settings: a non-ablative (coagulation-only) MTZ."
     timing = run.timings.get(name)
     tline = f" Computed in {_time(timing)}." if timing is not None else ""
     return f"""<section class="card" id="stage-{_e(name)}">
