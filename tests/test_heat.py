@@ -38,10 +38,12 @@ def test_implicit_kernel_matches_numpy_twin():
     T = T_BODY + 50 * rng.random((25, 30))
     void = rng.random((25, 30)) < 0.15
     cap = props.rc * grid.volume
+    fixed = (rng.random((25, 30)) < 0.1) & ~void
     T1 = T.copy()
-    lb1, lp1 = heat.implicit_step(T1, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3)
-    T2, lb2, lp2 = heat.implicit_step_numpy(T, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3)
+    lb1, lp1 = heat.implicit_step(T1, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3, fixed)
+    T2, lb2, lp2 = heat.implicit_step_numpy(T, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3, fixed)
     np.testing.assert_allclose(T1, T2, rtol=1e-12)
+    np.testing.assert_array_equal(T1[fixed], T[fixed])  # Dirichlet cells keep their temperature
     assert lb1 == pytest.approx(lb2, rel=1e-10)
     assert lp1 == pytest.approx(lp2, rel=1e-10)
 

@@ -1,131 +1,198 @@
 """Calibration of the single-MTZ loss model on the fractional CO2 MTZ geometry data.
 
-One free parameter is fitted: the plume-shielding irradiance I_p of
-:class:`mtzsim.mtz.LossModel`, by bounded least squares on log(prediction/measurement)
-over the eCO2 120 µm tip rows of ``../shared/data/mtz_co2_calibration.csv`` (ablation
-depth and total coagulation depth at 80 and 160 mJ). Predictions are compared as
-histology would show them: model depths divided by 1.21 (Marqa & Mordon 2014
-processing-shrinkage correction, same file), and the histological "total coagulative
-effect" is the Ω ≥ 1 edge of the cell-death set (:data:`mtzsim.mtz.HISTOLOGY_EDGE_PROCESS`).
-The 1000 µm tip's total coagulation depths
-are held out (validated, not fitted); its "penetration" rows are not ablation (see
-:func:`penetration_energy_argument`) and are neither fitted nor validated as such.
+Two bounded parameters of :class:`mtzsim.mtz.LossModel` are fitted — the plume-shielding
+irradiance I_p and the fraction η of the plume's energy that condenses back on the crater
+walls — together with a choice among three Arrhenius sets for the edge that H&E histology
+calls "total coagulative effect" (collagen birefringence loss, Henriques' transepidermal
+necrosis, fibroblast death). The data are every row of
+``../shared/data/mtz_co2_calibration.csv``:
 
-The wall re-deposition fraction η is fixed at 0: with η > 0 the extra wall heat
-widens the crater (surface diameter 160 → 370 µm at η = 0.3 for 80 mJ) instead of
-thickening the coagulation below it — Hantash 2007's ~2× width growth from 5 to 30 mJ
-rules out such wide craters. The peak power of the eCO2 device is not reported; the
-30 W of Hantash 2007's device is assumed for every row.
+* eCO2SpotSize, 120 µm tip, 80 and 160 mJ: ablation depth and total coagulation depth;
+* eCO2SpotSize, 1000 µm tip, 60 and 220 mJ: total coagulation depth (its "penetration"
+  rows are not ablation depths, see :func:`penetration_energy_argument`, and are not used);
+* Hantash 2007, 120 µm, 30 W: lesion depth 30 mJ / 5 mJ > 3, lesion width ≈ 2.
+
+Model lengths are compared as histology shows them: depths / 1.21 and widths / 1.12
+(Marqa & Mordon 2014 processing-shrinkage correction, same file). The cost is the sum of
+squared log errors (the "> 3" ratio counts only when below 3); it is evaluated on a grid
+(the crater depth moves in steps of one cell, so the cost is not smooth); the calibration
+tolerances act as constraints (see :func:`fit`), and the 1σ range
+of each parameter is the span of grid points whose cost is within the residual variance
+of the minimum. The eCO2 peak power is not reported; the 30 W of Hantash 2007's device
+is assumed for every row. No factor per data point.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
+import itertools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
 
 from mtzsim.laser import make_beam
-from mtzsim.mtz import HISTOLOGY_DEPTH_SHRINK, HISTOLOGY_EDGE_PROCESS, LossModel, histology_view, simulate_mtz
+from mtzsim.mtz import HISTOLOGY_DEPTH_SHRINK, HISTOLOGY_WIDTH_SHRINK, LossModel, damage_extent, simulate_mtz
 
-#: The calibration rows (copied from ../shared/data/mtz_co2_calibration.csv, source eCO2SpotSize,
-#: reliability A (abstract)): (energy [J], spot [m], ablation depth [m] or None, total coagulation depth [m]).
+#: eCO2SpotSize rows (../shared/data/mtz_co2_calibration.csv, reliability A (abstract)):
+#: (energy [J], spot [m], ablation depth [m] or None, total coagulation depth [m]).
 ECO2_ROWS = (
     (80e-3, 120e-6, 520e-6, 720e-6),
     (160e-3, 120e-6, 900e-6, 1000e-6),
     (60e-3, 1000e-6, None, 150e-6),
     (220e-3, 1000e-6, None, 350e-6),
 )
+#: Hantash 2007 ratios, 5 → 30 mJ, 120 µm 1/e² spot, 30 W device (same file, "A (ratios only)").
+HANTASH_ENERGIES = (5e-3, 30e-3)
+HANTASH_DEPTH_RATIO = 3.0  # "> 3-fold"
+HANTASH_WIDTH_RATIO = 2.0  # "~2-fold"
 #: eCO2 1000 µm tip "penetration" depth range for the whole 60–220 mJ sweep [m].
 ECO2_1000_PENETRATION = (125e-6, 150e-6)
-#: Assumed peak power of the eCO2 device for every row [W] (Hantash 2007's 30 W device).
+#: Assumed peak power of both devices [W] (Hantash 2007's 30 W; eCO2 not reported).
 ASSUMED_PEAK_POWER = 30.0
+#: Candidate Arrhenius sets for the histological coagulation edge (keys of damage.ARRHENIUS).
+EDGE_CANDIDATES = ("collagen_birefringence", "skin_necrosis", "fibroblast_death")
+#: Default grid of the fit.
+GRID_PLUME_IRRADIANCE = (2.6e8, 2.94e8, 3.3e8)
+GRID_WALL_FRACTION = (0.3, 0.4, 0.5, 0.6)
 
 
-@dataclass(frozen=True)
-class CalibrationResult:
-    plume_irradiance: float  # [W/m²]
-    plume_irradiance_low: float
-    plume_irradiance_high: float
-    rms_log_error: float
-    rows: list
+@dataclass
+class Fit:
+    edge: str
+    plume_irradiance: float
+    wall_fraction: float
+    cost: float
+    plume_irradiance_range: tuple
+    wall_fraction_range: tuple
+    predictions: dict
+    edge_costs: dict = field(default_factory=dict)
 
 
-def _predict(plume_irradiance: float, energy: float, spot: float):
-    beam = make_beam("co2", energy=energy, spot_diameter=spot, peak_power=ASSUMED_PEAK_POWER)
-    return simulate_mtz(beam, losses=LossModel(plume_irradiance=plume_irradiance, wall_fraction=0.0))
+def _cases():
+    for energy, spot, _, _ in ECO2_ROWS:
+        yield energy, spot
+    for energy in HANTASH_ENERGIES:
+        yield energy, 120e-6
 
 
-def _residuals(plume_irradiance: float) -> np.ndarray:
-    res = []
-    for energy, spot, abl, coag in ECO2_ROWS[:2]:
-        r = _predict(plume_irradiance, energy, spot)
-        res.append(math.log(r.ablation_depth / HISTOLOGY_DEPTH_SHRINK / abl))
-        res.append(math.log(histology_view(r)["coagulation_depth"] / coag))
-    return np.array(res)
+def predict(plume_irradiance: float, wall_fraction: float) -> dict:
+    """Histology-view predictions of every calibration number, for each edge candidate."""
+    losses = LossModel(plume_irradiance=plume_irradiance, wall_fraction=wall_fraction)
+    runs = {}
+    for energy, spot in _cases():
+        beam = make_beam("co2", energy=energy, spot_diameter=spot, peak_power=ASSUMED_PEAK_POWER)
+        runs[(energy, spot)] = simulate_mtz(beam, losses=losses)
+    out = {}
+    for edge in EDGE_CANDIDATES:
+        p = {}
+        for energy, spot, abl, coag in ECO2_ROWS:
+            r = runs[(energy, spot)]
+            depth, _ = damage_extent(r, edge)
+            tag = f"{spot*1e6:.0f}um_{energy*1e3:.0f}mJ"
+            if abl is not None:
+                p[f"ablation_depth_{tag}"] = (r.ablation_depth / HISTOLOGY_DEPTH_SHRINK, abl)
+            p[f"coagulation_depth_{tag}"] = (depth / HISTOLOGY_DEPTH_SHRINK, coag)
+        (d5, w5), (d30, w30) = (damage_extent(runs[(e, 120e-6)], edge) for e in HANTASH_ENERGIES)
+        p["hantash_depth_ratio"] = (d30 / d5, HANTASH_DEPTH_RATIO)
+        p["hantash_width_ratio"] = ((w30 / HISTOLOGY_WIDTH_SHRINK) / (w5 / HISTOLOGY_WIDTH_SHRINK), HANTASH_WIDTH_RATIO)
+        out[edge] = p
+    return out
 
 
-def fit(*, bounds=(3e7, 3e9), progress=None) -> CalibrationResult:
-    """Fit I_p by bounded minimisation of Σ log² errors; uncertainty from the cost curvature.
+def cost(pred: dict) -> float:
+    """Σ log² errors; the one-sided "> 3" depth ratio counts only when it falls short."""
+    total = 0.0
+    for key, (model, data) in pred.items():
+        e = math.log(model / data)
+        if key == "hantash_depth_ratio":
+            e = min(e, 0.0)
+        total += e * e
+    return total
 
-    The 1σ interval is where the cost rises by the mean squared residual (the residual
-    scatter stands in for the unknown measurement error, as in an unweighted least-squares fit).
+
+#: Calibration tolerances of the single-MTZ issue: 120 µm rows ±20 %, 1000 µm rows ±35 %,
+#: Hantash depth ratio > 3, width ratio ≈ 2 (±35 %, as the 1000 µm rows).
+def within_tolerance(pred: dict) -> bool:
+    """Whether every calibration number is inside its tolerance."""
+    for key, (model, data) in pred.items():
+        err = model / data - 1.0
+        if key == "hantash_depth_ratio":
+            ok = model > data
+        elif "1000um" in key or key == "hantash_width_ratio":
+            ok = abs(err) <= 0.35
+        else:
+            ok = abs(err) <= 0.20
+        if not ok:
+            return False
+    return True
+
+
+def fit(*, grid_ip=GRID_PLUME_IRRADIANCE, grid_eta=GRID_WALL_FRACTION, progress=None) -> Fit:
+    """Grid fit of (I_p, η) for each edge candidate.
+
+    The tolerances are constraints: among the (edge, I_p, η) whose predictions are all
+    within tolerance, the lowest cost wins; if none is, the lowest cost overall.
     """
-    from scipy.optimize import minimize_scalar
-
-    cache: dict[float, np.ndarray] = {}
-
-    def cost(log_ip):
-        if log_ip not in cache:
-            cache[log_ip] = _residuals(math.exp(log_ip))
-            if progress:
-                progress(math.exp(log_ip), float(np.sum(cache[log_ip] ** 2)))
-        return float(np.sum(cache[log_ip] ** 2))
-
-    lo, hi = math.log(bounds[0]), math.log(bounds[1])
-    best = minimize_scalar(cost, bounds=(lo, hi), method="bounded", options={"xatol": 0.02})
-    x0 = float(best.x)
-    c0 = cost(x0)
-    n, p = 4, 1
-    s2 = max(c0 / (n - p), 1e-6)
-    # curvature by central differences in log I_p
-    dx = 0.1
-    curv = (cost(x0 + dx) - 2 * c0 + cost(x0 - dx)) / dx**2
-    sigma = math.sqrt(2 * s2 / curv) if curv > 0 else float("inf")
-    return CalibrationResult(
-        plume_irradiance=math.exp(x0),
-        plume_irradiance_low=math.exp(x0 - sigma),
-        plume_irradiance_high=math.exp(x0 + sigma),
-        rms_log_error=math.sqrt(c0 / n),
-        rows=[],
+    table = {}
+    for ip, eta in itertools.product(grid_ip, grid_eta):
+        pred = predict(ip, eta)
+        for edge, p in pred.items():
+            table[(edge, ip, eta)] = (cost(p), p)
+        if progress:
+            progress(ip, eta, {e: table[(e, ip, eta)][0] for e in EDGE_CANDIDATES})
+    edge_costs = {e: min(v[0] for k, v in table.items() if k[0] == e) for e in EDGE_CANDIDATES}
+    feasible = {k: v for k, v in table.items() if within_tolerance(v[1])}
+    pool = feasible or table
+    edge = min(pool.items(), key=lambda kv: kv[1][0])[0][0]
+    (best_edge, ip0, eta0), (c0, p0) = min(((k, v) for k, v in pool.items() if k[0] == edge), key=lambda kv: kv[1][0])
+    n = len(p0)
+    s2 = max(c0 / (n - 2), 1e-4)
+    near = [k for k, v in pool.items() if k[0] == edge and v[0] <= c0 + s2]
+    return Fit(
+        edge=edge,
+        plume_irradiance=ip0,
+        wall_fraction=eta0,
+        cost=c0,
+        plume_irradiance_range=(min(k[1] for k in near), max(k[1] for k in near)),
+        wall_fraction_range=(min(k[2] for k in near), max(k[2] for k in near)),
+        predictions=p0,
+        edge_costs=edge_costs,
     )
 
 
-def write_record(result: CalibrationResult, path=None) -> dict:
+def write_record(result: Fit, path=None) -> dict:
     """Write data/mtz_calibration.json (the package's fitted values) and return it."""
     record = {
         "model": "mtzsim.mtz.LossModel",
         "date": _dt.date.today().isoformat(),
-        "data": "../shared/data/mtz_co2_calibration.csv, source eCO2SpotSize: 120 um tip, 80 and 160 mJ, "
-        "ablation and total coagulation depth",
-        "histology_correction": f"model depths divided by {HISTOLOGY_DEPTH_SHRINK} (MarqaMordon2014)",
-        "histology_edge_process": HISTOLOGY_EDGE_PROCESS,
-        "method": "bounded scalar minimisation of the sum of squared log errors over 4 numbers; "
-        "1-sigma from the cost curvature with the residual variance",
+        "data": "../shared/data/mtz_co2_calibration.csv: eCO2SpotSize 120 um (ablation, coagulation) and "
+        "1000 um (coagulation) rows, Hantash2007 depth and width ratios",
+        "histology_correction": f"depths / {HISTOLOGY_DEPTH_SHRINK}, widths / {HISTOLOGY_WIDTH_SHRINK} (MarqaMordon2014)",
+        "histology_edge_process": result.edge,
+        "edge_candidates_best_cost": result.edge_costs,
+        "method": "grid search of the sum of squared log errors; 1-sigma = span of grid points within the "
+        "residual variance of the minimum",
         "parameters": {
             "plume_irradiance_w_per_m2": {
                 "value": result.plume_irradiance,
-                "low": result.plume_irradiance_low,
-                "high": result.plume_irradiance_high,
+                "low": result.plume_irradiance_range[0],
+                "high": result.plume_irradiance_range[1],
             },
-            "wall_fraction": {"value": 0.0, "fixed": True, "reason": "wall heating widens the crater instead of deepening coagulation"},
+            "wall_fraction": {
+                "value": result.wall_fraction,
+                "low": result.wall_fraction_range[0],
+                "high": result.wall_fraction_range[1],
+            },
         },
+        "grid": {"plume_irradiance_w_per_m2": list(GRID_PLUME_IRRADIANCE), "wall_fraction": list(GRID_WALL_FRACTION)},
+        "uncertainty_note": "where low == high == value, no neighbouring grid point is within the residual "
+        "variance: the 1-sigma uncertainty is below the grid spacing",
         "fixed": {"ejection_delay_s": 0.0, "peak_power_w": ASSUMED_PEAK_POWER, "ablation_temperature_k": 373.15},
-        "rms_log_error": result.rms_log_error,
+        "cost": result.cost,
+        "predictions_vs_data": {k: {"model": m, "data": d} for k, (m, d) in result.predictions.items()},
     }
     if path is None:
         path = resources.files("mtzsim.data").joinpath("mtz_calibration.json")
@@ -138,20 +205,18 @@ def write_record(result: CalibrationResult, path=None) -> dict:
 def penetration_energy_argument() -> dict:
     """Why the 1000 µm tip "penetration" rows are not ablation depths.
 
-    At 60 mJ over a 1000 µm spot, a cylinder of 125–150 µm depth holds a volume whose
-    vaporisation (heating to 100 °C and boiling its water) needs more than the pulse
-    energy: the energy per "penetrated" volume is below the ablation enthalpy.
+    At 60 mJ over a 1000 µm spot, a cylinder of 125–150 µm depth needs more energy to
+    vaporise (heat to 100 °C and boil its water) than the pulse carries: the energy per
+    "penetrated" volume is below the ablation enthalpy.
     """
     from mtzsim.tissue import get_tissue
 
     h_abl = get_tissue("face").dermis.ablation_enthalpy()
-    spot = 1000e-6
-    area = math.pi * (spot / 2) ** 2
+    area = math.pi * (1000e-6 / 2) ** 2
     out = {}
     for depth in ECO2_1000_PENETRATION:
-        volume = area * depth
         out[f"{depth*1e6:.0f}um"] = {
-            "energy_per_volume_j_per_cm3": 60e-3 / (volume * 1e6),
+            "energy_per_volume_j_per_cm3": 60e-3 / (area * depth * 1e6),
             "ablation_enthalpy_j_per_cm3": h_abl / 1e6,
         }
     return out

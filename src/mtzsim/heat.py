@@ -142,24 +142,27 @@ def conduction_rate(T, void, Gr, Gz, t_body):
     return out, lost
 
 
-def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt):
+def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None):
     """Readable twin of ``_kernels.axisym.implicit_lod_step``: backward Euler in r, then in z.
 
-    Uses scipy's banded solver line by line. Returns (T_new, boundary loss [J], perfusion loss [J]).
+    Uses scipy's banded solver line by line; ``fixed`` cells keep their temperature.
+    Returns (T_new, boundary loss [J], perfusion loss [J]).
     """
     from scipy.linalg import solve_banded
 
     T = T.copy()
     nr, nz = T.shape
+    fixed = np.zeros_like(void) if fixed is None else fixed
     solid = ~void
     lost_b = 0.0
     lost_p = 0.0
+    free = solid & ~fixed
     for k in range(nz):
-        s = np.where(solid[:, k], dt / cap[:, k], 0.0)
-        gl = np.where(solid[:, k] & np.r_[False, solid[:-1, k]], Gr[:nr, k], 0.0)
-        gr = np.where(solid[:, k] & np.r_[solid[1:, k], False], Gr[1 : nr + 1, k], 0.0)
+        s = np.where(free[:, k], dt / cap[:, k], 0.0)
+        gl = np.where(free[:, k] & np.r_[False, solid[:-1, k]], Gr[:nr, k], 0.0)
+        gr = np.where(free[:, k] & np.r_[solid[1:, k], False], Gr[1 : nr + 1, k], 0.0)
         gb = np.zeros(nr)
-        gb[-1] = Gr[nr, k] if solid[-1, k] else 0.0
+        gb[-1] = Gr[nr, k] if free[-1, k] else 0.0
         ab = np.zeros((3, nr))
         ab[0, 1:] = -(s * gr)[:-1]
         ab[1] = 1.0 + s * (gl + gr + gb)
@@ -167,12 +170,12 @@ def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt):
         T[:, k] = solve_banded((1, 1), ab, T[:, k] + s * gb * t_body)
         lost_b += dt * gb[-1] * (T[-1, k] - t_body)
     for j in range(nr):
-        s = np.where(solid[j, :], dt / cap[j, :], 0.0)
-        p = np.where(solid[j, :], perf[j, :], 0.0)
-        gu = np.where(solid[j, :] & np.r_[False, solid[j, :-1]], Gz[j, :nz], 0.0)
-        gd = np.where(solid[j, :] & np.r_[solid[j, 1:], False], Gz[j, 1 : nz + 1], 0.0)
+        s = np.where(free[j, :], dt / cap[j, :], 0.0)
+        p = np.where(free[j, :], perf[j, :], 0.0)
+        gu = np.where(free[j, :] & np.r_[False, solid[j, :-1]], Gz[j, :nz], 0.0)
+        gd = np.where(free[j, :] & np.r_[solid[j, 1:], False], Gz[j, 1 : nz + 1], 0.0)
         gb = np.zeros(nz)
-        gb[-1] = Gz[j, nz] if solid[j, -1] else 0.0
+        gb[-1] = Gz[j, nz] if free[j, -1] else 0.0
         ab = np.zeros((3, nz))
         ab[0, 1:] = -(s * gd)[:-1]
         ab[1] = 1.0 + s * (gu + gd + gb) + dt * p
@@ -183,9 +186,11 @@ def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt):
     return T, lost_b, lost_p
 
 
-def implicit_step(T, void, Gr, Gz, cap, perf, t_body, dt):
+def implicit_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None):
     """Numba version of :func:`implicit_step_numpy`; T is updated in place. Returns (boundary, perfusion) losses [J]."""
-    return _k.implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt)
+    if fixed is None:
+        fixed = np.zeros_like(void)
+    return _k.implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed)
 
 
 def arrhenius_cutoff(A: np.ndarray, Ea: np.ndarray, duration: float, tolerance: float = 1e-9) -> float:

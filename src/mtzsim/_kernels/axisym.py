@@ -198,6 +198,49 @@ def deposit_wall(Q, void, power, vol, h):
 
 
 @nb.njit(cache=True)
+def condense_on_walls(state, level, cap, void, reservoir):
+    """Give heat from the plume reservoir [J] to crater-wall cells, never above ``level``.
+
+    Wall cells are solid cells with a void face neighbour. Each can take
+    cap·(level − state) (J) — enthalpy H with cap = V and level = H at 100 °C during the
+    pulse, or T with cap = ρcV and level = T_boil while cooling — so hot plume and
+    condensing vapour heat the walls up to boiling but cannot ablate them. When the
+    reservoir cannot fill them all, each gets the same fraction. Returns the energy given [J].
+    """
+    nr, nz = state.shape
+    need = 0.0
+    for j in range(nr):
+        for k in range(nz):
+            if void[j, k]:
+                continue
+            wall = (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
+            if wall and state[j, k] < level[j, k]:
+                need += cap[j, k] * (level[j, k] - state[j, k])
+    if need <= 0.0 or reservoir <= 0.0:
+        return 0.0
+    frac = min(1.0, reservoir / need)
+    for j in range(nr):
+        for k in range(nz):
+            if void[j, k]:
+                continue
+            wall = (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
+            if wall and state[j, k] < level[j, k]:
+                state[j, k] += frac * (level[j, k] - state[j, k])
+    return frac * need
+
+
+@nb.njit(cache=True)
+def wall_cells(void, out):
+    """Mark solid cells that have a void face neighbour (the crater wall)."""
+    nr, nz = void.shape
+    for j in range(nr):
+        for k in range(nz):
+            out[j, k] = (not void[j, k]) and (
+                (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
+            )
+
+
+@nb.njit(cache=True)
 def _tridiag(a, b, c, d, x, n, cp, dp):
     """Thomas algorithm: a[i] x[i-1] + b[i] x[i] + c[i] x[i+1] = d[i]."""
     cp[0] = c[0] / b[0]
@@ -212,10 +255,12 @@ def _tridiag(a, b, c, d, x, n, cp, dp):
 
 
 @nb.njit(cache=True)
-def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt):
+def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
     """One locally-one-dimensional backward-Euler step (radial lines, then depth lines).
 
-    cap = ρc·V [J/K] per cell; perf = ω_b [1/s] (Pennes, ρ_b c_b taken equal to ρc).
+    cap = ρc·V [J/K] per cell; perf = ω_b [1/s] (Pennes, ρ_b c_b taken equal to ρc);
+    cells where ``fixed`` is set keep their temperature (Dirichlet) and conduct to their
+    neighbours.
     Unconditionally stable; first order in time. Returns (boundary loss, perfusion loss) [J].
     """
     nr, nz = T.shape
@@ -232,7 +277,7 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt):
     # radial sweep
     for k in range(nz):
         for j in range(nr):
-            if void[j, k]:
+            if void[j, k] or fixed[j, k]:
                 a[j] = 0.0
                 b[j] = 1.0
                 c[j] = 0.0
@@ -253,12 +298,12 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt):
         _tridiag(a, b, c, d, x, nr, cp, dp)
         for j in range(nr):
             T[j, k] = x[j]
-        if not void[nr - 1, k]:
+        if not (void[nr - 1, k] or fixed[nr - 1, k]):
             lost_b += dt * Gr[nr, k] * (T[nr - 1, k] - t_body)
     # depth sweep with perfusion
     for j in range(nr):
         for k in range(nz):
-            if void[j, k]:
+            if void[j, k] or fixed[j, k]:
                 a[k] = 0.0
                 b[k] = 1.0
                 c[k] = 0.0
@@ -279,9 +324,9 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt):
         _tridiag(a, b, c, d, x, nz, cp, dp)
         for k in range(nz):
             T[j, k] = x[k]
-            if not void[j, k]:
+            if not (void[j, k] or fixed[j, k]):
                 lost_p += dt * perf[j, k] * cap[j, k] * (x[k] - t_body)
-        if not void[j, nz - 1]:
+        if not (void[j, nz - 1] or fixed[j, nz - 1]):
             lost_b += dt * Gz[j, nz] * (T[j, nz - 1] - t_body)
     return lost_b, lost_p
 
@@ -323,7 +368,8 @@ def pulse_phase(
     wf2 = np.zeros(nr)
     t_mark = np.full((nr, nz), np.inf)
     sink = np.zeros(1)
-    tally = np.zeros(7)
+    tally = np.zeros(8)  # ..., [7] plume heat still held for the walls
+    reservoir = 0.0
     started = False
     t = 0.0
     nsteps = 0
@@ -372,11 +418,7 @@ def pulse_phase(
             else:
                 p_deliv = deposit_beam(Q, void, floor, r, h, mua, p_now, wf2, gaussian, trans, vol, sink)
             p_shield = p_now * (1.0 - trans)
-            p_wall = wall_fraction * p_shield
-            if p_wall > 0.0:
-                area = deposit_wall(Q, void, p_wall, vol, h)
-                if area == 0.0:
-                    p_wall = 0.0
+            p_wall = wall_fraction * p_shield  # joins the wall reservoir
             p_plume = p_shield - p_wall
         # time step: stability, heating resolution, pulse edges
         qmax = 0.0
@@ -414,11 +456,15 @@ def pulse_phase(
                     Tmax[j, k] = T[j, k]
         tally[0] += dt * p_deliv
         tally[1] += dt * p_plume
-        tally[2] += dt * p_wall
+        reservoir += dt * p_wall
         tally[3] += dt * sink[0]
         tally[5] += dt * lost
         tally[6] += dt * perf_loss
         t += dt
+        if reservoir > 0.0:
+            given = condense_on_walls(H, H1, vol, void, reservoir)
+            reservoir -= given
+            tally[2] += given
         # ablation: cells past the ablation enthalpy leave after the ejection delay
         for j in range(nr):
             for k in range(nz):
@@ -451,4 +497,5 @@ def pulse_phase(
         for k in range(nz):
             if not void[j, k] and T[j, k] > Tmax[j, k]:
                 Tmax[j, k] = T[j, k]
+    tally[7] = reservoir
     return tally, nsteps, nprobe
