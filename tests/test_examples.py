@@ -46,3 +46,11 @@ def test_run_scenario_example(path, tmp_path, monkeypatch, capsys):
     assert load_scenario(path).name in out
     assert report.is_file()
     assert "crater" in out or "not run" in out
+
+
+def test_plot_single_mtz_example(tmp_path, monkeypatch, capsys):
+    png = tmp_path / "mtz.png"
+    monkeypatch.setattr(sys, "argv", ["plot_single_mtz.py", str(png)])
+    runpy.run_path(str(EXAMPLES / "plot_single_mtz.py"), run_name="__main__")
+    assert "ablation_depth_um" in capsys.readouterr().out
+    assert png.stat().st_size > 10_000

@@ -110,4 +110,5 @@ def test_arrhenius_cutoff_bounds_skipped_damage():
     A = np.array([math.exp(130.0)])
     Ea = np.array([89 * 4184.0])
     cut = heat.arrhenius_cutoff(A, Ea, duration=3.0, tolerance=1e-9)
-    assert A[0] * math.exp(-Ea[0] / (heat.R_GAS * cut)) * 3.0 == pytest.approx(1e-9, rel=1e-6)
+    assert cut.shape == (1,)
+    assert A[0] * math.exp(-Ea[0] / (heat.R_GAS * cut[0])) * 3.0 == pytest.approx(1e-9, rel=1e-6)

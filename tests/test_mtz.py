@@ -73,10 +73,10 @@ def test_omega_never_decreases(temps, dt):
     A = np.array([np.exp(130.0), 3.1e98])
     Ea = np.array([89 * 4184.0, 6.28e5])
     before = omega.copy()
-    axisym.arrhenius_update(T, void, omega, A, Ea, dt, 0.0)
+    axisym.arrhenius_update(T, void, omega, A, Ea, dt, np.zeros(2))
     assert np.all(omega >= before)
     mid = omega.copy()
-    axisym.arrhenius_update_trapezoid(T, T + 1.0, void, omega, A, Ea, dt, 0.0)
+    axisym.arrhenius_update_trapezoid(T, T + 1.0, void, omega, A, Ea, dt, np.zeros(2))
     assert np.all(omega >= mid)
 
 
@@ -120,3 +120,17 @@ def test_hantash_depth_ratio_exceeds_three():
     """Hantash 2007: lesion depth at 30 mJ > 3× that at 5 mJ (120 µm spot, 30 W)."""
     c = next(c for c in validation.CASES if "lesion depth" in c.name)
     assert validation.evaluate(c).predicted > 3.0
+
+
+def test_stacked_pulses_drill_deeper_and_balance_energy():
+    one = simulate_mtz(make_beam("co2", energy=20e-3, spot_diameter=120e-6), numerics=FAST)
+    two = simulate_mtz(make_beam("co2", energy=20e-3, spot_diameter=120e-6, stack=2, stack_delay=2e-3), numerics=FAST)
+    assert two.ablation_depth > one.ablation_depth
+    assert abs(two.energy.error) < 0.01
+    total = two.energy.delivered + two.energy.plume_loss + two.energy.wall_heating
+    assert total == pytest.approx(40e-3, rel=0.01)  # both pulses' energy accounted for
+
+
+def test_peak_power_sets_the_pulse_duration():
+    beam = make_beam("co2", energy=30e-3, spot_diameter=120e-6, peak_power=15.0)
+    assert beam.pulse_duration == pytest.approx(2e-3)

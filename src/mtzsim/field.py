@@ -10,7 +10,9 @@ Each firing's rise is split in time at the hand-off age τ_c:
 - *near and early* (age < τ_c): the tabulated kernel itself, evaluated exactly at every
   map point within the cut-off radius R_c(z) (where the kernel ever exceeds
   :data:`KERNEL_CUTOFF_K`), on a time grid that resolves each pulse;
-- *late* (age ≥ τ_c): the firing's heat, as the kernel's laterally integrated depth
+- *late* (age ≥ τ_c, by default no earlier than the end of the plume's wall heating,
+  :func:`default_handoff_age`, so that the tabulated rise is pure conduction from
+  there on): the firing's heat, as the kernel's laterally integrated depth
   profile and lateral variance at τ_c, is handed to a coarse background: an exact
   spectral (cosine-series, adiabatic faces) solution of the Pennes equation with uniform
   perfusion on a 3-D box around the field. Each hand-off is injected at its exact time
@@ -26,7 +28,10 @@ cluster is integrated on the union of its firings' time grids.
 
 Assumptions (stated): the tissue outside the crater is homogeneous with the response's
 diffusivity and ρc (layers enter only through the tabulated near field); a crater does not
-block the heat of its neighbours; a stacked re-firing of a site adds the same kernel again
+block the heat of its neighbours; superposed tissue temperatures are capped at the boiling
+point of water (tissue water boils there and the excess heat goes into vaporisation: the
+single-MTZ engine never lets tissue exceed it, while a plain sum of several neighbours'
+100 °C crater walls would); a stacked re-firing of a site adds the same kernel again
 (crater deepening by stacking is not modelled here); the perfusion rate is the dermal one.
 """
 
@@ -50,9 +55,50 @@ R_GAS = 8.314462618
 #: 0.5 K for 50 ms changes Ω by < 1e-3 of Ω at any temperature (Ea ≤ 1.3 MJ/mol).
 KERNEL_CUTOFF_K = 0.5
 
-#: Default hand-off age τ_c [s] (see module docstring). Assumption: at 50 ms the heat has
+#: Shortest hand-off age τ_c [s] (see module docstring). Assumption: at 50 ms the heat has
 #: spread sqrt(2 α τ_c) ≈ 90 µm laterally, smooth enough for the coarse background.
 HANDOFF_AGE = 0.05
+
+#: Tolerance [K] below the boiling point at which a tabulated wall still counts as held
+#: at 100 °C by the condensing plume (the engine holds it at exactly T_boil − T_body).
+WALL_HOLD_TOL_K = 0.05
+
+
+def wall_heating_end(resp, *, t_boil=373.15, t_body=None):
+    """Age [s] from which the tabulated response is pure conduction.
+
+    The engine holds the crater wall at 100 °C while the condensing plume has heat
+    (``MTZResult.energy.wall_heating``): heat enters the tissue long after the pulse.
+    The returned age is the first table time after the last one at which the hottest
+    tissue is still at the boiling point, so that handing the firing's heat to the
+    background at that age or later loses none of it. Returns ``t_end_pulse`` when the
+    response never reaches the boiling point.
+    """
+    t_body = _body_temperature() if t_body is None else t_body
+    t = np.asarray(resp.t, float)
+    peak = np.asarray(resp.rise, float).reshape(t.size, -1).max(axis=1)
+    held = np.nonzero(peak >= (t_boil - t_body) - WALL_HOLD_TOL_K)[0]
+    if held.size == 0:
+        return float(resp.t_end_pulse)
+    i = held[-1]
+    return float(t[min(i + 1, t.size - 1)])
+
+
+#: Hand-off age as a multiple of the end of the wall heating. Assumption checked by the
+#: brute-force 3-D test (tests/test_field.py): right when the wall lets go, the rise still
+#: has the wall's sharp profile, which the background's Gaussian lateral spread misses by
+#: ~2.4 K at the 3 × 3 patch's deepest map points; 30 % more conduction age (about one
+#: step of the engine's ×1.25 table) brings that to ~1.1 K.
+HANDOFF_AFTER_WALL = 1.3
+
+
+def default_handoff_age(resp) -> float:
+    """τ_c [s]: :data:`HANDOFF_AGE`, or :data:`HANDOFF_AFTER_WALL` × the end of the wall
+    heating (:func:`wall_heating_end`) when that is later."""
+    wall = wall_heating_end(resp)
+    if wall <= float(resp.t_end_pulse):
+        return HANDOFF_AGE
+    return max(HANDOFF_AGE, HANDOFF_AFTER_WALL * wall)
 
 #: Default map depths [m]: epidermis (below the stratum corneum), papillary/upper
 #: reticular dermis, mid reticular dermis. Assumption: representative levels for
@@ -90,6 +136,15 @@ def _default_perfusion_rate() -> float:
         return float(get_tissue("face").dermis.perfusion)
     except Exception:  # pragma: no cover
         return 2e-3
+
+
+def _boiling_temperature() -> float:
+    try:
+        from mtzsim.tissue import constants
+
+        return float(constants()["water_boiling_point"])
+    except Exception:  # pragma: no cover
+        return 373.15
 
 
 def _body_temperature() -> float:
@@ -130,7 +185,7 @@ class FieldResult:
     median_island_distance: float  # [m]
     area_contraction: float  # [-]
     energy_delivered: float  # Σ pulse energies [J]
-    heat_deposited: float  # Σ residual heat of the MTZs [J]
+    heat_deposited: float  # Σ heat the MTZs leave in tissue, plume wall heating included [J]
     coagulated_volume: float  # Ω_collagen ≥ 1 volume from the maps (slab sum) [m³]
     peak_temperature: float  # [K] highest map temperature outside craters
     duration: float  # scan + cooling simulated [s]
@@ -260,14 +315,39 @@ class _Kernel:
     heat_handoff: float  # heat at τ_c [J]
 
 
-def _uniform_response(resp):
-    """Response resampled on uniform r, z grids starting at 0 (cell centres kept)."""
+def fill_void(rise, void):
+    """Rise with every crater (void) cell given the value of the nearest tissue cell.
+
+    The void holds no tissue; its tabulated rise is 0, so interpolating across the crater
+    wall would drag the wall temperature down (by up to ~10 K one cell from a 100 °C
+    wall). Filled, the interpolated value next to the wall is the wall's own. Used for
+    the near-field kernel only; heat integrals use the unfilled rise.
+    """
+    void = np.asarray(void, bool)
+    if not void.any() or void.all():
+        return rise
+    from scipy import ndimage
+
+    _, (ir, iz) = ndimage.distance_transform_edt(void, return_indices=True)
+    out = np.array(rise, float, copy=True)
+    out[..., void] = out[..., ir[void], iz[void]]
+    return out
+
+
+def _uniform_response(resp, *, fill=False):
+    """Response resampled on uniform r, z grids starting at 0 (cell centres kept).
+
+    ``fill=True`` fills the crater with the wall values first (:func:`fill_void`).
+    """
     r, z = np.asarray(resp.r, float), np.asarray(resp.z, float)
     dr = float(np.min(np.diff(r))) if r.size > 1 else float(r[0] * 2)
     dz = float(np.min(np.diff(z))) if z.size > 1 else float(z[0] * 2)
     ru = (np.arange(int(np.ceil(r[-1] / dr + 1e-9))) + 0.5) * dr
     zu = (np.arange(int(np.ceil(z[-1] / dz + 1e-9))) + 0.5) * dz
     rise = np.asarray(resp.rise, float)
+    void = np.asarray(resp.void, bool)
+    if fill:
+        rise = fill_void(rise, void)
     if ru.size != r.size or not np.allclose(ru, r) or zu.size != z.size or not np.allclose(zu, z):
         from scipy.interpolate import RegularGridInterpolator
 
@@ -277,7 +357,6 @@ def _uniform_response(resp):
             f = RegularGridInterpolator((r, z), rise[i], bounds_error=False, fill_value=None)
             out[i] = f(pts).reshape(ru.size, zu.size)
         rise = out
-    void = np.asarray(resp.void, bool)
     return np.asarray(resp.t, float), ru, zu, dr, dz, rise, void, r, z
 
 
@@ -327,7 +406,12 @@ def _extend_in_time(t, r, z, dr, dz, rise, tau_c, alpha, w):
 def _prepare_kernel(resp, slot_depths, tau_c, perfusion_rate, cutoff=KERNEL_CUTOFF_K):
     t, r, z, dr, dz, rise, void, r0, z0 = _uniform_response(resp)
     alpha = resp.diffusivity
+    t_raw = t
     t, r, z, rise = _extend_in_time(t, r, z, dr, dz, rise, tau_c, alpha, perfusion_rate)
+    # near-field slices from the crater-filled table (interpolation next to a wall keeps
+    # the wall temperature); heat integrals below from the unfilled one
+    rise_k = _uniform_response(resp, fill=True)[5]
+    rise_k = _extend_in_time(t_raw, r, z, dr, dz, rise_k, tau_c, alpha, perfusion_rate)[3]
     n_slot = len(slot_depths)
     K = np.empty((n_slot, t.size, r.size))
     r_cut = np.zeros(n_slot)
@@ -337,7 +421,7 @@ def _prepare_kernel(resp, slot_depths, tau_c, perfusion_rate, cutoff=KERNEL_CUTO
         f = np.clip((zd - z[k]) / (z[k + 1] - z[k]), 0.0, 1.0)
         if zd < z[0]:
             k, f = 0, 0.0
-        K[s] = rise[:, :, k] * (1 - f) + rise[:, :, k + 1] * f
+        K[s] = rise_k[:, :, k] * (1 - f) + rise_k[:, :, k + 1] * f
         hot = np.nonzero(K[s].max(axis=0) >= cutoff)[0]
         r_cut[s] = (hot[-1] + 1.5) * dr if hot.size else 0.0
         kv = int(np.clip(np.searchsorted(z0, zd), 0, z0.size - 1))
@@ -345,7 +429,12 @@ def _prepare_kernel(resp, slot_depths, tau_c, perfusion_rate, cutoff=KERNEL_CUTO
             kv -= 1
         vj = np.nonzero(void[:, kv])[0] if zd <= z0[-1] + 0.5 * dz else np.array([], int)
         r_void[s] = r0[vj[-1]] + 0.5 * (r0[1] - r0[0]) if vj.size else 0.0
-    kint = 2 * np.pi * np.einsum("str,r->st", K, r) * dr
+    # laterally integrated rise of the unfilled table (the crater holds no heat)
+    kint = np.empty((n_slot, t.size))
+    for s, zd in enumerate(slot_depths):
+        k = np.clip(np.searchsorted(z, zd) - 1, 0, z.size - 2)
+        f = 0.0 if zd < z[0] else float(np.clip((zd - z[k]) / (z[k + 1] - z[k]), 0.0, 1.0))
+        kint[s] = 2 * np.pi * ((rise[:, :, k] * (1 - f) + rise[:, :, k + 1] * f) @ r) * dr
     last = rise[-1]
     rc = resp.volumetric_heat_capacity
     profile = 2 * np.pi * rc * np.einsum("rz,r->z", last, r) * dr  # [J/m]
@@ -483,7 +572,7 @@ def diffusivity_of(kern):
 # =====================================================================================
 
 
-def _damage_tables(kern, A, EaR, T_body, bg_grid):
+def _damage_tables(kern, A, EaR, T_body, bg_grid, T_cap=np.inf):
     """ln of ∫_0^τc [rate(T_b + bg + K) − rate(T_b + bg)] dτ on (slot, proc, r, bg)."""
     tau = kern.tau
     dtau = np.diff(tau)
@@ -492,7 +581,7 @@ def _damage_tables(kern, A, EaR, T_body, bg_grid):
     for s in range(n_slot):
         for p in range(len(A)):
             for ib, bg in enumerate(bg_grid):
-                T = T_body + bg + kern.K[s]
+                T = np.minimum(T_body + bg + kern.K[s], T_cap)
                 f = np.exp(np.log(A[p]) - EaR[p] / T)
                 integral = ((f[1:] + f[:-1]) * 0.5 * dtau[:, None]).sum(0)
                 base = math.exp(math.log(A[p]) - EaR[p] / (T_body + bg)) * (tau[-1] - tau[0])
@@ -562,7 +651,7 @@ def bg_at(BGs, step_times, x0, dx, y0, dy, x, y, t):
 def point_kernel(px, py, slot, ex, ey, et, bin_start, bin_items, bx0, by0, bsize, nbx, nby,
                  tau, dr, K, r_cut, r_void, lnD, bg0, dbg, Kmax,
                  BG, step_times, cx0, cdx, cy0, cdy, OMBG, BGMAX,
-                 lnA, EaR, T_body, omega, tpeak, ablated, overflow):
+                 lnA, EaR, T_body, T_cap, omega, tpeak, ablated, overflow):
     n_pts = px.size
     n_proc = lnA.size
     n_tau = tau.size
@@ -576,7 +665,7 @@ def point_kernel(px, py, slot, ex, ey, et, bin_start, bin_items, bx0, by0, bsize
         Ks = K[s]
         for q in range(n_proc):
             omega[p, q] = bilinear(OMBG[s, q], cx0, cdx, cy0, cdy, x, y)
-        tp = T_body + bilinear(BGMAX[s], cx0, cdx, cy0, cdy, x, y)
+        tp = min(T_body + bilinear(BGMAX[s], cx0, cdx, cy0, cdy, x, y), T_cap)
         rc2 = r_cut[s] * r_cut[s]
         buf = np.empty(maxbuf, np.int64)
         bufr = np.empty(maxbuf)
@@ -637,8 +726,8 @@ def point_kernel(px, py, slot, ex, ey, et, bin_start, bin_items, bx0, by0, bsize
                     if lv > -680.0:
                         omega[p, q] += math.exp(lv)
                 km = Kmax[s, jr] * (1 - fr) + Kmax[s, jr + 1] * fr
-                if T_body + bg + km > tp:
-                    tp = T_body + bg + km
+                if min(T_body + bg + km, T_cap) > tp:
+                    tp = min(T_body + bg + km, T_cap)
             else:
                 # cluster: integrate on the union of the firings' time grids
                 nm = j - i + 1
@@ -654,7 +743,10 @@ def point_kernel(px, py, slot, ex, ey, et, bin_start, bin_items, bx0, by0, bsize
                 TR = np.full(nt, Tb)
                 for m in range(nm):
                     e = ids[i + m]
-                    for k in range(nt - 1):
+                    k0 = np.searchsorted(times, et[e]) - 1
+                    if k0 < 0:
+                        k0 = 0
+                    for k in range(k0, nt - 1):
                         ga = times[k] - et[e]
                         if ga > tau_c:
                             break
@@ -664,6 +756,8 @@ def point_kernel(px, py, slot, ex, ey, et, bin_start, bin_items, bx0, by0, bsize
                         if gb > 0.0:
                             TR[k] += interp_k(Ks, tau, dr, Ks.shape[1], gb, rs[i + m])
                 for k in range(nt - 1):
+                    TL[k] = min(TL[k], T_cap)
+                    TR[k] = min(TR[k], T_cap)
                     if TL[k] > tp:
                         tp = TL[k]
                     if TR[k] > tp:
@@ -703,7 +797,7 @@ def simulate_field(
     cooling=2.0,
     cross_section_depth=None,
     perfusion_rate=None,
-    handoff_age=HANDOFF_AGE,
+    handoff_age=None,
     background_step=None,
     progress=None,
 ) -> FieldResult:
@@ -727,8 +821,10 @@ def simulate_field(
         at most 600 µm.
     perfusion_rate : float, optional
         w = ω_b ρ_b c_b/(ρc) [1/s]; default the dermal perfusion of ``tissue.py``.
-    handoff_age : float
-        τ_c [s]: age at which a firing's heat passes to the background.
+    handoff_age : float, optional
+        τ_c [s]: age at which a firing's heat passes to the background. Default
+        :func:`default_handoff_age`: no earlier than the end of the plume's wall
+        heating, so that everything after hand-off is conduction.
     background_step : float, optional
         Time step of the background read-out [s]; default τ_c / 4 during the scan.
     progress : callable, optional
@@ -764,7 +860,7 @@ def simulate_field(
     lnA, EaR = np.log(A), Ea / R_GAS
     spec = pattern.spec
     alpha, rc = float(resp.diffusivity), float(resp.volumetric_heat_capacity)
-    tau_c = float(handoff_age)
+    tau_c = default_handoff_age(resp) if handoff_age is None else float(handoff_age)
 
     # ---- kernel slices at map and cross-section depths ---------------------------
     z_tab = float(np.max(resp.z))
@@ -842,7 +938,8 @@ def simulate_field(
     bg_top = float(max(bg_map.max(), bg_cs.max() if bg_cs.size else 0.0))
     dbg = 1.0
     bg_grid = np.arange(0.0, min(bg_top, 80.0) + 2 * dbg, dbg)
-    lnD = _damage_tables(kern, A, EaR, T_body, bg_grid)
+    T_boil = _boiling_temperature()
+    lnD = _damage_tables(kern, A, EaR, T_body, bg_grid, T_boil)
     timings["tables_s"] = _time.perf_counter() - t_start - sum(timings.values())
 
     # ---- spatial bins of firings -----------------------------------------------------
@@ -876,7 +973,7 @@ def simulate_field(
                   kern.r_void[s:s + 1], lnD[s:s + 1], 0.0, dbg, Kmax[s:s + 1],
                   np.ascontiguousarray(BG), step_times, box.x0, box.Lx / box.nx,
                   cs_y - 0.5 if flat else box.y0, 1.0 if flat else box.Ly / box.ny,
-                  np.ascontiguousarray(OMBG), np.ascontiguousarray(BGMAX), lnA, EaR, T_body, omega, tpk, abl, ovf)
+                  np.ascontiguousarray(OMBG), np.ascontiguousarray(BGMAX), lnA, EaR, T_body, T_boil, omega, tpk, abl, ovf)
         return omega, tpk, abl, ovf
 
     omega_maps = np.zeros((n_map, nyp, nxp, 3), dtype=np.float32)
@@ -1012,8 +1109,9 @@ def _summarise(mtz, pattern, depths, res, xs, ys, omega_maps, tpeak_maps, abl_ma
     tissue_peak = np.where(abl_maps, np.nan, tpeak_maps)
     peak = float(np.nanmax(tissue_peak)) if np.isfinite(tissue_peak).any() else T_body
 
-    delivered = getattr(getattr(mtz, "energy", None), "delivered", None) or mtz.beam.energy
-    energy_delivered = float(delivered) * pattern.n_firings
+    # pulse energy of every firing (the beam's own stack included); the part intercepted by
+    # the plume is in the MTZ's energy partition, not lost from this sum
+    energy_delivered = float(mtz.beam.energy) * int(getattr(mtz.beam, "stack", 1) or 1) * pattern.n_firings
     heat_deposited = float(mtz.response.heat_content) * pattern.n_firings
 
     um = 1e6

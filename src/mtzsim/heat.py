@@ -193,12 +193,11 @@ def implicit_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None):
     return _k.implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed)
 
 
-def arrhenius_cutoff(A: np.ndarray, Ea: np.ndarray, duration: float, tolerance: float = 1e-9) -> float:
-    """Temperature [K] below which every process accumulates less than ``tolerance`` in ``duration``.
+def arrhenius_cutoff(A: np.ndarray, Ea: np.ndarray, duration: float, tolerance: float = 1e-9) -> np.ndarray:
+    """Temperature [K], per process, below which it accumulates less than ``tolerance`` in ``duration``.
 
     Skipping the exponential below it changes Ω by less than ``tolerance`` (exactly bounded,
     since the rate grows monotonically with T).
     """
     # A exp(-Ea/RT) * duration < tol  <=>  T < Ea / (R ln(A duration / tol))
-    cut = np.asarray(Ea) / (R_GAS * np.log(np.asarray(A) * duration / tolerance))
-    return float(np.min(cut))
+    return np.asarray(Ea, dtype=float) / (R_GAS * np.log(np.asarray(A, dtype=float) * duration / tolerance))

@@ -27,8 +27,14 @@ def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil):
 @nb.njit(cache=True)
 def temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T):
     nr, nz = H.shape
-    for j in range(nr):
-        for k in range(nz):
+    temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, nr, nz)
+
+
+@nb.njit(cache=True)
+def temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb):
+    """Temperatures of the cells [0, jb) × [0, kb) (the active box; the rest stays at t_body)."""
+    for j in range(jb):
+        for k in range(kb):
             if void[j, k]:
                 T[j, k] = t_body
             else:
@@ -45,9 +51,16 @@ def conduction_rate(T, void, Gr, Gz, t_body, out):
     (ablated) exchange no heat.
     """
     nr, nz = T.shape
+    return conduction_rate_box(T, void, Gr, Gz, t_body, out, nr, nz)
+
+
+@nb.njit(cache=True)
+def conduction_rate_box(T, void, Gr, Gz, t_body, out, jb, kb):
+    """:func:`conduction_rate` on the cells [0, jb) × [0, kb); cells beyond are at t_body."""
+    nr, nz = T.shape
     lost = 0.0
-    for j in range(nr):
-        for k in range(nz):
+    for j in range(jb):
+        for k in range(kb):
             if void[j, k]:
                 out[j, k] = 0.0
                 continue
@@ -85,19 +98,30 @@ def arrhenius_update(T, void, omega, A, Ea, dt, t_cut):
     whole simulated time (see mtzsim.heat.arrhenius_cutoff).
     """
     nr, nz = T.shape
+    arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, nr, nz)
+
+
+@nb.njit(cache=True)
+def arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, jb, kb):
+    """Ω_p += dt·A_p·exp(−Ea_p/(R T)) on the box; t_cut[p] is process p's own cutoff [K]."""
     npr = A.shape[0]
-    for j in range(nr):
-        for k in range(nz):
+    t_min = t_cut[0]
+    for p in range(npr):
+        t_min = min(t_min, t_cut[p])
+    for j in range(jb):
+        for k in range(kb):
             Tc = T[j, k]
-            if Tc < t_cut or void[j, k]:
+            if Tc < t_min or void[j, k]:
                 continue
             inv = 1.0 / (R_GAS * Tc)
             for p in range(npr):
-                omega[p, j, k] += dt * A[p] * math.exp(-Ea[p] * inv)
+                if Tc >= t_cut[p]:
+                    omega[p, j, k] += dt * A[p] * math.exp(-Ea[p] * inv)
 
 
 @nb.njit(cache=True)
 def arrhenius_update_trapezoid(T0, T1, void, omega, A, Ea, dt, t_cut):
+    """Ω_p += dt·(k_p(T0) + k_p(T1))/2; t_cut[p] is process p's own cutoff [K]."""
     nr, nz = T0.shape
     npr = A.shape[0]
     for j in range(nr):
@@ -106,9 +130,10 @@ def arrhenius_update_trapezoid(T0, T1, void, omega, A, Ea, dt, t_cut):
                 continue
             a = T0[j, k]
             b = T1[j, k]
-            if a < t_cut and b < t_cut:
-                continue
+            hot = max(a, b)
             for p in range(npr):
+                if hot < t_cut[p]:
+                    continue
                 ra = A[p] * math.exp(-Ea[p] / (R_GAS * a))
                 rb = A[p] * math.exp(-Ea[p] / (R_GAS * b))
                 omega[p, j, k] += 0.5 * dt * (ra + rb)
@@ -132,6 +157,8 @@ def deposit_beam(
         if kf >= nz:
             continue
         w2 = w_floor_sq[j]
+        if gaussian and r[j] * r[j] > 12.25 * w2:
+            continue  # beyond 3.5 w: below 3e-11 of the peak irradiance (counted as not intercepted)
         if gaussian:
             irr = power * 2.0 / (math.pi * w2) * math.exp(-2.0 * r[j] * r[j] / w2)
         else:
@@ -208,9 +235,15 @@ def condense_on_walls(state, level, cap, void, reservoir):
     reservoir cannot fill them all, each gets the same fraction. Returns the energy given [J].
     """
     nr, nz = state.shape
+    return condense_on_walls_box(state, level, cap, void, reservoir, nr, nz)
+
+
+@nb.njit(cache=True)
+def condense_on_walls_box(state, level, cap, void, reservoir, jb, kb):
+    nr, nz = state.shape
     need = 0.0
-    for j in range(nr):
-        for k in range(nz):
+    for j in range(jb):
+        for k in range(kb):
             if void[j, k]:
                 continue
             wall = (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
@@ -219,8 +252,8 @@ def condense_on_walls(state, level, cap, void, reservoir):
     if need <= 0.0 or reservoir <= 0.0:
         return 0.0
     frac = min(1.0, reservoir / need)
-    for j in range(nr):
-        for k in range(nz):
+    for j in range(jb):
+        for k in range(kb):
             if void[j, k]:
                 continue
             wall = (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
@@ -254,28 +287,28 @@ def _tridiag(a, b, c, d, x, n, cp, dp):
         x[i] = dp[i] - cp[i] * x[i + 1]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
     """One locally-one-dimensional backward-Euler step (radial lines, then depth lines).
 
     cap = ρc·V [J/K] per cell; perf = ω_b [1/s] (Pennes, ρ_b c_b taken equal to ρc);
     cells where ``fixed`` is set keep their temperature (Dirichlet) and conduct to their
-    neighbours.
+    neighbours. Lines are independent and solved in parallel.
     Unconditionally stable; first order in time. Returns (boundary loss, perfusion loss) [J].
     """
     nr, nz = T.shape
-    n = max(nr, nz)
-    a = np.zeros(n)
-    b = np.zeros(n)
-    c = np.zeros(n)
-    d = np.zeros(n)
-    x = np.zeros(n)
-    cp = np.zeros(n)
-    dp = np.zeros(n)
-    lost_b = 0.0
-    lost_p = 0.0
+    lost_rb = np.zeros(nz)
+    lost_zb = np.zeros(nr)
+    lost_pj = np.zeros(nr)
     # radial sweep
-    for k in range(nz):
+    for k in nb.prange(nz):
+        a = np.empty(nr)
+        b = np.empty(nr)
+        c = np.empty(nr)
+        d = np.empty(nr)
+        x = np.empty(nr)
+        cp = np.empty(nr)
+        dp = np.empty(nr)
         for j in range(nr):
             if void[j, k] or fixed[j, k]:
                 a[j] = 0.0
@@ -299,9 +332,16 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
         for j in range(nr):
             T[j, k] = x[j]
         if not (void[nr - 1, k] or fixed[nr - 1, k]):
-            lost_b += dt * Gr[nr, k] * (T[nr - 1, k] - t_body)
+            lost_rb[k] = dt * Gr[nr, k] * (T[nr - 1, k] - t_body)
     # depth sweep with perfusion
-    for j in range(nr):
+    for j in nb.prange(nr):
+        a = np.empty(nz)
+        b = np.empty(nz)
+        c = np.empty(nz)
+        d = np.empty(nz)
+        x = np.empty(nz)
+        cp = np.empty(nz)
+        dp = np.empty(nz)
         for k in range(nz):
             if void[j, k] or fixed[j, k]:
                 a[k] = 0.0
@@ -322,13 +362,30 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
             b[k] = 1.0 + s * (gu + gd + gb) + dt * perf[j, k]
             d[k] = T[j, k] + s * gb * t_body + dt * perf[j, k] * t_body
         _tridiag(a, b, c, d, x, nz, cp, dp)
+        lp = 0.0
         for k in range(nz):
             T[j, k] = x[k]
             if not (void[j, k] or fixed[j, k]):
-                lost_p += dt * perf[j, k] * cap[j, k] * (x[k] - t_body)
+                lp += dt * perf[j, k] * cap[j, k] * (x[k] - t_body)
+        lost_pj[j] = lp
         if not (void[j, nz - 1] or fixed[j, nz - 1]):
-            lost_b += dt * Gz[j, nz] * (T[j, nz - 1] - t_body)
-    return lost_b, lost_p
+            lost_zb[j] = dt * Gz[j, nz] * (T[j, nz - 1] - t_body)
+    return lost_rb.sum() + lost_zb.sum(), lost_pj.sum()
+
+
+@nb.njit(cache=True, parallel=True)
+def arrhenius_rates(T, void, A, Ea, t_cut, out):
+    """Rates k_p(T) = A_p exp(−Ea_p/RT) [1/s] of every process in every cell (0 below t_cut[p] or in void)."""
+    nr, nz = T.shape
+    npr = A.shape[0]
+    for j in nb.prange(nr):
+        for k in range(nz):
+            Tc = T[j, k]
+            for p in range(npr):
+                if void[j, k] or Tc < t_cut[p]:
+                    out[p, j, k] = 0.0
+                else:
+                    out[p, j, k] = A[p] * math.exp(-Ea[p] / (R_GAS * Tc))
 
 
 @nb.njit(cache=True)
@@ -361,7 +418,7 @@ def pulse_phase(
     boundary, perfusion, and the number of steps and probe samples.
     """
     nr, nz = H.shape
-    T = np.empty_like(H)
+    T = np.full_like(H, t_body)
     cond = np.zeros_like(H)
     Q = np.zeros_like(H)
     floor = np.zeros(nr, dtype=np.int64)
@@ -376,6 +433,10 @@ def pulse_phase(
     nprobe = 0
     npulse = pulse_starts.shape[0]
     area0 = math.pi * w0 * w0
+    # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
+    # solid and receives no beam, so it needs no update; the box grows by one cell a step
+    jb = 1
+    kb = 1
     while t < t_end - 1e-15:
         # laser power now, and time to the next pulse edge
         p_now = 0.0
@@ -388,10 +449,10 @@ def pulse_phase(
                 t_edge = min(t_edge, b)
             elif t < a:
                 t_edge = min(t_edge, a)
-        temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
-        lost = conduction_rate(T, void, Gr, Gz, t_body, cond)
-        for j in range(nr):
-            for k in range(nz):
+        temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+        lost = conduction_rate_box(T, void, Gr, Gz, t_body, cond, jb, kb)
+        for j in range(jb):
+            for k in range(kb):
                 Q[j, k] = 0.0
         p_deliv = 0.0
         p_plume = 0.0
@@ -417,21 +478,30 @@ def pulse_phase(
                             p_deliv += p_now * trans * q_static[j, k] * vol[j, k]
             else:
                 p_deliv = deposit_beam(Q, void, floor, r, h, mua, p_now, wf2, gaussian, trans, vol, sink)
+            # the beam may reach beyond the box: grow it to cover every cell that received energy
+            for j in range(nr):
+                for k in range(nz - 1, -1, -1):
+                    if Q[j, k] != 0.0:
+                        if j + 1 > jb:
+                            jb = j + 1
+                        if k + 1 > kb:
+                            kb = k + 1
+                        break
             p_shield = p_now * (1.0 - trans)
             p_wall = wall_fraction * p_shield  # joins the wall reservoir
             p_plume = p_shield - p_wall
         # time step: stability, heating resolution, pulse edges
         qmax = 0.0
-        for j in range(nr):
-            for k in range(nz):
+        for j in range(jb):
+            for k in range(kb):
                 if Q[j, k] > 0.0:
                     v = Q[j, k] / Habl[j, k]
                     if v > qmax:
                         qmax = v
         # dry (superheated) cells have a smaller heat capacity: a shorter stable step
         dt = dt_max
-        for j in range(nr):
-            for k in range(nz):
+        for j in range(jb):
+            for k in range(kb):
                 if not void[j, k] and H[j, k] > H2[j, k]:
                     dt = dt_max_dry
                     break
@@ -441,11 +511,11 @@ def pulse_phase(
         if dt <= 0.0:
             dt = 1e-12
         # Arrhenius on the temperature at the start of the step
-        arrhenius_update(T, void, Omega, A, Ea, dt, t_cut)
+        arrhenius_update_box(T, void, Omega, A, Ea, dt, t_cut, jb, kb)
         # enthalpy update
         perf_loss = 0.0
-        for j in range(nr):
-            for k in range(nz):
+        for j in range(jb):
+            for k in range(kb):
                 if void[j, k]:
                     continue
                 dT = T[j, k] - t_body
@@ -462,12 +532,12 @@ def pulse_phase(
         tally[6] += dt * perf_loss
         t += dt
         if reservoir > 0.0:
-            given = condense_on_walls(H, H1, vol, void, reservoir)
+            given = condense_on_walls_box(H, H1, vol, void, reservoir, jb, kb)
             reservoir -= given
             tally[2] += given
         # ablation: cells past the ablation enthalpy leave after the ejection delay
-        for j in range(nr):
-            for k in range(nz):
+        for j in range(jb):
+            for k in range(kb):
                 if void[j, k]:
                     continue
                 if H[j, k] >= Habl[j, k]:
@@ -478,9 +548,24 @@ def pulse_phase(
                         H[j, k] = 0.0
                         void[j, k] = True
                         started = True
+        # heat spreads at most one cell a step: grow the box by one where its edge is warm
+        grow_j = False
+        grow_k = False
+        for k in range(kb):
+            if H[jb - 1, k] != 0.0 or void[jb - 1, k]:
+                grow_j = True
+                break
+        for j in range(jb):
+            if H[j, kb - 1] != 0.0 or void[j, kb - 1]:
+                grow_k = True
+                break
+        if grow_j and jb < nr:
+            jb += 1
+        if grow_k and kb < nz:
+            kb += 1
         nsteps += 1
         if probe_j.shape[0] > 0 and nsteps % probe_every == 0 and nprobe < probe_t.shape[0]:
-            temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
+            temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
             probe_t[nprobe] = t
             for p in range(probe_j.shape[0]):
                 probe_T[nprobe, p] = T[probe_j[p], probe_k[p]]
