@@ -10,9 +10,11 @@ def test_record_is_the_loss_model_in_use():
     rec = calibration_record()
     model = default_loss_model()
     assert model.plume_irradiance == rec["parameters"]["plume_irradiance_w_per_m2"]["value"]
-    assert model.wall_fraction == rec["parameters"]["wall_fraction"]["value"]
+    assert model.condensation_time == rec["parameters"]["condensation_time_s"]["value"]
+    assert model.wall_fraction == rec["fixed"]["wall_fraction"]
     assert HISTOLOGY_EDGE_PROCESS == rec["histology_edge_process"]
     assert 0.0 <= model.wall_fraction <= 1.0  # a bounded, physical fraction
+    assert 0.0 < model.condensation_time <= 3.0  # bounded by the grid of the fit
 
 
 def test_recorded_predictions_meet_the_tolerances():

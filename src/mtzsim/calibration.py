@@ -1,8 +1,8 @@
 """Calibration of the single-MTZ loss model on the fractional CO2 MTZ geometry data.
 
 Two bounded parameters of :class:`mtzsim.mtz.LossModel` are fitted — the plume-shielding
-irradiance I_p and the fraction η of the plume's energy that condenses back on the crater
-walls — together with a choice among three Arrhenius sets for the edge that H&E histology
+irradiance I_p and the time τ_c for which vapour condensing in the channel holds the crater
+walls at 100 °C after the pulse (drawing on the plume's absorbed energy, η = 1) — together with a choice among three Arrhenius sets for the edge that H&E histology
 calls "total coagulative effect" (collagen birefringence loss, Henriques' transepidermal
 necrosis, fibroblast death). The data are every row of
 ``../shared/data/mtz_co2_calibration.csv``:
@@ -56,17 +56,17 @@ ASSUMED_PEAK_POWER = 30.0
 EDGE_CANDIDATES = ("collagen_birefringence", "skin_necrosis", "fibroblast_death")
 #: Default grid of the fit.
 GRID_PLUME_IRRADIANCE = (2.6e8, 2.94e8, 3.3e8)
-GRID_WALL_FRACTION = (0.3, 0.4, 0.5, 0.6)
+GRID_CONDENSATION_TIME = (0.03, 0.1, 0.3, 1.0)
 
 
 @dataclass
 class Fit:
     edge: str
     plume_irradiance: float
-    wall_fraction: float
+    condensation_time: float
     cost: float
     plume_irradiance_range: tuple
-    wall_fraction_range: tuple
+    condensation_time_range: tuple
     predictions: dict
     edge_costs: dict = field(default_factory=dict)
 
@@ -78,9 +78,14 @@ def _cases():
         yield energy, 120e-6
 
 
-def predict(plume_irradiance: float, wall_fraction: float) -> dict:
+#: Fraction of the plume-absorbed energy available to the walls (fixed: all of it; the
+#: condensation time τ_c decides how much the walls take).
+WALL_FRACTION = 1.0
+
+
+def predict(plume_irradiance: float, condensation_time: float) -> dict:
     """Histology-view predictions of every calibration number, for each edge candidate."""
-    losses = LossModel(plume_irradiance=plume_irradiance, wall_fraction=wall_fraction)
+    losses = LossModel(plume_irradiance=plume_irradiance, wall_fraction=WALL_FRACTION, condensation_time=condensation_time)
     runs = {}
     for energy, spot in _cases():
         beam = make_beam("co2", energy=energy, spot_diameter=spot, peak_power=ASSUMED_PEAK_POWER)
@@ -130,8 +135,8 @@ def within_tolerance(pred: dict) -> bool:
     return True
 
 
-def fit(*, grid_ip=GRID_PLUME_IRRADIANCE, grid_eta=GRID_WALL_FRACTION, progress=None) -> Fit:
-    """Grid fit of (I_p, η) for each edge candidate.
+def fit(*, grid_ip=GRID_PLUME_IRRADIANCE, grid_eta=GRID_CONDENSATION_TIME, progress=None) -> Fit:
+    """Grid fit of (I_p, τ_c) for each edge candidate.
 
     The tolerances are constraints: among the (edge, I_p, η) whose predictions are all
     within tolerance, the lowest cost wins; if none is, the lowest cost overall.
@@ -154,10 +159,10 @@ def fit(*, grid_ip=GRID_PLUME_IRRADIANCE, grid_eta=GRID_WALL_FRACTION, progress=
     return Fit(
         edge=edge,
         plume_irradiance=ip0,
-        wall_fraction=eta0,
+        condensation_time=eta0,
         cost=c0,
         plume_irradiance_range=(min(k[1] for k in near), max(k[1] for k in near)),
-        wall_fraction_range=(min(k[2] for k in near), max(k[2] for k in near)),
+        condensation_time_range=(min(k[2] for k in near), max(k[2] for k in near)),
         predictions=p0,
         edge_costs=edge_costs,
     )
@@ -181,16 +186,16 @@ def write_record(result: Fit, path=None) -> dict:
                 "low": result.plume_irradiance_range[0],
                 "high": result.plume_irradiance_range[1],
             },
-            "wall_fraction": {
-                "value": result.wall_fraction,
-                "low": result.wall_fraction_range[0],
-                "high": result.wall_fraction_range[1],
+            "condensation_time_s": {
+                "value": result.condensation_time,
+                "low": result.condensation_time_range[0],
+                "high": result.condensation_time_range[1],
             },
         },
-        "grid": {"plume_irradiance_w_per_m2": list(GRID_PLUME_IRRADIANCE), "wall_fraction": list(GRID_WALL_FRACTION)},
+        "grid": {"plume_irradiance_w_per_m2": list(GRID_PLUME_IRRADIANCE), "condensation_time_s": list(GRID_CONDENSATION_TIME)},
         "uncertainty_note": "where low == high == value, no neighbouring grid point is within the residual "
         "variance: the 1-sigma uncertainty is below the grid spacing",
-        "fixed": {"ejection_delay_s": 0.0, "peak_power_w": ASSUMED_PEAK_POWER, "ablation_temperature_k": 373.15},
+        "fixed": {"ejection_delay_s": 0.0, "peak_power_w": ASSUMED_PEAK_POWER, "ablation_temperature_k": 373.15, "wall_fraction": WALL_FRACTION},
         "cost": result.cost,
         "predictions_vs_data": {k: {"model": m, "data": d} for k, (m, d) in result.predictions.items()},
     }

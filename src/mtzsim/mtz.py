@@ -138,10 +138,13 @@ class LossModel:
         I_p [W/m²]: irradiance scale of plume shielding. Transmitted irradiance
         I_t = I_p W(I/I_p); I_p → ∞ switches shielding off.
     wall_fraction : float
-        η [-]: fraction of the plume-absorbed energy that returns to the crater walls
-        (hot vapour and ejecta trapped in the channel, condensing on its walls). It heats
-        the walls up to 100 °C and no further — so it coagulates but cannot ablate — during
-        the pulse and after it, until it is spent.
+        η [-]: fraction of the plume-absorbed energy available to the crater walls (hot
+        vapour and ejecta trapped in the channel, condensing on its walls). It heats the
+        walls up to 100 °C and no further — so it coagulates but cannot ablate.
+    condensation_time : float
+        τ_c [s]: how long after the pulse the channel still holds condensing vapour; the
+        walls are held at 100 °C until then (or until the available energy is spent), and
+        what is left escapes with the plume.
     ejection_delay : float
         [s]: time from a cell reaching the ablation enthalpy to its removal. Assumption:
         0 for the ms pulses of fractional CO2 (ejection takes ~µs, ≪ the pulse); set it
@@ -155,6 +158,7 @@ class LossModel:
 
     plume_irradiance: float = math.inf
     wall_fraction: float = 0.0
+    condensation_time: float = math.inf
     ejection_delay: float = 0.0
     ablation_temperature: float = 373.15
     source: str = "uncalibrated"
@@ -178,7 +182,8 @@ def default_loss_model() -> LossModel:
     p = rec["parameters"]
     return LossModel(
         plume_irradiance=p["plume_irradiance_w_per_m2"]["value"],
-        wall_fraction=p["wall_fraction"]["value"],
+        wall_fraction=rec["fixed"].get("wall_fraction", p.get("wall_fraction", {}).get("value", 1.0)),
+        condensation_time=p["condensation_time_s"]["value"] if "condensation_time_s" in p else math.inf,
         ejection_delay=rec["fixed"]["ejection_delay_s"],
         source=f"fitted by `mtzsim calibrate` to mtz_co2_calibration.csv ({rec.get('date', '')})",
     )
@@ -357,6 +362,9 @@ def simulate_mtz(
     probe_T_list = list(probe_T[:nprobe])
     while t < t_stop - 1e-12:
         dt = min(dt, t_stop - t)
+        if reservoir > 0.0 and t >= beam.total_duration + losses.condensation_time:
+            plume_escaped += reservoir  # the vapour has left the channel
+            reservoir = 0.0
         if reservoir > 0.0:
             # condensing plume holds the crater wall at 100 °C while its heat lasts; the
             # heat it gives is what the tissue gains during the step (the last step may
@@ -400,6 +408,7 @@ def simulate_mtz(
     out = ablated + vaporised + stored + perfusion + boundary + transmitted
     error = (into_tissue - out) / e_beam
     plume_escaped += reservoir  # what the walls never took leaves with the plume
+    reservoir = 0.0
     not_intercepted = e_beam - delivered - wall - plume_escaped
     energy = EnergyPartition(
         delivered=delivered,

@@ -13,12 +13,12 @@ def register(app: typer.Typer) -> None:
         write: bool = typer.Option(True, help="write the fitted values to the package's data/mtz_calibration.json"),
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
     ) -> None:
-        """Fit plume shielding, wall condensation and the histology edge to ../shared/data/mtz_co2_calibration.csv (a few minutes)."""
+        """Fit plume shielding, wall condensation time and the histology edge to ../shared/data/mtz_co2_calibration.csv (a few minutes)."""
         from mtzsim.calibration import fit, penetration_energy_argument, write_record
 
-        def show(ip, eta, costs):
+        def show(ip, tau, costs):
             if not as_json:
-                typer.echo(f"  I_p = {ip:.4g} W/m²  η = {eta:.2f}   Σ log² error: " + ", ".join(f"{k} {v:.4f}" for k, v in costs.items()))
+                typer.echo(f"  I_p = {ip:.4g} W/m²  τ_c = {tau*1e3:.0f} ms   Σ log² error: " + ", ".join(f"{k} {v:.4f}" for k, v in costs.items()))
 
         result = fit(progress=show)
         record = write_record(result) if write else None
@@ -27,8 +27,8 @@ def register(app: typer.Typer) -> None:
             "edge_candidates_best_cost": result.edge_costs,
             "plume_irradiance_w_per_m2": result.plume_irradiance,
             "plume_irradiance_1sigma": list(result.plume_irradiance_range),
-            "wall_fraction": result.wall_fraction,
-            "wall_fraction_1sigma": list(result.wall_fraction_range),
+            "condensation_time_s": result.condensation_time,
+            "condensation_time_1sigma": list(result.condensation_time_range),
             "cost": result.cost,
             "predictions_vs_data": {k: {"model": m, "data": d} for k, (m, d) in result.predictions.items()},
             "penetration_rows_energy_argument": penetration_energy_argument(),
@@ -41,8 +41,8 @@ def register(app: typer.Typer) -> None:
                 f"edge {result.edge} (best costs: "
                 + ", ".join(f"{k} {v:.3f}" for k, v in result.edge_costs.items())
                 + f"); I_p = {result.plume_irradiance:.4g} W/m² (range {result.plume_irradiance_range[0]:.3g}–"
-                f"{result.plume_irradiance_range[1]:.3g}), η = {result.wall_fraction:.2f} (range "
-                f"{result.wall_fraction_range[0]:.2f}–{result.wall_fraction_range[1]:.2f}), cost {result.cost:.4f}"
+                f"{result.plume_irradiance_range[1]:.3g}), τ_c = {result.condensation_time*1e3:.0f} ms (range "
+                f"{result.condensation_time_range[0]*1e3:.0f}–{result.condensation_time_range[1]*1e3:.0f} ms), cost {result.cost:.4f}"
             )
             for k, (m, d) in result.predictions.items():
                 typer.echo(f"  {k:34s} model {m:10.4g}   data {d:10.4g}   {100*(m/d-1):+6.1f} %")
