@@ -75,7 +75,7 @@ def test_to_dict_is_plain_json(scenario, tmp_path):
     d = result.to_dict()
     text = json.dumps(d, allow_nan=False)  # NaN became null, arrays lists
     assert d["stages"]["a"]["nan"] is None and d["stages"]["a"]["arr"] == [0, 1, 2]
-    assert d["scenario"]["as_written"]["laser"]["energy"] == "40mJ"
+    assert d["scenario"]["as_written"]["laser"]["energy"] == "20mJ"
     assert d["mtzsim_version"]
     path = result.write_json(tmp_path / "results.json")
     assert json.loads(path.read_text()) == json.loads(text)

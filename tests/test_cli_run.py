@@ -86,7 +86,7 @@ def test_run_default_out_dir_and_json(fake_stages, workdir, monkeypatch, capsys)
 
 
 def test_run_warns_on_stderr_for_settings_outside_clinical_ranges(fake_stages, workdir, monkeypatch, capsys):
-    (workdir / "hot.toml").write_text(FLAGSHIP_SCENARIO.replace('"40mJ"', '"300mJ"'), encoding="utf-8")
+    (workdir / "hot.toml").write_text(FLAGSHIP_SCENARIO.replace('"20mJ"', '"300mJ"'), encoding="utf-8")
     code, out, err = mtzsim(monkeypatch, capsys, "run", "hot.toml", "--out", "hot")
     assert code == 0 and "warning" in err and "laser.energy" in err
     assert "outside clinical ranges" in (workdir / "hot" / "report.html").read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def test_run_warns_on_stderr_for_settings_outside_clinical_ranges(fake_stages, w
 
 def test_runs_list_show_diff(fake_stages, workdir, monkeypatch, capsys):
     mtzsim(monkeypatch, capsys, "run", "flagship.toml", "--out", "a")
-    (workdir / "b.toml").write_text(FLAGSHIP_SCENARIO.replace('"40mJ"', '"60mJ"'), encoding="utf-8")
+    (workdir / "b.toml").write_text(FLAGSHIP_SCENARIO.replace('"20mJ"', '"60mJ"'), encoding="utf-8")
     mtzsim(monkeypatch, capsys, "run", "b.toml", "--out", "b")
     code, out, _ = mtzsim(monkeypatch, capsys, "runs", "list", "--json")
     runs = json.loads(out)

@@ -68,7 +68,7 @@ def test_report_is_self_contained_and_complete(figures, tmp_path):
     assert page.count("data:image/png;base64,") == 1
     # the scenario with units, version and run id
     assert "Deep fractional CO2 (120 µm) on boxcar acne scars" in page
-    assert 'energy = &quot;40mJ&quot;' in page and "c0ffee12" in page and run.version in page
+    assert 'energy = &quot;20mJ&quot;' in page and "c0ffee12" in page and run.version in page
     # key numbers with units, every parameter with its source
     assert "520" in page and "µm" in page and "143" in page and "31" in page
     assert "Hantash2007" in page and "Parameters &amp; sources" in page

@@ -425,7 +425,7 @@ title = "Deep fractional CO2 (120 µm) on boxcar acne scars"
 
 [laser]
 preset = "deep-fractional-co2-120um"   # Hantash 2007 device class: 30 W, 120 µm 1/e² spot
-energy = "40mJ"
+energy = "20mJ"                        # Yuan 2014 split-face trial: 20 mJ at 10 % density
 
 [pattern]
 density = "10%"

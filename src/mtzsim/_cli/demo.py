@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="Run registry (SQLite file)."),
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
     ) -> None:
-        """Run the flagship scenario (deep fractional CO2, 120 µm, 40 mJ, on boxcar scars) and write its report."""
+        """Run the flagship scenario (deep fractional CO2, 120 µm, 20 mJ, on boxcar scars) and write its report."""
         from mtzsim._cli.run import REPORT_HTML, execute
         from mtzsim.presets import FLAGSHIP_NAME, FLAGSHIP_SCENARIO
         from mtzsim.scenario import parse_scenario
