@@ -49,7 +49,7 @@ def test_stages_run_in_order_and_see_earlier_results(scenario):
     result = TreatmentChain(scenario, stages=[Stage("a", stage_a, "A"), Stage("b", stage_b, "B", ("a",))]).run(
         progress=lambda title, done, total: calls.append((title, done, total)))
     assert list(result.results) == ["a", "b"]
-    assert result["b"].value == pytest.approx(80.0)
+    assert result["b"].value == pytest.approx(40.0)  # 2 × the flagship 20 mJ
     assert set(result.timings) == {"a", "b"} and all(t >= 0 for t in result.timings.values())
     assert calls == [("A", 0, 2), ("B", 1, 2), ("done", 2, 2)]
     assert isinstance(result, ChainResult) and not result.skipped

@@ -66,7 +66,7 @@ def test_run_writes_results_fields_report_and_registry(fake_stages, workdir, mon
     for name in ("results.json", "fields.nc", "report.html", "scenario.toml"):
         assert (workdir / "out" / name).is_file(), name
     results = json.loads((workdir / "out" / "results.json").read_text())
-    assert results["stages"]["mtz"]["ablation_depth_um"] == pytest.approx(400.0)
+    assert results["stages"]["mtz"]["ablation_depth_um"] == pytest.approx(200.0)  # fake stage: 10 µm per mJ
     with xr.open_dataset(workdir / "out" / "fields.nc", group="mtz", engine="h5netcdf") as ds:
         assert ds["zone"].shape == (3, 3)
     with RunStore(workdir / "mtzsim-runs.sqlite") as store:  # default registry in the working directory
@@ -94,7 +94,7 @@ def test_run_warns_on_stderr_for_settings_outside_clinical_ranges(fake_stages, w
 
 def test_runs_list_show_diff(fake_stages, workdir, monkeypatch, capsys):
     mtzsim(monkeypatch, capsys, "run", "flagship.toml", "--out", "a")
-    (workdir / "b.toml").write_text(FLAGSHIP_SCENARIO.replace('"20mJ"', '"60mJ"'), encoding="utf-8")
+    (workdir / "b.toml").write_text(FLAGSHIP_SCENARIO.replace('"20mJ"', '"30mJ"'), encoding="utf-8")
     mtzsim(monkeypatch, capsys, "run", "b.toml", "--out", "b")
     code, out, _ = mtzsim(monkeypatch, capsys, "runs", "list", "--json")
     runs = json.loads(out)

@@ -79,7 +79,7 @@ def test_report_is_self_contained_and_complete(figures, tmp_path):
 
 
 def test_report_warns_about_settings_outside_clinical_ranges(figures):
-    text = FLAGSHIP_SCENARIO.replace('energy = "40mJ"', 'energy = "300mJ"')
+    text = FLAGSHIP_SCENARIO.replace('energy = "20mJ"', 'energy = "300mJ"')
     page = render_report(run_of(text))
     assert "outside clinical ranges" in page and "laser.energy" in page
 

@@ -31,9 +31,9 @@ def test_flagship_converts_units_to_si():
     s = parse_scenario(presets.FLAGSHIP_SCENARIO)
     beam = s.beam()
     assert beam.laser == "co2"
-    assert beam.energy == pytest.approx(40e-3)
+    assert beam.energy == pytest.approx(20e-3)
     assert beam.spot_diameter == pytest.approx(120e-6)
-    assert beam.pulse_duration == pytest.approx(40e-3 / 30.0)  # preset peak power 30 W (Hantash 2007)
+    assert beam.pulse_duration == pytest.approx(20e-3 / 30.0)  # preset peak power 30 W (Hantash 2007)
     spec = s.pattern_spec()
     assert spec.density == pytest.approx(0.10)
     assert spec.width == pytest.approx(4e-3) and spec.height == pytest.approx(4e-3)

@@ -33,7 +33,6 @@ def _registry():
     import pint
 
     ureg = pint.UnitRegistry()
-    ureg.define("percent = 0.01 = pct")
     return ureg
 
 
