@@ -24,7 +24,7 @@ class Case:
     tolerance: float  # relative, e.g. 0.2 for ±20 %
     source: str
     predict: Callable[[], float]
-    kind: str = "two-sided"  # two-sided | greater (measured is a lower bound)
+    kind: str = "two-sided"  # two-sided | greater (measured is a lower bound) | factor (within ×tolerance)
     fitted: bool = False
     note: str = ""
 
@@ -73,6 +73,8 @@ def evaluate(c: Case) -> Outcome:
     error = (predicted - c.measured) / c.measured
     if c.kind == "greater":
         passed = predicted >= c.measured * (1 - c.tolerance)
+    elif c.kind == "factor":
+        passed = c.measured / c.tolerance <= predicted <= c.measured * c.tolerance
     else:
         passed = abs(error) <= c.tolerance and math.isfinite(predicted)
     return Outcome(c, predicted, error, passed)
@@ -196,7 +198,8 @@ def _damage_cases():
             quantity="time to transepidermal necrosis",
             unit="s",
             measured=t_s,
-            tolerance=9.0,
+            tolerance=10.0,
+            kind="factor",
             source="PLOSONE2021 regression through Moritz & Henriques data (band: sources differ 2-10x)",
             note="band check: within a factor of 10",
         )(lambda t_c=t_c: sk.time_to_omega(t_c + 273.15))

@@ -29,7 +29,12 @@ def register(app: typer.Typer) -> None:
                 table.add_column(col, overflow="fold")
             for o in outcomes:
                 c = o.case
-                tol = f"≥ {c.measured:g}" if c.kind == "greater" else f"±{c.tolerance*100:.0f} %"
+                if c.kind == "greater":
+                    tol = f"≥ {c.measured:g}"
+                elif c.kind == "factor":
+                    tol = f"×{c.tolerance:g} band"
+                else:
+                    tol = f"±{c.tolerance*100:.0f} %"
                 status = "[green]pass[/]" if o.passed else "[red]FAIL[/]"
                 name = c.name + (" (fitted)" if c.fitted else "")
                 table.add_row(name, f"{o.predicted:.4g} {c.unit}", f"{c.measured:g} {c.unit}", f"{o.error*100:+.1f} %", tol, status, c.source)
