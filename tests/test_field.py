@@ -2,6 +2,7 @@
 
 import json
 import math
+import time
 
 import numpy as np
 import pytest
@@ -64,7 +65,8 @@ def test_energy_conservation_and_json(mtz):
 def test_isolated_spot_matches_its_own_kernel(mtz):
     # one spot alone: the map's peak temperature at r is T_body + max_τ K(τ, r)
     spec = PatternSpec(width=0.4e-3, height=0.4e-3, spots_per_area=1 / (0.4e-3) ** 2, density=None)
-    res = simulate_field(mtz, spec, depths=(100e-6,), resolution=10e-6, cross_section_depth=30e-6, cooling=0.1)
+    res = simulate_field(mtz, spec, depths=(100e-6,), resolution=10e-6, cross_section_depth=30e-6, cooling=0.1,
+                         temperature_cap=math.inf)  # the analytic column is not limited by boiling
     kern = _prepare_kernel(mtz.response, [100e-6], 0.05, 0.0)
     row = res.dataset["peak_temperature"].isel(depth=0).sel(y=5e-6).values
     x = res.dataset.x.values
@@ -164,7 +166,7 @@ def brute_force_comparison(mtz, w=0.002):
     vol_fd = float((om >= 1).sum()) * dx**3
     depths = tuple(zc[: int(450e-6 / dx)])
     res = simulate_field(mtz, pat, depths=depths, resolution=dx, cooling=0.1, perfusion_rate=w,
-                         cross_section_depth=30e-6)
+                         cross_section_depth=30e-6, temperature_cap=math.inf)  # the FD does not boil
     # map pixels coincide with FD cells (both at odd multiples of dx/2)
     sel = (np.abs(xc) < 3 * pitch / 2)
     vol_f = float((res.dataset["omega_collagen"].values >= 1).sum()) * dx**3
@@ -216,3 +218,266 @@ def test_cli_bad_density(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "density" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.fixture(scope="module")
+def real_mtz():
+    from mtzsim.laser import make_beam
+    from mtzsim.mtz import simulate_mtz
+
+    return simulate_mtz(make_beam("co2", energy=15e-3, spot_diameter=120e-6))
+
+
+@pytest.mark.slow
+def test_real_mtz_against_brute_force_3d(real_mtz):
+    """Real 15 mJ MTZ, 3 × 3 at 30 % (194 µm pitch), raster at 500 Hz: heat of all nine overlaps."""
+    n = brute_force_real(real_mtz, density=0.3, rep_rate=500.0, dz=20e-6, z_max=400e-6, cooling=0.1)
+    print(n)
+    # measured 2026-11-24, engine of commit 3f9be55 (wall held 1.17 s, field hand-off 1.48 s):
+    # Ω ≥ 1 volume 0.1042 (reference) vs 0.1060 mm³ (field), +1.8 %; peak temperature
+    # max |ΔT| 0.17 K (99th percentile 0.05 K); issue 3: 5 %, 2 K
+    assert n["coag_volume_error"] < 0.05
+    assert n["peak_error_k"] < 2.0
+    assert n["void_mismatch_px"] == 0
+
+
+def brute_force_real(mtz, *, density=0.3, rep_rate=500.0, w=0.002, dz=10e-6, z_max=400e-6, res=10e-6,
+                     cooling=0.3, dx_fd=20e-6, refine=4, field_handoff=None):
+    from scipy.interpolate import RegularGridInterpolator
+    from scipy.ndimage import map_coordinates
+    from mtzsim.damage import ARRHENIUS, ZONE_PROCESSES
+    from mtzsim.field import simulate_field, wall_heating_end
+    from mtzsim.heat3d import make_stepper_3d, stable_dt
+    from mtzsim.pattern import PatternSpec, build_pattern
+
+    """3 × 3 real MTZs against the superposed near field + an explicit 3-D FD after hand-off.
+
+    Reference: at every map point, the tabulated rise of each firing younger than the
+    end of its wall heating t_h (crater filled with wall values, as the field's kernel),
+    summed on a time grid refined ×``refine`` between the firings' table times; from
+    t_h on, each firing's tabulated rise at t_h (unfilled) is injected into a 20 µm
+    explicit Pennes grid (mtzsim.heat3d) and conducted; Ω_collagen by the trapezoid rule
+    on the total temperature, capped at 100 °C like the field. Against simulate_field
+    with its defaults (hand-off 1.3 t_h, spectral background, cut-offs, tables, clusters).
+    """
+    resp = mtz.response
+    T_body, T_boil = 310.15, 373.15
+    t_h = wall_heating_end(resp)
+    spec0 = PatternSpec(density=density, layout="grid", order="raster", rep_rate=rep_rate)
+    pitch = spec0.pitch
+    spec = PatternSpec(density=density, layout="grid", order="raster", rep_rate=rep_rate, width=3 * pitch,
+                       height=3 * pitch)
+    pat = build_pattern(spec)
+    assert pat.n_firings == 9
+    depths = tuple((np.arange(int(round(z_max / dz))) + 0.5) * dz)
+    t0 = time.perf_counter()
+    fres = simulate_field(mtz, pat, depths=depths, resolution=res, cooling=cooling, perfusion_rate=w,
+                          cross_section_depth=2 * res, handoff_age=field_handoff)
+    t_field = time.perf_counter() - t0
+    ds = fres.dataset
+    xs, ys = ds.x.values, ds.y.values
+    PX, PY = np.meshgrid(xs, ys)  # [y, x] like the maps
+    PX, PY = PX.ravel(), PY.ravel()
+    coll = ARRHENIUS[ZONE_PROCESSES["collagen"]]
+    lnA, EaR = math.log(coll.A), coll.Ea / 8.314462618
+
+    # ---- time grid of the near part: every firing's table ages, refined --------------
+    tt = np.asarray(resp.t, float)
+    keep = tt <= t_h * (1 + 1e-12)
+    from mtzsim.field import fill_void
+    tab_t, tab_raw = tt[keep], np.asarray(resp.rise, float)[keep]
+    tab = fill_void(tab_raw, resp.void)  # wall values in the crater, as the field's kernel
+    ages = np.concatenate([[0.0], tab_t])
+    knots = np.unique(np.concatenate([pat.t_fire[:, None] + ages[None, :]]).ravel())
+    knots = knots[knots <= pat.t_fire[-1] + t_h + 1e-12]
+    fine = [knots[:-1, None] + np.diff(knots)[:, None] * (np.arange(refine) / refine)[None, :]]
+    times = np.unique(np.concatenate([np.ravel(fine), [knots[-1]]]))
+    r_tab, z_tab = np.asarray(resp.r, float), np.asarray(resp.z, float)
+    void_tab = np.asarray(resp.void, bool)
+
+    def kernel_at(depth):
+        """rise(t_k, r) at this depth on the table's t, r (linear in z); void flag per r."""
+        k = np.clip(np.searchsorted(z_tab, depth) - 1, 0, z_tab.size - 2)
+        f = np.clip((depth - z_tab[k]) / (z_tab[k + 1] - z_tab[k]), 0, 1)
+        kz = int(np.argmin(np.abs(z_tab - depth)))
+        return tab[:, :, k] * (1 - f) + tab[:, :, k + 1] * f, void_tab[:, kz]
+
+    n_p = PX.size
+    nd = len(depths)
+    omega = np.zeros((nd, n_p))
+    tpeak = np.full((nd, n_p), T_body)
+    void_pt = np.zeros((nd, n_p), bool)
+    T_last = np.full((nd, n_p), T_body)  # near part at times[-1] where every firing is handed off
+    for d, zd in enumerate(depths):
+        Kd, vd = kernel_at(zd)
+        T = np.full((times.size, n_p), T_body)
+        for j in range(pat.n_firings):
+            r = np.hypot(PX - pat.x[j], PY - pat.y[j])
+            G = np.stack([np.interp(r, r_tab, Kd[i], right=0.0) for i in range(tab_t.size)])  # [n_tab, P]
+            G = np.concatenate([np.zeros((1, n_p)), G])  # age 0: nothing yet (linear ramp over the pulse)
+            a = times - pat.t_fire[j]
+            on = (a >= 0) & (a < t_h * (1 - 1e-12))
+            i = np.clip(np.searchsorted(ages, a[on]) - 1, 0, ages.size - 2)
+            f = ((a[on] - ages[i]) / (ages[i + 1] - ages[i]))[:, None]
+            T[on] += G[i] * (1 - f) + G[i + 1] * f
+            rv = r_tab[vd].max() + 0.5 * (r_tab[1] - r_tab[0]) if vd.any() else 0.0
+            void_pt[d] |= r < rv
+        np.minimum(T, T_boil, out=T)  # tissue water boils: the field's cap
+        rate = np.exp(lnA - EaR / T)
+        omega[d] = (0.5 * (rate[1:] + rate[:-1]) * np.diff(times)[:, None]).sum(0)
+        tpeak[d] = T.max(0)
+    t_near = time.perf_counter() - t0 - t_field
+
+    # ---- FD conduction after hand-off ---------------------------------------------------
+    half = max(np.abs(pat.x).max(), np.abs(pat.y).max()) + r_tab[-1] + 4 * math.sqrt(resp.diffusivity * cooling)
+    n = int(np.ceil(2 * half / dx_fd))
+    nz = int(np.ceil(z_tab[-1] / dx_fd))
+    xc = (np.arange(n) - (n - 1) / 2) * dx_fd
+    zc = (np.arange(nz) + 0.5) * dx_fd
+    alpha = resp.diffusivity
+    dt = 0.95 * stable_dt(alpha, dx_fd, w)
+    step = make_stepper_3d((n, n, nz), alpha=alpha, dx=dx_fd, dt=dt, perfusion_rate=w, T_body=T_body,
+                           A=coll.A, Ea=coll.Ea)
+    Tf = np.full((n, n, nz), T_body)
+    om_fd = np.zeros_like(Tf)
+    scratch = np.empty_like(Tf)
+    hand_field = RegularGridInterpolator((r_tab, z_tab), tab_raw[-1], bounds_error=False, fill_value=0.0)
+    X, Y = np.meshgrid(xc, xc, indexing="ij")
+    hand_t = pat.t_fire + t_h
+    t_end = pat.t_fire[-1] + t_h + cooling
+    # point coordinates in FD index space
+    cx = (PX - xc[0]) / dx_fd
+    cy = (PY - xc[0]) / dx_fd
+    k = 0
+    t = hand_t[0]
+    prev = None
+    n_steps = int(np.ceil((t_end - t) / dt))
+    samp_every = 1
+    for s in range(n_steps + 1):
+        while k < hand_t.size and hand_t[k] <= t + 0.5 * dt:
+            r = np.hypot(X - pat.x[k], Y - pat.y[k])
+            pts = np.stack(np.broadcast_arrays(r[:, :, None], zc[None, None, :]), -1).reshape(-1, 2)
+            Tf += hand_field(pts).reshape(n, n, nz)
+            k += 1
+        # total temperature at the points: FD + firings younger than t_h (near part)
+        cur = np.empty((nd, n_p))
+        for d, zd in enumerate(depths):
+            cz = np.full(n_p, (zd - zc[0]) / dx_fd)
+            cur[d] = map_coordinates(Tf, [cx, cy, cz], order=1, mode="nearest")
+        young = (pat.t_fire <= t) & (hand_t > t + 0.5 * dt)
+        if young.any():
+            for d, zd in enumerate(depths):
+                Kd, _ = kernel_at(zd)
+                for j in np.nonzero(young)[0]:
+                    a = t - pat.t_fire[j]
+                    i = min(max(np.searchsorted(tab_t, a) - 1, 0), tab_t.size - 2)
+                    f = (a - tab_t[i]) / (tab_t[i + 1] - tab_t[i])
+                    r = np.hypot(PX - pat.x[j], PY - pat.y[j])
+                    cur[d] += np.interp(r, r_tab, Kd[i] * (1 - f) + Kd[i + 1] * f, right=0.0)
+        np.minimum(cur, T_boil, out=cur)
+        np.maximum(tpeak, cur, out=tpeak)
+        if prev is not None:
+            omega += 0.5 * (np.exp(lnA - EaR / prev) + np.exp(lnA - EaR / cur)) * dt
+        prev = cur
+        if s < n_steps:
+            step(Tf, om_fd, scratch, 1)
+            t += dt
+    t_fd = time.perf_counter() - t0 - t_field - t_near
+
+    # ---- compare ---------------------------------------------------------------------------
+    om_f = ds["omega_collagen"].values.reshape(nd, -1)
+    tp_f = ds["peak_temperature"].values.reshape(nd, -1)
+    abl_f = (ds["zone"].values == 4).reshape(nd, -1)
+    tissue = ~(void_pt | abl_f)
+    cell = res * res * dz
+    v_ref = float(((omega >= 1) & tissue).sum()) * cell
+    v_fld = float(((om_f >= 1) & tissue).sum()) * cell
+    dT = np.abs(tp_f - tpeak)[tissue]
+    return {
+        "pitch_um": pitch * 1e6, "rep_rate_hz": rep_rate, "handoff_age_s": t_h,
+        "coag_volume_ref_mm3": v_ref * 1e9, "coag_volume_field_mm3": v_fld * 1e9,
+        "coag_volume_error": abs(v_fld - v_ref) / v_ref,
+        "peak_error_k": float(dT.max()), "peak_error_p99_k": float(np.percentile(dT, 99)),
+        "peak_ref_c": float(tpeak[tissue].max() - 273.15), "peak_field_c": float(tp_f[tissue].max() - 273.15),
+        "void_mismatch_px": int((void_pt != abl_f).sum()),
+        "time_field_s": t_field, "time_near_s": t_near, "time_fd_s": t_fd, "fd_cells": n * n * nz,
+    }
+
+
+def test_merged_fraction_hand_made(mtz):
+    """Two spots 80 µm apart (their 80 µm craters touch) and one 600 µm away: 2 of 3 merged."""
+    from mtzsim.pattern import Pattern
+
+    spec = PatternSpec(width=1.2e-3, height=1.2e-3, density=0.01)
+    x = np.array([-300e-6, -220e-6, 300e-6])
+    y = np.array([5e-6, 5e-6, 5e-6])
+    pat = Pattern(spec=spec, x=x, y=y, t_fire=np.array([0.0, 0.5, 1.0]), pass_index=np.zeros(3, np.int32),
+                  site_index=np.arange(3), pitch=80e-6, n_spots=3)
+    res = simulate_field(mtz, pat, depths=(100e-6,), resolution=10e-6, cross_section_depth=30e-6, cooling=0.3)
+    assert res.n_mtz == 3
+    assert res.merged_fraction == pytest.approx(2 / 3)
+    # the same three spots all 600 µm apart: none merged
+    pat2 = Pattern(spec=spec, x=np.array([-400e-6, 200e-6, 200e-6]), y=np.array([-300e-6, -300e-6, 300e-6]),
+                   t_fire=np.array([0.0, 0.5, 1.0]), pass_index=np.zeros(3, np.int32), site_index=np.arange(3),
+                   pitch=600e-6, n_spots=3)
+    res2 = simulate_field(mtz, pat2, depths=(100e-6,), resolution=10e-6, cross_section_depth=30e-6, cooling=0.3)
+    assert res2.merged_fraction == 0.0
+
+
+def test_real_mtz_handoff_keeps_the_wall_heat(real_mtz):
+    """Hand-off after the plume's wall heating: the background gets (nearly) all of heat_content."""
+    from mtzsim.field import default_handoff_age, wall_heating_end
+
+    resp = real_mtz.response
+    t_w = wall_heating_end(resp)
+    assert 0.3 < t_w < 1.5  # the 15 mJ wall is held at 100 °C for ~0.6-0.7 s
+    tau = default_handoff_age(resp)
+    kern = _prepare_kernel(resp, [100e-6], tau, 0.0)
+    # the heat handed on is the heat the engine still stores at the end of its run (wall
+    # heat included); response.heat_content (13.3 mJ) also counts plume heat that the walls
+    # never take (it escapes: EnergyPartition.plume_loss), so it is not the reference here.
+    # 3 %: the table is subsampled ×2 in r and z and interpolated onto cell centres
+    assert kern.heat_handoff == pytest.approx(real_mtz.energy.stored, rel=0.03)
+    # the old 50 ms hand-off would have handed on only a small part of it
+    assert _prepare_kernel(resp, [100e-6], 0.05, 0.0).heat_handoff < 0.3 * real_mtz.energy.stored
+
+
+def _real_run(mtz, side=6e-3, **kw):
+    base = dict(width=side, height=side, layout="grid", rep_rate=500.0)
+    base.update(kw)
+    return simulate_field(mtz, PatternSpec(**base), depths=(100e-6,), resolution=20e-6, cross_section_depth=40e-6,
+                          cooling=0.5)
+
+
+@pytest.mark.slow
+def test_real_mtz_physics_trends(real_mtz):
+    """Real 15 mJ MTZ, 6 mm patch, 500 Hz: order, density, passes (numbers in the note)."""
+    hi_r = _real_run(real_mtz, density=0.05, order="raster")
+    hi_x = _real_run(real_mtz, density=0.05, order="random")
+    lo_r = _real_run(real_mtz, density=0.01, order="raster")
+    lo_x = _real_run(real_mtz, density=0.01, order="random")
+    two = _real_run(real_mtz, density=0.025, order="random", passes=2)
+    two_d = _real_run(real_mtz, density=0.025, order="random", passes=2, pass_delay=1.0)
+    print({k: (v.coagulated_volume * 1e9, v.max_bulk_temperature - 273.15, v.max_local_bulk_temperature - 273.15)
+           for k, v in dict(hi_r=hi_r, hi_x=hi_x, lo_r=lo_r, lo_x=lo_x, two=two, two_d=two_d).items()})
+    # measured 2026-11-24, engine of commit 3f9be55 (Ω ≥ 1 volume at 100 µm ± 100 µm slab):
+    # 5 %: raster 1.4314 vs random 1.3826 mm³ (+3.5 %); 1 %: 0.14432 both (identical)
+    assert hi_r.coagulated_volume > 1.005 * hi_x.coagulated_volume
+    assert lo_r.coagulated_volume == pytest.approx(lo_x.coagulated_volume, rel=1e-3)
+    # the wall heat of each MTZ arrives over ~0.7 s, longer than the whole 0.34 s scan here:
+    # every window's firings are all still heating when the scan ends, whatever the order,
+    # so the area mean cannot separate raster from random (71.18 °C both) and the local
+    # 3-pitch mean barely does (raster 70.36 vs random 69.87 °C; at 1 %: 44.90 vs 46.30):
+    # assert only that they stay within 1 K
+    assert abs(hi_r.max_bulk_temperature - hi_x.max_bulk_temperature) < 1.0
+    assert abs(hi_r.max_local_bulk_temperature - hi_x.max_local_bulk_temperature) < 1.0
+    # same energy in two half-density passes: with no delay the second pass lands on tissue
+    # still hot from the first; a 1 s delay lets it cool, so less bulk heating and coagulation
+    # measured: one pass 5 %: 169 firings, 1.3826 mm³, bulk 71.18 °C; two passes 2.5 %:
+    # 162 firings, 1.3072 mm³, 69.83 °C; with 1 s delay 0.7858 mm³, 61.99 °C. Per firing
+    # (the lattices round differently) two passes coagulate 1.4 % less than one
+    one = hi_x
+    assert two.coagulated_volume / two.n_firings < one.coagulated_volume / one.n_firings
+    assert two.max_bulk_temperature < one.max_bulk_temperature
+    assert two_d.max_bulk_temperature < two.max_bulk_temperature - 3.0
+    assert two_d.coagulated_volume < two.coagulated_volume
