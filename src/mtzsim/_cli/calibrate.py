@@ -13,12 +13,12 @@ def register(app: typer.Typer) -> None:
         write: bool = typer.Option(True, help="write the fitted values to the package's data/mtz_calibration.json"),
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
     ) -> None:
-        """Fit plume shielding, wall condensation time and the histology edge to ../shared/data/mtz_co2_calibration.csv (a few minutes)."""
+        """Fit plume shielding, wall condensation time and the histology edge to ../shared/data/mtz_co2_calibration.csv (about 5 minutes)."""
         from mtzsim.calibration import fit, penetration_energy_argument, write_record
 
         def show(ip, tau, costs):
             if not as_json:
-                typer.echo(f"  I_p = {ip:.4g} W/m²  τ_c = {tau*1e3:.0f} ms   Σ log² error: " + ", ".join(f"{k} {v:.4f}" for k, v in costs.items()))
+                typer.echo(f"  I_p = {ip:.4g} W/m²  τ_c = {tau*1e3:.0f} ms   " + ", ".join(f"{k} {v:.4f}" for k, v in costs.items()))
 
         result = fit(progress=show)
         record = write_record(result) if write else None
@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
             "condensation_time_s": result.condensation_time,
             "condensation_time_1sigma": list(result.condensation_time_range),
             "cost": result.cost,
+            "islands_checks": result.islands_checks,
             "predictions_vs_data": {k: {"model": m, "data": d} for k, (m, d) in result.predictions.items()},
             "penetration_rows_energy_argument": penetration_energy_argument(),
             "written": record is not None,
