@@ -163,6 +163,11 @@ def _body_temperature() -> float:
 # =====================================================================================
 
 
+def _finite_or_none(d: dict) -> dict:
+    """JSON has no inf or NaN: such values (e.g. no islands at all) become None."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
+
+
 @dataclass
 class FieldResult:
     """Damage maps, coverage, islands and bulk heating of a treated field (SI inside).
@@ -200,7 +205,7 @@ class FieldResult:
 
     def to_dict(self) -> dict:
         """Plain JSON-able summary in user units (µm, °C, mJ, fractions)."""
-        return {
+        return _finite_or_none({
             "n_mtz": int(self.n_mtz),
             "n_firings": int(self.n_firings),
             "depths_um": [float(d * 1e6) for d in self.depths],
@@ -221,7 +226,7 @@ class FieldResult:
             "coagulated_volume_mm3": float(self.coagulated_volume * 1e9),
             "peak_temperature_c": float(self.peak_temperature - 273.15),
             "duration_s": float(self.duration),
-        }
+        })
 
 
 # =====================================================================================
