@@ -25,6 +25,7 @@ validate: $(STAMP)
 	$(BIN)/mtzsim validate
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py all
 
 clean:
