@@ -120,26 +120,6 @@ def arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, jb, kb):
 
 
 @nb.njit(cache=True)
-def arrhenius_update_trapezoid(T0, T1, void, omega, A, Ea, dt, t_cut):
-    """Ω_p += dt·(k_p(T0) + k_p(T1))/2; t_cut[p] is process p's own cutoff [K]."""
-    nr, nz = T0.shape
-    npr = A.shape[0]
-    for j in range(nr):
-        for k in range(nz):
-            if void[j, k]:
-                continue
-            a = T0[j, k]
-            b = T1[j, k]
-            hot = max(a, b)
-            for p in range(npr):
-                if hot < t_cut[p]:
-                    continue
-                ra = A[p] * math.exp(-Ea[p] / (R_GAS * a))
-                rb = A[p] * math.exp(-Ea[p] / (R_GAS * b))
-                omega[p, j, k] += 0.5 * dt * (ra + rb)
-
-
-@nb.njit(cache=True)
 def deposit_beam(
     H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink
 ):
@@ -193,53 +173,15 @@ def find_floor(void, floor):
 
 
 @nb.njit(cache=True)
-def deposit_wall(Q, void, power, vol, h):
-    """Spread ``power`` [W] over the tissue faces that border the crater, in proportion to area.
-
-    Q receives power per volume [W/m³]. Returns the wall area [m²].
-    """
-    nr, nz = void.shape
-    area_total = 0.0
-    for pass_ in range(2):
-        for j in range(nr):
-            for k in range(nz):
-                if void[j, k]:
-                    continue
-                a = 0.0
-                az = vol[j, k] / h
-                if k > 0 and void[j, k - 1]:
-                    a += az
-                if j > 0 and void[j - 1, k]:
-                    a += 2.0 * math.pi * j * h * h
-                if j < nr - 1 and void[j + 1, k]:
-                    a += 2.0 * math.pi * (j + 1) * h * h
-                if a == 0.0:
-                    continue
-                if pass_ == 0:
-                    area_total += a
-                else:
-                    Q[j, k] += power * a / area_total / vol[j, k]
-        if area_total == 0.0:
-            return 0.0
-    return area_total
-
-
-@nb.njit(cache=True)
-def condense_on_walls(state, level, cap, void, reservoir):
-    """Give heat from the plume reservoir [J] to crater-wall cells, never above ``level``.
-
-    Wall cells are solid cells with a void face neighbour. Each can take
-    cap·(level − state) (J) — enthalpy H with cap = V and level = H at 100 °C during the
-    pulse, or T with cap = ρcV and level = T_boil while cooling — so hot plume and
-    condensing vapour heat the walls up to boiling but cannot ablate them. When the
-    reservoir cannot fill them all, each gets the same fraction. Returns the energy given [J].
-    """
-    nr, nz = state.shape
-    return condense_on_walls_box(state, level, cap, void, reservoir, nr, nz)
-
-
-@nb.njit(cache=True)
 def condense_on_walls_box(state, level, cap, void, reservoir, jb, kb):
+    """Give heat from the plume reservoir [J] to crater-wall cells of the box [0, jb) × [0, kb), never above ``level``.
+
+    Wall cells are solid cells with a void face neighbour. During the pulse each can take
+    V·(H_100°C − H) (J), so hot plume and condensing vapour heat the walls up to boiling
+    but cannot ablate them (after the pulse, mtz.py holds the walls at 100 °C as a
+    Dirichlet boundary instead). When the reservoir cannot fill them all, each gets the
+    same fraction. Returns the energy given [J].
+    """
     nr, nz = state.shape
     need = 0.0
     for j in range(jb):
