@@ -112,3 +112,31 @@ def test_arrhenius_cutoff_bounds_skipped_damage():
     cut = heat.arrhenius_cutoff(A, Ea, duration=3.0, tolerance=1e-9)
     assert cut.shape == (1,)
     assert A[0] * math.exp(-Ea[0] / (heat.R_GAS * cut[0])) * 3.0 == pytest.approx(1e-9, rel=1e-6)
+
+
+def test_surface_held_hot_matches_erfc_half_space():
+    """Carslaw & Jaeger §2.4: surface held at T_s from t = 0: T − T0 = (T_s − T0) erfc(z / 2√(αt)).
+
+    The skin surface row is held as a Dirichlet boundary (as the condensing plume holds a
+    crater wall), the rest conducts with the implicit LOD step; 1-D, no radial loss.
+    """
+    h = 2e-6
+    grid, props, Gr, Gz = _grid_props(2, 300, h)
+    Gr[-1, :] = 0.0
+    Gz[:, -1] = 0.0
+    alpha = props.k[0, 0] / props.rc[0, 0]
+    cap = props.rc * grid.volume
+    T = np.full((2, 300), T_BODY)
+    T[:, 0] = T_BODY + 60.0
+    fixed = np.zeros_like(T, dtype=bool)
+    fixed[:, 0] = True
+    void = np.zeros_like(fixed)
+    t, dt = 0.0, 2e-6
+    while t < 5e-3 - 1e-12:
+        heat.implicit_step(T, void, Gr, Gz, cap, props.perf, T_BODY, dt, fixed)
+        t += dt
+    # the held row's centre is the boundary: depths measured from it
+    depth = grid.z[1:] - grid.z[0]
+    exact = 60.0 * erfc(depth / (2 * math.sqrt(alpha * t)))
+    # first-order in time with dt ≪ h²/α: 1 % of the surface step
+    np.testing.assert_allclose(T[0, 1:80] - T_BODY, exact[:79], atol=0.6)
