@@ -138,5 +138,5 @@ def test_surface_held_hot_matches_erfc_half_space():
     # the held row's centre is the boundary: depths measured from it
     depth = grid.z[1:] - grid.z[0]
     exact = 60.0 * erfc(depth / (2 * math.sqrt(alpha * t)))
-    # first-order in time with dt ≪ h²/α: 1 % of the surface step
-    np.testing.assert_allclose(T[0, 1:80] - T_BODY, exact[:79], atol=0.6)
+    # measured 0.009 K; a 10 % error in α would give 1.4 K
+    np.testing.assert_allclose(T[0, 1:80] - T_BODY, exact[:79], atol=0.1)
