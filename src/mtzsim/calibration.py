@@ -67,7 +67,9 @@ EDGE_CANDIDATES = ("collagen_birefringence", "skin_necrosis", "fibroblast_death"
 GRID_PLUME_IRRADIANCE = (2.6e8, 2.94e8, 3.3e8)
 GRID_CONDENSATION_TIME = (0.03, 0.1, 0.3, 1.0)
 #: Field constraint: Yuan 2014 Deep FX setting on a 3 mm × 3 mm patch; at most this fraction of the
-#: epidermis (20 µm depth) may be treated (ablated, coagulated or lethal).
+#: epidermis (20 µm depth) may be treated (ablated, coagulated or lethal). Assumptions: the scan
+#: (random, 250 Hz; Yuan 2014 gives none) and "islands remain" read as at least half of the
+#: epidermis intact — no measured intact fraction is in ../shared/data.
 ISLANDS_SCENARIO = {"energy": 20e-3, "density": 0.10, "rep_rate": 250.0, "order": "random", "size": 3e-3}
 MAX_TREATED_EPIDERMIS = 0.5
 
