@@ -1061,9 +1061,13 @@ def simulate_field(
     result = _summarise(
         mtz, pattern, depths, resolution, xs, ys, omega_maps, tpeak_maps, abl_maps, cs_depths, cs_y, cs_omega,
         cs_tpeak, cs_abl, step_times, bulk_T, heat_box, kern, T_body, n_overflow)
+    # like the tissue temperatures, the window means stop at boiling: above it the tissue
+    # water would boil, and the linear superposition no longer holds
+    boiled = bool(np.any(local_T > T_boil))
+    local_T = np.minimum(local_T, T_boil)
     result.max_local_bulk_temperature = float(local_T.max())
     result.dataset["local_bulk_temperature"] = (("depth", "time"), local_T, {
-        "units": "K", "window_m": window,
+        "units": "K", "window_m": window, "capped_at_boiling": int(boiled),
         "long_name": f"highest mean temperature over {BULK_WINDOW_PITCHES} x {BULK_WINDOW_PITCHES} pitch windows"})
     timings["summary_s"] = _time.perf_counter() - t_start - sum(timings.values())
     timings["total_s"] = _time.perf_counter() - t_start
