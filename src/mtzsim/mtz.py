@@ -61,7 +61,8 @@ class ThermalResponse:
     pulse), radius ``r[j]`` and depth ``z[k]`` (cell centres, [m], z = 0 at the skin
     surface, positive into the skin). ``void[j, k]`` marks ablated cells (crater).
     ``residual_heat[j, k]`` is the heat per volume left in the tissue at the end of the
-    last pulse [J/m³], with ``t_end_pulse`` [s]; ``heat_content`` [J] its integral.
+    last pulse [J/m³], with ``t_end_pulse`` [s]; ``heat_content`` [J] is its integral plus the
+    heat the condensing plume gives the walls after the pulse (what the tissue receives).
     """
 
     t: np.ndarray
@@ -345,7 +346,7 @@ def simulate_mtz(
 
     # Cooling: implicit steps of growing length, Arrhenius by the trapezoid rule.
     cap = rc * vol
-    reservoir_end_pulse = reservoir
+    wall_end_pulse = wall
     fixed = np.zeros_like(void)
     no_fixed = np.zeros_like(void)
     rate_old = np.empty_like(Omega)
@@ -464,7 +465,7 @@ def simulate_mtz(
         void=void[::stride, ::stride].copy(),
         residual_heat=residual_heat,
         t_end_pulse=beam.total_duration,
-        heat_content=stored_end_pulse + reservoir_end_pulse,
+        heat_content=stored_end_pulse + (wall - wall_end_pulse),
         diffusivity=dermis.diffusivity,
         volumetric_heat_capacity=dermis.heat_capacity,
     )
