@@ -186,7 +186,8 @@ def default_loss_model() -> LossModel:
         wall_fraction=rec["fixed"].get("wall_fraction", p.get("wall_fraction", {}).get("value", 1.0)),
         condensation_time=p["condensation_time_s"]["value"] if "condensation_time_s" in p else math.inf,
         ejection_delay=rec["fixed"]["ejection_delay_s"],
-        source=f"fitted by `mtzsim calibrate` to mtz_co2_calibration.csv ({rec.get('date', '')})",
+        source=f"fitted by `mtzsim calibrate` to mtz_co2_calibration.csv, with intact epidermal islands "
+        f"required at Yuan 2014's 20 mJ / 10 % ({rec.get('date', '')}); data/mtz_calibration.json",
     )
 
 

@@ -441,6 +441,10 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
         rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
                      else f"{loss.plume_irradiance * 1e-4:.4g} W/cm²", "model", loss.source))
         rows.append(("mtz.wall_fraction", f"{loss.wall_fraction:.3g}", "model", loss.source))
+        rows.append(("mtz.condensation_time", "∞" if not math.isfinite(loss.condensation_time)
+                     else f"{loss.condensation_time * 1e3:.4g} ms", "model", loss.source))
+        rows.append(("mtz.histology_edge", mtz.HISTOLOGY_EDGE_PROCESS, "model",
+                     "Arrhenius set compared with the histological coagulation edge, chosen by `mtzsim calibrate`"))
         rows.append(("mtz.histology_shrink", f"depth ÷ {mtz.HISTOLOGY_DEPTH_SHRINK:g}, width ÷ "
                      f"{mtz.HISTOLOGY_WIDTH_SHRINK:g}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
     except Exception:
