@@ -73,7 +73,7 @@ def test_omega_never_decreases(temps, dt):
     A = np.array([np.exp(130.0), 3.1e98])
     Ea = np.array([89 * 4184.0, 6.28e5])
     before = omega.copy()
-    axisym.arrhenius_update(T, void, omega, A, Ea, dt, np.zeros(2))
+    axisym.arrhenius_update_box(T, void, omega, A, Ea, dt, np.zeros(2), 1, 3)
     assert np.all(omega >= before)
     rates = np.empty_like(omega)
     axisym.arrhenius_rates(T, void, A, Ea, np.zeros(2), rates)

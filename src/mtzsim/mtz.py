@@ -490,6 +490,18 @@ def _zones(void, Omega, keys):
     )
 
 
+def _deepest(mask, h: float) -> float:
+    """Depth [m] of the bottom face of the deepest cell set in ``mask`` (r, z); 0 if none."""
+    ks = np.nonzero(np.any(mask, axis=0))[0]
+    return float((ks.max() + 1) * h) if ks.size else 0.0
+
+
+def _widest(mask, h: float) -> float:
+    """Radius [m] of the outer face of the outermost cell set in ``mask`` (r, z); 0 if none."""
+    js = np.nonzero(np.any(mask, axis=1))[0]
+    return float((js.max() + 1) * h) if js.size else 0.0
+
+
 def _geometry(grid, void, Omega, keys) -> dict:
     """Crater and zone dimensions from the void mask and the Ω maps."""
     h = grid.h
@@ -500,12 +512,10 @@ def _geometry(grid, void, Omega, keys) -> dict:
     solid = ~void
 
     def deepest(mask):
-        ks = np.nonzero(np.any(mask & solid, axis=0))[0]
-        return float((ks.max() + 1) * h) if ks.size else 0.0
+        return _deepest(mask & solid, h)
 
     def widest(mask):
-        js = np.nonzero(np.any(mask & solid, axis=1))[0]
-        return float((js.max() + 1) * h) if js.size else 0.0
+        return _widest(mask & solid, h)
 
     coag = Omega[0] >= 1.0
     coag_depth = max(deepest(coag), ablation_depth)
@@ -551,11 +561,7 @@ def damage_extent(result: MTZResult, process: str) -> tuple[float, float]:
     h = float(ds.attrs["cell_m"])
     void = ds["ablated"].values
     mask = (ds[f"omega_{process}"].values >= 1.0) | void
-    ks = np.nonzero(mask.any(axis=0))[0]
-    js = np.nonzero(mask.any(axis=1))[0]
-    depth = float((ks.max() + 1) * h) if ks.size else 0.0
-    width = float(2 * (js.max() + 1) * h) if js.size else 0.0
-    return depth, width
+    return _deepest(mask, h), 2.0 * _widest(mask, h)
 
 
 def histology_view(result: MTZResult) -> dict:

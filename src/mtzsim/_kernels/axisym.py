@@ -91,19 +91,12 @@ def conduction_rate_box(T, void, Gr, Gz, t_body, out, jb, kb):
 
 
 @nb.njit(cache=True)
-def arrhenius_update(T, void, omega, A, Ea, dt, t_cut):
-    """Ω_p += dt·A_p·exp(−Ea_p/(R T)) for each process p; cells below t_cut are skipped.
-
-    t_cut is chosen by the caller so that the skipped increments are below 1e-9 over the
-    whole simulated time (see mtzsim.heat.arrhenius_cutoff).
-    """
-    nr, nz = T.shape
-    arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, nr, nz)
-
-
-@nb.njit(cache=True)
 def arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, jb, kb):
-    """Ω_p += dt·A_p·exp(−Ea_p/(R T)) on the box; t_cut[p] is process p's own cutoff [K]."""
+    """Ω_p += dt·A_p·exp(−Ea_p/(R T)) on the cells [0, jb) × [0, kb) (explicit, rate at T).
+
+    t_cut[p] is process p's own cutoff [K], chosen by the caller so that the skipped
+    increments stay below a stated tolerance over the whole run (mtzsim.heat.arrhenius_cutoff).
+    """
     npr = A.shape[0]
     t_min = t_cut[0]
     for p in range(npr):
