@@ -4,7 +4,7 @@ The 1 cm² case runs in a process of its own, so that its peak resident memory i
 own (issue 3: < 30 s on 2 cores, < 2 GB). Then the cost from 100 to 10,000 MTZs (fixed
 density, growing area, maps at 20 µm at one depth) and its fitted growth exponent.
 Uses the real single-MTZ engine (15 mJ, 120 µm) when it runs, else the synthetic MTZ of
-``mtzsim.field.synthetic_mtz`` (reported in ``mtz_source``).
+``mtzsim.physics.field.synthetic_mtz`` (reported in ``mtz_source``).
 """
 
 from __future__ import annotations
@@ -20,21 +20,21 @@ import numpy as np
 
 def _mtz():
     try:
-        from mtzsim.laser import make_beam
-        from mtzsim.mtz import simulate_mtz
+        from mtzsim.physics.laser import make_beam
+        from mtzsim.physics.mtz import simulate_mtz
 
         m = simulate_mtz(make_beam("co2", energy=15e-3, spot_diameter=120e-6))
         if m.response is not None:
             return m, "simulate_mtz (15 mJ, 120 µm)"
     except Exception as exc:  # engine not available: say so
         print(f"bench_field: single-MTZ engine unavailable ({type(exc).__name__}); synthetic MTZ", file=sys.stderr)
-    from mtzsim.field import synthetic_mtz
+    from mtzsim.physics.field import synthetic_mtz
 
     return synthetic_mtz(), "synthetic (2 mJ residual heat column)"
 
 
 def _spec(side, passes=2):
-    from mtzsim.pattern import PatternSpec
+    from mtzsim.physics.pattern import PatternSpec
 
     return PatternSpec(density=0.05, spot_diameter=120e-6, passes=passes, width=side, height=side, order="random",
                        rep_rate=250.0)
@@ -44,8 +44,8 @@ def field_case(side: float) -> dict:
     """The issue's case on a side × side field (run in its own process by :func:`run`)."""
     import resource
 
-    from mtzsim.field import simulate_field
-    from mtzsim.pattern import PatternSpec
+    from mtzsim.physics.field import simulate_field
+    from mtzsim.physics.pattern import PatternSpec
 
     mtz, source = _mtz()
     simulate_field(mtz, PatternSpec(density=0.05, width=1e-3, height=1e-3), cooling=0.1)  # JIT warm-up
@@ -67,8 +67,8 @@ def field_case(side: float) -> dict:
 
 
 def run(args) -> dict:
-    from mtzsim.field import simulate_field
-    from mtzsim.pattern import PatternSpec
+    from mtzsim.physics.field import simulate_field
+    from mtzsim.physics.pattern import PatternSpec
 
     quick = getattr(args, "quick", False)
     side = 3e-3 if quick else 1e-2

@@ -28,8 +28,8 @@ import time
 
 import numpy as np
 
-from mtzsim import heat3d
-from mtzsim.heat3d import R_GAS
+from mtzsim.physics.heat import reference3d as heat3d
+from mtzsim.physics.heat.reference3d import R_GAS
 
 ALPHA = 1.1e-7  # [m²/s] dermis-like diffusivity, an assumption for the benchmark
 DX = 5e-6  # [m]
@@ -188,8 +188,8 @@ def _stream_triad_gbs(repeats=10, n=1 << 25):
 
 def _single_mtz():
     try:
-        from mtzsim.laser import make_beam
-        from mtzsim.mtz import simulate_mtz
+        from mtzsim.physics.laser import make_beam
+        from mtzsim.physics.mtz import simulate_mtz
 
         beam = make_beam("co2", energy=80e-3, spot_diameter=120e-6)
         simulate_mtz(beam)  # warm-up (JIT)

@@ -16,8 +16,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from mtzsim.field import simulate_field, synthetic_mtz
-from mtzsim.pattern import PatternSpec
+from mtzsim.physics.field import simulate_field, synthetic_mtz
+from mtzsim.physics.pattern import PatternSpec
 from mtzsim.report import figures_field as ff
 
 mtz = synthetic_mtz()  # stand-in MTZ; use mtzsim.simulate_mtz(beam) for the full engine

@@ -9,8 +9,8 @@ or only switch on their heat-shock response (sublethal zone, where fibroblasts a
 
 import sys
 
-from mtzsim.laser import make_beam
-from mtzsim.mtz import histology_view, simulate_mtz
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import histology_view, simulate_mtz
 from mtzsim.report.figures_mtz import save_mtz_figure
 
 beam = make_beam("co2", energy=80e-3, spot_diameter=120e-6, peak_power=30.0)

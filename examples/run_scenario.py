@@ -14,9 +14,9 @@ Usage: ``python examples/run_scenario.py [scenario.toml] [report.html]``
 import sys
 from pathlib import Path
 
-from mtzsim.chain import TreatmentChain
+from mtzsim.pipeline.chain import TreatmentChain
 from mtzsim.report import write_report
-from mtzsim.scenario import load_scenario
+from mtzsim.io.scenario import load_scenario
 
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("deep_co2.toml")
 scenario = load_scenario(path)

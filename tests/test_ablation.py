@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtzsim import ablation, heat
+from mtzsim.physics import ablation
+from mtzsim.physics.heat import axisym as heat
 from mtzsim._kernels import axisym
-from mtzsim.laser import make_beam
-from mtzsim.mtz import LossModel, Numerics, simulate_mtz
-from mtzsim.tissue import get_tissue
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
+from mtzsim.physics.tissue import get_tissue
 
 DERMIS = get_tissue("dermis")
 MUA = DERMIS.layers[0].absorption("co2")

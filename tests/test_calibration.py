@@ -2,8 +2,8 @@
 
 import pytest
 
-from mtzsim import calibration
-from mtzsim.mtz import HISTOLOGY_EDGE_PROCESS, calibration_record, default_loss_model
+from mtzsim.verify import calibration
+from mtzsim.physics.mtz import HISTOLOGY_EDGE_PROCESS, calibration_record, default_loss_model
 
 
 def test_record_is_the_loss_model_in_use():

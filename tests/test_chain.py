@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mtzsim import chain
-from mtzsim.chain import ChainResult, Stage, StageUnavailable, TreatmentChain
-from mtzsim.presets import FLAGSHIP_SCENARIO
-from mtzsim.scenario import parse_scenario
+from mtzsim.pipeline import chain
+from mtzsim.pipeline.chain import ChainResult, Stage, StageUnavailable, TreatmentChain
+from mtzsim.params.presets import FLAGSHIP_SCENARIO
+from mtzsim.io.scenario import parse_scenario
 
 
 @dataclass
@@ -125,8 +125,8 @@ seed = 1
 
 
 def _mtz_engine_missing() -> bool:
-    import mtzsim.mtz as mtz
-    from mtzsim.laser import make_beam
+    import mtzsim.physics.mtz as mtz
+    from mtzsim.physics.laser import make_beam
 
     try:
         mtz.simulate_mtz(make_beam("co2", energy=1e-3, spot_diameter=120e-6))

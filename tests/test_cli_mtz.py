@@ -8,7 +8,7 @@ import pytest
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "mtzsim.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "mtzsim", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_mtz_json_and_figure(tmp_path):
@@ -61,8 +61,8 @@ def test_validate_json_lists_cases_with_sources():
 def test_validate_exits_nonzero_on_failure(monkeypatch):
     from typer.testing import CliRunner
 
-    from mtzsim import validation
-    from mtzsim.cli import app
+    from mtzsim.verify import validation
+    from mtzsim.interfaces.cli import app
 
     bad = validation.Case(name="always wrong", model="test", quantity="x", unit="-", measured=1.0,
                           tolerance=0.1, source="none", predict=lambda: 2.0)

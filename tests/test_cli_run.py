@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mtzsim import chain
-from mtzsim import cli as cli_module
-from mtzsim.presets import FLAGSHIP_SCENARIO
-from mtzsim.store import RunStore
+from mtzsim.pipeline import chain
+from mtzsim.interfaces import cli as cli_module
+from mtzsim.params.presets import FLAGSHIP_SCENARIO
+from mtzsim.io.store import RunStore
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -158,7 +158,7 @@ def test_bad_scenarios_exit_2_with_one_message(name, tmp_path):
     text, where = BAD[name]
     path = tmp_path / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "mtzsim.cli", "run", str(path), "--db", str(tmp_path / "r.sqlite")],
+    proc = subprocess.run([sys.executable, "-m", "mtzsim", "run", str(path), "--db", str(tmp_path / "r.sqlite")],
                           capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=120)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -171,7 +171,8 @@ def test_bad_scenarios_exit_2_with_one_message(name, tmp_path):
 
 FAKE_CLI = textwrap.dedent("""
     import sys
-    from mtzsim import chain, cli
+    from mtzsim.pipeline import chain
+    from mtzsim.interfaces import cli
 
     class R:
         def to_dict(self):
@@ -218,7 +219,7 @@ def test_kill_during_a_stage_leaves_the_registry_consistent(tmp_path):
     db = tmp_path / "runs.sqlite"
     keep = _registry_with_one_run(db)
     (tmp_path / "s.toml").write_text(FLAGSHIP_SCENARIO, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "mtzsim.cli", "run", "s.toml", "--db", str(db), "--out", "out"],
+    proc = subprocess.Popen([sys.executable, "-m", "mtzsim", "run", "s.toml", "--db", str(db), "--out", "out"],
                             cwd=tmp_path, env=_env(MTZSIM_TEST_SLOW_STAGE="mtz:60"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -276,7 +277,7 @@ def test_generated_bad_scenarios_through_the_cli(text):
     import tempfile
 
     from mtzsim.errors import InputError
-    from mtzsim.scenario import parse_scenario
+    from mtzsim.io.scenario import parse_scenario
 
     try:
         parse_scenario(text)
@@ -286,7 +287,7 @@ def test_generated_bad_scenarios_through_the_cli(text):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bad.toml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        proc = subprocess.run([sys.executable, "-m", "mtzsim.cli", "run", str(path), "--db", str(Path(tmp) / "r.db")],
+        proc = subprocess.run([sys.executable, "-m", "mtzsim", "run", str(path), "--db", str(Path(tmp) / "r.db")],
                               capture_output=True, text=True, env=_env(), cwd=tmp, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("mtzsim: error: ") and "Traceback" not in proc.stderr

@@ -1,4 +1,4 @@
-"""Tests for mtzsim.damage: Arrhenius processes, damage integrals, zones, collagen shrinkage."""
+"""Tests for mtzsim.physics.damage: Arrhenius processes, damage integrals, zones, collagen shrinkage."""
 
 import csv
 import math
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-from mtzsim import damage
-from mtzsim.damage import (
+from mtzsim.physics import damage
+from mtzsim.physics.damage import (
     ARRHENIUS,
     ZONES,
     ArrheniusProcess,
@@ -39,7 +39,7 @@ def K(celsius):
 
 
 def _rows(name):
-    with (resources.files("mtzsim") / "data" / name).open(encoding="utf-8", newline="") as fh:
+    with (resources.files("mtzsim.params.data") / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

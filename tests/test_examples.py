@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mtzsim.presets import FLAGSHIP_SCENARIO
-from mtzsim.scenario import load_scenario
+from mtzsim.params.presets import FLAGSHIP_SCENARIO
+from mtzsim.io.scenario import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TOMLS = sorted(EXAMPLES.glob("*.toml"))

@@ -1,4 +1,4 @@
-"""Tests of mtzsim.field: analytic kernel, conservation, brute-force 3-D check, physics trends."""
+"""Tests of mtzsim.physics.field: analytic kernel, conservation, brute-force 3-D check, physics trends."""
 
 import json
 import math
@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from mtzsim.field import FieldResult, _prepare_kernel, simulate_field, synthetic_mtz, synthetic_response
-from mtzsim.pattern import PatternSpec, build_pattern
+from mtzsim.physics.field import FieldResult, _prepare_kernel, simulate_field, synthetic_mtz, synthetic_response
+from mtzsim.physics.pattern import PatternSpec, build_pattern
 
 FAST = dict(depths=(100e-6,), resolution=20e-6, cross_section_depth=60e-6, cooling=0.3)
 
@@ -114,8 +114,8 @@ def test_physics_trends(mtz):
 @pytest.mark.slow
 def test_against_brute_force_3d(mtz):
     """3 × 3 MTZs, 200 µm pitch, raster at 500 Hz, against a 10 µm explicit 3-D Pennes + Arrhenius run."""
-    from mtzsim.damage import ARRHENIUS
-    from mtzsim.heat3d import make_stepper_3d, stable_dt
+    from mtzsim.physics.damage import ARRHENIUS
+    from mtzsim.physics.heat.reference3d import make_stepper_3d, stable_dt
 
     numbers = brute_force_comparison(mtz)
     print(numbers)
@@ -124,8 +124,8 @@ def test_against_brute_force_3d(mtz):
 
 
 def brute_force_comparison(mtz, w=0.002):
-    from mtzsim.damage import ARRHENIUS, ZONE_PROCESSES
-    from mtzsim.heat3d import make_stepper_3d, stable_dt
+    from mtzsim.physics.damage import ARRHENIUS, ZONE_PROCESSES
+    from mtzsim.physics.heat.reference3d import make_stepper_3d, stable_dt
 
     resp = mtz.response
     pitch, rep = 200e-6, 500.0
@@ -191,10 +191,10 @@ def test_figures(mtz, tmp_path):
 
 @pytest.mark.slow
 def test_cli_field(tmp_path):
-    pytest.importorskip("mtzsim.scenario")
+    pytest.importorskip("mtzsim.io.scenario")
     from typer.testing import CliRunner
 
-    from mtzsim.cli import app
+    from mtzsim.interfaces.cli import app
 
     toml = tmp_path / "s.toml"
     toml.write_text('[laser]\ntype = "co2"\nenergy = "15mJ"\nspot = "120um"\n'
@@ -208,13 +208,13 @@ def test_cli_field(tmp_path):
 
 
 def test_cli_bad_density(tmp_path):
-    pytest.importorskip("mtzsim.scenario")
+    pytest.importorskip("mtzsim.io.scenario")
     import subprocess
     import sys
 
     toml = tmp_path / "s.toml"
     toml.write_text('[laser]\ntype = "co2"\nenergy = "15mJ"\nspot = "120um"\n[pattern]\ndensity = "120%"\n')
-    r = subprocess.run([sys.executable, "-c", "from mtzsim.cli import main; main()", "field", str(toml)],
+    r = subprocess.run([sys.executable, "-c", "from mtzsim.interfaces.cli import main; main()", "field", str(toml)],
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "density" in r.stderr and "Traceback" not in r.stderr
@@ -222,8 +222,8 @@ def test_cli_bad_density(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_mtz():
-    from mtzsim.laser import make_beam
-    from mtzsim.mtz import simulate_mtz
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import simulate_mtz
 
     return simulate_mtz(make_beam("co2", energy=15e-3, spot_diameter=120e-6))
 
@@ -269,10 +269,10 @@ def brute_force_real(mtz, *, density=0.3, rep_rate=500.0, w=0.002, dz=10e-6, z_m
                      cooling=0.3, dx_fd=20e-6, refine=4, field_handoff=None):
     from scipy.interpolate import RegularGridInterpolator
     from scipy.ndimage import map_coordinates
-    from mtzsim.damage import ARRHENIUS, ZONE_PROCESSES
-    from mtzsim.field import simulate_field, wall_heating_end
-    from mtzsim.heat3d import make_stepper_3d, stable_dt
-    from mtzsim.pattern import PatternSpec, build_pattern
+    from mtzsim.physics.damage import ARRHENIUS, ZONE_PROCESSES
+    from mtzsim.physics.field import simulate_field, wall_heating_end
+    from mtzsim.physics.heat.reference3d import make_stepper_3d, stable_dt
+    from mtzsim.physics.pattern import PatternSpec, build_pattern
 
     """3 × 3 real MTZs against the superposed near field + an explicit 3-D FD after hand-off.
 
@@ -280,7 +280,7 @@ def brute_force_real(mtz, *, density=0.3, rep_rate=500.0, w=0.002, dz=10e-6, z_m
     end of its wall heating t_h (crater filled with wall values, as the field's kernel),
     summed on a time grid refined ×``refine`` between the firings' table times; from
     t_h on, each firing's tabulated rise at t_h (unfilled) is injected into a 20 µm
-    explicit Pennes grid (mtzsim.heat3d) and conducted; Ω_collagen by the trapezoid rule
+    explicit Pennes grid (mtzsim.physics.heat.reference3d) and conducted; Ω_collagen by the trapezoid rule
     on the total temperature, capped at 100 °C like the field. Against simulate_field
     with its defaults (hand-off 1.3 t_h, spectral background, cut-offs, tables, clusters).
     """
@@ -308,7 +308,7 @@ def brute_force_real(mtz, *, density=0.3, rep_rate=500.0, w=0.002, dz=10e-6, z_m
     # ---- time grid of the near part: every firing's table ages, refined --------------
     tt = np.asarray(resp.t, float)
     keep = tt <= t_h * (1 + 1e-12)
-    from mtzsim.field import fill_void
+    from mtzsim.physics.field import fill_void
     tab_t, tab_raw = tt[keep], np.asarray(resp.rise, float)[keep]
     tab = fill_void(tab_raw, resp.void)  # wall values in the crater, as the field's kernel
     ages = np.concatenate([[0.0], tab_t])
@@ -430,7 +430,7 @@ def brute_force_real(mtz, *, density=0.3, rep_rate=500.0, w=0.002, dz=10e-6, z_m
 
 def test_merged_fraction_hand_made(mtz):
     """Two spots 80 µm apart (their 80 µm craters touch) and one 600 µm away: 2 of 3 merged."""
-    from mtzsim.pattern import Pattern
+    from mtzsim.physics.pattern import Pattern
 
     spec = PatternSpec(width=1.2e-3, height=1.2e-3, density=0.01)
     x = np.array([-300e-6, -220e-6, 300e-6])
@@ -450,10 +450,10 @@ def test_merged_fraction_hand_made(mtz):
 
 def test_real_mtz_handoff_keeps_the_wall_heat(real_mtz):
     """Hand-off after the plume's wall heating: the background gets (nearly) all of heat_content."""
-    from mtzsim.field import default_handoff_age, wall_heating_end
+    from mtzsim.physics.field import default_handoff_age, wall_heating_end
 
     resp = real_mtz.response
-    from mtzsim.mtz import default_loss_model
+    from mtzsim.physics.mtz import default_loss_model
 
     t_w = wall_heating_end(resp)
     tau_c = default_loss_model().condensation_time  # the walls are held at 100 °C for tau_c after the pulse

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.special import erfc
 
-from mtzsim import heat
-from mtzsim.tissue import get_tissue
+from mtzsim.physics.heat import axisym as heat
+from mtzsim.physics.tissue import get_tissue
 
 T_BODY = 310.15
 

@@ -1,4 +1,4 @@
-"""Tests of the 3-D Pennes + Arrhenius kernel (mtzsim.heat3d) against its twin and analytic truth."""
+"""Tests of the 3-D Pennes + Arrhenius kernel (mtzsim.physics.heat.reference3d) against its twin and analytic truth."""
 
 import math
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtzsim import heat3d
-from mtzsim.heat3d import R_GAS, make_stepper_3d, pennes_arrhenius_step_numpy, stable_dt
+from mtzsim.physics.heat import reference3d as heat3d
+from mtzsim.physics.heat.reference3d import R_GAS, make_stepper_3d, pennes_arrhenius_step_numpy, stable_dt
 
 # Collagen coagulation (the benchmark's set): A = e^130 /s, Ea = 89 kcal/mol.
 A_COL = math.exp(130.0)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtzsim import validation
+from mtzsim.verify import validation
 from mtzsim._kernels import axisym
-from mtzsim.laser import make_beam
-from mtzsim.mtz import LossModel, Numerics, histology_view, simulate_mtz
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import LossModel, Numerics, histology_view, simulate_mtz
 
 FAST = Numerics(cell=10e-6, cooling_time=0.5)
 

@@ -1,4 +1,4 @@
-"""Tests of mtzsim.pattern: lattice counts, timing, orders, passes and bad input."""
+"""Tests of mtzsim.physics.pattern: lattice counts, timing, orders, passes and bad input."""
 
 import math
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mtzsim.errors import InputError
-from mtzsim.pattern import ORDERS, PatternSpec, build_pattern
+from mtzsim.physics.pattern import ORDERS, PatternSpec, build_pattern
 
 
 def test_default_field_has_about_440_spots_per_pass():

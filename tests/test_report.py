@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from mtzsim.chain import Stage, TreatmentChain
-from mtzsim.presets import FLAGSHIP_SCENARIO
+from mtzsim.pipeline.chain import Stage, TreatmentChain
+from mtzsim.params.presets import FLAGSHIP_SCENARIO
 from mtzsim.report import html as report_html
 from mtzsim.report import render_report, write_report
-from mtzsim.scenario import parse_scenario
+from mtzsim.io.scenario import parse_scenario
 
 
 @dataclass

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mtzsim import presets
+from mtzsim.params import presets
 from mtzsim.errors import InputError
-from mtzsim.scenario import Scenario, load_scenario, parse_scenario
+from mtzsim.io.scenario import Scenario, load_scenario, parse_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

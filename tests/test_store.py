@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from mtzsim.errors import InputError
-from mtzsim.store import RunStore
+from mtzsim.io.store import RunStore
 
 
 def add(store, energy=40.0, depth=500.0, **kw):
@@ -72,7 +72,7 @@ def test_failed_write_leaves_no_partial_run(tmp_path, monkeypatch):
         def boom():
             raise RuntimeError("killed inside the transaction")
 
-        monkeypatch.setattr("mtzsim.store._test_hook_slow_commit", boom)
+        monkeypatch.setattr("mtzsim.io.store._test_hook_slow_commit", boom)
         with pytest.raises(RuntimeError):
             add(store)
         assert [r["id"] for r in store.list_runs()] == [keep]

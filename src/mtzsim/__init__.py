@@ -10,11 +10,11 @@ __all__ = ["__version__", "simulate_mtz"]
 
 def __getattr__(name):  # lazy: keep `import mtzsim` light
     if name == "simulate_mtz":
-        from mtzsim.mtz import simulate_mtz
+        from mtzsim.physics.mtz import simulate_mtz
 
         return simulate_mtz
     if name == "TreatmentChain":
-        from mtzsim.chain import TreatmentChain
+        from mtzsim.pipeline.chain import TreatmentChain
 
         return TreatmentChain
     raise AttributeError(name)

@@ -1,7 +1,7 @@
-"""Numba kernels of the axisymmetric (r, z) single-MTZ solver. Private: use mtzsim.heat.
+"""Numba kernels of the axisymmetric (r, z) single-MTZ solver. Private: use mtzsim.physics.heat.axisym.
 
 Arrays are indexed [j, k] = [radius, depth]; SI units; no objects. Each kernel has a
-readable numpy twin in mtzsim.heat that the tests hold it to.
+readable numpy twin in mtzsim.physics.heat.axisym that the tests hold it to.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, jb, kb):
     """Ω_p += dt·A_p·exp(−Ea_p/(R T)) on the cells [0, jb) × [0, kb) (explicit, rate at T).
 
     t_cut[p] is process p's own cutoff [K], chosen by the caller so that the skipped
-    increments stay below a stated tolerance over the whole run (mtzsim.heat.arrhenius_cutoff).
+    increments stay below a stated tolerance over the whole run (mtzsim.physics.heat.axisym.arrhenius_cutoff).
     """
     npr = A.shape[0]
     t_min = t_cut[0]

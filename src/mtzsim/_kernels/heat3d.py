@@ -1,4 +1,4 @@
-"""Fused 3-D Pennes bioheat + Arrhenius damage sweep (numba); twin: ``mtzsim.heat3d``.
+"""Fused 3-D Pennes bioheat + Arrhenius damage sweep (numba); twin: ``mtzsim.physics.heat.reference3d``.
 
 One sweep reads T and Ω once and writes T_new and Ω once: the explicit FTCS
 7-point update of T and the Arrhenius increment of Ω (taken at the old T) are

@@ -1,6 +1,6 @@
 """Reports of runs: the self-contained HTML report and the figures it embeds.
 
-:func:`write_report` / :func:`render_report` turn a :class:`mtzsim.chain.ChainResult`
+:func:`write_report` / :func:`render_report` turn a :class:`mtzsim.pipeline.chain.ChainResult`
 into one HTML file; figure functions live in ``figures_mtz`` (single MTZ) and
 ``figures_field`` (treatment field).
 """

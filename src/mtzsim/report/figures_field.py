@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Colours of the damage zones (codes of mtzsim.damage.ZONES: 0 untouched … 4 ablated).
+#: Colours of the damage zones (codes of mtzsim.physics.damage.ZONES: 0 untouched … 4 ablated).
 ZONE_COLOURS = ["#f3e3d3", "#f6c85f", "#e07b39", "#b03a2e", "#2b2b2b"]
 ZONE_LABELS = ["untouched", "heat shock", "lethal", "coagulated", "ablated"]
 

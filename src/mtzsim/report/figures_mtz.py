@@ -32,7 +32,7 @@ def plot_mtz_section(result, ax=None, *, depth_limit=None, width_limit=None, sho
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
-    from mtzsim.tissue import get_tissue
+    from mtzsim.physics.tissue import get_tissue
 
     ds = result.dataset
     r = ds["r"].values

@@ -119,12 +119,12 @@ _WORDS = {"mtz": "MTZ", "mtzs": "MTZs", "hsp": "HSP", "hsp70": "HSP70", "pct": "
 
 
 def render_report(run, *, run_id: str | None = None) -> str:
-    """The report of a :class:`mtzsim.chain.ChainResult` as one HTML string.
+    """The report of a :class:`mtzsim.pipeline.chain.ChainResult` as one HTML string.
 
     Parameters
     ----------
     run : ChainResult
-        What :meth:`mtzsim.chain.TreatmentChain.run` returned.
+        What :meth:`mtzsim.pipeline.chain.TreatmentChain.run` returned.
     run_id : str, optional
         Registry id of the run (default ``run.run_id``).
     """
@@ -403,7 +403,7 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
     """Model parameters with their pedigree: tissue layers, damage kinetics, stage-given ones."""
     rows: list[tuple[str, str, str, str]] = []
     try:
-        from mtzsim.tissue import constants, get_tissue
+        from mtzsim.physics.tissue import constants, get_tissue
 
         tissue = get_tissue("face")
         for layer in tissue.layers:
@@ -422,9 +422,9 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
     except Exception:  # model data not available: nothing to list
         pass
     try:
-        from mtzsim import damage
+        from mtzsim.physics import damage
 
-        processes = getattr(importlib.import_module("mtzsim.mtz"), "PROCESSES", tuple(damage.ARRHENIUS))
+        processes = getattr(importlib.import_module("mtzsim.physics.mtz"), "PROCESSES", tuple(damage.ARRHENIUS))
         for key in processes:
             p = damage.ARRHENIUS.get(key)
             if p is None:
@@ -436,7 +436,7 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
     except Exception:
         pass
     try:
-        mtz = importlib.import_module("mtzsim.mtz")
+        mtz = importlib.import_module("mtzsim.physics.mtz")
         loss = mtz.default_loss_model()
         rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
                      else f"{loss.plume_irradiance * 1e-4:.4g} W/cm²", "model", loss.source))

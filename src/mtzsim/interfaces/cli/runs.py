@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from mtzsim.errors import InputError
-from mtzsim.store import DEFAULT_DB
+from mtzsim.io.store import DEFAULT_DB
 
 runs_app = typer.Typer(
     help="The run registry: list, show and compare stored runs.",
@@ -21,7 +21,7 @@ _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _open(db: Path, *, must_exist: bool):
-    from mtzsim.store import RunStore
+    from mtzsim.io.store import RunStore
 
     if not db.exists():
         if must_exist:

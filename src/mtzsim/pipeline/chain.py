@@ -7,7 +7,7 @@ result object with ``.to_dict()`` (and optionally ``.dataset``, an
 ``xarray.Dataset`` written to ``fields.nc``). Adding the healing model later is
 adding one stage::
 
-    from mtzsim.chain import Stage, register_stage
+    from mtzsim.pipeline.chain import Stage, register_stage
     register_stage(Stage("healing", run_healing_stage, "Healing", requires=("field",)))
 
 Every stage also works without the chain: ``simulate_mtz(scenario.beam())``,
@@ -58,19 +58,19 @@ class StageUnavailable(Exception):
 
 
 def run_mtz_stage(scenario, results: dict):
-    """Single MTZ: :func:`mtzsim.mtz.simulate_mtz` on the scenario's beam."""
-    from mtzsim.mtz import simulate_mtz
+    """Single MTZ: :func:`mtzsim.physics.mtz.simulate_mtz` on the scenario's beam."""
+    from mtzsim.physics.mtz import simulate_mtz
 
     return simulate_mtz(scenario.beam())
 
 
 def run_field_stage(scenario, results: dict):
-    """Treatment field: :func:`mtzsim.field.simulate_field` of the MTZ over the scan pattern."""
+    """Treatment field: :func:`mtzsim.physics.field.simulate_field` of the MTZ over the scan pattern."""
     try:
-        from mtzsim.field import simulate_field
+        from mtzsim.physics.field import simulate_field
     except ModuleNotFoundError as exc:
-        if exc.name == "mtzsim.field":
-            raise StageUnavailable("the field model (mtzsim.field) is not built yet") from None
+        if exc.name == "mtzsim.physics.field":
+            raise StageUnavailable("the field model (mtzsim.physics.field) is not built yet") from None
         raise
     return simulate_field(results["mtz"], scenario.pattern_spec())
 
@@ -117,7 +117,7 @@ class ChainResult:
     skipped : dict
         Stage name → why it did not run (model not available yet).
     warnings : list
-        :class:`mtzsim.presets.RangeWarning` for settings outside clinical ranges.
+        :class:`mtzsim.params.presets.RangeWarning` for settings outside clinical ranges.
     titles : dict
         Stage name → title.
     """
@@ -197,13 +197,13 @@ class TreatmentChain:
     Parameters
     ----------
     scenario : Scenario
-        A validated scenario (:func:`mtzsim.scenario.load_scenario`).
+        A validated scenario (:func:`mtzsim.io.scenario.load_scenario`).
     stages : list of Stage, optional
         The stages to run, in order; default :data:`STAGES`.
 
     Examples
     --------
-    >>> from mtzsim.scenario import load_scenario        # doctest: +SKIP
+    >>> from mtzsim.io.scenario import load_scenario        # doctest: +SKIP
     >>> result = TreatmentChain(load_scenario("examples/deep_co2.toml")).run()  # doctest: +SKIP
     >>> result["mtz"].ablation_depth                      # doctest: +SKIP
     """

@@ -1,6 +1,6 @@
 """Calibration of the single-MTZ loss model on the fractional CO2 MTZ geometry data.
 
-Two bounded parameters of :class:`mtzsim.mtz.LossModel` are fitted — the plume-shielding
+Two bounded parameters of :class:`mtzsim.physics.mtz.LossModel` are fitted — the plume-shielding
 irradiance I_p and the time τ_c for which vapour condensing in the channel holds the crater
 walls at 100 °C after the pulse (drawing on the plume's absorbed energy, η = 1) — together with a choice among three Arrhenius sets for the edge that H&E histology
 calls "total coagulative effect" (collagen birefringence loss, Henriques' transepidermal
@@ -42,8 +42,8 @@ from importlib import resources
 
 import numpy as np
 
-from mtzsim.laser import make_beam
-from mtzsim.mtz import HISTOLOGY_DEPTH_SHRINK, HISTOLOGY_WIDTH_SHRINK, LossModel, damage_extent, simulate_mtz
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import HISTOLOGY_DEPTH_SHRINK, HISTOLOGY_WIDTH_SHRINK, LossModel, damage_extent, simulate_mtz
 
 #: eCO2SpotSize rows (../shared/data/mtz_co2_calibration.csv, reliability A (abstract)):
 #: (energy [J], spot [m], ablation depth [m] or None, total coagulation depth [m]).
@@ -153,8 +153,8 @@ def within_tolerance(pred: dict) -> bool:
 
 def treated_epidermis(plume_irradiance: float, condensation_time: float) -> float:
     """Treated fraction of the epidermis (20 µm depth) in the Yuan 2014 field of :data:`ISLANDS_SCENARIO`."""
-    from mtzsim.field import simulate_field
-    from mtzsim.pattern import PatternSpec
+    from mtzsim.physics.field import simulate_field
+    from mtzsim.physics.pattern import PatternSpec
 
     sc = ISLANDS_SCENARIO
     losses = LossModel(plume_irradiance=plume_irradiance, wall_fraction=WALL_FRACTION, condensation_time=condensation_time)
@@ -218,7 +218,7 @@ def fit(*, grid_ip=GRID_PLUME_IRRADIANCE, grid_eta=GRID_CONDENSATION_TIME, progr
 def write_record(result: Fit, path=None) -> dict:
     """Write data/mtz_calibration.json (the package's fitted values) and return it."""
     record = {
-        "model": "mtzsim.mtz.LossModel",
+        "model": "mtzsim.physics.mtz.LossModel",
         "date": _dt.date.today().isoformat(),
         "data": "../shared/data/mtz_co2_calibration.csv: eCO2SpotSize 120 um (ablation, coagulation) and "
         "1000 um (coagulation) rows, Hantash2007 depth and width ratios",
@@ -252,7 +252,7 @@ def write_record(result: Fit, path=None) -> dict:
         "predictions_vs_data": {k: {"model": m, "data": d} for k, (m, d) in result.predictions.items()},
     }
     if path is None:
-        path = resources.files("mtzsim.data").joinpath("mtz_calibration.json")
+        path = resources.files("mtzsim.params.data").joinpath("mtz_calibration.json")
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(record, fh, indent=2)
         fh.write("\n")
@@ -266,7 +266,7 @@ def penetration_energy_argument() -> dict:
     vaporise (heat to 100 °C and boil its water) than the pulse carries: the energy per
     "penetrated" volume is below the ablation enthalpy.
     """
-    from mtzsim.tissue import get_tissue
+    from mtzsim.physics.tissue import get_tissue
 
     h_abl = get_tissue("face").dermis.ablation_enthalpy()
     area = math.pi * (1000e-6 / 2) ** 2

@@ -14,7 +14,7 @@ from mtzsim.errors import InputError
 
 
 def _read_csv(name: str) -> list[dict]:
-    with resources.files("mtzsim.data").joinpath(name).open(encoding="utf-8") as fh:
+    with resources.files("mtzsim.params.data").joinpath(name).open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 

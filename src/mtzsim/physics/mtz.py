@@ -8,7 +8,7 @@ One microbeam on an axisymmetric (r, z) grid of layered skin:
 * the enthalpy method: water boils at 100 °C with its latent heat; a cell whose enthalpy
   passes the ablation enthalpy (all water vaporised) is ejected after an ejection delay and
   becomes void, so the beam reaches the next cell — short pulses give the blow-off limit,
-  long ones the steady-state limit (see :mod:`mtzsim.ablation`);
+  long ones the steady-state limit (see :mod:`mtzsim.physics.ablation`);
 * plume shielding: the ejected plume absorbs part of the beam with an optical depth that
   grows with the ablation rate, i.e. with the transmitted irradiance (τ_p = I_t / I_p, so
   I_t = I_p W(I/I_p), W the Lambert function); a fraction η of what it absorbs returns to
@@ -17,7 +17,7 @@ One microbeam on an axisymmetric (r, z) grid of layered skin:
 * Pennes bioheat conduction with layers and perfusion, explicit while the laser fires,
   implicit (locally one-dimensional backward Euler) for the long cooling;
 * Arrhenius damage for named processes (collagen coagulation, fibroblast death, heat-shock
-  induction) from :mod:`mtzsim.damage`.
+  induction) from :mod:`mtzsim.physics.damage`.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from importlib import resources
 
 import numpy as np
 
-from mtzsim import heat
+from mtzsim.physics.heat import axisym as heat
 from mtzsim._kernels import axisym as _k
 from mtzsim.errors import InputError
-from mtzsim.laser import Beam
-from mtzsim.tissue import Tissue, constants, get_tissue
+from mtzsim.physics.laser import Beam
+from mtzsim.physics.tissue import Tissue, constants, get_tissue
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class LossModel:
 def calibration_record() -> dict:
     """The fitted loss-model parameters with their uncertainty (data/mtz_calibration.json)."""
     try:
-        text = resources.files("mtzsim.data").joinpath("mtz_calibration.json").read_text(encoding="utf-8")
+        text = resources.files("mtzsim.params.data").joinpath("mtz_calibration.json").read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     return json.loads(text)
@@ -270,9 +270,9 @@ def simulate_mtz(
     Parameters
     ----------
     beam : Beam
-        The microbeam (SI); see :func:`mtzsim.laser.make_beam`.
+        The microbeam (SI); see :func:`mtzsim.physics.laser.make_beam`.
     tissue : str or Tissue
-        Named tissue (``"face"``) or a :class:`~mtzsim.tissue.Tissue`.
+        Named tissue (``"face"``) or a :class:`~mtzsim.physics.tissue.Tissue`.
     losses : LossModel, optional
         Plume shielding and wall heating; default the calibrated model.
     numerics : Numerics, optional
@@ -285,7 +285,7 @@ def simulate_mtz(
     -------
     MTZResult
     """
-    from mtzsim import damage
+    from mtzsim.physics import damage
 
     tissue = get_tissue(tissue)
     losses = default_loss_model() if losses is None else losses
@@ -482,7 +482,7 @@ def simulate_mtz(
 
 
 def _zones(void, Omega, keys):
-    from mtzsim import damage
+    from mtzsim.physics import damage
 
     zp = damage.ZONE_PROCESSES
     return damage.classify_zones(
@@ -525,7 +525,7 @@ def _geometry(grid, void, Omega, keys) -> dict:
         thickness = float(np.mean(np.sum(coag[:, k0:k1] & solid[:, k0:k1], axis=0))) * h
     else:
         thickness = widest(coag)
-    from mtzsim.damage import ZONE_PROCESSES as zp
+    from mtzsim.physics.damage import ZONE_PROCESSES as zp
 
     lethal = Omega[keys.index(zp["cell"])] >= 1.0
     hsp = Omega[keys.index(zp["hsp"])] >= 1.0

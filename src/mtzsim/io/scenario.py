@@ -13,7 +13,7 @@ SI values (m, s, J, W, Hz, fractions). Every error becomes one
 
 Examples
 --------
->>> from mtzsim.scenario import parse_scenario
+>>> from mtzsim.io.scenario import parse_scenario
 >>> s = parse_scenario('[laser]\\npreset = "deep-fractional-co2-120um"\\nenergy = "40mJ"\\n')
 >>> round(s.beam().energy * 1e3, 6)
 40.0
@@ -42,7 +42,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from mtzsim import presets
+from mtzsim.params import presets
 from mtzsim.errors import InputError
 from mtzsim.units import parse_fraction, parse_quantity
 
@@ -51,7 +51,7 @@ LASER_TYPES = ("co2", "eryag", "erglass", "microneedling", "microneedle_rf")
 NOT_MODELLED = ("microneedling", "microneedle_rf")
 
 #: Hard limits [SI]: beyond them a value is refused (not a clinical range: a sanity bound
-#: past which the models make no sense). Clinical ranges only warn (see mtzsim.presets).
+#: past which the models make no sense). Clinical ranges only warn (see mtzsim.params.presets).
 LIMITS = {
     "laser.energy": (0.0, 1.0, "J", "1000mJ"),
     "laser.fluence": (0.0, 1e8, "J/m²", "10000J/cm2"),
@@ -235,7 +235,7 @@ def _fmt_si(value: float, unit: str) -> str:
 class LaserSection(_Section):
     """``[laser]``: the device and its beam (SI after validation).
 
-    ``preset`` names a device of :data:`mtzsim.presets.DEVICES`; its settings fill the
+    ``preset`` names a device of :data:`mtzsim.params.presets.DEVICES`; its settings fill the
     keys the table does not give (energy or fluence, and pulse or peak power, count as
     one setting each).
     """
@@ -301,7 +301,7 @@ class LaserSection(_Section):
 
 
 class PatternSection(_Section):
-    """``[pattern]``: the scan (SI). Keys left out take :class:`mtzsim.pattern.PatternSpec` defaults."""
+    """``[pattern]``: the scan (SI). Keys left out take :class:`mtzsim.physics.pattern.PatternSpec` defaults."""
 
     density: Annotated[float, _percent(upper=1.0)] | None = None  # [-] area coverage per pass
     spots_per_cm2: Annotated[float, BeforeValidator(_spots_per_area)] | None = None  # stored in [1/m²]
@@ -458,8 +458,8 @@ class Scenario(BaseModel):
 
     # ---- what the models need ------------------------------------------------------
     def beam(self):
-        """The microbeam, :class:`mtzsim.laser.Beam` (via :func:`mtzsim.laser.make_beam`)."""
-        from mtzsim.laser import make_beam
+        """The microbeam, :class:`mtzsim.physics.laser.Beam` (via :func:`mtzsim.physics.laser.make_beam`)."""
+        from mtzsim.physics.laser import make_beam
 
         las = self.laser
         kwargs: dict[str, Any] = {
@@ -479,8 +479,8 @@ class Scenario(BaseModel):
             raise self._located(exc, "laser") from None
 
     def pattern_spec(self):
-        """The scan, :class:`mtzsim.pattern.PatternSpec`; keys left out take its defaults."""
-        from mtzsim.pattern import PatternSpec
+        """The scan, :class:`mtzsim.physics.pattern.PatternSpec`; keys left out take its defaults."""
+        from mtzsim.physics.pattern import PatternSpec
 
         p = self.pattern
         kwargs: dict[str, Any] = {"spot_diameter": self.laser.spot, "stack": 1}
@@ -502,7 +502,7 @@ class Scenario(BaseModel):
             raise self._located(exc, "pattern") from None
 
     def warnings(self) -> list:
-        """Settings outside clinical ranges: :class:`mtzsim.presets.RangeWarning` list (they still run)."""
+        """Settings outside clinical ranges: :class:`mtzsim.params.presets.RangeWarning` list (they still run)."""
         spec = self.pattern_spec()
         return presets.clinical_warnings(
             laser=self.laser.type,
@@ -535,7 +535,7 @@ class Scenario(BaseModel):
                 return "scenario", "user setting"
             if device is not None and (key in device.settings or key == "type"):
                 return f"preset {device.name}", f"{device.source} [{device.reliability}]"
-            return "default", "mtzsim.laser defaults (assumptions stated there)"
+            return "default", "mtzsim.physics.laser defaults (assumptions stated there)"
 
         def add(name, value, origin_source):
             rows.append({"name": name, "value": value, "origin": origin_source[0], "source": origin_source[1]})
@@ -555,7 +555,7 @@ class Scenario(BaseModel):
         else:
             pw_origin = origin_laser("peak_power")
             if self.laser.peak_power is None:
-                pw_origin = ("default", "mtzsim.laser.DEFAULT_PEAK_POWER / DEFAULT_PULSE (assumptions)")
+                pw_origin = ("default", "mtzsim.physics.laser.DEFAULT_PEAK_POWER / DEFAULT_PULSE (assumptions)")
             add("laser.pulse", f"{_fmt_time(beam.pulse_duration)} (from peak power {beam.peak_power:.3g} W)",
                 pw_origin)
         add("laser.stack", f"{beam.stack}", origin_laser("stack"))
@@ -569,7 +569,7 @@ class Scenario(BaseModel):
         def origin_pattern(*keys):
             if any(k in raw_pattern for k in keys):
                 return "scenario", "user setting"
-            return "default", "mtzsim.pattern.PatternSpec defaults (conventions stated there)"
+            return "default", "mtzsim.physics.pattern.PatternSpec defaults (conventions stated there)"
 
         if spec.density is not None:
             add("pattern.density", f"{spec.density * 100:.3g} % coverage per pass", origin_pattern("density"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtzsim._kernels import axisym as _k
-from mtzsim.tissue import Tissue
+from mtzsim.physics.tissue import Tissue
 
 R_GAS = _k.R_GAS
 

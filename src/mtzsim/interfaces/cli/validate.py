@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the cases as a JSON list"),
     ) -> None:
         """Compare every model with its literature cases; exit code 1 if any case fails."""
-        from mtzsim import validation
+        from mtzsim.verify import validation
 
         outcomes = validation.run_all(set(model) if model else None)
         if as_json:

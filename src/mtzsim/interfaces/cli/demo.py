@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from mtzsim.store import DEFAULT_DB
+from mtzsim.io.store import DEFAULT_DB
 
 
 def register(app: typer.Typer) -> None:
@@ -19,9 +19,9 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
     ) -> None:
         """Run the flagship scenario (deep fractional CO2, 120 µm, 20 mJ, on boxcar scars) and write its report."""
-        from mtzsim._cli.run import REPORT_HTML, execute
-        from mtzsim.presets import FLAGSHIP_NAME, FLAGSHIP_SCENARIO
-        from mtzsim.scenario import parse_scenario
+        from mtzsim.interfaces.cli.run import REPORT_HTML, execute
+        from mtzsim.params.presets import FLAGSHIP_NAME, FLAGSHIP_SCENARIO
+        from mtzsim.io.scenario import parse_scenario
 
         scenario = parse_scenario(FLAGSHIP_SCENARIO, source=f"{FLAGSHIP_NAME}.toml")
         typer.echo(f"mtzsim demo: {scenario.name}")

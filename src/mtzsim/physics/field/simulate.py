@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit, prange
 
 from mtzsim.errors import InputError
-from mtzsim.pattern import Pattern, PatternSpec, build_pattern
+from mtzsim.physics.pattern import Pattern, PatternSpec, build_pattern
 
 #: Molar gas constant [J/(mol K)] (CODATA 2018, exact).
 R_GAS = 8.314462618
@@ -111,7 +111,7 @@ DEFAULT_DEPTHS = (20e-6, 100e-6, 300e-6)
 #: Processes used for the zones (from damage.ZONE_PROCESSES when available).
 _ZONE_KEYS = ("collagen", "cell", "hsp")
 
-# Fallback if mtzsim.damage is absent: Maitland & Walsh 1997 collagen birefringence
+# Fallback if mtzsim.physics.damage is absent: Maitland & Walsh 1997 collagen birefringence
 # (ln A = 130, Ea = 89 kcal/mol); Henriques 1947 skin necrosis; HSP70 fit = assumption.
 _FALLBACK_ARRHENIUS = {
     "collagen": (math.exp(130.0), 89 * 4184.0),
@@ -123,7 +123,7 @@ _FALLBACK_ARRHENIUS = {
 def _arrhenius_params():
     """(A [1/s], Ea [J/mol]) of the collagen, cell and heat-shock processes."""
     try:
-        from mtzsim import damage
+        from mtzsim.physics import damage
     except ImportError:  # pragma: no cover - damage is part of the package
         return dict(_FALLBACK_ARRHENIUS)
     procs = getattr(damage, "ZONE_PROCESSES", {"collagen": "collagen_birefringence",
@@ -134,7 +134,7 @@ def _arrhenius_params():
 def _default_perfusion_rate() -> float:
     """w = ω_b ρ_b c_b / (ρ c) of the dermis [1/s] (tissue.py; ρ_b c_b ≈ ρ c assumed)."""
     try:
-        from mtzsim.tissue import get_tissue
+        from mtzsim.physics.tissue import get_tissue
 
         return float(get_tissue("face").dermis.perfusion)
     except Exception:  # pragma: no cover
@@ -143,7 +143,7 @@ def _default_perfusion_rate() -> float:
 
 def _boiling_temperature() -> float:
     try:
-        from mtzsim.tissue import constants
+        from mtzsim.physics.tissue import constants
 
         return float(constants()["water_boiling_point"])
     except Exception:  # pragma: no cover
@@ -152,7 +152,7 @@ def _boiling_temperature() -> float:
 
 def _body_temperature() -> float:
     try:
-        from mtzsim.tissue import constants
+        from mtzsim.physics.tissue import constants
 
         return float(constants()["body_temperature"])
     except Exception:  # pragma: no cover
@@ -260,11 +260,11 @@ def synthetic_response(
         ΔT = q0/ρc · a²/(a² + 4ατ) · exp(−r²/(a² + 4ατ))
              · ½ [erf((L − z)/√(4ατ)) + erf((L + z)/√(4ατ))] · exp(−w τ)
 
-    Returns a :class:`mtzsim.mtz.ThermalResponse` (t_end_pulse = 0).
+    Returns a :class:`mtzsim.physics.mtz.ThermalResponse` (t_end_pulse = 0).
     """
     from scipy.special import erf
 
-    from mtzsim.mtz import ThermalResponse
+    from mtzsim.physics.mtz import ThermalResponse
 
     a2, L, alpha, rc = column_radius**2, column_depth, diffusivity, volumetric_heat_capacity
     q0 = heat_content / (math.pi * a2 * L)
@@ -287,9 +287,9 @@ def synthetic_response(
 
 
 def synthetic_mtz(beam=None, **kwargs):
-    """A :class:`mtzsim.mtz.MTZResult` around :func:`synthetic_response` (zone radii unset)."""
-    from mtzsim.laser import make_beam
-    from mtzsim.mtz import EnergyPartition, MTZResult
+    """A :class:`mtzsim.physics.mtz.MTZResult` around :func:`synthetic_response` (zone radii unset)."""
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import EnergyPartition, MTZResult
 
     beam = beam or make_beam("co2", energy=15e-3, spot_diameter=120e-6)
     resp = synthetic_response(**kwargs)
@@ -901,7 +901,7 @@ def simulate_field(
     mtz : MTZResult
         The single-MTZ result; its ``response`` (tabulated rise) is superposed.
     pattern : Pattern or PatternSpec
-        The scan (a spec is built with :func:`mtzsim.pattern.build_pattern`).
+        The scan (a spec is built with :func:`mtzsim.physics.pattern.build_pattern`).
     depths : sequence of float
         Depths of the en-face maps [m]; ``depths[0]`` is taken as the epidermis for
         coverage and islands.
@@ -1139,7 +1139,7 @@ def _summarise(mtz, pattern, depths, res, xs, ys, omega_maps, tpeak_maps, abl_ma
     from scipy.spatial import cKDTree
 
     try:
-        from mtzsim import damage as _dmg
+        from mtzsim.physics import damage as _dmg
         classify = _dmg.classify_zones
         zones_codes = _dmg.ZONES
     except ImportError:  # pragma: no cover

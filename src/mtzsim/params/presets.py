@@ -199,7 +199,7 @@ DEVICES: MappingProxyType = MappingProxyType(
                 source="WalshDeutsch1989 (ablation physics only)",
                 reliability="C",
                 assumption="no Er:YAG fractional device data in ../shared/data: spot 250 µm, 10 mJ and 250 µs "
-                "(mtzsim.laser.DEFAULT_PULSE) are typical values, not a sourced device",
+                "(mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not a sourced device",
             ),
             _device(
                 "nonablative-fractional-1550nm",
@@ -222,7 +222,7 @@ DEVICES: MappingProxyType = MappingProxyType(
                 },
                 source="MarqaMordon2014; Chan2007; Laubach2006",
                 reliability="B",
-                assumption="spot 140 µm and pulse 3 ms (mtzsim.laser.DEFAULT_PULSE) are typical values, not "
+                assumption="spot 140 µm and pulse 3 ms (mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not "
                 "sourced; the energy range is sourced",
             ),
         )

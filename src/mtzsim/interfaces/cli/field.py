@@ -18,9 +18,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate the scan: damage maps, coverage, islands of intact skin, bulk heating."""
         from mtzsim.errors import InputError
-        from mtzsim.field import simulate_field
-        from mtzsim.mtz import simulate_mtz
-        from mtzsim.scenario import load_scenario
+        from mtzsim.physics.field import simulate_field
+        from mtzsim.physics.mtz import simulate_mtz
+        from mtzsim.io.scenario import load_scenario
         from mtzsim.units import parse_quantity
 
         res = parse_quantity(resolution, "length", "--resolution")

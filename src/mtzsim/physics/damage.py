@@ -175,7 +175,7 @@ def _positive_temperature(T):
 
 
 def _data_path(name: str):
-    return resources.files("mtzsim") / "data" / name
+    return resources.files("mtzsim.params.data") / name
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

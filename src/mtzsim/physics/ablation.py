@@ -1,6 +1,6 @@
 """Closed-form ablation models: blow-off and steady-state crater depth, and plume shielding.
 
-These are the reference limits that the enthalpy method of :mod:`mtzsim.mtz` reproduces:
+These are the reference limits that the enthalpy method of :mod:`mtzsim.physics.mtz` reproduces:
 a pulse much shorter than the time to eject material deposits its energy in the
 unablated tissue and removes everything above the ablation enthalpy (blow-off,
 d = ln(F/F_th)/µa); a long pulse removes tissue while it fires, each unit volume

@@ -1,6 +1,6 @@
 """Command-line interface: parse, convert units, call the models, render. No physics here.
 
-Each command lives in its own module under ``mtzsim._cli`` and registers itself on
+Each command lives in its own module under ``mtzsim.interfaces.cli`` and registers itself on
 the typer app; this module wires them and turns :class:`~mtzsim.errors.InputError`
 into one clear message and exit code 2.
 """
@@ -23,16 +23,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-#: Command modules under mtzsim._cli; each defines ``register(app)``.
+#: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
 COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo"]
 
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
         try:
-            module = importlib.import_module(f"mtzsim._cli.{name}")
+            module = importlib.import_module(f"mtzsim.interfaces.cli.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"mtzsim._cli.{name}":
+            if exc.name == f"mtzsim.interfaces.cli.{name}":
                 continue  # command not built yet
             raise
         module.register(app)

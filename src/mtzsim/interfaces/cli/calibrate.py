@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
     ) -> None:
         """Fit plume shielding, wall condensation time and the histology edge to ../shared/data/mtz_co2_calibration.csv (about 5 minutes)."""
-        from mtzsim.calibration import fit, penetration_energy_argument, write_record
+        from mtzsim.verify.calibration import fit, penetration_energy_argument, write_record
 
         def show(ip, tau, costs):
             if not as_json:

@@ -96,15 +96,15 @@ def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
 
 @lru_cache(maxsize=None)
 def _mtz(energy: float, spot: float):
-    from mtzsim.calibration import ASSUMED_PEAK_POWER
-    from mtzsim.laser import make_beam
-    from mtzsim.mtz import simulate_mtz
+    from mtzsim.verify.calibration import ASSUMED_PEAK_POWER
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import simulate_mtz
 
     return simulate_mtz(make_beam("co2", energy=energy, spot_diameter=spot, peak_power=ASSUMED_PEAK_POWER))
 
 
 def _hist(energy, spot):
-    from mtzsim.mtz import histology_view
+    from mtzsim.physics.mtz import histology_view
 
     return histology_view(_mtz(energy, spot))
 
@@ -176,7 +176,7 @@ def _hantash_width():
 
 
 def _damage_cases():
-    from mtzsim import damage
+    from mtzsim.physics import damage
 
     mw = damage.ARRHENIUS["collagen_birefringence"]
     for t_c, t_s in ((60, 85.0), (65, 11.6), (70, 1.7), (80, 0.042), (90, 1.3e-3)):

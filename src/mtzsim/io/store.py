@@ -331,7 +331,7 @@ class RunStore:
 
 
 def _dumps(obj) -> str:
-    from mtzsim.chain import jsonable
+    from mtzsim.pipeline.chain import jsonable
 
     return json.dumps(jsonable(obj), ensure_ascii=False, sort_keys=False)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from mtzsim.errors import InputError
-from mtzsim.store import DEFAULT_DB
+from mtzsim.io.store import DEFAULT_DB
 
 #: Outputs written into the run folder.
 RESULTS_JSON = "results.json"
@@ -35,9 +35,9 @@ def execute(
     """
     from rich.console import Console
 
-    from mtzsim.chain import TreatmentChain
+    from mtzsim.pipeline.chain import TreatmentChain
     from mtzsim.report import write_report
-    from mtzsim.store import RunStore, new_run_id
+    from mtzsim.io.store import RunStore, new_run_id
 
     err = Console(stderr=True, highlight=False)
     for w in scenario.warnings():
@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
     ) -> None:
         """Run a scenario through every stage (MTZ → field → …); write results.json, fields.nc, report.html; store the run."""
-        from mtzsim.scenario import load_scenario
+        from mtzsim.io.scenario import load_scenario
 
         loaded = load_scenario(scenario)
         execute(loaded, out=out, db=db, json_output=json_output,

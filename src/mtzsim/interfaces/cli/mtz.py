@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate one microbeam: crater, coagulation, lethal and heat-shock zones, energy balance."""
         from mtzsim.errors import InputError
-        from mtzsim.laser import WAVELENGTHS, make_beam
-        from mtzsim.mtz import Numerics, simulate_mtz
+        from mtzsim.physics.laser import WAVELENGTHS, make_beam
+        from mtzsim.physics.mtz import Numerics, simulate_mtz
         from mtzsim.units import parse_quantity
 
         if laser not in WAVELENGTHS:

@@ -1,1 +1,0 @@
-"""CLI command modules; each defines ``register(app)``. Thin: no physics."""

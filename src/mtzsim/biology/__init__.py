@@ -1,0 +1,1 @@
+"""Biology after the pulse: re-epithelialisation, MENDs, barrier, inflammation, remodeling."""

@@ -1,0 +1,1 @@
+"""The patient and the clinic: scars, outcome, risk, cohort, planner, comparators."""

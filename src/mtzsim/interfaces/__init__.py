@@ -1,0 +1,1 @@
+"""The edges people use: the run service, the command line and (later) the web app."""

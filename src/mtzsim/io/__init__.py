@@ -1,0 +1,1 @@
+"""Input and output: scenario files, the run registry, serialisation."""

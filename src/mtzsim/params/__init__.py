@@ -1,0 +1,1 @@
+"""Parameters as data with pedigree: the tables and their registries, device and patient presets."""

@@ -1,0 +1,1 @@
+"""Physics of one microbeam and of the treated field: laser, optics, tissue, ablation, heat, damage."""

@@ -1,0 +1,1 @@
+"""Heat conduction: the axisymmetric single-MTZ solver and the 3-D brute-force reference."""

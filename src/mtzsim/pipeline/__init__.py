@@ -1,0 +1,1 @@
+"""Stage contract, the treatment chain, cache and progress: wiring only, no physics."""

@@ -1,0 +1,1 @@
+"""Calibration against the literature tables and the validation cases."""
