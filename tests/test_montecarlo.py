@@ -10,6 +10,7 @@ from mtzsim._kernels import mcml
 from mtzsim.physics import montecarlo as mc
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.tissue import get_tissue
+from mtzsim.pipeline.cache import ResultCache
 
 PENCIL_MATCHED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 1.0, mcml.ROULETTE_WEIGHT])  # normal pencil beam, n = 1 around
 
@@ -152,25 +153,23 @@ def test_optical_properties_have_sources_and_the_expected_values():
     assert math.isinf(layers[-1, 1])
 
 
-def test_cache_returns_the_same_result_from_memory_and_disk(tmp_path, monkeypatch):
-    monkeypatch.setenv("MTZSIM_CACHE_DIR", str(tmp_path))
-    mc.clear_memory_cache()
+def test_cache_returns_the_same_result_from_memory_and_disk(tmp_path):
+    store = ResultCache(tmp_path)
     beam = make_beam("erglass", energy=10e-3, spot_diameter=140e-6)
     tissue = get_tissue("face")
     r, z = np.linspace(0, 200e-6, 6), np.linspace(0, 400e-6, 6)
-    first = mc.simulate_light(beam, tissue, r, z, photons=640, focus_depth=200e-6)
-    assert len(list((tmp_path / "montecarlo").glob("*.npz"))) == 1
-    assert mc.simulate_light(beam, tissue, r, z, photons=640, focus_depth=200e-6) is first
-    mc.clear_memory_cache()
-    from_disk = mc.absorbed_fraction_map(beam, tissue, r, z, photons=640, focus_depth=200e-6)
+    first = mc.simulate_light(beam, tissue, r, z, photons=640, focus_depth=200e-6, cache=store)
+    assert len(list(tmp_path.glob("montecarlo-*.pkl"))) == 1
+    assert mc.simulate_light(beam, tissue, r, z, photons=640, focus_depth=200e-6, cache=store) is first
+    fresh = ResultCache(tmp_path)  # a new process: memory empty, the disk has it
+    from_disk = mc.absorbed_fraction_map(beam, tissue, r, z, photons=640, focus_depth=200e-6, cache=fresh)
     assert np.array_equal(from_disk, first.density)
     # energy is not part of the key (the map is per joule); the focus is
     other_energy = make_beam("erglass", energy=40e-3, spot_diameter=140e-6)
-    assert np.array_equal(mc.absorbed_fraction_map(other_energy, tissue, r, z, photons=640, focus_depth=200e-6),
-                          first.density)
-    mc.simulate_light(beam, tissue, r, z, photons=640, focus_depth=300e-6)
-    assert len(list((tmp_path / "montecarlo").glob("*.npz"))) == 2
-    mc.clear_memory_cache()
+    assert np.array_equal(mc.absorbed_fraction_map(other_energy, tissue, r, z, photons=640, focus_depth=200e-6,
+                                                   cache=fresh), first.density)
+    mc.simulate_light(beam, tissue, r, z, photons=640, focus_depth=300e-6, cache=fresh)
+    assert len(list(tmp_path.glob("montecarlo-*.pkl"))) == 2
 
 
 def test_deeper_focus_moves_the_deposition_deeper():

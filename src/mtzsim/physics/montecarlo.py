@@ -20,7 +20,8 @@ How the MTZ engine uses it (cooling is the heat solver's job)
 [J/m³] a pulse of energy E deposits in each (r, z) cell; divided by the pulse duration it is the
 volumetric heat source [W/m³] of the Pennes solver on the same grid (scored on its cell edges).
 The map is per joule, so one Monte Carlo run (cached) serves every pulse energy of a beam.
-A contact-cooling window changes only the index above the skin: pass ``cooling`` with a
+The map is cached per beam, tissue, grid, packets and seed through
+:mod:`mtzsim.pipeline.cache` (memory and disk). A contact-cooling window changes only the index above the skin: pass ``cooling`` with a
 ``window_index`` attribute (sapphire ≈ 1.75); its temperature boundary condition stays in the
 heat solver.
 
@@ -37,11 +38,7 @@ References
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import math
-import os
-import pathlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -51,6 +48,7 @@ import numpy as np
 from mtzsim._kernels import mcml
 from mtzsim.physics.laser import Beam
 from mtzsim.physics.tissue import Tissue
+from mtzsim.pipeline.cache import ResultCache, canonical_hash, default_cache, model_version
 from mtzsim.pipeline.contract import quantity
 
 #: Version of the transport model; part of every cache key.
@@ -217,7 +215,7 @@ def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photo
 
 def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS, seed: int = 0,
                    focus_depth: float | None = None, half_angle: float | None = None, cooling=None,
-                   batches: int = DEFAULT_BATCHES, cache: bool = True) -> LightDeposition:
+                   batches: int = DEFAULT_BATCHES, cache=True) -> LightDeposition:
     """Monte Carlo deposition of one microbeam in layered skin, cached per beam.
 
     Parameters
@@ -237,8 +235,10 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
         1/e² far-field half-angle in tissue [rad]; None = ideal Gaussian beam.
     cooling : object, optional
         Only its ``window_index`` (refractive index of a contact window) matters here.
-    cache : bool
-        Look up / store the result in memory and on disk (:func:`cache_dir`).
+    cache : bool or ResultCache
+        True: the process-wide :func:`mtzsim.pipeline.cache.default_cache` (memory and
+        ``$MTZSIM_CACHE_DIR``, entries named ``montecarlo-*``, shown by ``mtzsim cache info``);
+        a :class:`~mtzsim.pipeline.cache.ResultCache`: that one; False: none.
     """
     if beam.laser != "erglass":
         raise ValueError("Monte Carlo transport is parameterised for the 1.55 µm Er:glass beam only")
@@ -248,20 +248,21 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
                          outside_weight=OUTSIDE_ROULETTE_WEIGHT)
     r_edges = _edges(r_edges, "r_edges")
     z_edges = _edges(z_edges, "z_edges")
-    key = _cache_key(layers, source, r_edges, z_edges, photons, seed, batches)
-    if cache:
-        hit = _load(key)
+    store = _resolve_cache(cache)
+    key = _cache_key(layers, source, r_edges, z_edges, photons, seed, batches) if store is not None else None
+    if store is not None:
+        hit, _where = store.get(key)
         if hit is not None:
             return hit
     result = transport(layers, source, r_edges, z_edges, photons=photons, seed=seed, batches=batches)
-    if cache:
-        _store(key, result)
+    if store is not None:
+        store.put(key, result)
     return result
 
 
 def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS,
                           seed: int = 0, focus_depth: float | None = None, half_angle: float | None = None,
-                          cooling=None) -> np.ndarray:
+                          cooling=None, cache=True) -> np.ndarray:
     """Absorbed energy per unit volume per joule of pulse energy [1/m³] on the (r, z) grid.
 
     Shape (len(r_edges) − 1, len(z_edges) − 1). Multiply by the pulse energy [J] for J/m³.
@@ -269,7 +270,7 @@ def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photo
     :class:`LightDeposition` (this function is its ``.density``, from the same cache).
     """
     return simulate_light(beam, tissue, r_edges, z_edges, photons=photons, seed=seed, focus_depth=focus_depth,
-                          half_angle=half_angle, cooling=cooling).density
+                          half_angle=half_angle, cooling=cooling, cache=cache).density
 
 
 # --------------------------------------------------------------------------- derived measures
@@ -437,67 +438,26 @@ def photon_transport_numpy(layers: np.ndarray, source: np.ndarray, r_edges, z_ed
 
 # --------------------------------------------------------------------------- cache
 
-def cache_dir() -> pathlib.Path:
-    """Folder of the on-disk deposition cache: $MTZSIM_CACHE_DIR/montecarlo or ~/.cache/mtzsim/montecarlo."""
-    root = os.environ.get("MTZSIM_CACHE_DIR")
-    base = pathlib.Path(root) if root else pathlib.Path.home() / ".cache" / "mtzsim"
-    return base / "montecarlo"
-
-
-_MEMORY: dict[str, LightDeposition] = {}
-
-
 def _cache_key(layers, source, r_edges, z_edges, photons, seed, batches) -> str:
-    payload = {
-        "model": MODEL_VERSION,
-        "layers": np.asarray(layers, float).tolist(),
-        "source": np.asarray(source, float).tolist(),
-        "r_edges": np.asarray(r_edges, float).tolist(),
-        "z_edges": np.asarray(z_edges, float).tolist(),
-        "photons": int(photons),
-        "seed": int(seed),
-        "batches": int(batches),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+    """Key of a deposition: its optical inputs, grid, packets, seed and the model version.
+
+    ``model_version()`` hashes the package's data tables and the physics/kernel code, so a
+    change of either never serves an old map.
+    """
+    digest = canonical_hash((MODEL_VERSION, model_version(), np.asarray(layers, float), np.asarray(source, float),
+                             np.asarray(r_edges, float), np.asarray(z_edges, float), int(photons), int(seed),
+                             int(batches)))
+    return f"montecarlo-{digest[:40]}"
 
 
-def _load(key: str) -> LightDeposition | None:
-    if key in _MEMORY:
-        return _MEMORY[key]
-    path = cache_dir() / f"{key}.npz"
-    if not path.exists():
+def _resolve_cache(cache) -> ResultCache | None:
+    if cache is True:
+        return default_cache()
+    if cache is False or cache is None:
         return None
-    with np.load(path) as data:
-        result = LightDeposition(
-            density=data["density"], density_std_error=data["density_std_error"], r_edges=data["r_edges"],
-            z_edges=data["z_edges"], specular_reflectance=float(data["specular_reflectance"]),
-            diffuse_reflectance=float(data["diffuse_reflectance"]), transmittance=float(data["transmittance"]),
-            absorbed=float(data["absorbed"]), absorbed_per_layer=data["absorbed_per_layer"],
-            diffuse_reflectance_error=float(data["diffuse_reflectance_error"]),
-            transmittance_error=float(data["transmittance_error"]),
-            energy_balance_error=float(data["energy_balance_error"]),
-            photons=int(data["photons"]), seed=int(data["seed"]))
-    _MEMORY[key] = result
-    return result
-
-
-def _store(key: str, result: LightDeposition) -> None:
-    _MEMORY[key] = result
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{key}.tmp.npz"
-    np.savez(tmp, density=result.density, density_std_error=result.density_std_error, r_edges=result.r_edges,
-             z_edges=result.z_edges, specular_reflectance=result.specular_reflectance,
-             diffuse_reflectance=result.diffuse_reflectance, transmittance=result.transmittance,
-             absorbed=result.absorbed, absorbed_per_layer=result.absorbed_per_layer,
-             diffuse_reflectance_error=result.diffuse_reflectance_error, transmittance_error=result.transmittance_error,
-             energy_balance_error=result.energy_balance_error, photons=result.photons, seed=result.seed)
-    os.replace(tmp, folder / f"{key}.npz")
-
-
-def clear_memory_cache() -> None:
-    """Forget the in-memory cache (the disk cache stays)."""
-    _MEMORY.clear()
+    if isinstance(cache, ResultCache):
+        return cache
+    raise ValueError(f"cache must be True, False or a ResultCache, got {cache!r}")
 
 
 def _edges(edges, name: str) -> np.ndarray:
