@@ -5,6 +5,8 @@ import math
 import numba
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mtzsim._kernels import mcml
 from mtzsim.physics import montecarlo as mc
@@ -210,3 +212,25 @@ def test_bad_inputs_raise_value_errors():
         mc.simulate_light(beam, tissue, [0.0, 1e-4], [0.0, 1e-4], photons=64, focus_depth=-1e-4)
     with pytest.raises(ValueError, match="1.55"):
         mc.simulate_light(make_beam("co2", energy=10e-3, spot_diameter=120e-6), tissue, [0.0, 1e-4], [0.0, 1e-4])
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    mua=st.floats(10.0, 5000.0), mus=st.floats(0.0, 20000.0), g=st.floats(-0.5, 0.95), n=st.floats(1.0, 1.6),
+    thickness=st.floats(20e-6, 2e-3), zf=st.floats(0.0, 1e-3), half_angle=st.floats(0.0, 0.3),
+)
+def test_energy_balance_and_bounds_hold_for_any_slab(mua, mus, g, n, thickness, zf, half_angle):
+    # Invariants for any optical properties: R_spec + R_d + T + A = 1 (MCML roulette everywhere:
+    # a packet's imbalance is at most its roulette weight, < 1e-3 per packet, and averages out,
+    # so 2e-3 is a loose bound for 6,400 packets), every fraction in [0, 1], density ≥ 0, the
+    # grid holds no more than the total absorbed.
+    layers = np.array([[0.0, thickness, mua, mus, g, n]])
+    source = np.array([30e-6, zf, half_angle, 0.0, 1.0, 1.0, mcml.ROULETTE_WEIGHT])
+    r, z = np.linspace(0, 300e-6, 7), np.linspace(0, thickness, 5)
+    res = mc.transport(layers, source, r, z, photons=6400, seed=1, batches=16)
+    assert abs(res.energy_balance - 1.0) < 2e-3
+    for value in (res.specular_reflectance, res.diffuse_reflectance, res.transmittance, res.absorbed):
+        assert 0.0 <= value <= 1.0
+    assert np.all(res.density >= 0.0)
+    volume = math.pi * np.diff(r**2)[:, None] * np.diff(z)[None, :]
+    assert (res.density * volume).sum() <= res.absorbed + 1e-12
