@@ -1,0 +1,50 @@
+"""Microneedle RF: one bipolar pin pair (potential + Joule heat + Pennes/Arrhenius), cold and warm.
+
+`python benchmarks/run.py rf [--json] [--quick]`. The case is the ``mnrf_insulated_49`` preset
+(1.5 mm needles, 200 µm, 0.3 mm conducting tip, 20 mJ per pin over 100 ms at 1 MHz) in the
+"face" tissue with the default numerics of :class:`mtzsim.physics.rf.RFNumerics` (40 µm cells,
+0.8 mm margins, 0.3 s of cooling after the pulse). "cold" is the first call in a fresh process
+(imports, numba compilation of the reference3d stepper included); "warm" is the best of 3
+further calls. Target (issue 12 slice): one pin pair < 5 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+_CASE = """
+import json, time
+t0 = time.perf_counter()
+from mtzsim.physics.needles import load_devices
+from mtzsim.physics.rf import RFNumerics, RFSettings, simulate_mnrf
+dev = load_devices()["mnrf_insulated_49"]
+s = RFSettings(dev.energy_per_pin, dev.conduction_time, dev.frequency)
+num = RFNumerics(h={h!r})
+t1 = time.perf_counter()
+r = simulate_mnrf(dev.needle, s, "face", numerics=num)
+t2 = time.perf_counter()
+warm = []
+for _ in range(3):
+    a = time.perf_counter(); simulate_mnrf(dev.needle, s, "face", numerics=num); warm.append(time.perf_counter() - a)
+print(json.dumps(dict(cold_s=t2 - t0, cold_call_s=t2 - t1, warm_s=min(warm), cells=int(r.coag_map.size),
+                      coag_depth_um=[r.coag_depth_min * 1e6, r.coag_depth_max * 1e6], coag_width_um=r.coag_width * 1e6,
+                      coag_volume_per_pin_mm3=r.coag_volume_per_pin * 1e9,
+                      epidermis_peak_c=r.epidermis_peak_temperature - 273.15, impedance_ohm=r.impedance)))
+"""
+
+
+def run(args) -> dict:
+    quick = getattr(args, "quick", False)
+    h = 60e-6 if quick else 40e-6
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-c", _CASE.format(h=h)], capture_output=True, text=True, check=True, env=env)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["h_um"] = h * 1e6
+    out["numba_threads"] = env.get("NUMBA_NUM_THREADS", "default")
+    out["load_average_1min"] = os.getloadavg()[0]
+    out["target_s"] = 5.0
+    return out
