@@ -584,7 +584,7 @@ def _heat(q, grid, tissue, pulse, numerics, process):
     epi_max = T_BODY
     dT = q * dt / rc
     if numerics.engine == "numba":
-        step = reference3d.make_stepper_3d(grid.shape, **kw)
+        step = _stepper(tuple(grid.shape), tuple(sorted(kw.items())))
         scratch = np.empty_like(T)
 
         def advance(T, omega):
@@ -603,6 +603,12 @@ def _heat(q, grid, tissue, pulse, numerics, process):
         T, omega = advance(T, omega)
     np.maximum(t_max, T, out=t_max)
     return T, omega, t_max, epi_max
+
+
+@lru_cache(maxsize=8)
+def _stepper(shape, kw_items):
+    """reference3d's compiled stepper, kept for repeated runs on the same grid and step."""
+    return reference3d.make_stepper_3d(shape, **dict(kw_items))
 
 
 def _basal_wound_map(coag_basal, grid, r, positions, pixel):
