@@ -269,3 +269,16 @@ def test_pcg_kernel_matches_its_numpy_twin_and_a_direct_solve():
             A[pos[i, j, k], pos[i, j, k]] += g
     x = spla.spsolve(sp.csr_matrix(A), rhs)
     np.testing.assert_allclose(a.phi[free], x, rtol=1e-9, atol=1e-11)
+
+
+def test_field_wound_map_places_one_footprint_per_channel():
+    # One registered stamp of the 49-pin tip: no coagulation reaches the basal layer with
+    # insulated shafts, so each pin wounds only its 200 µm channel: fraction = n π r²
+    # (exact for a grid; pixelation of 5 µm on 100 µm < 3 %).
+    from mtzsim.physics.needles import NeedlePattern
+
+    dev = load_devices()["mnrf_insulated_49"]
+    r = rf.simulate_mnrf(dev.needle, rf.settings_from_device(dev), "face", numerics=FAST,
+                         pattern=NeedlePattern(1, "grid"), field_size=3 * dev.needle.pitch, wound_pixel=5e-6)
+    assert r.basal_footprint_radius == pytest.approx(100e-6, rel=1e-12)
+    assert r.wounded_fraction == pytest.approx(dev.needle.pins_per_area * math.pi * 100e-6**2, rel=0.03)

@@ -53,7 +53,8 @@ import scipy.sparse as sp
 from mtzsim.constants import T_BODY
 from mtzsim.physics import damage
 from mtzsim.physics.heat import reference3d
-from mtzsim.physics.needles import Needle, basal_depth, channel_depth, channel_radius_at
+from mtzsim.physics.needles import (Needle, NeedleDevice, NeedlePattern, basal_depth, channel_depth,
+                                   channel_radius_at, place_channels, wound_map)
 from mtzsim.physics.tissue import Tissue, get_tissue
 from mtzsim.pipeline.contract import quantity
 
@@ -437,8 +438,18 @@ class MNRFResult:
     wound_map: np.ndarray = quantity("1", "en-face basal-layer wound map (channel or coagulated basal layer)",
                                      kind="array")
     pixel_size: float = quantity("m", "pixel size of the wound map", display="um")
+    wounded_fraction: float = quantity("1", "wounded fraction of the wound map's area", display="%")
+    basal_footprint_radius: float = quantity("m", "radius of one pin's basal-layer wound (channel or coagulated)",
+                                             display="um")
     positions: tuple = field(default=(), metadata={"unit": "m", "doc": "pin positions (x, y)", "source": "",
                                                     "kind": "table", "display": "um"})
+
+
+def settings_from_device(device: NeedleDevice) -> RFSettings:
+    """The RF settings of an MNRF device preset."""
+    if device.modality != "mnrf":
+        raise ValueError(f"{device.key} is not an MNRF device")
+    return RFSettings(device.energy_per_pin, device.conduction_time, device.frequency, source=device.source)
 
 
 def bipolar_pair(pitch: float):
@@ -477,7 +488,7 @@ def joule_source(needle: Needle, positions, polarities, tissue, frequency, grid:
 
 def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RFNumerics = RFNumerics(),
                   layout="pair", pitch=None, insulated=None, process="collagen_birefringence",
-                  wound_pixel=10e-6):
+                  wound_pixel=10e-6, pattern: NeedlePattern | None = None, field_size=2e-3, seed=0):
     """Microneedle RF stage: potential, Joule heat, Pennes heat and collagen damage around the pins.
 
     Parameters
@@ -498,6 +509,13 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
         Override the needle's insulation (None: insulated when ``needle.insulated_length > 0``).
     process : str
         Arrhenius process of the coagulation criterion (key of ``damage.ARRHENIUS``).
+    wound_pixel : float
+        Pixel size of the en-face wound map [m].
+    pattern : NeedlePattern, optional
+        When given, the wound map covers a periodic square field of side ``field_size`` [m]
+        treated with this pattern (passes, layout; ``seed`` places random passes): each pin
+        leaves the basal-layer footprint of the simulated pin (its channel, or the coagulated
+        basal layer where that is wider). Without it, the map is the simulated pins' own grid.
 
     Returns
     -------
@@ -549,15 +567,22 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
     else:
         depth_max = depth_min = width = 0.0
     k_basal = min(int(basal_depth(tissue) / h), grid.shape[2] - 1)
-    wound = _basal_wound_map(coag[:, :, k_basal], grid, channel_radius_at(needle, basal_depth(tissue)), positions,
-                             wound_pixel)
+    r_channel = channel_radius_at(needle, basal_depth(tissue))
+    r_coag = math.sqrt(coag[:, :, k_basal].sum() * h**2 / n_pins / math.pi)
+    footprint = max(r_channel, r_coag)
+    if pattern is None:
+        wound = _basal_wound_map(coag[:, :, k_basal], grid, r_channel, positions, wound_pixel)
+    else:
+        centres = place_channels(needle, pattern, field_size, seed=seed)
+        wound = wound_map(centres, footprint, field_size, wound_pixel, shape=needle.tip_shape)
     return MNRFResult(
         coag_depth_max=float(depth_max), coag_depth_min=float(depth_min), coag_width=float(width),
         coag_volume_per_pin=float(coag.sum() * h**3 / n_pins), epidermis_peak_temperature=float(epi_max),
         peak_temperature=float(t_max.max()), energy_delivered=float(q.sum() * h**3 * rf.conduction_time),
         voltage=float(math.sqrt(scale)), impedance=float(1.0 / p_unit), current_balance=balance,
         n_pins=n_pins, insulated=insulated, coag_map=coag, temperature_max_map=t_max, joule_density=q,
-        grid_h=h, wound_map=wound, pixel_size=wound_pixel, positions=tuple(positions),
+        grid_h=h, wound_map=wound, pixel_size=wound_pixel, wounded_fraction=float(wound.mean()),
+        basal_footprint_radius=float(footprint), positions=tuple(positions),
     )
 
 
