@@ -15,6 +15,10 @@ from mtzsim.physics import rf
 from mtzsim.physics.needles import Needle, load_devices
 from mtzsim.physics.tissue import get_tissue
 
+# The 20 mJ cases reach boiling in the cells at the edge of the insulation; that warning is
+# tested on its own below.
+pytestmark = pytest.mark.filterwarnings("ignore:MNRF. tissue reaches")
+
 # A small, fast numerics set for tests: 40 µm cells, thin margins, short cooling.
 FAST = rf.RFNumerics(h=40e-6, margin=0.4e-3, cooling_time=0.1)
 
@@ -151,6 +155,8 @@ def test_bad_solver_input_is_refused():
         rf.solve_potential(np.ones((3, 3, 3)), 1.0, np.full((3, 3, 3), np.nan))
     with pytest.raises(ValueError, match="energy_per_pin"):
         rf.RFSettings(energy_per_pin=-1.0, conduction_time=0.1)
+    with pytest.raises(ValueError, match="exactly one"):
+        rf.RFSettings(energy_per_pin=1e-3, voltage=50.0)
 
 
 # ---------------------------------------------------------------- heating and coagulation
@@ -282,3 +288,21 @@ def test_field_wound_map_places_one_footprint_per_channel():
                          pattern=NeedlePattern(1, "grid"), field_size=3 * dev.needle.pitch, wound_pixel=5e-6)
     assert r.basal_footprint_radius == pytest.approx(100e-6, rel=1e-12)
     assert r.wounded_fraction == pytest.approx(dev.needle.pins_per_area * math.pi * 100e-6**2, rel=0.03)
+
+
+def test_voltage_setting_gives_the_energy_that_voltage_implies(insulated_and_bare):
+    # P = V²/R: driving the pair at the voltage the 20 mJ run needed delivers the same 40 mJ.
+    ins, _ = insulated_and_bare
+    needle = load_devices()["mnrf_insulated_49"].needle
+    r = rf.simulate_mnrf(needle, rf.RFSettings(voltage=ins.voltage, conduction_time=0.1), "face", numerics=FAST,
+                         insulated=True)
+    assert r.energy_delivered == pytest.approx(ins.energy_delivered, rel=1e-9)  # CG tolerance, squared
+    assert r.energy_delivered == pytest.approx(ins.voltage**2 / ins.impedance * 0.1, rel=1e-9)
+
+
+@pytest.mark.filterwarnings("error:MNRF. tissue reaches")
+def test_boiling_is_flagged():
+    needle = load_devices()["mnrf_insulated_49"].needle
+    with pytest.warns(UserWarning, match="above boiling"):
+        rf.simulate_mnrf(needle, rf.RFSettings(60e-3, 0.1), "face",
+                         numerics=rf.RFNumerics(h=50e-6, margin=0.3e-3, cooling_time=0.02))

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -50,7 +51,7 @@ from importlib import resources
 import numpy as np
 import scipy.sparse as sp
 
-from mtzsim.constants import T_BODY
+from mtzsim.constants import T_BODY, T_BOIL
 from mtzsim.physics import damage
 from mtzsim.physics.heat import reference3d
 from mtzsim.physics.needles import (Needle, NeedleDevice, NeedlePattern, basal_depth, channel_depth,
@@ -387,17 +388,26 @@ def needle_masks(grid: CartesianGrid, positions, needle: Needle, *, insulated_le
 
 @dataclass(frozen=True)
 class RFSettings:
-    """Device RF settings, SI: energy per pin [J] over the conduction time [s] at a frequency [Hz]."""
+    """Device RF settings (SI): energy per pin [J] or RMS voltage [V], over the conduction time [s], at a frequency [Hz].
 
-    energy_per_pin: float
-    conduction_time: float
+    Give exactly one of ``energy_per_pin`` (the device delivers this energy whatever the
+    impedance) and ``voltage`` (constant RMS voltage between the poles: P = V² / R).
+    """
+
+    energy_per_pin: float | None = None
+    conduction_time: float = 0.1
     frequency: float = 1.0e6
+    voltage: float | None = None
     source: str = ""
 
     def __post_init__(self):
-        for name in ("energy_per_pin", "conduction_time", "frequency"):
+        if (self.energy_per_pin is None) == (self.voltage is None):
+            raise ValueError("give exactly one of energy_per_pin and voltage")
+        for name in ("energy_per_pin", "voltage", "conduction_time", "frequency"):
             v = getattr(self, name)
-            if not (math.isfinite(v) and v > 0):
+            if v is None:
+                continue
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
 
 
@@ -545,14 +555,19 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
                                rtol=numerics.rtol)
     p_unit = sol.power  # W at 1 V
     n_pins = len(positions)
-    energy = rf.energy_per_pin * n_pins
-    power = energy / rf.conduction_time
-    scale = power / p_unit
+    if rf.voltage is not None:
+        scale = rf.voltage**2  # q ∝ V²; the unit solution is at 1 V
+    else:
+        scale = rf.energy_per_pin * n_pins / rf.conduction_time / p_unit
     q = q_unit * scale
     currents = np.array(list(sol.currents.values()))
     balance = float(abs(currents.sum()) / np.abs(currents).max())
 
     T, omega, t_max, epi_max = _heat(q, grid, tissue, rf.conduction_time, numerics, process)
+    if t_max.max() > T_BOIL:
+        warnings.warn(
+            f"MNRF: tissue reaches {t_max.max() - 273.15:.0f} °C, above boiling; the model has no vaporisation "
+            "and no impedance rise, so temperatures and coagulation there are overestimated", stacklevel=2)
     coag = omega >= 1.0
     x, y, z = grid.centres()
     if coag.any():
