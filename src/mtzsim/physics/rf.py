@@ -44,7 +44,7 @@ from __future__ import annotations
 import csv
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -451,8 +451,7 @@ class MNRFResult:
     wounded_fraction: float = quantity("1", "wounded fraction of the wound map's area", display="%")
     basal_footprint_radius: float = quantity("m", "radius of one pin's basal-layer wound (channel or coagulated)",
                                              display="um")
-    positions: tuple = field(default=(), metadata={"unit": "m", "doc": "pin positions (x, y)", "source": "",
-                                                    "kind": "table", "display": "um"})
+    positions: tuple = quantity("m", "pin positions (x, y) on the grid", kind="table", default=(), display="um")
 
 
 def settings_from_device(device: NeedleDevice) -> RFSettings:
