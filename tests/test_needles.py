@@ -124,3 +124,14 @@ def test_with_length_keeps_the_conducting_tip():
     n = needles.load_devices()["mnrf_insulated_49"].needle
     longer = n.with_length(3.0e-3)
     assert longer.length - longer.insulated_length == pytest.approx(n.length - n.insulated_length, rel=1e-12)
+
+
+def test_penetration_ratio_range_spans_the_two_sources():
+    # Kalluri 2011: 152.5/770 = 0.198; Donnelly 2011: 460/600 = 0.77 (stored to 3 and 2 digits).
+    lo, hi = needles.penetration_ratio_range()
+    assert lo == pytest.approx(152.5 / 770, abs=5e-4) and hi == pytest.approx(460 / 600, abs=5e-3)
+
+
+def test_an_integer_pattern_means_random_passes():
+    n = Needle(length=1e-3, diameter=150e-6, tip_length=150e-6, pins_per_area=1e6)
+    assert simulate_microneedling(n, 3, field_size=1e-3).density == 3e6

@@ -236,8 +236,8 @@ def simulate_microneedling(needle: Needle, pattern: NeedlePattern = NeedlePatter
     ----------
     needle : Needle
         Needle geometry and skin penetration ratio.
-    pattern : NeedlePattern
-        Passes (or stamps) and layout.
+    pattern : NeedlePattern or int
+        Passes (or stamps) and layout; an int is a number of random passes.
     tissue : Tissue or str
         Layered skin (sets the basal-layer depth).
     field_size : float
@@ -247,6 +247,8 @@ def simulate_microneedling(needle: Needle, pattern: NeedlePattern = NeedlePatter
     seed : int
         Random seed of the channel positions.
     """
+    if isinstance(pattern, (int, np.integer)):
+        pattern = NeedlePattern(passes=int(pattern))
     if not (field_size > 0 and pixel_size > 0 and pixel_size < field_size):
         raise ValueError("field_size and pixel_size must be > 0, pixel_size < field_size")
     tissue = get_tissue(tissue)
@@ -315,3 +317,14 @@ def load_devices() -> dict[str, NeedleDevice]:
                 source=row["source"], reliability=row["reliability"], assumption=row["assumption"],
             )
     return out
+
+
+def penetration_ratio_range() -> tuple[float, float]:
+    """Lowest and highest measured penetration ratio of the microneedling presets [-].
+
+    0.198 (Kalluri 2011, metal roller needles, rat skin, histology) to 0.77 (Donnelly 2011,
+    polymer needles pressed into human skin, OCT): the spread to use for the uncertainty of a
+    needle whose own penetration was not measured.
+    """
+    ratios = [d.needle.penetration_ratio for d in load_devices().values() if d.modality == "microneedling"]
+    return min(ratios), max(ratios)
