@@ -218,7 +218,7 @@ class MicroneedlingResult:
     channel_diameter: float = quantity("m", "channel width at the skin surface", display="um")
     basal_diameter: float = quantity("m", "channel width at the basal layer (epidermal wound)", display="um")
     channel_volume: float = quantity("m3", "volume of one channel", display="mm3")
-    density: float = quantity("1/m2", "channels per skin area (pins per area per pass × passes)")
+    density: float = quantity("1/m2", "channels per skin area (pins per area per pass × passes)", display="/cm2")
     channel_volume_per_area: float = quantity("m", "channel volume per skin area (m³/m²)", display="um")
     wounded_fraction: float = quantity("1", "wounded fraction of the basal layer, from the wound map", display="%")
     wounded_fraction_expected: float = quantity("1", "expected wounded fraction: n·a (one registered grid) "

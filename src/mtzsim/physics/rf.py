@@ -421,6 +421,16 @@ class RFNumerics:
     rtol: float = 1e-6  # conjugate-gradient tolerance (power changes < 1e-9 relative from 1e-8)
     engine: str = "numba"  # "numba" (make_stepper_3d) or "numpy" (pennes_arrhenius_step_numpy)
 
+    def __post_init__(self):
+        for name in ("h", "margin", "rtol"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+        if not (math.isfinite(self.cooling_time) and self.cooling_time >= 0):
+            raise ValueError(f"cooling_time must be >= 0, got {self.cooling_time!r}")
+        if self.engine not in ("numba", "numpy"):
+            raise ValueError(f"engine must be 'numba' or 'numpy', got {self.engine!r}")
+
 
 @dataclass(frozen=True)
 class MNRFResult:
