@@ -287,6 +287,7 @@ def test_field_wound_map_places_one_footprint_per_channel():
     r = rf.simulate_mnrf(dev.needle, rf.settings_from_device(dev), "face", numerics=FAST,
                          pattern=NeedlePattern(1, "grid"), field_size=3 * dev.needle.pitch, wound_pixel=5e-6)
     assert r.basal_footprint_radius == pytest.approx(100e-6, rel=1e-12)
+    assert r.coag_volume_per_area == pytest.approx(r.coag_volume_per_pin * dev.needle.pins_per_area, rel=1e-12)
     assert r.wounded_fraction == pytest.approx(dev.needle.pins_per_area * math.pi * 100e-6**2, rel=0.03)
 
 

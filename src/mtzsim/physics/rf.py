@@ -55,7 +55,7 @@ from mtzsim.constants import T_BODY, T_BOIL
 from mtzsim.physics import damage
 from mtzsim.physics.heat import reference3d
 from mtzsim.physics.needles import (Needle, NeedleDevice, NeedlePattern, basal_depth, channel_depth,
-                                   channel_radius_at, place_channels, wound_map)
+                                   channel_radius_at, channel_volume, place_channels, wound_map)
 from mtzsim.physics.tissue import Tissue, get_tissue
 from mtzsim.pipeline.contract import quantity
 
@@ -461,6 +461,9 @@ class MNRFResult:
     wounded_fraction: float = quantity("1", "wounded fraction of the wound map's area", display="%")
     basal_footprint_radius: float = quantity("m", "radius of one pin's basal-layer wound (channel or coagulated)",
                                              display="um")
+    coag_volume_per_area: float = quantity("m", "coagulated volume per skin area: per pin × pins per area × passes",
+                                           display="um")
+    channel_volume_per_area: float = quantity("m", "needle-channel volume per skin area (m³/m²)", display="um")
     positions: tuple = quantity("m", "pin positions (x, y) on the grid", kind="table", default=(), display="um")
 
 
@@ -594,6 +597,7 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
     r_channel = channel_radius_at(needle, basal_depth(tissue))
     r_coag = math.sqrt(coag[:, :, k_basal].sum() * h**2 / n_pins / math.pi)
     footprint = max(r_channel, r_coag)
+    density = needle.pins_per_area * (pattern.passes if pattern is not None else 1)
     if pattern is None:
         wound = _basal_wound_map(coag[:, :, k_basal], grid, r_channel, positions, wound_pixel)
     else:
@@ -606,7 +610,9 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
         voltage=float(math.sqrt(scale)), impedance=float(1.0 / p_unit), current_balance=balance,
         n_pins=n_pins, insulated=insulated, coag_map=coag, temperature_max_map=t_max, joule_density=q,
         grid_h=h, wound_map=wound, pixel_size=wound_pixel, wounded_fraction=float(wound.mean()),
-        basal_footprint_radius=float(footprint), positions=tuple(positions),
+        basal_footprint_radius=float(footprint),
+        coag_volume_per_area=float(coag.sum() * h**3 / n_pins * density),
+        channel_volume_per_area=float(channel_volume(needle) * density), positions=tuple(positions),
     )
 
 
