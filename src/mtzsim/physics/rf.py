@@ -21,12 +21,14 @@ current unless their cells are fixed. The symmetric positive-definite system is 
 conjugate gradients with a Jacobi preconditioner. The discrete Joule heat then equals
 Σ_electrodes φ_e I_e exactly (discrete Green identity), i.e. V·I for a bipolar pair.
 
-Assumptions (stated, not hidden): σ is real (the displacement current ωε is left out: at 1 MHz
-ωε₀ε'/σ ≈ 0.46 in 'skin wet' and 0.08 in fat, so it changes the conductivity contrast of dermis
-and fat by ≈ 10 %); σ does not change with temperature during the pulse (tissue σ rises by
-≈ 2 %/K, so the real heating concentrates a little more at the tips); the power is constant over
-the conduction time; the thermal properties are those of the reticular dermis everywhere (the
-3-D engine is homogeneous), and the metal needle is treated thermally as tissue.
+Assumptions (stated, not hidden): σ is real (the displacement current ωε is left out: from
+the same Gabriel parameters, ωε₀ε'/σ ≈ 0.46 in 'skin wet' and 0.08 in fat at 1 MHz, so the
+admittivity contrast of dermis and fat differs from the conductivity contrast by ≈ 10 %); σ does
+not change with temperature during the pulse (Chang 2003 [4] shows that a constant σ misjudges
+heating near 100 °C; the model warns when tissue passes boiling, and has no vaporisation or
+impedance rise); the power is constant over the conduction time; the thermal properties are
+those of the reticular dermis everywhere (the 3-D engine is homogeneous), and the metal needle
+is treated thermally as tissue.
 
 References
 ----------
@@ -37,6 +39,9 @@ References
    frequencies", Report AL/OE-TR-1996-0037, Brooks Air Force Base (1996).
 .. [3] W. R. Smythe, Static and Dynamic Electricity, 3rd ed., McGraw-Hill (1968): resistance per
    length of two parallel cylinders, R' = arccosh(d / 2a) / (π σ).
+.. [4] I. A. Chang, "Finite element analysis of hepatic radiofrequency ablation probes using
+   temperature-dependent electrical conductivity", Biomed Eng Online 2 (2003) 12.
+   doi:10.1186/1475-925X-2-12
 """
 
 from __future__ import annotations
