@@ -100,7 +100,8 @@ def test_two_cylinders_error_shrinks_with_the_grid():
 def test_sphere_resistance_to_infinity_3d():
     # Sphere of radius a at potential V in a uniform medium: I = 4πσ a V (φ = V a / r). The box
     # faces are held at the exact V a / r. Tolerance 2 %: the staircase sphere's effective radius
-    # wanders with a/h (measured +0.4 % at a = 8 cells, +0.3 % at 4, +0.7 % at 7, +2.4 % at 6).
+    # wanders with a/h (measured +0.8 % here, a = 8 cells in a ±3a box; in a ±4a box +0.4 % at 8,
+    # +0.3 % at 4, +0.7 % at 7, +2.4 % at 6).
     h, a, sigma = 1.0, 8.0, 0.5
     n = 2 * int(3 * a) + 1
     x = (np.arange(n) - (n - 1) / 2) * h
