@@ -19,7 +19,7 @@ State per patient (vectorised with numpy over patients; all rates SI):
     P' = (F − P)/τ_m                                           procollagen → matrix flux
     M  = ∫ P dt,  A = ∫ F dt                                   matured matrix, activation dose
 
-Per scar: fill = 1 − exp(−y g φ n (D_ref/D) M); tether release 1 − (1 − p_cut)^k;
+Per scar: fill = cap (1 − exp(−y g φ n (D_ref/D) M)) (cap < 1: a fibrotic remnant stays); tether release 1 − (1 − p_cut)^k;
 area contraction min(cap, kept·immediate·k + κ A).
 
 References
@@ -53,7 +53,7 @@ PARAMETER_NAMES = (
     "tau_hsp70", "tau_wound", "tau_recruit", "tau_fibroblast", "tau_maturation", "activation_rate",
     "wound_weight", "fibrosis_feedback", "fibrosis_half", "fibrotic_extent", "tether_share", "tether_radius",
     "tether_thickness", "contraction_retained", "late_contraction_rate", "contraction_cap", "fill_yield",
-    "depth_reference",
+    "depth_reference", "fill_cap",
 )
 
 
@@ -79,6 +79,7 @@ class RemodelingParameters:
     contraction_cap: object
     fill_yield: object
     depth_reference: object
+    fill_cap: object
 
     @classmethod
     def default(cls, **overrides) -> "RemodelingParameters":
@@ -156,6 +157,8 @@ def fibroblast_course(heat_shock, wound, session_times, record_times, params: Re
     A = np.zeros(shape)
     decay_h = np.exp(-dt / g["tau_hsp70"])
     decay_w = np.exp(-dt / g["tau_wound"])
+    mean_h = (1 - decay_h) * g["tau_hsp70"] / dt
+    mean_w = (1 - decay_w) * g["tau_wound"] / dt
     c_r = dt / g["tau_recruit"]
     c_m = dt / g["tau_maturation"]
     inv_tf = 1.0 / g["tau_fibroblast"]
@@ -186,9 +189,10 @@ def fibroblast_course(heat_shock, wound, session_times, record_times, params: Re
             ri += 1
         if step == n_steps:
             break
+        # the exact step-mean of the decaying signals drives the recruitment (implicit in R)
+        R = (R + c_r * (H * mean_h + omega * W * mean_w)) / (1 + c_r)
         H = H * decay_h
         W = W * decay_w
-        R = (R + c_r * (H + omega * W)) / (1 + c_r)
         gain = ka * R + beta * F * F / (k2 + F * F)
         F = (F + dt * gain) / (1 + dt * (gain + inv_tf))
         P = (P + c_m * F) / (1 + c_m)
@@ -250,8 +254,9 @@ def simulate_remodeling(stimulus, scar_depth, scar_width, tethered, *, sessions:
         raise ValueError(f"interval must be positive, got {interval}")
     params = RemodelingParameters.default() if params is None else params
     session_times = np.arange(sessions) * interval
+    n_pat = np.size(gain) if np.ndim(gain) else None
     course = fibroblast_course(stimulus.heat_shock_volume_fraction, stimulus.wound_volume_fraction,
-                               session_times, record_times, params, dt=dt, n_patients=np.size(gain) if np.ndim(gain) else None)
+                               session_times, record_times, params, dt=dt, n_patients=n_pat)
     pm = {f.name: np.asarray(getattr(params, f.name), dtype=float) for f in fields(params)}
 
     def per_patient(x):  # (P,) → (P, 1) to broadcast over scars
@@ -261,18 +266,19 @@ def simulate_remodeling(stimulus, scar_depth, scar_width, tethered, *, sessions:
     depth = np.asarray(scar_depth, dtype=float)
     width = np.asarray(scar_width, dtype=float)
     teth = np.asarray(tethered, dtype=bool)
-    reach = np.minimum(1.0, stimulus.wound_depth / (per_patient(pm["fibrotic_extent"]) * depth))
+    wound_depth = per_patient(stimulus.wound_depth)
+    reach = np.minimum(1.0, wound_depth / (per_patient(pm["fibrotic_extent"]) * depth))
     yield_per_s = per_patient(pm["fill_yield"])  # [1/s] (table values are converted to SI)
     exponent_rate = yield_per_s * per_patient(gain) * reach * np.asarray(hits_ratio) * (per_patient(pm["depth_reference"]) / depth)
     M = course.matrix[..., None]  # [time, patient, 1]
-    fill = 1.0 - np.exp(-exponent_rate * M)
+    fill = per_patient(pm["fill_cap"]) * (1.0 - np.exp(-exponent_rate * M))
     r_t = per_patient(pm["tether_radius"])
-    lam = stimulus.mtzs_per_area
-    p_hit = 1.0 - np.exp(-lam * math.pi * (0.5 * stimulus.ablation_diameter + r_t) ** 2)
-    p_cut = p_hit * np.minimum(1.0, stimulus.wound_depth / per_patient(pm["tether_thickness"]))
+    lam = per_patient(stimulus.mtzs_per_area)
+    p_hit = 1.0 - np.exp(-lam * math.pi * (0.5 * per_patient(stimulus.ablation_diameter) + r_t) ** 2)
+    p_cut = p_hit * np.minimum(1.0, wound_depth / per_patient(pm["tether_thickness"]))
     k = course.sessions_done[:, None, None]
     release = np.where(teth, 1.0 - (1.0 - p_cut) ** k, 0.0)
-    immediate = per_patient(pm["contraction_retained"]) * stimulus.area_contraction * k
+    immediate = per_patient(pm["contraction_retained"]) * per_patient(stimulus.area_contraction) * k
     late = per_patient(pm["late_contraction_rate"]) * course.activation_dose[..., None]
     contraction = np.minimum(per_patient(pm["contraction_cap"]), immediate + late)
     contraction = np.broadcast_to(contraction, fill.shape)

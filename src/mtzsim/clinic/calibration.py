@@ -130,43 +130,49 @@ def study_stimulus(energy: float = ASSUMED_SETTING["energy"], spot: float = ASSU
 class _Arm:
     exposure: np.ndarray  # (P, S) fill exponent at fill_yield = 1/s, gain = 1
     keep: np.ndarray  # (P, S) depth factor from tethers × area factor (independent of the fit)
-    v0: np.ndarray  # (P, S) scar volume weights
+    size: np.ndarray  # (P, S) depth × area of one scar of each type [m³]
+    mix_normals: np.ndarray  # (P, S) the patient's scar-mix normals
+    base_log_share: np.ndarray  # (P, S)
     z_gain: np.ndarray
     age_term: np.ndarray
 
+    def take(self, idx) -> "_Arm":
+        return _Arm(*(getattr(self, f)[idx] for f in ("exposure", "keep", "size", "mix_normals", "base_log_share",
+                                                        "z_gain", "age_term")))
+
 
 def _virtual_arm(study: Study, stimulus, n_virtual: int, seed: int) -> _Arm:
+    from mtzsim.biology.remodeling import simulate_remodeling
+
     pop = _cohort.trial_population(study.fitzpatrick_probs, study.age_mean)
     parts = []
     per = int(math.ceil(n_virtual / len(study.sessions)))
     c = table("cohort_distributions.csv")
+    base = RemodelingParameters.default()
+    widths = np.array([s.width for s in pop.scars])
+    tethered = np.array([s.tethered for s in pop.scars])
     for j, k in enumerate(study.sessions):
         d = _cohort.draw_patients(pop, per, seed, start=j * per)
         t_eval = (k - 1) * study.interval + study.follow_up
         tiny = 1e-12  # a tiny yield keeps the fill linear: fill ≈ tiny · exposure
-        # recover exposure from the tiny-yield fill: fill ≈ tiny · exposure (age term removed below)
-        widths = np.array([s.width for s in pop.scars])
-        tethered = np.array([s.tethered for s in pop.scars])
-        from mtzsim.biology.remodeling import simulate_remodeling
-
-        feedback = RemodelingParameters.default().fibrosis_feedback * np.exp(c["feedback_spread"].value * d.z_feedback)
+        feedback = base.fibrosis_feedback * np.exp(c["feedback_spread"].value * d.z_feedback)
         hits = _cohort.hits_ratio(d, stimulus.mtzs_per_area, widths, k)
         rem = simulate_remodeling(stimulus, d.depth, widths, tethered, sessions=k, interval=study.interval,
-                                  record_times=[t_eval],
-                                  params=RemodelingParameters.default().with_(fill_yield=tiny, fibrosis_feedback=feedback),
+                                  record_times=[t_eval], params=base.with_(fill_yield=tiny, fill_cap=1.0, fibrosis_feedback=feedback),
                                   gain=np.ones(per), hits_ratio=hits)
         exposure = -np.log1p(-rem.fill[-1]) / tiny
-        keep = (1.0 - np.asarray(rem.tether_release[-1]) * np.where(tethered, RemodelingParameters.default().tether_share, 0.0)) \
-            * rem.area_factor[-1]
-        v0 = d.scar_weight * d.depth * (math.pi * widths**2 / 4)
-        parts.append((exposure, keep, v0, d.z_gain, c["age_gain_slope"].value * (d.age - 30.0)))
-    return _Arm(*(np.concatenate([p[i] for p in parts]) for i in range(5)))
+        keep = (1.0 - np.asarray(rem.tether_release[-1]) * np.where(tethered, base.tether_share, 0.0)) * rem.area_factor[-1]
+        size = d.depth * (math.pi * widths**2 / 4)
+        parts.append((exposure, keep, size, d.extra["mix_normals"], np.broadcast_to(d.extra["base_log_share"], size.shape),
+                      d.z_gain, c["age_gain_slope"].value * (d.age - 30.0)))
+    return _Arm(*(np.concatenate([p[i] for p in parts]) for i in range(7)))
 
 
-def _arm_improvement(arm: _Arm, fill_yield_s, gain_spread, study_effect):
-    gain = np.exp(gain_spread * arm.z_gain + study_effect + arm.age_term)
-    residual = np.exp(-fill_yield_s * gain[:, None] * arm.exposure) * arm.keep
-    return 1.0 - (residual * arm.v0).sum(-1) / arm.v0.sum(-1)
+def _arm_improvement(arm: _Arm, fill_yield_s, gain_spread, study_effect, fill_cap, mix_spread):
+    gain = np.exp(np.minimum(gain_spread * arm.z_gain + study_effect + arm.age_term, 50.0))
+    residual = (1.0 - fill_cap * (1.0 - np.exp(-fill_yield_s * gain[:, None] * arm.exposure))) * arm.keep
+    v0 = _cohort.mix_weights(arm.base_log_share, arm.mix_normals, mix_spread) * arm.size
+    return 1.0 - (residual * v0).sum(-1) / v0.sum(-1)
 
 
 def category_probabilities(improvement, edges_pct, rater_sd):
@@ -177,25 +183,33 @@ def category_probabilities(improvement, edges_pct, rater_sd):
     return np.diff(cdf, axis=1).mean(axis=0)
 
 
-EFFICACY_NAMES = ("log_fill_yield_per_day", "log_gain_spread", "log_study_sd", "z_MajidImran2014", "z_Cho2009")
+EFFICACY_NAMES = ("log_fill_yield_per_day", "log_gain_spread", "log_study_sd", "logit_fill_cap", "log_rater_sd",
+                  "log_mix_spread", "log_spread_sd", "z_MajidImran2014", "z_Cho2009", "zs_MajidImran2014", "zs_Cho2009")
+#: Priors (mean, sd) on the sampled scale. Rater sd around the tabulated 7.5 points (assumption).
 _EFF_PRIOR = {"log_fill_yield_per_day": (math.log(0.03), 2.0), "log_gain_spread": (math.log(0.6), 0.5),
-              "log_study_sd": (math.log(0.3), 0.7)}
+              "log_study_sd": (math.log(0.3), 0.7), "logit_fill_cap": (math.log(0.8 / 0.2), 1.0),
+              "log_rater_sd": (math.log(7.5), 0.3), "log_mix_spread": (math.log(0.5), 0.5),
+              "log_spread_sd": (math.log(0.2), 0.3)}  # modest between-study heterogeneity (assumption)
 
 
 def _lognorm(x, mu, sd):
     return -0.5 * ((x - mu) / sd) ** 2 - math.log(sd) - 0.9189385332046727
 
 
-def _efficacy_logpost(theta, arms, rater_sd):
-    ly, ls, lt, z1, z2 = theta
-    lp = sum(_lognorm(v, *_EFF_PRIOR[k]) for k, v in zip(EFFICACY_NAMES[:3], theta[:3])) + _lognorm(z1, 0, 1) + _lognorm(z2, 0, 1)
-    if not np.isfinite(lp) or abs(ly) > 20:
+def _efficacy_logpost(theta, arms):
+    """Log posterior of the efficacy block: study random effects on the log gain (level) and on
+    the log gain spread (heterogeneity of the study's population), non-centred."""
+    ly, ls, lt, lc, lr, lm, lss, z1, z2, w1, w2 = theta
+    lp = sum(_lognorm(v, *_EFF_PRIOR[k]) for k, v in zip(EFFICACY_NAMES[:7], theta[:7]))
+    lp += -0.5 * (z1 * z1 + z2 * z2 + w1 * w1 + w2 * w2)
+    if not np.isfinite(lp) or abs(ly) > 20 or abs(lc) > 15:
         return -np.inf
-    tau = math.exp(lt)
+    tau, tau_s = math.exp(lt), math.exp(lss)
+    cap = 1.0 / (1.0 + math.exp(-lc))
     ll = 0.0
-    for (study, arm), z in zip(arms, (z1, z2)):
-        y = _arm_improvement(arm, math.exp(ly) / DAY, math.exp(ls), tau * z)
-        p = np.clip(category_probabilities(y, study.edges, rater_sd), 1e-300, 1)
+    for (study, arm), z, w in zip(arms, (z1, z2), (w1, w2)):
+        y = _arm_improvement(arm, math.exp(ly) / DAY, math.exp(ls + tau_s * w), tau * z, cap, math.exp(lm))
+        p = np.clip(category_probabilities(y, study.edges, math.exp(lr)), 1e-300, 1)
         ll += float(np.dot(study.counts, np.log(p)))
     return lp + ll
 
@@ -289,13 +303,12 @@ def calibrate_outcome(out_path=None, *, n_virtual: int = 400, steps: int = 1500,
     steps, walkers : int
         emcee chain length and ensemble size (efficacy); PIH uses twice the walkers.
     """
-    c = table("cohort_distributions.csv")
-    rater_sd = c["rater_sd"].value
     stim = study_stimulus()
     arms = [(STUDIES[n], _virtual_arm(STUDIES[n], stim, n_virtual, seed + i)) for i, n in enumerate(("MajidImran2014", "Cho2009"))]
-    x0 = [math.log(0.03), math.log(0.6), math.log(0.3), 0.0, 0.0]
+    x0 = [math.log(0.03), math.log(0.6), math.log(0.3), math.log(4.0), math.log(7.5), math.log(0.5), math.log(0.2),
+          0.0, 0.0, 0.0, 0.0]
     eff, acc_e, tau_e = _sample(_efficacy_logpost, x0, 0.1, walkers=walkers, steps=steps, burn=steps // 3, seed=seed,
-                                args=(arms, rater_sd))
+                                args=(arms,))
     design = _pih_design()
     x0p = [-2.0, 0.5, 0.0, 0.0, 0.5, math.log(0.5)] + [0.0] * len(PIH_STUDIES)
     pih, acc_p, tau_p = _sample(_pih_logpost, x0p, 0.1, walkers=2 * walkers + 8, steps=2 * steps, burn=steps // 2,
@@ -327,9 +340,16 @@ def calibrate_outcome(out_path=None, *, n_virtual: int = 400, steps: int = 1500,
             "fill_yield_per_day": np.exp(eff_k[:, 0]).tolist(),
             "gain_spread": np.exp(eff_k[:, 1]).tolist(),
             "study_sd": np.exp(eff_k[:, 2]).tolist(),
-            "study_effects": {"MajidImran2014": (np.exp(eff_k[:, 2]) * eff_k[:, 3]).tolist(),
-                              "Cho2009": (np.exp(eff_k[:, 2]) * eff_k[:, 4]).tolist()},
+            "fill_cap": (1.0 / (1.0 + np.exp(-eff_k[:, 3]))).tolist(),
+            "rater_sd": np.exp(eff_k[:, 4]).tolist(),
+            "mix_spread": np.exp(eff_k[:, 5]).tolist(),
+            "spread_sd": np.exp(eff_k[:, 6]).tolist(),
+            "study_effects": {"MajidImran2014": (np.exp(eff_k[:, 2]) * eff_k[:, 7]).tolist(),
+                              "Cho2009": (np.exp(eff_k[:, 2]) * eff_k[:, 8]).tolist()},
+            "study_gain_spread": {"MajidImran2014": np.exp(eff_k[:, 1] + np.exp(eff_k[:, 6]) * eff_k[:, 9]).tolist(),
+                                  "Cho2009": np.exp(eff_k[:, 1] + np.exp(eff_k[:, 6]) * eff_k[:, 10]).tolist()},
             "new_study_effect": (np.exp(eff_k[:, 2]) * rng.standard_normal(n_keep)).tolist(),
+            "new_study_gain_spread": np.exp(eff_k[:, 1] + np.exp(eff_k[:, 6]) * rng.standard_normal(n_keep)).tolist(),
         },
         "pih": {
             "names": list(PIH_NAMES),
@@ -361,10 +381,12 @@ def posterior_summary(posterior=None) -> dict:
     post = load_posterior() if posterior is None else posterior
     out = {}
     e = post["efficacy"]
-    for k in ("fill_yield_per_day", "gain_spread", "study_sd"):
+    for k in ("fill_yield_per_day", "gain_spread", "study_sd", "fill_cap", "rater_sd", "mix_spread", "spread_sd"):
         out[f"efficacy.{k}"] = (float(np.mean(e[k])), float(np.std(e[k])))
     for s, v in e["study_effects"].items():
         out[f"efficacy.study_effect.{s}"] = (float(np.mean(v)), float(np.std(v)))
+    for s, v in e["study_gain_spread"].items():
+        out[f"efficacy.study_gain_spread.{s}"] = (float(np.mean(v)), float(np.std(v)))
     c = np.asarray(post["pih"]["coefficients"])
     for i, k in enumerate(risk.PIH_COEFFICIENTS):
         out[f"pih.{k}"] = (float(c[:, i].mean()), float(c[:, i].std()))

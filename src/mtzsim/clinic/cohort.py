@@ -130,7 +130,7 @@ def patient_normals(seed: int, start: int, stop: int, n_uniform: int) -> tuple[n
     return normals, unif, sel
 
 
-def draw_patients(population: Population, n: int, seed: int, *, start: int = 0) -> PatientDraws:
+def draw_patients(population: Population, n: int, seed: int, *, start: int = 0, mix_spread: float | None = None) -> PatientDraws:
     """Draw patients ``start .. start + n − 1`` of the cohort with this seed.
 
     Draws are per patient, so ``draw_patients(pop, 10, s)`` equals the concatenation of
@@ -151,18 +151,26 @@ def draw_patients(population: Population, n: int, seed: int, *, start: int = 0) 
                 "boxcar_shallow": c["scar_share_boxcar"].value * (1 - c["boxcar_deep_share"].value),
                 "boxcar_deep": c["scar_share_boxcar"].value * c["boxcar_deep_share"].value,
                 "rolling": c["scar_share_rolling"].value}
-        spread = c["scar_mix_spread"].value
-        logw = np.stack([np.log(base[k]) + spread * (lat[:, 2] if k == "icepick" else z[:, 5 + SCAR_TYPES.index(k)])
-                         for k in kinds], axis=1)
-        weight = np.exp(logw)
-        weight /= weight.sum(axis=1, keepdims=True)
+        mix_normals = np.stack([lat[:, 2] if k == "icepick" else z[:, 5 + SCAR_TYPES.index(k)] for k in kinds], axis=1)
+        base_log = np.log(np.array([base[k] for k in kinds]))
+        weight = mix_weights(base_log, mix_normals, c["scar_mix_spread"].value if mix_spread is None else mix_spread)
+        extra = {"mix_normals": mix_normals, "base_log_share": base_log}
     else:
         weight = np.broadcast_to(np.array([s.count for s in population.scars], dtype=float), (n, S)).copy()
+        extra = {}
     d0 = np.array([s.depth for s in population.scars])
     zd = np.stack([z[:, 5 + len(SCAR_TYPES) + SCAR_TYPES.index(k)] for k in kinds], axis=1)
     depth = d0 * np.exp(population.depth_spread * zd)
     return PatientDraws(index=np.arange(start, start + n), fitzpatrick=fst.astype(float), age=age,
-                        z_gain=z[:, 3], z_feedback=z[:, 4], scar_weight=weight, depth=depth, hits_u=u, draw=sel)
+                        z_gain=z[:, 3], z_feedback=z[:, 4], scar_weight=weight, depth=depth, hits_u=u, draw=sel,
+                        extra=extra)
+
+
+def mix_weights(base_log_share, mix_normals, spread) -> np.ndarray:
+    """Each patient's scar-type shares: softmax of the base log shares plus ``spread`` × normals."""
+    logw = np.asarray(base_log_share) + spread * np.asarray(mix_normals)
+    w = np.exp(logw - logw.max(axis=-1, keepdims=True))
+    return w / w.sum(axis=-1, keepdims=True)
 
 
 def concat(parts) -> PatientDraws:

@@ -47,7 +47,8 @@ def posterior_for(draws, posterior) -> dict:
     i_r = (draws.draw // (n_e * n_p)) % len(ery["median_days"])
     return {
         "fill_yield": np.asarray(eff["fill_yield_per_day"])[i_e] / DAY,
-        "gain_spread": np.asarray(eff["gain_spread"])[i_e],
+        "fill_cap": np.asarray(eff["fill_cap"])[i_e],
+        "gain_spread": np.asarray(eff["new_study_gain_spread"])[i_e],
         "study_effect": np.asarray(eff["new_study_effect"])[i_e],
         "efficacy_draw": i_e,
         "pih_coefficients": np.asarray(pih["coefficients"])[i_p],
@@ -78,7 +79,7 @@ def cohort_course(stimulus, population, draws, post, *, sessions: int, interval:
     gain = np.exp(post["gain_spread"] * draws.z_gain + post["study_effect"]
                   + c["age_gain_slope"].value * (draws.age - 30.0))
     feedback = np.asarray(base.fibrosis_feedback) * np.exp(c["feedback_spread"].value * draws.z_feedback)
-    prm = base.with_(fill_yield=post["fill_yield"], fibrosis_feedback=feedback)
+    prm = base.with_(fill_yield=post["fill_yield"], fill_cap=post.get("fill_cap", base.fill_cap), fibrosis_feedback=feedback)
     kinds = tuple(s.kind for s in population.scars)
     widths = np.array([s.width for s in population.scars])
     tethered = np.array([s.tethered for s in population.scars])

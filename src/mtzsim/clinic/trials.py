@@ -46,16 +46,17 @@ def emulate_trial(study_name: str, *, replicates: int = 200, seed: int = 7, post
     eff = post["efficacy"]
     fitted = study_name in eff["study_effects"] and not held_out
     n_d = len(eff["fill_yield_per_day"])
-    rater = table("cohort_distributions.csv")["rater_sd"].value
     rng = np.random.default_rng(seed + 1)
     shares = []
     for r in range(replicates):
         d = (r * 7919) % n_d
         u = eff["study_effects"][study_name][d] if fitted else eff["new_study_effect"][d]
+        spread = eff["study_gain_spread"][study_name][d] if fitted else eff["new_study_gain_spread"][d]
         idx = perm[r * n:(r + 1) * n]
-        sub = cal._Arm(*(getattr(arm, f)[idx] for f in ("exposure", "keep", "v0", "z_gain", "age_term")))
-        y = 100 * cal._arm_improvement(sub, eff["fill_yield_per_day"][d] / DAY, eff["gain_spread"][d], u)
-        assessed = y + rater * rng.standard_normal(n)
+        sub = arm.take(idx)
+        y = 100 * cal._arm_improvement(sub, eff["fill_yield_per_day"][d] / DAY, spread, u, eff["fill_cap"][d],
+                                       eff["mix_spread"][d])
+        assessed = y + eff["rater_sd"][d] * rng.standard_normal(n)
         cat = np.searchsorted(np.asarray(edges), assessed, side="right")
         shares.append(np.bincount(cat, minlength=len(edges) + 1) / n)
     s = np.array(shares)
@@ -170,6 +171,7 @@ def _mean_improvement(stimulus, post, *, sessions=1, follow_up_months=3, n=400):
                       (0, 0, 0, 1.0, 0, 0), 28.0, (25.0,), None, "FST IV assumed")
     arm = cal._virtual_arm(study, stimulus, n, 11)
     eff = post["efficacy"]
-    vals = [cal._arm_improvement(arm, eff["fill_yield_per_day"][d] / DAY, eff["gain_spread"][d], 0.0).mean()
+    vals = [cal._arm_improvement(arm, eff["fill_yield_per_day"][d] / DAY, eff["gain_spread"][d], 0.0, eff["fill_cap"][d],
+                                    eff["mix_spread"][d]).mean()
             for d in range(0, len(eff["fill_yield_per_day"]), 20)]
     return float(np.mean(vals))
