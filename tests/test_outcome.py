@@ -150,3 +150,23 @@ def test_held_out_and_contrast_cases(cases):
         assert cases[name]["passed"], (name, cases[name])
     assert not cases["Manuskiatti 2010 share >= 25 % at 6 mo (FST IV, 3 sessions)"]["fitted"]
     assert cases["Chan 2007 PIH ratio low-energy/high-density vs high-energy/low-density"]["predicted"] > 1
+
+
+def test_registry_cases_for_mtzsim_validate(cases):
+    from mtzsim.clinic.trials import registry_cases
+    from mtzsim.verify.validation import evaluate
+
+    reg = registry_cases()
+    assert len(reg) == len(cases) and all(c.model == "outcome" for c in reg)
+    assert all(c.measured != 0 for c in reg)
+    by_name = {c.name: evaluate(c) for c in reg}
+    for name in ("Orringer fractional / fully ablative collagen induction",
+                 "Yuan 2014 improvement difference 20 % vs 10 % density (1 session, 3 mo)",
+                 "Yuan 2014 PIH ratio 20 % / 10 % density ('more adverse effects')",
+                 "Manuskiatti 2010 share >= 25 % at 6 mo (FST IV, 3 sessions)"):
+        assert by_name[name].passed, name
+
+
+@pytest.mark.xfail(strict=True, reason="the model gives deeper MTZs at 20 mJ ~13 points more improvement; Yuan 2014 saw none")
+def test_yuan_fluence_contrast(cases):
+    assert cases["Yuan 2014 improvement difference 20 vs 10 mJ (1 session, 3 mo)"]["passed"]

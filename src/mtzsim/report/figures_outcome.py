@@ -52,7 +52,7 @@ def outcome_figure(res):
     a.bar(labels, vals, yerr=err, color="#b5874a", capsize=4)
     a.set_ylabel("probability over the course [%]")
     dt = "not computed (no healing stage)" if d["downtime_days"] is None else f"{d['downtime_days']:.1f} d"
-    a.set_title(f"Risks (PIH bar: 95 % posterior); downtime {dt}", fontsize=10)
+    a.set_title(f"Risks (PIH bar: 95 % posterior)\ndowntime: {dt}", fontsize=10)
     fig.tight_layout()
     return fig
 
