@@ -290,7 +290,7 @@ def _code_files():
         [base.parent / "biology" / "remodeling.py"]
 
 
-def calibrate_outcome(out_path=None, *, n_virtual: int = 400, steps: int = 1500, walkers: int = 24, seed: int = 20261130,
+def calibrate_outcome(out_path=None, *, n_virtual: int = 400, steps: int = 3000, walkers: int = 24, seed: int = 20261130,
                       n_keep: int = 400) -> dict:
     """Re-run the whole outcome calibration and write the posterior (JSON) with code and data hashes.
 
