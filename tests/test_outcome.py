@@ -170,3 +170,27 @@ def test_registry_cases_for_mtzsim_validate(cases):
 @pytest.mark.xfail(strict=True, reason="the model gives deeper MTZs at 20 mJ ~13 points more improvement; Yuan 2014 saw none")
 def test_yuan_fluence_contrast(cases):
     assert cases["Yuan 2014 improvement difference 20 vs 10 mJ (1 session, 3 mo)"]["passed"]
+
+
+def test_outcome_stage_in_the_chain(tmp_path):
+    from mtzsim.clinic.stage import OUTCOME_STAGE
+    from mtzsim.io.scenario import parse_scenario
+    from mtzsim.pipeline.chain import MTZ_STAGE, TreatmentChain
+
+    sc = parse_scenario('[laser]\ntype = "co2"\nenergy = "15mJ"\nspot = "120um"\n[patient]\nfitzpatrick = 4\n'
+                        '[[scars]]\ntype = "rolling"\ncount = 3\n[cohort]\nsize = 200\n')
+    run = TreatmentChain(sc, stages=(MTZ_STAGE, OUTCOME_STAGE)).run()
+    res = run.outcome
+    assert res.cohort_size == 200 and "rolling" in res.per_scar_type
+    assert 0 < res.improvement_mean < 1
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mtzsim.report import figures_outcome
+
+    for fig in OUTCOME_STAGE.figures:
+        fig_, ax = plt.subplots()
+        getattr(figures_outcome, fig.function)(res, ax=ax)
+        plt.close(fig_)

@@ -16,43 +16,74 @@ def _plt():
     return plt
 
 
-def outcome_figure(res):
-    """Four panels: improvement histogram, per-scar-type bars, course over months, risks."""
-    plt = _plt()
+def plot_improvement_distribution(res, ax=None):
+    """Histogram of the patients' improvement with the quartile edges."""
+    if ax is None:
+        ax = _plt().subplots()[1]
     d = res.to_dict()
-    fig, ax = plt.subplots(2, 2, figsize=(10, 7.5))
-    a = ax[0, 0]
-    a.hist(100 * np.asarray(res.improvement_samples), bins=np.linspace(0, 100, 41), color="#4a7fb5", edgecolor="white")
+    ax.hist(100 * np.asarray(res.improvement_samples), bins=np.linspace(0, 100, 41), color="#4a7fb5", edgecolor="white")
     for e in (25, 50, 75):
-        a.axvline(e, color="0.4", lw=0.8, ls="--")
+        ax.axvline(e, color="0.4", lw=0.8, ls="--")
     q = d["quartile_shares"]
-    a.set_title(f"Improvement at follow-up (n = {res.cohort_size})\n"
-                f"quartiles {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f} / {q[3]:.0f} %", fontsize=10)
-    a.set_xlabel("scar volume reduction [%]")
-    a.set_ylabel("virtual patients")
-    a = ax[0, 1]
-    names = list(d["per_scar_type"])
-    means = [d["per_scar_type"][k]["improvement_mean"] for k in names]
-    lo = [m - d["per_scar_type"][k]["improvement_interval"][0] for k, m in zip(names, means)]
-    hi = [d["per_scar_type"][k]["improvement_interval"][1] - m for k, m in zip(names, means)]
-    a.bar(names, means, yerr=[lo, hi], color="#7fb54a", capsize=4)
-    a.set_ylabel("improvement [%] (bars: 95 % of patients)")
-    a.set_title("Per scar type", fontsize=10)
-    a.set_ylim(0, 100)
-    a = ax[1, 0]
-    a.plot(d["course"]["month"], d["course"]["improvement_mean"], "o-", color="#b54a7f")
-    a.set_xlabel("months after the first session")
-    a.set_ylabel("mean improvement [%]")
-    a.set_title("Course", fontsize=10)
-    a.set_ylim(0, 100)
-    a = ax[1, 1]
+    ax.set_title(f"Improvement at follow-up (n = {res.cohort_size})\n"
+                 f"quartiles {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f} / {q[3]:.0f} %", fontsize=10)
+    ax.set_xlabel("scar volume reduction [%]")
+    ax.set_ylabel("virtual patients")
+    return ax
+
+
+def plot_per_scar_type(res, ax=None):
+    """Mean improvement per scar type with the 95 % range of the patients."""
+    if ax is None:
+        ax = _plt().subplots()[1]
+    d = res.to_dict()["per_scar_type"]
+    names = list(d)
+    means = [d[k]["improvement_mean"] for k in names]
+    lo = [m - d[k]["improvement_interval"][0] for k, m in zip(names, means)]
+    hi = [d[k]["improvement_interval"][1] - m for k, m in zip(names, means)]
+    ax.bar(names, means, yerr=[lo, hi], color="#7fb54a", capsize=4)
+    ax.set_ylabel("improvement [%] (bars: 95 % of patients)")
+    ax.set_title("Per scar type", fontsize=10)
+    ax.set_ylim(0, 100)
+    return ax
+
+
+def plot_course(res, ax=None):
+    """Mean improvement over the months of the course."""
+    if ax is None:
+        ax = _plt().subplots()[1]
+    c = res.to_dict()["course"]
+    ax.plot(c["month"], c["improvement_mean"], "o-", color="#b54a7f")
+    ax.set_xlabel("months after the first session")
+    ax.set_ylabel("mean improvement [%]")
+    ax.set_title("Course", fontsize=10)
+    ax.set_ylim(0, 100)
+    return ax
+
+
+def plot_risks(res, ax=None):
+    """PIH (with its 95 % posterior interval), prolonged erythema, HSV and fibrotic-state risks."""
+    if ax is None:
+        ax = _plt().subplots()[1]
+    d = res.to_dict()
     labels = ["PIH", "erythema > 8 wk", "HSV", "fibrotic state"]
     vals = [d["pih_probability"], d["prolonged_erythema_probability"], d["hsv_probability"], d["scarring_probability"]]
     err = [[vals[0] - d["pih_interval"][0], 0, 0, 0], [d["pih_interval"][1] - vals[0], 0, 0, 0]]
-    a.bar(labels, vals, yerr=err, color="#b5874a", capsize=4)
-    a.set_ylabel("probability over the course [%]")
+    ax.bar(labels, vals, yerr=err, color="#b5874a", capsize=4)
+    ax.set_ylabel("probability over the course [%]")
     dt = "not computed (no healing stage)" if d["downtime_days"] is None else f"{d['downtime_days']:.1f} d"
-    a.set_title(f"Risks (PIH bar: 95 % posterior)\ndowntime: {dt}", fontsize=10)
+    ax.set_title(f"Risks (PIH bar: 95 % posterior)\ndowntime: {dt}", fontsize=10)
+    return ax
+
+
+def outcome_figure(res):
+    """Four panels: improvement histogram, per-scar-type bars, course over months, risks."""
+    plt = _plt()
+    fig, ax = plt.subplots(2, 2, figsize=(10, 7.5))
+    plot_improvement_distribution(res, ax[0, 0])
+    plot_per_scar_type(res, ax[0, 1])
+    plot_course(res, ax[1, 0])
+    plot_risks(res, ax[1, 1])
     fig.tight_layout()
     return fig
 
