@@ -194,3 +194,26 @@ def test_outcome_stage_in_the_chain(tmp_path):
         fig_, ax = plt.subplots()
         getattr(figures_outcome, fig.function)(res, ax=ax)
         plt.close(fig_)
+
+
+def test_stored_posterior_matches_packaged_data():
+    # the posterior was computed from exactly the packaged tables (re-run calibrate_outcome otherwise)
+    from mtzsim.clinic.calibration import _data_files, _hash_files, load_posterior, posterior_summary
+
+    post = load_posterior()
+    assert post["meta"]["data_sha256"] == _hash_files(_data_files())
+    assert set(post["meta"]["held_out"]) and set(post["meta"]["fitted"])
+    s = posterior_summary(post)
+    assert 0.5 < s["efficacy.fill_cap"][0] < 1.0
+    assert s["pih.fitzpatrick"][0] > 0
+
+
+@pytest.mark.slow
+def test_calibration_reproduces(tmp_path):
+    from mtzsim.clinic.calibration import calibrate_outcome, load_posterior, posterior_summary
+
+    short = posterior_summary(calibrate_outcome(tmp_path / "p.json", steps=600, n_keep=300))
+    stored = posterior_summary(load_posterior())
+    for key in ("efficacy.fill_cap", "pih.fitzpatrick", "pih.log_coverage", "erythema.sigma"):
+        m, sd = stored[key]
+        assert abs(short[key][0] - m) < 1.0 * sd + 1e-9, key  # a shorter chain: means within one posterior sd
