@@ -38,6 +38,9 @@ def test_result_declares_units(three):
     assert len(d["quartile_shares"]) == 4 and sum(d["quartile_shares"]) == pytest.approx(100)
     assert d["downtime_days"] is None  # no healing stage: not invented
     assert d["improvement_ci"][0] <= d["improvement_mean"] <= d["improvement_ci"][1]
+    for k in ("pih", "prolonged_erythema", "hsv"):  # every risk comes with an interval around it
+        lo, hi = d[f"{k}_interval"]
+        assert lo <= d[f"{k}_probability"] <= hi, k
 
 
 def test_scar_type_ordering(three):

@@ -34,7 +34,7 @@ import numpy as np
 from scipy.special import expit
 from scipy.stats import norm
 
-from mtzsim.biology.remodeling import DAY, RemodelingParameters, fibroblast_course
+from mtzsim.biology.remodeling import DAY, RemodelingParameters
 from mtzsim.clinic import cohort as _cohort
 from mtzsim.clinic import risk
 from mtzsim.clinic.outcome import MONTH

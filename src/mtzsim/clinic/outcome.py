@@ -56,6 +56,7 @@ def posterior_for(draws, posterior) -> dict:
         "pih_draw": i_p,
         "erythema_median_days": np.asarray(ery["median_days"])[i_r],
         "erythema_sigma": np.asarray(ery["sigma"])[i_r],
+        "erythema_draw": i_r,
     }
 
 
@@ -127,8 +128,12 @@ class OutcomeResult:
     pih_interval: tuple = quantity("1", "95 % posterior interval of the PIH probability", display="%", kind="array")
     prolonged_erythema_probability: float = quantity("1", "probability of erythema beyond 8 weeks", display="%",
                                                      source="Neaman2010")
+    prolonged_erythema_interval: tuple = quantity("1", "95 % posterior interval of the prolonged-erythema probability",
+                                                  display="%", kind="array")
     hsv_probability: float = quantity("1", "probability of HSV reactivation over the course", display="%",
                                       source="Famciclovir1999; Valacyclovir2002")
+    hsv_interval: tuple = quantity("1", "HSV probability at the low and high ends of its parameter ranges", display="%",
+                                   kind="array")
     scarring_probability: float = quantity("1", "share of patients locked in the fibrotic (hypertrophic) state",
                                            display="%", source="Alon2023")
     downtime_days: float | None = quantity("s", "downtime from the healing stage (None without it)", display="d")
@@ -152,7 +157,9 @@ class OutcomeResult:
             "pih_probability": pct(self.pih_probability),
             "pih_interval": [pct(v) for v in self.pih_interval],
             "prolonged_erythema_probability": pct(self.prolonged_erythema_probability),
+            "prolonged_erythema_interval": [pct(v) for v in self.prolonged_erythema_interval],
             "hsv_probability": pct(self.hsv_probability),
+            "hsv_interval": [pct(v) for v in self.hsv_interval],
             "scarring_probability": pct(self.scarring_probability),
             "downtime_days": None if self.downtime_days is None else float(self.downtime_days / DAY),
             "per_scar_type": {k: {"improvement_mean": pct(v["mean"]), "improvement_interval": [pct(x) for x in v["interval"]]}
@@ -242,6 +249,8 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
         ery_median = np.full_like(ery_median, float(healing.erythema_days))
     p_ery = risk.prolonged_erythema_probability(ery_median, post["erythema_sigma"])
     p_hsv = risk.hsv_probability(stimulus.coverage, sessions, prophylaxis=antiviral)
+    hsv_range = risk.hsv_probability_range(stimulus.coverage, sessions, prophylaxis=antiviral)
+    ery_ci = np.percentile(_grouped_mean(p_ery, post["erythema_draw"]), [2.5, 97.5])
     per_type = {}
     for j, s in enumerate(pop.scars):
         v = scar_imp[-1, :, j]
@@ -259,7 +268,9 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
         quartile_shares=tuple(float(v) for v in quartile_shares(y)),
         gb_grade_change=float(np.mean(grade0 - grade1)),
         pih_probability=float(p_pih.mean()), pih_interval=tuple(float(v) for v in pih_ci),
-        prolonged_erythema_probability=float(p_ery.mean()), hsv_probability=float(np.mean(p_hsv)),
+        prolonged_erythema_probability=float(p_ery.mean()),
+        prolonged_erythema_interval=tuple(float(v) for v in ery_ci), hsv_probability=float(np.mean(p_hsv)),
+        hsv_interval=tuple(float(v) for v in hsv_range),
         scarring_probability=float(fibrotic.mean()), downtime_days=downtime, per_scar_type=per_scar,
         course_months=tuple(float(m) for m in months),
         course_improvement=tuple(float(v) for v in improvement[course_idx].mean(axis=1)),

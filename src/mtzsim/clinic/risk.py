@@ -89,3 +89,16 @@ def hsv_probability(coverage, sessions, *, prophylaxis: bool):
     if prophylaxis:
         p = p * r["hsv_prophylaxis_ratio"].value
     return 1.0 - (1.0 - p) ** np.asarray(sessions, dtype=float)
+
+
+def hsv_probability_range(coverage, sessions, *, prophylaxis: bool) -> tuple[float, float]:
+    """HSV probability with every parameter at the low and at the high end of its tabulated range."""
+    r = table("clinical_risk_parameters.csv")
+    c = float(np.clip(coverage, 0, 1))
+    out = []
+    for end, exp_end in (("low", "high"), ("high", "low")):  # coverage < 1: a larger exponent lowers the risk
+        p = getattr(r["hsv_full_field"], end) * c ** getattr(r["hsv_coverage_exponent"], exp_end)
+        if prophylaxis:
+            p *= getattr(r["hsv_prophylaxis_ratio"], end)
+        out.append(1.0 - (1.0 - p) ** float(np.max(sessions)))
+    return out[0], out[1]

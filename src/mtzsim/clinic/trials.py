@@ -9,12 +9,10 @@ a 20-patient trial cannot pin a quartile share to ±2 points.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import expit
 
 from mtzsim.biology.remodeling import DAY, RemodelingParameters, fibroblast_course
 from mtzsim.clinic import calibration as cal
@@ -140,8 +138,6 @@ def outcome_validation_cases(*, replicates: int = 200, posterior=None) -> list[d
     add("Neaman 2010 hyperpigmentation (US practice, FST II-III assumed)", 100 * ne.mean(), 9.9, "%", 0.0, lo, hi,
         "Neaman2010", False, kind="interval", note="held out; new-study effect")
     # Yuan 2014: 10 vs 20 % density (20 mJ) and 10 vs 20 mJ (10 % density), split-face, FST IV assumed
-    from mtzsim.clinic.outcome import MONTH, posterior_for  # noqa: F401
-
     y = {}
     for key, (energy, cov) in {"d10": (20e-3, 0.10), "d20": (20e-3, 0.20), "e10": (10e-3, 0.10), "e20": (20e-3, 0.10)}.items():
         y[key] = _mean_improvement(cal.study_stimulus(energy=energy, coverage=cov), post)
