@@ -201,3 +201,18 @@ def test_wound_map_from_field_dataset():
     assert wm.damage_thickness > 0
     r = H.simulate_healing(wm, surrogate=True, n_draws=2)
     assert r.regime == "fractional"
+
+
+def test_cli_heal_bad_aftercare_exits_2(tmp_path):
+    import subprocess
+    import sys
+
+    scen = tmp_path / "s.toml"
+    scen.write_text('[laser]\npreset = "deep-fractional-co2-120um"\nenergy = "20mJ"\n'
+                    '[pattern]\ndensity = "10%"\narea = "1mm x 1mm"\n')
+    for opt, needle in (("snake@0-3", "unknown regimen"), ("occlusive@-2-3", "--aftercare"),
+                        ("sunscreen@400-410", "after the follow-up")):
+        p = subprocess.run([sys.executable, "-m", "mtzsim", "heal", str(scen), "--aftercare", opt],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 2, p.stderr
+        assert needle in p.stderr and "Traceback" not in p.stderr

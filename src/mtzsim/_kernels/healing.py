@@ -70,18 +70,16 @@ def make_fisher_kpp_stepper(diffusivity, rate, dx, dt, level=0.5, eps=1e-9):
                 continue
             busy = 0
             cnt = 0
-            for j in range(nx):
+            for j in range(nx):  # update (branch-free interior, vectorisable)
                 jm = j - 1 if j > 0 else 1 if nx > 1 else 0
                 jp = j + 1 if j < nx - 1 else nx - 2 if nx > 1 else 0
                 c = u[i, j]
-                if fixed[i, j]:
-                    v = 1.0
-                else:
-                    lap = u[im, j] + u[ip, j] + u[i, jm] + u[i, jp] - 4.0 * c
-                    v = c + a * lap + rdt * c * (1.0 - c)
-                u_new[i, j] = v
-                if v < top:
-                    busy = 1
+                lap = u[im, j] + u[ip, j] + u[i, jm] + u[i, jp] - 4.0 * c
+                v = c + a * lap + rdt * c * (1.0 - c)
+                u_new[i, j] = 1.0 if fixed[i, j] else v
+            for j in range(nx):  # bookkeeping: saturation, open count, first arrival
+                v = u_new[i, j]
+                busy |= v < top
                 if v >= lev:
                     if arrival[i, j] != arrival[i, j]:  # NaN: first arrival
                         arrival[i, j] = t_new
