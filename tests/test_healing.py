@@ -216,3 +216,40 @@ def test_cli_heal_bad_aftercare_exits_2(tmp_path):
                            capture_output=True, text=True, timeout=120)
         assert p.returncode == 2, p.stderr
         assert needle in p.stderr and "Traceback" not in p.stderr
+
+
+SMALL_HEAL = """
+title = "small healing"
+[laser]
+preset = "deep-fractional-co2-120um"
+energy = "10mJ"
+[pattern]
+density = "10%"
+area = "1.5mm x 1.5mm"
+seed = 1
+[aftercare]
+regimen = ["occlusive", "sunscreen"]
+"""
+
+
+def test_healing_stage_in_the_chain(tmp_path):
+    import json
+
+    from mtzsim.biology.stage import HEALING_STAGE
+    from mtzsim.io.scenario import parse_scenario
+    from mtzsim.pipeline.chain import DEFAULT_STAGES, TreatmentChain
+    from mtzsim.report.html import write_report
+
+    run = TreatmentChain(parse_scenario(SMALL_HEAL), stages=DEFAULT_STAGES + (HEALING_STAGE,)).run()
+    heal = run.record("healing").result
+    assert isinstance(heal, H.HealingResult) and heal.wound_coverage > 0
+    assert heal.flags["pih_protection"] and heal.lag_days == pytest.approx(hp.value("lag_occluded"))
+    d = run.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert run.write_netcdf(tmp_path / "fields.nc") is not None
+    import xarray as xr
+
+    ds = xr.open_dataset(tmp_path / "fields.nc", group="healing", engine="h5netcdf")
+    assert ds["arrival_time"].attrs["units"] == "s"
+    html = write_report(run, tmp_path / "report.html").read_text()
+    assert "Re-epithelialisation" in html and "Downtime" in html

@@ -165,7 +165,7 @@ class HealingResult:
     downtime_days: float = quantity("s", "days until closed, debris shed and erythema below its threshold",
                                     source="MajidImran2014; Cho2009", display="d")
     downtime_interval: tuple = quantity("s", "downtime 5th-95th percentile over the parameters' ranges",
-                                        kind="array", display="d")
+                                        kind="table", display="d")
     erythema_days: float = quantity("s", "visible-redness duration (erythema index above the stated threshold)",
                                     source="MajidImran2014; CO2vsErYAG; Wu2025", display="d")
     crusting_days: float = quantity("s", "time until crusts cover < 5 % of the wound (0 for non-ablative)",
@@ -222,6 +222,11 @@ class HealingResult:
             if self.per_wound_closure.size else None,
             "flags": dict(self.flags),
         }
+
+    @property
+    def dataset(self):
+        """The ``/healing`` group of fields.nc (see :meth:`to_dataset`)."""
+        return self.to_dataset()
 
     def to_dataset(self):
         """xarray Dataset for the ``/healing`` group of fields.nc (CF units and long names)."""
@@ -297,8 +302,9 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
 
     Parameters
     ----------
-    wound_map : WoundMap or ndarray of bool
-        Basal-layer wound (see :func:`wound_map_from_field`, :func:`synthetic_wound_map`); a bare
+    wound_map : WoundMap, FieldResult or ndarray of bool
+        Basal-layer wound (see :func:`wound_map_from_field`, :func:`synthetic_wound_map`); a field
+        result is converted with :func:`wound_map_from_field` at its epidermal depth; a bare
         boolean map is taken as ablative with a 600 µm deep wound (a labelled default).
     pixel_size : float, optional
         [m]; needed only for a bare boolean map.
@@ -323,6 +329,8 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     """
     if isinstance(wound_map, WoundMap):
         wm = wound_map
+    elif getattr(wound_map, "dataset", None) is not None and hasattr(wound_map, "depths"):
+        wm = wound_map_from_field(wound_map)
     else:
         w = np.asarray(wound_map, bool)
         if pixel_size is None or not (pixel_size > 0):
@@ -347,7 +355,9 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     sur = re_.closure_surrogate(wm.wound, wm.pixel_size, sources, schedule, front_speed=c, rate=r) \
         if wm.wound.any() else None
     t100_guess = re_.closure_times(sur)[2] if sur is not None else 0.0
-    frame_times = np.linspace(0.0, min(max(t100_guess, DAY) * 1.1, t_end), n_frames)
+    # first picture at treatment, the others from the end of the lag to just after full closure
+    t_last = min(max(t100_guess * 1.05, lag + 0.25 * DAY), t_end)
+    frame_times = np.concatenate([[0.0], np.linspace(min(lag, t_last), t_last, max(n_frames - 1, 1))])[:n_frames]
     if sur is None:
         cm = re_.ClosureMap(np.zeros(wm.wound.shape), wm.wound, wm.pixel_size, frame_times,
                             np.zeros((n_frames,) + wm.wound.shape, np.uint8))

@@ -90,3 +90,73 @@ def save_healing_figures(result, folder):
         plt.close(fig)
         out.append(p)
     return out
+
+
+# ---- one axis each (the report's FigureSpec calls ``function(result, ax=ax)``) -------------------
+
+
+def _ax(ax):
+    if ax is None:
+        _, ax = _fig(1, 1, (5.2, 3.8))
+    return ax
+
+
+def plot_closure(result, ax=None):
+    """Open wound and crust/MENDs over days, with the 95 % closure marked."""
+    ax = _ax(ax)
+    t = result.time / DAY
+    ax.plot(t, 100 * result.open_fraction, label="open wound")
+    ax.plot(t, 100 * result.debris_fraction, "--", label="crust / MENDs")
+    ax.axvline(result.reepithelialization_days_95 / DAY, color="0.6", lw=0.8, label="95 % closed")
+    ax.set(xlabel="days after treatment", ylabel="% of initial wound",
+           xlim=(0, max(3 * result.downtime_days / DAY, 5)))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_barrier(result, ax=None):
+    """TEWL and hydration relative to baseline over days."""
+    ax = _ax(ax)
+    t = result.time / DAY
+    ax.plot(t, result.tewl_ratio, label="TEWL")
+    ax.plot(t, result.hydration_ratio, label="hydration")
+    ax.axhline(1.0, color="0.6", lw=0.8)
+    ax.set(xlabel="days after treatment", ylabel="ratio to baseline")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_erythema(result, ax=None):
+    """Erythema index above baseline with the visible threshold, and edema (right axis)."""
+    from mtzsim.biology import healing_parameters as hp
+
+    ax = _ax(ax)
+    t = result.time / DAY
+    ax.plot(t, result.erythema_index, color="#b03a2e", label="erythema index")
+    ax.axhline(hp.value("erythema_threshold"), color="0.5", ls=":", label="visible threshold")
+    ax.set(xlabel="days after treatment", ylabel="erythema index above baseline")
+    ax2 = ax.twinx()
+    ax2.plot(t, result.edema, color="#3a6ea5", lw=0.9, label="edema")
+    ax2.set_ylabel("edema (relative to peak)")
+    ax.legend(fontsize=8, loc="upper right")
+    return ax
+
+
+def plot_closing_field_strip(result, ax=None, *, window=3e-3):
+    """The closing field as one strip of pictures (open wound dark) in a single axis."""
+    ax = _ax(ax)
+    ny, nx = result.frames.shape[1:]
+    k = int(min(window / result.pixel_size, ny, nx))
+    y0, x0 = (ny - k) // 2, (nx - k) // 2
+    gap = max(k // 20, 1)
+    tiles = []
+    for f in result.frames:
+        tiles.append(f[y0:y0 + k, x0:x0 + k].astype(float))
+        tiles.append(np.full((k, gap), np.nan))
+    img = np.concatenate(tiles[:-1], axis=1) if tiles else np.zeros((1, 1))
+    ax.imshow(img, cmap="Reds", vmin=0, vmax=1.5, origin="lower", interpolation="nearest")
+    for i, t in enumerate(result.frame_times):
+        ax.text(i * (k + gap) + k / 2, k * 1.04, f"day {t / DAY:.1f}", ha="center", va="bottom", fontsize=7)
+    ax.set_axis_off()
+    ax.set_title(f"{k * result.pixel_size * 1e3:.1f} mm squares", fontsize=8, pad=14)
+    return ax
