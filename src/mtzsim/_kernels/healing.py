@@ -70,12 +70,17 @@ def make_fisher_kpp_stepper(diffusivity, rate, dx, dt, level=0.5, eps=1e-9):
                 continue
             busy = 0
             cnt = 0
-            for j in range(nx):  # update (branch-free interior, vectorisable)
+            for j in range(1, nx - 1):  # interior: branch-free, vectorisable
+                c = u[i, j]
+                v = c + a * (u[im, j] + u[ip, j] + u[i, j - 1] + u[i, j + 1] - 4.0 * c) + rdt * c * (1.0 - c)
+                u_new[i, j] = 1.0 if fixed[i, j] else v
+            for j in (0, nx - 1):  # mirror edges
+                if j == nx - 1 and nx == 1:
+                    break
                 jm = j - 1 if j > 0 else 1 if nx > 1 else 0
                 jp = j + 1 if j < nx - 1 else nx - 2 if nx > 1 else 0
                 c = u[i, j]
-                lap = u[im, j] + u[ip, j] + u[i, jm] + u[i, jp] - 4.0 * c
-                v = c + a * lap + rdt * c * (1.0 - c)
+                v = c + a * (u[im, j] + u[ip, j] + u[i, jm] + u[i, jp] - 4.0 * c) + rdt * c * (1.0 - c)
                 u_new[i, j] = 1.0 if fixed[i, j] else v
             for j in range(nx):  # bookkeeping: saturation, open count, first arrival
                 v = u_new[i, j]
