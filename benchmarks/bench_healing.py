@@ -14,7 +14,10 @@ def run(args) -> dict:
     from mtzsim.biology import reepithelialization as re_
 
     n = 300 if getattr(args, "quick", False) else 1000  # 1000 × 10 µm = 1 cm
-    out = {"pixels": n * n}
+    import os
+
+    out = {"pixels": n * n, "numba_threads": os.environ.get("NUMBA_NUM_THREADS", "default"),
+           "load_average_1min": round(os.getloadavg()[0], 2)}
     # compile once (the factory caches one kernel per set of constants)
     warm = H.synthetic_wound_map((60, 60), 10e-6, coverage=0.1, spot_diameter=200e-6)
     H.simulate_healing(warm, days=28, n_draws=4)
@@ -29,7 +32,10 @@ def run(args) -> dict:
         src = H._sources(wm, "cheek", 0)
         sch = re_.SpeedSchedule(lag=r.lag_days)
         re_.closure_surrogate(wm.wound[:50, :50], 10e-6, src[:50, :50], sch)  # table cached
-        t = time.perf_counter()
-        re_.closure_surrogate(wm.wound, wm.pixel_size, src, sch)
-        out[f"{name}_surrogate_s"] = round(time.perf_counter() - t, 4)
+        best = float("inf")
+        for _ in range(5):  # best of 5: the machine is shared, the minimum is the cost of the work
+            t = time.perf_counter()
+            re_.closure_surrogate(wm.wound, wm.pixel_size, src, sch)
+            best = min(best, time.perf_counter() - t)
+        out[f"{name}_surrogate_s"] = round(best, 4)
     return out

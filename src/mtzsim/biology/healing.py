@@ -388,7 +388,7 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     fe = ac.factor_curve(events, "erythema_factor", times)
     fc = ac.factor_curve(events, "clearance_factor", times)
     E, O = inflammation.erythema_course(times, wm.damage_thickness, frac_map, drive_factor=fe, clearance_factor=fc)
-    ery = float(inflammation.visible_duration(times, E)[0])
+    ery = _erythema_days(times, wm, frac_map, events, E)
 
     downtime = max(t95, crusting, ery)
     interval = _downtime_interval(wm, events, times, cm, lag, t95, regime, n_draws, seed)
@@ -402,6 +402,33 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
         edema=O[0], per_wound_closure=re_.per_wound_closure(cm), frame_times=cm.frame_times, frames=cm.frames,
         arrival=cm.arrival, pixel_size=wm.pixel_size,
     )
+
+
+#: Longest erythema followed beyond the simulated days (the ODE is cheap) [s].
+ERYTHEMA_HORIZON = 365 * DAY
+
+
+def _extend(times, curve, step=0.25 * DAY):
+    """A course continued at its last value up to the erythema horizon (open area after the end
+    of the simulation stays as it was; a closed field stays closed)."""
+    if times[-1] >= ERYTHEMA_HORIZON:
+        return times, curve
+    more = np.arange(times[-1] + step, ERYTHEMA_HORIZON + 0.5 * step, step)
+    c = np.asarray(curve)
+    tail = np.repeat(c[..., -1:], more.size, axis=-1)
+    return np.concatenate([times, more]), np.concatenate([c, tail], axis=-1)
+
+
+def _erythema_days(times, wm, frac_map, events, E):
+    """Visible-redness duration [s]; followed past the simulated days when still visible at the end."""
+    ery = float(inflammation.visible_duration(times, E)[0])
+    if E[0, -1] < hp.value("erythema_threshold"):
+        return ery
+    t2, A2 = _extend(times, frac_map)
+    E2, _ = inflammation.erythema_course(t2, wm.damage_thickness, A2,
+                                         drive_factor=ac.factor_curve(events, "erythema_factor", t2),
+                                         clearance_factor=ac.factor_curve(events, "clearance_factor", t2))
+    return float(inflammation.visible_duration(t2, E2)[0])
 
 
 def _draw(rng, name, n):
@@ -430,8 +457,9 @@ def _downtime_interval(wm, events, times, cm, lag, t95, regime, n, seed):
     # open area of each draw: the closure map's curve with its time axis stretched
     _, frac_map = re_.open_fraction(cm, times)
     open_draws = np.stack([np.interp(lag + (times - lag) / s, times, frac_map) for s in scale])
-    E, _ = inflammation.erythema_course(times, wm.damage_thickness, open_draws, gain=g, vmax=V, tau=tau)
-    ery = inflammation.visible_duration(times, E)
+    t2, A2 = _extend(times, open_draws)
+    E, _ = inflammation.erythema_course(t2, wm.damage_thickness, A2, gain=g, vmax=V, tau=tau)
+    ery = inflammation.visible_duration(t2, E)
     crust = t95s + ts if regime != "non_ablative" else np.zeros(n)
     dt = np.maximum.reduce([t95s, crust, ery])
     return (float(np.percentile(dt, 5)), float(np.percentile(dt, 95)))

@@ -232,7 +232,7 @@ def healing_validation_cases():
 
     frac = H.simulate_healing(fractional_reference(), site="cheek", surrogate=True, n_draws=2)
     full = H.simulate_healing(full_field_reference(), site="cheek", aftercare=("occlusive",), surrogate=True,
-                              n_draws=2, days=60)
+                              n_draws=2)
     nafl = H.simulate_healing(nonablative_reference(), site="forearm", surrogate=True, n_draws=2)
     arm = H.simulate_healing(fractional_reference(), site="forearm", surrogate=True, n_draws=2)
     prp_cov = 0.21  # coverage whose control erythema is 10.4 d (fit_prp_clearance)
@@ -271,4 +271,6 @@ def healing_validation_cases():
           "reference coverage solved so that the control lasts 10.4 d; tolerance = 1 SD"),
         C("PRP total erythema (PRP side)", prp.erythema_days / d, 8.6, "d", 2.0, "PRPsplitface2011", True,
           "PRP clearance factor fitted; tolerance = 1 SD"),
+        C("non-ablative social downtime (held out)", nafl.downtime_days / d, 2.0, "d", 1.0, "NAFLsideeffects2005",
+          False, "mean 2 days of limited social engagement (erythema 100 %, edema 82 %); tolerance 1 d (stated)"),
     ]
