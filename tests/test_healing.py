@@ -261,3 +261,19 @@ def test_healing_stage_in_the_chain(tmp_path):
     assert ds["arrival_time"].attrs["units"] == "s"
     html = write_report(run, tmp_path / "report.html").read_text()
     assert "Re-epithelialisation" in html and "Downtime" in html
+
+
+def test_cases_register_in_mtzsim_validate():
+    from mtzsim.verify import validation
+
+    before = len(validation.CASES)
+    try:
+        hc.register_validation_cases()
+        hc.register_validation_cases()  # idempotent
+        mine = [c for c in validation.CASES if c.model == "healing"]
+        assert len(mine) == len(hc.CASE_SPECS) and len(validation.CASES) == before + len(mine)
+        out = {o.case.name: o for o in validation.run_all({"healing"})}
+        for row in hc.healing_validation_cases():
+            assert out[row.name].passed == row.passed
+    finally:
+        del validation.CASES[before:]

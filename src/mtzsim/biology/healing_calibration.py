@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -223,54 +224,87 @@ def fit_prp_clearance(control=10.4 * DAY, treated=8.6 * DAY):
     return factor, cov
 
 
-def healing_validation_cases():
-    """Literature cases of the healing stage: prediction, measurement, tolerance, fitted or held out.
+#: The healing cases: (name, prediction key, measured, unit, absolute tolerance, source, fitted, note).
+CASE_SPECS = (
+    ("fractional CO2 erythema duration", "frac.erythema", 3.5, "d", 0.5, "MajidImran2014", True,
+     "3-4 d; reference field 10 % coverage"),
+    ("fractional CO2 crusting duration", "frac.crusting", 5.0, "d", 1.0, "MajidImran2014", True, "4-6 d"),
+    ("fractional CO2 crusting/scaling (held out)", "frac.crusting", 6.3, "d", 3.0, "Cho2009", False,
+     "mean ± SD 6.3 ± 3.0 d; tolerance = 1 SD"),
+    ("fractional CO2 erythema (held out)", "frac.erythema", 2.8, "d", 4.6, "Cho2009", False,
+     "mean ± SD 2.8 ± 4.6 d; tolerance = 1 SD"),
+    ("TEWL at day 3 (ratio to baseline)", "frac.tewl_d3", 2.0, "1", 0.25, "ErYSGG2012", True,
+     "~2-fold; tolerance: the '~' of the abstract taken as ±0.25"),
+    ("TEWL near baseline at week 4 (held out)", "frac.tewl_d28", 1.0, "1", 0.1, "ErYSGG2012", False,
+     "'almost back to baseline'; tolerance = the 10 % recovery criterion"),
+    ("TEWL recovered within 1 week, forearm (held out)", "arm.tewl_recovery", 3.5, "d", 3.5, "Kim2013", False,
+     "bound: recovery in [0, 7] d"),
+    ("full-field CO2 re-epithelialisation (95 %)", "full.t95", 5.5, "d", 1.0, "CO2vsErYAG", True,
+     "occluded, cheek adnexa"),
+    ("full-field re-epithelialisation (held out)", "full.t95", 7.5, "d", 1.5, "ErYAGAsians2014", False,
+     "6-9 d (full-face Er:YAG; same engine and reference field)"),
+    ("full-field CO2 erythema duration", "full.erythema", 31.5, "d", 7.0, "CO2vsErYAG", True,
+     "4.5 wk; tolerance 1 wk"),
+    ("non-ablative basal-layer continuity (held out)", "nafl.t95", 1.0, "d", 0.5, "Laubach2006", False,
+     "by 24 h; 1,600 MTZ/cm2, forearm"),
+    ("non-ablative MENDs shed (held out)", "nafl.mends", 4.0, "d", 3.0, "Laubach2006", False,
+     "present from day 1, shed within 7 d: range [1, 7] d"),
+    ("non-ablative social downtime (held out)", "nafl.downtime", 2.0, "d", 1.0, "NAFLsideeffects2005", False,
+     "mean 2 days of limited social engagement (erythema 100 %, edema 82 %); tolerance 1 d (stated)"),
+    ("PRP total erythema (control side)", "prp_ctrl.erythema", 10.4, "d", 2.7, "PRPsplitface2011", True,
+     "reference coverage solved so that the control lasts 10.4 d; tolerance = 1 SD"),
+    ("PRP total erythema (PRP side)", "prp.erythema", 8.6, "d", 2.0, "PRPsplitface2011", True,
+     "PRP clearance factor fitted; tolerance = 1 SD"),
+)
 
-    Rows for ``mtzsim validate`` (times in days, ratios as ratios).
-    """
+
+@lru_cache(maxsize=1)
+def _predictions() -> dict:
+    """Predictions of every case key (days or ratios), computed once with the surrogate."""
     from mtzsim.biology import healing as H
 
-    frac = H.simulate_healing(fractional_reference(), site="cheek", surrogate=True, n_draws=2)
-    full = H.simulate_healing(full_field_reference(), site="cheek", aftercare=("occlusive",), surrogate=True,
-                              n_draws=2)
-    nafl = H.simulate_healing(nonablative_reference(), site="forearm", surrogate=True, n_draws=2)
-    arm = H.simulate_healing(fractional_reference(), site="forearm", surrogate=True, n_draws=2)
+    def run(wm, site="cheek", aftercare=()):
+        return H.simulate_healing(wm, site=site, aftercare=aftercare, surrogate=True, n_draws=2)
+
+    frac = run(fractional_reference())
+    full = run(full_field_reference(), aftercare=("occlusive",))
+    nafl = run(nonablative_reference(), site="forearm")
+    arm = run(fractional_reference(), site="forearm")
     prp_cov = 0.21  # coverage whose control erythema is 10.4 d (fit_prp_clearance)
-    prp_ctrl = H.simulate_healing(fractional_reference(prp_cov), site="cheek", surrogate=True, n_draws=2)
-    prp = H.simulate_healing(fractional_reference(prp_cov), site="cheek", aftercare=("prp",), surrogate=True,
-                             n_draws=2)
+    prp_ctrl = run(fractional_reference(prp_cov))
+    prp = run(fractional_reference(prp_cov), aftercare=("prp",))
     d = DAY
     k3 = int(np.argmin(np.abs(frac.time - 3 * d)))
     k28 = int(np.argmin(np.abs(frac.time - 28 * d)))
-    C = ValidationCase
-    return [
-        C("fractional CO2 erythema duration", frac.erythema_days / d, 3.5, "d", 0.5, "MajidImran2014", True,
-          "3-4 d; reference field 10 % coverage"),
-        C("fractional CO2 crusting duration", frac.crusting_days / d, 5.0, "d", 1.0, "MajidImran2014", True, "4-6 d"),
-        C("fractional CO2 crusting/scaling (held out)", frac.crusting_days / d, 6.3, "d", 3.0, "Cho2009", False,
-          "mean ± SD 6.3 ± 3.0 d; tolerance = 1 SD"),
-        C("fractional CO2 erythema (held out)", frac.erythema_days / d, 2.8, "d", 4.6, "Cho2009", False,
-          "mean ± SD 2.8 ± 4.6 d; tolerance = 1 SD"),
-        C("TEWL at day 3 (ratio to baseline)", float(frac.tewl_ratio[k3]), 2.0, "1", 0.25, "ErYSGG2012", True,
-          "~2-fold; tolerance: the '~' of the abstract taken as ±0.25"),
-        C("TEWL near baseline at week 4 (held out)", float(frac.tewl_ratio[k28]), 1.0, "1", 0.1, "ErYSGG2012",
-          False, "'almost back to baseline'; tolerance = the 10 % recovery criterion"),
-        C("TEWL recovered within 1 week, forearm (held out)", arm.tewl_recovery_days / d, 3.5, "d", 3.5,
-          "Kim2013", False, "bound: recovery in [0, 7] d"),
-        C("full-field CO2 re-epithelialisation (95 %)", full.reepithelialization_days_95 / d, 5.5, "d", 1.0,
-          "CO2vsErYAG", True, "occluded, cheek adnexa"),
-        C("full-field re-epithelialisation (held out)", full.reepithelialization_days_95 / d, 7.5, "d", 1.5,
-          "ErYAGAsians2014", False, "6-9 d (full-face Er:YAG; same engine and reference field)"),
-        C("full-field CO2 erythema duration", full.erythema_days / d, 31.5, "d", 7.0, "CO2vsErYAG", True,
-          "4.5 wk; tolerance 1 wk"),
-        C("non-ablative basal-layer continuity (held out)", nafl.reepithelialization_days_95 / d, 1.0, "d", 0.5,
-          "Laubach2006", False, "by 24 h; 1,600 MTZ/cm2, forearm"),
-        C("non-ablative MENDs shed (held out)", nafl.mends_shed_days / d, 4.0, "d", 3.0, "Laubach2006", False,
-          "present from day 1, shed within 7 d: range [1, 7] d"),
-        C("PRP total erythema (control side)", prp_ctrl.erythema_days / d, 10.4, "d", 2.7, "PRPsplitface2011", True,
-          "reference coverage solved so that the control lasts 10.4 d; tolerance = 1 SD"),
-        C("PRP total erythema (PRP side)", prp.erythema_days / d, 8.6, "d", 2.0, "PRPsplitface2011", True,
-          "PRP clearance factor fitted; tolerance = 1 SD"),
-        C("non-ablative social downtime (held out)", nafl.downtime_days / d, 2.0, "d", 1.0, "NAFLsideeffects2005",
-          False, "mean 2 days of limited social engagement (erythema 100 %, edema 82 %); tolerance 1 d (stated)"),
-    ]
+    return {
+        "frac.erythema": frac.erythema_days / d, "frac.crusting": frac.crusting_days / d,
+        "frac.tewl_d3": float(frac.tewl_ratio[k3]), "frac.tewl_d28": float(frac.tewl_ratio[k28]),
+        "arm.tewl_recovery": arm.tewl_recovery_days / d, "full.t95": full.reepithelialization_days_95 / d,
+        "full.erythema": full.erythema_days / d, "nafl.t95": nafl.reepithelialization_days_95 / d,
+        "nafl.mends": nafl.mends_shed_days / d, "nafl.downtime": nafl.downtime_days / d,
+        "prp_ctrl.erythema": prp_ctrl.erythema_days / d, "prp.erythema": prp.erythema_days / d,
+    }
+
+
+def healing_validation_cases():
+    """Literature cases of the healing stage: prediction, measurement, tolerance, fitted or held out.
+
+    Rows for ``mtzsim validate`` (times in days, ratios as ratios); see :func:`register_validation_cases`.
+    """
+    p = _predictions()
+    return [ValidationCase(name, p[key], measured, unit, tol, source, fitted, note)
+            for name, key, measured, unit, tol, source, fitted, note in CASE_SPECS]
+
+
+def register_validation_cases(registry=None):
+    """Add the healing cases to ``mtzsim validate`` (model ``"healing"``); predictions are computed
+    on first use. The absolute tolerance becomes the registry's relative one."""
+    if registry is None:
+        from mtzsim.verify import validation as registry
+    present = {c.name for c in registry.CASES}
+    for name, key, measured, unit, tol, source, fitted, note in CASE_SPECS:
+        if name in present:
+            continue
+        registry.CASES.append(registry.Case(
+            name=name, model="healing", quantity=key, unit=unit, measured=measured, tolerance=tol / measured,
+            source=source, predict=lambda key=key: _predictions()[key], fitted=fitted, note=note))
