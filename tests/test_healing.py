@@ -277,3 +277,23 @@ def test_cases_register_in_mtzsim_validate():
             assert out[row.name].passed == row.passed
     finally:
         del validation.CASES[before:]
+
+
+@pytest.mark.slow
+def test_cli_heal_json_and_out(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    scen = tmp_path / "s.toml"
+    scen.write_text(SMALL_HEAL)
+    p = subprocess.run([sys.executable, "-m", "mtzsim", "heal", str(scen), "--json", "--surrogate", "--out",
+                        str(tmp_path / "out")], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    for key in ("reepithelialization_days_50", "reepithelialization_days_95", "downtime_days", "downtime_interval",
+                "erythema_days", "crusting_days", "mends_shed_days", "tewl_peak_ratio", "tewl_recovery_days",
+                "infection_window_days"):
+        assert key in d
+    assert (tmp_path / "out" / "healing_closing_field.png").stat().st_size > 5_000
+    assert (tmp_path / "out" / "fields.nc").is_file()
