@@ -297,3 +297,23 @@ def test_cli_heal_json_and_out(tmp_path):
         assert key in d
     assert (tmp_path / "out" / "healing_closing_field.png").stat().st_size > 5_000
     assert (tmp_path / "out" / "fields.nc").is_file()
+
+
+def test_full_field_through_the_engine_with_a_wide_spot():
+    # the same MTZ and field engines: 1000 µm spot at 100 % density leaves (almost) no islands;
+    # closure then comes from the adnexa in about a week (CO2vsErYAG 5.5 d; ErYAGAsians2014 6-9 d)
+    # and redness lasts weeks (CO2vsErYAG 4.5 wk)
+    from mtzsim.io.scenario import parse_scenario
+    from mtzsim.physics.field import simulate_field
+    from mtzsim.physics.mtz import simulate_mtz
+
+    sc = parse_scenario('[laser]\npreset = "superficial-fractional-co2-1000um"\nenergy = "100mJ"\n'
+                        '[pattern]\ndensity = "100%"\nlayout = "hexagonal"\nallow_overlap = true\n'
+                        'area = "3mm x 3mm"\nseed = 2\n')
+    field = simulate_field(simulate_mtz(sc.beam()), sc.pattern_spec())
+    r = H.simulate_healing(field, site="cheek", aftercare=["occlusive"], surrogate=True)
+    assert r.wound_coverage > 0.95 and r.regime == "full_field"
+    assert 4 * DAY < r.reepithelialization_days_95 < 9 * DAY
+    assert r.erythema_days > 14 * DAY
+    frac = H.simulate_healing(hc.fractional_reference(0.15), site="cheek", aftercare=["occlusive"], surrogate=True)
+    assert r.erythema_days > 3 * frac.erythema_days
