@@ -317,3 +317,19 @@ def test_full_field_through_the_engine_with_a_wide_spot():
     assert r.erythema_days > 14 * DAY
     frac = H.simulate_healing(hc.fractional_reference(0.15), site="cheek", aftercare=["occlusive"], surrogate=True)
     assert r.erythema_days > 3 * frac.erythema_days
+
+
+def test_higher_energy_or_density_longer_downtime_through_the_engine():
+    # Yuan 2014 split face: adverse effects more evident at 20 vs 10 mJ and 20 vs 10 % density
+    from mtzsim.io.scenario import parse_scenario
+    from mtzsim.physics.field import simulate_field
+    from mtzsim.physics.mtz import simulate_mtz
+
+    out = {}
+    for e, dn in (("10mJ", "10%"), ("20mJ", "10%"), ("20mJ", "20%")):
+        sc = parse_scenario(f'[laser]\npreset = "deep-fractional-co2-120um"\nenergy = "{e}"\n'
+                            f'[pattern]\ndensity = "{dn}"\narea = "2mm x 2mm"\nseed = 1\n')
+        field = simulate_field(simulate_mtz(sc.beam()), sc.pattern_spec())
+        out[e, dn] = H.simulate_healing(field, surrogate=True)
+    assert out["20mJ", "10%"].downtime_days > out["10mJ", "10%"].downtime_days
+    assert out["20mJ", "20%"].downtime_days > out["20mJ", "10%"].downtime_days
