@@ -333,3 +333,24 @@ def test_higher_energy_or_density_longer_downtime_through_the_engine():
         out[e, dn] = H.simulate_healing(field, surrogate=True)
     assert out["20mJ", "10%"].downtime_days > out["10mJ", "10%"].downtime_days
     assert out["20mJ", "20%"].downtime_days > out["20mJ", "10%"].downtime_days
+
+
+def test_aftercare_is_a_timed_schedule():
+    wm = hc.fractional_reference(0.15)
+    none = H.simulate_healing(wm, surrogate=True)
+    early = H.simulate_healing(wm, aftercare=[("occlusive", 0.0, 3 * DAY)], surrogate=True)
+    late = H.simulate_healing(wm, aftercare=[("occlusive", 2 * DAY, 5 * DAY)], surrogate=True)
+    # Collawn: the occluded lag only when the dressing is on from the start (no eschar forms)
+    assert early.lag_days == pytest.approx(hp.value("lag_occluded"))
+    assert late.lag_days == pytest.approx(hp.value("lag_open")) == none.lag_days
+    # a later dressing still speeds the front once on (Hinman & Maibach 1963), less than an early one
+    assert early.reepithelialization_days_95 < late.reepithelialization_days_95 <= none.reepithelialization_days_95
+    # PRP shortens erythema (PRPsplitface2011), hyaluronic acid lowers TEWL and erythema (Wu 2025)
+    prp = H.simulate_healing(wm, aftercare=["prp"], surrogate=True)
+    ha = H.simulate_healing(wm, aftercare=["hyaluronic_acid"], surrogate=True)
+    assert prp.erythema_days < none.erythema_days
+    assert ha.tewl_peak_ratio < none.tewl_peak_ratio and ha.erythema_days < none.erythema_days
+    # sunscreen and antiviral change nothing here but are passed on
+    flagged = H.simulate_healing(wm, aftercare=["sunscreen", "antiviral"], surrogate=True)
+    assert flagged.flags == {"pih_protection": True, "antiviral_prophylaxis": True}
+    assert flagged.downtime_days == none.downtime_days
