@@ -354,3 +354,17 @@ def test_aftercare_is_a_timed_schedule():
     flagged = H.simulate_healing(wm, aftercare=["sunscreen", "antiviral"], surrogate=True)
     assert flagged.flags == {"pih_protection": True, "antiviral_prophylaxis": True}
     assert flagged.downtime_days == none.downtime_days
+
+
+@settings(max_examples=25, deadline=None)
+@given(ny=st.integers(1, 40), nx=st.integers(1, 40), p=st.floats(0.3, 0.995), seed=st.integers(0, 10_000))
+def test_numba_edt_equals_scipy(ny, nx, p, seed):
+    from scipy import ndimage
+
+    from mtzsim._kernels.healing_edt import make_squared_edt
+
+    m = np.random.default_rng(seed).random((ny, nx)) < p
+    if m.all():
+        m[ny // 2, nx // 2] = False
+    a = np.sqrt(make_squared_edt()(m))
+    np.testing.assert_allclose(a, ndimage.distance_transform_edt(m), rtol=0, atol=1e-9)  # exact integers under sqrt

@@ -319,7 +319,7 @@ def closure_surrogate(wound, pixel_size, sources, schedule, *, front_speed=None,
 
     Same inputs and output as :func:`reepithelialize`; < 0.1 s for a 1 cm² field at 10 µm.
     """
-    from scipy import ndimage
+    from mtzsim._kernels.healing_edt import make_squared_edt
 
     wound = np.asarray(wound, bool)
     if wound.ndim != 2:
@@ -330,7 +330,8 @@ def closure_surrogate(wound, pixel_size, sources, schedule, *, front_speed=None,
     if open_.all():
         raise ValueError("the wound covers the whole map and there is no reservoir: it never closes")
     # distance from each open pixel centre to the nearest source pixel edge (half a pixel less)
-    d = np.maximum(ndimage.distance_transform_edt(open_) - 0.5, 0.0) * pixel_size
+    # (exact EDT in numba; its twin is scipy.ndimage.distance_transform_edt, held equal by a test)
+    d = np.maximum(np.sqrt(make_squared_edt()(np.ascontiguousarray(open_))) - 0.5, 0.0) * pixel_size
     tau = _arrival_from_distance(d[open_], c, r)
     arrival = np.zeros(wound.shape)
     arrival[open_] = schedule.real(tau)
