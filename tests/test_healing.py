@@ -352,7 +352,8 @@ def test_aftercare_is_a_timed_schedule():
     assert ha.tewl_peak_ratio < none.tewl_peak_ratio and ha.erythema_days < none.erythema_days
     # sunscreen and antiviral change nothing here but are passed on
     flagged = H.simulate_healing(wm, aftercare=["sunscreen", "antiviral"], surrogate=True)
-    assert flagged.flags == {"pih_protection": True, "antiviral_prophylaxis": True}
+    assert flagged.flags == {"pih_protection": True, "antiviral_prophylaxis": True, "occluded_while_open": False}
+    assert early.flags["occluded_while_open"]
     assert flagged.downtime_days == none.downtime_days
 
 
@@ -368,3 +369,10 @@ def test_numba_edt_equals_scipy(ny, nx, p, seed):
         m[ny // 2, nx // 2] = False
     a = np.sqrt(make_squared_edt()(m))
     np.testing.assert_allclose(a, ndimage.distance_transform_edt(m), rtol=0, atol=1e-9)  # exact integers under sqrt
+
+
+@pytest.mark.slow
+def test_erythema_corner_fits_reproduce_table():
+    stored = hp.erythema_fit_corners()
+    for k, (fr, ff, g, V) in enumerate(hc.fit_erythema_corners()):
+        assert g == pytest.approx(stored[2][k], rel=0.01) and V == pytest.approx(stored[3][k], rel=0.01)

@@ -276,15 +276,18 @@ def _regime(wm: WoundMap) -> str:
     return "full_field" if wm.coverage > 0.95 else "fractional"  # islands under 5 % of the area: none to speak of
 
 
-def wound_lag(wm: WoundMap, events=()) -> float:
-    """Lag before migration [s]: within the hour under a necrotic (unablated) epidermis; with an
-    ablated epidermis, the occluded lag when a dressing is on from day 0, else the open-eschar lag
+def lag_parameter(wm: WoundMap, events=()) -> str:
+    """Name of the lag that applies: ``lag_activation`` under a necrotic (unablated) epidermis;
+    with an ablated epidermis ``lag_occluded`` when a dressing is on from day 0, else ``lag_open``
     (Collawn)."""
     if not wm.ablated.any():
-        return hp.value("lag_activation")
-    if ac.occluded_at_start(events):
-        return hp.value("lag_occluded")
-    return hp.value("lag_open")
+        return "lag_activation"
+    return "lag_occluded" if ac.occluded_at_start(events) else "lag_open"
+
+
+def wound_lag(wm: WoundMap, events=()) -> float:
+    """Lag before migration [s] (see :func:`lag_parameter`)."""
+    return hp.value(lag_parameter(wm, events))
 
 
 def _sources(wm: WoundMap, site, seed):
@@ -392,12 +395,15 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
 
     downtime = max(t95, crusting, ery)
     interval = _downtime_interval(wm, events, times, cm, lag, t95, regime, n_draws, seed)
+    flags = dict(ac.flags(events))
+    # infection-risk modifiers of the open-wound window (qualitative, passed on to the outcome)
+    flags["occluded_while_open"] = any(ev.start < t100 and ev.end > 0 for ev in events if ev.name == "occlusive")
     return HealingResult(
         reepithelialization_days_50=t50, reepithelialization_days_95=t95, reepithelialization_days_100=t100,
         downtime_days=downtime, downtime_interval=interval, erythema_days=ery, crusting_days=crusting,
         mends_shed_days=mends_shed, tewl_peak_ratio=float(tewl.max()), tewl_recovery_days=tewl_rec,
         infection_window_days=t100, wound_coverage=wm.coverage, lag_days=lag, regime=regime,
-        model="surrogate" if surrogate else "reaction_diffusion", flags=ac.flags(events), time=times,
+        model="surrogate" if surrogate else "reaction_diffusion", flags=flags, time=times,
         open_fraction=frac_w, debris_fraction=debris, tewl_ratio=tewl, hydration_ratio=hyd, erythema_index=E[0],
         edema=O[0], per_wound_closure=re_.per_wound_closure(cm), frame_times=cm.frame_times, frames=cm.frames,
         arrival=cm.arrival, pixel_size=wm.pixel_size,
@@ -439,24 +445,44 @@ def _draw(rng, name, n):
     return rng.triangular(lo, mode, hi, n) if hi > lo else np.full(n, p.value)
 
 
+def _draw_erythema_fit(rng, n):
+    """Correlated draws of (gain, vmax): both data targets drawn on their ranges (triangular, mode
+    at the centre) and the fits at the range corners interpolated bilinearly in log space."""
+    fr, ff, g, V = hp.erythema_fit_corners()
+    corner = {(a > fr.mean(), b > ff.mean()): (gi, vi) for a, b, gi, vi in zip(fr, ff, g, V)
+              if a != np.median(fr) or b != np.median(ff)}
+    u = rng.triangular(0, 0.5, 1, n)
+    w = rng.triangular(0, 0.5, 1, n)
+
+    def bil(k):
+        c00, c01, c10, c11 = (np.log(corner[key][k]) for key in ((False, False), (False, True), (True, False),
+                                                                  (True, True)))
+        return np.exp((1 - u) * (1 - w) * c00 + (1 - u) * w * c01 + u * (1 - w) * c10 + u * w * c11)
+
+    return bil(0), bil(1)
+
+
 def _downtime_interval(wm, events, times, cm, lag, t95, regime, n, seed):
-    """5th–95th percentile of downtime over draws of the front speed, shed time and erythema
-    parameters from their stated ranges (closure times rescale exactly with the front speed in
-    the surrogate: t − lag ∝ 1/c)."""
+    """5th–95th percentile of downtime over draws of the lag, front speed, shed time and erythema
+    parameters from their stated ranges (triangular, mode at the table value; closure times
+    shift with the lag and rescale exactly with the front speed in the surrogate: t − lag ∝ 1/c).
+    Time-varying aftercare speed factors are held at their table values in the draws."""
     if not wm.wound.any():
         return (0.0, 0.0)
     rng = np.random.default_rng(seed + 1)
     c0 = hp.value("front_speed")
     c = _draw(rng, "front_speed", n)
+    lag_name = lag_parameter(wm, events)
+    lags = _draw(rng, lag_name, n) if hp.value(lag_name) == lag else np.full(n, lag)
     ts = _draw(rng, "shed_time", n)
-    g = _draw(rng, "erythema_gain", n)
-    V = _draw(rng, "erythema_vmax", n)
+    g, V = _draw_erythema_fit(rng, n)
     tau = _draw(rng, "erythema_tau", n)
     scale = c0 / c
-    t95s = lag + (t95 - lag) * scale
-    # open area of each draw: the closure map's curve with its time axis stretched
+    t95s = lags + (t95 - lag) * scale
+    # open area of each draw: the closure map's curve shifted by its lag and stretched by its speed
     _, frac_map = re_.open_fraction(cm, times)
-    open_draws = np.stack([np.interp(lag + (times - lag) / s, times, frac_map) for s in scale])
+    open_draws = np.stack([np.interp(lag + (times - lg) / s, times, frac_map, left=frac_map[0])
+                           for lg, s in zip(lags, scale)])
     t2, A2 = _extend(times, open_draws)
     E, _ = inflammation.erythema_course(t2, wm.damage_thickness, A2, gain=g, vmax=V, tau=tau)
     ery = inflammation.visible_duration(t2, E)

@@ -173,6 +173,18 @@ def fit_erythema(tau=None, courses=None, targets=(3.5 * DAY, 4.5 * 7 * DAY)):
     return math.exp(sol.x[0]), math.exp(sol.x[1]) / DAY, sol
 
 
+def fit_erythema_corners(courses=None):
+    """(fractional target, full-field target, g, V) refitted at the corners of the data ranges:
+    Majid & Imran 3-4 d and CO2vsErYAG 4.5 ± 1 wk — what ``healing_erythema_fit.csv`` holds."""
+    courses = _reference_courses(hp.value("front_speed")) if courses is None else courses
+    tau = fit_erythema_tau()
+    out = []
+    for fr, ff in ((3.0, 24.5), (3.0, 38.5), (3.5, 31.5), (4.0, 24.5), (4.0, 38.5)):
+        g, V, _ = fit_erythema(tau, courses, targets=(fr * DAY, ff * DAY))
+        out.append((fr * DAY, ff * DAY, g, V))
+    return out
+
+
 def fit_shed_time(courses=None, target=5.0 * DAY):
     """Shed time [s]: fractional crusting (t95 + t_s) equals the Majid & Imran mid value."""
     courses = _reference_courses() if courses is None else courses

@@ -92,6 +92,22 @@ def sites() -> dict:
     return out
 
 
+@lru_cache(maxsize=1)
+def erythema_fit_corners():
+    """Erythema gain [EI] and capacity [EI/s] refitted at the corners of the two data ranges.
+
+    Returns (fractional target [s], full-field target [s], gain, vmax) arrays, corners and centre.
+    """
+    rows = []
+    with resources.files("mtzsim.params.data").joinpath("healing_erythema_fit.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            rows.append((float(row["fractional_erythema_d"]) * 86400.0, float(row["full_field_erythema_d"]) * 86400.0,
+                         float(row["erythema_gain_ei"]), float(row["erythema_vmax_ei_per_d"]) / 86400.0))
+    import numpy as np
+
+    return tuple(np.array(c) for c in zip(*rows))
+
+
 #: References of the source keys used by the healing tables (copied from the project's data notes
 #: and from the literature found for this stage).
 REFERENCES = {
