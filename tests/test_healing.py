@@ -376,3 +376,15 @@ def test_erythema_corner_fits_reproduce_table():
     stored = hp.erythema_fit_corners()
     for k, (fr, ff, g, V) in enumerate(hc.fit_erythema_corners()):
         assert g == pytest.approx(stored[2][k], rel=0.01) and V == pytest.approx(stored[3][k], rel=0.01)
+
+
+def test_plot_healing_example(tmp_path, monkeypatch, capsys):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "plot_healing.py"
+    monkeypatch.setattr(sys, "argv", ["plot_healing.py", str(tmp_path)])
+    runpy.run_path(str(example), run_name="__main__")
+    assert "full-field" in capsys.readouterr().out
+    assert (tmp_path / "healing_regimes.png").stat().st_size > 10_000
