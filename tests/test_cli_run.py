@@ -245,7 +245,7 @@ def test_kill_during_a_stage_leaves_the_registry_consistent(tmp_path):
                             cwd=tmp_path, env=_env(SLOW_STAGE="60"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert _wait_for(lambda: (tmp_path / "out").is_dir()), "mtzsim run never started"
+        assert _wait_for(lambda: any(tmp_path.glob(".out.partial-*"))), "mtzsim run never started"
         time.sleep(0.5)  # inside the slowed stage now
         assert proc.poll() is None
     finally:
@@ -253,6 +253,7 @@ def test_kill_during_a_stage_leaves_the_registry_consistent(tmp_path):
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     _check_consistent(db, keep)
+    assert not (tmp_path / "out").exists()  # the run folder appears whole or not at all
 
 
 def test_kill_inside_the_registry_transaction_leaves_no_partial_run(tmp_path):

@@ -296,6 +296,10 @@ class RunStore:
             "results": _differences(res_a, res_b),
         }
 
+    def has_run(self, run_id: str) -> bool:
+        """Whether a run with exactly this id is stored."""
+        return self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
+
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` (``"ok"`` when healthy)."""
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]

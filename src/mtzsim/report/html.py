@@ -134,7 +134,7 @@ def _summary(run) -> str:
                       f"{display_duration(beam.pulse_duration)} pulse", unit="mJ"))
     for rec in run.records:
         for h in rec.spec.highlights:
-            shown = _highlight(rec.result, h.key)
+            shown = key_number(rec.result, h.key)
             if shown is not None:
                 cards.append(_kpi(h.label, shown[0], h.hint, unit=shown[1], accent=rec.name == "mtz"))
     warn = _warnings_html(run)
@@ -311,7 +311,7 @@ def _numbers_table(result) -> str:
            f'<tbody>{"".join(rows)}</tbody></table>'
 
 
-def _highlight(result, key: str):
+def key_number(result, key: str):
     """``(value, unit)`` of a key number, or None when the result does not have it."""
     meta = field_metadata(result)
     if meta is not None:
@@ -466,4 +466,4 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-__all__ = ["render_figure", "render_report", "write_report"]
+__all__ = ["key_number", "render_figure", "render_report", "write_report"]
