@@ -46,5 +46,5 @@ def run(args) -> dict:
             "sources_second_run": [r.source for r in third.records],
             "stored_mb": round(info["bytes"] / 1e6, 1),
             "results_equal": bool(same and second.field is first.field),
-            "area": "2mm x 2mm (quick)" if getattr(args, "quick", False) else "flagship (10mm x 10mm)",
+            "area": "2mm x 2mm (quick)" if getattr(args, "quick", False) else "flagship (4mm x 4mm)",
         }

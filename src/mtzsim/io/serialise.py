@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.pipeline.contract import describe
 
 #: CF conventions version written in the global attributes.
@@ -61,7 +62,7 @@ CF_ATTRIBUTES: dict[str, tuple[str, str]] = {
     "spot_pass": ("1", "pass of the firing"),
 }
 
-_TEMPERATURE_UNITS = {"K": 0.0, "degC": 273.15, "°C": 273.15, "C": 273.15, "celsius": 273.15}
+_TEMPERATURE_UNITS = {"K": 0.0, "degC": ZERO_CELSIUS, "°C": ZERO_CELSIUS, "C": ZERO_CELSIUS, "celsius": ZERO_CELSIUS}
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 A device preset fills the ``[laser]`` table of a scenario with the settings of a
 generic device class (no brand names; specifications from the sources in
-``../shared/data``); a patient preset fills ``[patient]``. Every number says where it
-comes from: ``source`` and ``reliability`` (A/B/C as in ``shared/data/README.md``) or
+the project's data tables); a patient preset fills ``[patient]``. Every number says where it
+comes from: ``source`` and ``reliability`` (A/B/C: primary measurement / summary or secondary source / sanity range only) or
 ``assumption`` with the reason where no source in the project's data supports it.
 
 Clinical ranges are the settings seen in the sources for each device class. A setting
@@ -118,7 +118,7 @@ _STACK = ClinicalRange(
     1, 3, "pulses", 1.0, assumption="stacks above 3 are rare in the clinical reports read; no source gives a limit"
 )
 _PASSES = ClinicalRange(
-    1, 4, "passes", 1.0, assumption="1–4 passes per session is the usual practice; no source in ../shared/data"
+    1, 4, "passes", 1.0, assumption="1–4 passes per session is the usual practice; no source in the project's data"
 )
 
 DEVICES: MappingProxyType = MappingProxyType(
@@ -184,21 +184,21 @@ DEVICES: MappingProxyType = MappingProxyType(
                 {
                     "energy": ClinicalRange(1 * _MJ, 40 * _MJ, "mJ", 1e3,
                                             assumption="typical of fractional Er:YAG handpieces; no source in "
-                                            "../shared/data"),
+                                            "the project's data"),
                     "spot": ClinicalRange(100 * _UM, 500 * _UM, "µm", 1e6,
                                           assumption="typical fractional Er:YAG microbeams; no source in "
-                                          "../shared/data"),
+                                          "the project's data"),
                     "density": ClinicalRange(0.05, 0.30, "%", 100.0,
                                              assumption="as ablative CO2, a little wider; no source in "
-                                             "../shared/data"),
+                                             "the project's data"),
                     "stack": ClinicalRange(1, 10, "pulses", 1.0,
                                            assumption="Er:YAG removes little per pulse, so deep channels "
-                                           "stack pulses; no source in ../shared/data"),
+                                           "stack pulses; no source in the project's data"),
                     "passes": _PASSES,
                 },
                 source="WalshDeutsch1989 (ablation physics only)",
                 reliability="C",
-                assumption="no Er:YAG fractional device data in ../shared/data: spot 250 µm, 10 mJ and 250 µs "
+                assumption="no Er:YAG fractional device data in the project's data: spot 250 µm, 10 mJ and 250 µs "
                 "(mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not a sourced device",
             ),
             _device(
@@ -212,10 +212,10 @@ DEVICES: MappingProxyType = MappingProxyType(
                                             assumption="5–40 mJ simulated by Marqa & Mordon 2014 after Bedi 2007; "
                                             "Chan 2007 used 6–20 mJ clinically"),
                     "spot": ClinicalRange(100 * _UM, 200 * _UM, "µm", 1e6,
-                                          assumption="typical 1.55 µm microbeams; no source in ../shared/data"),
+                                          assumption="typical 1.55 µm microbeams; no source in the project's data"),
                     "density": ClinicalRange(0.05, 0.40, "%", 100.0,
                                              assumption="non-ablative treatments use higher coverage; no source "
-                                             "in ../shared/data gives it as area fraction"),
+                                             "in the project's data gives it as area fraction"),
                     "stack": ClinicalRange(1, 1, "pulses", 1.0, assumption="1.55 µm scanners do not stack"),
                     "passes": ClinicalRange(1, 10, "passes", 1.0,
                                             assumption="non-ablative treatments build density over many passes"),
@@ -269,14 +269,14 @@ class PatientPreset:
 
 
 _PIH = {
-    1: "very low PIH risk (no data in ../shared/data for type I)",
-    2: "low PIH risk (no data in ../shared/data for type II)",
+    1: "very low PIH risk (no data in the project's data for type I)",
+    2: "low PIH risk (no data in the project's data for type II)",
     3: "moderate PIH risk; full-field resurfacing gave PIH in ~40 % of mixed-type patients (CO2vsErYAG)",
     4: "high PIH risk: mild PIH in 92 % of type IV subjects over 3 sessions (Manuskiatti2010), 0/7 after one "
     "low-density pass (Tan2008)",
     5: "high PIH risk: 45 % after full-face Er:YAG in types III–V (ErYAGAsians2014); 0/7 after one "
     "low-density fractional pass in types IV–V (Tan2008)",
-    6: "highest PIH risk (no fractional data in ../shared/data for type VI; extrapolated from types IV–V)",
+    6: "highest PIH risk (no fractional data in the project's data for type VI; extrapolated from types IV–V)",
 }
 
 PATIENTS: MappingProxyType = MappingProxyType(

@@ -212,6 +212,8 @@ def _stage_section(run, name: str, title: str) -> str:
 
 
 def _parameters_section(run) -> str:
+    from mtzsim.params.references import cited
+
     rows = []
     for p in run.scenario.parameters():
         rows.append((p["name"], p["value"], p["origin"], p["source"]))
@@ -220,13 +222,16 @@ def _parameters_section(run) -> str:
         f'<tr><td class="key">{_e(n)}</td><td>{_e(v)}</td><td>{_origin(o)}</td><td class="src">{_e(s)}</td></tr>'
         for n, v, o, s in rows
     )
+    refs = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in cited(s for *_, s in rows).items())
     return f"""<section class="card" id="parameters">
 <h2>Parameters &amp; sources</h2>
-<p class="lead">Every parameter used, where it came from and its source. Source keys are those of
-<code>shared/data/README.md</code> (reliability A: primary measurement; B: summary or secondary; C: sanity
-range only). An <i>assumption</i> says what no source supports, and why.</p>
+<p class="lead">Every parameter this run used, where it came from and its source (reliability A: primary
+measurement; B: summary or secondary; C: sanity range only). An <i>assumption</i> says what no source
+supports, and why. The references follow the table.</p>
 <div class="boxed"><table><thead><tr><th>Parameter</th><th>Value</th><th>From</th><th>Source</th></tr></thead>
 <tbody>{body}</tbody></table></div>
+<h3>References</h3>
+<ul class="refs">{refs}</ul>
 </section>"""
 
 
