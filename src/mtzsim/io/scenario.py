@@ -72,6 +72,42 @@ LIMITS = {
 }
 
 
+#: Unit and kind of every resolved scenario value (``Scenario.to_dict()["resolved_si"]``), for
+#: ``runs diff`` and the web form: key pattern → (SI unit, display unit, kind). Kinds as in
+#: :data:`mtzsim.pipeline.contract.KINDS`; only ``"quantity"`` gets a relative change.
+FIELD_UNITS: dict[str, tuple[str, str, str]] = {
+    r"laser\.energy": ("J", "mJ", "quantity"),
+    r"laser\.fluence": ("J/m2", "J/cm2", "quantity"),
+    r"laser\.spot": ("m", "um", "quantity"),
+    r"laser\.peak_power": ("W", "W", "quantity"),
+    r"laser\.pulse": ("s", "ms", "quantity"),
+    r"laser\.stack": ("1", "1", "count"),
+    r"laser\.stack_delay": ("s", "ms", "quantity"),
+    r"pattern\.density": ("1", "%", "quantity"),
+    r"pattern\.spots_per_cm2": ("1/m2", "/cm2", "quantity"),
+    r"pattern\.rep_rate": ("Hz", "Hz", "quantity"),
+    r"pattern\.passes": ("1", "1", "count"),
+    r"pattern\.pass_delay": ("s", "s", "quantity"),
+    r"pattern\.(pass_offset|jitter)": ("1", "1", "quantity"),
+    r"pattern\.area(\[\d+\])?": ("m", "mm", "quantity"),
+    r"patient\.age": ("1", "1", "count"),
+    r"scars\[\d+\]\.(width|depth)": ("m", "mm", "quantity"),
+    r"scars\[\d+\]\.count|course\.sessions|cohort\.size": ("1", "1", "count"),
+    r"course\.interval": ("s", "weeks", "quantity"),
+    r"course\.follow_up": ("s", "months", "quantity"),
+    r"numerics\.(mtz_cell|field_resolution)": ("m", "um", "quantity"),
+    r"numerics\.field_cooling": ("s", "s", "quantity"),
+}
+
+
+def field_unit(key: str) -> tuple[str, str, str]:
+    """(SI unit, display unit, kind) of a resolved scenario key; seeds, types and names are categories."""
+    for pattern, info in FIELD_UNITS.items():
+        if re.fullmatch(pattern, key):
+            return info
+    return ("", "", "category")
+
+
 # ---------------------------------------------------------------------------------------
 # Field types: strings with units in, SI floats out
 # ---------------------------------------------------------------------------------------
@@ -681,11 +717,29 @@ class Scenario(BaseModel):
 
     def to_dict(self) -> dict:
         """JSON-able record: the scenario as written and resolved (SI)."""
+        resolved = self.model_dump(mode="json")
+        spec = self.pattern_spec()
+        for key, value in resolved["pattern"].items():  # keys left out: the defaults the scan used
+            if value is None and hasattr(spec, key):
+                resolved["pattern"][key] = getattr(spec, key)
+        if resolved["pattern"].get("spots_per_cm2") is None:
+            resolved["pattern"]["spots_per_cm2"] = spec.spots_per_area  # [1/m²], as stored
+        if resolved["pattern"].get("area") is None:
+            resolved["pattern"]["area"] = [spec.width, spec.height]
+        numerics = self.mtz_numerics()
+        field = self.field_options()
+        resolved["numerics"] = {"mtz_cell": numerics.cell, "field_resolution": field.get("resolution"),
+                                "field_cooling": field.get("cooling")}
+        beam = self.beam()
+        for key, value in (("pulse", beam.pulse_duration), ("peak_power", beam.peak_power),
+                           ("stack_delay", beam.stack_delay), ("energy", beam.energy)):
+            if resolved["laser"].get(key) is None:
+                resolved["laser"][key] = value
         return {
             "name": self.name,
             "source": self._source,
             "as_written": self.raw,
-            "resolved_si": self.model_dump(mode="json"),
+            "resolved_si": resolved,
         }
 
     # ---- errors --------------------------------------------------------------------

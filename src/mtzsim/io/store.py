@@ -167,7 +167,7 @@ class RunStore:
                 while cur.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
                     run_id = new_run_id()
             elif cur.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
-                raise InputError("run id", f"a run {run_id!r} is already in {str(self.path)!r}")
+                raise InputError("run_id", f"a run {run_id!r} is already in {str(self.path)!r}")
             self._insert(cur, run_id, payload, (created_at, version, name, source, scenario_toml, out_dir, total_s))
             cur.execute("COMMIT")
         except BaseException:
@@ -284,6 +284,8 @@ class RunStore:
             "results": [...]}``; each list entry is ``{"key", "a", "b"}`` (plus
             ``"change"``, the relative change b/a − 1, for numbers).
         """
+        from mtzsim.io.scenario import field_unit
+
         ra, rb = self.get_run(a), self.get_run(b)
         scen_a = _flatten(ra["scenario"].get("resolved_si", ra["scenario"]))
         scen_b = _flatten(rb["scenario"].get("resolved_si", rb["scenario"]))
@@ -292,8 +294,8 @@ class RunStore:
             "a": ra["id"],
             "b": rb["id"],
             "version": None if ra["version"] == rb["version"] else [ra["version"], rb["version"]],
-            "scenario": _differences(scen_a, scen_b),
-            "results": _differences(res_a, res_b),
+            "scenario": _differences(scen_a, scen_b, field_unit),
+            "results": _differences(res_a, res_b, _result_unit),
         }
 
     def has_run(self, run_id: str) -> bool:
@@ -306,7 +308,7 @@ class RunStore:
 
     def _resolve(self, run_id: str) -> str:
         if not isinstance(run_id, str) or not run_id.strip():
-            raise InputError("run id", "give a run id (see `mtzsim runs list`)")
+            raise InputError("run_id", "give a run id (see `mtzsim runs list`)")
         run_id = run_id.strip()
         if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
             return run_id
@@ -318,8 +320,8 @@ class RunStore:
             if len(rows) == 1:
                 return rows[0][0]
             if len(rows) > 1:
-                raise InputError("run id", f"{run_id!r} matches {len(rows)} runs; give more characters")
-        raise InputError("run id", f"no run {run_id!r} in {str(self.path)!r} (see `mtzsim runs list`)")
+                raise InputError("run_id", f"{run_id!r} matches {len(rows)} runs; give more characters")
+        raise InputError("run_id", f"no run {run_id!r} in {str(self.path)!r} (see `mtzsim runs list`)")
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,18 +350,51 @@ def _flatten(obj, prefix: str = "") -> dict:
     return out
 
 
-def _differences(a: dict, b: dict) -> list[dict]:
+def _result_unit(key: str) -> tuple[str, str, str]:
+    """(unit, display unit, kind) of a stored result key (legacy ``to_dict()`` keys carry the display
+    unit as a suffix: ``ablation_depth_um``); whole numbers are counts, seeds categories."""
+    last = key.rsplit(".", 1)[-1]
+    if last.endswith("seed") or last in ("laser", "order", "layout", "process"):
+        return ("", "", "category")
+    for suffix, unit in (("_um", "µm"), ("_mm3", "mm³"), ("_mm", "mm"), ("_mj", "mJ"), ("_c", "°C"),
+                         ("_s", "s"), ("_k", "K")):
+        if last.endswith(suffix):
+            return (unit, unit, "quantity")
+    return ("", "", "quantity")
+
+
+def _differences(a: dict, b: dict, unit_of) -> list[dict]:
+    """Rows ``{"key", "a", "b", "unit", "kind"}`` for values that differ, plus ``"change"`` (b/a − 1)
+    for quantities and ``"delta"`` (b − a) for counts; none for categories and seeds."""
+    from mtzsim.units import DISPLAY_UNITS, display
+
     rows = []
     for key in sorted(set(a) | set(b)):
         va, vb = a.get(key), b.get(key)
         if va == vb:
             continue
-        row = {"key": key, "a": va, "b": vb}
+        si, shown, kind = unit_of(key)
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (va, vb))
-        if numeric and va != 0:
-            row["change"] = vb / va - 1.0
+        if numeric and kind == "quantity" and all(isinstance(v, int) for v in (va, vb)) and not si:
+            kind = "count"
+        row = {"key": key, "a": va, "b": vb, "unit": shown, "kind": kind if numeric else "category"}
+        if numeric and kind == "quantity":
+            if shown in DISPLAY_UNITS and si in (DISPLAY_UNITS[shown][0], ""):
+                row["a_shown"], row["b_shown"] = display(va, DISPLAY_UNITS[shown][0], shown), display(vb, DISPLAY_UNITS[shown][0], shown)
+            elif shown:
+                row["a_shown"], row["b_shown"] = f"{_num(va)} {shown}", f"{_num(vb)} {shown}"
+            if va != 0:
+                row["change"] = vb / va - 1.0
+        elif numeric and kind == "count":
+            row["delta"] = vb - va
         rows.append(row)
     return rows
+
+
+def _num(v) -> str:
+    from mtzsim.units import format_number
+
+    return format_number(v)
 
 
 __all__ = ["DEFAULT_DB", "RunStore", "new_run_id"]
