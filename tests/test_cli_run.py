@@ -115,7 +115,8 @@ def test_runs_list_show_diff(fake_stages, workdir, monkeypatch, capsys):
     assert code == 0 and a_id in out and "ablation_depth_um" in out
     code, out, _ = mtzsim(monkeypatch, capsys, "runs", "diff", a_id, b_id, "--json")
     diff = json.loads(out)
-    assert {r["key"] for r in diff["scenario"]} == {"laser.energy"}
+    # the resolved pulse follows the energy: duration = E / P at the preset's 30 W peak power
+    assert {r["key"] for r in diff["scenario"]} == {"laser.energy", "laser.pulse"}
     assert {r["key"] for r in diff["results"]} == {"mtz.ablation_depth_um"}
     code, out, _ = mtzsim(monkeypatch, capsys, "runs", "diff", a_id, b_id)
     assert code == 0 and "+50.0 %" in out

@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None) -> None:
         error.show()
         sys.exit(error.exit_code)
     if code == 130:  # typer turns KeyboardInterrupt into exit code 130
+        from mtzsim.interfaces.cli.run import STORED
+
+        if STORED:  # the interrupt came after the run was stored: it is there, exit 0
+            typer.echo(f"mtzsim: interrupted after run {STORED[-1]} was stored", err=True)
+            sys.exit(0)
         typer.echo("mtzsim: interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -14,6 +14,9 @@ from mtzsim.io.store import DEFAULT_DB
 #: How the run service's fields are called on the command line.
 FIELD_NAMES = {"out": "--out", "db": "--db"}
 
+#: Run ids stored by this process (``mtzsim.interfaces.cli.main`` exits 0 on a later interrupt).
+STORED: list[str] = []
+
 
 class RichProgress:
     """The :class:`mtzsim.pipeline.progress.Progress` of the command line: one rich bar over the stages."""
@@ -60,11 +63,18 @@ def execute(scenario, *, out: Path | None, db: Path, force: bool = False, json_o
     for w in scenario.warnings():
         err.print(f"[yellow]mtzsim: warning:[/yellow] {w.field}: {w.message}", soft_wrap=True)
     stored: list[str] = []
+
+    def on_stored(run_id: str) -> None:
+        stored.append(run_id)
+        STORED.append(run_id)
+
     bar = RichProgress(chain.DEFAULT_STAGES, err) if show_progress and not json_output else None
+    previous = None
     try:
         with bar if bar is not None else nullcontext():
             outcome = run_scenario(scenario, out, db=db, force=force, progress=bar, cache=use_cache,
-                                   on_stored=stored.append, field_names=FIELD_NAMES)
+                                   on_stored=on_stored, field_names=FIELD_NAMES)
+        previous = _hold_interrupts()  # the run is stored: a Ctrl-C from here on changes nothing
         summary = _summary(outcome)
         if json_output:
             typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -76,7 +86,26 @@ def execute(scenario, *, out: Path | None, db: Path, force: bool = False, json_o
             raise
         typer.echo(f"mtzsim: interrupted after run {stored[0]} was stored (mtzsim runs show {stored[0]})", err=True)
         raise typer.Exit(0) from None
+    finally:
+        _restore_interrupts(previous)
     return summary
+
+
+def _hold_interrupts():
+    """Swallow SIGINT (main thread only); returns the previous handler for :func:`_restore_interrupts`."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, lambda signum, frame: None)
+
+
+def _restore_interrupts(previous) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _summary(outcome) -> dict:
