@@ -303,3 +303,22 @@ def test_fuzz_malformed_scenarios_only_ever_raise_input_error(text):
     s.pattern_spec()
     s.warnings()
     s.parameters()
+
+
+def test_one_set_of_limits_for_scenario_and_command_line():
+    # `mtzsim mtz --spot 4mm` was refused while a scenario with a 4 mm spot ran (issue 7)
+    with pytest.raises(InputError) as info:
+        parse_scenario(MINIMAL + 'spot = "4mm"\n')
+    assert info.value.field == "laser.spot"
+    with pytest.raises(InputError) as info:
+        presets.check_limit("laser.spot", 4e-3, "--spot")  # what the mtz command calls
+    assert info.value.field == "--spot" and "3mm" in info.value.message
+    assert presets.limits("laser.spot")[:2] == (5e-6, 3e-3)
+
+
+def test_site_without_skin_data_is_refused_and_forehead_uses_face_skin():
+    with pytest.raises(InputError) as info:
+        parse_scenario(MINIMAL + '[patient]\nsite = "back"\n')
+    assert info.value.field == "patient.site" and "no skin-layer data" in info.value.message
+    forehead = parse_scenario(MINIMAL + '[patient]\nsite = "forehead"\n').tissue()
+    assert forehead.name == "face" and presets.site_tissue("forehead").assumption  # stated assumption

@@ -65,3 +65,11 @@ def test_results_json_records_the_defaults_used(run):
 def test_jsonable_is_plain():
     out = jsonable({"a": np.float32(1.5), "b": np.arange(3), "c": float("nan"), "d": np.arange(100)})
     assert out == {"a": 1.5, "b": [0, 1, 2], "c": None, "d": "<100 values>"}
+
+
+def test_one_zone_palette_matches_the_damage_codes():
+    from mtzsim.physics.damage import ZONES
+    from mtzsim.report.palette import CRATER_COLOUR, ZONE_COLOURS, ZONE_NAMES
+
+    assert list(ZONE_NAMES) == sorted(ZONES, key=ZONES.get)  # code = index
+    assert len(ZONE_COLOURS) == len(ZONE_NAMES) and CRATER_COLOUR.lower() == "#ffffff"  # crater white, not black

@@ -50,26 +50,8 @@ from mtzsim.units import parse_fraction, parse_quantity
 LASER_TYPES = ("co2", "eryag", "erglass", "microneedling", "microneedle_rf")
 NOT_MODELLED = ("microneedling", "microneedle_rf")
 
-#: Hard limits [SI]: beyond them a value is refused (not a clinical range: a sanity bound
-#: past which the models make no sense). Clinical ranges only warn (see mtzsim.params.presets).
-LIMITS = {
-    "laser.energy": (0.0, 1.0, "J", "1000mJ"),
-    "laser.fluence": (0.0, 1e8, "J/m²", "10000J/cm2"),
-    "laser.spot": (5e-6, 5e-3, "m", "5mm"),
-    "laser.peak_power": (0.0, 1e4, "W", "10kW"),
-    "laser.pulse": (1e-8, 1.0, "s", "1s"),
-    "laser.stack_delay": (0.0, 10.0, "s", "10s"),
-    "pattern.rep_rate": (0.0, 1e6, "Hz", "1MHz"),
-    "pattern.pass_delay": (0.0, 3600.0, "s", "1h"),
-    "pattern.area_side": (1e-5, 0.1, "m", "10cm"),
-    "scars.width": (0.0, 0.05, "m", "50mm"),
-    "scars.depth": (0.0, 5e-3, "m", "5mm"),
-    "course.interval": (86400.0, 366 * 86400.0, "s", "1 day to 1 year"),
-    "course.follow_up": (0.0, 10 * 366 * 86400.0, "s", "10 years"),
-    "numerics.mtz_cell": (0.5e-6, 50e-6, "m", "0.5um to 50um"),
-    "numerics.field_resolution": (1e-6, 200e-6, "m", "1um to 200um"),
-    "numerics.field_cooling": (0.0, 60.0, "s", "60s"),
-}
+#: Hard limits [SI] shared with the command line: see :data:`mtzsim.params.presets.MODEL_LIMITS`.
+LIMITS = presets.MODEL_LIMITS
 
 
 #: Unit and kind of every resolved scenario value (``Scenario.to_dict()["resolved_si"]``), for
@@ -250,7 +232,7 @@ def _check_limits(section: str, model: BaseModel, names) -> None:
         lo, hi, _, shown = LIMITS[f"{section}.{name}"]
         if not (lo <= value <= hi):
             unit = LIMITS[f"{section}.{name}"][2]
-            raise _fail(f"{_fmt_si(value, unit)} is beyond what mtzsim models (at most {shown})", name)
+            raise _fail(f"{_fmt_si(value, unit)} is beyond what mtzsim models ({shown})", name)
 
 
 def _fmt_si(value: float, unit: str) -> str:

@@ -24,12 +24,13 @@ import numpy as np
 
 from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.pipeline.contract import describe
+from mtzsim.report.palette import ZONE_NAMES
 
 #: CF conventions version written in the global attributes.
 CF_CONVENTIONS = "CF-1.10"
 
 #: Damage zones (codes of :data:`mtzsim.physics.damage.ZONES`) as CF flag meanings.
-ZONE_FLAGS = ("untouched", "heat_shock", "lethal", "coagulated", "ablated")
+ZONE_FLAGS = ZONE_NAMES
 
 #: units and long_name of the variables the stages write, by name; used where a dataset left them out.
 CF_ATTRIBUTES: dict[str, tuple[str, str]] = {

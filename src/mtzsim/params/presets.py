@@ -386,6 +386,60 @@ AFTERCARE = (
 
 
 # ---------------------------------------------------------------------------------------
+# Hard limits of the models (one set for scenario files and the command line)
+# ---------------------------------------------------------------------------------------
+
+#: Hard limits [SI]: beyond them a value is refused (exit 2), in scenario files and on the command
+#: line alike. They are not clinical ranges (those only warn, see :func:`clinical_warnings`) but
+#: sanity bounds past which the models make no sense. name → (low, high, SI unit, shown).
+#: ``laser.spot``: the single-MTZ model is an axisymmetric microbeam model; 3 mm is the widest
+#: spot it is meant for (assumption: fractional microbeams are 0.1–1.3 mm in the project's data).
+MODEL_LIMITS: MappingProxyType = MappingProxyType({
+    "laser.energy": (0.0, 1.0, "J", "1000mJ"),
+    "laser.fluence": (0.0, 1e8, "J/m²", "10000J/cm2"),
+    "laser.spot": (5e-6, 3e-3, "m", "5um to 3mm"),
+    "laser.peak_power": (0.0, 1e4, "W", "10kW"),
+    "laser.pulse": (1e-8, 1.0, "s", "1s"),
+    "laser.stack_delay": (0.0, 10.0, "s", "10s"),
+    "laser.stack": (1, 20, "1", "1 to 20"),
+    "pattern.rep_rate": (0.0, 1e6, "Hz", "1MHz"),
+    "pattern.pass_delay": (0.0, 3600.0, "s", "1h"),
+    "pattern.area_side": (1e-5, 0.1, "m", "10cm"),
+    "scars.width": (0.0, 0.05, "m", "50mm"),
+    "scars.depth": (0.0, 5e-3, "m", "5mm"),
+    "course.interval": (86400.0, 366 * 86400.0, "s", "1 day to 1 year"),
+    "course.follow_up": (0.0, 10 * 366 * 86400.0, "s", "10 years"),
+    "numerics.mtz_cell": (0.5e-6, 50e-6, "m", "0.5um to 50um"),
+    "numerics.field_resolution": (1e-6, 200e-6, "m", "1um to 200um"),
+    "numerics.field_cooling": (0.0, 60.0, "s", "60s"),
+})
+
+
+def limits(name: str) -> tuple[float, float, str, str]:
+    """The hard limits of a setting: ``(low, high, SI unit, shown)``; e.g. ``limits("laser.spot")``.
+
+    Raises
+    ------
+    KeyError
+        No limits for ``name``.
+    """
+    return MODEL_LIMITS[name]
+
+
+def check_limit(name: str, value: float, field: str | None = None) -> float:
+    """``value`` [SI] if it lies within :func:`limits`; else InputError naming ``field`` (default ``name``).
+
+    The command line calls it with its flag: ``check_limit("laser.spot", d, "--spot")``.
+    """
+    from mtzsim.errors import InputError
+
+    lo, hi, unit, shown = MODEL_LIMITS[name]
+    if not (lo <= value <= hi):
+        raise InputError(field or name, f"{value:g} {unit} is beyond what mtzsim models ({shown})")
+    return value
+
+
+# ---------------------------------------------------------------------------------------
 # Warnings for settings outside clinical ranges
 # ---------------------------------------------------------------------------------------
 
