@@ -44,7 +44,7 @@ from pydantic_core import PydanticCustomError
 
 from mtzsim.params import presets
 from mtzsim.errors import InputError
-from mtzsim.units import parse_fraction, parse_quantity
+from mtzsim.units import display, display_duration, parse_fraction, parse_quantity
 
 #: Laser types a scenario may name; the last two are accepted by the schema but not modelled yet.
 LASER_TYPES = ("co2", "eryag", "erglass", "microneedling", "microneedle_rf")
@@ -238,13 +238,13 @@ def _check_limits(section: str, model: BaseModel, names) -> None:
 def _fmt_si(value: float, unit: str) -> str:
     """An SI value in the unit people use for it."""
     if unit == "m":
-        return f"{value * 1e3:.4g} mm" if value >= 1e-3 else f"{value * 1e6:.4g} µm"
+        return display(value, "m", "mm" if value >= 1e-3 else "um")
     if unit == "s":
         return _fmt_time(value)
     if unit == "J":
-        return f"{value * 1e3:.4g} mJ"
+        return display(value, "J", "mJ")
     if unit == "J/m²":
-        return f"{value * 1e-4:.4g} J/cm²"
+        return display(value, "J/m2", "J/cm2")
     return f"{value:.4g} {unit}"
 
 
@@ -612,15 +612,15 @@ class Scenario(BaseModel):
         def add(name, value, origin_source):
             rows.append({"name": name, "value": value, "origin": origin_source[0], "source": origin_source[1]})
 
-        add("laser.type", f"{beam.laser} ({beam.wavelength * 1e6:.3g} µm)", origin_laser("type"))
+        add("laser.type", f"{beam.laser} ({display(beam.wavelength, 'm', 'um', digits=3)})", origin_laser("type"))
         if self.laser.preset:
             add("laser.preset", f"{self.laser.preset}: {device.title}",
                 ("scenario", f"{device.source} [{device.reliability}]"
                  + (f" — assumption: {device.assumption}" if device.assumption else "")))
         if self.laser.fluence is not None:
-            add("laser.fluence", f"{self.laser.fluence * 1e-4:.4g} J/cm²", origin_laser("fluence"))
-        add("laser.energy", f"{beam.energy * 1e3:.4g} mJ", origin_laser("energy" if self.laser.energy else "fluence"))
-        add("laser.spot", f"{beam.spot_diameter * 1e6:.4g} µm (1/e²)", origin_laser("spot"))
+            add("laser.fluence", display(self.laser.fluence, "J/m2", "J/cm2"), origin_laser("fluence"))
+        add("laser.energy", display(beam.energy, "J", "mJ"), origin_laser("energy" if self.laser.energy else "fluence"))
+        add("laser.spot", f"{display(beam.spot_diameter, 'm', 'um')} (1/e²)", origin_laser("spot"))
         add("laser.profile", beam.profile, origin_laser("profile"))
         if self.laser.pulse is not None:
             add("laser.pulse", _fmt_time(beam.pulse_duration), origin_laser("pulse"))
@@ -633,7 +633,7 @@ class Scenario(BaseModel):
         add("laser.stack", f"{beam.stack}", origin_laser("stack"))
         if beam.stack > 1:
             add("laser.stack_delay", _fmt_time(beam.stack_delay), origin_laser("stack_delay"))
-        add("laser.peak_fluence", f"{beam.peak_fluence * 1e-4:.3g} J/cm² (derived)", ("derived", "2E/(π w0²)"))
+        add("laser.peak_fluence", f"{display(beam.peak_fluence, 'J/m2', 'J/cm2', digits=3)} (derived)", ("derived", "2E/(π w0²)"))
 
         spec = self.pattern_spec()
         raw_pattern = raw.get("pattern", {}) if isinstance(raw.get("pattern"), dict) else {}
@@ -644,11 +644,11 @@ class Scenario(BaseModel):
             return "default", "mtzsim.physics.pattern.PatternSpec defaults (conventions stated there)"
 
         if spec.density is not None:
-            add("pattern.density", f"{spec.density * 100:.3g} % coverage per pass", origin_pattern("density"))
+            add("pattern.density", f"{display(spec.density, '1', '%', digits=3)} coverage per pass", origin_pattern("density"))
         else:
-            add("pattern.spots_per_cm2", f"{spec.spots_per_area * 1e-4:.4g} /cm² "
-                f"({spec.coverage * 100:.3g} % coverage)", origin_pattern("spots_per_cm2"))
-        add("pattern.pitch", f"{spec.pitch * 1e6:.4g} µm (derived)", ("derived", "lattice of the layout"))
+            add("pattern.spots_per_cm2", f"{display(spec.spots_per_area, '1/m2', '/cm2')} "
+                f"({display(spec.coverage, '1', '%', digits=3)} coverage)", origin_pattern("spots_per_cm2"))
+        add("pattern.pitch", f"{display(spec.pitch, 'm', 'um')} (derived)", ("derived", "lattice of the layout"))
         add("pattern.layout", spec.layout, origin_pattern("layout"))
         add("pattern.order", spec.order, origin_pattern("order"))
         add("pattern.rep_rate", f"{spec.rep_rate:g} Hz", origin_pattern("rep_rate"))
@@ -658,7 +658,7 @@ class Scenario(BaseModel):
             add("pattern.pass_offset", f"{spec.pass_offset:g} pitch", origin_pattern("pass_offset"))
         if spec.layout == "jittered":
             add("pattern.jitter", f"{spec.jitter:g} pitch", origin_pattern("jitter"))
-        add("pattern.area", f"{spec.width * 1e3:.3g} mm × {spec.height * 1e3:.3g} mm", origin_pattern("area"))
+        add("pattern.area", f"{display(spec.width, 'm', 'mm', digits=3)} × {display(spec.height, 'm', 'mm', digits=3)}", origin_pattern("area"))
         add("pattern.allow_overlap", str(spec.allow_overlap).lower(), origin_pattern("allow_overlap"))
         add("pattern.seed", f"{spec.seed}", origin_pattern("seed"))
 
@@ -680,16 +680,16 @@ class Scenario(BaseModel):
             o_w = ("scenario", "user setting") if scar.width is not None else ("default", f"{d.source}; {d.assumption}")
             o_d = ("scenario", "user setting") if scar.depth is not None else ("default", f"{d.source}; {d.assumption}")
             add(f"scars[{i}].type", f"{scar.type} × {scar.count}", ("scenario", "Jacob 2001 classification"))
-            add(f"scars[{i}].width", f"{scar.resolved_width * 1e3:.3g} mm", o_w)
-            add(f"scars[{i}].depth", f"{scar.resolved_depth * 1e3:.3g} mm", o_d)
+            add(f"scars[{i}].width", display(scar.resolved_width, "m", "mm", digits=3), o_w)
+            add(f"scars[{i}].depth", display(scar.resolved_depth, "m", "mm", digits=3), o_d)
         raw_course = raw.get("course", {}) if isinstance(raw.get("course"), dict) else {}
 
         def o_course(k):
             return ("scenario", "user setting") if k in raw_course else ("default", "assumption")
 
         add("course.sessions", f"{self.course.sessions}", o_course("sessions"))
-        add("course.interval", f"{self.course.interval / 86400 / 7:.3g} weeks", o_course("interval"))
-        add("course.follow_up", f"{self.course.follow_up / 86400 / 30.4375:.3g} months", o_course("follow_up"))
+        add("course.interval", display(self.course.interval, "s", "weeks", digits=3), o_course("interval"))
+        add("course.follow_up", display(self.course.follow_up, "s", "months", digits=3), o_course("follow_up"))
         if self.aftercare.regimen:
             add("aftercare.regimen", ", ".join(self.aftercare.regimen), ("scenario", "user setting"))
         if self.cohort.size > 1:
@@ -747,11 +747,7 @@ class Scenario(BaseModel):
 
 
 def _fmt_time(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.4g} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.4g} ms"
-    return f"{seconds * 1e6:.4g} µs"
+    return display_duration(seconds)
 
 
 # ---------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def _summary(run) -> str:
     cards = []
     beam = run.scenario.beam()
     cards.append(_kpi("Laser", f"{beam.laser.upper() if beam.laser == 'co2' else _laser_name(beam.laser)}",
-                      f"{beam.wavelength * 1e6:.3g} µm wavelength", accent=False))
+                      f"{display(beam.wavelength, 'm', 'um', digits=3)} wavelength", accent=False))
     cards.append(_kpi("Pulse energy", format_number(beam.energy * 1e3, 3), f"{display(beam.spot_diameter, 'm', 'um', digits=3)} spot, "
                       f"{display_duration(beam.pulse_duration)} pulse", unit="mJ"))
     for rec in run.records:
