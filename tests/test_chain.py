@@ -195,3 +195,12 @@ def test_real_chain_end_to_end(tmp_path):
     fresh = TreatmentChain(parse_scenario(SMALL)).run()  # no cache: computed again
     assert_same_bits(again.mtz, fresh.mtz)
     assert_same_bits(again.field, fresh.field)
+
+
+def test_out_of_range_settings_warn_library_users(scenario):
+    from mtzsim.params.presets import ClinicalRangeWarning
+
+    hot = parse_scenario(FLAGSHIP_SCENARIO.replace('energy = "20mJ"', 'energy = "300mJ"'))
+    with pytest.warns(ClinicalRangeWarning, match="laser.energy"):
+        run = TreatmentChain(hot, stages=(A,)).run()
+    assert any(w.field == "laser.energy" for w in run.warnings)

@@ -444,6 +444,10 @@ def check_limit(name: str, value: float, field: str | None = None) -> float:
 # ---------------------------------------------------------------------------------------
 
 
+class ClinicalRangeWarning(UserWarning):
+    """Issued (:mod:`warnings`) by the chain for a setting outside the clinical range; the run goes ahead."""
+
+
 @dataclass(frozen=True)
 class RangeWarning:
     """A setting outside the clinical range: it runs, and the report says so."""

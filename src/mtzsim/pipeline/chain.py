@@ -25,12 +25,14 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import time
+import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from mtzsim import __version__
+from mtzsim.params.presets import ClinicalRangeWarning
 from mtzsim.pipeline.progress import Progress, StageProgress, silent
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -481,6 +483,8 @@ class TreatmentChain:
             raise ValueError(f"given results for stages not in the list: {', '.join(sorted(unknown))}")
         started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         warnings = tuple(self.scenario.warnings())
+        for w in warnings:  # library users and workers see them too (the CLI prints its own)
+            _warnings.warn(f"{w.field}: {w.message}", ClinicalRangeWarning, stacklevel=2)
         t_all = time.perf_counter()
         results: dict[str, Any] = {}
         keys: dict[str, str] = {}

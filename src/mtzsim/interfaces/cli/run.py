@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import typer
@@ -32,13 +33,18 @@ class RichProgress:
         self.task = self.bar.add_task("starting", total=len(self.names), detail="")
 
     def __enter__(self):
-        self.bar.start()
-        return self
+        return self  # the bar appears with the first report: refusals before the compute print alone
 
     def __exit__(self, *exc):
-        self.bar.stop()
+        if self.started:
+            self.bar.stop()
+
+    started = False
 
     def __call__(self, stage: str, fraction: float, detail: str = "") -> None:
+        if not self.started:
+            self.started = True
+            self.bar.start()
         done = self.names.index(stage) + fraction
         last = done >= len(self.names)
         self.bar.update(self.task, completed=done, description="done" if last else self.titles[stage],
@@ -57,6 +63,7 @@ def execute(scenario, *, out: Path | None, db: Path, force: bool = False, json_o
     from rich.console import Console
 
     from mtzsim.interfaces.services import run_scenario
+    from mtzsim.params.presets import ClinicalRangeWarning
     from mtzsim.pipeline import chain
 
     err = Console(stderr=True, highlight=False)
@@ -71,7 +78,8 @@ def execute(scenario, *, out: Path | None, db: Path, force: bool = False, json_o
     bar = RichProgress(chain.DEFAULT_STAGES, err) if show_progress and not json_output else None
     previous = None
     try:
-        with bar if bar is not None else nullcontext():
+        with bar if bar is not None else nullcontext(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ClinicalRangeWarning)  # printed above, once
             outcome = run_scenario(scenario, out, db=db, force=force, progress=bar, cache=use_cache,
                                    on_stored=on_stored, field_names=FIELD_NAMES)
         previous = _hold_interrupts()  # the run is stored: a Ctrl-C from here on changes nothing
@@ -138,7 +146,7 @@ def _print_summary(summary: dict, run) -> None:
         for h in rec.spec.highlights[:4]:
             value = key_number(rec.result, h.key)
             if value is not None:
-                shown.append(f"{h.label.lower()} {value[0]}{(' ' + value[1]) if value[1] else ''}")
+                shown.append(f"{h.label} {value[0]}{(' ' + value[1]) if value[1] else ''}")
         cached = " (from the cache)" if rec.source.startswith("cache") else ""
         out.print(f"  {rec.spec.title}{cached}: " + ("; ".join(shown) or "done"))
     for key in ("results", "fields", "report"):
