@@ -353,13 +353,19 @@ def _flatten(obj, prefix: str = "") -> dict:
 def _result_unit(key: str) -> tuple[str, str, str]:
     """(unit, display unit, kind) of a stored result key (legacy ``to_dict()`` keys carry the display
     unit as a suffix: ``ablation_depth_um``); whole numbers are counts, seeds categories."""
-    last = key.rsplit(".", 1)[-1]
+    parts = key.split(".")
+    last = parts[-1]
     if last.endswith("seed") or last in ("laser", "order", "layout", "process"):
         return ("", "", "category")
-    for suffix, unit in (("_um", "µm"), ("_mm3", "mm³"), ("_mm", "mm"), ("_mj", "mJ"), ("_c", "°C"),
-                         ("_s", "s"), ("_k", "K")):
-        if last.endswith(suffix):
-            return (unit, unit, "quantity")
+    if last.endswith("error"):  # a residual near zero: its relative change means nothing
+        return ("", "", "residual")
+    if last.startswith("coverage") or last.endswith("fraction") or last == "area_contraction":
+        return ("1", "%", "quantity")
+    for segment in (last, *reversed(parts[:-1])):  # energy_partition_mj.delivered: the unit is on the parent
+        for suffix, unit in (("_um", "µm"), ("_mm3", "mm³"), ("_mm", "mm"), ("_mj", "mJ"), ("_c", "°C"),
+                             ("_s", "s"), ("_k", "K")):
+            if segment.endswith(suffix):
+                return (unit, unit, "quantity")
     return ("", "", "quantity")
 
 
@@ -378,11 +384,15 @@ def _differences(a: dict, b: dict, unit_of) -> list[dict]:
         if numeric and kind == "quantity" and all(isinstance(v, int) for v in (va, vb)) and not si:
             kind = "count"
         row = {"key": key, "a": va, "b": vb, "unit": shown, "kind": kind if numeric else "category"}
+        if kind in ("quantity", "residual"):
+            for side, v in (("a", va), ("b", vb)):
+                if not isinstance(v, (int, float)) or isinstance(v, bool):
+                    continue
+                if shown == "%" or (shown in DISPLAY_UNITS and si in (DISPLAY_UNITS[shown][0], "")):
+                    row[f"{side}_shown"] = display(v, DISPLAY_UNITS[shown][0], shown)
+                elif shown:
+                    row[f"{side}_shown"] = f"{_num(v)} {shown}"
         if numeric and kind == "quantity":
-            if shown in DISPLAY_UNITS and si in (DISPLAY_UNITS[shown][0], ""):
-                row["a_shown"], row["b_shown"] = display(va, DISPLAY_UNITS[shown][0], shown), display(vb, DISPLAY_UNITS[shown][0], shown)
-            elif shown:
-                row["a_shown"], row["b_shown"] = f"{_num(va)} {shown}", f"{_num(vb)} {shown}"
             if va != 0:
                 row["change"] = vb / va - 1.0
         elif numeric and kind == "count":
