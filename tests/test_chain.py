@@ -204,3 +204,20 @@ def test_out_of_range_settings_warn_library_users(scenario):
     with pytest.warns(ClinicalRangeWarning, match="laser.energy"):
         run = TreatmentChain(hot, stages=(A,)).run()
     assert any(w.field == "laser.energy" for w in run.warnings)
+
+
+def test_stage_checks_become_warnings_json_and_report(scenario):
+    from mtzsim.pipeline.chain import ModelWarning, check_field
+    from mtzsim.report import render_report
+
+    @dataclass(frozen=True)
+    class NoIslands:
+        median_island_distance: float = quantity("m", "median distance to intact skin")
+
+    assert check_field(NoIslands(1e-4)) == []
+    spec = StageSpec("field", "Treatment field", lambda: NoIslands(float("inf")), lambda sc, r: StageCall(),
+                     checks=check_field)
+    with pytest.warns(ModelWarning, match="no intact islands"):
+        run = TreatmentChain(scenario, stages=(spec,)).run()
+    assert "no intact islands" in run.to_dict()["notes"]["field"][0]
+    assert "no intact islands" in render_report(run)

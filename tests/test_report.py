@@ -74,8 +74,11 @@ def test_report_is_self_contained_and_complete(tmp_path):
 
 
 def test_report_warns_about_settings_outside_clinical_ranges():
+    from mtzsim.params.presets import ClinicalRangeWarning
+
     text = FLAGSHIP_SCENARIO.replace('energy = "20mJ"', 'energy = "300mJ"')
-    page = render_report(run_of(text))
+    with pytest.warns(ClinicalRangeWarning):
+        page = render_report(run_of(text))
     assert "outside clinical ranges" in page and "laser.energy" in page
 
 

@@ -172,6 +172,7 @@ def run_to_dict(run) -> dict:
         "scenario": run.scenario.to_dict(),
         "parameters": run.scenario.parameters(),
         "warnings": [w.to_dict() for w in run.warnings],
+        "notes": {name: list(notes) for name, notes in run.notes.items()},
         "stages": stages,
         "fields": units,
         "inputs": inputs,

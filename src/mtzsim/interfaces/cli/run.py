@@ -80,9 +80,13 @@ def execute(scenario, *, out: Path | None, db: Path, force: bool = False, json_o
     try:
         with bar if bar is not None else nullcontext(), warnings.catch_warnings():
             warnings.simplefilter("ignore", ClinicalRangeWarning)  # printed above, once
+            warnings.simplefilter("ignore", chain.ModelWarning)  # printed with the summary
             outcome = run_scenario(scenario, out, db=db, force=force, progress=bar, cache=use_cache,
                                    on_stored=on_stored, field_names=FIELD_NAMES)
         previous = _hold_interrupts()  # the run is stored: a Ctrl-C from here on changes nothing
+        for stage, notes in outcome.run.notes.items():
+            for note in notes:
+                err.print(f"[yellow]mtzsim: warning:[/yellow] {stage}: {note}", soft_wrap=True)
         summary = _summary(outcome)
         if json_output:
             typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -127,6 +131,7 @@ def _summary(outcome) -> dict:
         "stages": list(run.stage_names),
         "sources": {rec.name: rec.source for rec in run.records},
         "warnings": [w.to_dict() for w in run.warnings],
+        "notes": {k: list(v) for k, v in run.notes.items()},
         "timings_s": run.timings,
     }
 
