@@ -1,4 +1,8 @@
-"""TreatmentChain: stage descriptors in order, typed results, cache, start mid-way, progress, metadata."""
+"""TreatmentChain: stage descriptors in order, typed results, cache, start mid-way, progress, metadata.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import dataclasses
 import json

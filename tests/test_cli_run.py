@@ -1,4 +1,8 @@
-"""`mtzsim run`, `mtzsim runs` and `mtzsim demo`: files, registry, clear errors, and kill-safety."""
+"""`mtzsim run`, `mtzsim runs` and `mtzsim demo`: files, registry, clear errors, and kill-safety.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import json
 import os

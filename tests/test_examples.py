@@ -1,4 +1,8 @@
-"""Every example runs: the scenario files load, and examples/run_scenario.py runs each of them."""
+"""Every example runs: the scenario files load, and examples/run_scenario.py runs each of them.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import re
 import runpy

@@ -1,4 +1,8 @@
-"""Scenario files: units at the edge, presets, clinical-range warnings, and one clear error per bad file."""
+"""Scenario files: units at the edge, presets, clinical-range warnings, and one clear error per bad file.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import re
 import json

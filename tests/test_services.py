@@ -1,4 +1,8 @@
-"""The run service: outputs checked before the compute, folders written whole or not at all, registry row last."""
+"""The run service: outputs checked before the compute, folders written whole or not at all, registry row last.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import json
 import os

@@ -1,4 +1,8 @@
-"""Run registry: whole runs in one transaction, short unique ids, list/show/diff."""
+"""Run registry: whole runs in one transaction, short unique ids, list/show/diff.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import sqlite3
 
