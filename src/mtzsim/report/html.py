@@ -11,6 +11,7 @@ key numbers) comes from its :class:`mtzsim.pipeline.chain.StageSpec`. No web fon
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as _dt
 import html
 import importlib
@@ -366,12 +367,11 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
                      f"{display(site.stratum_corneum, 'm', 'um', digits=3)}", "model",
                      site.source + (f" — assumption: {site.assumption}" if site.assumption else "")))
         loss = call.kwargs.get("losses")
-        if loss is not None:
-            rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
-                         else display(loss.plume_irradiance, "W/m2", "W/cm2"), "model", loss.source))
-            rows.append(("mtz.wall_fraction", format_number(loss.wall_fraction, 3), "model", loss.source))
-            rows.append(("mtz.condensation_time", "∞" if not math.isfinite(loss.condensation_time)
-                         else display_duration(loss.condensation_time), "model", loss.source))
+        if loss is not None and dataclasses.is_dataclass(loss):  # every coefficient of the loss model used
+            source = str(getattr(loss, "source", ""))
+            for f in dataclasses.fields(loss):
+                if f.name != "source":
+                    rows.append((f"mtz.losses.{f.name}", _coefficient(f.name, getattr(loss, f.name)), "model", source))
         numerics = call.kwargs.get("numerics")
         if numerics is not None:
             rows.append(("mtz.numerics.cell", display(numerics.cell, "m", "um"), "model",
@@ -379,16 +379,20 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
         from mtzsim.physics import damage
 
         mtz = importlib.import_module("mtzsim.physics.mtz")
-        for key in mtz.PROCESSES:
+        for key in getattr(mtz, "PROCESSES", ()):
             p = damage.ARRHENIUS[key]
             src = p.source + (f" [{p.reliability}]" if p.reliability else "")
             if p.assumption:
                 src += f" — assumption: {p.assumption}"
             rows.append((f"damage.{key}", f"A = {p.A:.3e} /s; Ea = {format_number(p.Ea / 1e3)} kJ/mol", "model", src))
-        rows.append(("mtz.histology_edge", mtz.HISTOLOGY_EDGE_PROCESS, "model",
-                     "Arrhenius set compared with the histological coagulation edge, chosen by `mtzsim calibrate`"))
-        rows.append(("mtz.histology_shrink", f"depth ÷ {mtz.HISTOLOGY_DEPTH_SHRINK:g}, width ÷ "
-                     f"{mtz.HISTOLOGY_WIDTH_SHRINK:g}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
+        edge = getattr(mtz, "HISTOLOGY_EDGE_PROCESS", None)
+        if edge is not None:
+            rows.append(("mtz.histology_edge", str(edge), "model",
+                         "Arrhenius set compared with the histological coagulation edge, chosen by `mtzsim calibrate`"))
+        shrink = (getattr(mtz, "HISTOLOGY_DEPTH_SHRINK", None), getattr(mtz, "HISTOLOGY_WIDTH_SHRINK", None))
+        if None not in shrink:
+            rows.append(("mtz.histology_shrink", f"depth ÷ {format_number(shrink[0])}, width ÷ "
+                         f"{format_number(shrink[1])}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
     if "field" in run and run.record("field").call is not None:
         for k, v in run.record("field").call.kwargs.items():
             shown = display(v, "m", "um") if k == "resolution" else (display_duration(v) if k == "cooling" else str(v))
@@ -402,6 +406,21 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
                 if isinstance(p, dict) and "name" in p:
                     rows.append((f"{rec.name}.{p['name']}", str(p.get("value", "")), "model", str(p.get("source", ""))))
     return rows
+
+
+def _coefficient(name: str, value) -> str:
+    """A model coefficient with the unit its name implies (SI names of the loss model)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if not math.isfinite(value):
+        return "∞ (off)" if value > 0 else str(value)
+    if name.endswith("irradiance"):
+        return display(value, "W/m2", "W/cm2")
+    if name.endswith(("time", "delay")):
+        return display_duration(value)
+    if name.endswith("temperature"):
+        return display(value, "K", "degC")
+    return format_number(value)
 
 
 def _kpi(label: str, value: str, hint: str = "", *, unit: str = "", accent: bool = False) -> str:
