@@ -295,7 +295,7 @@ class RunStore:
             "b": rb["id"],
             "version": None if ra["version"] == rb["version"] else [ra["version"], rb["version"]],
             "scenario": _differences(scen_a, scen_b, field_unit),
-            "results": _differences(res_a, res_b, _result_unit),
+            "results": _differences(res_a, res_b, result_unit),
         }
 
     def has_run(self, run_id: str) -> bool:
@@ -350,7 +350,7 @@ def _flatten(obj, prefix: str = "") -> dict:
     return out
 
 
-def _result_unit(key: str) -> tuple[str, str, str]:
+def result_unit(key: str) -> tuple[str, str, str]:
     """(unit, display unit, kind) of a stored result key (legacy ``to_dict()`` keys carry the display
     unit as a suffix: ``ablation_depth_um``); whole numbers are counts, seeds categories."""
     parts = key.split(".")
@@ -372,8 +372,6 @@ def _result_unit(key: str) -> tuple[str, str, str]:
 def _differences(a: dict, b: dict, unit_of) -> list[dict]:
     """Rows ``{"key", "a", "b", "unit", "kind"}`` for values that differ, plus ``"change"`` (b/a − 1)
     for quantities and ``"delta"`` (b − a) for counts; none for categories and seeds."""
-    from mtzsim.units import DISPLAY_UNITS, display
-
     rows = []
     for key in sorted(set(a) | set(b)):
         va, vb = a.get(key), b.get(key)
@@ -386,12 +384,8 @@ def _differences(a: dict, b: dict, unit_of) -> list[dict]:
         row = {"key": key, "a": va, "b": vb, "unit": shown, "kind": kind if numeric else "category"}
         if kind in ("quantity", "residual"):
             for side, v in (("a", va), ("b", vb)):
-                if not isinstance(v, (int, float)) or isinstance(v, bool):
-                    continue
-                if shown == "%" or (shown in DISPLAY_UNITS and si in (DISPLAY_UNITS[shown][0], "")):
-                    row[f"{side}_shown"] = display(v, DISPLAY_UNITS[shown][0], shown)
-                elif shown:
-                    row[f"{side}_shown"] = f"{_num(v)} {shown}"
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and shown:
+                    row[f"{side}_shown"] = shown_value(v, si, shown)
         if numeric and kind == "quantity":
             if va != 0:
                 row["change"] = vb / va - 1.0
@@ -401,10 +395,16 @@ def _differences(a: dict, b: dict, unit_of) -> list[dict]:
     return rows
 
 
-def _num(v) -> str:
-    from mtzsim.units import format_number
+def shown_value(value: float, unit: str, shown: str) -> str:
+    """``value`` [``unit``] as text in the display unit ``shown``: converted when ``unit`` is the SI unit of
+    ``shown`` (``0.02`` J as ``"20 mJ"``), else taken as already in ``shown`` (legacy ``energy_mj`` keys)."""
+    from mtzsim.units import DISPLAY_UNITS, display, display_duration, format_number
 
-    return format_number(v)
+    if shown == "s" and unit == "s":
+        return display_duration(value)
+    if shown in DISPLAY_UNITS and unit in (DISPLAY_UNITS[shown][0], ""):
+        return display(value, DISPLAY_UNITS[shown][0], shown)
+    return f"{format_number(value)} {shown}"
 
 
 __all__ = ["DEFAULT_DB", "RunStore", "new_run_id"]

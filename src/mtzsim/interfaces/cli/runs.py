@@ -99,7 +99,7 @@ def show_command(
         table.add_column("quantity")
         table.add_column("value", justify="right")
         for key, value in _flat(result).items():
-            table.add_row(key, _fmt(value))
+            table.add_row(key, _shown(f"{stage}.{key}", value))
         con.print(table)
 
 
@@ -157,6 +157,17 @@ def _flat(d, prefix=""):
         else:
             out[key] = v
     return out
+
+
+def _shown(key: str, value) -> str:
+    """A stored result value with its display unit (see :func:`mtzsim.io.store.result_unit`)."""
+    from mtzsim.io.store import result_unit, shown_value
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        si, shown, kind = result_unit(key)
+        if kind in ("quantity", "residual") and shown:
+            return shown_value(value, si, shown)
+    return _fmt(value)
 
 
 def _fmt(value) -> str:
