@@ -127,3 +127,20 @@ def test_cached_mtz_equals_a_fresh_computation_bit_for_bit(tmp_path):
     again = simulate_mtz(beam, numerics=numerics)
     assert_same_bits(stored, again)
     assert pickle.dumps(stored.dataset.drop_attrs()) == pickle.dumps(again.dataset.drop_attrs())
+
+
+def test_cache_command_info_and_clear(tmp_path, capsys):
+    import json as _json
+
+    from mtzsim.interfaces import cli
+
+    ResultCache(tmp_path).put("mtz-abc", {"x": 1.0})
+    with pytest.raises(SystemExit) as info:
+        cli.main(["cache", "info", "--dir", str(tmp_path), "--json"])
+    assert info.value.code == 0
+    shown = _json.loads(capsys.readouterr().out)
+    assert shown["entries"] == 1 and shown["by_stage"]["mtz"]["entries"] == 1
+    with pytest.raises(SystemExit) as info:
+        cli.main(["cache", "clear", "--dir", str(tmp_path)])
+    assert info.value.code == 0 and "removed 1 result" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*.pkl"))
