@@ -6,13 +6,15 @@ their results. Each stage is described once, by a :class:`StageSpec`: its stage 
 call (physical inputs, model coefficients and options, with every default made explicit so
 that the run records what it used), the earlier stages it needs, its report section and
 figures, and its netCDF group. Adding a stage is adding one descriptor to the list given to
-:class:`TreatmentChain` (the default list is :data:`DEFAULT_STAGES`, a tuple)::
+:class:`TreatmentChain` (the default list is :data:`DEFAULT_STAGES`, a tuple: MTZ, field,
+healing, outcome; the healing and outcome descriptors live beside their models, in
+``mtzsim.biology.stage`` and ``mtzsim.clinic.stage``)::
 
-    HEALING = StageSpec(
-        name="healing", title="Healing", function="mtzsim.biology.healing:simulate_healing",
-        prepare=lambda scenario, results: StageCall((results["field"].wound_map, ...)),
-        inputs=("field",))
-    TreatmentChain(scenario, stages=DEFAULT_STAGES + (HEALING,)).run()
+    SWEEP_SUMMARY = StageSpec(
+        name="summary", title="Summary", function="mypackage.summary:summarise",
+        prepare=lambda scenario, results: StageCall((results["outcome"],), {}),
+        inputs=("outcome",), result_type="mypackage.summary:Summary")
+    TreatmentChain(scenario, stages=DEFAULT_STAGES + (SWEEP_SUMMARY,)).run()
 
 Results can come from a :class:`mtzsim.pipeline.cache.ResultCache` (same inputs and same
 model version → the stored result, bit for bit) or be handed in (``given={"mtz": result}``),
@@ -485,7 +487,7 @@ class TreatmentChain:
 
     def __init__(self, scenario, *, stages=None, cache: "ResultCache | None" = None):
         self.scenario = scenario
-        self.stages = check_stages(DEFAULT_STAGES if stages is None else stages)
+        self.stages = check_stages(default_stages(scenario) if stages is None else stages)
         self.cache = cache
 
     def run(self, progress: Progress | None = None, *, given: Mapping[str, Any] | None = None) -> ChainResult:
@@ -564,6 +566,14 @@ def _upstream(results: Mapping[str, Any], keys: Mapping[str, str]) -> dict[int, 
     return {id(results[name]): f"{name}:{key}" for name, key in keys.items()}
 
 
+def default_stages(scenario) -> tuple[StageSpec, ...]:
+    """The stages a scenario runs through by default: :data:`DEFAULT_STAGES`, without the
+    outcome stage when the scenario describes no scars (there is nothing to improve)."""
+    if not getattr(scenario, "scars", None):
+        return tuple(s for s in DEFAULT_STAGES if s.name != "outcome")
+    return DEFAULT_STAGES
+
+
 def jsonable(obj):
     """Plain JSON types (kept here for older callers; see :func:`mtzsim.io.serialise.jsonable`)."""
     from mtzsim.io.serialise import jsonable as _jsonable
@@ -573,6 +583,7 @@ def jsonable(obj):
 
 __all__ = [
     "DEFAULT_STAGES",
+    "default_stages",
     "FIELD_STAGE",
     "MTZ_STAGE",
     "ChainResult",
@@ -586,3 +597,11 @@ __all__ = [
     "check_stages",
     "jsonable",
 ]
+
+
+# The biology and clinic stages import their building blocks from this module, so they join the
+# default list only after every name above exists.
+from mtzsim.biology.stage import HEALING_STAGE  # noqa: E402
+from mtzsim.clinic.stage import OUTCOME_STAGE  # noqa: E402
+
+DEFAULT_STAGES = (MTZ_STAGE, FIELD_STAGE, HEALING_STAGE, OUTCOME_STAGE)

@@ -88,10 +88,11 @@ def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
     ValueError
         A model name that has no cases.
     """
-    unknown = sorted(set(models or ()) - {c.model for c in CASES})
+    unknown = sorted(set(models or ()) - set(MODELS))
     if unknown:
         raise ValueError(f"no validation cases for model {', '.join(map(repr, unknown))}; "
-                         f"known models: {', '.join(sorted({c.model for c in CASES}))}")
+                         f"known models: {', '.join(MODELS)}")
+    _register_stage_cases(models)
     out = []
     for c in CASES:
         if models and c.model not in models:
@@ -105,7 +106,7 @@ def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
 # ---------------------------------------------------------------- cases from the data table
 
 #: Known models (``mtzsim validate --model``).
-MODELS = ("mtz", "damage")
+MODELS = ("mtz", "damage", "healing", "outcome")
 
 
 @lru_cache(maxsize=None)
@@ -163,3 +164,22 @@ def _load_cases() -> None:
 
 
 _load_cases()
+
+
+_REGISTERED: set[str] = set()
+
+
+def _register_stage_cases(models: set[str] | None = None) -> None:
+    """Add the healing and outcome stages' cases on first use (their predictions run the
+    biology and the emulated trials, seconds each, so they are not built at import)."""
+    wanted = set(models or MODELS)
+    if "healing" in wanted and "healing" not in _REGISTERED:
+        from mtzsim.biology.healing_calibration import register_validation_cases
+
+        register_validation_cases()
+        _REGISTERED.add("healing")
+    if "outcome" in wanted and "outcome" not in _REGISTERED:
+        from mtzsim.clinic.trials import registry_cases
+
+        CASES.extend(registry_cases())
+        _REGISTERED.add("outcome")

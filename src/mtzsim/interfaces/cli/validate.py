@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("validate")
     def validate_command(
-        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage)"),
+        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, healing, outcome)"),
         as_json: bool = typer.Option(False, "--json", help="print the cases as a JSON list"),
     ) -> None:
         """Compare every model with its literature cases; exit code 1 if any case fails."""
