@@ -185,6 +185,11 @@ def test_figures(mtz, tmp_path):
     res = simulate_field(mtz, PatternSpec(width=1e-3, height=1e-3, density=0.1), **FAST)
     paths = save_field_figures(res, tmp_path)
     assert len(paths) == 4 and all(p.stat().st_size > 1000 for p in paths)
+    # issue 9: the crater is white in every figure (one palette with the MTZ figure), titles name the laser
+    from mtzsim.report import figures_field, figures_mtz
+
+    assert figures_field.ZONE_COLOURS[4].lower() == "#ffffff" == figures_mtz.ZONE_COLOURS[4].lower()
+    assert res.laser == "CO2 10.6 µm, 15 mJ"
 
 
 @pytest.mark.slow

@@ -136,7 +136,8 @@ class FieldResult:
 
 
 def field_dataset(*, xs, ys, depths, cs_depths, step_times, zones, omega_maps, tpeak_maps, cs_zones, cs_omega,
-                  cs_tpeak, bulk_T, local_T, local_window, heat_box, island_hist, island_bins, pattern, attrs):
+                  cs_tpeak, bulk_T, local_T, local_window, heat_box, island_hist, island_bins, reach_hist, reach_bins,
+                  pattern, attrs):
     """The field's maps and curves as an xarray Dataset with CF ``units`` and ``long_name`` on every variable."""
     import numpy as np
     import xarray as xr
@@ -167,6 +168,8 @@ def field_dataset(*, xs, ys, depths, cs_depths, step_times, zones, omega_maps, t
             "heat_in_background": (("time",), heat_box, {"units": "J", "long_name": "heat handed to the background"}),
             "island_count": (("island_bin",), island_hist.astype(np.int64),
                              {"units": "1", "long_name": "treated pixels by distance to intact epidermis"}),
+            "island_reach_count": (("island_reach_bin",), reach_hist.astype(np.int64),
+                                   {"units": "1", "long_name": "intact pixels by distance to treated epidermis"}),
             "spot_x": (("firing",), pattern.x, {"units": "m", "long_name": "spot centre x"}),
             "spot_y": (("firing",), pattern.y, {"units": "m", "long_name": "spot centre y"}),
             "spot_t": (("firing",), pattern.t_fire, {"units": "s", "long_name": "firing time"}),
@@ -180,6 +183,8 @@ def field_dataset(*, xs, ys, depths, cs_depths, step_times, zones, omega_maps, t
             "z": ("z", cs_depths, {"units": "m", "long_name": "depth", "positive": "down"}),
             "time": ("time", step_times, {"units": "s", "long_name": "time from the first firing"}),
             "island_bin": ("island_bin", island_bins, {"units": "m", "long_name": "distance to intact epidermis"}),
+            "island_reach_bin": ("island_reach_bin", reach_bins,
+                                 {"units": "m", "long_name": "distance to treated epidermis"}),
         },
         attrs=dict(title="mtzsim treatment field", Conventions="CF-1.8", **attrs),
     )

@@ -265,6 +265,7 @@ def simulate_field(
     median_island = morph.median_or(d_treated, float("inf") if any_treated else 0.0)
     median_intact = morph.median_or(d_intact, 0.0 if any_treated else float("inf"))
     hist, bins_c = morph.histogram(d_treated, resolution)
+    reach_hist, reach_c = morph.histogram(d_intact, resolution)
     sites = morph.distinct_sites(pattern, resolution)
     merged_fraction, mean_thick = morph.merging_and_rings(zones, sites, xs, ys, resolution)
     contraction = morph.area_contraction(omega_maps[..., 0], abl_maps)
@@ -289,6 +290,7 @@ def simulate_field(
         xs=xs, ys=ys, depths=depths, cs_depths=cs_depths, step_times=step_times, zones=zones, omega_maps=omega_maps,
         tpeak_maps=tpeak_maps, cs_zones=cs_zones, cs_omega=cs_omega, cs_tpeak=cs_tpeak, bulk_T=bulk_T,
         local_T=local_T, local_window=window, heat_box=heat_box, island_hist=hist, island_bins=bins_c,
+        reach_hist=reach_hist, reach_bins=reach_c,
         pattern=pattern,
         attrs={"cross_section_y_m": cs_y, "resolution_m": resolution, "n_overflow_points": int(n_overflow),
                "handoff_age_s": tau_c, "laser": laser_label(mtz.beam), "temperature_cap_K": T_cap,
