@@ -97,8 +97,9 @@ class FieldResult:
             out.append("no intact epidermis is left between the MTZs: the treated area heals from its edges and "
                        "follicles only, like a full-field wound")
         if self.bulk_limited:
-            out.append("the superposed heat exceeds what wet tissue holds below boiling; mean temperatures are "
-                       "shown at most the peak tissue temperature (the excess boils tissue water)")
+            out.append("the linear sum of the heat gave a mean temperature above the peak tissue temperature beside "
+                       "it (heat beyond boiling in wet tissue goes into boiling its water, which the field does not "
+                       "follow); mean temperatures are shown at most that peak")
         return out
 
     def to_dict(self) -> dict:
