@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import idct
+from scipy.linalg.blas import dgemm
 from scipy.ndimage import uniform_filter
 
 #: Side of the local bulk window in lattice pitches (assumption: "a few pitches", the
@@ -166,10 +168,6 @@ def run_background(pattern, kern, box: Box, map_depths, cs_depths, cs_y, step_ti
     blur_y = np.exp(-0.5 * ky**2 * kern.s0)
     hand = pattern.t_fire + tau_c
     order = np.argsort(hand, kind="stable")
-    xc = box.x0 + (np.arange(box.nx) + 0.5) * box.dx
-    yc = box.y0 + (np.arange(box.ny) + 0.5) * box.dy
-    Px = Box.phi(box.nx, box.Lx, box.x0, xc)  # [ncx, mx]
-    Py = Box.phi(box.ny, box.Ly, box.y0, yc)
     Pyc = Box.phi(box.ny, box.Ly, box.y0, [cs_y])  # [1, my]
     n_map, n_cs = len(map_depths), len(cs_depths)
     Pz = Box.phi(box.nz, box.Lz, 0.0, np.concatenate([map_depths, cs_depths]))  # [n_d, mz]
@@ -183,15 +181,22 @@ def run_background(pattern, kern, box: Box, map_depths, cs_depths, cs_y, step_ti
     bg_cs = np.zeros((n_cs, n_steps, box.nx, 1), dtype=np.float32)
     bulk_bg = np.zeros((n_map, n_steps))
     heat = np.zeros(n_steps)
+    # read-out on the cell centres: Px @ b = sqrt(nx/Lx) · idct_II(b) (orthonormal), as many cells as modes
+    sx, sy = math.sqrt(box.nx / box.Lx), math.sqrt(box.ny / box.Ly)
+    PzT_map = np.ascontiguousarray(Pz[:n_map].T)  # [mz, n_map]
+    PzT_cs = np.ascontiguousarray(Pz[n_map:].T)  # [mz, n_cs]
     ptr = 0
     t_prev = 0.0
     decay, decay_dt = None, None
-    k2 = kx[:, None, None] ** 2 + ky[None, :, None] ** 2 + kz[None, None, :] ** 2
+    a_xy_z = a.reshape(-1, box.nz).T  # the same memory as a (z × xy, Fortran order) for BLAS in place
     for n, tn in enumerate(step_times):
         dt = tn - t_prev
         if dt > 0:
             if decay_dt is None or abs(dt - decay_dt) > 1e-12 * dt:
-                decay = np.exp(-(al * k2 + w) * dt)
+                # exp(−(α|k|² + w) dt) is separable: an outer product of three 1-D factors
+                ex, ey = np.exp(-al * kx**2 * dt), np.exp(-al * ky**2 * dt)
+                ez = np.exp(-(al * kz**2 + w) * dt)
+                decay = (ex[:, None] * ey[None, :])[:, :, None] * ez[None, None, :]
                 decay_dt = dt
             a *= decay
         j0 = ptr
@@ -203,14 +208,19 @@ def run_background(pattern, kern, box: Box, map_depths, cs_depths, cs_y, step_ti
             Ax = Box.phi(box.nx, box.Lx, box.x0, pattern.x[idx]) * blur_x * np.exp(-al * np.outer(d, kx**2))
             Ay = Box.phi(box.ny, box.Ly, box.y0, pattern.y[idx]) * blur_y * np.exp(-al * np.outer(d, ky**2))
             Az = zhat[None, :] * np.exp(-al * np.outer(d, kz**2) - w * d[:, None])
-            a += np.einsum("jx,jy,jz->xyz", Ax, Ay, Az, optimize=True)
-        b = np.einsum("xyz,dz->dxy", a, Pz[:n_map], optimize=True)  # [n_map, mx, my]
+            # Σ_j Ax_j ⊗ Ay_j ⊗ Az_j as one matrix product (z × j) @ (j × xy), accumulated into a
+            # in place by BLAS (beta = 1): no temporary of the size of a
+            Axy = (Ax[:, :, None] * Ay[:, None, :]).reshape(idx.size, -1)
+            r = dgemm(1.0, Az.T, Axy, beta=1.0, c=a_xy_z, overwrite_c=True)
+            if r.ctypes.data != a_xy_z.ctypes.data:  # BLAS returned a copy: keep its sum
+                a_xy_z[...] = r
+        b = a @ PzT_map  # [mx, my, n_map]
         for s in range(n_map):
-            bg_map[s, n] = Px @ b[s] @ Py.T
-            bulk_bg[s, n] = wx @ b[s] @ wy
+            bg_map[s, n] = sx * sy * idct(idct(b[:, :, s], type=2, norm="ortho", axis=0), type=2, norm="ortho", axis=1)
+            bulk_bg[s, n] = wx @ b[:, :, s] @ wy
         if n_cs:
-            c_xz = np.tensordot(a, Pyc[0], axes=([1], [0]))  # [mx, mz] on the plane y = cs_y
-            bg_cs[:, n, :, 0] = (Px @ c_xz @ Pz[n_map:].T).T
+            c_xz = np.matmul(Pyc[0], a)  # [mx, mz] on the plane y = cs_y (no copy of a)
+            bg_cs[:, n, :, 0] = (sx * idct(c_xz @ PzT_cs, type=2, norm="ortho", axis=0)).T
         heat[n] = a[0, 0, 0] * heat_w
         t_prev = tn
         if progress is not None and n % 20 == 0:
