@@ -1,42 +1,50 @@
-"""TreatmentChain: stages in order, results passed on, unavailable stages skipped, outputs written."""
+"""TreatmentChain: stage descriptors in order, typed results, cache, start mid-way, progress, metadata."""
 
+import dataclasses
 import json
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from mtzsim.pipeline import chain
-from mtzsim.pipeline.chain import ChainResult, Stage, StageUnavailable, TreatmentChain
-from mtzsim.params.presets import FLAGSHIP_SCENARIO
 from mtzsim.io.scenario import parse_scenario
+from mtzsim.params.presets import FLAGSHIP_SCENARIO
+from mtzsim.pipeline import chain
+from mtzsim.pipeline.cache import ResultCache
+from mtzsim.pipeline.chain import ChainResult, StageCall, StageSpec, TreatmentChain
+from mtzsim.pipeline.contract import describe, quantity
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fake:
-    name: str
-    value: float
-    dataset: object = None
+    """A stage result of the tests, declared with the contract."""
 
-    def to_dict(self):
-        return {"name": self.name, "value_um": self.value, "nan": math.nan, "arr": np.arange(3)}
+    value: float = quantity("m", "a length")
+    label: str = quantity("", "a label", kind="category")
+    dataset: object = quantity("", "maps", kind="array", default=None)
 
 
 def fake_dataset(n=4):
-    return xr.Dataset({"zone": (("y", "x"), np.arange(n * n, dtype=np.int8).reshape(n, n))},
+    return xr.Dataset({"zone": (("y", "x"), np.arange(n * n, dtype=np.int8).reshape(n, n) % 5),
+                       "peak_temperature": (("y", "x"), np.full((n, n), 320.0), {"units": "K"})},
                       coords={"x": np.arange(n) * 1e-5, "y": np.arange(n) * 1e-5},
                       attrs={"flag": True, "meta": {"a": 1}, "none": None})
 
 
-def stage_a(scenario, results):
-    return Fake("a", scenario.beam().energy * 1e3, fake_dataset())
+def stage_a(energy, *, scale=1.0):
+    return Fake(energy * scale, "a", fake_dataset())
 
 
-def stage_b(scenario, results):
-    assert "a" in results
-    return Fake("b", results["a"].value * 2, fake_dataset(3))
+def stage_b(a, *, factor, progress=None):
+    if progress is not None:
+        progress(0.5, "halfway")
+    return Fake(a.value * factor, "b", fake_dataset(3))
+
+
+A = StageSpec("a", "A", stage_a, lambda sc, res: StageCall((sc.beam().energy,), {"scale": 1.0}), cacheable=True)
+B = StageSpec("b", "B", stage_b, lambda sc, res: StageCall((res["a"],), {"factor": 2.0}), inputs=("a",),
+              cacheable=True, reports_progress=True)
 
 
 @pytest.fixture
@@ -46,70 +54,117 @@ def scenario():
 
 def test_stages_run_in_order_and_see_earlier_results(scenario):
     calls = []
-    result = TreatmentChain(scenario, stages=[Stage("a", stage_a, "A"), Stage("b", stage_b, "B", ("a",))]).run(
-        progress=lambda title, done, total: calls.append((title, done, total)))
-    assert list(result.results) == ["a", "b"]
-    assert result["b"].value == pytest.approx(40.0)  # 2 × the flagship 20 mJ
-    assert set(result.timings) == {"a", "b"} and all(t >= 0 for t in result.timings.values())
-    assert calls == [("A", 0, 2), ("B", 1, 2), ("done", 2, 2)]
-    assert isinstance(result, ChainResult) and not result.skipped
+    run = TreatmentChain(scenario, stages=(A, B)).run(progress=lambda s, f, d="": calls.append((s, f)))
+    assert run.stage_names == ("a", "b")
+    assert run.b.value == pytest.approx(0.040)  # 2 × the flagship 20 mJ (the fake treats J as m)
+    assert run.a is run.result("a") is run["a"]
+    assert set(run.timings) == {"a", "b"} and all(t >= 0 for t in run.timings.values())
+    # chain start/end of each stage, plus the stage's own progress in between
+    assert calls == [("a", 0.0), ("a", 1.0), ("b", 0.0), ("b", 0.5), ("b", 1.0)]
+    assert isinstance(run, ChainResult)
+    with pytest.raises(AttributeError):
+        run.healing  # noqa: B018  (a stage this run does not have)
 
 
-def test_unavailable_stage_is_skipped_with_its_dependents(scenario):
-    def not_yet(scenario, results):
-        raise NotImplementedError("engine not built yet")
-
-    def unavailable(scenario, results):
-        raise StageUnavailable("model missing")
-
-    stages = [Stage("a", not_yet), Stage("b", stage_b, requires=("a",)), Stage("c", unavailable)]
-    result = TreatmentChain(scenario, stages=stages).run()
-    assert result.results == {}
-    assert "not available yet" in result.skipped["a"]
-    assert "needs a" in result.skipped["b"]
-    assert result.skipped["c"] == "model missing"
-
-
-def test_to_dict_is_plain_json(scenario, tmp_path):
-    result = TreatmentChain(scenario, stages=[Stage("a", stage_a)]).run()
-    d = result.to_dict()
-    text = json.dumps(d, allow_nan=False)  # NaN became null, arrays lists
-    assert d["stages"]["a"]["nan"] is None and d["stages"]["a"]["arr"] == [0, 1, 2]
-    assert d["scenario"]["as_written"]["laser"]["energy"] == "20mJ"
-    assert d["mtzsim_version"]
-    path = result.write_json(tmp_path / "results.json")
-    assert json.loads(path.read_text()) == json.loads(text)
-
-
-def test_write_netcdf_one_group_per_stage(scenario, tmp_path):
-    result = TreatmentChain(scenario, stages=[Stage("a", stage_a), Stage("b", stage_b)]).run()
-    result.run_id = "deadbeef"
-    path = result.write_netcdf(tmp_path / "fields.nc")
-    for name, n in (("a", 4), ("b", 3)):
-        with xr.open_dataset(path, group=name, engine="h5netcdf") as ds:
-            assert ds["zone"].shape == (n, n)
-            assert ds.attrs["run_id"] == "deadbeef" and ds.attrs["stage"] == name
-    assert not (tmp_path / "fields.nc.part").exists()
-
-
-def test_no_dataset_no_file(scenario, tmp_path):
-    result = TreatmentChain(scenario, stages=[Stage("a", lambda s, r: Fake("a", 1.0))]).run()
-    assert result.write_netcdf(tmp_path / "fields.nc") is None
-
-
-def test_register_stage(monkeypatch):
-    monkeypatch.setattr(chain, "STAGES", list(chain.STAGES))
-    chain.register_stage(Stage("healing", stage_b, "Healing", ("field",)))
-    chain.register_stage(Stage("probe", stage_b), after="mtz")
-    assert [s.name for s in chain.STAGES] == ["mtz", "probe", "field", "healing"]
-    with pytest.raises(ValueError):
-        chain.register_stage(Stage("mtz", stage_a))
-    chain.register_stage(Stage("mtz", stage_a, "new"), replace=True)
-    assert chain.STAGES[0].title == "new"
+def test_stage_list_is_checked():
+    with pytest.raises(ValueError, match="needs a"):
+        chain.check_stages((B, A))
+    with pytest.raises(ValueError, match="twice"):
+        chain.check_stages((A, A))
 
 
 def test_default_stages_are_the_real_models():
-    assert [s.name for s in chain.STAGES][:2] == ["mtz", "field"]
+    assert [s.name for s in chain.DEFAULT_STAGES] == ["mtz", "field"]
+    assert isinstance(chain.DEFAULT_STAGES, tuple)  # no mutable module-level registry
+    assert not hasattr(chain, "register_stage") and not hasattr(chain, "StageUnavailable")
+
+
+def test_given_results_start_mid_way(scenario):
+    given = Fake(1.0, "given")
+    run = TreatmentChain(scenario, stages=(A, B)).run(given={"a": given})
+    assert run.a is given and run.record("a").source == "given"
+    assert run.b.value == 2.0
+    with pytest.raises(ValueError, match="not in the list"):
+        TreatmentChain(scenario, stages=(A,)).run(given={"zz": given})
+
+
+def test_cache_serves_second_run_from_memory_then_disk(scenario, tmp_path):
+    cache = ResultCache(tmp_path / "cache")
+    first = TreatmentChain(scenario, stages=(A, B), cache=cache).run()
+    assert [r.source for r in first.records] == ["computed", "computed"]
+    second = TreatmentChain(scenario, stages=(A, B), cache=cache).run()
+    assert [r.source for r in second.records] == ["cache (memory)", "cache (memory)"]
+    fresh = ResultCache(tmp_path / "cache")  # a new process: the disk
+    third = TreatmentChain(scenario, stages=(A, B), cache=fresh).run()
+    assert [r.source for r in third.records] == ["cache (disk)", "cache (disk)"]
+    assert third.b == first.b
+    # the field-like stage's key names the upstream key, not the upstream object
+    assert first.record("b").key == third.record("b").key
+
+
+def test_to_dict_is_plain_json(scenario, tmp_path):
+    run = TreatmentChain(scenario, stages=(A, B)).run()
+    d = run.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["stages"]["a"]["value"] == pytest.approx(0.020)
+    assert d["fields"]["a"]["value"]["unit"] == "m"
+    assert d["inputs"]["b"]["kwargs"] == {"factor": 2.0}
+    assert d["scenario"]["as_written"]["laser"]["energy"] == "20mJ"
+    assert d["mtzsim_version"]
+    path = run.write_json(tmp_path / "results.json")
+    assert json.loads(path.read_text()) == d
+
+
+def test_write_netcdf_one_cf_group_per_stage(scenario, tmp_path):
+    run = TreatmentChain(scenario, stages=(A, B)).run().with_run_id("deadbeef")
+    path = run.write_netcdf(tmp_path / "fields.nc")
+    for name, n in (("a", 4), ("b", 3)):
+        with xr.open_dataset(path, group=name, engine="h5netcdf", mask_and_scale=False) as ds:
+            assert ds["zone"].shape == (n, n)
+            assert ds.attrs["run_id"] == "deadbeef" and ds.attrs["stage"] == name
+            assert ds["zone"].attrs["flag_meanings"].split() == ["untouched", "heat_shock", "lethal",
+                                                                   "coagulated", "ablated"]
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_no_dataset_no_file(scenario, tmp_path):
+    spec = StageSpec("a", "A", lambda e: Fake(e, "x"), lambda sc, res: StageCall((1.0,)))
+    run = TreatmentChain(scenario, stages=(spec,)).run()
+    assert run.write_netcdf(tmp_path / "fields.nc") is None
+
+
+def test_options_come_from_the_scenario():
+    sc = parse_scenario(FLAGSHIP_SCENARIO.replace('site = "cheek"', 'site = "forearm"')
+                        + '\n[numerics]\nmtz_cell = "4um"\nfield_resolution = "20um"\n')
+    mtz_call = chain.prepare_mtz(sc, {})
+    assert mtz_call.kwargs["tissue"].name == "forearm"
+    sc_layer = next(layer for layer in mtz_call.kwargs["tissue"].layers if layer.key == "sc")
+    assert sc_layer.thickness == pytest.approx(22.6e-6)  # RamanSC2007, volar forearm
+    assert mtz_call.kwargs["numerics"].cell == pytest.approx(4e-6)
+    assert sc.field_options()["resolution"] == pytest.approx(20e-6)
+
+
+# Results whose owners have not declared their fields with quantity() yet (stage-2 issue 7):
+# MTZResult (physics/mtz, mtzphys helper) and FieldResult (physics/field, field helper).
+NOT_CONVERTED = {"MTZResult", "FieldResult"}
+
+
+@pytest.mark.parametrize("spec", chain.DEFAULT_STAGES, ids=lambda s: s.name)
+def test_every_result_field_has_unit_and_doc(spec, request):
+    cls = spec.resolve_result_type()
+    assert cls is not None, f"stage {spec.name} declares no result type"
+    if cls.__name__ in NOT_CONVERTED:
+        request.applymarker(pytest.mark.xfail(reason=f"{cls.__name__} not converted to quantity() yet",
+                                              strict=False))
+    for f in dataclasses.fields(cls):
+        if f.name.startswith("_"):
+            continue
+        assert "unit" in f.metadata and f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no unit/doc"
+
+
+def test_describe_reads_the_metadata():
+    info = {i.name: i for i in describe(Fake(1.0, "x"))}
+    assert info["value"].unit == "m" and info["label"].kind == "category"
 
 
 SMALL = """
@@ -124,29 +179,16 @@ seed = 1
 """
 
 
-def _mtz_engine_missing() -> bool:
-    import mtzsim.physics.mtz as mtz
-    from mtzsim.physics.laser import make_beam
-
-    try:
-        mtz.simulate_mtz(make_beam("co2", energy=1e-3, spot_diameter=120e-6))
-    except NotImplementedError:
-        return True
-    return False
-
-
 def test_real_chain_end_to_end(tmp_path):
-    """The real stages, wired by the chain (skipped only while the MTZ engine is missing)."""
-    if _mtz_engine_missing():
-        pytest.skip("simulate_mtz raises NotImplementedError: single-MTZ engine not built yet")
-    result = TreatmentChain(parse_scenario(SMALL)).run()
-    assert "mtz" in result.results, result.skipped
-    mtz = result["mtz"]
-    assert 0 < mtz.ablation_depth < mtz.coagulation_depth < 2e-3
-    if "field" in result.results:
-        field = result["field"]
-        assert field.n_mtz >= 1 and 0 < field.coverage_treated <= 1
-        assert result.write_netcdf(tmp_path / "fields.nc") is not None
-    else:
-        assert "field" in result.skipped
-    json.dumps(result.to_dict(), allow_nan=False)
+    """The real stages, wired by the chain; cached the second time, with the same bits."""
+    cache = ResultCache(tmp_path / "cache")
+    run = TreatmentChain(parse_scenario(SMALL), cache=cache).run()
+    # 10 mJ at 120 µm (the preset's Hantash-like beam): a crater above a thicker coagulated rim,
+    # both well inside the 2.5 mm domain
+    assert 0 < run.mtz.ablation_depth < run.mtz.coagulation_depth < 2e-3
+    assert run.field.n_mtz >= 1 and 0 < run.field.coverage_treated <= 1
+    assert run.write_netcdf(tmp_path / "fields.nc") is not None
+    json.dumps(run.to_dict(), allow_nan=False)
+    again = TreatmentChain(parse_scenario(SMALL), cache=ResultCache(tmp_path / "cache")).run()
+    assert [r.source for r in again.records] == ["cache (disk)", "cache (disk)"]
+    assert again.field.to_dict() == run.field.to_dict()

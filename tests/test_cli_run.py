@@ -35,11 +35,20 @@ class FakeResult:
         return {"ablation_depth_um": self.depth_um, "n_mtz": 7}
 
 
+def fake(value):
+    return FakeResult(value)
+
+
+FAKE_STAGES = (
+    chain.StageSpec("mtz", "Single MTZ", fake, lambda s, r: chain.StageCall((s.beam().energy * 1e4,))),
+    chain.StageSpec("field", "Treatment field", fake, lambda s, r: chain.StageCall((1.0,)), inputs=("mtz",)),
+)
+
+
 @pytest.fixture
 def fake_stages(monkeypatch):
-    stages = [chain.Stage("mtz", lambda s, r: FakeResult(s.beam().energy * 1e4), "Single MTZ"),
-              chain.Stage("field", lambda s, r: FakeResult(1.0), "Treatment field", ("mtz",))]
-    monkeypatch.setattr(chain, "STAGES", stages)
+    """The tests inject fake stages (fast, deterministic) in place of the default list."""
+    monkeypatch.setattr(chain, "DEFAULT_STAGES", FAKE_STAGES)
 
 
 @pytest.fixture
@@ -170,16 +179,28 @@ def test_bad_scenarios_exit_2_with_one_message(name, tmp_path):
 # ---- killing `mtzsim run` midway leaves the registry consistent -------------------------------
 
 FAKE_CLI = textwrap.dedent("""
-    import sys
+    # `mtzsim` with fake stages injected by the test (no hooks in the package): a stage that
+    # sleeps SLOW_STAGE seconds, and a registry commit that sleeps SLOW_COMMIT seconds.
+    import os, sys, time
     from mtzsim.pipeline import chain
+    from mtzsim.io import store
     from mtzsim.interfaces import cli
 
     class R:
         def to_dict(self):
             return {"ablation_depth_um": 1.0}
 
-    chain.STAGES[:] = [chain.Stage("mtz", lambda s, r: R(), "Single MTZ"),
-                       chain.Stage("field", lambda s, r: R(), "Treatment field")]
+    def slow():
+        time.sleep(float(os.environ.get("SLOW_STAGE", "0")))
+        return R()
+
+    chain.DEFAULT_STAGES = (chain.StageSpec("mtz", "Single MTZ", slow, lambda s, r: chain.StageCall()),
+                            chain.StageSpec("field", "Treatment field", R, lambda s, r: chain.StageCall()))
+    _add_run = store.RunStore._insert
+    def slow_insert(self, *args, **kwargs):
+        time.sleep(float(os.environ.get("SLOW_COMMIT", "0")))
+        return _add_run(self, *args, **kwargs)
+    store.RunStore._insert = slow_insert
     sys.argv = ["mtzsim", *sys.argv[1:]]
     cli.main()
 """)
@@ -219,8 +240,9 @@ def test_kill_during_a_stage_leaves_the_registry_consistent(tmp_path):
     db = tmp_path / "runs.sqlite"
     keep = _registry_with_one_run(db)
     (tmp_path / "s.toml").write_text(FLAGSHIP_SCENARIO, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "mtzsim", "run", "s.toml", "--db", str(db), "--out", "out"],
-                            cwd=tmp_path, env=_env(MTZSIM_TEST_SLOW_STAGE="mtz:60"),
+    (tmp_path / "fake_cli.py").write_text(FAKE_CLI, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "fake_cli.py", "run", "s.toml", "--db", str(db), "--out", "out"],
+                            cwd=tmp_path, env=_env(SLOW_STAGE="60"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_for(lambda: (tmp_path / "out").is_dir()), "mtzsim run never started"
@@ -239,7 +261,7 @@ def test_kill_inside_the_registry_transaction_leaves_no_partial_run(tmp_path):
     (tmp_path / "s.toml").write_text(FLAGSHIP_SCENARIO, encoding="utf-8")
     (tmp_path / "fake_cli.py").write_text(FAKE_CLI, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "fake_cli.py", "run", "s.toml", "--db", str(db), "--out", "out"],
-                            cwd=tmp_path, env=_env(MTZSIM_TEST_SLOW_COMMIT="60"),
+                            cwd=tmp_path, env=_env(SLOW_COMMIT="60"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def writer_holds_the_lock() -> bool:

@@ -69,10 +69,13 @@ def test_failed_write_leaves_no_partial_run(tmp_path, monkeypatch):
     with RunStore(tmp_path / "runs.sqlite") as store:
         keep = add(store)
 
-        def boom():
+        insert = RunStore._insert
+
+        def boom(cur, run_id, payload, meta):
+            insert(cur, run_id, payload, meta)  # the rows are written, then the process "dies"
             raise RuntimeError("killed inside the transaction")
 
-        monkeypatch.setattr("mtzsim.io.store._test_hook_slow_commit", boom)
+        monkeypatch.setattr(RunStore, "_insert", staticmethod(boom))
         with pytest.raises(RuntimeError):
             add(store)
         assert [r["id"] for r in store.list_runs()] == [keep]
@@ -91,6 +94,9 @@ def test_delete_run(tmp_path):
 def test_bad_paths_are_input_errors(tmp_path):
     with pytest.raises(InputError) as info:
         RunStore(tmp_path)
+    assert info.value.field == "db"  # the library's name; the CLI passes field="--db"
+    with pytest.raises(InputError) as info:
+        RunStore(tmp_path, field="--db")
     assert info.value.field == "--db"
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database" * 100)

@@ -11,6 +11,7 @@ import math
 import re
 from functools import lru_cache
 
+from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.errors import InputError
 
 #: Kinds of quantity accepted at the edge: pint dimensionality and the SI unit returned.
@@ -132,12 +133,112 @@ def parse_fraction(value, field: str) -> float:
 
 def celsius_to_kelvin(t_c):
     """Temperature [°C] → [K]."""
-    return t_c + 273.15
+    return t_c + ZERO_CELSIUS
 
 
 def kelvin_to_celsius(t_k):
     """Temperature [K] → [°C]."""
-    return t_k - 273.15
+    return t_k - ZERO_CELSIUS
+
+
+# ---------------------------------------------------------------------------------------
+# Display: SI values shown in the units people use, with sensible precision
+# ---------------------------------------------------------------------------------------
+
+#: Display units: name → (SI unit, factor, offset, symbol); shown = value_SI × factor + offset.
+DISPLAY_UNITS: dict[str, tuple[str, float, float, str]] = {
+    "m": ("m", 1.0, 0.0, "m"),
+    "cm": ("m", 1e2, 0.0, "cm"),
+    "mm": ("m", 1e3, 0.0, "mm"),
+    "um": ("m", 1e6, 0.0, "µm"),
+    "m2": ("m2", 1.0, 0.0, "m²"),
+    "cm2": ("m2", 1e4, 0.0, "cm²"),
+    "mm2": ("m2", 1e6, 0.0, "mm²"),
+    "mm3": ("m3", 1e9, 0.0, "mm³"),
+    "J": ("J", 1.0, 0.0, "J"),
+    "mJ": ("J", 1e3, 0.0, "mJ"),
+    "W": ("W", 1.0, 0.0, "W"),
+    "J/cm2": ("J/m2", 1e-4, 0.0, "J/cm²"),
+    "W/cm2": ("W/m2", 1e-4, 0.0, "W/cm²"),
+    "/cm2": ("1/m2", 1e-4, 0.0, "/cm²"),
+    "K": ("K", 1.0, 0.0, "K"),
+    "degC": ("K", 1.0, -ZERO_CELSIUS, "°C"),
+    "s": ("s", 1.0, 0.0, "s"),
+    "ms": ("s", 1e3, 0.0, "ms"),
+    "us": ("s", 1e6, 0.0, "µs"),
+    "min": ("s", 1 / 60, 0.0, "min"),
+    "h": ("s", 1 / 3600, 0.0, "h"),
+    "d": ("s", 1 / 86400, 0.0, "days"),
+    "weeks": ("s", 1 / (7 * 86400), 0.0, "weeks"),
+    "months": ("s", 1 / (30.4375 * 86400), 0.0, "months"),
+    "Hz": ("Hz", 1.0, 0.0, "Hz"),
+    "kJ/mol": ("J/mol", 1e-3, 0.0, "kJ/mol"),
+    "%": ("1", 100.0, 0.0, "%"),
+    "1": ("1", 1.0, 0.0, ""),
+    "": ("", 1.0, 0.0, ""),
+}
+
+
+def to_display(value, display: str):
+    """An SI value (or array) in the display unit ``display`` (a key of :data:`DISPLAY_UNITS`)."""
+    try:
+        _, factor, offset, _ = DISPLAY_UNITS[display]
+    except KeyError:
+        raise ValueError(f"unknown display unit {display!r}; known: {', '.join(DISPLAY_UNITS)}") from None
+    return value * factor + offset
+
+
+def format_number(value, digits: int = 4) -> str:
+    """A number with at most ``digits`` significant digits and no float noise.
+
+    ``119.99999999999999`` → ``"120"``; ``0.000123456`` → ``"0.0001235"``; ``1.5e7`` →
+    ``"1.5e+07"``; NaN and infinities → ``"—"``; integers as they are.
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(x):
+        return "—"
+    if x == 0:
+        return "0"
+    if 10 ** digits <= abs(x) < 10 ** (digits + 2):
+        return f"{x:.0f}"
+    return f"{x:.{digits}g}"
+
+
+def display(value, unit: str, display_unit: str | None = None, *, digits: int = 4) -> str:
+    """``value`` [``unit``, SI] as text in ``display_unit``: ``display(1.2e-4, "m", "um")`` → ``"120 µm"``.
+
+    ``display_unit`` defaults to ``unit``. Raises ValueError when the two units do not match.
+    """
+    display_unit = unit if display_unit is None else display_unit
+    si_unit, _, _, symbol = DISPLAY_UNITS.get(display_unit, (unit, 1.0, 0.0, display_unit))
+    if display_unit in DISPLAY_UNITS and si_unit != _si_name(unit):
+        raise ValueError(f"cannot show a value in {unit!r} as {display_unit!r}")
+    shown = to_display(value, display_unit) if display_unit in DISPLAY_UNITS else value
+    text = format_number(shown, digits)
+    return f"{text} {symbol}" if symbol and text != "—" else text
+
+
+def _si_name(unit: str) -> str:
+    return {"m**2": "m2", "m²": "m2", "m**3": "m3", "m³": "m3", "J/m**2": "J/m2", "J/m²": "J/m2",
+            "W/m**2": "W/m2", "1/m**2": "1/m2", "-": "1", "fraction": "1"}.get(unit, unit)
+
+
+def display_duration(seconds: float) -> str:
+    """A duration in the unit that suits it: µs, ms, s, min, h or days."""
+    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+        return "—"
+    a = abs(seconds)
+    for limit, unit in ((1e-3, "us"), (1.0, "ms"), (120.0, "s"), (7200.0, "min"), (3 * 86400.0, "h")):
+        if a < limit:
+            return display(seconds, "s", unit)
+    return display(seconds, "s", "d")
 
 
 def require_positive(value: float, field: str, *, allow_zero: bool = False) -> float:

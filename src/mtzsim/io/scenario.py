@@ -66,6 +66,9 @@ LIMITS = {
     "scars.depth": (0.0, 5e-3, "m", "5mm"),
     "course.interval": (86400.0, 366 * 86400.0, "s", "1 day to 1 year"),
     "course.follow_up": (0.0, 10 * 366 * 86400.0, "s", "10 years"),
+    "numerics.mtz_cell": (0.5e-6, 50e-6, "m", "0.5um to 50um"),
+    "numerics.field_resolution": (1e-6, 200e-6, "m", "1um to 200um"),
+    "numerics.field_cooling": (0.0, 60.0, "s", "60s"),
 }
 
 
@@ -344,8 +347,10 @@ class PatientSection(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> "PatientSection":
-        if self.site not in presets.SITES:
-            raise _fail(f"unknown site {self.site!r}; choose one of {', '.join(presets.SITES)}", "site")
+        try:
+            presets.site_tissue(self.site)
+        except ValueError as exc:
+            raise _fail(str(exc), "site") from None
         return self
 
 
@@ -399,6 +404,19 @@ class CohortSection(_Section):
     seed: Annotated[int, _whole(0, 2**63 - 1, "non-negative whole number")] = 1
 
 
+class NumericsSection(_Section):
+    """``[numerics]``: grid and resolution options of the stages (defaults: the stage functions' own)."""
+
+    mtz_cell: Length | None = None  # [m] grid spacing of the single-MTZ model
+    field_resolution: Length | None = None  # [m] pixel of the field's maps
+    field_cooling: DurationOrZero | None = None  # [s] time simulated after the last firing
+
+    @model_validator(mode="after")
+    def _check(self) -> "NumericsSection":
+        _check_limits("numerics", self, ("mtz_cell", "field_resolution", "field_cooling"))
+        return self
+
+
 class Scenario(BaseModel):
     """A whole treatment scenario, validated, in SI.
 
@@ -418,6 +436,7 @@ class Scenario(BaseModel):
     course: CourseSection = Field(default_factory=CourseSection)
     aftercare: AftercareSection = Field(default_factory=AftercareSection)
     cohort: CohortSection = Field(default_factory=CohortSection)
+    numerics: NumericsSection = Field(default_factory=NumericsSection)
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _text: str | None = PrivateAttr(default=None)
@@ -500,6 +519,41 @@ class Scenario(BaseModel):
             return PatternSpec(**kwargs)
         except InputError as exc:
             raise self._located(exc, "pattern") from None
+
+    def tissue(self):
+        """The skin of ``patient.site``, :class:`mtzsim.physics.tissue.Tissue` (see params/data/site_tissue.csv)."""
+        from dataclasses import replace
+
+        from mtzsim.physics.tissue import get_tissue
+
+        site = presets.site_tissue(self.patient.site)  # the validator refused sites without data
+        face = get_tissue("face")
+        if site.tissue == face.name and any(
+                layer.key == "sc" and layer.thickness == site.stratum_corneum for layer in face.layers):
+            return face
+        return replace(face.with_layer("sc", thickness=site.stratum_corneum), name=site.tissue)
+
+    def mtz_numerics(self):
+        """Grid options of the single MTZ, :class:`mtzsim.physics.mtz.Numerics` (``[numerics]``)."""
+        from mtzsim.physics.mtz import Numerics
+
+        if self.numerics.mtz_cell is None:
+            return Numerics()
+        return Numerics(cell=self.numerics.mtz_cell)
+
+    def field_options(self) -> dict:
+        """Keyword options of :func:`mtzsim.physics.field.simulate_field` (``[numerics]``), defaults explicit."""
+        import inspect
+
+        from mtzsim.physics.field import simulate_field
+
+        defaults = {k: p.default for k, p in inspect.signature(simulate_field).parameters.items()
+                    if k in ("resolution", "cooling")}
+        if self.numerics.field_resolution is not None:
+            defaults["resolution"] = self.numerics.field_resolution
+        if self.numerics.field_cooling is not None:
+            defaults["cooling"] = self.numerics.field_cooling
+        return defaults
 
     def warnings(self) -> list:
         """Settings outside clinical ranges: :class:`mtzsim.params.presets.RangeWarning` list (they still run)."""
@@ -645,7 +699,7 @@ class Scenario(BaseModel):
             "pattern.width": "pattern.area",
             "pattern.height": "pattern.area",
         }.get(field, field)
-        if not field.startswith(("laser.", "pattern.", "patient.", "scars", "course.", "aftercare.", "cohort.")):
+        if not field.startswith(("laser.", "pattern.", "patient.", "scars", "course.", "aftercare.", "cohort.", "numerics.")):
             field = f"{table}.{field}"
         line = None
         if self._text is not None:
@@ -759,6 +813,7 @@ _TABLE_HINTS = {
     "course": "the [course] table",
     "aftercare": "the [aftercare] table",
     "cohort": "the [cohort] table",
+    "numerics": "the [numerics] table",
 }
 
 
@@ -919,6 +974,7 @@ __all__ = [
     "AftercareSection",
     "CohortSection",
     "CourseSection",
+    "NumericsSection",
     "LaserSection",
     "PatientSection",
     "PatternSection",

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import secrets
 import sqlite3
-import time
 from pathlib import Path
 
 from mtzsim.errors import InputError
@@ -72,6 +70,8 @@ class RunStore:
     ----------
     path : str or Path
         The database file; created (with its folder) if missing.
+    field : str
+        How the caller names the registry in error messages (``"--db"`` on the command line).
 
     Raises
     ------
@@ -79,15 +79,15 @@ class RunStore:
         The path is a folder, cannot be created, or is not an mtzsim registry.
     """
 
-    def __init__(self, path=DEFAULT_DB):
+    def __init__(self, path=DEFAULT_DB, *, field: str = "db"):
         self.path = Path(path)
         if self.path.is_dir():
-            raise InputError("--db", f"{str(self.path)!r} is a folder; give a file such as {DEFAULT_DB!r}")
+            raise InputError(field, f"{str(self.path)!r} is a folder; give a file such as {DEFAULT_DB!r}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise InputError("--db", f"cannot open {str(self.path)!r}: {exc}") from None
+            raise InputError(field, f"cannot open {str(self.path)!r}: {exc}") from None
         try:
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA busy_timeout = 30000")
@@ -99,7 +99,7 @@ class RunStore:
             )
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise InputError("--db", f"{str(self.path)!r} is not an mtzsim run registry ({exc})") from None
+            raise InputError(field, f"{str(self.path)!r} is not an mtzsim run registry ({exc})") from None
 
     # ---- context manager ------------------------------------------------------------
     def close(self) -> None:
@@ -168,38 +168,31 @@ class RunStore:
                     run_id = new_run_id()
             elif cur.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
                 raise InputError("run id", f"a run {run_id!r} is already in {str(self.path)!r}")
-            cur.execute(
-                "INSERT INTO runs(id, created_at, version, name, source, scenario_toml, scenario_json, "
-                "warnings_json, skipped_json, out_dir, total_s, n_stages) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    run_id,
-                    created_at,
-                    version,
-                    name,
-                    source,
-                    scenario_toml,
-                    payload["scenario_json"],
-                    payload["warnings_json"],
-                    payload["skipped_json"],
-                    out_dir,
-                    total_s,
-                    len(payload["results"]),
-                ),
-            )
-            cur.executemany(
-                "INSERT INTO results(run_id, stage, position, result_json) VALUES (?,?,?,?)",
-                [(run_id, s, i, j) for s, i, j in payload["results"]],
-            )
-            _test_hook_slow_commit()
-            cur.executemany(
-                "INSERT INTO timings(run_id, stage, seconds) VALUES (?,?,?)",
-                [(run_id, s, t) for s, t in payload["timings"]],
-            )
+            self._insert(cur, run_id, payload, (created_at, version, name, source, scenario_toml, out_dir, total_s))
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
         return run_id
+
+    @staticmethod
+    def _insert(cur, run_id: str, payload: dict, meta: tuple) -> None:
+        """The INSERTs of one run (called inside its transaction)."""
+        created_at, version, name, source, scenario_toml, out_dir, total_s = meta
+        cur.execute(
+            "INSERT INTO runs(id, created_at, version, name, source, scenario_toml, scenario_json, "
+            "warnings_json, skipped_json, out_dir, total_s, n_stages) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, created_at, version, name, source, scenario_toml, payload["scenario_json"],
+             payload["warnings_json"], payload["skipped_json"], out_dir, total_s, len(payload["results"])),
+        )
+        cur.executemany(
+            "INSERT INTO results(run_id, stage, position, result_json) VALUES (?,?,?,?)",
+            [(run_id, s, i, j) for s, i, j in payload["results"]],
+        )
+        cur.executemany(
+            "INSERT INTO timings(run_id, stage, seconds) VALUES (?,?,?)",
+            [(run_id, s, t) for s, t in payload["timings"]],
+        )
 
     def delete_run(self, run_id: str) -> None:
         """Remove one run (and its results and timings) in one transaction."""
@@ -331,7 +324,7 @@ class RunStore:
 
 
 def _dumps(obj) -> str:
-    from mtzsim.pipeline.chain import jsonable
+    from mtzsim.io.serialise import jsonable
 
     return json.dumps(jsonable(obj), ensure_ascii=False, sort_keys=False)
 
@@ -363,16 +356,6 @@ def _differences(a: dict, b: dict) -> list[dict]:
             row["change"] = vb / va - 1.0
         rows.append(row)
     return rows
-
-
-def _test_hook_slow_commit() -> None:
-    """Test hook: ``MTZSIM_TEST_SLOW_COMMIT=5`` sleeps inside the transaction (kill test)."""
-    seconds = os.environ.get("MTZSIM_TEST_SLOW_COMMIT")
-    if seconds:
-        try:
-            time.sleep(float(seconds))
-        except ValueError:
-            pass
 
 
 __all__ = ["DEFAULT_DB", "RunStore", "new_run_id"]

@@ -325,6 +325,52 @@ SCAR_DEFAULTS: MappingProxyType = MappingProxyType(
 #: Sites of the face and body a scenario may name.
 SITES = ("cheek", "forehead", "temple", "chin", "perioral", "nose", "jawline", "neck", "chest", "back", "forearm")
 
+
+@dataclass(frozen=True)
+class SiteTissue:
+    """The skin model of a treated site: named tissue and stratum corneum thickness [m], with pedigree."""
+
+    site: str
+    tissue: str
+    stratum_corneum: float
+    source: str
+    reliability: str
+    assumption: str = ""
+
+
+def _read_sites() -> MappingProxyType:
+    import csv
+    from importlib import resources
+
+    with resources.files("mtzsim.params.data").joinpath("site_tissue.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return MappingProxyType({
+        r["site"]: SiteTissue(r["site"], r["tissue"], float(r["stratum_corneum_um"]) * 1e-6, r["source"],
+                              r["reliability"], r["assumption"])
+        for r in rows
+    })
+
+
+#: Sites with skin data (params/data/site_tissue.csv); the others of :data:`SITES` are refused.
+SITE_TISSUES: MappingProxyType = _read_sites()
+
+
+def site_tissue(site: str) -> SiteTissue:
+    """The skin model of ``site``.
+
+    Raises
+    ------
+    ValueError
+        A site in :data:`SITES` for which the project has no skin data (neck, chest, back),
+        or an unknown site.
+    """
+    if site in SITE_TISSUES:
+        return SITE_TISSUES[site]
+    if site in SITES:
+        raise ValueError(f"no skin-layer data for the {site} in mtzsim (its layers differ from the face); "
+                         f"sites with data: {', '.join(SITE_TISSUES)}")
+    raise ValueError(f"unknown site {site!r}; choose one of {', '.join(SITE_TISSUES)}")
+
 #: Aftercare regimens a scenario may list (the healing stage gives them their effects).
 AFTERCARE = (
     "occlusive",

@@ -1,369 +1,554 @@
-"""Treatment chain: a scenario through every model stage in order — wiring only, no physics.
+"""Treatment chain: a scenario through the model stages in order — wiring only, no physics.
 
-Like pvlib's ModelChain, :class:`TreatmentChain` calls plain stage functions and
-collects their results. A stage is a :class:`Stage` in the ordered registry
-:data:`STAGES`; its function takes the scenario and the results so far and returns a
-result object with ``.to_dict()`` (and optionally ``.dataset``, an
-``xarray.Dataset`` written to ``fields.nc``). Adding the healing model later is
-adding one stage::
+Like pvlib's ModelChain, :class:`TreatmentChain` calls plain stage functions and collects
+their results. Each stage is described once, by a :class:`StageSpec`: its stage function
+(``simulate_mtz``), the adapter that turns the scenario and the earlier results into the
+call (physical inputs, model coefficients and options, with every default made explicit so
+that the run records what it used), the earlier stages it needs, its report section and
+figures, and its netCDF group. Adding a stage is adding one descriptor to the list given to
+:class:`TreatmentChain` (the default list is :data:`DEFAULT_STAGES`, a tuple)::
 
-    from mtzsim.pipeline.chain import Stage, register_stage
-    register_stage(Stage("healing", run_healing_stage, "Healing", requires=("field",)))
+    HEALING = StageSpec(
+        name="healing", title="Healing", function="mtzsim.biology.healing:simulate_healing",
+        prepare=lambda scenario, results: StageCall((results["field"].wound_map, ...)),
+        inputs=("field",))
+    TreatmentChain(scenario, stages=DEFAULT_STAGES + (HEALING,)).run()
 
-Every stage also works without the chain: ``simulate_mtz(scenario.beam())``,
-``simulate_field(mtz_result, scenario.pattern_spec())``.
+Results can come from a :class:`mtzsim.pipeline.cache.ResultCache` (same inputs and same
+model version → the stored result, bit for bit) or be handed in (``given={"mtz": result}``),
+so a chain can start mid-way. Every stage works without the chain:
+``simulate_mtz(scenario.beam())``, ``simulate_field(mtz_result, scenario.pattern_spec())``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import math
-import os
+import importlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from mtzsim import __version__
-from mtzsim.errors import InputError
+from mtzsim.pipeline.progress import Progress, StageProgress, silent
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from mtzsim.io.scenario import Scenario
+    from mtzsim.physics.field import FieldResult
+    from mtzsim.physics.mtz import MTZResult
+    from mtzsim.pipeline.cache import ResultCache
+
+
+# ---------------------------------------------------------------------------------------
+# Descriptors
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Stage:
-    """One step of the chain.
+class FigureSpec:
+    """One figure of a stage's report section: ``module.function(result, ax=ax)``.
+
+    ``size`` is the figure size [in] (width, height).
+    """
+
+    module: str
+    function: str
+    title: str
+    caption: str
+    size: tuple[float, float] = (5.2, 4.6)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A key number of a stage shown as a card in the report's summary.
+
+    ``key`` is a field of the result (its metadata gives the unit) or, for results that
+    have no field metadata yet, a key of their ``to_dict()``.
+    """
+
+    key: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class StageCall:
+    """The arguments one stage function is called with (progress and I/O excluded).
+
+    ``args`` are the physical inputs (positional); ``kwargs`` model coefficients and options.
+    They are what the cache key is made of and what the report lists as "used".
+    """
+
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+#: ``prepare(scenario, results) -> StageCall``: from the scenario and earlier results to the call.
+Prepare = Callable[["Scenario", Mapping[str, Any]], StageCall]
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """Everything the chain, the cache, the JSON, the netCDF file and the report need of one stage.
 
     Parameters
     ----------
     name : str
-        Key of the result (``"mtz"``, ``"field"``); also the netCDF group.
-    fn : callable
-        ``fn(scenario, results) -> result``; ``results`` maps earlier stage names to
-        their results. The result has ``.to_dict()`` and optionally ``.dataset``.
+        Short name: the key of the result, its JSON entry and its netCDF group.
     title : str
-        For people (progress bar, report).
-    requires : tuple of str
-        Stages whose results ``fn`` needs; when one of them is unavailable this stage
-        is skipped too.
+        For people (progress bar, report heading).
+    function : str or callable
+        The stage function, or ``"module:function"`` (imported when the stage runs).
+    prepare : callable
+        ``prepare(scenario, results) -> StageCall``: the stage's inputs and options taken
+        from the scenario (tissue by ``patient.site``, numerics) and from earlier results.
+    inputs : tuple of str
+        Earlier stages whose results ``prepare`` reads; the chain refuses a stage list in
+        which one of them does not come earlier.
+    result_type : str
+        ``"module:Class"`` of the result (for the metadata test and the docs).
+    lead : str
+        One sentence on the model, shown under the report heading.
+    figures : tuple of FigureSpec
+        Figures of the report section.
+    highlights : tuple of Highlight
+        Key numbers shown on the report's summary.
+    section : callable, optional
+        ``section(run, spec) -> str`` (HTML) replacing the generic section renderer.
+    netcdf_group : str or None
+        Group of ``fields.nc`` holding the result's ``dataset``; default the name; ``""``
+        for none.
+    cacheable : bool
+        Whether results are kept in the result cache (worth it for costly stages).
+    reports_progress : bool
+        Whether the stage function takes ``progress=`` (a :class:`StageProgress`).
     """
 
     name: str
-    fn: Callable[[Any, dict], Any]
-    title: str = ""
-    requires: tuple[str, ...] = ()
+    title: str
+    function: str | Callable[..., Any]
+    prepare: Prepare
+    inputs: tuple[str, ...] = ()
+    result_type: str = ""
+    lead: str = ""
+    figures: tuple[FigureSpec, ...] = ()
+    highlights: tuple[Highlight, ...] = ()
+    section: Callable[..., str] | None = None
+    netcdf_group: str | None = None
+    cacheable: bool = False
+    reports_progress: bool = False
+
+    def resolve_function(self) -> Callable[..., Any]:
+        """The stage function (imported from ``"module:function"`` if given as a string)."""
+        return _resolve(self.function)
+
+    def resolve_result_type(self) -> type | None:
+        """The result class, or None when not declared."""
+        return _resolve(self.result_type) if self.result_type else None
+
+    @property
+    def group(self) -> str:
+        """netCDF group of the stage's dataset ("" for none)."""
+        return self.name if self.netcdf_group is None else self.netcdf_group
+
+    @property
+    def function_ref(self) -> str:
+        """``module:qualname`` of the stage function (part of the cache key)."""
+        fn = self.function
+        if isinstance(fn, str):
+            return fn
+        return f"{fn.__module__}:{fn.__qualname__}"
 
 
-class StageUnavailable(Exception):
-    """Raised by a stage whose model is not available (not built yet, not installed)."""
+def _resolve(ref):
+    if not isinstance(ref, str):
+        return ref
+    module, _, attr = ref.partition(":")
+    obj = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
-def run_mtz_stage(scenario, results: dict):
-    """Single MTZ: :func:`mtzsim.physics.mtz.simulate_mtz` on the scenario's beam."""
-    from mtzsim.physics.mtz import simulate_mtz
-
-    return simulate_mtz(scenario.beam())
+# ---------------------------------------------------------------------------------------
+# The stages of mtzsim
+# ---------------------------------------------------------------------------------------
 
 
-def run_field_stage(scenario, results: dict):
-    """Treatment field: :func:`mtzsim.physics.field.simulate_field` of the MTZ over the scan pattern."""
-    try:
-        from mtzsim.physics.field import simulate_field
-    except ModuleNotFoundError as exc:
-        if exc.name == "mtzsim.physics.field":
-            raise StageUnavailable("the field model (mtzsim.physics.field) is not built yet") from None
-        raise
-    return simulate_field(results["mtz"], scenario.pattern_spec())
+def prepare_mtz(scenario, results) -> StageCall:
+    """``simulate_mtz(beam, tissue=..., losses=..., numerics=...)`` with every default explicit.
 
-
-#: The stages, in the order they run. Healing, remodeling and outcome join here.
-STAGES: list[Stage] = [
-    Stage("mtz", run_mtz_stage, "Single MTZ"),
-    Stage("field", run_field_stage, "Treatment field", requires=("mtz",)),
-]
-
-
-def register_stage(stage: Stage, *, after: str | None = None, replace: bool = False) -> None:
-    """Add ``stage`` to :data:`STAGES` (at the end, or right after the stage named ``after``).
-
-    With ``replace=True`` a stage of the same name is replaced in place.
+    The tissue is the one of ``patient.site`` (:meth:`Scenario.tissue`); the losses are the
+    calibrated model; the numerics come from ``[numerics]``.
     """
-    names = [s.name for s in STAGES]
-    if stage.name in names:
-        if not replace:
-            raise ValueError(f"stage {stage.name!r} is already registered")
-        STAGES[names.index(stage.name)] = stage
-        return
-    if after is None:
-        STAGES.append(stage)
-    else:
-        STAGES.insert(names.index(after) + 1, stage)
+    from mtzsim.physics.mtz import default_loss_model
+
+    return StageCall(
+        (scenario.beam(),),
+        {"tissue": scenario.tissue(), "losses": default_loss_model(), "numerics": scenario.mtz_numerics()},
+    )
 
 
-#: Progress callback: ``progress(title, done, total)`` before each stage and once at the end.
-Progress = Callable[[str, int, int], None]
+def prepare_field(scenario, results) -> StageCall:
+    """``simulate_field(mtz, pattern, resolution=..., cooling=...)`` from the scenario's scan."""
+    return StageCall((results["mtz"], scenario.pattern_spec()), scenario.field_options())
 
 
-@dataclass
+MTZ_STAGE = StageSpec(
+    name="mtz",
+    title="Single MTZ",
+    function="mtzsim.physics.mtz:simulate_mtz",
+    prepare=prepare_mtz,
+    result_type="mtzsim.physics.mtz:MTZResult",
+    lead="One microbeam: ablation by the enthalpy method with plume shielding, Pennes bioheat conduction "
+    "and Arrhenius damage (collagen coagulation, cell death, heat-shock induction).",
+    figures=(
+        FigureSpec("mtzsim.report.figures_mtz", "plot_mtz_section", "MTZ cross-section",
+                   "One microbeam in skin (axisymmetric model, mirrored): the ablated crater, the coagulated "
+                   "wall (collagen Ω ≥ 1), the lethal zone and the heat-shock zone (HSP70 induction).",
+                   (5.4, 4.6)),
+    ),
+    highlights=(
+        Highlight("ablation_depth", "Crater depth", "vaporised column"),
+        Highlight("ablation_diameter", "Crater width", "at the surface"),
+        Highlight("coagulation_depth", "Coagulation depth", "collagen Ω ≥ 1"),
+        Highlight("coagulation_thickness", "Coagulated wall", "lateral thickness"),
+        Highlight("heat_shock_depth", "Heat-shock depth", "HSP70 induced"),
+        Highlight("peak_temperature", "Peak temperature", "remaining tissue"),
+    ),
+    cacheable=True,
+)
+
+FIELD_STAGE = StageSpec(
+    name="field",
+    title="Treatment field",
+    function="mtzsim.physics.field:simulate_field",
+    prepare=prepare_field,
+    inputs=("mtz",),
+    result_type="mtzsim.physics.field:FieldResult",
+    lead="The whole scan: the single-MTZ response superposed over every pulse in firing order, "
+    "with heat accumulating between neighbours; damage integrated on the summed temperature.",
+    figures=(
+        FigureSpec("mtzsim.report.figures_field", "plot_enface", "En-face damage map",
+                   "The treated area seen from above: every MTZ of the scan, coloured by damage zone.", (5.2, 4.6)),
+        FigureSpec("mtzsim.report.figures_field", "plot_cross_section", "Cross-section of the field",
+                   "A vertical cut through a row of MTZs: crater, coagulation and heat-shock zones side by side.",
+                   (5.2, 4.6)),
+        FigureSpec("mtzsim.report.figures_field", "plot_bulk_temperature", "Bulk temperature",
+                   "Mean temperature of the treated skin during and after the scan (heat accumulation).", (5.2, 3.7)),
+        FigureSpec("mtzsim.report.figures_field", "plot_island_histogram", "Islands of intact skin",
+                   "Distance from each point of intact skin to the nearest MTZ: the reservoirs that heal the wounds.",
+                   (5.2, 3.7)),
+    ),
+    highlights=(
+        Highlight("n_mtz", "MTZs", "in the treated area"),
+        Highlight("coverage_treated", "Treated area", "ablated, coagulated or lethal"),
+        Highlight("coverage_ablated", "Ablated area", "open micro-wounds, en face"),
+        Highlight("max_bulk_temperature", "Peak bulk temperature", "heat accumulation"),
+        Highlight("median_island_distance", "Median distance to intact skin", "islands that heal"),
+        Highlight("area_contraction", "Immediate contraction", "collagen shrinkage"),
+    ),
+    cacheable=True,
+    reports_progress=True,
+)
+
+#: The stages of a run, in order. Healing, remodeling and outcome join by adding their descriptor.
+DEFAULT_STAGES: tuple[StageSpec, ...] = (MTZ_STAGE, FIELD_STAGE)
+
+
+def check_stages(stages) -> tuple[StageSpec, ...]:
+    """Validate a stage list: unique names, and every input produced by an earlier stage.
+
+    Raises
+    ------
+    ValueError
+        A duplicate name, or an input that no earlier stage produces.
+    """
+    stages = tuple(stages)
+    seen: set[str] = set()
+    for spec in stages:
+        if not isinstance(spec, StageSpec):
+            raise ValueError(f"a stage must be a StageSpec, got {type(spec).__name__}")
+        if spec.name in seen:
+            raise ValueError(f"stage {spec.name!r} appears twice in the stage list")
+        missing = [name for name in spec.inputs if name not in seen]
+        if missing:
+            raise ValueError(f"stage {spec.name!r} needs {', '.join(missing)}, which must come earlier in the list")
+        seen.add(spec.name)
+    return stages
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    """One stage of a run: its result, the call that made it, and how long it took.
+
+    ``source`` is ``"computed"``, ``"cache"`` (memory or disk) or ``"given"``; ``seconds`` the
+    wall time of the computation or of the cache look-up [s]; ``key`` the cache key (None for
+    stages that are not cached).
+    """
+
+    spec: StageSpec
+    result: Any
+    call: StageCall | None
+    seconds: float
+    source: str = "computed"
+    key: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
 class ChainResult:
-    """Everything one run of the chain produced.
+    """Everything one run of the chain produced, one :class:`StageRecord` per stage.
+
+    The result of a stage is an attribute named after it: ``run.mtz`` (:class:`MTZResult`),
+    ``run.field`` (:class:`FieldResult`), and ``run.<name>`` for stages added later.
 
     Attributes
     ----------
     scenario : Scenario
-    results : dict
-        Stage name → result object, in stage order (only stages that ran).
-    timings : dict
-        Stage name → wall time [s].
-    skipped : dict
-        Stage name → why it did not run (model not available yet).
-    warnings : list
+    records : tuple of StageRecord
+        In stage order.
+    warnings : tuple
         :class:`mtzsim.params.presets.RangeWarning` for settings outside clinical ranges.
-    titles : dict
-        Stage name → title.
+    started_at : str
+        ISO 8601 time (UTC) the run began.
+    total_time : float
+        Wall time of the whole run [s].
+    version : str
+        mtzsim version.
+    run_id : str or None
+        Registry id, once stored.
     """
 
     scenario: Any
-    results: dict[str, Any]
-    timings: dict[str, float]
-    skipped: dict[str, str]
-    warnings: list
-    titles: dict[str, str]
-    started_at: str
-    total_time: float
+    records: tuple[StageRecord, ...]
+    warnings: tuple = ()
+    started_at: str = ""
+    total_time: float = 0.0
     version: str = __version__
     run_id: str | None = None
-    extra: dict = field(default_factory=dict)
 
-    def __getitem__(self, name: str):
-        return self.results[name]
+    # ---- typed access -----------------------------------------------------------
+    @property
+    def mtz(self) -> "MTZResult":
+        """The single-MTZ result."""
+        return self.result("mtz")
+
+    @property
+    def field(self) -> "FieldResult":
+        """The treatment-field result."""
+        return self.result("field")
+
+    def result(self, name: str):
+        """The result of stage ``name``.
+
+        Raises
+        ------
+        KeyError
+            The run has no such stage.
+        """
+        for rec in self.records:
+            if rec.spec.name == name:
+                return rec.result
+        raise KeyError(f"this run has no stage {name!r}; it ran {', '.join(self.stage_names) or 'none'}")
+
+    def record(self, name: str) -> StageRecord:
+        """The :class:`StageRecord` of stage ``name``."""
+        for rec in self.records:
+            if rec.spec.name == name:
+                return rec
+        raise KeyError(f"this run has no stage {name!r}")
+
+    def __getattr__(self, name: str):
+        # later stages (healing, outcome, ...) as attributes without editing this class
+        if name.startswith("_") or name in ("records",):
+            raise AttributeError(name)
+        for rec in self.__dict__.get("records", ()):
+            if rec.spec.name == name:
+                return rec.result
+        raise AttributeError(f"{type(self).__name__} has no attribute or stage {name!r}")
 
     def __contains__(self, name: str) -> bool:
-        return name in self.results
+        return name in self.stage_names
 
+    def __getitem__(self, name: str):
+        return self.result(name)
+
+    # ---- views ------------------------------------------------------------------
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(rec.spec.name for rec in self.records)
+
+    @property
+    def stages(self) -> tuple[StageSpec, ...]:
+        return tuple(rec.spec for rec in self.records)
+
+    @property
+    def results(self) -> Mapping[str, Any]:
+        """Stage name → result (read-only view, in stage order)."""
+        return MappingProxyType({rec.spec.name: rec.result for rec in self.records})
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Stage name → wall time [s] (of the cache look-up for cached stages)."""
+        return {rec.spec.name: rec.seconds for rec in self.records}
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {rec.spec.name: rec.spec.title for rec in self.records}
+
+    def with_run_id(self, run_id: str) -> "ChainResult":
+        """A copy carrying the registry id."""
+        return replace(self, run_id=run_id)
+
+    # ---- serialisation (io.serialise does the work) ------------------------------
     def to_dict(self) -> dict:
         """JSON-able record of the run (what results.json holds)."""
-        return jsonable(
-            {
-                "mtzsim_version": self.version,
-                "run_id": self.run_id,
-                "started_at": self.started_at,
-                "scenario": self.scenario.to_dict(),
-                "warnings": [w.to_dict() for w in self.warnings],
-                "stages": {name: _result_dict(r) for name, r in self.results.items()},
-                "skipped": dict(self.skipped),
-                "timings_s": dict(self.timings),
-                "total_s": self.total_time,
-            }
-        )
+        from mtzsim.io.serialise import run_to_dict
 
-    def datasets(self) -> dict:
-        """Stage name → ``xarray.Dataset`` for the stages that give one."""
-        out = {}
-        for name, result in self.results.items():
-            ds = getattr(result, "dataset", None)
-            if ds is not None and hasattr(ds, "to_netcdf"):
-                out[name] = ds
-        return out
+        return run_to_dict(self)
 
     def write_json(self, path) -> Path:
-        """Write :meth:`to_dict` as JSON to ``path``."""
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return path
+        """Write :meth:`to_dict` as JSON to ``path`` (atomically)."""
+        from mtzsim.io.serialise import write_json
+
+        return write_json(self, path)
 
     def write_netcdf(self, path) -> Path | None:
-        """Write every stage dataset as a netCDF-4 group (``/mtz``, ``/field``) of one file.
+        """Every stage dataset as a netCDF-4 group (CF attributes); None when no stage has one."""
+        from mtzsim.io.serialise import write_netcdf
 
-        Returns the path, or None when no stage produced a dataset.
-        """
-        datasets = self.datasets()
-        if not datasets:
-            return None
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part")
-        if tmp.exists():
-            tmp.unlink()
-        mode = "w"
-        for name, ds in datasets.items():
-            _netcdf_ready(ds, name, self).to_netcdf(tmp, mode=mode, group=name, engine="h5netcdf")
-            mode = "a"
-        os.replace(tmp, path)
-        return path
+        return write_netcdf(self, path)
+
+
+# ---------------------------------------------------------------------------------------
+# The chain
+# ---------------------------------------------------------------------------------------
 
 
 class TreatmentChain:
-    """Run a scenario through the registered stages.
+    """Run a scenario through a list of stages.
 
     Parameters
     ----------
     scenario : Scenario
         A validated scenario (:func:`mtzsim.io.scenario.load_scenario`).
-    stages : list of Stage, optional
-        The stages to run, in order; default :data:`STAGES`.
+    stages : sequence of StageSpec, optional
+        The stages to run, in order; default :data:`DEFAULT_STAGES`.
+    cache : ResultCache, optional
+        Where cacheable stages look their results up and store them; default none
+        (always compute). :func:`mtzsim.pipeline.cache.default_cache` gives the user's cache.
 
     Examples
     --------
     >>> from mtzsim.io.scenario import load_scenario        # doctest: +SKIP
-    >>> result = TreatmentChain(load_scenario("examples/deep_co2.toml")).run()  # doctest: +SKIP
-    >>> result["mtz"].ablation_depth                      # doctest: +SKIP
+    >>> run = TreatmentChain(load_scenario("examples/deep_co2.toml")).run()  # doctest: +SKIP
+    >>> run.mtz.ablation_depth                             # doctest: +SKIP
     """
 
-    def __init__(self, scenario, *, stages: list[Stage] | None = None):
+    def __init__(self, scenario, *, stages=None, cache: "ResultCache | None" = None):
         self.scenario = scenario
-        self.stages = list(STAGES if stages is None else stages)
+        self.stages = check_stages(DEFAULT_STAGES if stages is None else stages)
+        self.cache = cache
 
-    def run(self, progress: Progress | None = None) -> ChainResult:
+    def run(self, progress: Progress | None = None, *, given: Mapping[str, Any] | None = None) -> ChainResult:
         """Run every stage in order and collect the results.
 
         Parameters
         ----------
-        progress : callable, optional
-            ``progress(title, done, total)``: called before each stage with the number of
-            stages done, and once at the end with ``done == total``.
+        progress : Progress, optional
+            ``progress(stage, fraction, detail)``; see :mod:`mtzsim.pipeline.progress`.
+        given : mapping, optional
+            Stage name → a result computed earlier: that stage is not run (start mid-way).
 
         Returns
         -------
         ChainResult
-
-        Raises
-        ------
-        InputError
-            A stage refused the scenario (settings its model cannot handle).
         """
+        progress = silent if progress is None else progress
+        given = dict(given or {})
+        unknown = set(given) - {s.name for s in self.stages}
+        if unknown:
+            raise ValueError(f"given results for stages not in the list: {', '.join(sorted(unknown))}")
         started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-        warnings = list(self.scenario.warnings())
-        results: dict[str, Any] = {}
-        timings: dict[str, float] = {}
-        skipped: dict[str, str] = {}
-        total = len(self.stages)
+        warnings = tuple(self.scenario.warnings())
         t_all = time.perf_counter()
-        for i, stage in enumerate(self.stages):
-            if progress is not None:
-                progress(stage.title or stage.name, i, total)
-            missing = [r for r in stage.requires if r not in results]
-            if missing:
-                skipped[stage.name] = f"needs {', '.join(missing)}, which did not run"
-                continue
-            _test_hook_slow(stage.name)
+        results: dict[str, Any] = {}
+        keys: dict[str, str] = {}
+        records: list[StageRecord] = []
+        for spec in self.stages:
+            progress(spec.name, 0.0, spec.title)
             t0 = time.perf_counter()
-            try:
-                result = stage.fn(self.scenario, dict(results))
-            except StageUnavailable as exc:
-                skipped[stage.name] = str(exc) or "not available"
+            if spec.name in given:
+                result = given[spec.name]
+                records.append(StageRecord(spec, result, None, 0.0, "given"))
+                results[spec.name] = result
+                progress(spec.name, 1.0, "given")
                 continue
-            except NotImplementedError as exc:
-                skipped[stage.name] = f"not available yet ({exc})" if str(exc) else "not available yet"
-                continue
-            timings[stage.name] = time.perf_counter() - t0
-            results[stage.name] = result
-        if progress is not None:
-            progress("done", total, total)
+            call = spec.prepare(self.scenario, MappingProxyType(dict(results)))
+            key = None
+            source = "computed"
+            result = None
+            if self.cache is not None and spec.cacheable:
+                key = self.cache.key(spec.name, spec.function_ref, call, upstream=_upstream(results, keys))
+                result, where = self.cache.get(key)
+                if result is not None:
+                    source = f"cache ({where})"
+            if result is None:
+                fn = spec.resolve_function()
+                kwargs = dict(call.kwargs)
+                if spec.reports_progress:
+                    kwargs["progress"] = StageProgress(progress, spec.name)
+                result = fn(*call.args, **kwargs)
+                if key is not None:
+                    self.cache.put(key, result)
+            seconds = time.perf_counter() - t0
+            results[spec.name] = result
+            if key is not None:
+                keys[spec.name] = key
+            records.append(StageRecord(spec, result, call, seconds, source, key))
+            progress(spec.name, 1.0, source)
         return ChainResult(
             scenario=self.scenario,
-            results=results,
-            timings=timings,
-            skipped=skipped,
+            records=tuple(records),
             warnings=warnings,
-            titles={s.name: s.title or s.name for s in self.stages},
             started_at=started,
             total_time=time.perf_counter() - t_all,
         )
 
 
-# ---------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------
-
-
-def _test_hook_slow(name: str) -> None:
-    """Test hook: ``MTZSIM_TEST_SLOW_STAGE="field:30"`` sleeps 30 s before stage ``field``.
-
-    Used by the test that kills ``mtzsim run`` midway; inert otherwise.
-    """
-    spec = os.environ.get("MTZSIM_TEST_SLOW_STAGE")
-    if not spec:
-        return
-    stage, _, seconds = spec.partition(":")
-    if stage == name:
-        try:
-            time.sleep(float(seconds or 30))
-        except ValueError:
-            raise InputError("MTZSIM_TEST_SLOW_STAGE", f"expected 'stage:seconds', got {spec!r}") from None
-
-
-def _result_dict(result) -> dict:
-    to_dict = getattr(result, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
-    if isinstance(result, dict):
-        return result
-    return {"value": repr(result)}
+def _upstream(results: Mapping[str, Any], keys: Mapping[str, str]) -> dict[int, str]:
+    """``id(result) → its cache key`` for earlier results, so a later key names them, not their bytes."""
+    return {id(results[name]): f"{name}:{key}" for name, key in keys.items()}
 
 
 def jsonable(obj):
-    """Plain JSON types: numpy scalars and arrays to Python, NaN and infinities to None."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        np = None
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
-        return obj
-    if isinstance(obj, int):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if np is not None:
-        if isinstance(obj, np.generic):
-            return jsonable(obj.item())
-        if isinstance(obj, np.ndarray):
-            return jsonable(obj.tolist())
-    if isinstance(obj, Path):
-        return str(obj)
-    return str(obj)
+    """Plain JSON types (kept here for older callers; see :func:`mtzsim.io.serialise.jsonable`)."""
+    from mtzsim.io.serialise import jsonable as _jsonable
 
-
-def _netcdf_ready(ds, name: str, run: ChainResult):
-    """A copy of ``ds`` whose attributes netCDF accepts (str, numbers, arrays)."""
-    import numpy as np
-
-    ds = ds.copy(deep=False)
-
-    def clean(attrs: dict) -> dict:
-        out = {}
-        for k, v in attrs.items():
-            if isinstance(v, bool) or isinstance(v, np.bool_):
-                out[k] = int(v)
-            elif isinstance(v, (int, float, str, np.integer, np.floating)):
-                out[k] = v
-            elif isinstance(v, np.ndarray) and v.dtype.kind in "iuf":
-                out[k] = v
-            elif v is None:
-                continue
-            else:
-                out[k] = json.dumps(jsonable(v), ensure_ascii=False)
-        return out
-
-    ds.attrs = clean(dict(ds.attrs))
-    for var in list(ds.variables):
-        ds[var].attrs = clean(dict(ds[var].attrs))
-        if ds[var].dtype == object:
-            ds[var] = ds[var].astype(str)
-    ds.attrs.update({"mtzsim_version": run.version, "stage": name, "run_id": run.run_id or ""})
-    return ds
+    return _jsonable(obj)
 
 
 __all__ = [
-    "STAGES",
+    "DEFAULT_STAGES",
+    "FIELD_STAGE",
+    "MTZ_STAGE",
     "ChainResult",
-    "Stage",
-    "StageUnavailable",
+    "FigureSpec",
+    "Highlight",
+    "StageCall",
+    "StageRecord",
+    "StageSpec",
     "TreatmentChain",
+    "check_stages",
     "jsonable",
-    "register_stage",
-    "run_field_stage",
-    "run_mtz_stage",
 ]

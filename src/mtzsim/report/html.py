@@ -3,9 +3,9 @@
 It shows the scenario with units, warnings for settings outside clinical ranges, the
 key numbers, the figures of every stage (MTZ cross-section, en-face field and its
 cross-section, bulk temperature, islands), the numbers behind them, a table of every
-parameter used with its source, timings, version and run id. A figure whose function
-is missing or fails shows a "not available" box instead; the report never crashes on it.
-No web fonts, scripts, CDNs or external assets: it works offline.
+parameter the run used (read from the stage calls recorded in the run, not from module
+defaults) with its source, timings, version and run id. What each stage shows (lead, figures,
+key numbers) comes from its :class:`mtzsim.pipeline.chain.StageSpec`. No web fonts, scripts, CDNs or external assets: it works offline.
 """
 
 from __future__ import annotations
@@ -21,73 +21,11 @@ from importlib import resources
 from pathlib import Path
 
 from mtzsim import __version__
+from mtzsim.io.serialise import field_metadata, result_to_dict, write_text_atomic
+from mtzsim.units import display, display_duration, format_number
 
-#: Figures per stage: (module, function, title, caption, figure size [in]).
-#: Each function is ``fn(result, ax=None)`` and draws on ``ax``.
-FIGURES: dict[str, list[tuple[str, str, str, str, tuple[float, float]]]] = {
-    "mtz": [
-        (
-            "mtzsim.report.figures_mtz",
-            "plot_mtz_section",
-            "MTZ cross-section",
-            "One microbeam in skin (axisymmetric model, mirrored): the ablated crater, the coagulated "
-            "wall (collagen Ω ≥ 1), the lethal zone and the heat-shock zone (HSP70 induction).",
-            (5.4, 4.6),
-        ),
-    ],
-    "field": [
-        (
-            "mtzsim.report.figures_field",
-            "plot_enface",
-            "En-face damage map",
-            "The treated area seen from above: every MTZ of the scan, coloured by damage zone.",
-            (5.2, 4.6),
-        ),
-        (
-            "mtzsim.report.figures_field",
-            "plot_cross_section",
-            "Cross-section of the field",
-            "A vertical cut through a row of MTZs: crater, coagulation and heat-shock zones side by side.",
-            (5.2, 4.6),
-        ),
-        (
-            "mtzsim.report.figures_field",
-            "plot_bulk_temperature",
-            "Bulk temperature",
-            "Mean temperature of the treated skin during and after the scan (heat accumulation).",
-            (5.2, 3.7),
-        ),
-        (
-            "mtzsim.report.figures_field",
-            "plot_island_histogram",
-            "Islands of intact skin",
-            "Distance from each point of intact skin to the nearest MTZ: the reservoirs that heal the wounds.",
-            (5.2, 3.7),
-        ),
-    ],
-}
-
-#: Key numbers shown as cards: stage → [(key in to_dict, label, hint)].
-HIGHLIGHTS: dict[str, list[tuple[str, str, str]]] = {
-    "mtz": [
-        ("ablation_depth_um", "Crater depth", "vaporised column"),
-        ("ablation_diameter_um", "Crater width", "at the surface"),
-        ("coagulation_depth_um", "Coagulation depth", "collagen Ω ≥ 1"),
-        ("coagulation_thickness_um", "Coagulated wall", "lateral thickness"),
-        ("heat_shock_depth_um", "Heat-shock depth", "HSP70 induced"),
-        ("peak_temperature_c", "Peak temperature", "remaining tissue"),
-    ],
-    "field": [
-        ("n_mtz", "MTZs", "in the treated area"),
-        ("coverage_treated", "Treated area", "ablated, coagulated or lethal"),
-        ("coverage_ablated", "Ablated area", "open micro-wounds, en face"),
-        ("max_bulk_temperature_c", "Peak bulk temperature", "heat accumulation"),
-        ("median_island_distance_um", "Median distance to intact skin", "islands that heal"),
-        ("area_contraction", "Immediate contraction", "collagen shrinkage"),
-    ],
-}
-
-#: Unit suffixes of result keys → the unit shown (longest first).
+#: Legacy unit suffixes of ``to_dict()`` keys, read only for results whose fields have no
+#: unit metadata yet (see :func:`mtzsim.io.serialise.field_metadata`), longest first.
 _SUFFIXES = [
     ("_j_per_cm2", "J/cm²"),
     ("_w_per_cm2", "W/cm²"),
@@ -179,9 +117,7 @@ limits stated in the README, not clinical advice.</footer>
 
 def write_report(run, path, *, run_id: str | None = None) -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
-    path = Path(path)
-    path.write_text(render_report(run, run_id=run_id), encoding="utf-8")
-    return path
+    return write_text_atomic(Path(path), render_report(run, run_id=run_id))
 
 
 # ---------------------------------------------------------------------------------------
@@ -194,25 +130,15 @@ def _summary(run) -> str:
     beam = run.scenario.beam()
     cards.append(_kpi("Laser", f"{beam.laser.upper() if beam.laser == 'co2' else _laser_name(beam.laser)}",
                       f"{beam.wavelength * 1e6:.3g} µm wavelength", accent=False))
-    cards.append(_kpi("Pulse energy", _num(beam.energy * 1e3), f"{beam.spot_diameter * 1e6:.0f} µm spot, "
-                      f"{_time(beam.pulse_duration)} pulse", unit="mJ"))
-    for stage, keys in HIGHLIGHTS.items():
-        result = run.results.get(stage)
-        if result is None:
-            continue
-        d = _as_dict(result)
-        seen_labels = set()
-        for key, label, hint in keys:
-            if key in d and isinstance(d[key], (int, float)) and label not in seen_labels:
-                seen_labels.add(label)
-                value, unit = _value_unit(key, d[key])
-                cards.append(_kpi(label, value, hint, unit=unit, accent=stage == "mtz"))
+    cards.append(_kpi("Pulse energy", format_number(beam.energy * 1e3, 3), f"{display(beam.spot_diameter, 'm', 'um', digits=3)} spot, "
+                      f"{display_duration(beam.pulse_duration)} pulse", unit="mJ"))
+    for rec in run.records:
+        for h in rec.spec.highlights:
+            shown = _highlight(rec.result, h.key)
+            if shown is not None:
+                cards.append(_kpi(h.label, shown[0], h.hint, unit=shown[1], accent=rec.name == "mtz"))
     warn = _warnings_html(run)
     skipped = ""
-    if run.skipped:
-        items = "".join(f"<li><b>{_e(run.titles.get(k, k))}</b>: {_e(v)}</li>" for k, v in run.skipped.items())
-        skipped = (f'<div class="notice na" style="text-align:left;padding:12px 16px">Stages not run in this '
-                   f"version:<ul>{items}</ul></div>")
     return f"""<section class="card" id="summary">
 <h2>Summary</h2>
 <p class="lead">The key numbers of this run. Depths and widths are model values in living skin; a fixed
@@ -260,36 +186,24 @@ of each value are in <a href="#parameters">Parameters &amp; sources</a>.</p>
 
 
 def _stage_section(run, name: str, title: str) -> str:
-    result = run.results.get(name)
-    if result is None:
-        reason = run.skipped.get(name, "not run")
-        return f"""<section class="card" id="stage-{_e(name)}">
-<h2>{_e(title)}</h2>
-<div class="notice na"><b>{_e(title)}: not available</b><br>{_e(reason)}</div>
-</section>"""
-    figs = []
-    for module, func, ftitle, caption, size in FIGURES.get(name, []):
-        figs.append(_figure_html(module, func, result, ftitle, caption, size))
-    d = _as_dict(result)
-    table = _numbers_table(d)
+    rec = run.record(name)
+    if rec.spec.section is not None:
+        return rec.spec.section(run, rec.spec)
+    result = rec.result
+    figs = [_figure_html(f.module, f.function, result, f.title, f.caption, f.size) for f in rec.spec.figures]
+    table = _numbers_table(result)
     if len(figs) == 1:
         # one figure: the figure and its numbers side by side
         body = (f'<div class="two-col wide-left"><div>{figs[0]}</div>'
                 f'<div class="scroll">{table}</div></div>')
     else:
         grid = f'<div class="grid2">{"".join(figs)}</div>' if figs else ""
-        body = (f'{grid}<details><summary>All numbers of this stage ({len(_flatten(d))})</summary>'
-                f"{table}</details>")
-    lead = {
-        "mtz": "One microbeam: ablation by the enthalpy method with plume shielding, Pennes bioheat conduction "
-        "and Arrhenius damage (collagen coagulation, cell death, heat-shock induction).",
-        "field": "The whole scan: the single-MTZ response superposed over every pulse in firing order, "
-        "with heat accumulating between neighbours; damage integrated on the summed temperature.",
-    }.get(name, "")
-    if name == "mtz" and d.get("ablation_depth_um") == 0:
+        body = f'{grid}<details><summary>All numbers of this stage</summary>{table}</details>'
+    lead = rec.spec.lead
+    if name == "mtz" and getattr(result, "ablation_depth", None) == 0:
         lead += " No tissue was ablated at these settings: a non-ablative (coagulation-only) MTZ."
-    timing = run.timings.get(name)
-    tline = f" Computed in {_time(timing)}." if timing is not None else ""
+    how = " (from the result cache)" if rec.source.startswith("cache") else ""
+    tline = f" Computed in {display_duration(rec.seconds)}{how}." if rec.source != "given" else ""
     return f"""<section class="card" id="stage-{_e(name)}">
 <h2>{_e(title)}</h2>
 <p class="lead">{_e(lead)}{_e(tline)}</p>
@@ -336,132 +250,146 @@ def _run_section(run, run_id: str, created: str) -> str:
 
 
 def _figure_html(module: str, func: str, result, title: str, caption: str, size) -> str:
-    png, why = render_figure(module, func, result, size=size)
-    if png is None:
-        return (f'<figure><div class="notice na"><b>{_e(title)}: not available</b><br>'
-                f"<small>{_e(why)}</small></div></figure>")
+    png = render_figure(module, func, result, size=size)
     b64 = base64.b64encode(png).decode("ascii")
     return (f'<figure><img alt="{_e(title)}" src="data:image/png;base64,{b64}">'
             f"<figcaption><b>{_e(title)}.</b> {_e(caption)}</figcaption></figure>")
 
 
-def render_figure(module: str, func: str, result, *, size=(6.4, 4.4), dpi: int = 130):
-    """PNG bytes of ``module.func(result, ax=ax)``, or ``(None, reason)`` when not available.
+def render_figure(module: str, func: str, result, *, size=(6.4, 4.4), dpi: int = 130) -> bytes:
+    """PNG bytes of ``module.func(result, ax=ax)`` drawn on a figure of ``size`` [in]."""
+    fn = getattr(importlib.import_module(module), func)
+    import matplotlib
 
-    Never raises: a missing module or function, or an error while drawing, gives the
-    reason instead (the report shows a "not available" box).
-    """
-    try:
-        fn = getattr(importlib.import_module(module), func)
-    except ImportError:
-        return None, f"the figure module {module} is not built yet"
-    except AttributeError:
-        return None, f"{module}.{func} is not built yet"
-    try:
-        import matplotlib
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
 
-        matplotlib.use("Agg", force=False)
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=size, layout="constrained")
-        ax = fig.add_subplot()
-        out = fn(result, ax=ax)
-        out_fig = getattr(out, "figure", None) if out is not None else None
-        if out is not None and hasattr(out, "savefig"):
-            out_fig = out
-        if out_fig is not None and out_fig is not fig and hasattr(out_fig, "savefig"):
-            fig = out_fig
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-        return buf.getvalue(), ""
-    except Exception as exc:  # a figure must never break the report
-        return None, f"drawing failed: {type(exc).__name__}: {exc}"
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.add_subplot()
+    out = fn(result, ax=ax)
+    out_fig = getattr(out, "figure", None) if out is not None else None
+    if out is not None and hasattr(out, "savefig"):
+        out_fig = out
+    if out_fig is not None and out_fig is not fig and hasattr(out_fig, "savefig"):
+        fig = out_fig
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
 
 
-def _numbers_table(d: dict) -> str:
-    flat = _flatten(d)
+def _numbers_table(result) -> str:
+    """Every number of a stage result with its unit: from the field metadata, else the legacy dict."""
     rows = []
-    for key, value in flat.items():
-        if isinstance(value, list):
-            value = f"{len(value)} values" if len(value) > 8 else ", ".join(_num(v) for v in value)
-            unit = ""
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            value, unit = _e(str(value)), ""
-            rows.append(f'<tr><td>{_e(_label(key))}</td><td class="num">{value}</td><td>{unit}</td></tr>')
-            continue
-        else:
-            segments = key.split(".")
-            value, unit = _value_unit(segments[-1], value)
-            if not unit and len(segments) > 1:  # unit on the parent: energy_partition_mj.delivered
-                value, unit = _value_unit(segments[-2], flat[key])
-        rows.append(f'<tr><td>{_e(_label(key))}</td><td class="num">{_e(str(value))}</td><td>{_e(unit)}</td></tr>')
+    meta = field_metadata(result)
+    if meta is not None:
+        for name, m in meta.items():
+            value = getattr(result, name)
+            if m["kind"] in ("array", "result", "table") or hasattr(value, "dims"):
+                continue
+            if m["kind"] == "quantity" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                shown = display(value, m["unit"], m["display"])
+                text, _, unit = shown.partition(" ")
+            else:
+                text, unit = str(value), ""
+            rows.append(f'<tr><td title="{_e(m["doc"])}">{_e(_label(name))}</td><td class="num">{_e(text)}</td>'
+                        f"<td>{_e(unit)}</td></tr>")
+    else:
+        flat = _flatten(result_to_dict(result))
+        for key, value in flat.items():
+            if isinstance(value, list):
+                value = f"{len(value)} values" if len(value) > 8 else ", ".join(format_number(v, 3) for v in value)
+                unit = ""
+            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                value, unit = str(value), ""
+            else:
+                segments = key.split(".")
+                value, unit = _value_unit(segments[-1], value)
+                if not unit and len(segments) > 1:  # unit on the parent: energy_partition_mj.delivered
+                    value, unit = _value_unit(segments[-2], flat[key])
+            rows.append(f'<tr><td>{_e(_label(key))}</td><td class="num">{_e(str(value))}</td><td>{_e(unit)}</td></tr>')
     return f'<table><thead><tr><th>Quantity</th><th style="text-align:right">Value</th><th>Unit</th></tr></thead>' \
            f'<tbody>{"".join(rows)}</tbody></table>'
 
 
-def _model_parameters(run) -> list[tuple[str, str, str, str]]:
-    """Model parameters with their pedigree: tissue layers, damage kinetics, stage-given ones."""
-    rows: list[tuple[str, str, str, str]] = []
-    try:
-        from mtzsim.physics.tissue import constants, get_tissue
+def _highlight(result, key: str):
+    """``(value, unit)`` of a key number, or None when the result does not have it."""
+    meta = field_metadata(result)
+    if meta is not None:
+        if key not in meta:
+            return None
+        value = getattr(result, key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return None
+        text, _, unit = display(value, meta[key]["unit"], meta[key]["display"], digits=3).partition(" ")
+        return text, unit
+    d = result_to_dict(result)
+    for k, v in d.items():
+        if (k == key or k.startswith(key + "_")) and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return _value_unit(k, v)
+    return None
 
-        tissue = get_tissue("face")
-        for layer in tissue.layers:
-            thick = "semi-infinite" if not math.isfinite(layer.thickness) else f"{layer.thickness * 1e6:.4g} µm"
-            value = (f"{thick}; k {layer.conductivity:.3g} W/(m·K); c {layer.specific_heat:.4g} J/(kg·K); "
-                     f"ρ {layer.density:.4g} kg/m³; water {layer.water_fraction * 100:.0f} %; "
-                     f"perfusion {layer.perfusion:g} /s")
-            src = layer.source + (f" [{layer.reliability}]" if layer.reliability else "")
-            if layer.assumption:
-                src += f" — assumption: {layer.assumption}"
-            rows.append((f"tissue.{layer.key}", value, "model", src))
-        c = constants()
-        if "body_temperature" in c:
-            rows.append(("tissue.body_temperature", f"{c['body_temperature'] - 273.15:.1f} °C", "model",
-                         "assumption: 37 °C core (data/constants.csv)"))
-    except Exception:  # model data not available: nothing to list
-        pass
-    try:
+
+def _model_parameters(run) -> list[tuple[str, str, str, str]]:
+    """The model parameters the run used, with their pedigree, read from the recorded stage calls."""
+    rows: list[tuple[str, str, str, str]] = []
+    if "mtz" in run and run.record("mtz").call is not None:
+        call = run.record("mtz").call
+        tissue = call.kwargs.get("tissue")
+        if tissue is not None and hasattr(tissue, "layers"):
+            for layer in tissue.layers:
+                thick = "semi-infinite" if not math.isfinite(layer.thickness) else display(layer.thickness, "m", "um")
+                value = (f"{thick}; k {format_number(layer.conductivity, 3)} W/(m·K); "
+                         f"c {format_number(layer.specific_heat)} J/(kg·K); ρ {format_number(layer.density)} kg/m³; "
+                         f"water {display(layer.water_fraction, '1', '%', digits=3)}; "
+                         f"perfusion {format_number(layer.perfusion)} /s")
+                src = layer.source + (f" [{layer.reliability}]" if layer.reliability else "")
+                if layer.assumption:
+                    src += f" — assumption: {layer.assumption}"
+                rows.append((f"tissue.{layer.key}", value, "model", src))
+            rows.append(("tissue.body_temperature", display(tissue.body_temperature, "K", "degC", digits=3), "model",
+                         "assumption: 37 °C core (params/data/constants.csv)"))
+        from mtzsim.params.presets import site_tissue
+
+        site = site_tissue(run.scenario.patient.site)
+        rows.append(("tissue.site", f"{site.site} → {site.tissue} skin, stratum corneum "
+                     f"{display(site.stratum_corneum, 'm', 'um', digits=3)}", "model",
+                     site.source + (f" — assumption: {site.assumption}" if site.assumption else "")))
+        loss = call.kwargs.get("losses")
+        if loss is not None:
+            rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
+                         else display(loss.plume_irradiance, "W/m2", "W/cm2"), "model", loss.source))
+            rows.append(("mtz.wall_fraction", format_number(loss.wall_fraction, 3), "model", loss.source))
+            rows.append(("mtz.condensation_time", "∞" if not math.isfinite(loss.condensation_time)
+                         else display_duration(loss.condensation_time), "model", loss.source))
+        numerics = call.kwargs.get("numerics")
+        if numerics is not None:
+            rows.append(("mtz.numerics.cell", display(numerics.cell, "m", "um"), "model",
+                         "grid spacing of the single-MTZ model ([numerics] mtz_cell)"))
         from mtzsim.physics import damage
 
-        processes = getattr(importlib.import_module("mtzsim.physics.mtz"), "PROCESSES", tuple(damage.ARRHENIUS))
-        for key in processes:
-            p = damage.ARRHENIUS.get(key)
-            if p is None:
-                continue
+        mtz = importlib.import_module("mtzsim.physics.mtz")
+        for key in mtz.PROCESSES:
+            p = damage.ARRHENIUS[key]
             src = p.source + (f" [{p.reliability}]" if p.reliability else "")
             if p.assumption:
                 src += f" — assumption: {p.assumption}"
-            rows.append((f"damage.{key}", f"A = {p.A:.3e} /s; Ea = {p.Ea / 1e3:.4g} kJ/mol", "model", src))
-    except Exception:
-        pass
-    try:
-        mtz = importlib.import_module("mtzsim.physics.mtz")
-        loss = mtz.default_loss_model()
-        rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
-                     else f"{loss.plume_irradiance * 1e-4:.4g} W/cm²", "model", loss.source))
-        rows.append(("mtz.wall_fraction", f"{loss.wall_fraction:.3g}", "model", loss.source))
-        rows.append(("mtz.condensation_time", "∞" if not math.isfinite(loss.condensation_time)
-                     else f"{loss.condensation_time * 1e3:.4g} ms", "model", loss.source))
+            rows.append((f"damage.{key}", f"A = {p.A:.3e} /s; Ea = {format_number(p.Ea / 1e3)} kJ/mol", "model", src))
         rows.append(("mtz.histology_edge", mtz.HISTOLOGY_EDGE_PROCESS, "model",
                      "Arrhenius set compared with the histological coagulation edge, chosen by `mtzsim calibrate`"))
         rows.append(("mtz.histology_shrink", f"depth ÷ {mtz.HISTOLOGY_DEPTH_SHRINK:g}, width ÷ "
                      f"{mtz.HISTOLOGY_WIDTH_SHRINK:g}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
-    except Exception:
-        pass
-    for name, result in run.results.items():
-        params = getattr(result, "parameters", None)
+    if "field" in run and run.record("field").call is not None:
+        for k, v in run.record("field").call.kwargs.items():
+            shown = display(v, "m", "um") if k == "resolution" else (display_duration(v) if k == "cooling" else str(v))
+            rows.append((f"field.{k}", shown, "model", "[numerics] or the default of simulate_field"))
+    for rec in run.records:
+        params = getattr(rec.result, "parameters", None)
         if callable(params):
-            try:
-                params = params()
-            except Exception:
-                params = None
-        if params is None:
-            params = _as_dict(result).get("parameters")
+            params = params()
         if isinstance(params, list):
             for p in params:
                 if isinstance(p, dict) and "name" in p:
-                    rows.append((f"{name}.{p['name']}", str(p.get("value", "")), "model", str(p.get("source", ""))))
+                    rows.append((f"{rec.name}.{p['name']}", str(p.get("value", "")), "model", str(p.get("source", ""))))
     return rows
 
 
@@ -504,37 +432,11 @@ def _label(key: str) -> str:
 
 
 def _num(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u2009")
-    if not isinstance(value, float):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            return str(value)
-    if not math.isfinite(value):
-        return "—"
-    if value == 0:
-        return "0"
-    a = abs(value)
-    if a >= 1e6 or a < 1e-3:
-        return f"{value:.3e}"
-    if a >= 100:
-        return f"{value:,.0f}".replace(",", "\u2009")
-    return f"{value:.3g}"
+    return format_number(value, 3)
 
 
 def _time(seconds: float) -> str:
-    if seconds is None:
-        return "—"
-    if seconds >= 60:
-        return f"{seconds / 60:.1f} min"
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds * 1e6:.3g} µs"
+    return display_duration(seconds)
 
 
 def _when(iso: str) -> str:
@@ -547,19 +449,6 @@ def _when(iso: str) -> str:
 
 def _laser_name(laser: str) -> str:
     return {"co2": "CO2", "eryag": "Er:YAG", "erglass": "Er:glass"}.get(laser, laser)
-
-
-def _as_dict(result) -> dict:
-    if isinstance(result, dict):
-        return result
-    to_dict = getattr(result, "to_dict", None)
-    if callable(to_dict):
-        try:
-            d = to_dict()
-        except Exception:
-            return {}
-        return d if isinstance(d, dict) else {}
-    return {}
 
 
 def _flatten(d, prefix: str = "") -> dict:
@@ -577,4 +466,4 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-__all__ = ["FIGURES", "HIGHLIGHTS", "render_figure", "render_report", "write_report"]
+__all__ = ["render_figure", "render_report", "write_report"]

@@ -43,7 +43,7 @@ def execute(
     for w in scenario.warnings():
         err.print(f"[yellow]mtzsim: warning:[/yellow] {w.field}: {w.message}", soft_wrap=True)
 
-    store = RunStore(db)
+    store = RunStore(db, field="--db")
     try:
         run_id = new_run_id()
         while _has_run(store, run_id):
@@ -62,9 +62,7 @@ def execute(
         chain = TreatmentChain(scenario)
         t0 = time.perf_counter()
         result = _run_with_progress(chain, err, show_progress and not json_output)
-        result.run_id = run_id
-        for name, why in result.skipped.items():
-            err.print(f"[dim]mtzsim: note: stage {name!r} not run: {why}[/dim]", soft_wrap=True)
+        result = result.with_run_id(run_id)
 
         files = {}
         if scenario.text is not None:
@@ -86,7 +84,7 @@ def execute(
             source=scenario.source,
             scenario_toml=scenario.text,
             warnings=record["warnings"],
-            skipped=record["skipped"],
+            skipped={},
             out_dir=str(out.resolve()),
             total_s=time.perf_counter() - t0,
             run_id=run_id,
@@ -101,8 +99,7 @@ def execute(
         "out_dir": str(out),
         "files": {k: str(v) for k, v in files.items()},
         "db": str(db),
-        "stages": list(result.results),
-        "skipped": result.skipped,
+        "stages": list(result.stage_names),
         "warnings": [w.to_dict() for w in result.warnings],
         "timings_s": result.timings,
     }
@@ -135,10 +132,13 @@ def _run_with_progress(chain, console, show: bool):
         TimeElapsedColumn(),
     ]
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("starting", total=len(chain.stages))
+        names = [s.name for s in chain.stages]
+        titles = {s.name: s.title for s in chain.stages}
+        task = bar.add_task("starting", total=len(names))
 
-        def progress(title: str, done: int, total: int) -> None:
-            bar.update(task, description=title if done < total else "done", completed=done, total=total)
+        def progress(stage: str, fraction: float, detail: str = "") -> None:
+            done = names.index(stage) + fraction
+            bar.update(task, description=titles[stage] if done < len(names) else "done", completed=done)
 
         return chain.run(progress=progress)
 

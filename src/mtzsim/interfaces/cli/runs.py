@@ -27,7 +27,7 @@ def _open(db: Path, *, must_exist: bool):
         if must_exist:
             raise InputError("--db", f"no run registry at {str(db)!r}; run a scenario first (mtzsim run …)")
         return None
-    return RunStore(db)
+    return RunStore(db, field="--db")
 
 
 @runs_app.command("list")
