@@ -6,14 +6,14 @@ import math
 from dataclasses import dataclass
 
 from mtzsim.pipeline.contract import describe, quantity
-from mtzsim.units import kelvin_to_celsius
+from mtzsim.units import to_display
 
 _SUPERPOSITION = "linear superposition of the single-MTZ response + spectral Pennes background (DESIGN.md 'Field')"
 _ARRHENIUS = "Arrhenius damage integral on the superposed temperature (mtzsim.physics.damage.ZONE_PROCESSES)"
 
-#: Display unit → (key suffix, scale from SI) for :meth:`FieldResult.to_dict` (keys kept from stage 1).
-_DISPLAY = {"um": ("_um", 1e6), "mJ": ("_mj", 1e3), "mm3": ("_mm3", 1e9), "degC": ("_c", None), "s": ("_s", 1.0),
-            "MB": ("_mb", 1e-6)}
+#: Display unit → key suffix of :meth:`FieldResult.to_dict` (the stage-1 keys, kept for the report's
+#: legacy readers); other fields keep their SI value under their own name (fractions stay fractions).
+_SUFFIX = {"um": "_um", "mJ": "_mj", "mm3": "_mm3", "degC": "_c", "s": "_s"}
 
 
 @dataclass(frozen=True)
@@ -30,27 +30,27 @@ class FieldResult:
     resolution: float = quantity("m", "pixel size of the maps and the cross-section", display="um")
     n_mtz: int = quantity("1", "distinct MTZ sites over all passes", kind="count")
     n_firings: int = quantity("1", "firings (sites × passes × stack)", kind="count")
-    coverage_ablated: float = quantity("1", "area fraction of the epidermal map inside a crater", source=_SUPERPOSITION)
+    coverage_ablated: float = quantity("1", "area fraction of the epidermal map inside a crater", source=_SUPERPOSITION, display="%")
     coverage_coagulated: float = quantity("1", "area fraction coagulated (Ω_collagen ≥ 1), crater excluded",
-                                          source=_ARRHENIUS)
-    coverage_lethal: float = quantity("1", "area fraction lethal (Ω_cell ≥ 1), collagen intact", source=_ARRHENIUS)
-    coverage_heat_shock: float = quantity("1", "area fraction with HSP70 induced (Ω_hsp ≥ 1) only", source=_ARRHENIUS)
-    coverage_treated: float = quantity("1", "area fraction ablated, coagulated or lethal", source=_ARRHENIUS)
+                                          source=_ARRHENIUS, display="%")
+    coverage_lethal: float = quantity("1", "area fraction lethal (Ω_cell ≥ 1), collagen intact", source=_ARRHENIUS, display="%")
+    coverage_heat_shock: float = quantity("1", "area fraction with HSP70 induced (Ω_hsp ≥ 1) only", source=_ARRHENIUS, display="%")
+    coverage_treated: float = quantity("1", "area fraction ablated, coagulated or lethal", source=_ARRHENIUS, display="%")
     max_bulk_temperature: float = quantity(
         "K", "highest area-mean temperature of the treated rectangle over time and map depths (at most the peak "
         "tissue temperature at that depth)", source=_SUPERPOSITION, display="degC")
     mean_coagulation_thickness: float = quantity("m", "mean lateral thickness of the coagulated ring around a crater",
                                                  source=_ARRHENIUS, display="um")
-    merged_fraction: float = quantity("1", "fraction of MTZ sites whose coagulated region joins another's")
+    merged_fraction: float = quantity("1", "fraction of MTZ sites whose coagulated region joins another's", display="%")
     median_island_distance: float = quantity(
         "m", "median distance from treated epidermis to the nearest intact epidermis (sub-pixel; inf when no "
         "intact epidermis is left)", display="um")
     area_contraction: float = quantity("1", "immediate area contraction from collagen shrinkage",
-                                       source="mtzsim.physics.damage.collagen_linear_shrinkage")
+                                       source="mtzsim.physics.damage.collagen_linear_shrinkage", display="%")
     energy_delivered: float = quantity("J", "sum of the pulse energies of all firings", display="mJ")
     heat_deposited: float = quantity("J", "sum of the heat the MTZs leave in tissue (plume wall heating included)",
                                      display="mJ")
-    coagulated_volume: float = quantity("m^3", "Ω_collagen ≥ 1 volume from the maps (slab sum over map depths)",
+    coagulated_volume: float = quantity("m3", "Ω_collagen ≥ 1 volume from the maps (slab sum over map depths)",
                                         source=_ARRHENIUS, display="mm3")
     peak_temperature: float = quantity("K", "highest tissue temperature on the maps outside craters",
                                        source=_SUPERPOSITION, display="degC")
@@ -76,9 +76,9 @@ class FieldResult:
                                        default=False)
     capped_fraction: float = quantity(
         "1", "fraction of map points whose superposed temperature reached boiling while wet (capped there)",
-        default=0.0)
+        default=0.0, display="%")
     dry_fraction: float = quantity(
-        "1", "fraction of map points dried by a firing's own heat beyond boiling (left uncapped)", default=0.0)
+        "1", "fraction of map points dried by a firing's own heat beyond boiling (left uncapped)", default=0.0, display="%")
     bulk_limited: bool = quantity(
         "", "a bulk or local mean temperature was lowered to the peak tissue temperature beside it: the superposed "
         "heat exceeds what wet tissue holds below boiling (the excess boils tissue water)", kind="flag",
@@ -86,8 +86,7 @@ class FieldResult:
     handoff_age: float = quantity("s", "age at which each firing's heat passes to the background (τ_c)",
                                   default=float("nan"))
     laser: str = quantity("", "laser, wavelength and pulse energy, for titles", kind="category", default="")
-    estimated_memory: float = quantity("B", "memory estimated before the computation", display="MB",
-                                       default=float("nan"))
+    estimated_memory: float = quantity("B", "memory estimated before the computation (bytes)", default=float("nan"))
 
     @property
     def warnings(self) -> list[str]:
@@ -126,12 +125,11 @@ class FieldResult:
                 out[info.name] = int(v)
                 continue
             v = float(v)
-            if info.display in _DISPLAY:
-                suffix, scale = _DISPLAY[info.display]
-                v = float(kelvin_to_celsius(v)) if scale is None else v * scale
-                out[info.name + suffix] = v if math.isfinite(v) else None
-            else:
-                out[info.name] = v if math.isfinite(v) else None
+            name = info.name
+            if info.display in _SUFFIX:
+                v = float(to_display(v, info.display))
+                name = info.name + _SUFFIX[info.display]
+            out[name] = v if math.isfinite(v) else None
         out["warnings"] = self.warnings
         return out
 
