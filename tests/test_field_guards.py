@@ -23,8 +23,9 @@ def test_huge_field_refused_before_compute(mtz):
     # issue 9: area = "100mm x 100mm" ran 207 s and died with a MemoryError; now a refusal
     # (10⁸ pixels per depth × 3 depths: tens of GB) naming the field and the limit, in well under a second
     spec = PatternSpec(width=0.1, height=0.1)
-    with pytest.raises(ValueError, match=r"^pattern\.area: .*100 mm × 100 mm.*memory limit of 4 GB.*max_memory"):
+    with pytest.raises(ValueError, match=r"^pattern\.area: .*100 mm × 100 mm.*memory limit of 4 GB.*max_memory") as err:
         simulate_field(mtz, spec)
+    assert err.value.field == "pattern.area"  # for the edge's InputError (exit 2)
     # the limit is the user's to raise: with a smaller request the estimate is checked against it
     with pytest.raises(ValueError, match=r"memory limit of 0\.1 GB"):
         simulate_field(mtz, PatternSpec(width=3e-3, height=3e-3), max_memory=1e8, **FAST)

@@ -34,6 +34,19 @@ SECONDS_PER_PIXEL_DEPTH = 1.0e-6
 SECONDS_PER_MODE_UPDATE = 2.0e-9
 
 
+class FieldTooLarge(ValueError):
+    """A field whose estimated memory exceeds the limit; ``field`` names the setting to change.
+
+    A ValueError (the core's error); the edge (CLI, scenario runs) turns it into
+    ``InputError(err.field, err.message)`` (exit code 2).
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
 @dataclass(frozen=True)
 class FieldCost:
     """Estimated cost of one field simulation."""
@@ -85,10 +98,12 @@ def estimate_field_cost(*, nx_pixels, ny_pixels, n_depths, n_cs_rows, n_firings,
 
 
 def check_field_cost(cost: FieldCost, spec, resolution, max_memory) -> None:
-    """Refuse (ValueError naming ``pattern.area``) when the estimated memory exceeds ``max_memory`` [B]."""
+    """Refuse (:class:`FieldTooLarge`, a ValueError naming ``pattern.area``) when the estimated memory
+    exceeds ``max_memory`` [B]."""
     if max_memory is not None and cost.memory > max_memory:
-        raise ValueError(
-            f"pattern.area: a {spec.width * 1e3:g} mm × {spec.height * 1e3:g} mm field at "
+        raise FieldTooLarge(
+            "pattern.area",
+            f"a {spec.width * 1e3:g} mm × {spec.height * 1e3:g} mm field at "
             f"{resolution * 1e6:g} µm resolution needs {cost.describe()}, over the memory limit of "
             f"{max_memory / 1e9:.2g} GB; treat a smaller area (the pattern repeats), use a coarser resolution or "
             "fewer depths, or raise the limit (simulate_field(..., max_memory=...))")
