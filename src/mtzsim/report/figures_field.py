@@ -8,6 +8,8 @@ titles name the laser as "CO2 10.6 µm, 15 mJ".
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mtzsim.report.figures_mtz import ZONE_COLOURS as _PALETTE
@@ -106,12 +108,15 @@ def plot_cross_section(result, ax=None, *, width=CROSS_SECTION_WIDTH):
     ax.imshow(zone, origin="upper", extent=[xs[0] - hx, xs[-1] + hx, bottom, 0.0], cmap=cmap, norm=norm,
               interpolation="nearest")
     ax.set_aspect("equal")  # true aspect ratio: 1 mm across = 1 mm down
+    prev = -math.inf
     for name, top, bot in _layers():
         if top * 1e3 >= bottom:
             break
         if top > 0:
             ax.axhline(top * 1e3, color="#333", lw=0.6, ls=":")
-        mid = 0.5 * (top + min(bot, bottom * 1e-3)) * 1e3
+        # labels at the layer's middle, pushed down to keep thin layers' labels apart
+        mid = max(0.5 * (top + min(bot, bottom * 1e-3)) * 1e3, prev + 0.07 * bottom)
+        prev = mid
         ax.annotate(name, xy=(1.0, mid), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=6.5, annotation_clip=False)
     ax.set_xlabel("x [mm]")
