@@ -59,11 +59,12 @@ def test_means_never_above_the_peak_beside_them(mtz):
                            cooling=0.3)
     ds = r.dataset
     peak_d = np.nanmax(np.where(ds["zone"].values == 4, np.nan, ds["peak_temperature"].values), axis=(1, 2))
-    assert np.all(ds["bulk_temperature"].values <= peak_d[:, None] + 1e-9)
-    assert np.all(ds["local_bulk_temperature"].values <= peak_d[:, None] + 1e-9)
+    # the maps are float32 (7 digits: ~3e-5 K at 373 K); the means are clipped at the float64 peak
+    assert np.all(ds["bulk_temperature"].values <= peak_d[:, None] + 1e-4)
+    assert np.all(ds["local_bulk_temperature"].values <= peak_d[:, None] + 1e-4)
     assert r.max_bulk_temperature <= r.peak_temperature and r.max_local_bulk_temperature <= r.peak_temperature
     # 350 µm is below the 300 µm column: wet, so capped at boiling
-    assert peak_d[1] <= T_BOIL + 1e-6
+    assert peak_d[1] <= T_BOIL + 1e-4
 
 
 def test_island_distances_move_smoothly_with_density(mtz):

@@ -234,6 +234,7 @@ def simulate_field(
     tpeak_maps = np.zeros((n_map, nyp, nxp), dtype=np.float32)
     abl_maps = np.zeros((n_map, nyp, nxp), dtype=bool)
     n_overflow = n_capped = n_dry = 0
+    peak_by_depth = np.full(n_map, T_BODY)  # hottest tissue (outside craters) per map depth [K], float64
     gx, gy = np.meshgrid(xs, ys)
     gx, gy = gx.ravel(), gy.ravel()
     for s in range(n_map):
@@ -244,6 +245,8 @@ def simulate_field(
         n_overflow += int(o.overflow.sum())
         n_dry += int(o.dry.sum())
         n_capped += int(((o.tpeak >= T_cap) & ~o.dry & ~o.ablated).sum())
+        if (~o.ablated).any():
+            peak_by_depth[s] = float(o.tpeak[~o.ablated].max())
         if progress is not None:
             progress(0.5 + 0.4 * (s + 1) / n_map, "maps")
     del gx, gy
@@ -272,9 +275,6 @@ def simulate_field(
     coag_vol = morph.coagulated_volume(omega_maps[..., 0], depths, resolution)
 
     # ---- temperatures: peak outside craters; means never above the peak beside them ---------
-    tissue_peak = np.where(abl_maps, np.nan, tpeak_maps)
-    finite = np.isfinite(tissue_peak).reshape(n_map, -1).any(axis=1)
-    peak_by_depth = np.array([float(np.nanmax(tissue_peak[s])) if finite[s] else T_BODY for s in range(n_map)])
     peak = float(peak_by_depth.max())
     # an area or window mean cannot exceed the hottest tissue in it; the linear sum can, where
     # superposed heat beyond boiling went into tissue water (wet points are capped at boiling)
