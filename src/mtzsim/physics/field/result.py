@@ -145,7 +145,8 @@ def field_dataset(*, xs, ys, depths, cs_depths, step_times, zones, omega_maps, t
 
     codes = sorted(ZONES.items(), key=lambda kv: kv[1])
     zone_attrs = {"units": "1", "long_name": "damage zone", "flag_values": np.array([v for _, v in codes], np.int8),
-                  "flag_meanings": " ".join(k for k, _ in codes)}
+                  "flag_meanings": " ".join(k for k, _ in codes),
+                  "codes": str(dict(ZONES))}  # stage-1 attribute, read by mtzsim.biology.healing
     xy = ("depth", "y", "x")
     ds = xr.Dataset(
         {
