@@ -14,13 +14,17 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
     model = default_loss_model()
     p = rec["parameters"]
     assert model.ablation_temperature == p["ablation_temperature_k"]["value"]
-    assert model.ejecta_speed == pytest.approx(10 ** p["log10_ejecta_speed_m_per_s"]["value"])
+    assert model.near_fraction == pytest.approx(10 ** p["log10_near_fraction"]["value"])
+    assert model.ejecta_fraction == pytest.approx(10 ** p["log10_ejecta_fraction"]["value"])
     lo, hi = ABLATION_TEMPERATURE_BOUNDS
     # a fitted value on the edge of its range is a defect (DESIGN.md): strictly inside
     assert lo < model.ablation_temperature < hi
-    assert calibration.BOUNDS[0][1] < p["log10_ejecta_speed_m_per_s"]["value"] < calibration.BOUNDS[1][1]
+    for i, name in enumerate(calibration.PARAMETERS[1:], start=1):
+        assert calibration.BOUNDS[0][i] < p[name]["value"] < calibration.BOUNDS[1][i]
     assert rec["grid_fit"]["cell_m"] == calibration.FIT_NUMERICS.cell  # the record states the grid it used
-    assert len(rec["leave_one_out"]) == len(rec["predictions_vs_data"])
+    # every fitted number has its leave-one-out refit; the held-out rows are predicted, not fitted
+    assert len(rec["leave_one_out"]) == len(rec["predictions_vs_data"]) - len(calibration.HELD_OUT)
+    assert set(rec["held_out"]) == set(calibration.HELD_OUT)
 
 
 def test_residuals_are_log_errors_over_the_tolerance():
@@ -30,6 +34,8 @@ def test_residuals_are_log_errors_over_the_tolerance():
     assert r[1] == 0.0  # a one-sided bound that holds costs nothing
     assert r[2] == pytest.approx(math.log(0.9) / 0.2)
     assert calibration.residuals(pred, skip="a").size == 2
+    held = {calibration.HELD_OUT[0]: (0.5, 1.0, 0.35, "two-sided")}
+    assert calibration.residuals(held).size == 0  # held-out rows never enter the cost
 
 
 def test_within_tolerance_rejects_a_shallow_ratio():

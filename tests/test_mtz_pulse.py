@@ -35,7 +35,7 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
 
 
 @pytest.mark.parametrize("laser, losses", [
-    ("co2", LossModel(ablation_temperature=573.15, condensed_fraction=1.0, ejecta_speed=5.0)),
+    ("co2", LossModel(ablation_temperature=573.15, ejecta_fraction=0.05)),
     ("co2", LossModel()),
     ("erglass", LossModel()),
 ])

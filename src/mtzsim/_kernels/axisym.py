@@ -25,10 +25,12 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: 1/e² radius w0, Rayleigh range, Gaussian (True) or top-hat; q_static [1/m³] a fixed
 #: deposition per unit power (scattering beam) or an empty (0, 0) array (Beer–Lambert columns).
 PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static")
-#: Plume shielding: kappa [m²/kg] mass attenuation of the ejecta at the wavelength (0 = off),
-#: speed [m/s] at which ejecta clear the beam path, path_offset [m] of beam path above the
-#: crater mouth, ejection_delay [s] from reaching the ablation enthalpy to removal.
-Plume = namedtuple("Plume", "kappa speed path_offset ejection_delay")
+#: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
+#: near, far [-] the volume fractions of the channel they fill in the acceleration zone (the
+#: first ``length`` [m] above the floor) and beyond it (both 0 = off); ejection_delay [s] from
+#: reaching the ablation enthalpy to removal. Optical depth once the current pulse has ejected
+#: mass (0 before): τ = mu (near · min(d, length) + far · max(d − length, 0)), d the crater depth.
+Plume = namedtuple("Plume", "mu near far length ejection_delay")
 #: Arrhenius processes [1/s, J/mol, K].
 Rates = namedtuple("Rates", "A Ea t_cut")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
@@ -312,25 +314,6 @@ def arrhenius_rates(T, void, A, Ea, t_cut, out):
 
 
 @nb.njit(cache=True)
-def mass_in_path(hist_t0, hist_t1, hist_m, n, t, t_clear):
-    """Ejected mass [kg] still in the beam path at time t: what left in (t − t_clear, t].
-
-    Each record i ejected hist_m[i] uniformly over [hist_t0[i], hist_t1[i]] (one time step).
-    """
-    total = 0.0
-    lo = t - t_clear
-    for i in range(n - 1, -1, -1):
-        a = hist_t0[i]
-        b = hist_t1[i]
-        if b <= lo:
-            break
-        overlap = min(b, t) - max(a, lo)
-        if overlap > 0.0:
-            total += hist_m[i] * overlap / (b - a)
-    return total
-
-
-@nb.njit(cache=True)
 def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     """Explicit enthalpy-method time stepping while the laser fires (and between pulses).
 
@@ -358,16 +341,12 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     t_mark = np.full((nr, nz), np.inf)
     sink = np.zeros(1)
     tally = np.zeros(7)
-    cap_hist = 200000
-    hist_t0 = np.zeros(cap_hist)
-    hist_t1 = np.zeros(cap_hist)
-    hist_m = np.zeros(cap_hist)
-    n_hist = 0
+    current = -1  # index of the pulse firing now (-1 between pulses)
+    ablating = False  # whether the pulse firing now has ejected mass
     t = 0.0
     nsteps = 0
     nprobe = 0
     npulse = pulse.starts.shape[0]
-    area0 = math.pi * pulse.w0 * pulse.w0
     scattering = pulse.q_static.shape[0] == nr
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
     # solid and receives no beam, so it needs no update; the box grows by one cell a step
@@ -376,14 +355,19 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     while t < pulse.t_end - 1e-15:
         p_now = 0.0
         t_edge = pulse.t_end
+        firing = -1
         for i in range(npulse):
             a = pulse.starts[i]
             b = a + pulse.duration
             if a <= t < b:
                 p_now = pulse.power
                 t_edge = min(t_edge, b)
+                firing = i
             elif t < a:
                 t_edge = min(t_edge, a)
+        if firing != current:  # a new pulse (or a pause): its channel holds no ejecta yet
+            current = firing
+            ablating = False
         temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
         lost = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, cond, jb, kb)
         for j in range(jb):
@@ -398,11 +382,11 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 zf = floor[j] * h
                 wf2[j] = pulse.w0 * pulse.w0 * (1.0 + (zf / pulse.z_rayleigh) ** 2)
             trans = 1.0
-            if plume.kappa > 0.0 and n_hist > 0:
-                # ejecta in the beam path: the channel (crater depth) and the jet above it
-                t_clear = (floor[0] * h + plume.path_offset) / plume.speed
-                m_path = mass_in_path(hist_t0, hist_t1, hist_m, n_hist, t, t_clear)
-                trans = math.exp(-plume.kappa * m_path / area0)
+            if ablating and (plume.near > 0.0 or plume.far > 0.0):
+                # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
+                d = floor[0] * h
+                tau = plume.near * min(d, plume.length) + plume.far * max(d - plume.length, 0.0)
+                trans = math.exp(-plume.mu * tau)
             if scattering:
                 for j in range(nr):
                     for k in range(nz):
@@ -456,7 +440,6 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         tally[2] += dt * sink[0]
         tally[4] += dt * lost
         tally[5] += dt * perf_loss
-        t_prev = t
         t += dt
         # ablation: cells past the ablation enthalpy leave after the ejection delay
         m_step = 0.0
@@ -474,16 +457,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                         void[j, k] = True
         if m_step > 0.0:
             tally[6] += m_step
-            if n_hist == cap_hist:  # keep the recent half (older records left the path long ago)
-                half = cap_hist // 2
-                hist_t0[:half] = hist_t0[half:]
-                hist_t1[:half] = hist_t1[half:]
-                hist_m[:half] = hist_m[half:]
-                n_hist = half
-            hist_t0[n_hist] = t_prev
-            hist_t1[n_hist] = t
-            hist_m[n_hist] = m_step
-            n_hist += 1
+            if current >= 0:
+                ablating = True
         # heat spreads at most one cell a step: grow the box by one where its edge is warm
         grow_j = False
         grow_k = False

@@ -3,6 +3,8 @@
 :func:`register` adds them to :data:`mtzsim.verify.validation.CASES` (``mtzsim validate`` lists
 them under the model ``mtz``):
 
+* held out: the calibration rows the fit leaves out (the 1000 µm tip, see
+  :data:`mtzsim.verify.calibration.HELD_OUT`), predicted at the optimum;
 * leave-one-out: each calibration number predicted by the fit without it (read from the
   calibration record, where ``mtzsim calibrate`` stored the refits; not fitted to that number);
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
@@ -49,6 +51,12 @@ def register() -> None:
              source=f"mtz_co2_calibration.csv; refit without this number ({rec.get('date', '')}, coarse grid "
              f"{rec['grid_fit']['cell_m']*1e6:g} um)", fitted=False,
              note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"]: v)
+    for key in rec.get("held_out", []):
+        row = rec["check_predictions_vs_data"].get(key) or rec["predictions_vs_data"][key]
+        case(name=f"held out of the fit: {key}", model="mtz", quantity=key.replace("_", " "), unit="m",
+             measured=row["data"], tolerance=row["tolerance"], kind=row["kind"],
+             source=f"mtz_co2_calibration.csv; predicted by the fit without it ({rec.get('date', '')})", fitted=False,
+             note="prediction stored by `mtzsim calibrate` (check grid)")(lambda v=row["model"]: v)
     case(name="Walsh & Deutsch 1989: Er:YAG specific ablation of skin, 8 J/cm2", model="mtz",
          quantity="ablated mass per energy", unit="ug/J", measured=540.0, tolerance=0.25,
          source="WalshDeutsch1989 (guinea-pig skin, normal-spiking Er:YAG; held out)", fitted=False,

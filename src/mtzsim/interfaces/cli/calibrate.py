@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
         def show(x, cost):
             if not as_json:
-                typer.echo(f"  T_abl = {x[0]-273.15:.1f} C  v_ej = {10**x[1]:.3g} m/s   chi2 {cost:.3f}")
+                typer.echo(f"  T_abl = {x[0]-273.15:.1f} C  phi_near = {10**x[1]:.3g}  phi = {10**x[2]:.3g}   chi2 {cost:.3f}")
 
         result = fit(progress=show, loo=loo)
         rec = write_record(result, out) if out else record(result)
@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
             return
         p = rec["parameters"]
         typer.echo(f"T_abl = {p['ablation_temperature_k']['value']-273.15:.1f} ± {p['ablation_temperature_k']['sigma']:.1f} C, "
-                   f"log10 v_ej = {p['log10_ejecta_speed_m_per_s']['value']:.3f} ± {p['log10_ejecta_speed_m_per_s']['sigma']:.3f}, "
-                   f"correlation {rec['correlation']:.2f}, chi2 {rec['cost_chi2']:.3f}")
+                   f"log10 phi_near = {p['log10_near_fraction']['value']:.3f} ± {p['log10_near_fraction']['sigma']:.3f}, "
+                   f"log10 phi = {p['log10_ejecta_fraction']['value']:.3f} ± {p['log10_ejecta_fraction']['sigma']:.3f}, "
+                   f"chi2 {rec['cost_chi2']:.3f}")
         if out:
             typer.echo(f"record written to {out}; copy it to src/mtzsim/params/data/mtz_calibration.json to adopt it")

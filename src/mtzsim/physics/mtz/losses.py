@@ -11,13 +11,23 @@ Two mechanisms, each with its own physics and one bounded parameter:
   H_abl = ρc (T_boil − T_body) + ρ_w L + ρc_dry (T_abl − T_boil). Cells that dry out but
   stay below H_abl form the hot desiccated layer on the crater wall and floor (the eschar of
   Hantash 2007).
-* **Plume shielding**: ejecta still in the beam path absorb the beam with the tissue's own
-  absorption per mass: τ = f κ_λ M / (π w0²), κ_λ = µa(λ)/ρ of the dermis, M the mass ejected
-  within the clearing time t_c = (crater depth + w0) / v_ej (the channel and the first beam
-  radius of the jet above the mouth), f the condensed (droplet/fragment) fraction of the
-  ejecta — vapour absorbs negligibly next to liquid water at 10.6 and 2.94 µm. It depends on
-  the wavelength (κ_λ), the geometry (channel depth, beam area) and the ejected mass, and it
-  is zero for a laser that ablates nothing (M = 0).
+* **Plume shielding**: condensed ejecta (droplets, fragments) in the channel absorb the beam
+  with the tissue's own absorption coefficient µa(λ) (vapour absorbs negligibly next to liquid
+  water at 10.6 and 2.94 µm). Mass conservation in the channel: a mass flux ṁ/A = ρ v_f (v_f
+  the speed of the ablation front) moving at speed u(z) fills a volume fraction v_f / u(z) of
+  it, and τ = µa ∫ v_f / u dz over the channel. The ejecta are driven by the recoil of the
+  ablation: the recoil pressure scales with the square of the ablation mass flux and the
+  liquid is expelled at a Bernoulli speed u ∝ √(p/ρ) ∝ v_f (Vogel & Venugopalan 2003, sec.
+  V.E, recoil-induced material expulsion), so v_f / u does not depend on the irradiance and
+  shielding per unit energy does not grow with it (a constant ejecta speed would make it grow
+  with the ablation rate). The flow accelerates over about one channel radius (assumption:
+  ``acceleration_length`` = 1 beam radius w0, the length over which a pressure-driven flow out
+  of a channel reaches its exit speed); there the ejecta are slow and dense (fraction φ_near),
+  above it they move at their exit speed (fraction φ = v_f / u_exit):
+  τ = µa (φ_near min(d, w0) + φ max(d − w0, 0)), d the crater depth on the axis, once the
+  pulse has ejected mass; zero before and for a laser that ablates nothing. Above the mouth
+  the jet expands freely and is not counted (assumption: its column falls with the square of
+  the distance). φ_near and φ are fitted (bounded 10⁻⁴–1, volume fractions).
 
 References
 ----------
@@ -44,13 +54,8 @@ from mtzsim.constants import T_BOIL
 #: Literature bounds of the ablation temperature [K]: boiling at 1 atm; Choi et al. 1999's
 #: highest radiometric surface temperature during CO2 resurfacing (≈ 400 °C).
 ABLATION_TEMPERATURE_BOUNDS = (T_BOIL, 673.15)
-#: Bounds of the condensed fraction of the ejecta [-] (a fraction).
-CONDENSED_FRACTION_BOUNDS = (0.0, 1.0)
-#: Speed at which ejecta clear the beam path [m/s]. Assumption: of the order of the ejecta
-#: speeds of free-running (µs–ms) IR ablation plumes, tens of m/s (Vogel & Venugopalan 2003,
-#: sec. VI.A.2 describe µs-pulse plumes); only the ratio f / v_ej enters a long pulse, so the
-#: calibration fits f and this speed fixes its scale.
-EJECTA_SPEED = 20.0
+#: Bounds of the channel fractions φ_near, φ = v_f / u filled by condensed ejecta [-]: volume fractions.
+EJECTA_FRACTION_BOUNDS = (1e-4, 1.0)
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,14 @@ class LossModel:
     ----------
     ablation_temperature : float
         T_abl [K]: temperature of the desiccated matrix at ejection.
-    condensed_fraction : float
-        f [-]: fraction of the ejected mass that absorbs like tissue (droplets, fragments);
-        0 switches plume shielding off.
-    ejecta_speed : float
-        v_ej [m/s]: speed at which the ejecta clear the beam path.
+    near_fraction : float
+        φ_near [-]: volume fraction of the channel filled by condensed ejecta in the
+        acceleration zone next to the floor.
+    ejecta_fraction : float
+        φ [-]: volume fraction filled beyond it (ablation-front speed over ejecta exit speed);
+        both 0 switch plume shielding off.
+    acceleration_length : float
+        Length of the acceleration zone in beam radii [-] (assumption: 1).
     ejection_delay : float
         [s] from a cell reaching H_abl to its removal. Assumption: 0 for ms pulses (ejection
         takes ~µs, ≪ the pulse); set it longer than the pulse for blow-off (thermally
@@ -75,8 +83,9 @@ class LossModel:
     """
 
     ablation_temperature: float = T_BOIL
-    condensed_fraction: float = 0.0
-    ejecta_speed: float = EJECTA_SPEED
+    near_fraction: float = 0.0
+    ejecta_fraction: float = 0.0
+    acceleration_length: float = 1.0
     ejection_delay: float = 0.0
     source: str = "uncalibrated"
 
@@ -85,10 +94,12 @@ class LossModel:
         if not lo <= self.ablation_temperature <= hi:
             raise ValueError(f"ablation_temperature {self.ablation_temperature:g} K outside its literature bounds "
                              f"[{lo:g}, {hi:g}] K")
-        if not 0.0 <= self.condensed_fraction <= 1.0:
-            raise ValueError(f"condensed_fraction must be a fraction, got {self.condensed_fraction!r}")
-        if not (self.ejecta_speed > 0 and math.isfinite(self.ejecta_speed)):
-            raise ValueError(f"ejecta_speed must be a positive speed, got {self.ejecta_speed!r}")
+        for name in ("near_fraction", "ejecta_fraction"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
+        if not (self.acceleration_length >= 0 and math.isfinite(self.acceleration_length)):
+            raise ValueError(f"acceleration_length must be a non-negative number of beam radii, "
+                             f"got {self.acceleration_length!r}")
         if not self.ejection_delay >= 0:
             raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
 
@@ -114,8 +125,10 @@ class LossModel:
         """(name, value, kind, source) rows for a report's parameter table."""
         return [
             ("mtz.ablation_temperature", f"{self.ablation_temperature - 273.15:.4g} °C", "model", self.source),
-            ("mtz.plume_condensed_fraction", f"{self.condensed_fraction:.3g}", "model", self.source),
-            ("mtz.ejecta_speed", f"{self.ejecta_speed:.3g} m/s", "assumption", "EJECTA_SPEED (physics/mtz/losses.py)"),
+            ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
+            ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
+            ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",
+             "flow out of a channel reaches its exit speed within about one radius"),
             ("mtz.ejection_delay", f"{self.ejection_delay:.3g} s", "assumption", "0 for ms pulses"),
         ]
 
@@ -134,12 +147,12 @@ def default_loss_model() -> LossModel:
     """The calibrated model (``mtzsim calibrate`` fits it), or the uncalibrated one if no record."""
     rec = calibration_record()
     p = rec.get("parameters", {})
-    if "ablation_temperature_k" not in p:
+    if "ablation_temperature_k" not in p or "log10_near_fraction" not in p:
         return LossModel(source="uncalibrated: no ablation-temperature fit in data/mtz_calibration.json")
     return LossModel(
         ablation_temperature=p["ablation_temperature_k"]["value"],
-        condensed_fraction=p["condensed_fraction"]["value"],
-        ejecta_speed=rec["fixed"]["ejecta_speed_m_per_s"],
+        near_fraction=10.0 ** p["log10_near_fraction"]["value"],
+        ejecta_fraction=10.0 ** p["log10_ejecta_fraction"]["value"],
         ejection_delay=rec["fixed"]["ejection_delay_s"],
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",

@@ -57,10 +57,10 @@ def pulse_train(beam, q_static) -> _k.PulseTrain:
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
-    """The :data:`~mtzsim._kernels.axisym.Plume` record: κ = f µa/ρ of the dermis at the beam's wavelength."""
-    d = tissue.dermis
-    kappa = losses.condensed_fraction * d.absorption(beam.laser) / d.density
-    return _k.Plume(float(kappa), float(losses.ejecta_speed), float(beam.radius), float(losses.ejection_delay))
+    """The :data:`~mtzsim._kernels.axisym.Plume` record: ejecta absorbing like the dermis at the beam's wavelength."""
+    mu = tissue.dermis.absorption(beam.laser)
+    return _k.Plume(float(mu), float(losses.near_fraction), float(losses.ejecta_fraction),
+                    float(losses.acceleration_length * beam.radius), float(losses.ejection_delay))
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
@@ -113,15 +113,17 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
     """
     H, void, Omega, Tmax = state.H, state.void, state.Omega, state.Tmax
     tally = np.zeros(len(_k.TALLY))
-    history: list[tuple[float, float, float]] = []  # (t0, t1, mass) of each step that ejected
+    current, ablating = -1, False  # pulse firing now; whether it has ejected mass
     t_mark = np.full(H.shape, np.inf)
-    area0 = math.pi * pulse.w0**2
     scattering = pulse.q_static.shape[0] == H.shape[0]
     t, nsteps = 0.0, 0
     while t < pulse.t_end - 1e-15:
         starts = pulse.starts
         on = (starts <= t) & (t < starts + pulse.duration)
         p_now = pulse.power if on.any() else 0.0
+        firing = int(np.flatnonzero(on)[-1]) if on.any() else -1
+        if firing != current:
+            current, ablating = firing, False
         edges = np.concatenate([starts[on] + pulse.duration, starts[starts > t], [pulse.t_end]])
         t_edge = float(edges.min())
         T = temperature_of(H, void, mat)
@@ -130,12 +132,9 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         p_deliv = p_out = 0.0
         if p_now > 0.0:
             trans = 1.0
-            if plm.kappa > 0.0 and history:
-                floor0 = int(np.argmin(void[0])) if not void[0].all() else void.shape[1]
-                t_clear = (floor0 * mat.h + plm.path_offset) / plm.speed
-                lo = t - t_clear
-                m_path = sum(m * max(0.0, min(b, t) - max(a, lo)) / (b - a) for a, b, m in history)
-                trans = math.exp(-plm.kappa * m_path / area0)
+            if ablating and (plm.near > 0.0 or plm.far > 0.0):
+                d = (int(np.argmin(void[0])) if not void[0].all() else void.shape[1]) * mat.h
+                trans = math.exp(-plm.mu * (plm.near * min(d, plm.length) + plm.far * max(d - plm.length, 0.0)))
             if scattering:
                 Q = np.where(void, 0.0, p_now * trans * pulse.q_static)
                 p_deliv = float(np.sum(Q * mat.vol))
@@ -162,7 +161,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         tally[2] += dt * p_out
         tally[4] += dt * lost
         tally[5] += dt * float(np.sum(np.where(solid, pl * mat.vol, 0.0)))
-        t_prev, t = t, t + dt
+        t = t + dt
         hot = solid & (H >= mat.Habl)
         t_mark = np.where(hot & np.isinf(t_mark), t, t_mark)
         go = hot & (t >= t_mark + plm.ejection_delay - 1e-15)
@@ -170,7 +169,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             m = float(np.sum(mat.rho[go] * mat.vol[go]))
             tally[3] += float(np.sum(H[go] * mat.vol[go]))
             tally[6] += m
-            history.append((t_prev, t, m))
+            ablating = ablating or current >= 0
             H[go] = 0.0
             void |= go
         nsteps += 1
