@@ -6,7 +6,9 @@ import pytest
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
 
-CO2_NUM = Numerics(cell=5e-6, cooling_time=0.5)
+#: heat_step 0.05: a cell overshoots the ablation enthalpy by at most 5 % in one step (at the
+#: default 0.2 the overshoot, larger at high irradiance, moves the 30 mJ crater by two 5 µm cells)
+CO2_NUM = Numerics(cell=5e-6, cooling_time=0.5, heat_step=0.05)
 ERYAG_NUM = Numerics(cell=2e-6, cooling_time=0.3)
 
 
@@ -17,12 +19,23 @@ def co2_power_sweep():
             for p in (15.0, 30.0, 60.0)]
 
 
-@pytest.mark.xfail(strict=True, reason="measured 2026-11-30 with the recoil-driven channel plume (shielding independent "
-                   "of the ablation rate): 365 -> 365 -> 355 um at 15/30/60 W, a fall of two cells (was 600 -> 465 -> 350 um "
-                   "with a constant clearing speed); not yet explained")
 def test_co2_depth_never_falls_with_peak_power(co2_power_sweep):
+    """Issue 8: at fixed energy and spot, ms CO2 craters do not get shallower as the peak power rises.
+
+    The calibrated plume shields the same fraction at any irradiance (ejecta speed follows the
+    front) and less heat is conducted away during a shorter pulse. Measured 2026-11-30:
+    430 -> 435 -> 435 um and 2.46 -> 2.55 -> 2.56 ug at 15/30/60 W.
+    """
     depths = [r.ablation_depth for r in co2_power_sweep]
-    assert all(b >= a - 5e-6 for a, b in zip(depths, depths[1:]))  # one cell
+    assert all(b >= a for a, b in zip(depths, depths[1:]))
+    mass = [r.ablated_mass for r in co2_power_sweep]
+    assert all(b >= a for a, b in zip(mass, mass[1:]))
+
+
+def test_co2_plume_shields_the_same_fraction_at_any_peak_power(co2_power_sweep):
+    """The recoil-driven column does not depend on the ablation rate (measured 0.816 at 15/30/60 W)."""
+    f = [r.energy.plume_loss / r.beam.energy for r in co2_power_sweep]
+    assert max(f) - min(f) < 0.01  # the crater depths differ by one cell
 
 
 def test_residual_damage_shrinks_with_peak_power(co2_power_sweep):
@@ -50,13 +63,27 @@ def test_eryag_specific_ablation_near_walsh_deutsch(eryag_no_plume):
         assert r.specific_ablation * 1e9 == pytest.approx(540.0, rel=0.25)
 
 
-@pytest.mark.xfail(strict=True, reason="measured 2026-11-30 with the CO2-calibrated channel plume (phi_near 0.58 over "
-                   "one beam radius): 15 ug/J at 8 J/cm2 (81-94 % of the beam absorbed by the ejecta at 4-16 J/cm2); "
-                   "Er:YAG ejecta leave at ~1400 m/s (Walsh & Deutsch 1991 Appl Phys B 52:217) and hot water absorbs "
-                   "less at 2.94 um: neither is in the model yet")
-def test_eryag_specific_ablation_with_the_calibrated_plume():
-    r = simulate_mtz(make_beam("eryag", fluence=8e4, spot_diameter=250e-6), numerics=ERYAG_NUM)
-    assert r.specific_ablation * 1e9 == pytest.approx(540.0, rel=0.25)
+@pytest.fixture(scope="module")
+def eryag_calibrated():
+    """Er:YAG, 250 µm spot, 250 µs, 4/8/16 J/cm², with the CO2-calibrated model (held out)."""
+    return [simulate_mtz(make_beam("eryag", fluence=f, spot_diameter=250e-6), numerics=ERYAG_NUM)
+            for f in (4e4, 8e4, 16e4)]
+
+
+def test_eryag_specific_ablation_with_the_calibrated_plume(eryag_calibrated):
+    """Walsh & Deutsch 1989's 540 µg/J ±25 % (issue 8) at 8 and 16 J/cm² (measured 602 and 512 µg/J).
+
+    The craters are shallower than their radius: they vent freely and the plume barely shields.
+    """
+    for r in eryag_calibrated[1:]:
+        assert r.specific_ablation * 1e9 == pytest.approx(540.0, rel=0.25)
+
+
+def test_eryag_depth_is_linear_in_fluence_with_the_calibrated_plume(eryag_calibrated):
+    """Hibst & Kaufmann 1991: linear in radiant exposure (measured 42, 74, 130 µm: steps 32 and 56 µm)."""
+    d = [r.ablation_depth for r in eryag_calibrated]
+    # ±15 %: equal fluence ratio steps (4 -> 8 -> 16) give depth steps in the ratio 2 for a linear law
+    assert (d[2] - d[1]) / (d[1] - d[0]) == pytest.approx(2.0, rel=0.15)
 
 
 def test_residual_damage_grows_with_pulse_duration():

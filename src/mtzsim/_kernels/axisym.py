@@ -26,11 +26,13 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: deposition per unit power (scattering beam) or an empty (0, 0) array (Beer–Lambert columns).
 PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static")
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
-#: near, far [-] the volume fractions of the channel they fill in the acceleration zone (the
-#: first ``length`` [m] above the floor) and beyond it (both 0 = off); ejection_delay [s] from
-#: reaching the ablation enthalpy to removal. Optical depth once the current pulse has ejected
-#: mass (0 before): τ = mu (near · min(d, length) + far · max(d − length, 0)), d the crater depth.
-Plume = namedtuple("Plume", "mu near far length ejection_delay")
+#: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
+#: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
+#: the crater where the walls do not confine the ejecta; ejection_delay [s] from reaching the
+#: ablation enthalpy to removal. Optical depth once the current pulse has ejected mass (0
+#: before): τ = mu (near · min(c, length) + far · max(c − length, 0)), c = max(d − vent, 0) the
+#: confined depth of a crater d deep.
+Plume = namedtuple("Plume", "mu near far length vent ejection_delay")
 #: Arrhenius processes [1/s, J/mol, K].
 Rates = namedtuple("Rates", "A Ea t_cut")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
@@ -384,8 +386,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             trans = 1.0
             if ablating and (plume.near > 0.0 or plume.far > 0.0):
                 # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
-                d = floor[0] * h
-                tau = plume.near * min(d, plume.length) + plume.far * max(d - plume.length, 0.0)
+                c = max(floor[0] * h - plume.vent, 0.0)
+                tau = plume.near * min(c, plume.length) + plume.far * max(c - plume.length, 0.0)
                 trans = math.exp(-plume.mu * tau)
             if scattering:
                 for j in range(nr):

@@ -1,15 +1,18 @@
 """Calibration of the single-MTZ ablation and plume model on the fractional CO2 MTZ geometry data.
 
-Three bounded physical parameters of :class:`mtzsim.physics.mtz.LossModel` are fitted by
+Two bounded physical parameters of :class:`mtzsim.physics.mtz.LossModel` are fitted by
 ``scipy.optimize.least_squares`` (trust-region reflective, bounds enforced; chosen over MCMC
 because each cost evaluation is six MTZ simulations and the posterior of two parameters is
 well described by the Gauss–Newton curvature at the optimum):
 
-* the ablation temperature T_abl, bounded by 100–400 °C (:data:`~mtzsim.physics.mtz.losses.
-  ABLATION_TEMPERATURE_BOUNDS`: boiling; Choi 1999's radiometric ≈ 400 °C);
 * the volume fractions of the ablated channel filled by condensed ejecta in the acceleration
   zone next to the floor, φ_near, and beyond it, φ = v_f / u (the ablation-front speed over the
   ejecta exit speed), both log10, 10⁻⁴–1 (:mod:`mtzsim.physics.mtz.losses`).
+
+The ablation temperature T_abl is not fitted: these data do not constrain it (fitted with the
+two fractions on 2026-11-30 it came out 316 ± 797 °C, the cost changing by < 0.2 over its whole
+100–400 °C range), so it is fixed at the middle of its literature bounds
+(:data:`ABLATION_TEMPERATURE`, assumption).
 
 The data are the rows of ``mtz_co2_calibration.csv`` (copied with its sources into
 ``params/data/mtz_measurements.csv``): eCO2SpotSize 120 µm ablation and total coagulation
@@ -58,17 +61,20 @@ ASSUMED_PEAK_POWER = 30.0
 #: Grid of the fit (coarse: 10 µm cells, 1 s of cooling) and of the check (the default grid).
 FIT_NUMERICS = Numerics(cell=10e-6, cooling_time=1.0)
 CHECK_NUMERICS = Numerics()
-#: Parameter vector x = (T_abl [K], log10 φ_near [-], log10 φ [-]) and its bounds.
-PARAMETERS = ("ablation_temperature_k", "log10_near_fraction", "log10_ejecta_fraction")
+#: Parameter vector x = (log10 φ_near [-], log10 φ [-]) and its bounds.
+PARAMETERS = ("log10_near_fraction", "log10_ejecta_fraction")
 _LF = (math.log10(EJECTA_FRACTION_BOUNDS[0]), math.log10(EJECTA_FRACTION_BOUNDS[1]))
-BOUNDS = ((ABLATION_TEMPERATURE_BOUNDS[0], _LF[0], _LF[0]), (ABLATION_TEMPERATURE_BOUNDS[1], _LF[1], _LF[1]))
-X0 = (473.15, -0.3, -2.0)
+BOUNDS = ((_LF[0], _LF[0]), (_LF[1], _LF[1]))
+X0 = (-0.3, -2.0)
+#: Ablation temperature of the fit [K]: the middle of its literature bounds (250 °C;
+#: assumption, the data do not constrain it, see the module docstring).
+ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERATURE_BOUNDS[1])
 
 
 def loss_model(x) -> LossModel:
     """The :class:`LossModel` of a parameter vector."""
-    return LossModel(ablation_temperature=float(x[0]), near_fraction=float(10.0 ** x[1]),
-                     ejecta_fraction=float(10.0 ** x[2]), source="calibration candidate")
+    return LossModel(ablation_temperature=ABLATION_TEMPERATURE, near_fraction=float(10.0 ** x[0]),
+                     ejecta_fraction=float(10.0 ** x[1]), source="calibration candidate")
 
 
 def _cases():
@@ -169,14 +175,14 @@ def _solve(skip=None, x0=X0, numerics=FIT_NUMERICS, max_nfev=40, progress=None):
         return residuals(memo[key], skip)
 
     # the crater moves in whole cells: finite differences over 5 % of the parameter scale
-    sol = least_squares(fun, np.asarray(x0, float), bounds=BOUNDS, x_scale=(50.0, 0.3, 0.3), diff_step=(0.05, 0.1, 0.1),
+    sol = least_squares(fun, np.asarray(x0, float), bounds=BOUNDS, x_scale=(0.3, 0.3), diff_step=(0.1, 0.1),
                         max_nfev=max_nfev)
     return sol, memo[tuple(np.round(sol.x, 9))] if tuple(np.round(sol.x, 9)) in memo else predict(sol.x, numerics)
 
 
 def fit(*, numerics: Numerics = FIT_NUMERICS, check: Numerics | None = CHECK_NUMERICS, loo: bool = True,
         progress=None) -> Fit:
-    """Least-squares fit of (T_abl, log10 φ_near, log10 φ); covariance from the Jacobian; optional leave-one-out."""
+    """Least-squares fit of (log10 φ_near, log10 φ); covariance from the Jacobian; optional leave-one-out."""
     sol, pred = _solve(numerics=numerics, progress=progress)
     J = sol.jac
     n, k = J.shape
@@ -207,19 +213,18 @@ def record(result: Fit) -> dict:
         "method": "scipy.optimize.least_squares (trf, bounded) on log(model/measured)/tolerance; covariance "
         "inv(J^T J) x max(1, reduced chi2); LOO = refit without each number",
         "parameters": {
-            "ablation_temperature_k": {"value": float(x[0]), "sigma": float(s[0]),
-                                       "bounds": [BOUNDS[0][0], BOUNDS[1][0]]},
-            "log10_near_fraction": {"value": float(x[1]), "sigma": float(s[1]),
-                                    "bounds": [BOUNDS[0][1], BOUNDS[1][1]]},
-            "log10_ejecta_fraction": {"value": float(x[2]), "sigma": float(s[2]),
-                                      "bounds": [BOUNDS[0][2], BOUNDS[1][2]]},
+            "log10_near_fraction": {"value": float(x[0]), "sigma": float(s[0]),
+                                    "bounds": [BOUNDS[0][0], BOUNDS[1][0]]},
+            "log10_ejecta_fraction": {"value": float(x[1]), "sigma": float(s[1]),
+                                      "bounds": [BOUNDS[0][1], BOUNDS[1][1]]},
         },
         "correlation": np.nan_to_num(result.correlation).tolist(),
         "covariance": result.covariance.tolist(),
         "cost_chi2": result.cost,
         "chi2_reduced": result.chi2_reduced,
         "nfev": result.nfev,
-        "fixed": {"ejection_delay_s": 0.0, "peak_power_w": ASSUMED_PEAK_POWER, "path_offset_m": 0.0},
+        "fixed": {"ablation_temperature_k": ABLATION_TEMPERATURE, "ejection_delay_s": 0.0,
+                  "peak_power_w": ASSUMED_PEAK_POWER, "acceleration_length_w0": 1.0, "vent_length_w0": 1.0},
         "grid_fit": {"cell_m": FIT_NUMERICS.cell, "cooling_time_s": FIT_NUMERICS.cooling_time},
         "grid_check": {"cell_m": CHECK_NUMERICS.cell, "cooling_time_s": CHECK_NUMERICS.cooling_time},
         "predictions_vs_data": {k: {"model": m, "data": d, "tolerance": sg, "kind": kd}

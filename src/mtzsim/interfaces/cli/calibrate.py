@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
         def show(x, cost):
             if not as_json:
-                typer.echo(f"  T_abl = {x[0]-273.15:.1f} C  phi_near = {10**x[1]:.3g}  phi = {10**x[2]:.3g}   chi2 {cost:.3f}")
+                typer.echo(f"  phi_near = {10**x[0]:.3g}  phi = {10**x[1]:.3g}   chi2 {cost:.3f}")
 
         result = fit(progress=show, loo=loo)
         rec = write_record(result, out) if out else record(result)
@@ -28,8 +28,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(rec, indent=2))
             return
         p = rec["parameters"]
-        typer.echo(f"T_abl = {p['ablation_temperature_k']['value']-273.15:.1f} ± {p['ablation_temperature_k']['sigma']:.1f} C, "
-                   f"log10 phi_near = {p['log10_near_fraction']['value']:.3f} ± {p['log10_near_fraction']['sigma']:.3f}, "
+        typer.echo(f"log10 phi_near = {p['log10_near_fraction']['value']:.3f} ± {p['log10_near_fraction']['sigma']:.3f}, "
                    f"log10 phi = {p['log10_ejecta_fraction']['value']:.3f} ± {p['log10_ejecta_fraction']['sigma']:.3f}, "
                    f"chi2 {rec['cost_chi2']:.3f}")
         if out:

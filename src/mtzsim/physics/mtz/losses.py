@@ -20,14 +20,17 @@ Two mechanisms, each with its own physics and one bounded parameter:
   liquid is expelled at a Bernoulli speed u ∝ √(p/ρ) ∝ v_f (Vogel & Venugopalan 2003, sec.
   V.E, recoil-induced material expulsion), so v_f / u does not depend on the irradiance and
   shielding per unit energy does not grow with it (a constant ejecta speed would make it grow
-  with the ablation rate). The flow accelerates over about one channel radius (assumption:
-  ``acceleration_length`` = 1 beam radius w0, the length over which a pressure-driven flow out
+  with the ablation rate). The walls confine the ejecta only below the top radius of the
+  crater (assumption: ``vent_length`` = 1 beam radius w0: ejecta leaving a surface spot of
+  radius w0 spread sideways within about one radius, as a free plume does), so a crater
+  shallower than its radius (a wide tip, an Er:YAG pulse) vents freely and is not shielded;
+  in the confined depth c = max(d − w0, 0) the flow accelerates over about one channel radius
+  (assumption: ``acceleration_length`` = 1 w0, the length over which a pressure-driven flow out
   of a channel reaches its exit speed); there the ejecta are slow and dense (fraction φ_near),
   above it they move at their exit speed (fraction φ = v_f / u_exit):
-  τ = µa (φ_near min(d, w0) + φ max(d − w0, 0)), d the crater depth on the axis, once the
-  pulse has ejected mass; zero before and for a laser that ablates nothing. Above the mouth
-  the jet expands freely and is not counted (assumption: its column falls with the square of
-  the distance). φ_near and φ are fitted (bounded 10⁻⁴–1, volume fractions).
+  τ = µa (φ_near min(c, w0) + φ max(c − w0, 0)) once the pulse has ejected mass; zero before
+  and for a laser that ablates nothing. Above the mouth the jet expands freely and is not
+  counted. φ_near and φ are fitted (bounded 10⁻⁴–1, volume fractions).
 
 References
 ----------
@@ -74,6 +77,9 @@ class LossModel:
         both 0 switch plume shielding off.
     acceleration_length : float
         Length of the acceleration zone in beam radii [-] (assumption: 1).
+    vent_length : float
+        Top of the crater where the walls do not confine the ejecta, in beam radii [-]
+        (assumption: 1).
     ejection_delay : float
         [s] from a cell reaching H_abl to its removal. Assumption: 0 for ms pulses (ejection
         takes ~µs, ≪ the pulse); set it longer than the pulse for blow-off (thermally
@@ -86,6 +92,7 @@ class LossModel:
     near_fraction: float = 0.0
     ejecta_fraction: float = 0.0
     acceleration_length: float = 1.0
+    vent_length: float = 1.0
     ejection_delay: float = 0.0
     source: str = "uncalibrated"
 
@@ -97,9 +104,9 @@ class LossModel:
         for name in ("near_fraction", "ejecta_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
-        if not (self.acceleration_length >= 0 and math.isfinite(self.acceleration_length)):
-            raise ValueError(f"acceleration_length must be a non-negative number of beam radii, "
-                             f"got {self.acceleration_length!r}")
+        for name in ("acceleration_length", "vent_length"):
+            if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
+                raise ValueError(f"{name} must be a non-negative number of beam radii, got {getattr(self, name)!r}")
         if not self.ejection_delay >= 0:
             raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
 
@@ -129,6 +136,8 @@ class LossModel:
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
             ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",
              "flow out of a channel reaches its exit speed within about one radius"),
+            ("mtz.plume_vent_length", f"{self.vent_length:.3g} w0", "assumption",
+             "ejecta spread freely within about one radius of the crater mouth"),
             ("mtz.ejection_delay", f"{self.ejection_delay:.3g} s", "assumption", "0 for ms pulses"),
         ]
 
@@ -147,10 +156,10 @@ def default_loss_model() -> LossModel:
     """The calibrated model (``mtzsim calibrate`` fits it), or the uncalibrated one if no record."""
     rec = calibration_record()
     p = rec.get("parameters", {})
-    if "ablation_temperature_k" not in p or "log10_near_fraction" not in p:
+    if "log10_near_fraction" not in p:
         return LossModel(source="uncalibrated: no ablation-temperature fit in data/mtz_calibration.json")
     return LossModel(
-        ablation_temperature=p["ablation_temperature_k"]["value"],
+        ablation_temperature=rec["fixed"]["ablation_temperature_k"],
         near_fraction=10.0 ** p["log10_near_fraction"]["value"],
         ejecta_fraction=10.0 ** p["log10_ejecta_fraction"]["value"],
         ejection_delay=rec["fixed"]["ejection_delay_s"],

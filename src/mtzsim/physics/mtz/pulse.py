@@ -60,7 +60,8 @@ def plume(beam, tissue, losses) -> _k.Plume:
     """The :data:`~mtzsim._kernels.axisym.Plume` record: ejecta absorbing like the dermis at the beam's wavelength."""
     mu = tissue.dermis.absorption(beam.laser)
     return _k.Plume(float(mu), float(losses.near_fraction), float(losses.ejecta_fraction),
-                    float(losses.acceleration_length * beam.radius), float(losses.ejection_delay))
+                    float(losses.acceleration_length * beam.radius), float(losses.vent_length * beam.radius),
+                    float(losses.ejection_delay))
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
@@ -134,7 +135,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             trans = 1.0
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
                 d = (int(np.argmin(void[0])) if not void[0].all() else void.shape[1]) * mat.h
-                trans = math.exp(-plm.mu * (plm.near * min(d, plm.length) + plm.far * max(d - plm.length, 0.0)))
+                c = max(d - plm.vent, 0.0)
+                trans = math.exp(-plm.mu * (plm.near * min(c, plm.length) + plm.far * max(c - plm.length, 0.0)))
             if scattering:
                 Q = np.where(void, 0.0, p_now * trans * pulse.q_static)
                 p_deliv = float(np.sum(Q * mat.vol))
