@@ -109,7 +109,7 @@ def test_erglass_coagulates_without_ablation():
 
 
 @pytest.mark.xfail(strict=True, reason="measured 2026-11-30 on the 5 um grid with the recoil-driven channel plume: "
-                   "120 um rows +25 % (80 mJ ablation), -6 %, +2 %, -5 %; Hantash depth ratio 2.56 (> 3); 1000 um coagulation "
+                   "120 um rows +23 % (80 mJ ablation), -8 %, +1 %, -7 %; Hantash depth ratio 2.53 (> 3); 1000 um coagulation "
                    "-45 %/-28 % (held out of the fit: they vent freely, no plume); Hantash width ratio 1.1 vs 2")
 def test_all_calibration_cases_within_tolerance():
     cases = [c for c in validation.CASES if c.model == "mtz" and c.fitted]

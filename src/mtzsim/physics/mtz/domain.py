@@ -36,7 +36,10 @@ class Numerics:
     depth: float | None = None  # domain depth [m]; default from the fluence
     cooling_time: float = 3.0  # longest simulated time after the pulse [s]
     settle_omega: float = 1e-3  # stop cooling once no Ω can grow by more than this [-]
-    heat_step: float = 0.2  # max fraction of the ablation enthalpy deposited per step
+    # max fraction of the ablation enthalpy deposited per step: a cell overshoots the ablation
+    # enthalpy by at most this much (0.2 moved a 30 mJ crater by two 5 µm cells between 30 and 60 W;
+    # 0.05 changes an 80 mJ crater by < 1.3 % from 0.2 and costs < 10 % more time, 2026-11-30)
+    heat_step: float = 0.05
     dt_growth: float = 1.15  # growth of the implicit cooling step
     dt_cool_max: float = 0.05  # longest cooling step [s]
     dt_wall_max: float = 0.005  # longest cooling step while desiccated (> 100 °C) cells remain [s]
