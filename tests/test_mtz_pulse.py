@@ -35,7 +35,7 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
 
 
 @pytest.mark.parametrize("laser, losses", [
-    ("co2", LossModel(ablation_temperature=573.15, ejecta_fraction=0.05)),
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05)),
     ("co2", LossModel()),
     ("erglass", LossModel()),
 ])
@@ -56,3 +56,23 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses):
         assert getattr(ta, f.name) == pytest.approx(getattr(tb, f.name), rel=1e-9, abs=1e-15), f.name
     if laser == "co2":
         assert a.void.any()
+        if losses.near_fraction > 0:
+            # the plume term ran: the crater is deeper than its vent (one beam radius) and it shielded
+            assert ta.plume > 0.0
+
+
+@pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
+                                dict(ablation_temperature=300.0)])
+def test_loss_model_refuses_unphysical_values(kw):
+    """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
+    with pytest.raises(ValueError):
+        LossModel(**kw)
+
+
+def test_plume_record_scales_with_the_beam_radius():
+    """Acceleration zone and vent are lengths in beam radii; the ejecta absorb like the dermis at λ."""
+    beam = make_beam("co2", energy=8e-3, spot_diameter=120e-6)
+    tissue = get_tissue("face")
+    plm = pulse.plume(beam, tissue, LossModel(near_fraction=0.5, ejecta_fraction=0.01, vent_length=2.0))
+    assert plm.length == pytest.approx(60e-6) and plm.vent == pytest.approx(120e-6)
+    assert plm.mu == tissue.dermis.absorption("co2")
