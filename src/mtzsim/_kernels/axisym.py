@@ -39,8 +39,10 @@ Rates = namedtuple("Rates", "A Ea t_cut")
 #: largest fraction of the ablation enthalpy one step may deposit.
 Steps = namedtuple("Steps", "dt_max dt_max_dry heat_step")
 #: The state the pulse phase advances in place: enthalpy above body temperature H [J/m³],
-#: void (ablated) mask, damage integrals Omega[p] [-], peak temperature Tmax [K].
-State = namedtuple("State", "H void Omega Tmax")
+#: void (ablated) mask, damage integrals Omega[p] [-], peak temperature Tmax [K], and the
+#: desiccated mask (cells whose water has boiled off: they stay dry when they cool, between
+#: stacked pulses, instead of condensing water they no longer hold).
+State = namedtuple("State", "H void Omega Tmax dry")
 #: Probe cells (j, k indices) sampled every ``every`` steps into t [s] and T [K].
 Probes = namedtuple("Probes", "j k every t T")
 #: Tally slots of the pulse phase [J]: index names.
@@ -48,8 +50,10 @@ TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion"
 
 
 @nb.njit(cache=True, inline="always")
-def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil):
-    """Temperature [K] from enthalpy per volume H [J/m³] above body temperature."""
+def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil, dry):
+    """Temperature [K] from enthalpy per volume H [J/m³] above body temperature (dry: no water left)."""
+    if dry:
+        return t_boil + (H - H2) / rc_dry
     if H < H1:
         return t_body + H / rc
     if H < H2:
@@ -58,20 +62,20 @@ def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil):
 
 
 @nb.njit(cache=True)
-def temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T):
+def temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T):
     nr, nz = H.shape
-    temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, nr, nz)
+    temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, nr, nz)
 
 
 @nb.njit(cache=True)
-def temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb):
+def temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb):
     """Temperatures of the cells [0, jb) × [0, kb) (the active box; the rest stays at t_body)."""
     for j in range(jb):
         for k in range(kb):
             if void[j, k]:
                 T[j, k] = t_body
             else:
-                T[j, k] = _temperature(H[j, k], H1[j, k], H2[j, k], rc[j, k], rc_dry[j, k], t_body, t_boil)
+                T[j, k] = _temperature(H[j, k], H1[j, k], H2[j, k], rc[j, k], rc_dry[j, k], t_body, t_boil, dry[j, k])
 
 
 @nb.njit(cache=True)
@@ -325,6 +329,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     void = state.void
     Omega = state.Omega
     Tmax = state.Tmax
+    dry = state.dry
     H1 = mat.H1
     H2 = mat.H2
     Habl = mat.Habl
@@ -370,7 +375,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         if firing != current:  # a new pulse (or a pause): its channel holds no ejecta yet
             current = firing
             ablating = False
-        temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+        temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
         lost = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, cond, jb, kb)
         for j in range(jb):
             for k in range(kb):
@@ -418,7 +423,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         dt = steps.dt_max
         for j in range(jb):
             for k in range(kb):
-                if not void[j, k] and H[j, k] > H2[j, k]:
+                if not void[j, k] and (dry[j, k] or H[j, k] > H2[j, k]):
                     dt = steps.dt_max_dry  # desiccated cells hold less heat: shorter stable step
                     break
         if qmax > 0.0:
@@ -435,6 +440,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 pl = mat.perf[j, k] * rc[j, k] * (T[j, k] - t_body)
                 perf_loss += pl * vol[j, k]
                 H[j, k] += dt * (Q[j, k] + cond[j, k] / vol[j, k] - pl)
+                if H[j, k] > H2[j, k]:
+                    dry[j, k] = True  # its water has boiled off
                 if T[j, k] > Tmax[j, k]:
                     Tmax[j, k] = T[j, k]
         tally[0] += dt * p_deliv
@@ -478,7 +485,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             kb += 1
         nsteps += 1
         if probes.j.shape[0] > 0 and nsteps % probes.every == 0 and nprobe < probes.t.shape[0]:
-            temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+            temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
             probes.t[nprobe] = t
             for p in range(probes.j.shape[0]):
                 probes.T[nprobe, p] = T[probes.j[p], probes.k[p]]
@@ -491,7 +498,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 tally[6] += mat.rho[j, k] * vol[j, k]
                 H[j, k] = 0.0
                 void[j, k] = True
-    temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
+    temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T)
     for j in range(nr):
         for k in range(nz):
             if not void[j, k] and T[j, k] > Tmax[j, k]:

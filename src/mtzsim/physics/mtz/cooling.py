@@ -34,10 +34,16 @@ class Desiccation:
     vaporised: float  # latent and sensible heat carried off by the steam [J]
 
 
-def desiccate(H, void, mat: _k.Material) -> Desiccation:
-    """Let the steam of non-ejected cells leave; temperatures and heat capacities of what stays."""
+def desiccate(H, void, mat: _k.Material, dried=None) -> Desiccation:
+    """Let the steam of non-ejected cells leave; temperatures and heat capacities of what stays.
+
+    ``dried`` marks cells that lost their water earlier (a stacked pulse) and may have cooled
+    below 100 °C since; they stay dry.
+    """
     solid = ~void
     dry = solid & (H > mat.H2)
+    if dried is not None:
+        dry |= solid & dried
     boiling = solid & (H > mat.H1) & ~dry
     T = np.where(dry, mat.t_boil + (H - mat.H2) / mat.rc_dry,
                  np.where(boiling, mat.t_boil, mat.t_body + H / mat.rc))

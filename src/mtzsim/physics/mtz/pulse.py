@@ -79,10 +79,12 @@ def run_pulse(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes) -> 
     return PulseTally(*(float(x) for x in tally), steps=int(nsteps), probes=int(nprobe))
 
 
-def temperature_of(H, void, mat) -> np.ndarray:
-    """Temperature [K] of each cell from its enthalpy (void cells at body temperature)."""
+def temperature_of(H, void, mat, dry=None) -> np.ndarray:
+    """Temperature [K] of each cell from its enthalpy (void cells at body temperature; dry cells hold no water)."""
     T = np.where(H < mat.H1, mat.t_body + H / mat.rc,
                  np.where(H < mat.H2, mat.t_boil, mat.t_boil + (H - mat.H2) / mat.rc_dry))
+    if dry is not None:
+        T = np.where(dry, mat.t_boil + (H - mat.H2) / mat.rc_dry, T)
     return np.where(void, mat.t_body, T)
 
 
@@ -112,7 +114,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
 
     Advances ``state`` in place; slow (meant for coarse grids in the tests).
     """
-    H, void, Omega, Tmax = state.H, state.void, state.Omega, state.Tmax
+    H, void, Omega, Tmax, dry = state.H, state.void, state.Omega, state.Tmax, state.dry
     tally = np.zeros(len(_k.TALLY))
     current, ablating = -1, False  # pulse firing now; whether it has ejected mass
     t_mark = np.full(H.shape, np.inf)
@@ -127,7 +129,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             current, ablating = firing, False
         edges = np.concatenate([starts[on] + pulse.duration, starts[starts > t], [pulse.t_end]])
         t_edge = float(edges.min())
-        T = temperature_of(H, void, mat)
+        T = temperature_of(H, void, mat, dry)
         cond, lost = heat.conduction_rate_numpy(T, void, mat.Gr, mat.Gz, mat.t_body)
         Q = np.zeros_like(H)
         p_deliv = p_out = 0.0
@@ -142,7 +144,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 p_deliv = float(np.sum(Q * mat.vol))
             else:
                 Q, p_deliv, p_out, _ = _columns(void, mat, pulse, p_now, trans)
-        dt = stp.dt_max_dry if np.any(~void & (H > mat.H2)) else stp.dt_max
+        dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max
         qmax = float(np.max(np.where(Q > 0.0, Q / mat.Habl, 0.0)))
         if qmax > 0.0:
             dt = min(dt, stp.heat_step / qmax)
@@ -156,6 +158,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         Omega += np.where(active, dt * k_rate, 0.0)
         pl = mat.perf * mat.rc * (T - mat.t_body)
         H += np.where(solid, dt * (Q + cond / mat.vol - pl), 0.0)
+        dry |= solid & (H > mat.H2)
         np.maximum(Tmax, np.where(solid, T, Tmax), out=Tmax)
         tally[0] += dt * p_deliv
         if p_now > 0.0:
@@ -180,5 +183,5 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
     tally[6] += float(np.sum(mat.rho[late] * mat.vol[late]))
     H[late] = 0.0
     void |= late
-    np.maximum(Tmax, np.where(void, Tmax, temperature_of(H, void, mat)), out=Tmax)
+    np.maximum(Tmax, np.where(void, Tmax, temperature_of(H, void, mat, dry)), out=Tmax)
     return PulseTally(*(float(x) for x in tally), steps=nsteps, probes=0)

@@ -82,7 +82,8 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, beam.total_duration + numerics.cooling_time, tolerance=1e-6))
     stp = pulse.steps(grid, props, mat, numerics.heat_step)
     state = _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
-                     np.zeros((len(keys), grid.nr, grid.nz)), np.full((grid.nr, grid.nz), t_body))
+                     np.zeros((len(keys), grid.nr, grid.nz)), np.full((grid.nr, grid.nz), t_body),
+                     np.zeros((grid.nr, grid.nz), np.bool_))
     probes = probe_points(grid, beam)
     pj = np.array([p[2] for p in probes], np.int64)
     pk = np.array([p[3] for p in probes], np.int64)
@@ -93,7 +94,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     pulse_seconds = _time.perf_counter() - clock
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
 
-    des = cooling.desiccate(state.H, void, mat)
+    des = cooling.desiccate(state.H, void, mat, state.dry)
     walls = wall_cells(void)
     peak_wall = float(np.max(np.where(walls, Tmax, -np.inf))) if walls.any() else float("nan")
     cool = cooling.cool(des, void, Omega, Tmax, mat, rts, t_start=beam.total_duration,
