@@ -507,32 +507,52 @@ def _real_run(mtz, side=3e-3, **kw):
 
 @pytest.mark.slow
 def test_real_mtz_physics_trends(real_mtz):
-    """Real 15 mJ MTZ, 3 mm patch, 1000 Hz: order, density, passes (numbers in the note)."""
+    """Real 15 mJ MTZ, 3 mm patch: order (1000 and 100 Hz), density, passes (numbers in the notes)."""
     hi_r = _real_run(real_mtz, density=0.3, order="raster")
     hi_x = _real_run(real_mtz, density=0.3, order="random")
+    slow_r = _real_run(real_mtz, density=0.3, order="raster", rep_rate=100.0)
+    slow_x = _real_run(real_mtz, density=0.3, order="random", rep_rate=100.0)
     lo_r = _real_run(real_mtz, density=0.02, order="raster")
     lo_x = _real_run(real_mtz, density=0.02, order="random")
     two = _real_run(real_mtz, density=0.15, order="random", passes=2)
     two_d = _real_run(real_mtz, density=0.15, order="random", passes=2, pass_delay=1.0)
     print({k: (v.coagulated_volume * 1e9, v.max_bulk_temperature - 273.15, v.max_local_bulk_temperature - 273.15)
-           for k, v in dict(hi_r=hi_r, hi_x=hi_x, lo_r=lo_r, lo_x=lo_x, two=two, two_d=two_d).items()})
-    # measured 2026-11-24, calibrated engine (tau_c = 0.1 s), Ω ≥ 1 volume in the 100 µm slab:
-    # 30 %: raster 1.5735 vs random 1.388 mm³ (+13 %), hottest 3-pitch window 101.7 (uncapped;
-    # reported as 100 °C since the window means stop at boiling) vs 96.4 °C,
-    # area mean 78.45 vs 78.52 °C (the same heat in the same area); 2 %: 0.0246 mm³ both,
-    # windows 53.6 vs 53.3 °C. Raster fires each row next to the row fired a few ms before,
-    # whose heat has just reached it; random order spreads neighbours out in time.
-    assert hi_r.coagulated_volume > 1.05 * hi_x.coagulated_volume
-    assert hi_r.max_local_bulk_temperature > hi_x.max_local_bulk_temperature + 2.0
-    assert hi_r.max_local_bulk_temperature <= T_BOIL + 1e-9  # window means stop at the (boiling) peak (raster reached it)
+           for k, v in dict(hi_r=hi_r, hi_x=hi_x, slow_r=slow_r, slow_x=slow_x, lo_r=lo_r, lo_x=lo_x, two=two,
+                            two_d=two_d).items()})
+    # Second-generation MTZ engine (2026-11-30): 0.40 mJ stays in the tissue per firing, next
+    # to the crater, and the wall is above boiling for ~2.7 ms only; the Ω ≥ 1 volume in the
+    # 100 µm slab accrues during that spike. Heat needs ~pitch²/(4α) ≈ 117 ms to cross one
+    # 194 µm pitch (α = 8.06e-8 m²/s). Order therefore matters through the tissue temperature
+    # at the moment a site fires:
+    # - 1000 Hz (row period 15 ms ≪ 117 ms): raster fires every site into tissue its
+    #   neighbours' heat has not reached yet (rise at 100 µm on the site's axis before it
+    #   fires, from the table and a matched column beyond it: mean 0.18 K, max 0.58 K),
+    #   random order into an area that earlier firings everywhere have warmed (mean 2.03 K,
+    #   up to 6.5 K). Measured: raster 0.2826 vs random 0.3035 mm³ (random +7.4 %), hottest
+    #   3-pitch windows 53.8 vs 53.7 °C, area means 46.7 °C both (same heat, same area).
+    #   (Stage-1 engine, plume holding the wall at 100 °C for 0.1 s: raster +13 %, because
+    #   the damage then accrued over 0.1 s, long enough for the next rows' heat to arrive.)
+    # - 100 Hz (row period 150 ms ≳ 117 ms): the previous row's heat has just arrived when
+    #   raster fires a site and is concentrated there (pre-firing rise mean 2.25 K both
+    #   orders); measured raster 0.2985 vs random 0.2900 mm³ (+2.9 %), hottest windows
+    #   53.3 vs 49.1 °C: raster accumulates heat locally.
+    assert hi_x.coagulated_volume > 1.04 * hi_r.coagulated_volume  # 7.4 % measured
+    assert slow_r.coagulated_volume > 1.01 * slow_x.coagulated_volume  # 2.9 % measured
+    assert slow_r.max_local_bulk_temperature > slow_x.max_local_bulk_temperature + 2.0  # 4.2 K measured
+    assert hi_r.max_local_bulk_temperature <= T_BOIL + 1e-9  # window means never above the peak (boiling at most)
+    # 2 %: sites 1 mm apart, no heat reaches a neighbour in time: order is irrelevant
+    # (measured 0.0205 mm³ both, windows 43.2 vs 43.0 °C)
     assert lo_r.coagulated_volume == pytest.approx(lo_x.coagulated_volume, rel=1e-3)
     assert abs(lo_r.max_local_bulk_temperature - lo_x.max_local_bulk_temperature) < 1.0
     # same dose in two half-density passes: the first pass's heat spreads before the second
     # adds its own, so less coagulation per firing and a cooler hottest window; a 1 s delay
-    # between passes lets the skin cool further (measured: one pass 1.388 mm³ / 225 firings,
-    # 96.4 °C; two passes 1.193 mm³ / 242 firings, 93.6 °C; with 1 s delay 0.545 mm³, 83.5 °C)
+    # between passes lets the skin cool further (measured: one pass 0.3035 mm³ / 225 firings,
+    # 53.7 °C; two passes 0.3218 mm³ / 242 firings, 51.8 °C; with 1 s delay 0.3102 mm³,
+    # 49.0 °C). The delay's 2.8 K (with 0.40 mJ per firing; > 3 K with the stage-1 engine's
+    # plume-heated walls) is asserted as > 1 K: four times the order-to-order spread of the
+    # hottest window at 2 % (0.23 K).
     one = hi_x
     assert two.coagulated_volume / two.n_firings < one.coagulated_volume / one.n_firings
     assert two.max_local_bulk_temperature < one.max_local_bulk_temperature
-    assert two_d.max_local_bulk_temperature < two.max_local_bulk_temperature - 3.0
+    assert two_d.max_local_bulk_temperature < two.max_local_bulk_temperature - 1.0
     assert two_d.coagulated_volume < two.coagulated_volume
