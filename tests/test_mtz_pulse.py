@@ -16,7 +16,7 @@ from mtzsim.physics.tissue import constants, get_tissue
 
 def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     tissue = get_tissue("face")
-    num = Numerics(cell=cell, depth=depth, radial_margin=margin)
+    num = Numerics(cell=cell, depth=depth, radial_margin=margin, light_photons=100_000)
     grid = build_grid(beam, tissue, num)
     props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
     mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature)
@@ -24,7 +24,7 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
     stp = pulse.steps(grid, props, mat, 0.2)
-    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props))
+    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props, num))
     plm = pulse.plume(beam, tissue, losses)
 
     def state():
