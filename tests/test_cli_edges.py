@@ -87,3 +87,8 @@ def test_stage_notes_merge_model_warnings_and_result_warnings():
     assert stage_notes(fake) == {"field": ["no intact islands", "bulk heat limited"]}
     html = _warnings_html(fake)
     assert "bulk heat limited" in html and "Read with care" in html
+
+
+def test_calibrate_unknown_stage_exits_2():
+    p = run("calibrate", "--stage", "outcomes")
+    assert p.returncode == 2 and "--stage" in p.stderr and "Traceback" not in p.stderr
