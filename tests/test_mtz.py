@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mtzsim.constants import R_GAS
 from mtzsim.verify import validation
 from mtzsim._kernels import axisym
 from mtzsim.physics.laser import make_beam
@@ -68,13 +69,15 @@ def test_omega_never_decreases(temps, dt):
     void = np.zeros((1, 3), dtype=np.bool_)
     omega = np.zeros((2, 1, 3))
     A = np.array([np.exp(130.0), 3.1e98])
-    Ea = np.array([89 * 4184.0, 6.28e5])
+    EaR = np.array([89 * 4184.0, 6.28e5]) / R_GAS  # the kernels take Ea / R [K]
     before = omega.copy()
-    axisym.arrhenius_update_box(T, void, omega, A, Ea, dt, np.zeros(2), 1, 3)
+    axisym.arrhenius_update_box(T, void, omega, A, EaR, dt, np.zeros(2), 1, 3)
     assert np.all(omega >= before)
     rates = np.empty_like(omega)
-    axisym.arrhenius_rates(T, void, A, Ea, np.zeros(2), rates)
+    axisym.arrhenius_rates(T, void, A, EaR, np.zeros(2), rates)
     assert np.all(rates >= 0.0)  # the cooling phase adds dt·(k0 + k1)/2 of these
+    # the same rates as the Arrhenius law written out (round-off only)
+    np.testing.assert_allclose(rates[:, 0, :], A[:, None] * np.exp(-EaR[:, None] / T[0][None, :]), rtol=1e-12)
 
 
 @pytest.mark.slow
