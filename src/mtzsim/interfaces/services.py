@@ -164,7 +164,8 @@ def run_scenario(
     Raises
     ------
     InputError
-        Output folder or registry refused (before any compute).
+        Output folder or registry refused (before any compute); a stage refusal that names its
+        setting (a field too large for memory: ``pattern.area``).
     KeyboardInterrupt
         Interrupted; the staging folder is removed. When held back past the registry commit,
         ``on_stored`` has been called first.
@@ -189,7 +190,8 @@ def run_scenario(
                 cache = None
             elif not isinstance(cache, ResultCache):
                 raise ValueError(f"cache must be True, False or a ResultCache, got {type(cache).__name__}")
-            run = TreatmentChain(scenario, stages=stages, cache=cache).run(progress=progress).with_run_id(run_id)
+            with named_field_errors():
+                run = TreatmentChain(scenario, stages=stages, cache=cache).run(progress=progress).with_run_id(run_id)
             written = _write_files(run, scenario, staging, write_report)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -221,6 +223,21 @@ def run_scenario(
         store.close()
     files = {k: out / v.name for k, v in written.items()}
     return RunOutcome(run=run, run_id=run_id, out_dir=out, db=db, files=files)
+
+
+@contextlib.contextmanager
+def named_field_errors():
+    """Turn a core ValueError that names the setting to change (``.field``, as
+    :class:`mtzsim.physics.field.cost.FieldTooLarge`) into :class:`InputError` at the edge."""
+    try:
+        yield
+    except InputError:
+        raise
+    except ValueError as exc:
+        name = getattr(exc, "field", None)
+        if isinstance(name, str) and name:
+            raise InputError(name, getattr(exc, "message", None) or str(exc)) from None
+        raise
 
 
 def _write_files(run, scenario, folder: Path, write_report) -> dict[str, Path]:
@@ -255,4 +272,5 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "prepare_output", "run_scenario"]
+__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "named_field_errors", "prepare_output",
+           "run_scenario"]
