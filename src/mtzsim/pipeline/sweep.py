@@ -642,7 +642,8 @@ WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_TH
 
 
 @contextlib.contextmanager
-def open_executor(*, workers: int | None = None, scheduler: str | None = None, cache_dir: str | None = None):
+def open_executor(*, workers: int | None = None, scheduler: str | None = None, cache_dir: str | None = None,
+                  timeout: str = "15s"):
     """The executor of a sweep: serial (``workers=0``), a local Dask cluster, or an existing scheduler.
 
     Parameters
@@ -654,6 +655,8 @@ def open_executor(*, workers: int | None = None, scheduler: str | None = None, c
         Address of a running Dask scheduler (``tcp://host:8786``).
     cache_dir : str, optional
         Result-cache folder given to local workers (``MTZSIM_CACHE_DIR``).
+    timeout : str
+        How long to try to reach ``scheduler``.
 
     Raises
     ------
@@ -664,7 +667,7 @@ def open_executor(*, workers: int | None = None, scheduler: str | None = None, c
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout="15s")
+            client = Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r}: {exc}") from None
         executor = DaskExecutor(client)
