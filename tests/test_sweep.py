@@ -193,7 +193,7 @@ def test_cohort_chunks_on_workers_equal_one_draw(local_cluster):
     from mtzsim.clinic.cohort import concat, draw_patients, population_for
     from mtzsim.clinic.scars import Scar
 
-    pop = population_for(4, 35.0, [Scar("boxcar", 3e-3, 0.4e-3, 5), Scar("icepick", 1e-3, 0.8e-3, 3)])
+    pop = population_for(4, 35.0, [Scar("boxcar_deep", 3e-3, 0.4e-3, 5), Scar("icepick", 1e-3, 0.8e-3, 3)])
     whole = draw_patients(pop, 23, seed=11)
     for executor in (None, local_cluster):
         chunks = sw.map_cohort(pop, 23, 11, executor, chunk=5)
