@@ -280,9 +280,9 @@ def test_cli_sweep_writes_parquet_and_one_registry_row(tmp_path, monkeypatch, ca
 
 
 # ---- a separately started scheduler and worker ---------------------------------------------------
+# About 20 s on 2 shared cores (under the 60 s that would make it a slow test).
 
 
-@pytest.mark.slow
 def test_external_scheduler_and_worker_give_the_serial_numbers(grid_spec, serial_table, tmp_path):
     from distributed import Client
 

@@ -518,6 +518,11 @@ def run_point(data: dict, stages: tuple[str, ...] | None = None, cache_dir: str 
     }
 
 
+def run_points(data: Sequence[dict], stages: tuple[str, ...] | None = None, cache_dir: str | None = None) -> list[dict]:
+    """:func:`run_point` for several scenarios, in order (one Dask task for many cheap scenarios)."""
+    return [run_point(d, stages, cache_dir) for d in data]
+
+
 def summary_outputs(run) -> tuple[dict, dict]:
     """The scalar outputs of every stage (SI), as ``out.<stage>.<field>`` columns, and their units.
 
@@ -791,6 +796,14 @@ class SweepOutcome:
         return d
 
 
+def task_size(n_tasks: int, workers: int) -> int:
+    """Scenarios per Dask task: about 8 tasks per worker (Dask's overhead is ~1 ms per task, plus
+    shipping; scenarios whose stages come from the cache take a few ms each), at most 50; 1 when serial."""
+    if workers <= 0:
+        return 1
+    return max(1, min(50, n_tasks // (8 * workers)))
+
+
 def default_batch(n_tasks: int, workers: int) -> int:
     """Rows per Parquet part: about 20 parts per sweep, at least one row per worker, at most 500."""
     return max(1, min(500, max(workers, math.ceil(n_tasks / 20))))
@@ -854,15 +867,18 @@ def run_sweep(spec: SweepSpec, out_dir, *, executor=None, resume: bool = True, c
     done = n_stored
     if progress is not None:
         progress(done, len(points))
-    args = [(by_hash[h][0].data, stages, cache_dir) for h in todo]
-    for i, record in executor.imap(run_point, args):
-        units.update(record["units"])
-        for p in by_hash[todo[i]]:
-            rows.append(_row(p, record, spec))
-            done += 1
-        if len(rows) >= batch:
-            store.write_part(out, rows, units)
-            rows = []
+    size = task_size(len(todo), executor.workers)
+    chunks = [todo[a:a + size] for a in range(0, len(todo), size)]
+    args = [([by_hash[h][0].data for h in chunk], stages, cache_dir) for chunk in chunks]
+    for i, records in executor.imap(run_points, args):
+        for h, record in zip(chunks[i], records):
+            units.update(record["units"])
+            for p in by_hash[h]:
+                rows.append(_row(p, record, spec))
+                done += 1
+            if len(rows) >= batch:
+                store.write_part(out, rows, units)
+                rows = []
         if progress is not None:
             progress(done, len(points))
     if rows:
@@ -945,5 +961,5 @@ def _register(spec: SweepSpec, outcome: SweepOutcome, db, started: str) -> str:
 __all__ = ["METHODS", "RUN_COLUMNS", "DaskExecutor", "Parameter", "SerialExecutor", "SweepOutcome", "SweepPoint",
            "SweepSpec", "WORKER_ENV", "cohort_chunks", "default_batch", "generate", "get_path", "git_revision",
            "load_sweep", "map_cohort", "map_scenarios", "map_tasks", "open_executor", "package_versions",
-           "parse_sweep", "pin_threads", "run_point", "run_sweep", "scenario_from_data", "set_path",
-           "summary_outputs", "unit_points"]
+           "parse_sweep", "pin_threads", "run_point", "run_points", "run_sweep", "scenario_from_data", "set_path",
+           "summary_outputs", "task_size", "unit_points"]
