@@ -320,3 +320,26 @@ def test_unreachable_scheduler_is_an_input_error():
         with sw.open_executor(scheduler=f"tcp://127.0.0.1:{free_port()}", timeout="2s"):
             pass
     assert info.value.field == "--scheduler"
+
+
+@pytest.mark.slow
+def test_full_chain_with_scars_on_two_workers_equals_serial(tmp_path):
+    # every default stage (healing and outcome too); slow: each process compiles the healing kernels
+    text = BASE + """
+[[scars]]
+type = "boxcar"
+count = 4
+[sweep]
+[sweep.parameters]
+"patient.fitzpatrick" = [2, 5]
+"patient.age" = [25, 45]
+"""
+    spec = sw.parse_sweep(text)
+    serial = sw.run_sweep(spec, tmp_path / "serial", cache_dir=str(tmp_path / "cache"))
+    with sw.open_executor(workers=2, cache_dir=str(tmp_path / "cache")) as executor:
+        sw.run_sweep(spec, tmp_path / "two", executor=executor)
+    assert serial.n_computed == 4
+    table = sweep_store.read_result(tmp_path / "serial")
+    names = table.column_names
+    assert any(c.startswith("out.healing.") for c in names) and any(c.startswith("out.outcome.") for c in names)
+    assert table_without_run_columns(tmp_path / "two").equals(table_without_run_columns(tmp_path / "serial"))

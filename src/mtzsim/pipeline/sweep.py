@@ -691,7 +691,7 @@ def open_executor(*, workers: int | None = None, scheduler: str | None = None, c
             if cache_dir is not None:
                 env["MTZSIM_CACHE_DIR"] = str(cache_dir)
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=env,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
             executor = DaskExecutor(Client(cluster), cluster)
     try:
         yield executor
