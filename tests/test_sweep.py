@@ -343,3 +343,62 @@ count = 4
     names = table.column_names
     assert any(c.startswith("out.healing.") for c in names) and any(c.startswith("out.outcome.") for c in names)
     assert table_without_run_columns(tmp_path / "two").equals(table_without_run_columns(tmp_path / "serial"))
+
+
+@pytest.mark.parametrize("extra, field", [(["--workers", "-1"], "--workers"), (["--out", "afile"], "--out")])
+def test_cli_bad_options_exit_2_naming_the_option(extra, field, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "s.toml").write_text(BASE + '[sweep]\n[sweep.parameters]\n"patient.age" = [20]\n')
+    monkeypatch.setattr(sys, "argv", ["mtzsim", "sweep", "s.toml", "--workers", "0", *extra])
+    with pytest.raises(SystemExit) as info:
+        cli_module.main()
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and field in err and "Traceback" not in err
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_paths = st.sampled_from(["laser.energy", "laser.spot", "pattern.density", "pattern.passes", "patient.age",
+                          "patient.site", "numerics.mtz_cell", "laser", "x.y", "scars[0].depth", "laser.preset",
+                          "course.sessions", "pattern.area"])
+_values = st.one_of(st.sampled_from(["10mJ", "5%", "120um", "0mJ", "-1mJ", "1e9J", "cheek", "nose", "10mm x 10mm",
+                                     "nan mJ", "", "200%", "3"]), st.integers(-3, 200), st.floats(allow_nan=True),
+                    st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(method=st.sampled_from(["grid", "lhs", "sobol", "other"]), samples=st.one_of(st.none(), st.integers(-2, 9)),
+       params=st.dictionaries(_paths, st.one_of(st.lists(_values, max_size=3),
+                                                st.fixed_dictionaries({"low": _values, "high": _values}), _values),
+                              max_size=3))
+def test_any_sweep_table_gives_points_or_one_input_error(method, samples, params):
+    import json
+
+    lines = ["[sweep]", f'method = "{method}"']
+    if samples is not None:
+        lines.append(f"samples = {samples}")
+    lines.append("[sweep.parameters]")
+    for path, spec in params.items():
+        lines.append(f"{json.dumps(path)} = {_toml(spec)}")
+    try:
+        points = sw.generate(sw.parse_sweep(BASE + "\n".join(lines) + "\n"))
+    except InputError as exc:
+        assert exc.field.startswith(("sweep", "toml", "laser", "pattern", "patient", "numerics", "course"))
+    else:
+        assert points and all(set(p.values) == set(params) for p in points)
+
+
+def _toml(value) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if value != value else ("inf" if value == float("inf") else "-inf" if value == float("-inf")
+                                             else repr(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
