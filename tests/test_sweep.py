@@ -402,3 +402,11 @@ def _toml(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
     return json.dumps(value)
+
+
+def test_example_sweep_file_generates_its_grid():
+    example = Path(__file__).resolve().parents[1] / "examples" / "sweeps" / "energy_density.toml"
+    points = sw.generate(sw.load_sweep(example))
+    assert len(points) == 3 * 4
+    # pint's mJ → J: rtol 1e-12 covers the float rounding of the conversion
+    assert sorted({p.inputs["in.laser.energy"] for p in points}) == pytest.approx([10e-3, 20e-3, 30e-3], rel=1e-12)

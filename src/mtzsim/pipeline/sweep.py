@@ -692,11 +692,24 @@ def open_executor(*, workers: int | None = None, scheduler: str | None = None, c
                 env["MTZSIM_CACHE_DIR"] = str(cache_dir)
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=env,
                                    dashboard_address=":0", silence_logs=logging.ERROR)
-            executor = DaskExecutor(Client(cluster), cluster)
+            client = Client(cluster)
+            # a Ctrl-C reaches the whole process group: local workers leave it to this process, which
+            # closes them, instead of each printing its own KeyboardInterrupt traceback
+            client.run(_ignore_interrupts)
+            executor = DaskExecutor(client, cluster)
     try:
         yield executor
     finally:
         executor.close()
+
+
+def _ignore_interrupts() -> None:
+    """Ignore SIGINT in a local worker process (run there on its event-loop thread, the main one)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def map_tasks(fn: Callable, items: Iterable, executor=None, *, progress: Callable[[int, int], None] | None = None) -> list:
