@@ -56,7 +56,7 @@ import tomllib
 import warnings as _warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from mtzsim.errors import InputError
 
