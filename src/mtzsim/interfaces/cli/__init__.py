@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 #: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
-COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "cache", "heal", "outcome", "sensitivity"]
+COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "cache", "heal", "outcome", "sensitivity", "sweep"]
 
 
 def _register_all() -> None:
