@@ -92,3 +92,14 @@ def test_stage_notes_merge_model_warnings_and_result_warnings():
 def test_calibrate_unknown_stage_exits_2():
     p = run("calibrate", "--stage", "outcomes")
     assert p.returncode == 2 and "--stage" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("figure, says", [("x.bmpx", "unsupported figure format 'bmpx'"),
+                                          ("missing/x.png", "does not exist"),
+                                          (".", "unsupported figure format")])
+def test_mtz_figure_path_refused_before_the_compute(tmp_path, figure, says):
+    """A bad --figure is refused before the MTZ runs (it was a traceback after the compute), exit 2."""
+    p = run("mtz", "--laser", "co2", "--energy", "20mJ", "--spot", "120um", "--figure", figure, cwd=tmp_path)
+    assert p.returncode == 2, p.stderr
+    assert "--figure" in p.stderr and says in p.stderr and "Traceback" not in p.stderr
+    assert "crater" not in p.stdout.lower()  # nothing was simulated

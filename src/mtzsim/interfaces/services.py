@@ -83,6 +83,33 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
     return Path(staging)
 
 
+#: Figure formats matplotlib writes (checked before any compute, so a typo never costs a run).
+FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
+
+
+def check_figure_path(path, *, field_name: str = "--figure") -> Path:
+    """Refuse a figure path whose format is unknown or whose folder is missing or read-only.
+
+    Raises
+    ------
+    InputError
+        Naming ``field_name``, before the simulation runs.
+    """
+    out = Path(path)
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        raise InputError(field_name, f"{str(out)!r}: unsupported figure format {suffix or '(none)'!r}; "
+                         f"use one of {', '.join(FIGURE_FORMATS)}")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(field_name, f"the folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputError(field_name, f"cannot write in {str(parent)!r}")
+    if out.is_dir():
+        raise InputError(field_name, f"{str(out)!r} is a folder; give a file name")
+    return out
+
+
 def _remove_stale_partials(parent: Path, name: str) -> None:
     """Staging folders of ``name`` left by processes that no longer run (killed runs)."""
     for p in parent.glob(f".{glob_escape(name)}{_PARTIAL}*"):

@@ -56,6 +56,10 @@ def register(app: typer.Typer) -> None:
         e = positive(energy, "energy", "--energy") if energy is not None else None
         f = positive(fluence, "fluence", "--fluence") if fluence is not None else None
         d = presets.check_limit("laser.spot", positive(spot, "length", "--spot"), "--spot")
+        if figure:
+            from mtzsim.interfaces.services import check_figure_path
+
+            check_figure_path(figure)
         tau = positive(pulse, "time", "--pulse") if pulse is not None else None
         p = positive(peak_power, "power", "--peak-power") if peak_power is not None else None
         delay = parse_quantity(stack_delay, "time", "--stack-delay")
