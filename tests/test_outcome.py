@@ -96,14 +96,20 @@ def test_mechanism_through_the_physics_chain():
 
 
 def test_healing_result_supplies_downtime(stim):
+    # a HealingResult holds SI seconds (its JSON shows days), like every stage result
     class Healing:
-        downtime_days = 5.5
-        erythema_days = 4.0
-        infection_window_days = 3.0
-        reepithelialization_days_95 = 2.0
+        downtime_days = 5.5 * DAY
+        erythema_days = 4.0 * DAY  # = the PIH model's erythema reference (Majid 2014, 4 d)
+        infection_window_days = 3.0 * DAY
+        reepithelialization_days_95 = 2.0 * DAY
 
     r = predict_outcome(stim, ALL[:1], Healing(), fitzpatrick=3, cohort_size=100, seed=1)
+    assert r.downtime_days == pytest.approx(5.5 * DAY)
     assert r.to_dict()["downtime_days"] == pytest.approx(5.5)
+    # erythema at the reference duration adds nothing to the PIH log-odds: same PIH as without
+    # the healing stage (a unit slip between seconds and days would add 0.5·ln(86400) ≈ 5.7)
+    bare = predict_outcome(stim, ALL[:1], None, fitzpatrick=3, cohort_size=100, seed=1)
+    assert r.pih_probability == pytest.approx(bare.pih_probability, rel=1e-12)
 
 
 def test_quartile_shares_edges():

@@ -193,7 +193,8 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
     scars : sequence of Scar
         The patient's scars (:class:`mtzsim.clinic.scars.Scar`).
     healing : object, optional
-        Healing-stage result with ``downtime_days`` and ``erythema_days`` (days); without it
+        Healing-stage result with ``downtime_days`` and ``erythema_days`` (SI: seconds, like every
+        stage result, despite the names that the JSON keys keep); without it
         the downtime is not reported and the erythema median is the calibrated one.
     fitzpatrick, age : int, float
         Skin type (1–6) and age [years].
@@ -241,12 +242,12 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
     grade1 = goodman_baron_grade(resid[-1], [s.kind for s in pop.scars], draws.scar_weight)
     cov = risk.PIHCovariates(fitzpatrick=draws.fitzpatrick, coverage=stimulus.coverage, energy=stimulus.energy,
                              ablative=float(stimulus.ablative), sun_protection=float(sun_protection),
-                             erythema_days=None if healing is None else getattr(healing, "erythema_days"))
+                             erythema_days=None if healing is None else float(healing.erythema_days) / DAY)
     p_pih = risk.pih_probability(cov, post["pih_coefficients"], sessions, study_effect=post["pih_study_effect"])
     pih_ci = np.percentile(_grouped_mean(p_pih, post["pih_draw"]), [2.5, 97.5])
     ery_median = post["erythema_median_days"]
     if healing is not None and getattr(healing, "erythema_days", None) is not None:
-        ery_median = np.full_like(ery_median, float(healing.erythema_days))
+        ery_median = np.full_like(ery_median, float(healing.erythema_days) / DAY)  # healing is SI [s]
     p_ery = risk.prolonged_erythema_probability(ery_median, post["erythema_sigma"])
     p_hsv = risk.hsv_probability(stimulus.coverage, sessions, prophylaxis=antiviral)
     hsv_range = risk.hsv_probability_range(stimulus.coverage, sessions, prophylaxis=antiviral)
@@ -260,7 +261,7 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
                 for k, v in per_type.items()}
     downtime = None
     if healing is not None and getattr(healing, "downtime_days", None) is not None:
-        downtime = float(healing.downtime_days) * DAY
+        downtime = float(healing.downtime_days)  # healing results are SI [s], like this field
     course_idx = np.searchsorted(record, months)
     return OutcomeResult(
         improvement_mean=float(y.mean()), improvement_ci=tuple(float(v) for v in ci),

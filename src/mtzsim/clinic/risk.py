@@ -39,7 +39,7 @@ class PIHCovariates:
     energy: object  # pulse energy [J]
     ablative: object  # 1 if the epidermis is opened, else 0
     sun_protection: object = 0.0  # 1 with sunscreen / sun avoidance
-    erythema_days: object = None  # from the healing stage, or None
+    erythema_days: object = None  # [d] from the healing stage (converted from its SI seconds), or None
 
 
 def pih_logit(cov: PIHCovariates, coef, *, study_effect=0.0):
