@@ -124,7 +124,7 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             device=er.name, source=er.source, assumption=er.ranges["energy"].assumption + "; spot 250 µm; stack 1"),
         "erglass_nonablative": ModalityGrid(
             "erglass_nonablative", "non-ablative fractional 1.55 µm", "erglass",
-            energies=pick((5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=140 * _UM,
+            energies=pick((5 * _MJ, 10 * _MJ, 15 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=140 * _UM,
             densities=pick((0.05, 0.10, 0.20, 0.30, 0.40), (1, 3)), passes=(1, 2, 3), intervals=(4 * _WK,),
             device=gl.name, source=gl.ranges["energy"].source, assumption=gl.assumption),
         "microneedling": ModalityGrid(

@@ -296,7 +296,9 @@ def _why(ctx, i, y, p, down, best_any) -> str:
         lim = " and ".join(broken) if broken else "the ranking (a shorter downtime or lower PIH at equal gain)"
         parts.append(f"The binding limit is {lim}: the most effective candidate overall "
                      f"({best.modality}, {100 * ctx['y'][best_any]:.0f} % improvement, "
-                     f"{ctx['down'][best_any] / DAY:.1f} d downtime, {100 * ctx['pih'][best_any]:.0f} % PIH) breaks it.")
+                     f"{ctx['down'][best_any] / DAY:.1f} d downtime, {100 * ctx['pih'][best_any]:.0f} % PIH) breaks it "
+                     f"(screening cohort: {100 * ctx['y'][best_any]:.1f} % against {100 * ctx['y'][i]:.1f} % for this "
+                     "plan; the plan's own numbers are from the larger cohort).")
     elif ratios:
         k = max(ratios, key=ratios.get)
         parts.append(f"No limit excludes a better candidate; the closest to binding is {k} "

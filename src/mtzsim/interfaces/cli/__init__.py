@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 #: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
-COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "outcome", "sensitivity"]
+COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "outcome", "sensitivity", "plan", "compare"]
 
 
 def _register_all() -> None:
