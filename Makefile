@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mtzsim demo
+	$(BIN)/mtzsim demo --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,8 @@
-"""Every example runs: the scenario files load, and examples/run_scenario.py runs each of them."""
+"""Every example runs: the scenario files load, and examples/run_scenario.py runs each of them.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import re
 import runpy
@@ -55,3 +59,12 @@ def test_plot_single_mtz_example(tmp_path, monkeypatch, capsys):
     runpy.run_path(str(EXAMPLES / "plot_single_mtz.py"), run_name="__main__")
     assert "ablation_depth_um" in capsys.readouterr().out
     assert png.stat().st_size > 10_000
+
+
+def test_density_sweep_example(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["density_sweep.py", "1.5mm x 1.5mm"])
+    runpy.run_path(str(EXAMPLES / "density_sweep.py"), run_name="__main__")
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("density")]
+    assert len(lines) == 3 and "mtz: given" in lines[1] and "mtz: given" in lines[2]
+    treated = [float(re.search(r"treated\s+([\d.]+) %", line).group(1)) for line in lines]
+    assert treated[0] < treated[1] < treated[2]  # more density, more of the area treated

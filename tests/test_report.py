@@ -66,14 +66,19 @@ def test_report_is_self_contained_and_complete(tmp_path):
     assert ">520<" in page and "µm" in page and ">101<" in page and "°C" in page and ">31<" in page
     assert "143" in page  # legacy to_dict() result
     assert "Hantash2007" in page and "Parameters &amp; sources" in page
+    assert "Lasers Surg Med 2007;39(2):96–107" in page  # the full reference of a cited key, shipped with the package
+    assert "shared/data" not in page  # no pointer to files a clone does not have
     assert "not a medical device" in page
     assert "All settings are inside the clinical ranges" in page
     assert not list(tmp_path.glob("*.part"))
 
 
 def test_report_warns_about_settings_outside_clinical_ranges():
+    from mtzsim.params.presets import ClinicalRangeWarning
+
     text = FLAGSHIP_SCENARIO.replace('energy = "20mJ"', 'energy = "300mJ"')
-    page = render_report(run_of(text))
+    with pytest.warns(ClinicalRangeWarning):
+        page = render_report(run_of(text))
     assert "outside clinical ranges" in page and "laser.energy" in page
 
 

@@ -1,4 +1,8 @@
-"""Run registry: whole runs in one transaction, short unique ids, list/show/diff."""
+"""Run registry: whole runs in one transaction, short unique ids, list/show/diff.
+
+Tolerances: ``pytest.approx``'s default (relative 1e-6) wherever a value has only passed through
+unit conversions and arithmetic in float64 (rounding ~1e-16), never to hide a model error.
+"""
 
 import sqlite3
 
@@ -102,3 +106,20 @@ def test_bad_paths_are_input_errors(tmp_path):
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(InputError, match="not an mtzsim run registry"):
         RunStore(junk)
+
+
+def test_diff_shows_display_units_and_no_relative_change_of_seeds_or_counts(tmp_path):
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        def one(energy, seed, passes, depth):
+            return store.add_run(
+                scenario={"resolved_si": {"laser": {"energy": energy}, "pattern": {"seed": seed, "passes": passes}}},
+                results={"mtz": {"ablation_depth_um": depth}}, timings={}, version="0")
+
+        a, b = one(0.02, 1, 1, 500.0), one(0.03, 7, 3, 600.0)
+        rows = {r["key"]: r for d in store.diff_runs(a, b).values() if isinstance(d, list) for r in d}
+    energy = rows["laser.energy"]
+    assert (energy["a_shown"], energy["b_shown"]) == ("20 mJ", "30 mJ") and energy["change"] == pytest.approx(0.5)
+    seed = rows["pattern.seed"]
+    assert seed["kind"] == "category" and "change" not in seed and "delta" not in seed  # a seed has no "% change"
+    assert rows["pattern.passes"]["delta"] == 2 and "change" not in rows["pattern.passes"]
+    assert rows["mtz.ablation_depth_um"]["unit"] == "µm" and rows["mtz.ablation_depth_um"]["change"] == pytest.approx(0.2)

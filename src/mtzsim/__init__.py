@@ -5,7 +5,7 @@ Research and education tool, not a medical device.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "simulate_mtz", "plan", "compare"]
+__all__ = ["TreatmentChain", "__version__", "compare", "plan", "simulate_field", "simulate_mtz"]
 
 
 def __getattr__(name):  # lazy: keep `import mtzsim` light
@@ -13,6 +13,10 @@ def __getattr__(name):  # lazy: keep `import mtzsim` light
         from mtzsim.physics.mtz import simulate_mtz
 
         return simulate_mtz
+    if name == "simulate_field":
+        from mtzsim.physics.field import simulate_field
+
+        return simulate_field
     if name == "TreatmentChain":
         from mtzsim.pipeline.chain import TreatmentChain
 

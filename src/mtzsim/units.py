@@ -51,6 +51,20 @@ _ALIASES = [
 ]
 
 
+def _pint_parse_errors() -> tuple[type[BaseException], ...]:
+    """What pint's string parser raises for text that is no quantity (seen by fuzzing pint 0.25:
+    its own errors, tokenizer errors, failed internal asserts, and arithmetic on the literals)."""
+    import tokenize
+
+    from pint.errors import PintError
+
+    return (PintError, tokenize.TokenError, AssertionError, ValueError, TypeError, ArithmeticError,
+            AttributeError, KeyError, IndexError, SyntaxError, RecursionError)
+
+
+_PINT_PARSE_ERRORS = _pint_parse_errors()
+
+
 def _normalise(text: str) -> str:
     out = text.strip()
     for pattern, repl in _ALIASES:
@@ -103,7 +117,7 @@ def parse_quantity(value, kind: str, field: str) -> float:
     ureg = _registry()
     try:
         q = ureg.Quantity(_normalise(text))
-    except Exception:  # pint raises several exception types for bad strings
+    except _PINT_PARSE_ERRORS:
         raise InputError(field, f"cannot read {text!r} as {_a(kind)}; write e.g. {example!r}") from None
     if not hasattr(q, "magnitude") or q.dimensionless:
         raise InputError(

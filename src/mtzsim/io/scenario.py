@@ -44,32 +44,50 @@ from pydantic_core import PydanticCustomError
 
 from mtzsim.params import presets
 from mtzsim.errors import InputError
-from mtzsim.units import parse_fraction, parse_quantity
+from mtzsim.units import display, display_duration, parse_fraction, parse_quantity
 
 #: Laser types a scenario may name; the last two are accepted by the schema but not modelled yet.
 LASER_TYPES = ("co2", "eryag", "erglass", "microneedling", "microneedle_rf")
 NOT_MODELLED = ("microneedling", "microneedle_rf")
 
-#: Hard limits [SI]: beyond them a value is refused (not a clinical range: a sanity bound
-#: past which the models make no sense). Clinical ranges only warn (see mtzsim.params.presets).
-LIMITS = {
-    "laser.energy": (0.0, 1.0, "J", "1000mJ"),
-    "laser.fluence": (0.0, 1e8, "J/m²", "10000J/cm2"),
-    "laser.spot": (5e-6, 5e-3, "m", "5mm"),
-    "laser.peak_power": (0.0, 1e4, "W", "10kW"),
-    "laser.pulse": (1e-8, 1.0, "s", "1s"),
-    "laser.stack_delay": (0.0, 10.0, "s", "10s"),
-    "pattern.rep_rate": (0.0, 1e6, "Hz", "1MHz"),
-    "pattern.pass_delay": (0.0, 3600.0, "s", "1h"),
-    "pattern.area_side": (1e-5, 0.1, "m", "10cm"),
-    "scars.width": (0.0, 0.05, "m", "50mm"),
-    "scars.depth": (0.0, 5e-3, "m", "5mm"),
-    "course.interval": (86400.0, 366 * 86400.0, "s", "1 day to 1 year"),
-    "course.follow_up": (0.0, 10 * 366 * 86400.0, "s", "10 years"),
-    "numerics.mtz_cell": (0.5e-6, 50e-6, "m", "0.5um to 50um"),
-    "numerics.field_resolution": (1e-6, 200e-6, "m", "1um to 200um"),
-    "numerics.field_cooling": (0.0, 60.0, "s", "60s"),
+#: Hard limits [SI] shared with the command line: see :data:`mtzsim.params.presets.MODEL_LIMITS`.
+LIMITS = presets.MODEL_LIMITS
+
+
+#: Unit and kind of every resolved scenario value (``Scenario.to_dict()["resolved_si"]``), for
+#: ``runs diff`` and the web form: key pattern → (SI unit, display unit, kind). Kinds as in
+#: :data:`mtzsim.pipeline.contract.KINDS`; only ``"quantity"`` gets a relative change.
+FIELD_UNITS: dict[str, tuple[str, str, str]] = {
+    r"laser\.energy": ("J", "mJ", "quantity"),
+    r"laser\.fluence": ("J/m2", "J/cm2", "quantity"),
+    r"laser\.spot": ("m", "um", "quantity"),
+    r"laser\.peak_power": ("W", "W", "quantity"),
+    r"laser\.pulse": ("s", "ms", "quantity"),
+    r"laser\.stack": ("1", "1", "count"),
+    r"laser\.stack_delay": ("s", "ms", "quantity"),
+    r"pattern\.density": ("1", "%", "quantity"),
+    r"pattern\.spots_per_cm2": ("1/m2", "/cm2", "quantity"),
+    r"pattern\.rep_rate": ("Hz", "Hz", "quantity"),
+    r"pattern\.passes": ("1", "1", "count"),
+    r"pattern\.pass_delay": ("s", "s", "quantity"),
+    r"pattern\.(pass_offset|jitter)": ("1", "1", "quantity"),
+    r"pattern\.area(\[\d+\])?": ("m", "mm", "quantity"),
+    r"patient\.age": ("1", "1", "count"),
+    r"scars\[\d+\]\.(width|depth)": ("m", "mm", "quantity"),
+    r"scars\[\d+\]\.count|course\.sessions|cohort\.size": ("1", "1", "count"),
+    r"course\.interval": ("s", "weeks", "quantity"),
+    r"course\.follow_up": ("s", "months", "quantity"),
+    r"numerics\.(mtz_cell|field_resolution)": ("m", "um", "quantity"),
+    r"numerics\.field_cooling": ("s", "s", "quantity"),
 }
+
+
+def field_unit(key: str) -> tuple[str, str, str]:
+    """(SI unit, display unit, kind) of a resolved scenario key; seeds, types and names are categories."""
+    for pattern, info in FIELD_UNITS.items():
+        if re.fullmatch(pattern, key):
+            return info
+    return ("", "", "category")
 
 
 # ---------------------------------------------------------------------------------------
@@ -214,19 +232,19 @@ def _check_limits(section: str, model: BaseModel, names) -> None:
         lo, hi, _, shown = LIMITS[f"{section}.{name}"]
         if not (lo <= value <= hi):
             unit = LIMITS[f"{section}.{name}"][2]
-            raise _fail(f"{_fmt_si(value, unit)} is beyond what mtzsim models (at most {shown})", name)
+            raise _fail(f"{_fmt_si(value, unit)} is beyond what mtzsim models ({shown})", name)
 
 
 def _fmt_si(value: float, unit: str) -> str:
     """An SI value in the unit people use for it."""
     if unit == "m":
-        return f"{value * 1e3:.4g} mm" if value >= 1e-3 else f"{value * 1e6:.4g} µm"
+        return display(value, "m", "mm" if value >= 1e-3 else "um")
     if unit == "s":
         return _fmt_time(value)
     if unit == "J":
-        return f"{value * 1e3:.4g} mJ"
+        return display(value, "J", "mJ")
     if unit == "J/m²":
-        return f"{value * 1e-4:.4g} J/cm²"
+        return display(value, "J/m2", "J/cm2")
     return f"{value:.4g} {unit}"
 
 
@@ -594,15 +612,15 @@ class Scenario(BaseModel):
         def add(name, value, origin_source):
             rows.append({"name": name, "value": value, "origin": origin_source[0], "source": origin_source[1]})
 
-        add("laser.type", f"{beam.laser} ({beam.wavelength * 1e6:.3g} µm)", origin_laser("type"))
+        add("laser.type", f"{beam.laser} ({display(beam.wavelength, 'm', 'um', digits=3)})", origin_laser("type"))
         if self.laser.preset:
             add("laser.preset", f"{self.laser.preset}: {device.title}",
                 ("scenario", f"{device.source} [{device.reliability}]"
                  + (f" — assumption: {device.assumption}" if device.assumption else "")))
         if self.laser.fluence is not None:
-            add("laser.fluence", f"{self.laser.fluence * 1e-4:.4g} J/cm²", origin_laser("fluence"))
-        add("laser.energy", f"{beam.energy * 1e3:.4g} mJ", origin_laser("energy" if self.laser.energy else "fluence"))
-        add("laser.spot", f"{beam.spot_diameter * 1e6:.4g} µm (1/e²)", origin_laser("spot"))
+            add("laser.fluence", display(self.laser.fluence, "J/m2", "J/cm2"), origin_laser("fluence"))
+        add("laser.energy", display(beam.energy, "J", "mJ"), origin_laser("energy" if self.laser.energy else "fluence"))
+        add("laser.spot", f"{display(beam.spot_diameter, 'm', 'um')} (1/e²)", origin_laser("spot"))
         add("laser.profile", beam.profile, origin_laser("profile"))
         if self.laser.pulse is not None:
             add("laser.pulse", _fmt_time(beam.pulse_duration), origin_laser("pulse"))
@@ -615,7 +633,7 @@ class Scenario(BaseModel):
         add("laser.stack", f"{beam.stack}", origin_laser("stack"))
         if beam.stack > 1:
             add("laser.stack_delay", _fmt_time(beam.stack_delay), origin_laser("stack_delay"))
-        add("laser.peak_fluence", f"{beam.peak_fluence * 1e-4:.3g} J/cm² (derived)", ("derived", "2E/(π w0²)"))
+        add("laser.peak_fluence", f"{display(beam.peak_fluence, 'J/m2', 'J/cm2', digits=3)} (derived)", ("derived", "2E/(π w0²)"))
 
         spec = self.pattern_spec()
         raw_pattern = raw.get("pattern", {}) if isinstance(raw.get("pattern"), dict) else {}
@@ -626,11 +644,11 @@ class Scenario(BaseModel):
             return "default", "mtzsim.physics.pattern.PatternSpec defaults (conventions stated there)"
 
         if spec.density is not None:
-            add("pattern.density", f"{spec.density * 100:.3g} % coverage per pass", origin_pattern("density"))
+            add("pattern.density", f"{display(spec.density, '1', '%', digits=3)} coverage per pass", origin_pattern("density"))
         else:
-            add("pattern.spots_per_cm2", f"{spec.spots_per_area * 1e-4:.4g} /cm² "
-                f"({spec.coverage * 100:.3g} % coverage)", origin_pattern("spots_per_cm2"))
-        add("pattern.pitch", f"{spec.pitch * 1e6:.4g} µm (derived)", ("derived", "lattice of the layout"))
+            add("pattern.spots_per_cm2", f"{display(spec.spots_per_area, '1/m2', '/cm2')} "
+                f"({display(spec.coverage, '1', '%', digits=3)} coverage)", origin_pattern("spots_per_cm2"))
+        add("pattern.pitch", f"{display(spec.pitch, 'm', 'um')} (derived)", ("derived", "lattice of the layout"))
         add("pattern.layout", spec.layout, origin_pattern("layout"))
         add("pattern.order", spec.order, origin_pattern("order"))
         add("pattern.rep_rate", f"{spec.rep_rate:g} Hz", origin_pattern("rep_rate"))
@@ -640,7 +658,7 @@ class Scenario(BaseModel):
             add("pattern.pass_offset", f"{spec.pass_offset:g} pitch", origin_pattern("pass_offset"))
         if spec.layout == "jittered":
             add("pattern.jitter", f"{spec.jitter:g} pitch", origin_pattern("jitter"))
-        add("pattern.area", f"{spec.width * 1e3:.3g} mm × {spec.height * 1e3:.3g} mm", origin_pattern("area"))
+        add("pattern.area", f"{display(spec.width, 'm', 'mm', digits=3)} × {display(spec.height, 'm', 'mm', digits=3)}", origin_pattern("area"))
         add("pattern.allow_overlap", str(spec.allow_overlap).lower(), origin_pattern("allow_overlap"))
         add("pattern.seed", f"{spec.seed}", origin_pattern("seed"))
 
@@ -662,16 +680,16 @@ class Scenario(BaseModel):
             o_w = ("scenario", "user setting") if scar.width is not None else ("default", f"{d.source}; {d.assumption}")
             o_d = ("scenario", "user setting") if scar.depth is not None else ("default", f"{d.source}; {d.assumption}")
             add(f"scars[{i}].type", f"{scar.type} × {scar.count}", ("scenario", "Jacob 2001 classification"))
-            add(f"scars[{i}].width", f"{scar.resolved_width * 1e3:.3g} mm", o_w)
-            add(f"scars[{i}].depth", f"{scar.resolved_depth * 1e3:.3g} mm", o_d)
+            add(f"scars[{i}].width", display(scar.resolved_width, "m", "mm", digits=3), o_w)
+            add(f"scars[{i}].depth", display(scar.resolved_depth, "m", "mm", digits=3), o_d)
         raw_course = raw.get("course", {}) if isinstance(raw.get("course"), dict) else {}
 
         def o_course(k):
             return ("scenario", "user setting") if k in raw_course else ("default", "assumption")
 
         add("course.sessions", f"{self.course.sessions}", o_course("sessions"))
-        add("course.interval", f"{self.course.interval / 86400 / 7:.3g} weeks", o_course("interval"))
-        add("course.follow_up", f"{self.course.follow_up / 86400 / 30.4375:.3g} months", o_course("follow_up"))
+        add("course.interval", display(self.course.interval, "s", "weeks", digits=3), o_course("interval"))
+        add("course.follow_up", display(self.course.follow_up, "s", "months", digits=3), o_course("follow_up"))
         if self.aftercare.regimen:
             add("aftercare.regimen", ", ".join(self.aftercare.regimen), ("scenario", "user setting"))
         if self.cohort.size > 1:
@@ -681,11 +699,29 @@ class Scenario(BaseModel):
 
     def to_dict(self) -> dict:
         """JSON-able record: the scenario as written and resolved (SI)."""
+        resolved = self.model_dump(mode="json")
+        spec = self.pattern_spec()
+        for key, value in resolved["pattern"].items():  # keys left out: the defaults the scan used
+            if value is None and hasattr(spec, key):
+                resolved["pattern"][key] = getattr(spec, key)
+        if resolved["pattern"].get("spots_per_cm2") is None:
+            resolved["pattern"]["spots_per_cm2"] = spec.spots_per_area  # [1/m²], as stored
+        if resolved["pattern"].get("area") is None:
+            resolved["pattern"]["area"] = [spec.width, spec.height]
+        numerics = self.mtz_numerics()
+        field = self.field_options()
+        resolved["numerics"] = {"mtz_cell": numerics.cell, "field_resolution": field.get("resolution"),
+                                "field_cooling": field.get("cooling")}
+        beam = self.beam()
+        for key, value in (("pulse", beam.pulse_duration), ("peak_power", beam.peak_power),
+                           ("stack_delay", beam.stack_delay), ("energy", beam.energy)):
+            if resolved["laser"].get(key) is None:
+                resolved["laser"][key] = value
         return {
             "name": self.name,
             "source": self._source,
             "as_written": self.raw,
-            "resolved_si": self.model_dump(mode="json"),
+            "resolved_si": resolved,
         }
 
     # ---- errors --------------------------------------------------------------------
@@ -711,11 +747,7 @@ class Scenario(BaseModel):
 
 
 def _fmt_time(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.4g} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.4g} ms"
-    return f"{seconds * 1e6:.4g} µs"
+    return display_duration(seconds)
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,13 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.pipeline.contract import describe
+from mtzsim.report.palette import ZONE_NAMES
 
 #: CF conventions version written in the global attributes.
 CF_CONVENTIONS = "CF-1.10"
 
 #: Damage zones (codes of :data:`mtzsim.physics.damage.ZONES`) as CF flag meanings.
-ZONE_FLAGS = ("untouched", "heat_shock", "lethal", "coagulated", "ablated")
+ZONE_FLAGS = ZONE_NAMES
 
 #: units and long_name of the variables the stages write, by name; used where a dataset left them out.
 CF_ATTRIBUTES: dict[str, tuple[str, str]] = {
@@ -61,7 +63,7 @@ CF_ATTRIBUTES: dict[str, tuple[str, str]] = {
     "spot_pass": ("1", "pass of the firing"),
 }
 
-_TEMPERATURE_UNITS = {"K": 0.0, "degC": 273.15, "°C": 273.15, "C": 273.15, "celsius": 273.15}
+_TEMPERATURE_UNITS = {"K": 0.0, "degC": ZERO_CELSIUS, "°C": ZERO_CELSIUS, "C": ZERO_CELSIUS, "celsius": ZERO_CELSIUS}
 
 
 # ---------------------------------------------------------------------------------------
@@ -170,6 +172,7 @@ def run_to_dict(run) -> dict:
         "scenario": run.scenario.to_dict(),
         "parameters": run.scenario.parameters(),
         "warnings": [w.to_dict() for w in run.warnings],
+        "notes": {name: list(notes) for name, notes in run.notes.items()},
         "stages": stages,
         "fields": units,
         "inputs": inputs,

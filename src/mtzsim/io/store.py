@@ -167,7 +167,7 @@ class RunStore:
                 while cur.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
                     run_id = new_run_id()
             elif cur.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
-                raise InputError("run id", f"a run {run_id!r} is already in {str(self.path)!r}")
+                raise InputError("run_id", f"a run {run_id!r} is already in {str(self.path)!r}")
             self._insert(cur, run_id, payload, (created_at, version, name, source, scenario_toml, out_dir, total_s))
             cur.execute("COMMIT")
         except BaseException:
@@ -284,6 +284,8 @@ class RunStore:
             "results": [...]}``; each list entry is ``{"key", "a", "b"}`` (plus
             ``"change"``, the relative change b/a − 1, for numbers).
         """
+        from mtzsim.io.scenario import field_unit
+
         ra, rb = self.get_run(a), self.get_run(b)
         scen_a = _flatten(ra["scenario"].get("resolved_si", ra["scenario"]))
         scen_b = _flatten(rb["scenario"].get("resolved_si", rb["scenario"]))
@@ -292,9 +294,13 @@ class RunStore:
             "a": ra["id"],
             "b": rb["id"],
             "version": None if ra["version"] == rb["version"] else [ra["version"], rb["version"]],
-            "scenario": _differences(scen_a, scen_b),
-            "results": _differences(res_a, res_b),
+            "scenario": _differences(scen_a, scen_b, field_unit),
+            "results": _differences(res_a, res_b, result_unit),
         }
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether a run with exactly this id is stored."""
+        return self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` (``"ok"`` when healthy)."""
@@ -302,7 +308,7 @@ class RunStore:
 
     def _resolve(self, run_id: str) -> str:
         if not isinstance(run_id, str) or not run_id.strip():
-            raise InputError("run id", "give a run id (see `mtzsim runs list`)")
+            raise InputError("run_id", "give a run id (see `mtzsim runs list`)")
         run_id = run_id.strip()
         if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
             return run_id
@@ -314,8 +320,8 @@ class RunStore:
             if len(rows) == 1:
                 return rows[0][0]
             if len(rows) > 1:
-                raise InputError("run id", f"{run_id!r} matches {len(rows)} runs; give more characters")
-        raise InputError("run id", f"no run {run_id!r} in {str(self.path)!r} (see `mtzsim runs list`)")
+                raise InputError("run_id", f"{run_id!r} matches {len(rows)} runs; give more characters")
+        raise InputError("run_id", f"no run {run_id!r} in {str(self.path)!r} (see `mtzsim runs list`)")
 
 
 # ---------------------------------------------------------------------------------------
@@ -344,18 +350,61 @@ def _flatten(obj, prefix: str = "") -> dict:
     return out
 
 
-def _differences(a: dict, b: dict) -> list[dict]:
+def result_unit(key: str) -> tuple[str, str, str]:
+    """(unit, display unit, kind) of a stored result key (legacy ``to_dict()`` keys carry the display
+    unit as a suffix: ``ablation_depth_um``); whole numbers are counts, seeds categories."""
+    parts = key.split(".")
+    last = parts[-1]
+    if last.endswith("seed") or last in ("laser", "order", "layout", "process"):
+        return ("", "", "category")
+    if last.endswith("error"):  # a residual near zero: its relative change means nothing
+        return ("", "", "residual")
+    if last.startswith("coverage") or last.endswith("fraction") or last == "area_contraction":
+        return ("1", "%", "quantity")
+    for segment in (last, *reversed(parts[:-1])):  # energy_partition_mj.delivered: the unit is on the parent
+        for suffix, unit in (("_um", "µm"), ("_mm3", "mm³"), ("_mm", "mm"), ("_mj", "mJ"), ("_c", "°C"),
+                             ("_s", "s"), ("_k", "K")):
+            if segment.endswith(suffix):
+                return (unit, unit, "quantity")
+    return ("", "", "quantity")
+
+
+def _differences(a: dict, b: dict, unit_of) -> list[dict]:
+    """Rows ``{"key", "a", "b", "unit", "kind"}`` for values that differ, plus ``"change"`` (b/a − 1)
+    for quantities and ``"delta"`` (b − a) for counts; none for categories and seeds."""
     rows = []
     for key in sorted(set(a) | set(b)):
         va, vb = a.get(key), b.get(key)
         if va == vb:
             continue
-        row = {"key": key, "a": va, "b": vb}
+        si, shown, kind = unit_of(key)
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (va, vb))
-        if numeric and va != 0:
-            row["change"] = vb / va - 1.0
+        if numeric and kind == "quantity" and all(isinstance(v, int) for v in (va, vb)) and not si:
+            kind = "count"
+        row = {"key": key, "a": va, "b": vb, "unit": shown, "kind": kind if numeric else "category"}
+        if kind in ("quantity", "residual"):
+            for side, v in (("a", va), ("b", vb)):
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and shown:
+                    row[f"{side}_shown"] = shown_value(v, si, shown)
+        if numeric and kind == "quantity":
+            if va != 0:
+                row["change"] = vb / va - 1.0
+        elif numeric and kind == "count":
+            row["delta"] = vb - va
         rows.append(row)
     return rows
+
+
+def shown_value(value: float, unit: str, shown: str) -> str:
+    """``value`` [``unit``] as text in the display unit ``shown``: converted when ``unit`` is the SI unit of
+    ``shown`` (``0.02`` J as ``"20 mJ"``), else taken as already in ``shown`` (legacy ``energy_mj`` keys)."""
+    from mtzsim.units import DISPLAY_UNITS, display, display_duration, format_number
+
+    if shown == "s" and unit == "s":
+        return display_duration(value)
+    if shown in DISPLAY_UNITS and unit in (DISPLAY_UNITS[shown][0], ""):
+        return display(value, DISPLAY_UNITS[shown][0], shown)
+    return f"{format_number(value)} {shown}"
 
 
 __all__ = ["DEFAULT_DB", "RunStore", "new_run_id"]

@@ -2,8 +2,8 @@
 
 A device preset fills the ``[laser]`` table of a scenario with the settings of a
 generic device class (no brand names; specifications from the sources in
-``../shared/data``); a patient preset fills ``[patient]``. Every number says where it
-comes from: ``source`` and ``reliability`` (A/B/C as in ``shared/data/README.md``) or
+the project's data tables); a patient preset fills ``[patient]``. Every number says where it
+comes from: ``source`` and ``reliability`` (A/B/C: primary measurement / summary or secondary source / sanity range only) or
 ``assumption`` with the reason where no source in the project's data supports it.
 
 Clinical ranges are the settings seen in the sources for each device class. A setting
@@ -118,7 +118,7 @@ _STACK = ClinicalRange(
     1, 3, "pulses", 1.0, assumption="stacks above 3 are rare in the clinical reports read; no source gives a limit"
 )
 _PASSES = ClinicalRange(
-    1, 4, "passes", 1.0, assumption="1–4 passes per session is the usual practice; no source in ../shared/data"
+    1, 4, "passes", 1.0, assumption="1–4 passes per session is the usual practice; no source in the project's data"
 )
 
 DEVICES: MappingProxyType = MappingProxyType(
@@ -184,21 +184,21 @@ DEVICES: MappingProxyType = MappingProxyType(
                 {
                     "energy": ClinicalRange(1 * _MJ, 40 * _MJ, "mJ", 1e3,
                                             assumption="typical of fractional Er:YAG handpieces; no source in "
-                                            "../shared/data"),
+                                            "the project's data"),
                     "spot": ClinicalRange(100 * _UM, 500 * _UM, "µm", 1e6,
                                           assumption="typical fractional Er:YAG microbeams; no source in "
-                                          "../shared/data"),
+                                          "the project's data"),
                     "density": ClinicalRange(0.05, 0.30, "%", 100.0,
                                              assumption="as ablative CO2, a little wider; no source in "
-                                             "../shared/data"),
+                                             "the project's data"),
                     "stack": ClinicalRange(1, 10, "pulses", 1.0,
                                            assumption="Er:YAG removes little per pulse, so deep channels "
-                                           "stack pulses; no source in ../shared/data"),
+                                           "stack pulses; no source in the project's data"),
                     "passes": _PASSES,
                 },
                 source="WalshDeutsch1989 (ablation physics only)",
                 reliability="C",
-                assumption="no Er:YAG fractional device data in ../shared/data: spot 250 µm, 10 mJ and 250 µs "
+                assumption="no Er:YAG fractional device data in the project's data: spot 250 µm, 10 mJ and 250 µs "
                 "(mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not a sourced device",
             ),
             _device(
@@ -212,10 +212,10 @@ DEVICES: MappingProxyType = MappingProxyType(
                                             assumption="5–40 mJ simulated by Marqa & Mordon 2014 after Bedi 2007; "
                                             "Chan 2007 used 6–20 mJ clinically"),
                     "spot": ClinicalRange(100 * _UM, 200 * _UM, "µm", 1e6,
-                                          assumption="typical 1.55 µm microbeams; no source in ../shared/data"),
+                                          assumption="typical 1.55 µm microbeams; no source in the project's data"),
                     "density": ClinicalRange(0.05, 0.40, "%", 100.0,
                                              assumption="non-ablative treatments use higher coverage; no source "
-                                             "in ../shared/data gives it as area fraction"),
+                                             "in the project's data gives it as area fraction"),
                     "stack": ClinicalRange(1, 1, "pulses", 1.0, assumption="1.55 µm scanners do not stack"),
                     "passes": ClinicalRange(1, 10, "passes", 1.0,
                                             assumption="non-ablative treatments build density over many passes"),
@@ -269,14 +269,14 @@ class PatientPreset:
 
 
 _PIH = {
-    1: "very low PIH risk (no data in ../shared/data for type I)",
-    2: "low PIH risk (no data in ../shared/data for type II)",
+    1: "very low PIH risk (no data in the project's data for type I)",
+    2: "low PIH risk (no data in the project's data for type II)",
     3: "moderate PIH risk; full-field resurfacing gave PIH in ~40 % of mixed-type patients (CO2vsErYAG)",
     4: "high PIH risk: mild PIH in 92 % of type IV subjects over 3 sessions (Manuskiatti2010), 0/7 after one "
     "low-density pass (Tan2008)",
     5: "high PIH risk: 45 % after full-face Er:YAG in types III–V (ErYAGAsians2014); 0/7 after one "
     "low-density fractional pass in types IV–V (Tan2008)",
-    6: "highest PIH risk (no fractional data in ../shared/data for type VI; extrapolated from types IV–V)",
+    6: "highest PIH risk (no fractional data in the project's data for type VI; extrapolated from types IV–V)",
 }
 
 PATIENTS: MappingProxyType = MappingProxyType(
@@ -386,8 +386,66 @@ AFTERCARE = (
 
 
 # ---------------------------------------------------------------------------------------
+# Hard limits of the models (one set for scenario files and the command line)
+# ---------------------------------------------------------------------------------------
+
+#: Hard limits [SI]: beyond them a value is refused (exit 2), in scenario files and on the command
+#: line alike. They are not clinical ranges (those only warn, see :func:`clinical_warnings`) but
+#: sanity bounds past which the models make no sense. name → (low, high, SI unit, shown).
+#: ``laser.spot``: the single-MTZ model is an axisymmetric microbeam model; 3 mm is the widest
+#: spot it is meant for (assumption: fractional microbeams are 0.1–1.3 mm in the project's data).
+MODEL_LIMITS: MappingProxyType = MappingProxyType({
+    "laser.energy": (0.0, 1.0, "J", "1000mJ"),
+    "laser.fluence": (0.0, 1e8, "J/m²", "10000J/cm2"),
+    "laser.spot": (5e-6, 3e-3, "m", "5um to 3mm"),
+    "laser.peak_power": (0.0, 1e4, "W", "10kW"),
+    "laser.pulse": (1e-8, 1.0, "s", "1s"),
+    "laser.stack_delay": (0.0, 10.0, "s", "10s"),
+    "laser.stack": (1, 20, "1", "1 to 20"),
+    "pattern.rep_rate": (0.0, 1e6, "Hz", "1MHz"),
+    "pattern.pass_delay": (0.0, 3600.0, "s", "1h"),
+    "pattern.area_side": (1e-5, 0.1, "m", "10cm"),
+    "scars.width": (0.0, 0.05, "m", "50mm"),
+    "scars.depth": (0.0, 5e-3, "m", "5mm"),
+    "course.interval": (86400.0, 366 * 86400.0, "s", "1 day to 1 year"),
+    "course.follow_up": (0.0, 10 * 366 * 86400.0, "s", "10 years"),
+    "numerics.mtz_cell": (0.5e-6, 50e-6, "m", "0.5um to 50um"),
+    "numerics.field_resolution": (1e-6, 200e-6, "m", "1um to 200um"),
+    "numerics.field_cooling": (0.0, 60.0, "s", "60s"),
+})
+
+
+def limits(name: str) -> tuple[float, float, str, str]:
+    """The hard limits of a setting: ``(low, high, SI unit, shown)``; e.g. ``limits("laser.spot")``.
+
+    Raises
+    ------
+    KeyError
+        No limits for ``name``.
+    """
+    return MODEL_LIMITS[name]
+
+
+def check_limit(name: str, value: float, field: str | None = None) -> float:
+    """``value`` [SI] if it lies within :func:`limits`; else InputError naming ``field`` (default ``name``).
+
+    The command line calls it with its flag: ``check_limit("laser.spot", d, "--spot")``.
+    """
+    from mtzsim.errors import InputError
+
+    lo, hi, unit, shown = MODEL_LIMITS[name]
+    if not (lo <= value <= hi):
+        raise InputError(field or name, f"{value:g} {unit} is beyond what mtzsim models ({shown})")
+    return value
+
+
+# ---------------------------------------------------------------------------------------
 # Warnings for settings outside clinical ranges
 # ---------------------------------------------------------------------------------------
+
+
+class ClinicalRangeWarning(UserWarning):
+    """Issued (:mod:`warnings`) by the chain for a setting outside the clinical range; the run goes ahead."""
 
 
 @dataclass(frozen=True)

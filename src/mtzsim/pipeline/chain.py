@@ -6,13 +6,15 @@ their results. Each stage is described once, by a :class:`StageSpec`: its stage 
 call (physical inputs, model coefficients and options, with every default made explicit so
 that the run records what it used), the earlier stages it needs, its report section and
 figures, and its netCDF group. Adding a stage is adding one descriptor to the list given to
-:class:`TreatmentChain` (the default list is :data:`DEFAULT_STAGES`, a tuple)::
+:class:`TreatmentChain` (the default list is :data:`DEFAULT_STAGES`, a tuple: MTZ, field,
+healing, outcome; the healing and outcome descriptors live beside their models, in
+``mtzsim.biology.stage`` and ``mtzsim.clinic.stage``)::
 
-    HEALING = StageSpec(
-        name="healing", title="Healing", function="mtzsim.biology.healing:simulate_healing",
-        prepare=lambda scenario, results: StageCall((results["field"].wound_map, ...)),
-        inputs=("field",))
-    TreatmentChain(scenario, stages=DEFAULT_STAGES + (HEALING,)).run()
+    SWEEP_SUMMARY = StageSpec(
+        name="summary", title="Summary", function="mypackage.summary:summarise",
+        prepare=lambda scenario, results: StageCall((results["outcome"],), {}),
+        inputs=("outcome",), result_type="mypackage.summary:Summary")
+    TreatmentChain(scenario, stages=DEFAULT_STAGES + (SWEEP_SUMMARY,)).run()
 
 Results can come from a :class:`mtzsim.pipeline.cache.ResultCache` (same inputs and same
 model version → the stored result, bit for bit) or be handed in (``given={"mtz": result}``),
@@ -25,12 +27,14 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import time
+import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from mtzsim import __version__
+from mtzsim.params.presets import ClinicalRangeWarning
 from mtzsim.pipeline.progress import Progress, StageProgress, silent
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -123,6 +127,10 @@ class StageSpec:
         Whether results are kept in the result cache (worth it for costly stages).
     reports_progress : bool
         Whether the stage function takes ``progress=`` (a :class:`StageProgress`).
+    checks : callable, optional
+        ``checks(result) -> sequence of str``: what a reader must know about this result (an
+        answer at the edge of the model); the chain issues each as a :class:`ModelWarning`, the
+        JSON, the report and the CLI show them.
     """
 
     name: str
@@ -138,6 +146,7 @@ class StageSpec:
     netcdf_group: str | None = None
     cacheable: bool = False
     reports_progress: bool = False
+    checks: Callable[[Any], Any] | None = None
 
     def resolve_function(self) -> Callable[..., Any]:
         """The stage function (imported from ``"module:function"`` if given as a string)."""
@@ -159,6 +168,10 @@ class StageSpec:
         if isinstance(fn, str):
             return fn
         return f"{fn.__module__}:{fn.__qualname__}"
+
+
+class ModelWarning(UserWarning):
+    """A stage result at the edge of its model (issued by the chain from :attr:`StageSpec.checks`)."""
 
 
 def _resolve(ref):
@@ -188,6 +201,16 @@ def prepare_mtz(scenario, results) -> StageCall:
         (scenario.beam(),),
         {"tissue": scenario.tissue(), "losses": default_loss_model(), "numerics": scenario.mtz_numerics()},
     )
+
+
+def check_field(result) -> list[str]:
+    """Notes on a field result: no intact islands left in the epidermis."""
+    notes = []
+    distance = getattr(result, "median_island_distance", None)
+    if distance is not None and not (distance == distance and distance != float("inf")):
+        notes.append("no intact islands are left in the epidermis: the whole treated area is damaged, so the "
+                     "wound cannot heal from islands of intact skin (a full-field wound)")
+    return notes
 
 
 def prepare_field(scenario, results) -> StageCall:
@@ -251,6 +274,7 @@ FIELD_STAGE = StageSpec(
     ),
     cacheable=True,
     reports_progress=True,
+    checks=check_field,
 )
 
 #: The stages of a run, in order. Healing, remodeling and outcome join by adding their descriptor.
@@ -299,6 +323,7 @@ class StageRecord:
     seconds: float
     source: str = "computed"
     key: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -393,6 +418,11 @@ class ChainResult:
         return tuple(rec.spec for rec in self.records)
 
     @property
+    def notes(self) -> dict[str, tuple[str, ...]]:
+        """Stage name → notes of its ``checks`` (only stages that have some)."""
+        return {rec.spec.name: rec.notes for rec in self.records if rec.notes}
+
+    @property
     def results(self) -> Mapping[str, Any]:
         """Stage name → result (read-only view, in stage order)."""
         return MappingProxyType({rec.spec.name: rec.result for rec in self.records})
@@ -457,7 +487,7 @@ class TreatmentChain:
 
     def __init__(self, scenario, *, stages=None, cache: "ResultCache | None" = None):
         self.scenario = scenario
-        self.stages = check_stages(DEFAULT_STAGES if stages is None else stages)
+        self.stages = check_stages(default_stages(scenario) if stages is None else stages)
         self.cache = cache
 
     def run(self, progress: Progress | None = None, *, given: Mapping[str, Any] | None = None) -> ChainResult:
@@ -481,6 +511,8 @@ class TreatmentChain:
             raise ValueError(f"given results for stages not in the list: {', '.join(sorted(unknown))}")
         started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         warnings = tuple(self.scenario.warnings())
+        for w in warnings:  # library users and workers see them too (the CLI prints its own)
+            _warnings.warn(f"{w.field}: {w.message}", ClinicalRangeWarning, stacklevel=2)
         t_all = time.perf_counter()
         results: dict[str, Any] = {}
         keys: dict[str, str] = {}
@@ -515,7 +547,10 @@ class TreatmentChain:
             results[spec.name] = result
             if key is not None:
                 keys[spec.name] = key
-            records.append(StageRecord(spec, result, call, seconds, source, key))
+            notes = tuple(spec.checks(result)) if spec.checks is not None else ()
+            for note in notes:
+                _warnings.warn(f"{spec.name}: {note}", ModelWarning, stacklevel=2)
+            records.append(StageRecord(spec, result, call, seconds, source, key, notes))
             progress(spec.name, 1.0, source)
         return ChainResult(
             scenario=self.scenario,
@@ -531,6 +566,14 @@ def _upstream(results: Mapping[str, Any], keys: Mapping[str, str]) -> dict[int, 
     return {id(results[name]): f"{name}:{key}" for name, key in keys.items()}
 
 
+def default_stages(scenario) -> tuple[StageSpec, ...]:
+    """The stages a scenario runs through by default: :data:`DEFAULT_STAGES`, without the
+    outcome stage when the scenario describes no scars (there is nothing to improve)."""
+    if not getattr(scenario, "scars", None):
+        return tuple(s for s in DEFAULT_STAGES if s.name != "outcome")
+    return DEFAULT_STAGES
+
+
 def jsonable(obj):
     """Plain JSON types (kept here for older callers; see :func:`mtzsim.io.serialise.jsonable`)."""
     from mtzsim.io.serialise import jsonable as _jsonable
@@ -540,9 +583,11 @@ def jsonable(obj):
 
 __all__ = [
     "DEFAULT_STAGES",
+    "default_stages",
     "FIELD_STAGE",
     "MTZ_STAGE",
     "ChainResult",
+    "ModelWarning",
     "FigureSpec",
     "Highlight",
     "StageCall",
@@ -552,3 +597,11 @@ __all__ = [
     "check_stages",
     "jsonable",
 ]
+
+
+# The biology and clinic stages import their building blocks from this module, so they join the
+# default list only after every name above exists.
+from mtzsim.biology.stage import HEALING_STAGE  # noqa: E402
+from mtzsim.clinic.stage import OUTCOME_STAGE  # noqa: E402
+
+DEFAULT_STAGES = (MTZ_STAGE, FIELD_STAGE, HEALING_STAGE, OUTCOME_STAGE)

@@ -11,6 +11,7 @@ key numbers) comes from its :class:`mtzsim.pipeline.chain.StageSpec`. No web fon
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as _dt
 import html
 import importlib
@@ -129,12 +130,12 @@ def _summary(run) -> str:
     cards = []
     beam = run.scenario.beam()
     cards.append(_kpi("Laser", f"{beam.laser.upper() if beam.laser == 'co2' else _laser_name(beam.laser)}",
-                      f"{beam.wavelength * 1e6:.3g} µm wavelength", accent=False))
+                      f"{display(beam.wavelength, 'm', 'um', digits=3)} wavelength", accent=False))
     cards.append(_kpi("Pulse energy", format_number(beam.energy * 1e3, 3), f"{display(beam.spot_diameter, 'm', 'um', digits=3)} spot, "
                       f"{display_duration(beam.pulse_duration)} pulse", unit="mJ"))
     for rec in run.records:
         for h in rec.spec.highlights:
-            shown = _highlight(rec.result, h.key)
+            shown = key_number(rec.result, h.key)
             if shown is not None:
                 cards.append(_kpi(h.label, shown[0], h.hint, unit=shown[1], accent=rec.name == "mtz"))
     warn = _warnings_html(run)
@@ -149,6 +150,12 @@ biopsy shrinks them (simulation ≈ 21 % deeper and ≈ 12 % wider than histolog
 
 
 def _warnings_html(run) -> str:
+    notes = "".join(f"<li><b>{_e(run.titles.get(k, k))}</b>: {_e(n)}</li>" for k, ns in run.notes.items() for n in ns)
+    notes = (f'<div class="notice warn"><b>Read with care:</b><ul>{notes}</ul></div>' if notes else "")
+    return notes + _range_warnings_html(run)
+
+
+def _range_warnings_html(run) -> str:
     if not run.warnings:
         return ('<div class="notice ok"><b>All settings are inside the clinical ranges</b> of the device class '
                 "(see the parameter table for the sources).</div>")
@@ -212,6 +219,8 @@ def _stage_section(run, name: str, title: str) -> str:
 
 
 def _parameters_section(run) -> str:
+    from mtzsim.params.references import cited
+
     rows = []
     for p in run.scenario.parameters():
         rows.append((p["name"], p["value"], p["origin"], p["source"]))
@@ -220,13 +229,16 @@ def _parameters_section(run) -> str:
         f'<tr><td class="key">{_e(n)}</td><td>{_e(v)}</td><td>{_origin(o)}</td><td class="src">{_e(s)}</td></tr>'
         for n, v, o, s in rows
     )
+    refs = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in cited(s for *_, s in rows).items())
     return f"""<section class="card" id="parameters">
 <h2>Parameters &amp; sources</h2>
-<p class="lead">Every parameter used, where it came from and its source. Source keys are those of
-<code>shared/data/README.md</code> (reliability A: primary measurement; B: summary or secondary; C: sanity
-range only). An <i>assumption</i> says what no source supports, and why.</p>
+<p class="lead">Every parameter this run used, where it came from and its source (reliability A: primary
+measurement; B: summary or secondary; C: sanity range only). An <i>assumption</i> says what no source
+supports, and why. The references follow the table.</p>
 <div class="boxed"><table><thead><tr><th>Parameter</th><th>Value</th><th>From</th><th>Source</th></tr></thead>
 <tbody>{body}</tbody></table></div>
+<h3>References</h3>
+<ul class="refs">{refs}</ul>
 </section>"""
 
 
@@ -311,7 +323,7 @@ def _numbers_table(result) -> str:
            f'<tbody>{"".join(rows)}</tbody></table>'
 
 
-def _highlight(result, key: str):
+def key_number(result, key: str):
     """``(value, unit)`` of a key number, or None when the result does not have it."""
     meta = field_metadata(result)
     if meta is not None:
@@ -355,12 +367,11 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
                      f"{display(site.stratum_corneum, 'm', 'um', digits=3)}", "model",
                      site.source + (f" — assumption: {site.assumption}" if site.assumption else "")))
         loss = call.kwargs.get("losses")
-        if loss is not None:
-            rows.append(("mtz.plume_irradiance", "∞ (no shielding)" if not math.isfinite(loss.plume_irradiance)
-                         else display(loss.plume_irradiance, "W/m2", "W/cm2"), "model", loss.source))
-            rows.append(("mtz.wall_fraction", format_number(loss.wall_fraction, 3), "model", loss.source))
-            rows.append(("mtz.condensation_time", "∞" if not math.isfinite(loss.condensation_time)
-                         else display_duration(loss.condensation_time), "model", loss.source))
+        if loss is not None and dataclasses.is_dataclass(loss):  # every coefficient of the loss model used
+            source = str(getattr(loss, "source", ""))
+            for f in dataclasses.fields(loss):
+                if f.name != "source":
+                    rows.append((f"mtz.losses.{f.name}", _coefficient(f.name, getattr(loss, f.name)), "model", source))
         numerics = call.kwargs.get("numerics")
         if numerics is not None:
             rows.append(("mtz.numerics.cell", display(numerics.cell, "m", "um"), "model",
@@ -368,16 +379,20 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
         from mtzsim.physics import damage
 
         mtz = importlib.import_module("mtzsim.physics.mtz")
-        for key in mtz.PROCESSES:
+        for key in getattr(mtz, "PROCESSES", ()):
             p = damage.ARRHENIUS[key]
             src = p.source + (f" [{p.reliability}]" if p.reliability else "")
             if p.assumption:
                 src += f" — assumption: {p.assumption}"
             rows.append((f"damage.{key}", f"A = {p.A:.3e} /s; Ea = {format_number(p.Ea / 1e3)} kJ/mol", "model", src))
-        rows.append(("mtz.histology_edge", mtz.HISTOLOGY_EDGE_PROCESS, "model",
-                     "Arrhenius set compared with the histological coagulation edge, chosen by `mtzsim calibrate`"))
-        rows.append(("mtz.histology_shrink", f"depth ÷ {mtz.HISTOLOGY_DEPTH_SHRINK:g}, width ÷ "
-                     f"{mtz.HISTOLOGY_WIDTH_SHRINK:g}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
+        edge = getattr(mtz, "HISTOLOGY_EDGE_PROCESS", None)
+        if edge is not None:
+            rows.append(("mtz.histology_edge", str(edge), "model",
+                         "Arrhenius set compared with the histological coagulation edge, chosen by `mtzsim calibrate`"))
+        shrink = (getattr(mtz, "HISTOLOGY_DEPTH_SHRINK", None), getattr(mtz, "HISTOLOGY_WIDTH_SHRINK", None))
+        if None not in shrink:
+            rows.append(("mtz.histology_shrink", f"depth ÷ {format_number(shrink[0])}, width ÷ "
+                         f"{format_number(shrink[1])}", "model", "MarqaMordon2014 [A (for the correction factor)]"))
     if "field" in run and run.record("field").call is not None:
         for k, v in run.record("field").call.kwargs.items():
             shown = display(v, "m", "um") if k == "resolution" else (display_duration(v) if k == "cooling" else str(v))
@@ -391,6 +406,21 @@ def _model_parameters(run) -> list[tuple[str, str, str, str]]:
                 if isinstance(p, dict) and "name" in p:
                     rows.append((f"{rec.name}.{p['name']}", str(p.get("value", "")), "model", str(p.get("source", ""))))
     return rows
+
+
+def _coefficient(name: str, value) -> str:
+    """A model coefficient with the unit its name implies (SI names of the loss model)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if not math.isfinite(value):
+        return "∞ (off)" if value > 0 else str(value)
+    if name.endswith("irradiance"):
+        return display(value, "W/m2", "W/cm2")
+    if name.endswith(("time", "delay")):
+        return display_duration(value)
+    if name.endswith("temperature"):
+        return display(value, "K", "degC")
+    return format_number(value)
 
 
 def _kpi(label: str, value: str, hint: str = "", *, unit: str = "", accent: bool = False) -> str:
@@ -466,4 +496,4 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-__all__ = ["render_figure", "render_report", "write_report"]
+__all__ = ["key_number", "render_figure", "render_report", "write_report"]

@@ -81,6 +81,18 @@ def evaluate(c: Case) -> Outcome:
 
 
 def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
+    """Evaluate every case (of ``models`` only, when given).
+
+    Raises
+    ------
+    ValueError
+        A model name that has no cases.
+    """
+    unknown = sorted(set(models or ()) - set(MODELS))
+    if unknown:
+        raise ValueError(f"no validation cases for model {', '.join(map(repr, unknown))}; "
+                         f"known models: {', '.join(MODELS)}")
+    _register_stage_cases(models)
     out = []
     for c in CASES:
         if models and c.model not in models:
@@ -91,14 +103,17 @@ def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
     return out
 
 
-# ---------------------------------------------------------------- single MTZ cases
+# ---------------------------------------------------------------- cases from the data table
+
+#: Known models (``mtzsim validate --model``).
+MODELS = ("mtz", "damage", "healing", "outcome")
 
 
 @lru_cache(maxsize=None)
 def _mtz(energy: float, spot: float):
-    from mtzsim.verify.calibration import ASSUMED_PEAK_POWER
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
+    from mtzsim.verify.calibration import ASSUMED_PEAK_POWER
 
     return simulate_mtz(make_beam("co2", energy=energy, spot_diameter=spot, peak_power=ASSUMED_PEAK_POWER))
 
@@ -109,100 +124,62 @@ def _hist(energy, spot):
     return histology_view(_mtz(energy, spot))
 
 
-_ECO2 = "eCO2SpotSize (eCO2 120/1000 um tips, human facial skin in vivo); model / 1.21 (MarqaMordon2014)"
+def _predictor(row: dict) -> Callable[[], float]:
+    """The prediction function of one table row (its ``predictor`` names it, its columns give the inputs)."""
+    kind = row["predictor"]
+    energy = float(row["energy_mj"]) * 1e-3 if row["energy_mj"] else None
+    spot = float(row["spot_um"]) * 1e-6 if row["spot_um"] else None
+    if kind == "histology_ablation_depth":
+        return lambda: _hist(energy, spot)["ablation_depth"] * 1e6
+    if kind == "histology_coagulation_depth":
+        return lambda: _hist(energy, spot)["coagulation_depth"] * 1e6
+    if kind == "hantash_depth_ratio":
+        return lambda: _hist(energy, spot)["coagulation_depth"] / _hist(5e-3, spot)["coagulation_depth"]
+    if kind == "hantash_width_ratio":
+        return lambda: _hist(energy, spot)["lesion_width"] / _hist(5e-3, spot)["lesion_width"]
+    if kind.startswith("time_to_omega:"):
+        from mtzsim.physics import damage
+        from mtzsim.units import celsius_to_kelvin
 
-for _e, _spot, _abl, _coag in (
-    (80e-3, 120e-6, 520.0, 720.0),
-    (160e-3, 120e-6, 900.0, 1000.0),
-    (60e-3, 1000e-6, None, 150.0),
-    (220e-3, 1000e-6, None, 350.0),
-):
-    _tip = f"{_spot*1e6:.0f} um tip, {_e*1e3:.0f} mJ"
-    if _abl is not None:
-        case(
-            name=f"eCO2 {_tip}: ablation depth",
-            model="mtz",
-            quantity="ablation depth (histology)",
-            unit="um",
-            measured=_abl,
-            tolerance=0.20,
-            source=_ECO2,
-            fitted=True,
-        )(lambda e=_e, s=_spot: _hist(e, s)["ablation_depth"] * 1e6)
-    case(
-        name=f"eCO2 {_tip}: total coagulation depth",
-        model="mtz",
-        quantity="total coagulation depth (histology)",
-        unit="um",
-        measured=_coag,
-        tolerance=0.20 if _spot < 500e-6 else 0.35,
-        source=_ECO2,
-        fitted=True,
-    )(lambda e=_e, s=_spot: _hist(e, s)["coagulation_depth"] * 1e6)
+        process = damage.ARRHENIUS[kind.split(":", 1)[1]]
+        temperature = celsius_to_kelvin(float(row["temperature_c"]))
+        return lambda: process.time_to_omega(temperature)
+    raise ValueError(f"validation_cases.csv: unknown predictor {kind!r} in case {row['name']!r}")
 
 
-@case(
-    name="Hantash 2007: lesion depth 30 mJ / 5 mJ (120 um, 30 W)",
-    model="mtz",
-    quantity="depth ratio",
-    unit="-",
-    measured=3.0,
-    tolerance=0.0,
-    kind="greater",
-    source="Hantash2007 (reported as > 3-fold; ratios only)",
-    fitted=True,
-    note="lesion depth = deepest point of crater and histological coagulation edge",
-)
-def _hantash_depth():
-    return _hist(30e-3, 120e-6)["coagulation_depth"] / _hist(5e-3, 120e-6)["coagulation_depth"]
+def _load_cases() -> None:
+    import csv
+    from importlib import resources
+
+    with resources.files("mtzsim.params.data").joinpath("validation_cases.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["model"] not in MODELS:
+                raise ValueError(f"validation_cases.csv: unknown model {row['model']!r} in case {row['name']!r}")
+            note = row["note"]
+            if row["tolerance_reason"]:
+                note = f"{note}; tolerance: {row['tolerance_reason']}" if note else f"tolerance: {row['tolerance_reason']}"
+            case(name=row["name"], model=row["model"], quantity=row["quantity"], unit=row["unit"],
+                 measured=float(row["measured"]), tolerance=float(row["tolerance"]), source=row["source"],
+                 kind=row["kind"], fitted=row["fitted"] == "yes", note=note)(_predictor(row))
 
 
-@case(
-    name="Hantash 2007: lesion width 30 mJ / 5 mJ (120 um, 30 W)",
-    model="mtz",
-    quantity="width ratio",
-    unit="-",
-    measured=2.0,
-    tolerance=0.35,
-    source="Hantash2007 (reported as ~2-fold; ratios only)",
-    fitted=True,
-    note="lesion width = widest extent of crater and histological coagulation edge",
-)
-def _hantash_width():
-    return _hist(30e-3, 120e-6)["lesion_width"] / _hist(5e-3, 120e-6)["lesion_width"]
+_load_cases()
 
 
-# ---------------------------------------------------------------- damage cases
+_REGISTERED: set[str] = set()
 
 
-def _damage_cases():
-    from mtzsim.physics import damage
+def _register_stage_cases(models: set[str] | None = None) -> None:
+    """Add the healing and outcome stages' cases on first use (their predictions run the
+    biology and the emulated trials, seconds each, so they are not built at import)."""
+    wanted = set(models or MODELS)
+    if "healing" in wanted and "healing" not in _REGISTERED:
+        from mtzsim.biology.healing_calibration import register_validation_cases
 
-    mw = damage.ARRHENIUS["collagen_birefringence"]
-    for t_c, t_s in ((60, 85.0), (65, 11.6), (70, 1.7), (80, 0.042), (90, 1.3e-3)):
-        case(
-            name=f"Maitland & Walsh: time to Omega=1 at {t_c} C",
-            model="damage",
-            quantity="time to Omega = 1",
-            unit="s",
-            measured=t_s,
-            tolerance=0.05,
-            source="MaitlandWalsh1997 (times derived in the notes from the published A, Ea)",
-            note="consistency check of the integrator and the parameter set",
-        )(lambda t_c=t_c: mw.time_to_omega(t_c + 273.15))
-    sk = damage.ARRHENIUS["skin_necrosis"]
-    for t_c, t_s in ((44, 3.1 * 3600), (50, 4.9 * 60), (55, 20.0), (60, 1.7)):
-        case(
-            name=f"Henriques vs burn-threshold regression at {t_c} C",
-            model="damage",
-            quantity="time to transepidermal necrosis",
-            unit="s",
-            measured=t_s,
-            tolerance=10.0,
-            kind="factor",
-            source="PLOSONE2021 regression through Moritz & Henriques data (band: sources differ 2-10x)",
-            note="band check: within a factor of 10",
-        )(lambda t_c=t_c: sk.time_to_omega(t_c + 273.15))
+        register_validation_cases()
+        _REGISTERED.add("healing")
+    if "outcome" in wanted and "outcome" not in _REGISTERED:
+        from mtzsim.clinic.trials import registry_cases
 
-
-_damage_cases()
+        CASES.extend(registry_cases())
+        _REGISTERED.add("outcome")

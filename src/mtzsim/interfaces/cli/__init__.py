@@ -24,18 +24,13 @@ app = typer.Typer(
 )
 
 #: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
-COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "outcome", "sensitivity", "plan", "compare"]
+COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "cache", "heal", "outcome", "sensitivity",
+                   "plan", "compare"]
 
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"mtzsim.interfaces.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"mtzsim.interfaces.cli.{name}":
-                continue  # command not built yet
-            raise
-        module.register(app)
+        importlib.import_module(f"mtzsim.interfaces.cli.{name}").register(app)
 
 
 _register_all()
@@ -47,15 +42,31 @@ def fail(error: InputError) -> None:
     raise SystemExit(2)
 
 
-def main() -> None:
-    """Entry point of the ``mtzsim`` console script."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``mtzsim`` console script; exits 0, 1 (a check failed), 2 (bad input) or 130 (interrupted).
+
+    ``argv`` defaults to ``sys.argv[1:]``.
+    """
     try:
-        app()
+        code = app(args=argv, prog_name="mtzsim", standalone_mode=False)
     except InputError as error:
         fail(error)
     except KeyboardInterrupt:
+        code = 130
+    except typer.Abort:
+        typer.echo("mtzsim: aborted", err=True)
+        sys.exit(1)
+    except typer.TyperException as error:  # usage errors: typer's own message, exit 2
+        error.show()
+        sys.exit(error.exit_code)
+    if code == 130:  # typer turns KeyboardInterrupt into exit code 130
+        from mtzsim.interfaces.cli.run import STORED
+
+        if STORED:  # the interrupt came after the run was stored: it is there, exit 0
+            typer.echo(f"mtzsim: interrupted after run {STORED[-1]} was stored", err=True)
+            sys.exit(0)
         typer.echo("mtzsim: interrupted", err=True)
-        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""`python -m mtzsim` runs the command line."""
+"""`python -m mtzsim.interfaces.cli` runs the command line (as `python -m mtzsim`)."""
 
-from mtzsim.interfaces.cli import main
+from mtzsim.__main__ import main
 
 main()

@@ -1,165 +1,159 @@
-"""``mtzsim run scenario.toml``: the whole chain, its files (results.json, fields.nc, report.html) and a registry row."""
+"""``mtzsim run scenario.toml``: the whole chain through the run service, with a progress bar and a summary."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-import time
+import warnings
 from pathlib import Path
 
 import typer
 
-from mtzsim.errors import InputError
 from mtzsim.io.store import DEFAULT_DB
 
-#: Outputs written into the run folder.
-RESULTS_JSON = "results.json"
-FIELDS_NC = "fields.nc"
-REPORT_HTML = "report.html"
-SCENARIO_TOML = "scenario.toml"
+#: How the run service's fields are called on the command line.
+FIELD_NAMES = {"out": "--out", "db": "--db"}
+
+#: Run ids stored by this process (``mtzsim.interfaces.cli.main`` exits 0 on a later interrupt).
+STORED: list[str] = []
 
 
-def execute(
-    scenario,
-    *,
-    out: Path | None,
-    db: Path,
-    json_output: bool = False,
-    show_progress: bool = True,
-) -> dict:
-    """Run ``scenario`` through the chain, write its files, store it; return a summary dict.
+class RichProgress:
+    """The :class:`mtzsim.pipeline.progress.Progress` of the command line: one rich bar over the stages."""
 
-    Order matters for consistency: the files are written first, the registry row last
-    (one transaction), so a run killed at any point never leaves a half-written row.
+    def __init__(self, stages, console):
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.names = [s.name for s in stages]
+        self.titles = {s.name: s.title for s in stages}
+        self.bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description:<18}"), BarColumn(bar_width=32),
+                            TextColumn("{task.fields[detail]:<14}"), TimeElapsedColumn(), console=console,
+                            transient=False)
+        self.task = self.bar.add_task("starting", total=len(self.names), detail="")
+
+    def __enter__(self):
+        return self  # the bar appears with the first report: refusals before the compute print alone
+
+    def __exit__(self, *exc):
+        if self.started:
+            self.bar.stop()
+
+    started = False
+
+    def __call__(self, stage: str, fraction: float, detail: str = "") -> None:
+        if not self.started:
+            self.started = True
+            self.bar.start()
+        done = self.names.index(stage) + fraction
+        last = done >= len(self.names)
+        self.bar.update(self.task, completed=done, description="done" if last else self.titles[stage],
+                        detail=detail[:14])
+
+
+def execute(scenario, *, out: Path | None, db: Path, force: bool = False, json_output: bool = False,
+            show_progress: bool = True, use_cache: bool = True) -> dict:
+    """Run ``scenario`` through :func:`mtzsim.interfaces.services.run_scenario`; print and return a summary.
+
+    An interrupt after the registry commit exits 0 (the run is stored); before it, the staging
+    folder is removed and the interrupt goes on (exit 130 from :func:`mtzsim.interfaces.cli.main`).
     """
+    from contextlib import nullcontext
+
     from rich.console import Console
 
-    from mtzsim.pipeline.chain import TreatmentChain
-    from mtzsim.report import write_report
-    from mtzsim.io.store import RunStore, new_run_id
+    from mtzsim.interfaces.services import run_scenario
+    from mtzsim.params.presets import ClinicalRangeWarning
+    from mtzsim.pipeline import chain
 
     err = Console(stderr=True, highlight=False)
     for w in scenario.warnings():
         err.print(f"[yellow]mtzsim: warning:[/yellow] {w.field}: {w.message}", soft_wrap=True)
+    stored: list[str] = []
 
-    store = RunStore(db, field="--db")
+    def on_stored(run_id: str) -> None:
+        stored.append(run_id)
+        STORED.append(run_id)
+
+    bar = RichProgress(chain.DEFAULT_STAGES, err) if show_progress and not json_output else None
+    previous = None
     try:
-        run_id = new_run_id()
-        while _has_run(store, run_id):
-            run_id = new_run_id()
-        if out is None:
-            stem = Path(scenario.source).stem if scenario.source not in ("<string>", "<python>") else "scenario"
-            out = Path("runs") / f"{stem}-{run_id}"
-        out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise InputError("--out", f"{str(out)!r} is a file; give a folder")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError("--out", f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
-
-        chain = TreatmentChain(scenario)
-        t0 = time.perf_counter()
-        result = _run_with_progress(chain, err, show_progress and not json_output)
-        result = result.with_run_id(run_id)
-
-        files = {}
-        if scenario.text is not None:
-            (out / SCENARIO_TOML).write_text(scenario.text, encoding="utf-8")
-            files["scenario"] = out / SCENARIO_TOML
-        files["results"] = result.write_json(out / RESULTS_JSON)
-        nc = result.write_netcdf(out / FIELDS_NC)
-        if nc is not None:
-            files["fields"] = nc
-        files["report"] = write_report(result, out / REPORT_HTML, run_id=run_id)
-
-        record = result.to_dict()
-        store.add_run(
-            scenario=record["scenario"],
-            results=record["stages"],
-            timings=record["timings_s"],
-            version=result.version,
-            name=scenario.name,
-            source=scenario.source,
-            scenario_toml=scenario.text,
-            warnings=record["warnings"],
-            skipped={},
-            out_dir=str(out.resolve()),
-            total_s=time.perf_counter() - t0,
-            run_id=run_id,
-            created_at=result.started_at,
-        )
+        with bar if bar is not None else nullcontext(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ClinicalRangeWarning)  # printed above, once
+            warnings.simplefilter("ignore", chain.ModelWarning)  # printed with the summary
+            outcome = run_scenario(scenario, out, db=db, force=force, progress=bar, cache=use_cache,
+                                   on_stored=on_stored, field_names=FIELD_NAMES)
+        previous = _hold_interrupts()  # the run is stored: a Ctrl-C from here on changes nothing
+        for stage, notes in outcome.run.notes.items():
+            for note in notes:
+                err.print(f"[yellow]mtzsim: warning:[/yellow] {stage}: {note}", soft_wrap=True)
+        summary = _summary(outcome)
+        if json_output:
+            typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        else:
+            _print_summary(summary, outcome.run)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        if not stored:
+            raise
+        typer.echo(f"mtzsim: interrupted after run {stored[0]} was stored (mtzsim runs show {stored[0]})", err=True)
+        raise typer.Exit(0) from None
     finally:
-        store.close()
-
-    summary = {
-        "run_id": run_id,
-        "name": scenario.name,
-        "out_dir": str(out),
-        "files": {k: str(v) for k, v in files.items()},
-        "db": str(db),
-        "stages": list(result.stage_names),
-        "warnings": [w.to_dict() for w in result.warnings],
-        "timings_s": result.timings,
-    }
-    if json_output:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-    else:
-        _print_summary(summary, result)
+        _restore_interrupts(previous)
     return summary
 
 
-def _has_run(store, run_id: str) -> bool:
-    try:
-        store.get_run(run_id)
-    except InputError:
-        return False
-    return True
+def _hold_interrupts():
+    """Swallow SIGINT (main thread only); returns the previous handler for :func:`_restore_interrupts`."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, lambda signum, frame: None)
 
 
-def _run_with_progress(chain, console, show: bool):
-    if not show:
-        return chain.run()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def _restore_interrupts(previous) -> None:
+    import signal
 
-    columns = [
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description:<18}"),
-        BarColumn(bar_width=32),
-        MofNCompleteColumn(),
-        TextColumn("stages"),
-        TimeElapsedColumn(),
-    ]
-    with Progress(*columns, console=console, transient=False) as bar:
-        names = [s.name for s in chain.stages]
-        titles = {s.name: s.title for s in chain.stages}
-        task = bar.add_task("starting", total=len(names))
-
-        def progress(stage: str, fraction: float, detail: str = "") -> None:
-            done = names.index(stage) + fraction
-            bar.update(task, description=titles[stage] if done < len(names) else "done", completed=done)
-
-        return chain.run(progress=progress)
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
 
 
-def _print_summary(summary: dict, result) -> None:
+def _summary(outcome) -> dict:
+    run = outcome.run
+    return {
+        "run_id": outcome.run_id,
+        "name": run.scenario.name,
+        "out_dir": str(outcome.out_dir),
+        "files": {k: str(v) for k, v in outcome.files.items()},
+        "db": str(outcome.db),
+        "stages": list(run.stage_names),
+        "sources": {rec.name: rec.source for rec in run.records},
+        "warnings": [w.to_dict() for w in run.warnings],
+        "notes": {k: list(v) for k, v in run.notes.items()},
+        "timings_s": run.timings,
+    }
+
+
+def _print_summary(summary: dict, run) -> None:
     from rich.console import Console
 
+    from mtzsim.report.html import key_number
+    from mtzsim.units import display_duration
+
     out = Console(highlight=False, soft_wrap=True)
-    total = sum(result.timings.values())
+    n = len(summary["stages"])
     out.print(f"[bold green]✓[/bold green] run [bold]{summary['run_id']}[/bold] — {summary['name']} "
-              f"({len(summary['stages'])} stage{'s' if len(summary['stages']) != 1 else ''}, {total:.1f} s)")
-    d = {name: r.to_dict() for name, r in result.results.items() if hasattr(r, "to_dict")}
-    mtz = d.get("mtz")
-    if mtz:
-        out.print(f"  MTZ: crater {mtz.get('ablation_depth_um', float('nan')):.0f} µm deep, "
-                  f"{mtz.get('ablation_diameter_um', float('nan')):.0f} µm wide; coagulation to "
-                  f"{mtz.get('coagulation_depth_um', float('nan')):.0f} µm")
-    field = d.get("field")
-    if field and "coverage_treated" in field:
-        out.print(f"  field: {field.get('n_mtz', '?')} MTZs, treated {100 * field['coverage_treated']:.1f} % of "
-                  f"the area, bulk temperature up to {field.get('max_bulk_temperature_c', float('nan')):.1f} °C")
+              f"({n} stage{'s' if n != 1 else ''}, {display_duration(run.total_time)})")
+    for rec in run.records:  # the first key numbers of each stage, as the report's summary shows them
+        shown = []
+        for h in rec.spec.highlights[:4]:
+            value = key_number(rec.result, h.key)
+            if value is not None:
+                shown.append(f"{h.label} {value[0]}{(' ' + value[1]) if value[1] else ''}")
+        cached = " (from the cache)" if rec.source.startswith("cache") else ""
+        out.print(f"  {rec.spec.title}{cached}: " + ("; ".join(shown) or "done"))
     for key in ("results", "fields", "report"):
         if key in summary["files"]:
             out.print(f"  {key + ':':9s}{summary['files'][key]}")
@@ -174,15 +168,17 @@ def register(app: typer.Typer) -> None:
         scenario: str = typer.Argument(..., help="Scenario file (TOML), e.g. examples/deep_co2.toml.",
                                        show_default=False),
         out: Path = typer.Option(None, "--out", "-o", help="Folder for results.json, fields.nc and report.html "
-                                 "[default: runs/<scenario>-<run id>].", show_default=False),
+                                 "[default: runs/<scenario>-<run id>]; must not exist unless --force.",
+                                 show_default=False),
+        force: bool = typer.Option(False, "--force", help="Replace the --out folder if it exists."),
         db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="Run registry (SQLite file)."),
         json_output: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Compute every stage (do not use the result cache)."),
     ) -> None:
         """Run a scenario through every stage (MTZ → field → …); write results.json, fields.nc, report.html; store the run."""
         from mtzsim.io.scenario import load_scenario
 
         loaded = load_scenario(scenario)
-        execute(loaded, out=out, db=db, json_output=json_output,
-                show_progress=not no_progress and not os.environ.get("MTZSIM_NO_PROGRESS"))
-        sys.stdout.flush()
+        execute(loaded, out=out, db=db, force=force, json_output=json_output,
+                show_progress=not no_progress and not os.environ.get("MTZSIM_NO_PROGRESS"), use_cache=not no_cache)

@@ -99,10 +99,8 @@ def show_command(
         table.add_column("quantity")
         table.add_column("value", justify="right")
         for key, value in _flat(result).items():
-            table.add_row(key, _fmt(value))
+            table.add_row(key, _shown(f"{stage}.{key}", value))
         con.print(table)
-    for stage, why in run["skipped"].items():
-        con.print(f"[dim]{stage}: not run ({why})[/dim]")
 
 
 @runs_app.command("diff")
@@ -133,15 +131,20 @@ def diff_command(
         if not rows:
             con.print(f"  {part}: identical")
             continue
-        label = "scenario (SI units)" if part == "scenario" else "results (units in the key names)"
+        label = "scenario" if part == "scenario" else "results"
         table = Table(title=label, title_justify="left", header_style="bold")
         table.add_column("key")
         table.add_column(diff["a"], justify="right")
         table.add_column(diff["b"], justify="right")
         table.add_column("change", justify="right")
         for row in rows:
-            change = f"{row['change'] * 100:+.1f} %" if "change" in row else ""
-            table.add_row(row["key"], _fmt(row["a"]), _fmt(row["b"]), change)
+            if "change" in row:
+                change = f"{row['change'] * 100:+.1f} %"
+            elif "delta" in row:
+                change = f"{row['delta']:+d}" if isinstance(row["delta"], int) else f"{row['delta']:+.4g}"
+            else:
+                change = ""  # categories and seeds: a different value, not a relative change
+            table.add_row(row["key"], row.get("a_shown", _fmt(row["a"])), row.get("b_shown", _fmt(row["b"])), change)
         con.print(table)
 
 
@@ -156,9 +159,22 @@ def _flat(d, prefix=""):
     return out
 
 
+def _shown(key: str, value) -> str:
+    """A stored result value with its display unit (see :func:`mtzsim.io.store.result_unit`)."""
+    from mtzsim.io.store import result_unit, shown_value
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        si, shown, kind = result_unit(key)
+        if kind in ("quantity", "residual") and shown:
+            return shown_value(value, si, shown)
+    return _fmt(value)
+
+
 def _fmt(value) -> str:
+    from mtzsim.units import format_number
+
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return format_number(value)
     if isinstance(value, list):
         return ", ".join(_fmt(v) for v in value[:6]) + (" …" if len(value) > 6 else "")
     return "—" if value is None else str(value)

@@ -9,15 +9,23 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``mtzsim validate`` to the app."""
+
     @app.command("validate")
     def validate_command(
-        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, ...)"),
+        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, healing, outcome)"),
         as_json: bool = typer.Option(False, "--json", help="print the cases as a JSON list"),
     ) -> None:
         """Compare every model with its literature cases; exit code 1 if any case fails."""
+        from mtzsim.errors import InputError
         from mtzsim.verify import validation
 
-        outcomes = validation.run_all(set(model) if model else None)
+        try:
+            outcomes = validation.run_all(set(model) if model else None)
+        except ValueError as exc:
+            if model and set(model) - set(validation.MODELS):
+                raise InputError("--model", str(exc)) from None
+            raise
         if as_json:
             typer.echo(json.dumps([o.to_dict() for o in outcomes], indent=2))
         else:

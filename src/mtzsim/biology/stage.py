@@ -1,0 +1,51 @@
+"""The healing stage's descriptor for the treatment chain (what it reads, shows and writes)."""
+
+from __future__ import annotations
+
+from mtzsim.pipeline.chain import FigureSpec, Highlight, StageCall, StageSpec
+
+
+def prepare_healing(scenario, results) -> StageCall:
+    """``simulate_healing(field, site=patient.site, aftercare=[aftercare] regimen)``.
+
+    The regimen's products take their default windows from ``params/data/aftercare.csv``
+    (the scenario has no timed schedule yet); a start after ``course.follow_up`` is refused.
+    """
+    from mtzsim.biology.aftercare import build_schedule
+    from mtzsim.errors import InputError
+
+    try:
+        events = build_schedule(list(scenario.aftercare.regimen), follow_up=scenario.course.follow_up)
+    except ValueError as exc:
+        raise InputError("aftercare.regimen", str(exc)) from None
+    return StageCall((results["field"],), {"site": scenario.patient.site, "aftercare": events})
+
+
+HEALING_STAGE = StageSpec(
+    name="healing",
+    title="Healing",
+    function="mtzsim.biology.healing:simulate_healing",
+    prepare=prepare_healing,
+    inputs=("field",),
+    result_type="mtzsim.biology.healing:HealingResult",
+    lead="Keratinocytes close the basal-layer wounds from the intact skin around every MTZ and from the "
+    "follicles and sweat ducts inside them (a Fisher–KPP front); crusts and MENDs are shed, the barrier "
+    "recovers as the stratum corneum matures and the erythema fades with a capacity-limited clearance.",
+    figures=(
+        FigureSpec("mtzsim.report.figures_healing", "plot_closure", "Re-epithelialisation",
+                   "Open wound (fraction of the initial wound) and the area still under crust or MENDs.", (5.2, 3.8)),
+        FigureSpec("mtzsim.report.figures_healing", "plot_closing_field_strip", "The field closing",
+                   "The open wound (red) in the central 3 mm of the field at successive days.", (9.0, 2.6)),
+        FigureSpec("mtzsim.report.figures_healing", "plot_barrier", "Barrier",
+                   "Transepidermal water loss and stratum-corneum hydration relative to baseline.", (5.2, 3.8)),
+        FigureSpec("mtzsim.report.figures_healing", "plot_erythema", "Erythema and edema",
+                   "Erythema index above baseline (visible above the dotted threshold) and edema.", (5.2, 3.8)),
+    ),
+    highlights=(
+        Highlight("reepithelialization_days_95", "Re-epithelialised (95 %)", "from islands and adnexa"),
+        Highlight("downtime_days", "Downtime", "closed, crusts shed, redness below threshold"),
+        Highlight("erythema_days", "Visible redness", "erythema index above threshold"),
+        Highlight("tewl_peak_ratio", "Peak TEWL", "relative to baseline"),
+    ),
+    cacheable=False,
+)

@@ -1,0 +1,258 @@
+"""The run service: a scenario through the chain into a whole output folder and one registry row.
+
+One function, :func:`run_scenario`, used by ``mtzsim run``, ``mtzsim demo`` and later the web app
+and sweeps. Its promise:
+
+1. Everything that can be checked before the simulation is: the output folder (refused when it
+   exists, unless ``force``; its parent created or refused when it cannot be written) and the
+   registry file.
+2. The files (``scenario.toml``, ``results.json``, ``fields.nc``, ``report.html``) are written
+   into a hidden staging folder next to the output folder and renamed into place at the end:
+   an interrupt leaves either no output folder or a whole one.
+3. The registry row is written last, in one transaction.
+4. From the rename to the end of the registry transaction a Ctrl-C (SIGINT) is held back and
+   raised only afterwards, so that an interrupt never separates a run folder from its row;
+   ``on_stored`` tells the caller that the run is stored (``mtzsim run`` then exits 0).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from mtzsim.errors import InputError
+from mtzsim.io.store import DEFAULT_DB, RunStore, new_run_id
+from mtzsim.pipeline.progress import Progress
+
+#: Files of a run folder.
+OUTPUT_FILES = {"scenario": "scenario.toml", "results": "results.json", "fields": "fields.nc",
+                "report": "report.html"}
+_PARTIAL = ".partial-"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What :func:`run_scenario` made: the chain's result, the run id, the folder, the files, the registry."""
+
+    run: object
+    run_id: str
+    out_dir: Path
+    db: Path
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def default_out_dir(scenario, run_id: str) -> Path:
+    """``runs/<scenario stem>-<run id>``."""
+    stem = Path(scenario.source).stem if scenario.source not in ("<string>", "<python>") else "scenario"
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem) or "scenario"
+    return Path("runs") / f"{stem}-{run_id}"
+
+
+def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> Path:
+    """Check ``out_dir`` before any compute and return a fresh staging folder beside it.
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` is a file, exists (without ``force``), or its parent cannot be created or
+        written.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(field_name, f"{str(out)!r} is a file; give a folder for the run's files")
+    if out.exists() and not force:
+        raise InputError(field_name, f"{str(out)!r} already exists; give another folder, or --force to replace it")
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(field_name, f"cannot create the folder {str(parent)!r}: {exc.strerror or exc}") from None
+    _remove_stale_partials(parent, out.name)
+    try:
+        staging = tempfile.mkdtemp(prefix=f".{out.name}{_PARTIAL}{os.getpid()}-", dir=parent)
+    except OSError as exc:
+        raise InputError(field_name, f"cannot write in {str(parent)!r}: {exc.strerror or exc}") from None
+    return Path(staging)
+
+
+def _remove_stale_partials(parent: Path, name: str) -> None:
+    """Staging folders of ``name`` left by processes that no longer run (killed runs)."""
+    for p in parent.glob(f".{glob_escape(name)}{_PARTIAL}*"):
+        pid = p.name[len(name) + 1 + len(_PARTIAL):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob wildcards escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def held_interrupts():
+    """Hold SIGINT back inside the block and raise KeyboardInterrupt after it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def run_scenario(
+    scenario,
+    out_dir=None,
+    *,
+    db=DEFAULT_DB,
+    force: bool = False,
+    progress: Progress | None = None,
+    cache=True,
+    stages=None,
+    on_stored: Callable[[str], None] | None = None,
+    field_names: dict[str, str] | None = None,
+) -> RunOutcome:
+    """Run ``scenario`` through the chain; write its folder atomically, then its registry row.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    out_dir : str or Path, optional
+        The run folder; default :func:`default_out_dir`.
+    db : str or Path
+        The run registry (SQLite file).
+    force : bool
+        Replace an existing ``out_dir``.
+    progress : Progress, optional
+        ``progress(stage, fraction, detail)``.
+    cache : bool or ResultCache
+        ``True``: the user's result cache; ``False``: compute everything; or a cache.
+    stages : sequence of StageSpec, optional
+        Default :data:`mtzsim.pipeline.chain.DEFAULT_STAGES`.
+    on_stored : callable, optional
+        Called with the run id as soon as the registry transaction is committed.
+    field_names : dict, optional
+        How the caller names ``out`` and ``db`` in error messages (``{"out": "--out"}``).
+
+    Returns
+    -------
+    RunOutcome
+
+    Raises
+    ------
+    InputError
+        Output folder or registry refused (before any compute).
+    KeyboardInterrupt
+        Interrupted; the staging folder is removed. When held back past the registry commit,
+        ``on_stored`` has been called first.
+    """
+    from mtzsim.pipeline.cache import ResultCache, default_cache
+    from mtzsim.pipeline.chain import TreatmentChain
+    from mtzsim.report import write_report
+
+    names = {"out": "out", "db": "db", **(field_names or {})}
+    db = Path(db)
+    store = RunStore(db, field=names["db"])
+    try:
+        run_id = new_run_id()
+        while store.has_run(run_id):
+            run_id = new_run_id()
+        out = Path(out_dir) if out_dir is not None else default_out_dir(scenario, run_id)
+        staging = prepare_output(out, force=force, field_name=names["out"])
+        try:
+            if cache is True:
+                cache = default_cache()
+            elif cache is False or cache is None:
+                cache = None
+            elif not isinstance(cache, ResultCache):
+                raise ValueError(f"cache must be True, False or a ResultCache, got {type(cache).__name__}")
+            run = TreatmentChain(scenario, stages=stages, cache=cache).run(progress=progress).with_run_id(run_id)
+            written = _write_files(run, scenario, staging, write_report)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        with held_interrupts():
+            _move_into_place(staging, out)
+            record = run.to_dict()
+            try:
+                store.add_run(
+                    scenario=record["scenario"],
+                    results=record["stages"],
+                    timings=record["timings_s"],
+                    version=run.version,
+                    name=scenario.name,
+                    source=scenario.source,
+                    scenario_toml=scenario.text,
+                    warnings=record["warnings"],
+                    out_dir=str(out.resolve()),
+                    total_s=run.total_time,
+                    run_id=run_id,
+                    created_at=run.started_at,
+                )
+            except BaseException:
+                shutil.rmtree(out, ignore_errors=True)  # no folder without its row
+                raise
+            if on_stored is not None:
+                on_stored(run_id)
+    finally:
+        store.close()
+    files = {k: out / v.name for k, v in written.items()}
+    return RunOutcome(run=run, run_id=run_id, out_dir=out, db=db, files=files)
+
+
+def _write_files(run, scenario, folder: Path, write_report) -> dict[str, Path]:
+    from mtzsim.io.serialise import write_text_atomic
+
+    files: dict[str, Path] = {}
+    if scenario.text is not None:
+        files["scenario"] = write_text_atomic(folder / OUTPUT_FILES["scenario"], scenario.text)
+    files["results"] = run.write_json(folder / OUTPUT_FILES["results"])
+    nc = run.write_netcdf(folder / OUTPUT_FILES["fields"])
+    if nc is not None:
+        files["fields"] = nc
+    files["report"] = write_report(run, folder / OUTPUT_FILES["report"])
+    return files
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Rename the staging folder to ``out`` (replacing an old ``out`` by two renames)."""
+    os.chmod(staging, 0o777 & ~_umask())
+    if out.exists():
+        trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.absolute().parent))
+        os.replace(out, trash / "old")
+        os.replace(staging, out)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(staging, out)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "prepare_output", "run_scenario"]
