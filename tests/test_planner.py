@@ -152,3 +152,15 @@ def test_cli_infeasible_exits_0_with_a_reason():
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["plans"] == [] and "downtime" in d["reason"] and d["nearest"]
+
+
+def test_plan_course_example(tmp_path, monkeypatch, capsys):
+    import runpy
+    from pathlib import Path
+
+    pytest.importorskip("mtzsim.biology.healing")
+    png = tmp_path / "plan.png"
+    monkeypatch.setattr(sys, "argv", ["plan_course.py", str(png)])
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "plan_course.py"), run_name="__main__")
+    assert "candidates" in capsys.readouterr().out
+    assert png.stat().st_size > 5_000

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 #: Short labels of the modalities for the axes.
-LABELS = {"co2_fractional": "CO2\nfractional", "co2_full_field": "CO2\nfull field", "eryag_fractional": "Er:YAG\nfractional",
-          "erglass_nonablative": "1.55 µm\nnon-ablative", "microneedling": "micro-\nneedling", "microneedle_rf": "MN\nRF"}
+LABELS = {"co2_fractional": "CO2\nfract.", "co2_full_field": "CO2\nfull field", "eryag_fractional": "Er:YAG\nfract.",
+          "erglass_nonablative": "1.55 µm\nnon-abl.", "microneedling": "micro-\nneedling", "microneedle_rf": "MN\nRF"}
 
 
 def _plt():
