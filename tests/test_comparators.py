@@ -2,10 +2,8 @@
 
 import csv
 import math
-from dataclasses import replace
 from importlib import resources
 
-import numpy as np
 import pytest
 
 from mtzsim.clinic import comparators as cmp

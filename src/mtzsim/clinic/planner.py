@@ -20,7 +20,7 @@ conservative downtime); a plan is returned only if these re-evaluated numbers me
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -343,4 +343,4 @@ def _why(ctx, i, y, p, down, best_any) -> str:
     return " ".join(parts)
 
 
-__all__ = ["Candidate", "Plan", "PlanResult", "candidates_for", "pareto_mask", "plan", "replace"]
+__all__ = ["Candidate", "Plan", "PlanResult", "candidates_for", "pareto_mask", "plan"]
