@@ -98,7 +98,7 @@ def test_plan_explains_itself(table):
     assert "binding" in p.why or "No limit" in p.why
     assert "µm deep" in p.why
     assert p.improvement_ci[0] <= p.improvement_mean <= p.improvement_ci[1]
-    json.dumps(r.to_dict())
+    json.loads(json.dumps(r.to_dict(), allow_nan=False))  # strict JSON: no NaN for screening-only plans
 
 
 def test_downtime_interpolation_error(table):

@@ -68,10 +68,15 @@ class Plan:
     why: str = quantity("", "why this plan: which limit binds, which physics drives the gain", kind="category")
 
     def to_dict(self) -> dict:
+        """JSON summary in display units; intervals are null for screening-only plans (Pareto, nearest)."""
+
+        def pct(v):
+            return None if not math.isfinite(v) else 100 * v
+
         return {"modality": self.modality, "settings": self.settings,
                 "improvement_mean": 100 * self.improvement_mean,
-                "improvement_ci": [100 * v for v in self.improvement_ci], "downtime_days": self.downtime / DAY,
-                "pih_probability": 100 * self.pih_probability, "pih_interval": [100 * v for v in self.pih_interval],
+                "improvement_ci": [pct(v) for v in self.improvement_ci], "downtime_days": self.downtime / DAY,
+                "pih_probability": 100 * self.pih_probability, "pih_interval": [pct(v) for v in self.pih_interval],
                 "wounds_per_cm2": self.density * 1e-4, "coverage_pct": 100 * self.coverage,
                 "wound_depth_um": self.wound_depth * 1e6, "violation": self.violation, "why": self.why}
 
