@@ -97,3 +97,26 @@ def test_bad_input_names_the_field(kwargs, field):
 def test_overlap_allowed_when_asked():
     p = build_pattern(PatternSpec(density=0.9, layout="grid", allow_overlap=True, width=1e-3, height=1e-3))
     assert p.pitch < 120e-6
+
+
+def test_spots_per_area_alone_and_the_default_density():
+    # issue 7 item 7: PatternSpec(spots_per_area=...) failed because density defaulted to 5 %
+    spec = PatternSpec(spots_per_area=400e4, layout="grid")  # 400 /cm²
+    assert spec.density is None and spec.areal_density == 400e4
+    assert spec.pitch == pytest.approx(1 / math.sqrt(400e4))  # square lattice: p = 1/√N
+    # neither given: the default coverage, resolved on construction
+    assert PatternSpec().density == 0.05 and PatternSpec().spots_per_area is None
+    # both given: refused, naming the field
+    with pytest.raises(InputError) as err:
+        PatternSpec(density=0.05, spots_per_area=400e4)
+    assert err.value.field == "pattern.density"
+
+
+def test_scanner_rate_beyond_devices_warns():
+    with pytest.warns(UserWarning, match=r"pattern\.rep_rate: 25000 Hz .* 3000 Hz"):
+        PatternSpec(rep_rate=25000.0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PatternSpec(rep_rate=250.0)  # a usual rate: silent

@@ -1,22 +1,59 @@
-"""Numba kernels of the axisymmetric (r, z) single-MTZ solver. Private: use mtzsim.physics.heat.axisym.
+"""Numba kernels of the axisymmetric (r, z) single-MTZ solver. Private: use mtzsim.physics.heat.axisym and mtzsim.physics.mtz.
 
-Arrays are indexed [j, k] = [radius, depth]; SI units; no objects. Each kernel has a
-readable numpy twin in mtzsim.physics.heat.axisym that the tests hold it to.
+Arrays are indexed [j, k] = [radius, depth]; SI units. The pulse-phase kernel takes small
+records (the namedtuples below) and is made by :func:`make_pulse_phase`. Each kernel has a
+readable numpy twin (mtzsim.physics.heat.axisym, mtzsim.physics.mtz.pulse) that the tests
+hold it to.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numba as nb
 import numpy as np
 
-R_GAS = 8.314462618  # J/(mol K), CODATA 2018
+from mtzsim.constants import R_GAS
+
+#: Per-cell material of the grid [J/m³, J/(m³ K), 1/m, 1/s, m³, kg/m³, W/K, m]: the enthalpy
+#: levels of boiling onset (H1), complete desiccation (H2) and ejection (Habl); wet and dry
+#: heat capacities; absorption; perfusion; cell volumes; density; face conductances; cell
+#: radii; spacing h; body and boiling temperatures [K].
+Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r h t_body t_boil")
+#: The pulse train [s, W, m]: start of each pulse, duration, end of the last, peak power,
+#: 1/e² radius w0, Rayleigh range, Gaussian (True) or top-hat; q_static [1/m³] a fixed
+#: deposition per unit power (scattering beam) or an empty (0, 0) array (Beer–Lambert columns).
+PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static")
+#: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
+#: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
+#: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
+#: the crater where the walls do not confine the ejecta; ejection_delay [s] from reaching the
+#: ablation enthalpy to removal. Optical depth once the current pulse has ejected mass (0
+#: before): τ = mu (near · min(c, length) + far · max(c − length, 0)), c = max(d − vent, 0) the
+#: confined depth of a crater d deep.
+Plume = namedtuple("Plume", "mu near far length vent ejection_delay")
+#: Arrhenius processes [1/s, J/mol, K].
+Rates = namedtuple("Rates", "A Ea t_cut")
+#: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
+#: largest fraction of the ablation enthalpy one step may deposit.
+Steps = namedtuple("Steps", "dt_max dt_max_dry heat_step")
+#: The state the pulse phase advances in place: enthalpy above body temperature H [J/m³],
+#: void (ablated) mask, damage integrals Omega[p] [-], peak temperature Tmax [K], and the
+#: desiccated mask (cells whose water has boiled off: they stay dry when they cool, between
+#: stacked pulses, instead of condensing water they no longer hold).
+State = namedtuple("State", "H void Omega Tmax dry")
+#: Probe cells (j, k indices) sampled every ``every`` steps into t [s] and T [K].
+Probes = namedtuple("Probes", "j k every t T")
+#: Tally slots of the pulse phase [J]: index names.
+TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion", "ejected_mass")
 
 
 @nb.njit(cache=True, inline="always")
-def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil):
-    """Temperature [K] from enthalpy per volume H [J/m³] above body temperature."""
+def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil, dry):
+    """Temperature [K] from enthalpy per volume H [J/m³] above body temperature (dry: no water left)."""
+    if dry:
+        return t_boil + (H - H2) / rc_dry
     if H < H1:
         return t_body + H / rc
     if H < H2:
@@ -25,20 +62,20 @@ def _temperature(H, H1, H2, rc, rc_dry, t_body, t_boil):
 
 
 @nb.njit(cache=True)
-def temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T):
+def temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T):
     nr, nz = H.shape
-    temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, nr, nz)
+    temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, nr, nz)
 
 
 @nb.njit(cache=True)
-def temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb):
+def temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb):
     """Temperatures of the cells [0, jb) × [0, kb) (the active box; the rest stays at t_body)."""
     for j in range(jb):
         for k in range(kb):
             if void[j, k]:
                 T[j, k] = t_body
             else:
-                T[j, k] = _temperature(H[j, k], H1[j, k], H2[j, k], rc[j, k], rc_dry[j, k], t_body, t_boil)
+                T[j, k] = _temperature(H[j, k], H1[j, k], H2[j, k], rc[j, k], rc_dry[j, k], t_body, t_boil, dry[j, k])
 
 
 @nb.njit(cache=True)
@@ -166,49 +203,6 @@ def find_floor(void, floor):
 
 
 @nb.njit(cache=True)
-def condense_on_walls_box(state, level, cap, void, reservoir, jb, kb):
-    """Give heat from the plume reservoir [J] to crater-wall cells of the box [0, jb) × [0, kb), never above ``level``.
-
-    Wall cells are solid cells with a void face neighbour. During the pulse each can take
-    V·(H_100°C − H) (J), so hot plume and condensing vapour heat the walls up to boiling
-    but cannot ablate them (after the pulse, mtz.py holds the walls at 100 °C as a
-    Dirichlet boundary instead). When the reservoir cannot fill them all, each gets the
-    same fraction. Returns the energy given [J].
-    """
-    nr, nz = state.shape
-    need = 0.0
-    for j in range(jb):
-        for k in range(kb):
-            if void[j, k]:
-                continue
-            wall = (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
-            if wall and state[j, k] < level[j, k]:
-                need += cap[j, k] * (level[j, k] - state[j, k])
-    if need <= 0.0 or reservoir <= 0.0:
-        return 0.0
-    frac = min(1.0, reservoir / need)
-    for j in range(jb):
-        for k in range(kb):
-            if void[j, k]:
-                continue
-            wall = (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
-            if wall and state[j, k] < level[j, k]:
-                state[j, k] += frac * (level[j, k] - state[j, k])
-    return frac * need
-
-
-@nb.njit(cache=True)
-def wall_cells(void, out):
-    """Mark solid cells that have a void face neighbour (the crater wall)."""
-    nr, nz = void.shape
-    for j in range(nr):
-        for k in range(nz):
-            out[j, k] = (not void[j, k]) and (
-                (k > 0 and void[j, k - 1]) or (j > 0 and void[j - 1, k]) or (j < nr - 1 and void[j + 1, k])
-            )
-
-
-@nb.njit(cache=True)
 def _tridiag(a, b, c, d, x, n, cp, dp):
     """Thomas algorithm: a[i] x[i-1] + b[i] x[i] + c[i] x[i+1] = d[i]."""
     cp[0] = c[0] / b[0]
@@ -323,35 +317,28 @@ def arrhenius_rates(T, void, A, Ea, t_cut, out):
                     out[p, j, k] = A[p] * math.exp(-Ea[p] / (R_GAS * Tc))
 
 
-@nb.njit(cache=True)
-def lambert_w(x):
-    """Principal branch W(x) for x ≥ 0 (Newton–Halley iteration)."""
-    if x <= 0.0:
-        return 0.0
-    w = math.log1p(x) if x < 3.0 else math.log(x) - math.log(math.log(x))
-    for _ in range(50):
-        ew = math.exp(w)
-        f = w * ew - x
-        wn = w - f / (ew * (w + 1.0) - (w + 2.0) * f / (2.0 * w + 2.0))
-        if abs(wn - w) < 1e-13 * (1.0 + abs(wn)):
-            return wn
-        w = wn
-    return w
 
 
 @nb.njit(cache=True)
-def pulse_phase(
-    H, void, Omega, Tmax,
-    H1, H2, Habl, rc, rc_dry, mua, perf, vol, Gr, Gz, r, h,
-    t_body, t_boil, pulse_starts, pulse_duration, t_end, power, w0, z_rayleigh, gaussian,
-    plume_irradiance, wall_fraction, ejection_delay, A, Ea, t_cut, dt_max, heat_step,
-    probe_j, probe_k, probe_every, probe_t, probe_T, q_static, dt_max_dry,
-):
-    """Explicit enthalpy-method time stepping while the laser fires (and between stacked pulses).
+def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
+    """Explicit enthalpy-method time stepping while the laser fires (and between pulses).
 
-    Returns tallies [J]: delivered, plume_escaped, wall, transmitted, ablated,
-    boundary, perfusion, and the number of steps and probe samples.
+    Returns (tally [len(TALLY)] in J and kg, number of steps, number of probe samples).
     """
+    H = state.H
+    void = state.void
+    Omega = state.Omega
+    Tmax = state.Tmax
+    dry = state.dry
+    H1 = mat.H1
+    H2 = mat.H2
+    Habl = mat.Habl
+    rc = mat.rc
+    rc_dry = mat.rc_dry
+    vol = mat.vol
+    h = mat.h
+    t_body = mat.t_body
+    t_boil = mat.t_boil
     nr, nz = H.shape
     T = np.full_like(H, t_body)
     cond = np.zeros_like(H)
@@ -360,60 +347,62 @@ def pulse_phase(
     wf2 = np.zeros(nr)
     t_mark = np.full((nr, nz), np.inf)
     sink = np.zeros(1)
-    tally = np.zeros(8)  # ..., [7] plume heat still held for the walls
-    reservoir = 0.0
-    started = False
+    tally = np.zeros(7)
+    current = -1  # index of the pulse firing now (-1 between pulses)
+    ablating = False  # whether the pulse firing now has ejected mass
     t = 0.0
     nsteps = 0
     nprobe = 0
-    npulse = pulse_starts.shape[0]
-    area0 = math.pi * w0 * w0
+    npulse = pulse.starts.shape[0]
+    scattering = pulse.q_static.shape[0] == nr
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
     # solid and receives no beam, so it needs no update; the box grows by one cell a step
     jb = 1
     kb = 1
-    while t < t_end - 1e-15:
-        # laser power now, and time to the next pulse edge
+    while t < pulse.t_end - 1e-15:
         p_now = 0.0
-        t_edge = t_end
+        t_edge = pulse.t_end
+        firing = -1
         for i in range(npulse):
-            a = pulse_starts[i]
-            b = a + pulse_duration
+            a = pulse.starts[i]
+            b = a + pulse.duration
             if a <= t < b:
-                p_now = power
+                p_now = pulse.power
                 t_edge = min(t_edge, b)
+                firing = i
             elif t < a:
                 t_edge = min(t_edge, a)
-        temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
-        lost = conduction_rate_box(T, void, Gr, Gz, t_body, cond, jb, kb)
+        if firing != current:  # a new pulse (or a pause): its channel holds no ejecta yet
+            current = firing
+            ablating = False
+        temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+        lost = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, cond, jb, kb)
         for j in range(jb):
             for k in range(kb):
                 Q[j, k] = 0.0
         p_deliv = 0.0
         p_plume = 0.0
-        p_wall = 0.0
         sink[0] = 0.0
         if p_now > 0.0:
             find_floor(void, floor)
             for j in range(nr):
                 zf = floor[j] * h
-                wf2[j] = w0 * w0 * (1.0 + (zf / z_rayleigh) ** 2)
+                wf2[j] = pulse.w0 * pulse.w0 * (1.0 + (zf / pulse.z_rayleigh) ** 2)
             trans = 1.0
-            if started and plume_irradiance > 0.0:
-                i_peak = p_now * (2.0 if gaussian else 1.0) / area0
-                x = i_peak / plume_irradiance
-                trans = lambert_w(x) / x
-            if q_static.shape[0] == nr:
-                # scattering beam (non-ablative): fixed deposition pattern [W/m³ per W]
-                p_deliv = 0.0
+            if ablating and (plume.near > 0.0 or plume.far > 0.0):
+                # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
+                c = max(floor[0] * h - plume.vent, 0.0)
+                tau = plume.near * min(c, plume.length) + plume.far * max(c - plume.length, 0.0)
+                trans = math.exp(-plume.mu * tau)
+            if scattering:
                 for j in range(nr):
                     for k in range(nz):
                         if not void[j, k]:
-                            Q[j, k] += p_now * trans * q_static[j, k]
-                            p_deliv += p_now * trans * q_static[j, k] * vol[j, k]
+                            q = p_now * trans * pulse.q_static[j, k]
+                            Q[j, k] += q
+                            p_deliv += q * vol[j, k]
             else:
-                p_deliv = deposit_beam(Q, void, floor, r, h, mua, p_now, wf2, gaussian, trans, vol, sink)
-            # the beam may reach beyond the box: grow it to cover every cell that received energy
+                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mat.mua, p_now, wf2, pulse.gaussian, trans, vol, sink)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):
                     if Q[j, k] != 0.0:
@@ -422,9 +411,7 @@ def pulse_phase(
                         if k + 1 > kb:
                             kb = k + 1
                         break
-            p_shield = p_now * (1.0 - trans)
-            p_wall = wall_fraction * p_shield  # joins the wall reservoir
-            p_plume = p_shield - p_wall
+            p_plume = p_now * (1.0 - trans)
         # time step: stability, heating resolution, pulse edges
         qmax = 0.0
         for j in range(jb):
@@ -433,44 +420,38 @@ def pulse_phase(
                     v = Q[j, k] / Habl[j, k]
                     if v > qmax:
                         qmax = v
-        # dry (superheated) cells have a smaller heat capacity: a shorter stable step
-        dt = dt_max
+        dt = steps.dt_max
         for j in range(jb):
             for k in range(kb):
-                if not void[j, k] and H[j, k] > H2[j, k]:
-                    dt = dt_max_dry
+                if not void[j, k] and (dry[j, k] or H[j, k] > H2[j, k]):
+                    dt = steps.dt_max_dry  # desiccated cells hold less heat: shorter stable step
                     break
         if qmax > 0.0:
-            dt = min(dt, heat_step / qmax)
+            dt = min(dt, steps.heat_step / qmax)
         dt = min(dt, t_edge - t)
         if dt <= 0.0:
             dt = 1e-12
-        # Arrhenius on the temperature at the start of the step
-        arrhenius_update_box(T, void, Omega, A, Ea, dt, t_cut, jb, kb)
-        # enthalpy update
+        arrhenius_update_box(T, void, Omega, rates.A, rates.Ea, dt, rates.t_cut, jb, kb)
         perf_loss = 0.0
         for j in range(jb):
             for k in range(kb):
                 if void[j, k]:
                     continue
-                dT = T[j, k] - t_body
-                pl = perf[j, k] * rc[j, k] * dT
+                pl = mat.perf[j, k] * rc[j, k] * (T[j, k] - t_body)
                 perf_loss += pl * vol[j, k]
                 H[j, k] += dt * (Q[j, k] + cond[j, k] / vol[j, k] - pl)
+                if H[j, k] > H2[j, k]:
+                    dry[j, k] = True  # its water has boiled off
                 if T[j, k] > Tmax[j, k]:
                     Tmax[j, k] = T[j, k]
         tally[0] += dt * p_deliv
         tally[1] += dt * p_plume
-        reservoir += dt * p_wall
-        tally[3] += dt * sink[0]
-        tally[5] += dt * lost
-        tally[6] += dt * perf_loss
+        tally[2] += dt * sink[0]
+        tally[4] += dt * lost
+        tally[5] += dt * perf_loss
         t += dt
-        if reservoir > 0.0:
-            given = condense_on_walls_box(H, H1, vol, void, reservoir, jb, kb)
-            reservoir -= given
-            tally[2] += given
         # ablation: cells past the ablation enthalpy leave after the ejection delay
+        m_step = 0.0
         for j in range(jb):
             for k in range(kb):
                 if void[j, k]:
@@ -478,11 +459,15 @@ def pulse_phase(
                 if H[j, k] >= Habl[j, k]:
                     if t_mark[j, k] == np.inf:
                         t_mark[j, k] = t
-                    if t >= t_mark[j, k] + ejection_delay - 1e-15:
-                        tally[4] += H[j, k] * vol[j, k]
+                    if t >= t_mark[j, k] + plume.ejection_delay - 1e-15:
+                        tally[3] += H[j, k] * vol[j, k]
+                        m_step += mat.rho[j, k] * vol[j, k]
                         H[j, k] = 0.0
                         void[j, k] = True
-                        started = True
+        if m_step > 0.0:
+            tally[6] += m_step
+            if current >= 0:
+                ablating = True
         # heat spreads at most one cell a step: grow the box by one where its edge is warm
         grow_j = False
         grow_k = False
@@ -499,23 +484,35 @@ def pulse_phase(
         if grow_k and kb < nz:
             kb += 1
         nsteps += 1
-        if probe_j.shape[0] > 0 and nsteps % probe_every == 0 and nprobe < probe_t.shape[0]:
-            temperatures_box(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
-            probe_t[nprobe] = t
-            for p in range(probe_j.shape[0]):
-                probe_T[nprobe, p] = T[probe_j[p], probe_k[p]]
+        if probes.j.shape[0] > 0 and nsteps % probes.every == 0 and nprobe < probes.t.shape[0]:
+            temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+            probes.t[nprobe] = t
+            for p in range(probes.j.shape[0]):
+                probes.T[nprobe, p] = T[probes.j[p], probes.k[p]]
             nprobe += 1
     # cells past the ablation enthalpy that were still waiting for ejection leave now
     for j in range(nr):
         for k in range(nz):
             if not void[j, k] and H[j, k] >= Habl[j, k]:
-                tally[4] += H[j, k] * vol[j, k]
+                tally[3] += H[j, k] * vol[j, k]
+                tally[6] += mat.rho[j, k] * vol[j, k]
                 H[j, k] = 0.0
                 void[j, k] = True
-    temperatures(H, void, H1, H2, rc, rc_dry, t_body, t_boil, T)
+    temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T)
     for j in range(nr):
         for k in range(nz):
             if not void[j, k] and T[j, k] > Tmax[j, k]:
                 Tmax[j, k] = T[j, k]
-    tally[7] = reservoir
     return tally, nsteps, nprobe
+
+
+def make_pulse_phase():
+    """The jitted pulse-phase kernel: ``pulse_phase(state, mat, pulse, plume, rates, steps, probes)``.
+
+    Records are the namedtuples of this module (:data:`State`, :data:`Material`,
+    :data:`PulseTrain`, :data:`Plume`, :data:`Rates`, :data:`Steps`, :data:`Probes`); the
+    physical constants it needs travel in :data:`Material`. Advances ``state`` in place and
+    returns (tally, steps, probe samples); tally slots are named in :data:`TALLY`. Its numpy
+    twin is :func:`mtzsim.physics.mtz.pulse.pulse_phase_numpy`.
+    """
+    return _pulse_phase

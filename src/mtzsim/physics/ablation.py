@@ -1,4 +1,4 @@
-"""Closed-form ablation models: blow-off and steady-state crater depth, and plume shielding.
+"""Closed-form ablation models: blow-off and steady-state crater depth.
 
 These are the reference limits that the enthalpy method of :mod:`mtzsim.physics.mtz` reproduces:
 a pulse much shorter than the time to eject material deposits its energy in the
@@ -15,7 +15,6 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import lambertw
 
 
 def threshold_fluence(mua, ablation_enthalpy):
@@ -41,13 +40,3 @@ def steady_state_depth(fluence, threshold, ablation_enthalpy):
     """Crater depth of a long pulse with no conduction, (F − F_th)/h_abl [m] (0 below threshold)."""
     fluence = np.asarray(fluence, dtype=float)
     return np.maximum(fluence - threshold, 0.0) / ablation_enthalpy
-
-
-def plume_transmitted_irradiance(irradiance, plume_irradiance):
-    """Irradiance that passes a plume whose optical depth is I_t / I_p [W/m²].
-
-    Solves I_t = I exp(−I_t/I_p): I_t = I_p W(I/I_p) with W the Lambert function.
-    At I ≪ I_p nearly all passes; at I ≫ I_p, I_t ≈ I_p ln(I/I_p).
-    """
-    x = np.asarray(irradiance, dtype=float) / plume_irradiance
-    return plume_irradiance * np.real(lambertw(x))

@@ -18,6 +18,9 @@ Conventions (stated, not sourced: scanners differ and publish little):
 - A pass ends one rest after its last firing; the next starts ``pass_delay`` later,
   shifted by ``pass_offset`` of the pitch along x and of the row spacing along y (the
   shifts of all passes are centred, so the passes together stay centred on the area).
+- Errors: :class:`PatternSpec` is the user's scan settings and its checks are pure input
+  validation, so it raises :class:`mtzsim.errors.InputError` (a ValueError) naming
+  ``pattern.<field>`` directly; nothing here is a numerical failure blamed on the user.
 - The lattice has round(width/pitch) × round(height/row spacing) sites (at least one),
   centred on the rectangle: the realised count differs from N · area by rounding only.
 """
@@ -25,6 +28,7 @@ Conventions (stated, not sourced: scanners differ and publish little):
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +41,16 @@ ORDERS = ("raster", "random", "interlaced")
 #: Rows and columns skipped by the interlaced order (assumption: a 3 × 3 interlace keeps
 #: consecutive spots three pitches apart; scanners do not publish theirs).
 INTERLACE_STRIDE = 3
+
+#: Coverage used when neither ``density`` nor ``spots_per_area`` is given (stage-1 default:
+#: 5 %, the low end of the 5–20 % that fractional CO2 treatments of acne scars use; assumption).
+DEFAULT_DENSITY = 0.05
+
+#: Highest repetition rate [Hz] a fractional scanner is taken to fire. Assumption (no device
+#: table in the project's sources): scanners fire hundreds of microbeams per second (the
+#: stage-1 default is 250 Hz); 3 kHz is above any device the project knows, so a faster rate is
+#: most likely a unit slip (25 kHz for 250 Hz) and draws a warning, not a refusal.
+DEVICE_MAX_REP_RATE = 3000.0
 
 #: Largest number of firings a pattern may hold (memory guard: ~100 bytes per firing in
 #: the field simulation; 5 million is ~0.5 GB).
@@ -55,6 +69,7 @@ class PatternSpec:
     ----------
     density : float or None
         Area coverage of the nominal spots, N · π D²/4, as a fraction in (0, 1] [-].
+        When neither this nor ``spots_per_area`` is given, :data:`DEFAULT_DENSITY`.
     spots_per_area : float or None
         Spots per area N [1/m²]; give this or ``density``, not both.
     layout : str
@@ -84,7 +99,7 @@ class PatternSpec:
         Largest displacement of a jittered spot, as a fraction of the pitch, in [0, 0.5) [-].
     """
 
-    density: float | None = 0.05
+    density: float | None = None
     spots_per_area: float | None = None
     layout: str = "hexagonal"
     order: str = "random"
@@ -104,7 +119,7 @@ class PatternSpec:
         if self.density is not None and self.spots_per_area is not None:
             raise InputError("pattern.density", "give density or spots_per_area, not both")
         if self.density is None and self.spots_per_area is None:
-            raise InputError("pattern.density", "give density (area coverage) or spots_per_area")
+            object.__setattr__(self, "density", DEFAULT_DENSITY)  # frozen: the default is resolved once, here
         for name in ("spot_diameter", "width", "height"):
             value = getattr(self, name)
             if not (_finite(value) and value > 0):
@@ -131,6 +146,11 @@ class PatternSpec:
             raise InputError("pattern.order", f"must be one of {', '.join(ORDERS)}, got {self.order!r}")
         if not (_finite(self.rep_rate) and self.rep_rate > 0):
             raise InputError("pattern.rep_rate", f"must be a positive rate, got {self.rep_rate!r}")
+        if self.rep_rate > DEVICE_MAX_REP_RATE:
+            warnings.warn(
+                f"pattern.rep_rate: {self.rep_rate:g} Hz is beyond any fractional scanner mtzsim knows "
+                f"(up to about {DEVICE_MAX_REP_RATE:g} Hz, an assumption: see mtzsim.physics.pattern); "
+                "check the unit", stacklevel=3)
         for name in ("passes", "stack"):
             value = getattr(self, name)
             if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 1 <= value <= 100):

@@ -56,7 +56,7 @@ from importlib import resources
 import numpy as np
 import scipy.sparse as sp
 
-from mtzsim.constants import T_BODY, T_BOIL
+from mtzsim.constants import T_BODY, T_BOIL, ZERO_CELSIUS
 from mtzsim.physics import damage
 from mtzsim.physics.heat import reference3d
 from mtzsim.physics.needles import (Needle, NeedleDevice, NeedlePattern, basal_depth, channel_depth,
@@ -583,7 +583,7 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
     T, omega, t_max, epi_max = _heat(q, grid, tissue, rf.conduction_time, numerics, process)
     if t_max.max() > T_BOIL:
         warnings.warn(
-            f"MNRF: tissue reaches {t_max.max() - 273.15:.0f} °C, above boiling; the model has no vaporisation "
+            f"MNRF: tissue reaches {t_max.max() - ZERO_CELSIUS:.0f} °C, above boiling; the model has no vaporisation "
             "and no impedance rise, so temperatures and coagulation there are overestimated", stacklevel=2)
     coag = omega >= 1.0
     x, y, z = grid.centres()

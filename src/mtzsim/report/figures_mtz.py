@@ -12,6 +12,7 @@ ZONE_COLOURS = {
     3: "#8c2d4a",  # coagulated collagen
     4: "#ffffff",  # ablated (void)
 }
+_LASER_NAMES = {"co2": "CO2 10.6 µm", "eryag": "Er:YAG 2.94 µm", "erglass": "Er:glass 1.55 µm"}
 ZONE_LABELS = {4: "ablated crater", 3: "coagulated (Ω_collagen ≥ 1)", 2: "lethal (cells dead)", 1: "heat shock (HSP70 induced)", 0: "untouched"}
 
 
@@ -69,8 +70,8 @@ def plot_mtz_section(result, ax=None, *, depth_limit=None, width_limit=None, sho
     ax.set_ylabel("depth below skin surface [µm]")
     b = result.beam
     ax.set_title(
-        f"{b.laser.upper()} {b.energy*1e3:.0f} mJ, {b.spot_diameter*1e6:.0f} µm spot, "
-        f"{b.pulse_duration*1e3:.2f} ms" + (f" ×{b.stack}" if b.stack > 1 else ""),
+        f"{_LASER_NAMES.get(b.laser, b.laser)}, {b.energy*1e3:.3g} mJ, {b.spot_diameter*1e6:.0f} µm spot, "
+        f"{b.pulse_duration*1e3:.3g} ms" + (f" ×{b.stack}" if b.stack > 1 else "") + " (true aspect, crater white)",
         fontsize=10,
     )
     # scale bar: 100 µm

@@ -66,12 +66,22 @@ def register(app: typer.Typer) -> None:
             raise InputError("--spot", f"{spot!r} is wider than the 3 mm this single-MTZ model is meant for")
         if beam.energy > 1.0:
             raise InputError("--energy", f"{beam.energy*1e3:.0f} mJ per microbeam is beyond any fractional device (max 1 J)")
-        result = simulate_mtz(beam, numerics=Numerics(cell=h))
+        try:
+            result = simulate_mtz(beam, numerics=Numerics(cell=h))
+        except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
+            raise InputError("--spot" if "spot" in str(exc) else "--energy", str(exc)) from exc
         if figure:
             from mtzsim.report.figures_mtz import save_mtz_figure
 
             save_mtz_figure(result, figure)
         summary = result.to_dict()
+        if as_json and laser == "co2":
+            from mtzsim.verify.calibration import prediction_intervals
+
+            for key, (lo, hi) in prediction_intervals(beam).items():
+                summary[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
+            summary["interval_note"] = ("1-sigma calibration-parameter intervals (ablation temperature, ejecta "
+                                        "speed), coarse 10 um grid; not measurement scatter")
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
             return
@@ -84,7 +94,7 @@ def register(app: typer.Typer) -> None:
         for key, value in summary.items():
             if isinstance(value, float):
                 table.add_row(key, f"{value:.4g}")
-            elif not isinstance(value, dict):
+            elif not isinstance(value, (dict, list)):
                 table.add_row(key, str(value))
         for key, value in summary["energy_partition_mj"].items():
             table.add_row(f"energy: {key} [mJ]", f"{value:.3g}")

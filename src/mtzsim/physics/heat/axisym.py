@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtzsim._kernels import axisym as _k
+from mtzsim.constants import R_GAS
 from mtzsim.physics.tissue import Tissue
-
-R_GAS = _k.R_GAS
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,7 @@ class Properties:
 
     rc: np.ndarray  # ρc [J/(m³ K)]
     k: np.ndarray  # conductivity [W/(m K)]
+    rho: np.ndarray  # density [kg/m³]
     rho_water: np.ndarray  # water mass per volume [kg/m³]
     rc_dry: np.ndarray  # heat capacity of the dry matrix [J/(m³ K)]
     perf: np.ndarray  # ω_b [1/s]
@@ -74,6 +74,7 @@ def tissue_properties(grid: AxisymmetricGrid, tissue: Tissue, laser: str, *, dry
     return Properties(
         rc=col(tissue.property_at("heat_capacity", z)),
         k=col(tissue.property_at("conductivity", z)),
+        rho=col(rho),
         rho_water=col(rho * w),
         rc_dry=col(rho * (1.0 - w) * dry_specific_heat),
         perf=col(tissue.property_at("perfusion", z)),

@@ -1,0 +1,47 @@
+"""Energy partition of one MTZ: where the pulse energy went, and the balance that checks the solver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mtzsim.pipeline.contract import quantity
+
+
+@dataclass(frozen=True)
+class EnergyPartition:
+    """Where the pulse energy went [J]; ``error`` = (in − out − stored) / pulse energy [-]."""
+
+    delivered: float = quantity("J", "energy absorbed by the tissue (columns below the crater floor, or the map)", display="mJ")
+    plume_loss: float = quantity("J", "absorbed by the ejecta in the beam path and carried away",
+                                 source="plume shielding by ejected mass (physics/mtz/losses.py)", display="mJ")
+    wall_heating: float = quantity("J", "heat given to the crater walls by the plume (0: the hot wall layer is the "
+                                   "tissue's own desiccated matrix, counted in stored)", display="mJ")
+    ablated: float = quantity("J", "enthalpy carried off by ejected tissue and by the steam of desiccated cells", display="mJ")
+    stored: float = quantity("J", "heat above body temperature left in the tissue at the end of the run", display="mJ")
+    perfusion: float = quantity("J", "removed by blood perfusion (Pennes term)", display="mJ")
+    boundary: float = quantity("J", "through the domain's boundaries, below the domain, or outside 3.5 beam radii", display="mJ")
+    reflected: float = quantity("J", "Fresnel reflection at the surface (not modelled: 0)", display="mJ")
+    error: float = quantity("1", "energy balance error relative to the pulse energy", display="%")
+
+
+def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: float, perfusion: float) -> EnergyPartition:
+    """Balance the pulse and cooling tallies [J] into an :class:`EnergyPartition`.
+
+    ``pulse`` is a :class:`mtzsim.physics.mtz.pulse.PulseTally`; boundary and perfusion are the
+    whole run's. What the beam carried but neither delivered nor lost to the plume missed the
+    columns (beyond 3.5 w) and is counted with the boundary.
+    """
+    into = pulse.delivered
+    out = pulse.ablated + vaporised + stored + perfusion + boundary + pulse.transmitted
+    missed = e_beam - pulse.delivered - pulse.plume
+    return EnergyPartition(
+        delivered=pulse.delivered,
+        plume_loss=pulse.plume,
+        wall_heating=0.0,
+        ablated=pulse.ablated + vaporised,
+        stored=stored,
+        perfusion=perfusion,
+        boundary=boundary + pulse.transmitted + missed,
+        reflected=0.0,
+        error=float((into - out) / e_beam),
+    )

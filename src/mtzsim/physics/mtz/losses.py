@@ -1,0 +1,168 @@
+"""Ablation and plume model of one microbeam: ablation temperature and shielding by the ejected mass.
+
+Two mechanisms, each with its own physics and one bounded parameter:
+
+* **Ablation temperature** T_abl: skin is a matrix-continuous tissue; its collagen matrix holds
+  the vapour until the desiccated matrix is superheated and ruptures explosively, so tissue
+  is ejected well above 100 °C (Welch et al. 1991: superheated tissue, subsurface temperature
+  maximum; Vogel & Venugopalan 2003, sec. V.F). Bounds: 100 °C (water boils at 1 atm) to
+  400 °C (Choi et al. 1999: radiometric surface temperatures approaching 400 °C during CO2
+  skin resurfacing). A cell is ejected once its enthalpy reaches
+  H_abl = ρc (T_boil − T_body) + ρ_w L + ρc_dry (T_abl − T_boil). Cells that dry out but
+  stay below H_abl form the hot desiccated layer on the crater wall and floor (the eschar of
+  Hantash 2007).
+* **Plume shielding**: condensed ejecta (droplets, fragments) in the channel absorb the beam
+  with the tissue's own absorption coefficient µa(λ) (vapour absorbs negligibly next to liquid
+  water at 10.6 and 2.94 µm). Mass conservation in the channel: a mass flux ṁ/A = ρ v_f (v_f
+  the speed of the ablation front) moving at speed u(z) fills a volume fraction v_f / u(z) of
+  it, and τ = µa ∫ v_f / u dz over the channel. The ejecta are driven by the recoil of the
+  ablation: the recoil pressure scales with the square of the ablation mass flux and the
+  liquid is expelled at a Bernoulli speed u ∝ √(p/ρ) ∝ v_f (Vogel & Venugopalan 2003, sec.
+  V.E, recoil-induced material expulsion), so v_f / u does not depend on the irradiance and
+  shielding per unit energy does not grow with it (a constant ejecta speed would make it grow
+  with the ablation rate). The walls confine the ejecta only below the top radius of the
+  crater (assumption: ``vent_length`` = 1 beam radius w0: ejecta leaving a surface spot of
+  radius w0 spread sideways within about one radius, as a free plume does), so a crater
+  shallower than its radius (a wide tip, an Er:YAG pulse) vents freely and is not shielded;
+  in the confined depth c = max(d − w0, 0) the flow accelerates over about one channel radius
+  (assumption: ``acceleration_length`` = 1 w0, the length over which a pressure-driven flow out
+  of a channel reaches its exit speed); there the ejecta are slow and dense (fraction φ_near),
+  above it they move at their exit speed (fraction φ = v_f / u_exit):
+  τ = µa (φ_near min(c, w0) + φ max(c − w0, 0)) once the pulse has ejected mass; zero before
+  and for a laser that ablates nothing. Above the mouth the jet expands freely and is not
+  counted. φ_near and φ are fitted (bounded 10⁻⁴–1, volume fractions).
+
+References
+----------
+.. [1] Vogel A, Venugopalan V. Mechanisms of pulsed laser ablation of biological tissues.
+   Chem Rev 103 (2003) 577–644. doi:10.1021/cr010379n
+.. [2] Welch AJ et al. Laser thermal ablation. Photochem Photobiol 53 (1991) 815–823.
+   doi:10.1111/j.1751-1097.1991.tb09896.x
+.. [3] Choi B, Chan EK, Barton JK, Thomsen SL, Welch AJ. Thermographic and histological
+   evaluation of laser skin resurfacing scans. IEEE JSTQE 5 (1999) 1116–1126.
+.. [4] Walsh JT Jr, Deutsch TF. Er:YAG laser ablation of tissue: measurement of ablation rates.
+   Lasers Surg Med 9 (1989) 327–337. doi:10.1002/lsm.1900090404
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from mtzsim.constants import T_BOIL
+
+#: Literature bounds of the ablation temperature [K]: boiling at 1 atm; Choi et al. 1999's
+#: highest radiometric surface temperature during CO2 resurfacing (≈ 400 °C).
+ABLATION_TEMPERATURE_BOUNDS = (T_BOIL, 673.15)
+#: Bounds of the channel fractions φ_near, φ = v_f / u filled by condensed ejecta [-]: volume fractions.
+EJECTA_FRACTION_BOUNDS = (1e-4, 1.0)
+
+
+@dataclass(frozen=True)
+class LossModel:
+    """Ablation and plume parameters of :func:`mtzsim.physics.mtz.simulate_mtz` (SI).
+
+    Parameters
+    ----------
+    ablation_temperature : float
+        T_abl [K]: temperature of the desiccated matrix at ejection.
+    near_fraction : float
+        φ_near [-]: volume fraction of the channel filled by condensed ejecta in the
+        acceleration zone next to the floor.
+    ejecta_fraction : float
+        φ [-]: volume fraction filled beyond it (ablation-front speed over ejecta exit speed);
+        both 0 switch plume shielding off.
+    acceleration_length : float
+        Length of the acceleration zone in beam radii [-] (assumption: 1).
+    vent_length : float
+        Top of the crater where the walls do not confine the ejecta, in beam radii [-]
+        (assumption: 1).
+    ejection_delay : float
+        [s] from a cell reaching H_abl to its removal. Assumption: 0 for ms pulses (ejection
+        takes ~µs, ≪ the pulse); set it longer than the pulse for blow-off (thermally
+        confined) pulses.
+    source : str
+        Where the numbers come from.
+    """
+
+    ablation_temperature: float = T_BOIL
+    near_fraction: float = 0.0
+    ejecta_fraction: float = 0.0
+    acceleration_length: float = 1.0
+    vent_length: float = 1.0
+    ejection_delay: float = 0.0
+    source: str = "uncalibrated"
+
+    def __post_init__(self):
+        lo, hi = ABLATION_TEMPERATURE_BOUNDS
+        if not lo <= self.ablation_temperature <= hi:
+            raise ValueError(f"ablation_temperature {self.ablation_temperature:g} K outside its literature bounds "
+                             f"[{lo:g}, {hi:g}] K")
+        for name in ("near_fraction", "ejecta_fraction"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
+        for name in ("acceleration_length", "vent_length"):
+            if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
+                raise ValueError(f"{name} must be a non-negative number of beam radii, got {getattr(self, name)!r}")
+        if not self.ejection_delay >= 0:
+            raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
+
+    # Names the stage-1 report (report/html.py) reads; the plume is no longer an irradiance
+    # law and the walls are no longer held at 100 °C. Kept until the report lists
+    # :func:`parameter_rows` instead.
+    @property
+    def plume_irradiance(self) -> float:
+        """Legacy: no irradiance-scale plume law any more (∞)."""
+        return math.inf
+
+    @property
+    def wall_fraction(self) -> float:
+        """Legacy: no plume heat is returned to the walls (0)."""
+        return 0.0
+
+    @property
+    def condensation_time(self) -> float:
+        """Legacy: the walls are not held at 100 °C after the pulse (0 s)."""
+        return 0.0
+
+    def parameter_rows(self) -> list[tuple[str, str, str, str]]:
+        """(name, value, kind, source) rows for a report's parameter table."""
+        return [
+            ("mtz.ablation_temperature", f"{self.ablation_temperature - 273.15:.4g} °C", "model", self.source),
+            ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
+            ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
+            ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",
+             "flow out of a channel reaches its exit speed within about one radius"),
+            ("mtz.plume_vent_length", f"{self.vent_length:.3g} w0", "assumption",
+             "ejecta spread freely within about one radius of the crater mouth"),
+            ("mtz.ejection_delay", f"{self.ejection_delay:.3g} s", "assumption", "0 for ms pulses"),
+        ]
+
+
+@lru_cache(maxsize=1)
+def calibration_record() -> dict:
+    """The fitted parameters with their uncertainty (params/data/mtz_calibration.json); {} if none."""
+    try:
+        text = resources.files("mtzsim.params.data").joinpath("mtz_calibration.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    return json.loads(text)
+
+
+def default_loss_model() -> LossModel:
+    """The calibrated model (``mtzsim calibrate`` fits it), or the uncalibrated one if no record."""
+    rec = calibration_record()
+    p = rec.get("parameters", {})
+    if "log10_near_fraction" not in p:
+        return LossModel(source="uncalibrated: no ablation-temperature fit in data/mtz_calibration.json")
+    return LossModel(
+        ablation_temperature=rec["fixed"]["ablation_temperature_k"],
+        near_fraction=10.0 ** p["log10_near_fraction"]["value"],
+        ejecta_fraction=10.0 ** p["log10_ejecta_fraction"]["value"],
+        ejection_delay=rec["fixed"]["ejection_delay_s"],
+        source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
+        "data/mtz_calibration.json",
+    )

@@ -1,0 +1,68 @@
+"""Single-MTZ validation cases beyond the calibration rows: leave-one-out errors and held-out Er:YAG data.
+
+:func:`register` adds them to :data:`mtzsim.verify.validation.CASES` (``mtzsim validate`` lists
+them under the model ``mtz``):
+
+* held out: the calibration rows the fit leaves out (the 1000 µm tip, see
+  :data:`mtzsim.verify.calibration.HELD_OUT`), predicted at the optimum;
+* leave-one-out: each calibration number predicted by the fit without it (read from the
+  calibration record, where ``mtzsim calibrate`` stored the refits; not fitted to that number);
+* held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
+  (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
+
+References
+----------
+.. [1] Walsh JT Jr, Deutsch TF. Lasers Surg Med 9 (1989) 327–337. doi:10.1002/lsm.1900090404
+.. [2] Hibst R, Kaufmann R. Effects of laser parameters on pulsed Er-YAG laser skin ablation.
+   Lasers Med Sci 6 (1991) 391–397. doi:10.1007/BF02042461
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+_REGISTERED = False
+
+
+@lru_cache(maxsize=None)
+def _eryag(fluence: float):
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import Numerics, simulate_mtz
+
+    return simulate_mtz(make_beam("eryag", fluence=fluence, spot_diameter=250e-6),
+                        numerics=Numerics(cell=2e-6, cooling_time=0.3))
+
+
+def register() -> None:
+    """Add the leave-one-out and held-out cases to the validation registry (once)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    _REGISTERED = True
+    from mtzsim.physics.mtz import calibration_record
+    from mtzsim.verify.validation import case
+
+    rec = calibration_record()
+    for key, row in rec.get("leave_one_out", {}).items():
+        kind = rec["predictions_vs_data"][key]["kind"]
+        tol = rec["predictions_vs_data"][key]["tolerance"]
+        case(name=f"leave-one-out: {key}", model="mtz", quantity=key.replace("_", " "), unit="-" if "ratio" in key else "m",
+             measured=row["data"], tolerance=0.0 if kind == "greater" else tol, kind=kind,
+             source=f"mtz_co2_calibration.csv; refit without this number ({rec.get('date', '')}, coarse grid "
+             f"{rec['grid_fit']['cell_m']*1e6:g} um)", fitted=False,
+             note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"]: v)
+    for key in rec.get("held_out", []):
+        row = rec["check_predictions_vs_data"].get(key) or rec["predictions_vs_data"][key]
+        case(name=f"held out of the fit: {key}", model="mtz", quantity=key.replace("_", " "), unit="m",
+             measured=row["data"], tolerance=row["tolerance"], kind=row["kind"],
+             source=f"mtz_co2_calibration.csv; predicted by the fit without it ({rec.get('date', '')})", fitted=False,
+             note="prediction stored by `mtzsim calibrate` (check grid)")(lambda v=row["model"]: v)
+    case(name="Walsh & Deutsch 1989: Er:YAG specific ablation of skin, 8 J/cm2", model="mtz",
+         quantity="ablated mass per energy", unit="ug/J", measured=540.0, tolerance=0.25,
+         source="WalshDeutsch1989 (guinea-pig skin, normal-spiking Er:YAG; held out)", fitted=False,
+         note="250 um spot, 250 us pulse (assumed), calibrated plume")(lambda: _eryag(8e4).specific_ablation * 1e9)
+    case(name="Hibst & Kaufmann 1991: Er:YAG depth per fluence, 4-16 J/cm2", model="mtz",
+         quantity="crater depth slope", unit="um/(J/cm2)", measured=6.0, tolerance=0.35,
+         source="Hibst1991 Lasers Med Sci 6:391 (about 6 um per J/cm2 at high exposure; held out)", fitted=False,
+         note="(d(16) - d(4)) / 12 J/cm2, calibrated plume")(
+        lambda: (_eryag(16e4).ablation_depth - _eryag(4e4).ablation_depth) * 1e6 / 12.0)

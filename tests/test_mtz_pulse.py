@@ -1,0 +1,93 @@
+"""Pulse phase of one MTZ: the numba kernel and its numpy twin take the same steps."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mtzsim._kernels import axisym as _k
+from mtzsim.physics import damage
+from mtzsim.physics.heat import axisym as heat
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
+from mtzsim.physics.mtz.domain import build_grid
+from mtzsim.physics.tissue import constants, get_tissue
+
+
+def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
+    tissue = get_tissue("face")
+    num = Numerics(cell=cell, depth=depth, radial_margin=margin)
+    grid = build_grid(beam, tissue, num)
+    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
+    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature)
+    procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
+    A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
+    rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
+    stp = pulse.steps(grid, props, mat, 0.2)
+    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props))
+    plm = pulse.plume(beam, tissue, losses)
+
+    def state():
+        return _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
+                        np.zeros((2, grid.nr, grid.nz)), np.full((grid.nr, grid.nz), tissue.body_temperature),
+                        np.zeros((grid.nr, grid.nz), np.bool_))
+
+    return state, mat, train, plm, rts, stp
+
+
+@pytest.mark.parametrize("laser, losses, stack", [
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 1),
+    ("co2", LossModel(), 1),
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 2),
+    ("erglass", LossModel(), 1),
+])
+def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
+    beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
+    state, mat, train, plm, rts, stp = _setup(beam, losses)
+    a, b = state(), state()
+    probes = _k.Probes(np.zeros(0, np.int64), np.zeros(0, np.int64), 1, np.zeros(1), np.zeros((1, 0)))
+    ta = pulse.run_pulse(a, mat, train, plm, rts, stp, probes)
+    tb = pulse.pulse_phase_numpy(b, mat, train, plm, rts, stp)
+    assert ta.steps == tb.steps
+    np.testing.assert_array_equal(a.void, b.void)
+    np.testing.assert_array_equal(a.dry, b.dry)
+    # same arithmetic in another order: agreement to round-off accumulated over the steps
+    np.testing.assert_allclose(a.H, b.H, rtol=1e-9, atol=1e-9 * float(np.max(np.abs(b.H))))
+    np.testing.assert_allclose(a.Omega, b.Omega, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(a.Tmax, b.Tmax, rtol=1e-12)
+    for f in dataclasses.fields(ta):
+        assert getattr(ta, f.name) == pytest.approx(getattr(tb, f.name), rel=1e-9, abs=1e-15), f.name
+    if laser == "co2":
+        assert a.void.any()
+        if losses.near_fraction > 0:
+            # the plume term ran: the crater is deeper than its vent (one beam radius) and it shielded
+            assert ta.plume > 0.0
+
+
+@pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
+                                dict(ablation_temperature=300.0)])
+def test_loss_model_refuses_unphysical_values(kw):
+    """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
+    with pytest.raises(ValueError):
+        LossModel(**kw)
+
+
+def test_plume_record_scales_with_the_beam_radius():
+    """Acceleration zone and vent are lengths in beam radii; the ejecta absorb like the dermis at λ."""
+    beam = make_beam("co2", energy=8e-3, spot_diameter=120e-6)
+    tissue = get_tissue("face")
+    plm = pulse.plume(beam, tissue, LossModel(near_fraction=0.5, ejecta_fraction=0.01, vent_length=2.0))
+    assert plm.length == pytest.approx(60e-6) and plm.vent == pytest.approx(120e-6)
+    assert plm.mu == tissue.dermis.absorption("co2")
+
+
+def test_desiccated_cells_stay_dry_when_they_cool():
+    """Between stacked pulses a dried cell cools as dry matrix (ρc_dry), below 100 °C too: no water to condense."""
+    beam = make_beam("co2", energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=2, stack_delay=5e-3)
+    state, mat, train, plm, rts, stp = _setup(beam, LossModel(ablation_temperature=573.15))
+    s = state()
+    pulse.pulse_phase_numpy(s, mat, train._replace(starts=train.starts[:1], t_end=train.t_end), plm, rts, stp)
+    cooled = s.dry & ~s.void & (s.H < mat.H2)
+    assert cooled.any()  # dried during the pulse, below the dry enthalpy at 100 °C after the 5 ms pause
+    T = pulse.temperature_of(s.H, s.void, mat, s.dry)
+    assert np.all(T[cooled] < mat.t_boil)  # a wet cell at this enthalpy would read 100 °C (boiling)

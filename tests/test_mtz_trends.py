@@ -1,0 +1,127 @@
+"""Trends of issue 8 that any ablation model must show (measured numbers in the xfail reasons)."""
+
+import numpy as np
+import pytest
+
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
+
+#: heat_step 0.05 (the default): a cell overshoots the ablation enthalpy by at most 5 % in one
+#: step (at 0.2 the overshoot moved the 30 mJ crater by two 5 µm cells between 30 and 60 W)
+CO2_NUM = Numerics(cell=5e-6, cooling_time=0.5, heat_step=0.05)
+ERYAG_NUM = Numerics(cell=2e-6, cooling_time=0.3)
+
+
+@pytest.fixture(scope="module")
+def co2_power_sweep():
+    """30 mJ, 120 µm, at 15, 30 and 60 W peak power (2, 1, 0.5 ms): the ms regime of fractional CO2."""
+    return [simulate_mtz(make_beam("co2", energy=30e-3, spot_diameter=120e-6, peak_power=p), numerics=CO2_NUM)
+            for p in (15.0, 30.0, 60.0)]
+
+
+def test_co2_depth_never_falls_with_peak_power(co2_power_sweep):
+    """Issue 8: at fixed energy and spot, ms CO2 craters do not get shallower as the peak power rises.
+
+    The calibrated plume shields the same fraction at any irradiance (ejecta speed follows the
+    front) and less heat is conducted away during a shorter pulse. Measured 2026-11-30:
+    420 -> 420 -> 420 um (425 on 2.5 um cells from 30 W) and 2.36 -> 2.47 -> 2.48 ug at 15/30/60 W.
+    """
+    depths = [r.ablation_depth for r in co2_power_sweep]
+    assert all(b >= a for a, b in zip(depths, depths[1:]))
+    mass = [r.ablated_mass for r in co2_power_sweep]
+    assert all(b >= a for a, b in zip(mass, mass[1:]))
+
+
+def test_co2_plume_shields_the_same_fraction_at_any_peak_power(co2_power_sweep):
+    """The recoil-driven column does not depend on the ablation rate (measured 0.822 at 15/30/60 W)."""
+    f = [r.energy.plume_loss / r.beam.energy for r in co2_power_sweep]
+    assert max(f) - min(f) < 0.01  # the crater depths differ by one cell
+
+
+def test_residual_damage_shrinks_with_peak_power(co2_power_sweep):
+    """Shorter pulses at fixed energy leave a thinner coagulated wall (less conduction during the pulse).
+
+    The mean lateral thickness of the coagulated wall (middle half of the crater, an average
+    over many cells, so finer than one cell) measured 2026-11-30: 5.5 -> 5.1 -> 4.6 um at
+    15/30/60 W on the 5 um grid (5.3 -> 4.8 -> 4.1 um on 2.5 um cells). The coagulation below
+    the floor stays at 35-40 um (7-8 cells): it comes from the hot layer left after the pulse.
+    """
+    wall = [r.coagulation_thickness for r in co2_power_sweep]
+    assert all(b < a for a, b in zip(wall, wall[1:]))
+
+
+@pytest.fixture(scope="module")
+def eryag_no_plume():
+    """Er:YAG, 250 µm spot, 250 µs, 4/8/16 J/cm², the enthalpy core with the plume off."""
+    return [simulate_mtz(make_beam("eryag", fluence=f, spot_diameter=250e-6), losses=LossModel(ablation_temperature=473.15),
+                         numerics=ERYAG_NUM) for f in (4e4, 8e4, 16e4)]
+
+
+def test_eryag_depth_is_linear_in_fluence_above_threshold(eryag_no_plume):
+    """Hibst & Kaufmann 1991: crater depth linear in radiant exposure; equal fluence steps give equal depth steps."""
+    d = [r.ablation_depth for r in eryag_no_plume]
+    assert (d[2] - d[1]) / (d[1] - d[0]) == pytest.approx(2.0, rel=0.15)  # 2 cells of 2 µm in ~36 µm
+
+
+def test_eryag_specific_ablation_near_walsh_deutsch(eryag_no_plume):
+    """Walsh & Deutsch 1989: 540 µg/J for skin (params ablation data); ±25 % (issue 8) at 8 and 16 J/cm²."""
+    for r in eryag_no_plume[1:]:
+        assert r.specific_ablation * 1e9 == pytest.approx(540.0, rel=0.25)
+
+
+@pytest.fixture(scope="module")
+def eryag_calibrated():
+    """Er:YAG, 250 µm spot, 250 µs, 4/8/16 J/cm², with the CO2-calibrated model (held out)."""
+    return [simulate_mtz(make_beam("eryag", fluence=f, spot_diameter=250e-6), numerics=ERYAG_NUM)
+            for f in (4e4, 8e4, 16e4)]
+
+
+def test_eryag_specific_ablation_with_the_calibrated_plume(eryag_calibrated):
+    """Walsh & Deutsch 1989's 540 µg/J ±25 % (issue 8) at 8 and 16 J/cm² (measured 609 and 501 µg/J).
+
+    The craters are shallower than their radius: they vent freely and the plume barely shields.
+    """
+    for r in eryag_calibrated[1:]:
+        assert r.specific_ablation * 1e9 == pytest.approx(540.0, rel=0.25)
+
+
+@pytest.mark.xfail(strict=True, reason="measured 2026-11-30: 42, 78, 130 um at 4/8/16 J/cm2 (steps 36 and 52 um, ratio "
+                   "1.44): at 16 J/cm2 the crater passes one beam radius (125 um) and the walls start to confine the "
+                   "ejecta (14 % shielded); the 250 um spot is an assumption (Hibst & Kaufmann's spot not in the data)")
+def test_eryag_depth_is_linear_in_fluence_with_the_calibrated_plume(eryag_calibrated):
+    """Hibst & Kaufmann 1991: linear in radiant exposure."""
+    d = [r.ablation_depth for r in eryag_calibrated]
+    # ±15 %: equal fluence ratio steps (4 -> 8 -> 16) give depth steps in the ratio 2 for a linear law
+    assert (d[2] - d[1]) / (d[1] - d[0]) == pytest.approx(2.0, rel=0.15)
+
+
+def test_residual_damage_grows_with_pulse_duration():
+    """Same Er:YAG fluence at 50 µs and 1 ms: the longer pulse leaves a thicker coagulated wall (measured 0.3 vs 4.3 µm)."""
+    short, long_ = (simulate_mtz(make_beam("eryag", fluence=8e4, spot_diameter=250e-6, pulse_duration=tau),
+                                 losses=LossModel(ablation_temperature=473.15), numerics=ERYAG_NUM)
+                    for tau in (50e-6, 1e-3))
+    assert long_.coagulation_thickness > short.coagulation_thickness + 2e-6  # one cell
+
+
+def test_small_spot_is_refined_or_refused():
+    with pytest.warns(UserWarning, match="refined"):
+        r = simulate_mtz(make_beam("co2", energy=1e-3, spot_diameter=20e-6), numerics=Numerics(cell=5e-6, cooling_time=0.2))
+    assert r.dataset.attrs["cell_m"] <= 20e-6 / 6 + 1e-12
+    with pytest.raises(ValueError, match="spot_diameter"):
+        simulate_mtz(make_beam("co2", energy=1e-3, spot_diameter=1e-6))
+
+
+def test_very_long_pulse_warns():
+    from mtzsim.physics.mtz.domain import check_inputs
+
+    with pytest.warns(UserWarning, match="beyond any fractional device"):
+        check_inputs(make_beam("co2", energy=80e-3, spot_diameter=120e-6, pulse_duration=10.0), Numerics())
+
+
+def test_damage_at_the_domain_bottom_grows_the_domain():
+    """A domain too shallow for 40 mJ is grown until the damage sits inside it."""
+    r = simulate_mtz(make_beam("co2", energy=40e-3, spot_diameter=120e-6),
+                     numerics=Numerics(cell=10e-6, depth=300e-6, cooling_time=0.2))
+    nz = r.dataset.sizes["z"]
+    assert nz * 10e-6 > 300e-6
+    assert not np.any(r.dataset["zone"].values[:, -2:] > 0)
