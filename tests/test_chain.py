@@ -149,18 +149,11 @@ def test_options_come_from_the_scenario():
     assert sc.field_options()["resolution"] == pytest.approx(20e-6)
 
 
-# Results whose owners have not declared their fields with quantity() yet (stage-2 issue 7):
-# MTZResult (physics/mtz, mtzphys helper) and FieldResult (physics/field, field helper).
-NOT_CONVERTED = {"MTZResult", "FieldResult"}
-
 
 @pytest.mark.parametrize("spec", chain.DEFAULT_STAGES, ids=lambda s: s.name)
-def test_every_result_field_has_unit_and_doc(spec, request):
+def test_every_result_field_has_unit_and_doc(spec):
     cls = spec.resolve_result_type()
     assert cls is not None, f"stage {spec.name} declares no result type"
-    if cls.__name__ in NOT_CONVERTED:
-        request.applymarker(pytest.mark.xfail(reason=f"{cls.__name__} not converted to quantity() yet",
-                                              strict=False))
     for f in dataclasses.fields(cls):
         if f.name.startswith("_"):
             continue

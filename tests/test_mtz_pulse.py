@@ -16,7 +16,7 @@ from mtzsim.physics.tissue import constants, get_tissue
 
 def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     tissue = get_tissue("face")
-    num = Numerics(cell=cell, depth=depth, radial_margin=margin)
+    num = Numerics(cell=cell, depth=depth, radial_margin=margin, light_photons=100_000)
     grid = build_grid(beam, tissue, num)
     props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
     mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature)
@@ -24,7 +24,7 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
     stp = pulse.steps(grid, props, mat, 0.2)
-    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props))
+    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props, num))
     plm = pulse.plume(beam, tissue, losses)
 
     def state():
@@ -91,3 +91,31 @@ def test_desiccated_cells_stay_dry_when_they_cool():
     assert cooled.any()  # dried during the pulse, below the dry enthalpy at 100 °C after the 5 ms pause
     T = pulse.temperature_of(s.H, s.void, mat, s.dry)
     assert np.all(T[cooled] < mat.t_boil)  # a wet cell at this enthalpy would read 100 °C (boiling)
+
+
+def test_monte_carlo_map_keeps_the_energy_of_the_coarse_scoring():
+    """The 1.55 µm deposition is scored on 3× coarser cells and interpolated: the energy the heat grid holds equals
+    the coarse map's over the same volume (rescaled exactly; round-off tolerance), and is below 1 J per J (some
+    light leaves the grid or is reflected)."""
+    from mtzsim.physics.montecarlo import absorbed_fraction_map
+    from mtzsim.params.presets import ERGLASS_OPTICS
+
+    beam = make_beam("erglass", energy=10e-3, spot_diameter=140e-6)
+    tissue = get_tissue("face")
+    num = Numerics(cell=10e-6, depth=400e-6, radial_margin=150e-6, light_photons=100_000)
+    grid = build_grid(beam, tissue, num)
+    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
+    q = source.deposition_map(grid, beam, tissue, props, num)
+    re = np.arange(grid.nr + 1) * grid.h
+    fine = float(np.sum(q * np.pi * np.diff(re**2)[:, None] * grid.h))
+    c = source.MC_COARSENING
+    nrc, nzc = -(-grid.nr // c), -(-grid.nz // c)
+    r_edges, z_edges = np.arange(nrc + 1) * c * grid.h, np.arange(nzc + 1) * c * grid.h
+    coarse = absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=100_000, seed=0,
+                                   focus_depth=ERGLASS_OPTICS.focus_depth, half_angle=ERGLASS_OPTICS.half_angle)
+    inside_r = np.clip((grid.nr * grid.h - r_edges[:-1]) / (c * grid.h), 0, 1)
+    inside_z = np.clip((grid.nz * grid.h - z_edges[:-1]) / (c * grid.h), 0, 1)
+    held = float(np.sum(coarse * np.pi * np.diff(r_edges**2)[:, None] * c * grid.h * inside_r[:, None] * inside_z[None]))
+    assert fine == pytest.approx(held, rel=1e-12)
+    assert 0.0 < fine < 1.0
+    assert np.all(q >= 0.0)

@@ -326,3 +326,45 @@ def test_site_without_skin_data_is_refused_and_forehead_uses_face_skin():
     assert info.value.field == "patient.site" and "no skin-layer data" in info.value.message
     forehead = parse_scenario(MINIMAL + '[patient]\nsite = "forehead"\n').tissue()
     assert forehead.name == "face" and presets.site_tissue("forehead").assumption  # stated assumption
+
+
+AFTERCARE_BASE = """
+[laser]
+type = "co2"
+energy = "10mJ"
+spot = "120um"
+[course]
+follow_up = "1month"
+"""
+
+
+def test_aftercare_schedule_is_timed_and_checked():
+    sc = parse_scenario(AFTERCARE_BASE + """
+[[aftercare.schedule]]
+product = "occlusive"
+start = "0d"
+end = "3d"
+""")
+    item = sc.aftercare.schedule[0]
+    assert (item.product, item.start, item.end) == ("occlusive", 0.0, 3 * 86400.0)
+    # end before start, and a start after the follow-up: one message naming the item's field
+    with pytest.raises(InputError, match=r"aftercare\.schedule\[1\]\.end"):
+        parse_scenario(AFTERCARE_BASE + '[[aftercare.schedule]]\nproduct = "occlusive"\nstart = "4d"\nend = "3d"\n')
+    with pytest.raises(InputError, match=r"aftercare\.schedule\[1\]\.start"):
+        parse_scenario(AFTERCARE_BASE + '[[aftercare.schedule]]\nproduct = "prp"\nstart = "40d"\n')
+    with pytest.raises(InputError, match=r"aftercare\.schedule\[1\]\.product"):
+        parse_scenario(AFTERCARE_BASE + '[[aftercare.schedule]]\nproduct = "honey"\n')
+
+
+def test_aftercare_schedule_reaches_the_healing_stage():
+    from mtzsim.biology.stage import prepare_healing
+
+    sc = parse_scenario(AFTERCARE_BASE + """
+[[aftercare.schedule]]
+product = "occlusive"
+start = "1d"
+end = "2d"
+""")
+    call = prepare_healing(sc, {"field": None})
+    (event,) = call.kwargs["aftercare"]
+    assert (event.name, event.start, event.end) == ("occlusive", 86400.0, 2 * 86400.0)

@@ -14,8 +14,6 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
-from mtzsim.constants import R_GAS
-
 #: Per-cell material of the grid [J/m³, J/(m³ K), 1/m, 1/s, m³, kg/m³, W/K, m]: the enthalpy
 #: levels of boiling onset (H1), complete desiccation (H2) and ejection (Habl); wet and dry
 #: heat capacities; absorption; perfusion; cell volumes; density; face conductances; cell
@@ -33,8 +31,8 @@ PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh
 #: before): τ = mu (near · min(c, length) + far · max(c − length, 0)), c = max(d − vent, 0) the
 #: confined depth of a crater d deep.
 Plume = namedtuple("Plume", "mu near far length vent ejection_delay")
-#: Arrhenius processes [1/s, J/mol, K].
-Rates = namedtuple("Rates", "A Ea t_cut")
+#: Arrhenius processes [1/s, J/mol, K, K]: A, Ea, cutoff temperature, Ea / R (the kernels use EaR).
+Rates = namedtuple("Rates", "A Ea t_cut EaR")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
 #: largest fraction of the ablation enthalpy one step may deposit.
 Steps = namedtuple("Steps", "dt_max dt_max_dry heat_step")
@@ -128,8 +126,11 @@ def conduction_rate_box(T, void, Gr, Gz, t_body, out, jb, kb):
 
 
 @nb.njit(cache=True)
-def arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, jb, kb):
+def arrhenius_update_box(T, void, omega, A, EaR, dt, t_cut, jb, kb):
     """Ω_p += dt·A_p·exp(−Ea_p/(R T)) on the cells [0, jb) × [0, kb) (explicit, rate at T).
+
+    ``EaR[p]`` = Ea_p / R [K]: the gas constant comes in with the data (from mtzsim.constants,
+    through :data:`Rates`), never typed in a kernel.
 
     t_cut[p] is process p's own cutoff [K], chosen by the caller so that the skipped
     increments stay below a stated tolerance over the whole run (mtzsim.physics.heat.axisym.arrhenius_cutoff).
@@ -143,10 +144,10 @@ def arrhenius_update_box(T, void, omega, A, Ea, dt, t_cut, jb, kb):
             Tc = T[j, k]
             if Tc < t_min or void[j, k]:
                 continue
-            inv = 1.0 / (R_GAS * Tc)
+            inv = 1.0 / Tc
             for p in range(npr):
                 if Tc >= t_cut[p]:
-                    omega[p, j, k] += dt * A[p] * math.exp(-Ea[p] * inv)
+                    omega[p, j, k] += dt * A[p] * math.exp(-EaR[p] * inv)
 
 
 @nb.njit(cache=True)
@@ -303,8 +304,9 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
 
 
 @nb.njit(cache=True, parallel=True)
-def arrhenius_rates(T, void, A, Ea, t_cut, out):
-    """Rates k_p(T) = A_p exp(−Ea_p/RT) [1/s] of every process in every cell (0 below t_cut[p] or in void)."""
+def arrhenius_rates(T, void, A, EaR, t_cut, out):
+    """Rates k_p(T) = A_p exp(−Ea_p/RT) [1/s] of every process in every cell (0 below t_cut[p] or in void);
+    ``EaR[p]`` = Ea_p / R [K]."""
     nr, nz = T.shape
     npr = A.shape[0]
     for j in nb.prange(nr):
@@ -314,7 +316,7 @@ def arrhenius_rates(T, void, A, Ea, t_cut, out):
                 if void[j, k] or Tc < t_cut[p]:
                     out[p, j, k] = 0.0
                 else:
-                    out[p, j, k] = A[p] * math.exp(-Ea[p] / (R_GAS * Tc))
+                    out[p, j, k] = A[p] * math.exp(-EaR[p] / Tc)
 
 
 
@@ -431,7 +433,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         dt = min(dt, t_edge - t)
         if dt <= 0.0:
             dt = 1e-12
-        arrhenius_update_box(T, void, Omega, rates.A, rates.Ea, dt, rates.t_cut, jb, kb)
+        arrhenius_update_box(T, void, Omega, rates.A, rates.EaR, dt, rates.t_cut, jb, kb)
         perf_loss = 0.0
         for j in range(jb):
             for k in range(kb):

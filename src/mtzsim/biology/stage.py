@@ -6,18 +6,21 @@ from mtzsim.pipeline.chain import FigureSpec, Highlight, StageCall, StageSpec
 
 
 def prepare_healing(scenario, results) -> StageCall:
-    """``simulate_healing(field, site=patient.site, aftercare=[aftercare] regimen)``.
+    """``simulate_healing(field, site=patient.site, aftercare=...)``.
 
-    The regimen's products take their default windows from ``params/data/aftercare.csv``
-    (the scenario has no timed schedule yet); a start after ``course.follow_up`` is refused.
+    The aftercare is the scenario's timed ``[[aftercare.schedule]]`` (product, start, end) when
+    given, else the ``regimen`` names with their default windows from ``params/data/aftercare.csv``;
+    a start after ``course.follow_up`` is refused.
     """
     from mtzsim.biology.aftercare import build_schedule
     from mtzsim.errors import InputError
 
+    schedule = scenario.aftercare.schedule
+    items = [(i.product, i.start, i.end) for i in schedule] if schedule else list(scenario.aftercare.regimen)
     try:
-        events = build_schedule(list(scenario.aftercare.regimen), follow_up=scenario.course.follow_up)
+        events = build_schedule(items, follow_up=scenario.course.follow_up)
     except ValueError as exc:
-        raise InputError("aftercare.regimen", str(exc)) from None
+        raise InputError("aftercare.schedule" if schedule else "aftercare.regimen", str(exc)) from None
     return StageCall((results["field"],), {"site": scenario.patient.site, "aftercare": events})
 
 

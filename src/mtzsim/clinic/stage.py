@@ -1,6 +1,6 @@
 """The outcome stage's descriptor for :class:`mtzsim.pipeline.chain.TreatmentChain`.
 
-Add it to a run with ``TreatmentChain(scenario, stages=DEFAULT_STAGES + (OUTCOME_STAGE,))``;
+Add it to a run with ``TreatmentChain(scenario, stages=PHYSICS_STAGES + (OUTCOME_STAGE,))`` (it is also in the default list);
 it reads the MTZ result (and the field and healing results when those stages ran before it).
 """
 

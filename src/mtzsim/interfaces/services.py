@@ -83,6 +83,33 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
     return Path(staging)
 
 
+#: Figure formats matplotlib writes (checked before any compute, so a typo never costs a run).
+FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
+
+
+def check_figure_path(path, *, field_name: str = "--figure") -> Path:
+    """Refuse a figure path whose format is unknown or whose folder is missing or read-only.
+
+    Raises
+    ------
+    InputError
+        Naming ``field_name``, before the simulation runs.
+    """
+    out = Path(path)
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        raise InputError(field_name, f"{str(out)!r}: unsupported figure format {suffix or '(none)'!r}; "
+                         f"use one of {', '.join(FIGURE_FORMATS)}")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(field_name, f"the folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputError(field_name, f"cannot write in {str(parent)!r}")
+    if out.is_dir():
+        raise InputError(field_name, f"{str(out)!r} is a folder; give a file name")
+    return out
+
+
 def _remove_stale_partials(parent: Path, name: str) -> None:
     """Staging folders of ``name`` left by processes that no longer run (killed runs)."""
     for p in parent.glob(f".{glob_escape(name)}{_PARTIAL}*"):
@@ -164,7 +191,8 @@ def run_scenario(
     Raises
     ------
     InputError
-        Output folder or registry refused (before any compute).
+        Output folder or registry refused (before any compute); a stage refusal that names its
+        setting (a field too large for memory: ``pattern.area``).
     KeyboardInterrupt
         Interrupted; the staging folder is removed. When held back past the registry commit,
         ``on_stored`` has been called first.
@@ -189,7 +217,8 @@ def run_scenario(
                 cache = None
             elif not isinstance(cache, ResultCache):
                 raise ValueError(f"cache must be True, False or a ResultCache, got {type(cache).__name__}")
-            run = TreatmentChain(scenario, stages=stages, cache=cache).run(progress=progress).with_run_id(run_id)
+            with named_field_errors():
+                run = TreatmentChain(scenario, stages=stages, cache=cache).run(progress=progress).with_run_id(run_id)
             written = _write_files(run, scenario, staging, write_report)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -221,6 +250,21 @@ def run_scenario(
         store.close()
     files = {k: out / v.name for k, v in written.items()}
     return RunOutcome(run=run, run_id=run_id, out_dir=out, db=db, files=files)
+
+
+@contextlib.contextmanager
+def named_field_errors():
+    """Turn a core ValueError that names the setting to change (``.field``, as
+    :class:`mtzsim.physics.field.cost.FieldTooLarge`) into :class:`InputError` at the edge."""
+    try:
+        yield
+    except InputError:
+        raise
+    except ValueError as exc:
+        name = getattr(exc, "field", None)
+        if isinstance(name, str) and name:
+            raise InputError(name, getattr(exc, "message", None) or str(exc)) from None
+        raise
 
 
 def _write_files(run, scenario, folder: Path, write_report) -> dict[str, Path]:
@@ -255,4 +299,5 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "prepare_output", "run_scenario"]
+__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "named_field_errors", "prepare_output",
+           "run_scenario"]

@@ -409,10 +409,27 @@ class CourseSection(_Section):
         return self
 
 
+class AftercareItem(_Section):
+    """One timed product of ``[[aftercare.schedule]]``: from ``start`` to ``end`` after the session
+    (days; ``end`` defaults to the product's own window in ``params/data/aftercare.csv``)."""
+
+    product: Literal[presets.AFTERCARE]  # type: ignore[valid-type]
+    start: DurationOrZero = 0.0  # [s] after the session
+    end: DurationOrZero | None = None  # [s] after the session
+
+    @model_validator(mode="after")
+    def _check(self) -> "AftercareItem":
+        if self.end is not None and self.end < self.start:
+            raise _fail(f"ends before it starts ({self.end / 86400:g} d < {self.start / 86400:g} d)", "end")
+        return self
+
+
 class AftercareSection(_Section):
-    """``[aftercare]``: the post-treatment regimen (named in :data:`presets.AFTERCARE`)."""
+    """``[aftercare]``: the post-treatment regimen (named in :data:`presets.AFTERCARE`), either as
+    names with their default windows (``regimen``) or as a timed ``[[aftercare.schedule]]``."""
 
     regimen: list[Literal[presets.AFTERCARE]] = Field(default_factory=list)  # type: ignore[valid-type]
+    schedule: list[AftercareItem] = Field(default_factory=list)
 
 
 class CohortSection(_Section):
@@ -459,6 +476,14 @@ class Scenario(BaseModel):
     _raw: dict = PrivateAttr(default_factory=dict)
     _text: str | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<python>")
+
+    @model_validator(mode="after")
+    def _aftercare_within_follow_up(self) -> "Scenario":
+        for i, item in enumerate(self.aftercare.schedule, start=1):
+            if item.start > self.course.follow_up:
+                raise _fail(f"starts on day {item.start / 86400:g}, after the follow-up "
+                            f"({self.course.follow_up / 86400:g} d)", f"aftercare.schedule[{i}].start")
+        return self
 
     @model_validator(mode="wrap")
     @classmethod

@@ -133,6 +133,28 @@ def result_to_dict(result: Any) -> dict:
         if info.kind == "array" or hasattr(info.value, "dims"):
             continue
         out[info.name] = jsonable(info.value)
+    warnings = result_warnings(result)
+    if warnings:
+        out["warnings"] = warnings
+    return out
+
+
+def result_warnings(result: Any) -> list[str]:
+    """The plain-language warnings a stage result carries (``result.warnings``, e.g. FieldResult's), or []."""
+    w = getattr(result, "warnings", None)
+    if isinstance(w, (list, tuple)) and all(isinstance(x, str) for x in w):
+        return list(w)
+    return []
+
+
+def stage_notes(run) -> dict[str, list[str]]:
+    """Stage name → what to read with care: the chain's model warnings (the stage checks) and the
+    result's own warnings, each once."""
+    out: dict[str, list[str]] = {}
+    for rec in run.records:
+        notes = list(dict.fromkeys(list(getattr(rec, "notes", ()) or ()) + result_warnings(rec.result)))
+        if notes:
+            out[rec.name] = notes
     return out
 
 
@@ -172,7 +194,7 @@ def run_to_dict(run) -> dict:
         "scenario": run.scenario.to_dict(),
         "parameters": run.scenario.parameters(),
         "warnings": [w.to_dict() for w in run.warnings],
-        "notes": {name: list(notes) for name, notes in run.notes.items()},
+        "notes": stage_notes(run),
         "stages": stages,
         "fields": units,
         "inputs": inputs,
@@ -312,8 +334,10 @@ __all__ = [
     "field_metadata",
     "jsonable",
     "result_to_dict",
+    "result_warnings",
     "run_to_dict",
     "stage_datasets",
+    "stage_notes",
     "write_json",
     "write_netcdf",
     "write_text_atomic",

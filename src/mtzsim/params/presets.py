@@ -57,6 +57,30 @@ class ClinicalRange:
 
 
 @dataclass(frozen=True)
+class FocusOptics:
+    """How a device's microbeam is focused into the skin (used by the 1.55 µm Monte Carlo light).
+
+    Parameters
+    ----------
+    focus_depth : float
+        Depth of the beam waist below the surface, in tissue [m].
+    half_angle : float
+        1/e² far-field half-angle of the converging beam in tissue [rad].
+    focus_depth_range, half_angle_range : tuple of float
+        Plausible range of each value [m], [rad] (what a sensitivity check should span).
+    source, assumption : str
+        Pedigree.
+    """
+
+    focus_depth: float
+    half_angle: float
+    focus_depth_range: tuple
+    half_angle_range: tuple
+    source: str = ""
+    assumption: str = ""
+
+
+@dataclass(frozen=True)
 class DevicePreset:
     """A generic fractional device: the ``[laser]`` settings it stands for and its ranges.
 
@@ -87,6 +111,7 @@ class DevicePreset:
     reliability: str
     assumption: str = ""
     notes: str = ""
+    optics: FocusOptics | None = None
 
 
 def _device(name, title, laser, settings, ranges, **kw) -> DevicePreset:
@@ -102,6 +127,21 @@ def _device(name, title, laser, settings, ranges, **kw) -> DevicePreset:
 
 _MJ = 1e-3
 _UM = 1e-6
+
+#: Focusing of the 1.55 µm microbeam (Monte Carlo light source). Assumption: clinical 1.55 µm
+#: hand pieces focus each microbeam below the surface (Manstein et al. 2004, Lasers Surg Med
+#: 34:426, describe a focused beam), but no source read by the project states the focal depth
+#: or the numerical aperture; 300 µm and 0.2 rad (the case of benchmarks/bench_montecarlo.py)
+#: put the waist in the papillary/upper reticular dermis, where the published MTZs are widest.
+ERGLASS_OPTICS = FocusOptics(
+    focus_depth=300 * _UM,
+    half_angle=0.2,
+    focus_depth_range=(0.0, 600 * _UM),
+    half_angle_range=(0.1, 0.3),
+    source="Manstein2004 (focused microbeam, values not stated)",
+    assumption="focal depth 300 µm (range 0–600 µm) and 1/e² half-angle 0.2 rad in tissue (range 0.1–0.3 rad) "
+    "are assumptions: no source in the project's data gives the focusing optics of a 1.55 µm device",
+)
 
 #: Density (area coverage) range of ablative fractional CO2 for acne scars.
 _CO2_DENSITY = ClinicalRange(
@@ -222,6 +262,7 @@ DEVICES: MappingProxyType = MappingProxyType(
                 },
                 source="MarqaMordon2014; Chan2007; Laubach2006",
                 reliability="B",
+                optics=ERGLASS_OPTICS,
                 assumption="spot 140 µm and pulse 3 ms (mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not "
                 "sourced; the energy range is sourced",
             ),
@@ -562,6 +603,8 @@ regimen = ["occlusive", "sunscreen"]
 
 
 __all__ = [
+    "ERGLASS_OPTICS",
+    "FocusOptics",
     "AFTERCARE",
     "DEVICES",
     "FLAGSHIP_NAME",

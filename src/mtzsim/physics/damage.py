@@ -13,8 +13,8 @@ altered.
 
 Parameter sets and their pedigree
 ---------------------------------
-The registry is read from ``mtzsim/data/arrhenius.csv``; each row has its
-``source`` key (see ``../shared/data/README.md``), ``reliability`` and, where a
+The registry is read from ``mtzsim/params/data/arrhenius.csv``; each row has its
+``source`` key (the full reference is in ``mtzsim/params/data/references.csv``), ``reliability`` and, where a
 choice was made that no source supports, an ``assumption`` with the reason.
 
 * ``collagen_birefringence`` — Maitland & Walsh 1997 (rat-tail tendon
@@ -56,6 +56,7 @@ from importlib import resources
 import numpy as np
 from scipy.optimize import brentq
 
+from mtzsim.constants import R_GAS, ZERO_CELSIUS
 from mtzsim.errors import InputError
 
 __all__ = [
@@ -80,16 +81,12 @@ __all__ = [
     "area_contraction",
 ]
 
-#: Molar gas constant R [J/(mol K)] (CODATA 2018, exact).
-R_GAS = 8.314462618
 #: Boltzmann constant k_B [J/K] (SI 2019, exact).
 K_BOLTZMANN = 1.380649e-23
 #: Planck constant h [J s] (SI 2019, exact).
 H_PLANCK = 6.62607015e-34
 #: Thermochemical kilocalorie [J] (exact by definition).
 KCAL = 4184.0
-#: 0 °C in kelvin (exact).
-ZERO_CELSIUS = 273.15
 
 #: Jacques 2006 compensation law ΔS = a + b ΔH: a [J/(mol K)], b [1/K].
 JACQUES_A = -327.5
@@ -116,7 +113,7 @@ class ArrheniusProcess:
     Ea : float
         Activation energy [J/mol].
     source : str
-        Source key(s) from ``../shared/data/README.md``; ``;``-separated.
+        Source key(s) of ``mtzsim/params/data/references.csv``; ``;``-separated.
     reliability : str
         Grade on the data README's scale (A, B, C), with qualifiers.
     assumption : str

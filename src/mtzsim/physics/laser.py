@@ -20,7 +20,7 @@ WAVELENGTHS = {
 DEFAULT_PEAK_POWER = {"co2": 30.0}
 
 #: Default pulse duration [s] for the other lasers. Assumptions (no source in
-#: ../shared/data): Er:YAG fractional short pulse 250 µs; Er:glass 1.55 µm
+#: the project's data): Er:YAG fractional short pulse 250 µs; Er:glass 1.55 µm
 #: non-ablative pulses of a few ms (Bedi 2007 device class), 3 ms used.
 DEFAULT_PULSE = {"eryag": 250e-6, "erglass": 3e-3}
 

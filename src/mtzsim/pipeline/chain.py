@@ -24,6 +24,8 @@ so a chain can start mid-way. Every stage works without the chain:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import datetime as _dt
 import importlib
 import time
@@ -277,8 +279,9 @@ FIELD_STAGE = StageSpec(
     checks=check_field,
 )
 
-#: The stages of a run, in order. Healing, remodeling and outcome join by adding their descriptor.
-DEFAULT_STAGES: tuple[StageSpec, ...] = (MTZ_STAGE, FIELD_STAGE)
+#: The physics stages; :data:`DEFAULT_STAGES` (built on first use, see ``_default_stages``) adds
+#: the healing and outcome stages after them.
+PHYSICS_STAGES: tuple[StageSpec, ...] = (MTZ_STAGE, FIELD_STAGE)
 
 
 def check_stages(stages) -> tuple[StageSpec, ...]:
@@ -570,8 +573,8 @@ def default_stages(scenario) -> tuple[StageSpec, ...]:
     """The stages a scenario runs through by default: :data:`DEFAULT_STAGES`, without the
     outcome stage when the scenario describes no scars (there is nothing to improve)."""
     if not getattr(scenario, "scars", None):
-        return tuple(s for s in DEFAULT_STAGES if s.name != "outcome")
-    return DEFAULT_STAGES
+        return tuple(s for s in _default_stages() if s.name != "outcome")
+    return _default_stages()
 
 
 def jsonable(obj):
@@ -599,9 +602,18 @@ __all__ = [
 ]
 
 
-# The biology and clinic stages import their building blocks from this module, so they join the
-# default list only after every name above exists.
-from mtzsim.biology.stage import HEALING_STAGE  # noqa: E402
-from mtzsim.clinic.stage import OUTCOME_STAGE  # noqa: E402
+@lru_cache(maxsize=1)
+def _default_stages() -> tuple[StageSpec, ...]:
+    # The biology and clinic descriptors import their building blocks from this module, so they
+    # are imported when the default list is first asked for, not while this module loads.
+    from mtzsim.biology.stage import HEALING_STAGE
+    from mtzsim.clinic.stage import OUTCOME_STAGE
 
-DEFAULT_STAGES = (MTZ_STAGE, FIELD_STAGE, HEALING_STAGE, OUTCOME_STAGE)
+    return check_stages((MTZ_STAGE, FIELD_STAGE, HEALING_STAGE, OUTCOME_STAGE))
+
+
+def __getattr__(name: str):
+    # DEFAULT_STAGES: the stages of a run, in order (MTZ, field, healing, outcome); a tuple.
+    if name == "DEFAULT_STAGES":
+        return _default_stages()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -150,7 +150,10 @@ biopsy shrinks them (simulation ≈ 21 % deeper and ≈ 12 % wider than histolog
 
 
 def _warnings_html(run) -> str:
-    notes = "".join(f"<li><b>{_e(run.titles.get(k, k))}</b>: {_e(n)}</li>" for k, ns in run.notes.items() for n in ns)
+    from mtzsim.io.serialise import stage_notes
+
+    notes = "".join(f"<li><b>{_e(run.titles.get(k, k))}</b>: {_e(n)}</li>" for k, ns in stage_notes(run).items()
+                    for n in ns)
     notes = (f'<div class="notice warn"><b>Read with care:</b><ul>{notes}</ul></div>' if notes else "")
     return notes + _range_warnings_html(run)
 

@@ -40,23 +40,28 @@ def register() -> None:
         return
     _REGISTERED = True
     from mtzsim.physics.mtz import calibration_record
-    from mtzsim.verify.validation import case
+    from mtzsim.verify.validation import CASES, case
 
     rec = calibration_record()
     for key, row in rec.get("leave_one_out", {}).items():
         kind = rec["predictions_vs_data"][key]["kind"]
         tol = rec["predictions_vs_data"][key]["tolerance"]
-        case(name=f"leave-one-out: {key}", model="mtz", quantity=key.replace("_", " "), unit="-" if "ratio" in key else "m",
-             measured=row["data"], tolerance=0.0 if kind == "greater" else tol, kind=kind,
+        k = 1.0 if "ratio" in key else 1e6  # shown in µm, as the data table's rows
+        case(name=f"leave-one-out: {key}", model="mtz", quantity=key.replace("_", " "), unit="-" if "ratio" in key else "um",
+             measured=row["data"] * k, tolerance=0.0 if kind == "greater" else tol, kind=kind,
              source=f"mtz_co2_calibration.csv; refit without this number ({rec.get('date', '')}, coarse grid "
              f"{rec['grid_fit']['cell_m']*1e6:g} um)", fitted=False,
-             note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"]: v)
+             note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"] * k: v)
+    # the data table (validation_cases.csv) already lists a held-out row with the same measurement: once is enough
+    in_table = {(c.unit, round(c.measured, 6)) for c in CASES if c.model == "mtz" and not c.fitted}
     for key in rec.get("held_out", []):
         row = rec["check_predictions_vs_data"].get(key) or rec["predictions_vs_data"][key]
-        case(name=f"held out of the fit: {key}", model="mtz", quantity=key.replace("_", " "), unit="m",
-             measured=row["data"], tolerance=row["tolerance"], kind=row["kind"],
+        if ("um", round(row["data"] * 1e6, 6)) in in_table:
+            continue
+        case(name=f"held out of the fit: {key}", model="mtz", quantity=key.replace("_", " "), unit="um",
+             measured=row["data"] * 1e6, tolerance=row["tolerance"], kind=row["kind"],
              source=f"mtz_co2_calibration.csv; predicted by the fit without it ({rec.get('date', '')})", fitted=False,
-             note="prediction stored by `mtzsim calibrate` (check grid)")(lambda v=row["model"]: v)
+             note="prediction stored by `mtzsim calibrate` (check grid)")(lambda v=row["model"] * 1e6: v)
     case(name="Walsh & Deutsch 1989: Er:YAG specific ablation of skin, 8 J/cm2", model="mtz",
          quantity="ablated mass per energy", unit="ug/J", measured=540.0, tolerance=0.25,
          source="WalshDeutsch1989 (guinea-pig skin, normal-spiking Er:YAG; held out)", fitted=False,

@@ -49,6 +49,7 @@ class Outcome:
             "tolerance": c.tolerance,
             "kind": c.kind,
             "fitted": c.fitted,
+            "role": role(c),
             "passed": self.passed,
             "source": c.source,
             "note": c.note,
@@ -101,6 +102,16 @@ def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
         if progress:
             progress(c)
     return out
+
+
+def role(case) -> str:
+    """How a case relates to the fits: ``"fitted"`` (used in a fit), ``"LOO"`` (predicted by the
+    fit without it: leave-one-out) or ``"held out"`` (never used in any fit)."""
+    if case.fitted:
+        return "fitted"
+    if case.name.startswith("leave-one-out"):
+        return "LOO"
+    return "held out"
 
 
 # ---------------------------------------------------------------- cases from the data table
@@ -170,9 +181,14 @@ _REGISTERED: set[str] = set()
 
 
 def _register_stage_cases(models: set[str] | None = None) -> None:
-    """Add the healing and outcome stages' cases on first use (their predictions run the
+    """Add the MTZ calibration's leave-one-out and held-out cases, and the healing and outcome stages' cases, on first use (their predictions run the
     biology and the emulated trials, seconds each, so they are not built at import)."""
     wanted = set(models or MODELS)
+    if "mtz" in wanted and "mtz" not in _REGISTERED:
+        from mtzsim.verify import mtz_cases
+
+        mtz_cases.register()
+        _REGISTERED.add("mtz")
     if "healing" in wanted and "healing" not in _REGISTERED:
         from mtzsim.biology.healing_calibration import register_validation_cases
 

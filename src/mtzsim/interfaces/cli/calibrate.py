@@ -1,4 +1,4 @@
-"""`mtzsim calibrate`: refit the single-MTZ ablation and plume model to the CO2 MTZ geometry data."""
+"""`mtzsim calibrate`: refit a stage's model to its data (the MTZ plume and ablation, the healing rates, the outcome posterior)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,27 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("calibrate")
     def calibrate_command(
-        out: Optional[str] = typer.Option(None, "--out", help="write the calibration record (JSON) to this file"),
+        stage: str = typer.Option("mtz", "--stage", help="mtz | healing | outcome"),
+        out: Optional[str] = typer.Option(None, "--out", help="write the calibration record (JSON) to this file "
+                                          "[outcome: default the packaged params/data/outcome_posterior.json]"),
         loo: bool = typer.Option(True, help="leave-one-out refits (about 8 more fits)"),
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
     ) -> None:
-        """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores)."""
+        """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores).
+
+        ``--stage outcome`` re-runs the outcome posterior (emcee, 2–3 min) and writes it; ``--stage healing``
+        re-runs the healing fits and prints them beside the packaged values.
+        """
+        from mtzsim.errors import InputError
+
+        if stage == "outcome":
+            _outcome(out, as_json)
+            return
+        if stage == "healing":
+            _healing(as_json)
+            return
+        if stage != "mtz":
+            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing or outcome")
         from mtzsim.verify.calibration import fit, record, write_record
 
         def show(x, cost):
@@ -33,3 +49,29 @@ def register(app: typer.Typer) -> None:
                    f"chi2 {rec['cost_chi2']:.3f}")
         if out:
             typer.echo(f"record written to {out}; copy it to src/mtzsim/params/data/mtz_calibration.json to adopt it")
+
+
+def _outcome(out: Optional[str], as_json: bool) -> None:
+    from mtzsim.clinic.calibration import calibrate_outcome, posterior_summary
+
+    post = calibrate_outcome(out)
+    summary = posterior_summary(post)
+    if as_json:
+        typer.echo(json.dumps({"meta": post["meta"], "summary": summary}, indent=2))
+        return
+    for key, (mean, sd) in summary.items():
+        typer.echo(f"  {key:32s} {mean:.4g} ± {sd:.2g}")
+    typer.echo(f"posterior written to {out or 'the packaged params/data/outcome_posterior.json'}")
+
+
+def _healing(as_json: bool) -> None:
+    from mtzsim.biology.healing_calibration import calibrate
+
+    fitted = calibrate()
+    rows = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fitted.items()}
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for key, value in rows.items():
+        typer.echo(f"  {key:20s} {value}")
+    typer.echo("SI values; params/data/healing_parameters.csv holds the adopted ones (copy them there to adopt)")

@@ -57,7 +57,10 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise InputError("--out", f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
         sc = load_scenario(scenario)
-        run = chain.TreatmentChain(sc, stages=stages, cache=None if no_cache else default_cache()).run()
+        from mtzsim.interfaces.services import named_field_errors
+
+        with named_field_errors():
+            run = chain.TreatmentChain(sc, stages=stages, cache=None if no_cache else default_cache()).run()
         result = run.field
         summary = result_to_dict(result)
         if out is not None:

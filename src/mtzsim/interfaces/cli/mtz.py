@@ -25,10 +25,18 @@ def register(app: typer.Typer) -> None:
         figure: Optional[str] = typer.Option(None, help="write the cross-section to this PNG"),
     ) -> None:
         """Simulate one microbeam: crater, coagulation, lethal and heat-shock zones, energy balance."""
+        import warnings
+
+        from rich.console import Console
+
         from mtzsim.errors import InputError
+        from mtzsim.params import presets
         from mtzsim.physics.laser import WAVELENGTHS, make_beam
         from mtzsim.physics.mtz import Numerics, simulate_mtz
-        from mtzsim.units import parse_quantity
+        from mtzsim.physics.mtz.domain import LONGEST_PULSE
+        from mtzsim.units import format_number, parse_quantity
+
+        err = Console(stderr=True)
 
         if laser not in WAVELENGTHS:
             raise InputError("--laser", f"unknown laser {laser!r}; choose one of {', '.join(WAVELENGTHS)}")
@@ -47,7 +55,11 @@ def register(app: typer.Typer) -> None:
 
         e = positive(energy, "energy", "--energy") if energy is not None else None
         f = positive(fluence, "fluence", "--fluence") if fluence is not None else None
-        d = positive(spot, "length", "--spot")
+        d = presets.check_limit("laser.spot", positive(spot, "length", "--spot"), "--spot")
+        if figure:
+            from mtzsim.interfaces.services import check_figure_path
+
+            check_figure_path(figure)
         tau = positive(pulse, "time", "--pulse") if pulse is not None else None
         p = positive(peak_power, "power", "--peak-power") if peak_power is not None else None
         delay = parse_quantity(stack_delay, "time", "--stack-delay")
@@ -62,19 +74,38 @@ def register(app: typer.Typer) -> None:
             laser, energy=e, fluence=f, spot_diameter=d, pulse_duration=tau, peak_power=p,
             profile=profile, stack=stack, stack_delay=delay,
         )
-        if d > 3e-3:
-            raise InputError("--spot", f"{spot!r} is wider than the 3 mm this single-MTZ model is meant for")
-        if beam.energy > 1.0:
-            raise InputError("--energy", f"{beam.energy*1e3:.0f} mJ per microbeam is beyond any fractional device (max 1 J)")
-        try:
-            result = simulate_mtz(beam, numerics=Numerics(cell=h))
-        except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
-            raise InputError("--spot" if "spot" in str(exc) else "--energy", str(exc)) from exc
+        presets.check_limit("laser.energy", beam.energy, "--energy" if energy is not None else "--fluence")
+        # the clinical-range warnings a scenario run prints (settings of the beam only: no pattern here)
+        flag = {"laser.energy": "--energy", "laser.spot": "--spot", "laser.stack": "--stack"}
+        range_warnings = [w for w in presets.clinical_warnings(
+            laser=laser, preset=None, energy=beam.energy, spot=d, density=float("nan"), stack=stack, passes=1)
+            if w.field in flag]
+        for w in range_warnings:
+            err.print(f"[yellow]mtzsim: warning:[/yellow] {flag[w.field]}: {w.message}", soft_wrap=True, highlight=False)
+        model_warnings: list[str] = []
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            model_warnings.append(str(message))
+            err.print(f"[yellow]mtzsim: warning:[/yellow] {message}", soft_wrap=True, highlight=False)
+
+        long_pulse = beam.pulse_duration > LONGEST_PULSE
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = show
+            try:
+                if long_pulse:  # minutes of explicit steps: show that it is working
+                    with err.status(f"simulating a {format_number(beam.pulse_duration)} s pulse (long: minutes)…"):
+                        result = simulate_mtz(beam, numerics=Numerics(cell=h))
+                else:
+                    result = simulate_mtz(beam, numerics=Numerics(cell=h))
+            except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
+                raise InputError("--spot" if "spot" in str(exc) else "--energy", str(exc)) from None
         if figure:
             from mtzsim.report.figures_mtz import save_mtz_figure
 
             save_mtz_figure(result, figure)
         summary = result.to_dict()
+        summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + model_warnings
         if as_json and laser == "co2":
             from mtzsim.verify.calibration import prediction_intervals
 
@@ -83,9 +114,8 @@ def register(app: typer.Typer) -> None:
             summary["interval_note"] = ("1-sigma calibration-parameter intervals (ablation temperature, ejecta "
                                         "speed), coarse 10 um grid; not measurement scatter")
         if as_json:
-            typer.echo(json.dumps(summary, indent=2))
+            typer.echo(json.dumps(_clean(summary, format_number), indent=2))
             return
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=f"MTZ: {laser} {beam.energy*1e3:.1f} mJ, {d*1e6:.0f} µm, {beam.pulse_duration*1e3:.2f} ms")
@@ -93,11 +123,23 @@ def register(app: typer.Typer) -> None:
         table.add_column("value", justify="right")
         for key, value in summary.items():
             if isinstance(value, float):
-                table.add_row(key, f"{value:.4g}")
+                table.add_row(key, format_number(value))
             elif not isinstance(value, (dict, list)):
                 table.add_row(key, str(value))
         for key, value in summary["energy_partition_mj"].items():
-            table.add_row(f"energy: {key} [mJ]", f"{value:.3g}")
+            table.add_row(f"energy: {key} [mJ]", format_number(value, 3))
         Console().print(table)
         if figure:
             typer.echo(f"figure written to {figure}")
+
+
+def _clean(value, format_number):
+    """JSON-ready copy with the float noise removed (``119.99999999999999`` → ``120``, 10 digits kept)."""
+    if isinstance(value, dict):
+        return {k: _clean(v, format_number) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v, format_number) for v in value]
+    if isinstance(value, float) and not isinstance(value, bool):
+        text = format_number(value, 10)
+        return None if text == "—" else float(text)
+    return value

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
             from rich.table import Table
 
             table = Table(title="mtzsim validate")
-            for col in ("case", "predicted", "measured", "error", "tolerance", "", "source"):
+            for col in ("case", "role", "predicted", "measured", "error", "tolerance", "", "source"):
                 table.add_column(col, overflow="fold")
             for o in outcomes:
                 c = o.case
@@ -44,10 +44,12 @@ def register(app: typer.Typer) -> None:
                 else:
                     tol = f"±{c.tolerance*100:.0f} %"
                 status = "[green]pass[/]" if o.passed else "[red]FAIL[/]"
-                name = c.name + (" (fitted)" if c.fitted else "")
-                table.add_row(name, f"{o.predicted:.4g} {c.unit}", f"{c.measured:g} {c.unit}", f"{o.error*100:+.1f} %", tol, status, c.source)
+                table.add_row(c.name, validation.role(c), f"{o.predicted:.4g} {c.unit}", f"{c.measured:g} {c.unit}", f"{o.error*100:+.1f} %", tol, status, c.source)
             Console(width=200).print(table)
             failed = sum(not o.passed for o in outcomes)
-            typer.echo(f"{len(outcomes) - failed} passed, {failed} failed")
+            roles = [validation.role(o.case) for o in outcomes]
+            typer.echo(f"{len(outcomes) - failed} passed, {failed} failed "
+                       f"(fitted {roles.count('fitted')}, LOO {roles.count('LOO')}, held out {roles.count('held out')}; "
+                       "role: fitted = used in a fit, LOO = predicted by the fit without it, held out = in no fit)")
         if any(not o.passed for o in outcomes):
             raise typer.Exit(1)

@@ -27,11 +27,15 @@ from mtzsim.constants import T_BODY, T_BOIL
 KERNEL_CUTOFF_K = 0.5
 
 #: Shortest hand-off age τ_c [s]. Assumption: at 50 ms the heat has spread
-#: sqrt(2 α τ_c) ≈ 90 µm laterally, smooth enough for the coarse background.
+#: sqrt(2 α τ_c) ≈ 90 µm laterally, smooth enough for the coarse background (whose cells
+#: are 0.8 × that spread, background.make_box). With the second-generation single-MTZ
+#: engine (no plume hold of the wall; a hot desiccated wall layer that is below boiling
+#: ~2.7 ms after a 15 mJ CO2 pulse) this is the age that sets τ_c: handing off at the end
+#: of the wall heating would give the background a profile only ~15 µm wide.
 HANDOFF_AGE = 0.05
 
-#: Tolerance [K] below the boiling point at which a tabulated wall still counts as held
-#: at 100 °C by the condensing plume (the engine holds it at exactly T_boil − T_body).
+#: Tolerance [K] below the boiling point at which the hottest tabulated tissue still counts
+#: as at or above boiling (the stage-1 engine held the wall at exactly T_boil − T_body).
 WALL_HOLD_TOL_K = 0.05
 
 #: Hand-off age as a multiple of the end of the wall heating. Assumption checked by the
@@ -112,14 +116,15 @@ class Kernel:
 
 
 def wall_heating_end(resp, *, t_boil: float = T_BOIL, t_body: float = T_BODY) -> float:
-    """Age [s] from which the tabulated response is pure conduction.
+    """Age [s] from which no tabulated tissue is at or above the boiling point any more.
 
-    The engine holds the crater wall at 100 °C while the condensing plume has heat
-    (``MTZResult.energy.wall_heating``): heat enters the tissue long after the pulse.
-    The returned age is the first table time after the last one at which the hottest
-    tissue is still at the boiling point, so that handing the firing's heat to the
-    background at that age or later loses none of it. Returns ``t_end_pulse`` when the
-    response never reaches the boiling point.
+    The first table time after the last one at which the hottest tissue is still at or
+    above boiling (within :data:`WALL_HOLD_TOL_K`); ``t_end_pulse`` when the response never
+    reaches boiling. With the stage-1 engine (the condensing plume held the wall at 100 °C,
+    ``MTZResult.energy.wall_heating`` > 0) heat entered the tissue until then; with the
+    second-generation engine (``wall_heating`` = 0) all the heat is in the tissue at the
+    pulse end and this is when the hot desiccated wall layer has cooled below boiling
+    (~2.7 ms at 15 mJ CO2). Handing off at this age or later loses no heat either way.
     """
     t = np.asarray(resp.t, float)
     peak = np.asarray(resp.rise, float).reshape(t.size, -1).max(axis=1)
@@ -131,8 +136,9 @@ def wall_heating_end(resp, *, t_boil: float = T_BOIL, t_body: float = T_BODY) ->
 
 
 def default_handoff_age(resp) -> float:
-    """τ_c [s]: :data:`HANDOFF_AGE`, or :data:`HANDOFF_AFTER_WALL` × the end of the wall
-    heating (:func:`wall_heating_end`) when that is later."""
+    """τ_c [s]: :data:`HANDOFF_AGE`, or :data:`HANDOFF_AFTER_WALL` × :func:`wall_heating_end`
+    when that is later (stage-1 wall hold; with the second-generation engine the wall is
+    below boiling within a few ms and :data:`HANDOFF_AGE` applies)."""
     wall = wall_heating_end(resp)
     if wall <= float(resp.t_end_pulse):
         return HANDOFF_AGE

@@ -48,7 +48,7 @@ class FieldResult:
     area_contraction: float = quantity("1", "immediate area contraction from collagen shrinkage",
                                        source="mtzsim.physics.damage.collagen_linear_shrinkage", display="%")
     energy_delivered: float = quantity("J", "sum of the pulse energies of all firings", display="mJ")
-    heat_deposited: float = quantity("J", "sum of the heat the MTZs leave in tissue (plume wall heating included)",
+    heat_deposited: float = quantity("J", "sum of the heat the MTZs leave in tissue (the hot wall layer included)",
                                      display="mJ")
     coagulated_volume: float = quantity("m3", "Ω_collagen ≥ 1 volume from the maps (slab sum over map depths)",
                                         source=_ARRHENIUS, display="mm3")

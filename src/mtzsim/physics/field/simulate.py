@@ -9,7 +9,7 @@ Each firing's rise is split in time at the hand-off age τ_c:
 
 - *near and early* (age < τ_c): the tabulated kernel itself (:mod:`.kernel`), evaluated
   exactly at every map point within the cut-off radius (:mod:`.superposition`);
-- *late* (age ≥ τ_c, by default no earlier than the end of the plume's wall heating):
+- *late* (age ≥ τ_c, by default 50 ms and no earlier than the hottest tissue is below boiling):
   the firing's heat goes to an exact spectral Pennes background on a box (:mod:`.background`).
 
 The Arrhenius damage of each process is integrated on the total temperature at each map

@@ -43,6 +43,8 @@ DRY_TOL_K = 0.05
 def damage_tables(kern, lnA, EaR, T_body, bg_grid, T_cap=np.inf):
     """ln of ∫_0^τc [rate(T_b + bg + K) − rate(T_b + bg)] dτ on (slot, [capped, free], proc, r, bg).
 
+    The rate is integrated log-linearly between table ages (:func:`log_mean_integral`).
+
     From age 0: before the first table time K ramps up from 0 (as the point kernel).
     Index 0 of the second axis caps the temperature at ``T_cap`` (wet tissue), index 1 does not (dry).
     """
@@ -58,11 +60,22 @@ def damage_tables(kern, lnA, EaR, T_body, bg_grid, T_cap=np.inf):
             for p in range(len(lnA)):
                 for ib, bg in enumerate(bg_grid):
                     T = np.minimum(T_body + bg + Kall[s], cap)
-                    f = np.exp(lnA[p] - EaR[p] / T)
-                    integral = ((f[1:] + f[:-1]) * 0.5 * dtau[:, None]).sum(0)
+                    a = lnA[p] - EaR[p] / T
+                    integral = log_mean_integral(a[:-1], a[1:], dtau[:, None]).sum(0)
                     base = math.exp(lnA[p] - EaR[p] / (T_body + bg)) * (tau[-1] - tau[0])
                     out[s, c, p, :, ib] = np.log(np.maximum(integral - base, 1e-300))
     return out
+
+
+def log_mean_integral(aL, aR, h):
+    """Array twin of :func:`mtzsim._kernels.field.log_mean_integral`: ∫ e^a dt with a linear from aL to aR over h."""
+    aL, aR = np.broadcast_arrays(np.asarray(aL, float), np.asarray(aR, float))
+    d = aR - aL
+    hi = np.maximum(aL, aR)
+    ad = np.abs(d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(ad < 1e-6, 1.0, -np.expm1(-ad) / ad)
+    return h * np.where(ad < 1e-6, np.exp(0.5 * (aL + aR)), np.exp(hi) * frac)
 
 
 def firing_bins(pattern, x0, y0, x1, y1, size) -> Bins:
@@ -150,8 +163,9 @@ def point_kernel_numpy(px, py, firings: Firings, table: Table, background: Backg
 
     For each point: the near firings (closer than ``table.r_cut``) in time order, grouped
     into clusters of overlapping windows [t_j, t_j + τ_c]; an isolated firing adds its
-    tabulated Ω increment, a cluster adds the trapezoid integral of rate(T) − rate(T_b + bg)
-    on the union of its firings' time grids; T is capped at ``T_cap`` unless a single
+    tabulated Ω increment, a cluster adds the integral of rate(T) − rate(T_b + bg)
+    on the union of its firings' time grids (rate log-linear in time within each interval:
+    :func:`log_mean_integral`); T is capped at ``T_cap`` unless a single
     firing's own rise exceeds ``K_dry`` there (dry tissue).
     """
     lnA, EaR = np.asarray(lnA, float), np.asarray(EaR, float)
@@ -166,7 +180,8 @@ def point_kernel_numpy(px, py, firings: Firings, table: Table, background: Backg
         out.ablated[p] = bool(np.any(d < table.r_void))
         near = np.nonzero(d < table.r_cut)[0]  # firing order = time order
         rs = d[near]
-        kmax = np.array([table.Kmax[jr] * (1 - fr) + table.Kmax[jr + 1] * fr
+        # the highest rise over age of the interpolated kernel (not the interpolated maxima)
+        kmax = np.array([float(np.max(table.K[:, jr] * (1 - fr) + table.K[:, jr + 1] * fr))
                          for jr, fr in (_table_weights(table, r) for r in rs)])
         dry = bool(np.any(kmax > K_dry))
         out.dry[p] = dry
@@ -215,8 +230,7 @@ def point_kernel_numpy(px, py, firings: Firings, table: Table, background: Backg
             h = np.diff(times)
             for q in range(lnA.size):
                 base = math.exp(lnA[q] - EaR[q] / Tb)
-                acc = float((0.5 * (np.exp(lnA[q] - EaR[q] / TL) + np.exp(lnA[q] - EaR[q] / TR) - 2 * base)
-                             * h)[h > 0].sum())
+                acc = float((log_mean_integral(lnA[q] - EaR[q] / TL, lnA[q] - EaR[q] / TR, h) - base * h)[h > 0].sum())
                 if acc > 0.0:
                     out.omega[p, q] += acc
         out.tpeak[p] = tp

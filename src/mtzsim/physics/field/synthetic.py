@@ -59,9 +59,16 @@ def synthetic_response(
 
 
 def synthetic_mtz(beam=None, **kwargs):
-    """A :class:`mtzsim.physics.mtz.MTZResult` around :func:`synthetic_response` (zone radii unset)."""
+    """A :class:`mtzsim.physics.mtz.MTZResult` around :func:`synthetic_response` (zone radii unset).
+
+    Like the second-generation engine, no heat reaches the tissue after the pulse from a plume
+    (``wall_heating`` = 0: the column's heat is all in the tissue at t = 0); the energy not
+    stored is booked as ablated. ``peak_wall_temperature`` is the hottest tissue cell next to
+    the crater; ``ablated_mass`` and ``histology`` stay unset (no ablation model here).
+    """
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import EnergyPartition, MTZResult
+    from mtzsim.physics.mtz.result import wall_cells
 
     beam = beam or make_beam("co2", energy=15e-3, spot_diameter=120e-6)
     resp = synthetic_response(**kwargs)
@@ -71,9 +78,11 @@ def synthetic_mtz(beam=None, **kwargs):
     cr = kwargs.get("crater_radius", 40e-6)
     cd = kwargs.get("crater_depth", 200e-6)
     nan = float("nan")
+    wall = wall_cells(resp.void)
     return MTZResult(
         beam=beam, ablation_depth=cd, ablation_diameter=2 * cr, coagulation_depth=nan,
         coagulation_thickness=nan, lethal_depth=nan, lethal_radius=nan, heat_shock_depth=nan,
         heat_shock_radius=nan, peak_temperature=T_BODY + float(resp.rise.max()),
         pulse_duration=beam.pulse_duration, energy=part, dataset=None, response=resp,
+        peak_wall_temperature=(T_BODY + float(resp.rise[:, wall].max())) if wall.any() else nan,
     )

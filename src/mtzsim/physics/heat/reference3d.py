@@ -31,8 +31,7 @@ import math
 
 import numpy as np
 
-#: Molar gas constant [J/(mol K)] (CODATA 2018, exact).
-R_GAS = 8.314462618
+from mtzsim.constants import R_GAS
 
 #: Default tolerance on the skipped damage increment per cell and step [-] (see ``damage_cutoff``).
 DAMAGE_TOL = 1e-16

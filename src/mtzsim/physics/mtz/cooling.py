@@ -77,7 +77,7 @@ def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *
     no_fixed = np.zeros_like(void)
     rate_old = np.empty_like(Omega)
     rate_new = np.empty_like(Omega)
-    _k.arrhenius_rates(T, void, rts.A, rts.Ea, rts.t_cut, rate_old)
+    _k.arrhenius_rates(T, void, rts.A, rts.EaR, rts.t_cut, rate_old)
     t = t_start
     dt = dt0
     stride = numerics.response_stride
@@ -93,7 +93,7 @@ def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *
         lb, lp = heat.implicit_step(T, void, mat.Gr, mat.Gz, des.cap, perf, mat.t_body, dt, no_fixed)
         boundary += lb
         perfusion += lp
-        _k.arrhenius_rates(T, void, rts.A, rts.Ea, rts.t_cut, rate_new)
+        _k.arrhenius_rates(T, void, rts.A, rts.EaR, rts.t_cut, rate_new)
         Omega += (0.5 * dt) * (rate_old + rate_new)
         rate_old, rate_new = rate_new, rate_old
         np.maximum(Tmax, np.where(void, mat.t_body, T), out=Tmax)

@@ -45,6 +45,8 @@ class Numerics:
     dt_wall_max: float = 0.005  # longest cooling step while desiccated (> 100 °C) cells remain [s]
     response_stride: int = 2  # subsampling of the tabulated response
     grow_domain: bool = True  # grow the domain and re-run when damage reaches its boundary
+    light_photons: int = 1_000_000  # Monte Carlo packets of a scattering (1.55 µm) beam
+    light_seed: int = 0  # their random seed
 
 
 def check_inputs(beam: Beam, numerics: Numerics) -> Numerics:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from mtzsim.constants import T_BOIL
+from mtzsim.constants import T_BOIL, ZERO_CELSIUS
 
 #: Literature bounds of the ablation temperature [K]: boiling at 1 atm; Choi et al. 1999's
 #: highest radiometric surface temperature during CO2 resurfacing (≈ 400 °C).
@@ -131,7 +131,7 @@ class LossModel:
     def parameter_rows(self) -> list[tuple[str, str, str, str]]:
         """(name, value, kind, source) rows for a report's parameter table."""
         return [
-            ("mtz.ablation_temperature", f"{self.ablation_temperature - 273.15:.4g} °C", "model", self.source),
+            ("mtz.ablation_temperature", f"{self.ablation_temperature - ZERO_CELSIUS:.4g} °C", "model", self.source),
             ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
             ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",

@@ -65,7 +65,9 @@ def plume(beam, tissue, losses) -> _k.Plume:
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
-    return _k.Rates(np.asarray(A, float), np.asarray(Ea, float), np.asarray(t_cut, float))
+    """The :data:`~mtzsim._kernels.axisym.Rates` record; ``EaR`` = Ea / R_GAS [K] (mtzsim.constants) for the kernels."""
+    Ea = np.asarray(Ea, float)
+    return _k.Rates(np.asarray(A, float), Ea, np.asarray(t_cut, float), Ea / R_GAS)
 
 
 def steps(grid, props, mat: _k.Material, heat_step: float) -> _k.Steps:
