@@ -5,7 +5,7 @@ Research and education tool, not a medical device.
 
 __version__ = "0.1.0"
 
-__all__ = ["TreatmentChain", "__version__", "simulate_field", "simulate_mtz"]
+__all__ = ["TreatmentChain", "__version__", "compare", "plan", "simulate_field", "simulate_mtz"]
 
 
 def __getattr__(name):  # lazy: keep `import mtzsim` light
@@ -21,4 +21,12 @@ def __getattr__(name):  # lazy: keep `import mtzsim` light
         from mtzsim.pipeline.chain import TreatmentChain
 
         return TreatmentChain
+    if name == "plan":
+        from mtzsim.clinic.planner import plan
+
+        return plan
+    if name == "compare":
+        from mtzsim.clinic.comparators import compare
+
+        return compare
     raise AttributeError(name)

@@ -24,7 +24,8 @@ app = typer.Typer(
 )
 
 #: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
-COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "cache", "heal", "outcome", "sensitivity", "sweep"]
+COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "cache", "heal", "outcome", "sensitivity",
+                   "sweep", "plan", "compare"]
 
 
 def _register_all() -> None:

@@ -1,0 +1,498 @@
+"""Comparator modalities through the same chain: physics → dose and wound map → healing → remodeling → outcome.
+
+Every modality is simulated, never looked up: lasers through :func:`mtzsim.physics.mtz.simulate_mtz`
+(fractional CO2, scanned full-field CO2, fractional Er:YAG, non-ablative 1.55 µm), microneedling
+through :func:`mtzsim.physics.needles.simulate_microneedling` (mechanical channels, no heat) and
+microneedle RF through :func:`mtzsim.physics.rf.simulate_mnrf` (channels plus Joule coagulation at
+the tips). Each result becomes a :class:`~mtzsim.clinic.stimulus.TreatmentStimulus` (wounded and
+heat-shocked volume per skin area, wound depth, coverage, energy) and a basal-layer wound map for
+the healing stage; the calibrated remodeling and risk models (fitted on fractional CO2) then give
+improvement, PIH and downtime.
+
+One comparator parameter is fitted, on the single-arm comparator studies only
+(``params/data/comparators_calibration.csv``): ``kappa``, the remodeling efficacy of a dermal wound
+made under an intact epidermis (needle channel, RF or 1.55 µm coagulation) relative to the ablative
+MTZ the CO2 calibration was made on. It multiplies the wound and heat-shock volume fractions of the
+non-ablative modalities. The fit is a weighted least squares in log κ (scipy, continuous) with a
+Laplace (curvature) standard error; the other rows of the table are kept out and reported as
+validation (:func:`calibrate_comparators`). Head-to-head trials are not used.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from mtzsim.clinic import physics_table as pt
+from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
+from mtzsim.pipeline.contract import quantity
+
+DAY = 86400.0
+MONTH = 30.4375 * DAY
+MODALITIES = pt.MODALITIES
+CALIBRATION_FILE = "comparator_calibration.json"
+#: Modalities whose wound leaves the epidermis closed (κ applies).
+NONABLATIVE = ("erglass_nonablative", "microneedling", "microneedle_rf")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dose
+# ---------------------------------------------------------------------------------------------
+
+
+def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa: float = 1.0,
+         spot: float | None = None) -> tuple[TreatmentStimulus, float]:
+    """Per-session stimulus and basal-layer wound coverage of one setting.
+
+    Parameters
+    ----------
+    modality : str
+        One of :data:`MODALITIES`.
+    wound : dict
+        One wound's physics (:mod:`mtzsim.clinic.physics_table`).
+    density : float, optional
+        Spot-area fraction per pass (lasers; 1 for full field) [-]; needles use the device's pins.
+    passes : int
+        Passes (stamps) per session.
+    kappa : float
+        Efficacy of a wound under an intact epidermis relative to an ablative MTZ [-].
+
+    Returns
+    -------
+    (TreatmentStimulus, float)
+        The stimulus and the basal-layer wound coverage of one session [-].
+    """
+    from mtzsim.clinic.parameters import table
+
+    if passes < 1:
+        raise ValueError(f"passes must be at least 1, got {passes!r}")
+    if "laser" in wound:
+        if density is None or not (0 < density <= 1):
+            raise ValueError(f"density must be in (0, 1], got {density!r}")
+        s = wound["spot"] if spot is None else spot
+        areal = density / (math.pi * s**2 / 4)
+        stim = treatment_stimulus(pt.mtz_like(wound), areal, passes=passes)
+        d_w = pt.basal_wound_diameter(modality, wound)
+        cov = 1.0 if modality == "co2_full_field" else 1.0 - math.exp(-areal * passes * math.pi * d_w**2 / 4)
+        if modality in NONABLATIVE:
+            stim = replace(stim, wound_volume_fraction=kappa * stim.wound_volume_fraction,
+                           heat_shock_volume_fraction=kappa * stim.heat_shock_volume_fraction)
+        return stim, cov
+    z_ref = table("remodeling_parameters.csv")["stimulus_depth"].value
+    n = wound["pins_per_area"] * passes
+    d_b = wound["basal_diameter"]
+    cov = 1.0 - math.exp(-n * math.pi * d_b**2 / 4)
+    stim = TreatmentStimulus(
+        ablation_depth=0.0, ablation_diameter=float(wound["surface_diameter"]), wound_depth=float(wound["depth"]),
+        heat_shock_depth=0.0, heat_shock_radius=0.0, areal_density=float(wound["pins_per_area"]), passes=int(passes),
+        energy=float(wound["energy"]), coverage=cov,
+        wound_volume_fraction=kappa * n * (wound["volume"] + wound["coag_volume"]) / z_ref,
+        heat_shock_volume_fraction=0.0, ablated_volume_fraction=0.0, area_contraction=0.0, ablative=False)
+    return stim, cov
+
+
+# ---------------------------------------------------------------------------------------------
+# Vectorised outcome over many settings (the planner's inner loop)
+# ---------------------------------------------------------------------------------------------
+
+
+_ARRAY_FIELDS = ("ablation_depth", "ablation_diameter", "wound_depth", "heat_shock_depth", "heat_shock_radius",
+                 "energy", "coverage", "wound_volume_fraction", "heat_shock_volume_fraction",
+                 "ablated_volume_fraction", "area_contraction")
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """Outcome of K settings for one patient (arrays of length K, SI fractions)."""
+
+    improvement_mean: np.ndarray = quantity("1", "mean overall improvement", kind="array", display="%")
+    improvement_ci: np.ndarray = quantity("1", "95 % posterior interval of the mean improvement (K, 2)",
+                                          kind="array", display="%")
+    pih_probability: np.ndarray = quantity("1", "PIH probability over the course", kind="array", display="%")
+    pih_interval: np.ndarray = quantity("1", "95 % posterior interval of the PIH probability (K, 2)", kind="array",
+                                        display="%")
+    per_scar_type: dict = quantity("1", "mean improvement per scar type (arrays of K)", kind="table")
+
+
+def _grouped_mean(values, groups):
+    g = np.asarray(groups)
+    sums = np.bincount(g, weights=values)
+    counts = np.bincount(g)
+    keep = counts > 0
+    return sums[keep] / counts[keep]
+
+
+def evaluate_batch(stimuli, erythema_days, scars, *, fitzpatrick: int, sessions: int, interval: float,
+                   age: float = 30.0, follow_up: float = 6 * MONTH, sun_protection: bool = False,
+                   cohort_size: int = 200, seed: int = 1, posterior=None) -> BatchOutcome:
+    """Improvement and PIH of K stimuli for one patient, vectorised over settings × virtual patients.
+
+    The same virtual patients (common random numbers) see every setting; for K = 1 the numbers
+    equal :func:`mtzsim.clinic.outcome.predict_outcome` with the same cohort and seed (a test holds
+    the two together).
+
+    Parameters
+    ----------
+    stimuli : sequence of TreatmentStimulus
+    erythema_days : sequence of float
+        Erythema duration of each setting from the healing stage [d] (PIH covariate).
+    scars : sequence of Scar
+    """
+    from mtzsim.clinic import cohort as _cohort
+    from mtzsim.clinic import risk
+    from mtzsim.clinic.calibration import load_posterior
+    from mtzsim.clinic.outcome import cohort_course, posterior_for
+
+    K = len(stimuli)
+    if K == 0:
+        z = np.zeros(0)
+        return BatchOutcome(z, np.zeros((0, 2)), z, np.zeros((0, 2)), {})
+    N = int(cohort_size)
+    posterior = load_posterior() if posterior is None else posterior
+    pop = _cohort.population_for(fitzpatrick, age, scars)
+    d = _cohort.draw_patients(pop, N, seed)
+    tiled = _cohort.PatientDraws(**{f.name: np.concatenate([getattr(d, f.name)] * K) for f in fields(d)
+                                    if f.name != "extra"})
+    post = posterior_for(tiled, posterior)
+    arr = {k: np.repeat(np.array([float(getattr(s, k)) for s in stimuli]), N) for k in _ARRAY_FIELDS}
+    lam = np.repeat(np.array([s.areal_density * s.passes for s in stimuli]), N)
+    stim = replace(stimuli[0], areal_density=lam[:, None], passes=1, **arr)
+    t_eval = (sessions - 1) * interval + follow_up
+    cc = cohort_course(stim, pop, tiled, post, sessions=sessions, interval=interval, record_times=[t_eval])
+    y = cc.improvement[-1].reshape(K, N)
+    eff = post["efficacy_draw"].reshape(K, N)
+    ery = np.repeat(np.asarray(erythema_days, dtype=float), N)
+    cov = risk.PIHCovariates(fitzpatrick=tiled.fitzpatrick, coverage=arr["coverage"], energy=arr["energy"],
+                             ablative=np.repeat([float(s.ablative) for s in stimuli], N),
+                             sun_protection=float(sun_protection), erythema_days=ery)
+    p = risk.pih_probability(cov, post["pih_coefficients"], sessions, study_effect=post["pih_study_effect"])
+    p = p.reshape(K, N)
+    pd = post["pih_draw"].reshape(K, N)
+    if N > 1:
+        ci = np.array([np.percentile(_grouped_mean(y[k], eff[k]), [2.5, 97.5]) for k in range(K)])
+        pci = np.array([np.percentile(_grouped_mean(p[k], pd[k]), [2.5, 97.5]) for k in range(K)])
+    else:
+        ci = np.stack([y[:, 0], y[:, 0]], axis=1)
+        pci = np.stack([p[:, 0], p[:, 0]], axis=1)
+    per = {}
+    simp = cc.scar_improvement[-1].reshape(K, N, -1)
+    for j, s in enumerate(pop.scars):
+        per.setdefault(s.kind, []).append(simp[:, :, j])
+    per = {k: np.concatenate(v, axis=1).mean(axis=1) for k, v in per.items()}
+    return BatchOutcome(improvement_mean=y.mean(axis=1), improvement_ci=ci, pih_probability=p.mean(axis=1),
+                        pih_interval=pci, per_scar_type=per)
+
+
+# ---------------------------------------------------------------------------------------------
+# Calibration of κ on the single-arm comparator studies
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def load_comparator_calibration() -> dict:
+    """The stored comparator calibration (``params/data/comparator_calibration.json``)."""
+    return json.loads(resources.files("mtzsim.params.data").joinpath(CALIBRATION_FILE).read_text())
+
+
+def kappa() -> float:
+    """Calibrated κ [-] (posterior mode)."""
+    return float(math.exp(load_comparator_calibration()["log_kappa"]))
+
+
+def calibration_targets() -> list[dict]:
+    """The comparator rows used, each with how the model predicts it and whether it is fitted.
+
+    Observations and their standard errors come from ``params/data/comparators_calibration.csv``;
+    the scale mapping (GB quantitative score reduction ≈ scar-volume reduction, "good-to-excellent"
+    ≈ ≥ 50 % improvement, "≥ 25 % improvement" ≈ the quartile edge) is an assumption stated per row.
+    """
+    from mtzsim.clinic.parameters import rows
+
+    data = {(r["source"], r["outcome"], r["time_mo"]): r for r in rows("comparators_calibration.csv")}
+
+    def row(src, outcome, mo=""):
+        return data[(src, outcome, mo)]
+
+    out = []
+    r = row("MNRFVietnam2019", "GB quantitative score, mean reduction")
+    out.append(dict(key="MNRFVietnam2019", role="fit", modality="microneedle_rf", metric="improvement_mean",
+                    observed=float(r["percent"]) / 100, se=5.0 / 16.0 / math.sqrt(52), n=52, fitzpatrick=4,
+                    sessions=4, interval=28 * DAY,
+                    mapping="GB quantitative score reduction read as scar-volume reduction (assumption); "
+                    "se from the post-treatment sd 5.0/16 over √52 (≈ 0.04); FST of Vietnamese patients taken as IV; "
+                    "interval 4 weeks (not given)"))
+    r = row("Chandrashekar2014", "GB qualitative improvement by 2 grades")
+    out.append(dict(key="Chandrashekar2014", role="validation", modality="microneedle_rf", metric="gb_grade_change",
+                    observed=(2 * 80.64 + 1 * 19.35) / 100, se=0.4 / math.sqrt(31), n=31, fitzpatrick=4, sessions=4,
+                    interval=42 * DAY,
+                    mapping="mean Goodman–Baron qualitative grade change = 2·80.64 % + 1·19.35 %; se from the "
+                    "grade spread (sd 0.4) over √31; FST III–V taken as IV"))
+    r = row("Hu2009", "good-to-excellent improvement", "1")
+    out.append(dict(key="Hu2009", role="fit", modality="erglass_nonablative", metric="share_50",
+                    observed=float(r["percent"]) / 100, se=math.sqrt(0.6 * 0.4 / 45), n=45, fitzpatrick=4, sessions=1,
+                    interval=28 * DAY, follow_up=1 * MONTH,
+                    mapping="'good-to-excellent' read as ≥ 50 % improvement (assumption); binomial se; FST III–IV "
+                    "taken as IV; 1 session, 1-month follow-up"))
+    r = row("MNRFTurkey2019", "> 25 % improvement (physician-rated)")
+    out.append(dict(key="MNRFTurkey2019", role="validation", modality="microneedle_rf", metric="share_25",
+                    observed=float(r["percent"]) / 100, se=math.sqrt(0.777 * 0.223 / 9), n=9, fitzpatrick=3,
+                    sessions=3, interval=28 * DAY, mapping="median 3 sessions at 4 weeks; FST taken as III"))
+    r = row("NIMNRF_PMID28009691", ">= 1 GB grade improvement", "3")
+    out.append(dict(key="NIMNRF_PMID28009691", role="validation", modality="microneedle_rf", metric="gb_change_ge1",
+                    observed=float(r["percent"]) / 100, se=math.sqrt(0.9 * 0.1 / 9), n=9, fitzpatrick=4, sessions=3,
+                    interval=28 * DAY, follow_up=3 * MONTH,
+                    mapping="share with ≥ 1 GB grade; model: share with a mean grade change ≥ 1 read as the mean "
+                    "grade change ≥ 1 (coarse)"))
+    r = row("MNRFVietnam2019", "PIH incidence")
+    out.append(dict(key="MNRFVietnam2019 PIH", role="validation", modality="microneedle_rf", metric="pih",
+                    observed=float(r["percent"]) / 100, se=math.sqrt(0.096 * 0.904 / 52), n=52, fitzpatrick=4,
+                    sessions=4, interval=28 * DAY, mapping="PIH over the course"))
+    r = row("PCI2014", "dyschromia")
+    out.append(dict(key="PCI2014", role="validation", modality="microneedling", metric="pih", observed=0.0,
+                    se=1.0 / 60, n=60, fitzpatrick=4, sessions=3, interval=28 * DAY,
+                    mapping="0/60 dyschromia, FST I–VI (taken as IV); se = 1/60"))
+    r = row("ErYAGcoag2011", "PIH incidence", "3")
+    out.append(dict(key="ErYAGcoag2011", role="validation", modality="eryag_fractional", metric="pih",
+                    observed=float(r["percent"]) / 100, se=math.sqrt(0.03 * 0.97 / 34), n=34, fitzpatrick=4,
+                    sessions=1, interval=28 * DAY, mapping="single session, FST III–IV taken as IV"))
+    out.append(dict(key="NIMNRF_PMID28009691 erythema", role="validation", modality="microneedle_rf",
+                    metric="erythema_days", observed=10 / 24, se=10 / 24, n=19, fitzpatrick=4, sessions=1,
+                    interval=28 * DAY, mapping="post-treatment erythema up to 10 h"))
+    out.append(dict(key="ErYAGminimal2008", role="validation", modality="eryag_fractional", metric="downtime_days",
+                    observed=10.5, se=3.5, n=9, fitzpatrick=5, sessions=1, interval=28 * DAY,
+                    mapping="erythema, peeling and crusting resolved within 1–2 weeks (midpoint 10.5 d)"))
+    return out
+
+
+#: Preset settings of each modality for the comparison and the calibration predictions.
+PRESETS = {
+    "co2_fractional": dict(energy=20e-3, length=None, density=0.10, passes=1),
+    "co2_full_field": dict(energy=0.6, length=None, density=1.0, passes=1),
+    "eryag_fractional": dict(energy=10e-3, length=None, density=0.10, passes=1),
+    "erglass_nonablative": dict(energy=15e-3, length=None, density=0.10, passes=2),
+    "microneedling": dict(energy=None, length=1.5e-3, density=None, passes=4),
+    "microneedle_rf": dict(energy=20e-3, length=1.5e-3, density=None, passes=1),
+}
+PRESET_NOTE = ("co2_fractional: the scenario's device (else 20 mJ, 120 µm, 10 %, Yuan 2014); co2_full_field: 0.6 J "
+               "scanned 3 mm spots, one pass, one session (CO2vsErYAG single pass); eryag: 10 mJ, 250 µm, 10 %; "
+               "1.55 µm: 15 mJ, 140 µm, 10 % × 2 passes; microneedling: 1.5 mm × 4 stamps; MNRF: 1.5 mm, "
+               "20 mJ/pin, insulated 49-pin tip — typical settings, assumptions where the presets say so")
+
+
+def node_for(modality: str, energy=None, length=None, *, spot=None, cache=None) -> pt.PhysicsNode:
+    """The physics node of one setting (cached in the result cache under the model version)."""
+    from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
+
+    grid = pt.modality_grids("small")[modality]
+    if spot is not None:
+        grid = replace(grid, spot=float(spot))
+    c = default_cache() if cache is None else (cache or None)
+    key = "physicsnode-" + canonical_hash(("node", model_version(), pt._healing_version(), modality, energy, length,
+                                           grid.spot, pt.COVERAGE_NODES, pt.HEALING_MAP, pt.ERYTHEMA_FLOOR))[:40]
+    if c is not None:
+        hit, _ = c.get(key)
+        if hit is not None:
+            return hit
+    node = pt.build_node(modality, grid, energy, length)
+    if c is not None:
+        c.put(key, node)
+    return node
+
+
+def _predict_target(t: dict, log_kappa: float, nodes: dict, cohort_size: int, seed: int):
+    from mtzsim.clinic.outcome import predict_outcome
+
+    m = t["modality"]
+    p = PRESETS[m]
+    stim, cov = dose(m, nodes[m].wound, density=p["density"], passes=p["passes"], kappa=math.exp(log_kappa))
+    down, ery = nodes[m].healing_at(cov)
+    heal = _Healing(downtime_days=down / DAY, erythema_days=ery / DAY)
+    o = predict_outcome(stim, _calibration_scars(), heal, fitzpatrick=t["fitzpatrick"], sessions=t["sessions"],
+                        interval=t["interval"], follow_up=t.get("follow_up", 3 * MONTH), cohort_size=cohort_size,
+                        seed=seed)
+    metric = t["metric"]
+    if metric == "improvement_mean":
+        return o.improvement_mean
+    if metric == "gb_grade_change":
+        return o.gb_grade_change
+    if metric == "share_50":
+        return float(np.mean(o.improvement_samples >= 0.5))
+    if metric == "share_25":
+        return float(np.mean(o.improvement_samples > 0.25))
+    if metric == "gb_change_ge1":
+        return float(o.gb_grade_change >= 1.0)
+    if metric == "pih":
+        return o.pih_probability
+    if metric == "erythema_days":
+        return ery / DAY
+    if metric == "downtime_days":
+        return down / DAY
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+@dataclass(frozen=True)
+class _Healing:
+    """Healing summary in days, the form :func:`predict_outcome` reads."""
+
+    downtime_days: float
+    erythema_days: float
+
+
+def _calibration_scars():
+    """A Jacob scar mix at the type defaults (presets.SCAR_DEFAULTS), as in the trial populations."""
+    from mtzsim.clinic.scars import Scar, classify
+    from mtzsim.params.presets import SCAR_DEFAULTS
+
+    out = []
+    for kind in ("icepick", "boxcar", "rolling"):
+        s = SCAR_DEFAULTS[kind]
+        out.append(Scar(classify(kind, s.depth), s.width, s.depth, 1))
+    return tuple(out)
+
+
+def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None) -> dict:
+    """Fit log κ on the comparator rows marked "fit"; predict the "validation" rows.
+
+    Weighted least squares, ``Σ ((pred − obs)/σ)²`` with ``σ² = se² + δ²`` (δ = 0.1, the scale
+    mapping's uncertainty: assumption), minimised over log κ in [−5, 3] (bounded Brent); the
+    standard error of log κ is the Laplace one, from the curvature of the objective
+    (finite differences).
+    """
+    from scipy.optimize import minimize_scalar
+
+    targets = calibration_targets()
+    nodes = {m: node_for(m, PRESETS[m]["energy"], PRESETS[m]["length"], cache=cache)
+             for m in {t["modality"] for t in targets}}
+    delta = 0.1
+    fit = [t for t in targets if t["role"] == "fit"]
+
+    def chi2(lk):
+        return sum(((_predict_target(t, lk, nodes, cohort_size, seed) - t["observed"]) ** 2)
+                   / (t["se"] ** 2 + delta**2 * max(1.0, abs(t["observed"])) ** 2) for t in fit)
+
+    res = minimize_scalar(chi2, bounds=(-5.0, 3.0), method="bounded", options={"xatol": 1e-3})
+    lk = float(res.x)
+    h = 0.05
+    curv = (chi2(lk + h) - 2 * res.fun + chi2(lk - h)) / h**2  # d²χ²/dlk²; χ² = −2 log L + const
+    sd = float(math.sqrt(2.0 / curv)) if curv > 0 else float("inf")
+    report = []
+    for t in targets:
+        pred = _predict_target(t, lk, nodes, cohort_size, seed)
+        report.append({k: t[k] for k in ("key", "role", "modality", "metric", "observed", "se", "mapping")}
+                      | {"predicted": float(pred)})
+    return {"log_kappa": lk, "log_kappa_sd": sd, "kappa": math.exp(lk),
+            "kappa_95": [math.exp(lk - 1.96 * sd), math.exp(lk + 1.96 * sd)], "chi2": float(res.fun),
+            "n_fit": len(fit), "delta": delta, "cohort_size": cohort_size, "seed": seed, "rows": report,
+            "method": "bounded Brent on weighted least squares in log kappa; Laplace standard error",
+            "source": "params/data/comparators_calibration.csv (single-arm rows only)"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModalityOutcome:
+    """Outcome, healing and dose of one modality at its preset settings."""
+
+    modality: str = quantity("", "modality", kind="category")
+    settings: dict = quantity("", "settings in display units", kind="table")
+    outcome: object = quantity("", "OutcomeResult of the course", kind="result")
+    downtime: float = quantity("s", "downtime per session (healing stage)", display="d")
+    erythema: float = quantity("s", "erythema duration per session (healing stage)", display="d")
+    wound_depth: float = quantity("m", "deepest wound", display="um")
+    coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
+    wound_volume_fraction: float = quantity("1", "wounded volume per area / stimulus depth, per session")
+
+    def to_dict(self) -> dict:
+        d = self.outcome.to_dict()
+        d["downtime_days"] = self.downtime / DAY
+        d["erythema_days"] = self.erythema / DAY
+        d.update(settings=self.settings, wound_depth_um=self.wound_depth * 1e6, coverage_pct=100 * self.coverage,
+                 wound_volume_fraction=self.wound_volume_fraction)
+        d.pop("course", None)
+        return d
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Every modality at its preset settings for one patient and scar set."""
+
+    modalities: dict = quantity("", "ModalityOutcome per modality", kind="table")
+    fitzpatrick: int = quantity("1", "Fitzpatrick skin type", kind="count")
+    sessions: int = quantity("1", "sessions of the course (full field: one)", kind="count")
+    kappa: float = quantity("1", "calibrated efficacy of wounds under an intact epidermis relative to an MTZ",
+                            source="comparators_calibration.csv")
+    note: str = quantity("", "preset settings and assumptions", kind="category")
+
+    def to_dict(self) -> dict:
+        return {"modalities": {k: v.to_dict() for k, v in self.modalities.items()},
+                "fitzpatrick": self.fitzpatrick, "sessions": self.sessions, "kappa": self.kappa, "note": self.note,
+                "units": "percent for shares and probabilities, days for downtime"}
+
+
+def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, interval: float = 28 * DAY,
+            follow_up: float = 6 * MONTH, sun_protection: bool = False, co2_settings: dict | None = None,
+            modalities=MODALITIES, cohort_size: int = 1000, seed: int = 1, cache=None) -> ComparisonResult:
+    """Run one patient's scars through every modality at its preset settings.
+
+    Parameters
+    ----------
+    scars : sequence of Scar
+    fitzpatrick, age : int, float
+    sessions, interval, follow_up : int, float [s], float [s]
+        The course (full-field CO2: one session, see :data:`PRESET_NOTE`).
+    co2_settings : dict, optional
+        The scenario's fractional CO2 device: ``energy`` [J], ``spot`` [m], ``density`` [-], ``passes``.
+    """
+    from mtzsim.clinic.outcome import predict_outcome
+
+    if not 1 <= int(fitzpatrick) <= 6:
+        raise ValueError(f"fitzpatrick must be 1–6, got {fitzpatrick!r}")
+    k = kappa()
+    out = {}
+    for m in modalities:
+        if m not in MODALITIES:
+            raise ValueError(f"unknown modality {m!r}; expected one of {MODALITIES}")
+        p = dict(PRESETS[m])
+        spot = None
+        if m == "co2_fractional" and co2_settings:
+            p.update({kk: v for kk, v in co2_settings.items() if kk in ("energy", "density", "passes")})
+            spot = co2_settings.get("spot")
+        node = node_for(m, p["energy"], p["length"], spot=spot, cache=cache)
+        stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
+        down, ery = node.healing_at(cov)
+        n_sess = 1 if m == "co2_full_field" else sessions
+        o = predict_outcome(stim, scars, _Healing(down / DAY, ery / DAY), fitzpatrick=fitzpatrick, age=age,
+                            sessions=n_sess, interval=interval, follow_up=follow_up, sun_protection=sun_protection,
+                            cohort_size=cohort_size, seed=seed)
+        o = replace(o, downtime_days=down)  # SI seconds, as the field declares
+        out[m] = ModalityOutcome(modality=m, settings=settings_display(m, p, spot or node.wound.get("spot")),
+                                 outcome=o, downtime=down, erythema=ery, wound_depth=stim.wound_depth, coverage=cov,
+                                 wound_volume_fraction=stim.wound_volume_fraction)
+    return ComparisonResult(modalities=out, fitzpatrick=int(fitzpatrick), sessions=int(sessions), kappa=k,
+                            note=PRESET_NOTE)
+
+
+def settings_display(modality: str, p: dict, spot=None) -> dict:
+    """Settings of one modality in display units (mJ, µm, mm, %)."""
+    d = {}
+    if p.get("energy") is not None:
+        d["energy_mj" if modality != "microneedle_rf" else "energy_per_pin_mj"] = round(p["energy"] * 1e3, 6)
+    if spot is not None and modality not in ("microneedling", "microneedle_rf"):
+        d["spot_um"] = round(spot * 1e6, 3)
+    if p.get("length") is not None:
+        d["needle_length_mm"] = round(p["length"] * 1e3, 6)
+    if p.get("density") is not None:
+        d["density_pct"] = round(p["density"] * 100, 6)
+    d["passes"] = int(p["passes"])
+    for key, f, unit in (("sessions", 1, ""), ("interval", 1 / (7 * DAY), "_weeks")):
+        if p.get(key) is not None:
+            d[key + unit] = round(p[key] * f, 6) if unit else int(p[key])
+    return d

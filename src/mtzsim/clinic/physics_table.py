@@ -1,0 +1,383 @@
+"""Physics table: each modality's wound geometry and healing downtime over its device settings grid.
+
+The planner and the modality comparison never run a table of outcomes: they run the physics —
+:func:`mtzsim.physics.mtz.simulate_mtz` for the lasers (10.6, 2.94 and 1.55 µm, fractional and
+scanned full-field), :func:`mtzsim.physics.needles.simulate_microneedling` and
+:func:`mtzsim.physics.rf.simulate_mnrf` for the needles — once per *physics node* (the settings
+that change the physics of one wound: pulse energy and spot; needle length and RF energy per
+pin) and the healing stage (:func:`mtzsim.biology.healing.simulate_healing`, closure surrogate)
+on synthetic wound maps at a few basal-layer coverages. Density, passes, sessions and interval
+do not change one wound's physics: the biology scales with them analytically (volume per skin
+area ∝ wounds per area; downtime interpolated linearly in coverage between the healing nodes,
+error measured in ``benchmarks/bench_planner.py`` and held by a test).
+
+The table is stored in the result cache (:mod:`mtzsim.pipeline.cache`) under a key of the model
+version (package, data tables, physics code) and the grid, so it is built once per calibration
+and model version.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mtzsim.pipeline.contract import quantity
+
+DAY = 86400.0
+
+#: Modalities in the order reports show them.
+MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_nonablative", "microneedling",
+              "microneedle_rf")
+
+#: Basal-layer coverages at which the healing stage is run for each physics node [-]
+#: (downtime is interpolated linearly in between; clamped outside).
+COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85)
+#: Healing map: pixels per side and pixel size [m] (1.2 mm field; 10 µm resolves a 100 µm wound).
+HEALING_MAP = (120, 10e-6)
+#: PIH "energy" covariate of a needle channel that deposits no heat [J]. Assumption: the PIH
+#: logistic (clinic/risk.py) is in log energy and undefined at 0; a mechanical channel is given
+#: 0.1 mJ, well below every thermal setting. PCI2014 (0/60 dyschromia) validates it.
+MECHANICAL_PIH_ENERGY = 1e-4
+#: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
+#: redness that fades within one step, and the PIH logistic is in log erythema duration.
+ERYTHEMA_FLOOR = 0.05 * DAY
+
+
+@dataclass(frozen=True)
+class ModalityGrid:
+    """Decision variables of one modality and the device ranges they come from (SI).
+
+    ``energies`` are per pulse (lasers) or per pin (RF); ``densities`` are the spot-area
+    fraction per pass (lasers) or ignored for needles (their pins per area are the device's);
+    ``lengths`` are needle lengths.
+    """
+
+    modality: str
+    title: str
+    laser: str | None
+    energies: tuple = ()
+    spot: float | None = None
+    lengths: tuple = ()
+    densities: tuple = (None,)
+    passes: tuple = (1,)
+    intervals: tuple = (28 * DAY,)
+    max_sessions: int = 6
+    device: str = ""
+    source: str = ""
+    assumption: str = ""
+
+    def physics_nodes(self) -> list[tuple]:
+        """(energy, length) pairs whose physics is simulated."""
+        if self.laser is not None:
+            return [(e, None) for e in self.energies]
+        if self.energies:
+            return [(e, l) for l in self.lengths for e in self.energies]
+        return [(None, l) for l in self.lengths]
+
+
+_MJ, _UM, _MM, _WK = 1e-3, 1e-6, 1e-3, 7 * DAY
+
+
+def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
+    """The settings grid of every modality, bounded by its device preset's ranges.
+
+    Parameters
+    ----------
+    size : {"full", "small"}
+        ``"small"`` keeps two physics nodes per modality (tests); ``"full"`` is the planner's.
+    """
+    from mtzsim.params.presets import DEVICES
+
+    full = size == "full"
+    if size not in ("full", "small"):
+        raise ValueError(f"size must be 'full' or 'small', got {size!r}")
+    co2 = DEVICES["deep-fractional-co2-120um"]
+    er = DEVICES["fractional-eryag-2940nm"]
+    gl = DEVICES["nonablative-fractional-1550nm"]
+
+    def pick(values, keep):
+        return tuple(values) if full else tuple(values[i] for i in keep)
+
+    grids = {
+        "co2_fractional": ModalityGrid(
+            "co2_fractional", "fractional CO2 (10.6 µm)", "co2",
+            energies=pick((5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ, 80 * _MJ, 160 * _MJ), (1, 4)), spot=120 * _UM,
+            densities=pick((0.05, 0.10, 0.15, 0.20, 0.25), (1, 3)), passes=(1, 2, 3), intervals=(4 * _WK, 6 * _WK),
+            device=co2.name, source=co2.ranges["energy"].source + "; " + co2.ranges["density"].source,
+            assumption="spot fixed at the preset's 120 µm; stack 1; " + co2.ranges["density"].assumption),
+        "co2_full_field": ModalityGrid(
+            "co2_full_field", "full-field CO2 (scanned 3 mm spots, 100 % coverage)", "co2",
+            energies=pick((0.3, 0.6, 1.0), (0, 2)), spot=3e-3, densities=(1.0,), passes=(1,),
+            intervals=(12 * _WK,), max_sessions=2, device="scanned wide-spot CO2 (generic)",
+            source="CO2vsErYAG (full-field single-pass CO2 arm, outcome data only)",
+            assumption="a full-field resurfacing pass is modelled as adjacent 3 mm Gaussian spots at 100 % coverage, "
+            "0.3–1 J each (≤ 1 J, the engine's per-pulse limit; 4–14 J/cm² mean fluence): the data give no device "
+            "settings for the full-field arms; one pass; ≥ 12 weeks between sessions (assumption)"),
+        "eryag_fractional": ModalityGrid(
+            "eryag_fractional", "fractional Er:YAG (2.94 µm)", "eryag",
+            energies=pick((2.5 * _MJ, 5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ), (1, 3)), spot=250 * _UM,
+            densities=pick((0.05, 0.10, 0.20, 0.30), (1, 2)), passes=(1, 2, 3), intervals=(4 * _WK,),
+            device=er.name, source=er.source, assumption=er.ranges["energy"].assumption + "; spot 250 µm; stack 1"),
+        "erglass_nonablative": ModalityGrid(
+            "erglass_nonablative", "non-ablative fractional 1.55 µm", "erglass",
+            energies=pick((5 * _MJ, 10 * _MJ, 15 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=140 * _UM,
+            densities=pick((0.05, 0.10, 0.20, 0.30, 0.40), (1, 3)), passes=(1, 2, 3), intervals=(4 * _WK,),
+            device=gl.name, source=gl.ranges["energy"].source, assumption=gl.assumption),
+        "microneedling": ModalityGrid(
+            "microneedling", "microneedling (stamp/pen)", None,
+            lengths=pick((0.5 * _MM, 1.0 * _MM, 1.5 * _MM, 2.0 * _MM, 2.5 * _MM), (1, 3)), passes=(1, 2, 4, 8),
+            intervals=(2 * _WK, 4 * _WK), device="stamp_microneedle_human",
+            source="Donnelly2011 (needle_devices.csv); Alam2014 (2-week intervals)",
+            assumption="length range 0.25–2.5 mm of the preset (itself an assumption); passes 1–8 (stamps per area): "
+            "assumption, pens and rollers go over an area several times"),
+        "microneedle_rf": ModalityGrid(
+            "microneedle_rf", "microneedle RF (insulated, bipolar)", None,
+            energies=pick((20 * _MJ, 40 * _MJ), (0, 1)), lengths=pick((0.8 * _MM, 1.5 * _MM, 2.5 * _MM), (0, 1)),
+            passes=(1, 2), intervals=(4 * _WK, 6 * _WK), device="mnrf_insulated_49",
+            source="needle_devices.csv (Wootten2020; Manuskiatti2016); Chandrashekar2014 (6-week intervals)",
+            assumption="energy per pin 20–40 mJ: the preset's 20 mJ (least that coagulates) to twice it, an "
+            "assumption; lengths inside the preset's 0.5–3.5 mm"),
+    }
+    return grids
+
+
+@dataclass(frozen=True)
+class PhysicsNode:
+    """One simulated wound of a modality and its healing over the coverage nodes (SI)."""
+
+    modality: str = quantity("", "modality", kind="category")
+    energy: float | None = quantity("J", "pulse energy (lasers) or RF energy per pin", display="mJ")
+    length: float | None = quantity("m", "needle length", display="mm")
+    wound: dict = quantity("", "one wound's geometry: MTZ zone extents or channel/coagulation volumes [SI]",
+                           kind="table")
+    coverage_nodes: tuple = quantity("1", "basal-layer coverages of the healing runs", kind="array")
+    downtime: tuple = quantity("s", "downtime at each coverage node (healing stage)", kind="array", display="d")
+    erythema: tuple = quantity("s", "erythema duration at each coverage node", kind="array", display="d")
+    reepithelialization: tuple = quantity("s", "95 % re-epithelialisation at each coverage node", kind="array",
+                                          display="d")
+
+    def healing_at(self, coverage: float) -> tuple[float, float]:
+        """(downtime, erythema) [s] at a basal coverage, linear between the nodes, clamped outside."""
+        c = float(np.clip(coverage, self.coverage_nodes[0], self.coverage_nodes[-1]))
+        return (float(np.interp(c, self.coverage_nodes, self.downtime)),
+                float(np.interp(c, self.coverage_nodes, self.erythema)))
+
+
+@dataclass(frozen=True)
+class PhysicsTable:
+    """Physics nodes of the modalities, keyed by (modality, energy, length)."""
+
+    nodes: dict = quantity("", "PhysicsNode per (modality, energy, length)", kind="table")
+    size: str = quantity("", "grid size: full or small", kind="category")
+    model_version: str = quantity("", "model version the table was built with", kind="category")
+    build_seconds: float = quantity("s", "wall time of the build")
+    grids: dict = field(default=None, repr=False, metadata={"unit": "", "doc": "the settings grids", "kind": "table"})
+
+    def node(self, modality: str, energy, length) -> PhysicsNode:
+        return self.nodes[(modality, _k(energy), _k(length))]
+
+
+def _k(x):
+    return None if x is None else round(float(x), 12)
+
+
+# ---------------------------------------------------------------------------------------------
+# One wound per modality
+# ---------------------------------------------------------------------------------------------
+
+
+def laser_wound(laser: str, energy: float, spot: float) -> dict:
+    """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`."""
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import simulate_mtz
+
+    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot))
+    keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
+            "heat_shock_depth", "heat_shock_radius")
+    out = {k: float(getattr(m, k)) for k in keys}
+    out.update(laser=laser, energy=float(energy), spot=float(spot))
+    return out
+
+
+def needle_wound(length: float) -> dict:
+    """One microneedle channel (SI) from :func:`mtzsim.physics.needles.simulate_microneedling`."""
+    from mtzsim.physics.needles import load_devices, simulate_microneedling
+
+    dev = load_devices()["stamp_microneedle_human"]
+    n = dev.needle.with_length(length)
+    r = simulate_microneedling(n, 1, field_size=1e-3, pixel_size=10e-6)
+    return {"depth": r.channel_depth, "surface_diameter": r.channel_diameter, "basal_diameter": r.basal_diameter,
+            "volume": r.channel_volume, "coag_volume": 0.0, "pins_per_area": n.pins_per_area,
+            "energy": MECHANICAL_PIH_ENERGY, "length": float(length)}
+
+
+def mnrf_wound(length: float, energy: float) -> dict:
+    """One MNRF pin: channel plus coagulation at the tip (SI), from :func:`mtzsim.physics.rf.simulate_mnrf`."""
+    from mtzsim.physics.needles import load_devices
+    from mtzsim.physics.rf import RFSettings, simulate_mnrf
+
+    dev = load_devices()["mnrf_insulated_49"]
+    n = dev.needle.with_length(length)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # above-boiling note: stated in the comparison's limits
+        r = simulate_mnrf(n, RFSettings(energy, dev.conduction_time, dev.frequency))
+    ch_vol = r.channel_volume_per_area / n.pins_per_area
+    return {"depth": max(r.coag_depth_max, n.length * n.penetration_ratio),
+            "surface_diameter": max(n.diameter, r.coag_width), "basal_diameter": 2 * r.basal_footprint_radius,
+            "volume": ch_vol, "coag_volume": r.coag_volume_per_pin, "pins_per_area": n.pins_per_area,
+            "energy": float(energy), "length": float(length), "epidermis_peak_temperature": r.epidermis_peak_temperature}
+
+
+def wound_of(modality: str, grid: ModalityGrid, energy, length) -> dict:
+    """The physics of one node of a modality."""
+    if grid.laser is not None:
+        return laser_wound(grid.laser, energy, grid.spot)
+    if modality == "microneedling":
+        return needle_wound(length)
+    return mnrf_wound(length, energy)
+
+
+def basal_wound_diameter(modality: str, wound: dict) -> float:
+    """Diameter of one wound at the basal layer [m] (the healing stage's open disk)."""
+    if "laser" in wound:
+        return 2.0 * max(wound["lethal_radius"] if math.isfinite(wound["lethal_radius"]) else 0.0,
+                         0.5 * wound["ablation_diameter"], 0.5 * wound["spot"] * (modality == "co2_full_field"))
+    return max(wound["basal_diameter"], 1e-6)
+
+
+def wound_depth_of(wound: dict) -> float:
+    """Deepest ablated, coagulated or killed tissue of one wound [m]."""
+    if "laser" in wound:
+        ds = [wound[k] for k in ("ablation_depth", "coagulation_depth", "lethal_depth") if math.isfinite(wound[k])]
+        return max(ds) if ds else 0.0
+    return wound["depth"]
+
+
+def volume_equivalent_depth(modality: str, wound: dict) -> float:
+    """Damaged volume of one wound over its basal-layer disk [m].
+
+    The healing stage's synthetic map sets the damaged thickness (its erythema drive) to
+    coverage × depth; a needle channel is a narrow cone and an MTZ a paraboloid, so the depth
+    that carries the wound's own damaged volume is passed, not its deepest point.
+    """
+    from mtzsim.clinic.parameters import table
+
+    d = basal_wound_diameter(modality, wound)
+    area = math.pi * d**2 / 4
+    if "laser" in wound:
+        if modality == "co2_full_field":
+            return wound_depth_of(wound)
+        shape = table("remodeling_parameters.csv")["zone_shape_factor"].value
+        return shape * wound_depth_of(wound)
+    return (wound["volume"] + wound["coag_volume"]) / area
+
+
+def regime_of(modality: str) -> str:
+    """Healing regime: fractional ablative, full-field ablative or non-ablative (epidermis not opened)."""
+    return {"co2_full_field": "full_field", "co2_fractional": "fractional", "eryag_fractional": "fractional"}.get(
+        modality, "non_ablative")
+
+
+def heal_node(modality: str, wound: dict, coverage: float, *, seed: int = 0):
+    """Healing-stage downtime, erythema and 95 % closure [s] of one wound type at a basal coverage."""
+    from mtzsim.biology.healing import simulate_healing, synthetic_wound_map
+
+    n, px = HEALING_MAP
+    regime = regime_of(modality)
+    d = basal_wound_diameter(modality, wound)
+    depth = max(volume_equivalent_depth(modality, wound), 1e-6)
+    if regime == "full_field":
+        wm = synthetic_wound_map((n, n), px, regime="full_field", wound_depth=depth, seed=seed)
+    else:
+        wm = synthetic_wound_map((n, n), px, coverage=float(np.clip(coverage, 1e-3, 0.95)), spot_diameter=d,
+                                 regime=regime, wound_depth=depth, seed=seed)
+    h = simulate_healing(wm, surrogate=True, n_draws=8, seed=seed)
+    ery = max(float(h.erythema_days), ERYTHEMA_FLOOR)
+    return float(h.downtime_days), ery, float(h.reepithelialization_days_95)
+
+
+def build_node(modality: str, grid: ModalityGrid, energy, length) -> PhysicsNode:
+    """Simulate one physics node and its healing at the coverage nodes."""
+    wound = wound_of(modality, grid, energy, length)
+    covs = (1.0,) if modality == "co2_full_field" else COVERAGE_NODES
+    heal = [heal_node(modality, wound, c) for c in covs]
+    return PhysicsNode(modality=modality, energy=None if energy is None else float(energy),
+                       length=None if length is None else float(length), wound=wound, coverage_nodes=tuple(covs),
+                       downtime=tuple(h[0] for h in heal), erythema=tuple(h[1] for h in heal),
+                       reepithelialization=tuple(h[2] for h in heal))
+
+
+def build_physics_table(modalities=MODALITIES, *, size: str = "full", cache=None, progress=None) -> PhysicsTable:
+    """The physics table of ``modalities``, from the cache when it was built with this model version.
+
+    Parameters
+    ----------
+    modalities : sequence of str
+        Any of :data:`MODALITIES`.
+    size : {"full", "small"}
+        Grid size (:func:`modality_grids`).
+    cache : ResultCache or False, optional
+        Default :func:`mtzsim.pipeline.cache.default_cache`; ``False`` builds without caching.
+    progress : callable, optional
+        ``progress(stage, fraction, detail)`` (:mod:`mtzsim.pipeline.progress`), stage ``"physics table"``.
+    """
+    import time
+
+    from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
+
+    unknown = [m for m in modalities if m not in MODALITIES]
+    if unknown:
+        raise ValueError(f"unknown modality {unknown[0]!r}; expected one of {MODALITIES}")
+    grids = modality_grids(size)
+    mods = tuple(m for m in MODALITIES if m in modalities)
+    c = default_cache() if cache is None else (cache or None)
+    key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
+                                            COVERAGE_NODES, HEALING_MAP, MECHANICAL_PIH_ENERGY, ERYTHEMA_FLOOR))[:40]
+    if c is not None:
+        hit, _ = c.get(key)
+        if hit is not None:
+            return hit
+    t0 = time.perf_counter()
+    jobs = [(m, e, l) for m in mods for (e, l) in grids[m].physics_nodes()]
+    nodes = {}
+    for i, (m, e, l) in enumerate(jobs):
+        if progress is not None:
+            progress("physics table", i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
+                                                    f"{'' if l is None else f'{l * 1e3:g} mm'}".strip())
+        nodes[(m, _k(e), _k(l))] = build_node(m, grids[m], e, l)
+    if progress is not None:
+        progress("physics table", 1.0, "done")
+    table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),
+                         build_seconds=time.perf_counter() - t0, grids={m: grids[m] for m in mods})
+    if c is not None:
+        c.put(key, table)
+    return table
+
+
+def _healing_version() -> str:
+    """Hash of the healing code and tables (the physics table's downtime depends on them)."""
+    import hashlib
+    from importlib import resources
+    from pathlib import Path
+
+    import mtzsim
+
+    h = hashlib.sha256()
+    root = Path(mtzsim.__file__).resolve().parent
+    for path in sorted((root / "biology").glob("*.py")) + sorted((root / "clinic").glob("physics_table.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    data = resources.files("mtzsim.params.data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.startswith(("healing", "aftercare")):
+            h.update(entry.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def mtz_like(wound: dict):
+    """An object with the MTZResult attributes :func:`treatment_stimulus` reads, from a laser wound."""
+    beam = types.SimpleNamespace(laser=wound["laser"], energy=wound["energy"], spot_diameter=wound["spot"])
+    return types.SimpleNamespace(beam=beam, **{k: v for k, v in wound.items() if k not in ("laser", "energy", "spot")})

@@ -1,0 +1,351 @@
+"""Treatment planner: device settings that meet a patient's limits, on a Pareto front of improvement, downtime and PIH.
+
+Search method: an exhaustive search over a cached physics table (:mod:`mtzsim.clinic.physics_table`),
+not pymoo. The decision space is a small product of device grids (energy, spot density, passes,
+needle length, RF energy, sessions, interval) bounded by each preset's sourced range; every
+candidate's outcome is cheap once the wound physics and healing are tabulated, because the
+remodeling and risk models are vectorised over settings × virtual patients
+(:func:`mtzsim.clinic.comparators.evaluate_batch`). Enumerating every candidate gives the exact
+Pareto front of the grid and a reproducible "why" (which limit binds), which a stochastic
+optimiser would not; the grid is the resolution a clinician can set on a device anyway.
+
+Objectives: expected improvement for the patient's scar mix (maximise), downtime per session and
+probability of PIH over the course (minimise). Hard constraints: maximum downtime, maximum PIH
+probability, maximum sessions. Candidates are screened with a small virtual cohort and the
+shortlist is re-evaluated with a larger one and a healing run at its own coverage (the table's
+downtime is interpolated between coverage nodes; the plan reports the larger of the two, a
+conservative downtime); a plan is returned only if these re-evaluated numbers meet every limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mtzsim.clinic import comparators as cmp
+from mtzsim.clinic import physics_table as pt
+from mtzsim.pipeline.contract import quantity
+
+DAY = 86400.0
+WEEK = 7 * DAY
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One setting of one modality (SI)."""
+
+    modality: str
+    energy: float | None
+    length: float | None
+    density: float | None
+    passes: int
+    sessions: int
+    interval: float
+
+    def settings(self, spot=None) -> dict:
+        p = {"energy": self.energy, "length": self.length, "density": self.density, "passes": self.passes,
+             "sessions": self.sessions, "interval": self.interval}
+        return cmp.settings_display(self.modality, p, spot)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A planned course and its predicted outcome (SI; fractions in [0, 1])."""
+
+    modality: str = quantity("", "modality", kind="category")
+    settings: dict = quantity("", "device settings in display units", kind="table")
+    improvement_mean: float = quantity("1", "mean improvement (scar volume reduction)", display="%")
+    improvement_ci: tuple = quantity("1", "95 % posterior interval of the mean improvement", display="%", kind="array")
+    downtime: float = quantity("s", "downtime per session (healing stage)", display="d")
+    pih_probability: float = quantity("1", "probability of PIH over the course", display="%")
+    pih_interval: tuple = quantity("1", "95 % posterior interval of the PIH probability", display="%", kind="array")
+    density: float = quantity("1/m^2", "wounds per skin area per session (all passes)", display="/cm2")
+    coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
+    wound_depth: float = quantity("m", "deepest wound", display="um")
+    violation: float = quantity("1", "summed relative excess over the limits (0 for a feasible plan)")
+    why: str = quantity("", "why this plan: which limit binds, which physics drives the gain", kind="category")
+
+    def to_dict(self) -> dict:
+        """JSON summary in display units; intervals are null for screening-only plans (Pareto, nearest)."""
+
+        def pct(v):
+            return None if not math.isfinite(v) else 100 * v
+
+        return {"modality": self.modality, "settings": self.settings,
+                "improvement_mean": 100 * self.improvement_mean,
+                "improvement_ci": [pct(v) for v in self.improvement_ci], "downtime_days": self.downtime / DAY,
+                "pih_probability": 100 * self.pih_probability, "pih_interval": [pct(v) for v in self.pih_interval],
+                "wounds_per_cm2": self.density * 1e-4, "coverage_pct": 100 * self.coverage,
+                "wound_depth_um": self.wound_depth * 1e6, "violation": self.violation, "why": self.why}
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Ranked feasible plans, the Pareto front, and why nothing is feasible when that happens."""
+
+    plans: tuple = quantity("", "ranked feasible plans (best improvement first)", kind="table")
+    pareto: tuple = quantity("", "feasible Pareto-optimal plans (improvement ↑, downtime ↓, PIH ↓)", kind="table")
+    reason: str | None = quantity("", "why no plan is feasible (names the binding limit), else None",
+                                  kind="category")
+    nearest: tuple = quantity("", "when infeasible: the plans that break the limits least", kind="table")
+    candidates: int = quantity("1", "candidate settings evaluated", kind="count")
+    feasible: int = quantity("1", "candidates meeting every limit (screening cohort)", kind="count")
+    limits: dict = quantity("", "the patient's limits in display units", kind="table")
+    table: str = quantity("", "physics table size and model version", kind="category")
+
+    def to_dict(self) -> dict:
+        return {"plans": [p.to_dict() for p in self.plans], "pareto": [p.to_dict() for p in self.pareto],
+                "reason": self.reason, "nearest": [p.to_dict() for p in self.nearest],
+                "candidates": self.candidates, "feasible": self.feasible, "limits": self.limits, "table": self.table,
+                "units": "percent for improvement and probabilities, days for downtime"}
+
+
+def candidates_for(table: pt.PhysicsTable, modalities, max_sessions: int) -> list[Candidate]:
+    """Every candidate setting of the modalities within the session limit."""
+    out = []
+    for m in modalities:
+        g = table.grids[m]
+        for (e, l) in g.physics_nodes():
+            for dens in g.densities:
+                for p in g.passes:
+                    for s in range(1, min(max_sessions, g.max_sessions) + 1):
+                        for iv in g.intervals:
+                            if s == 1 and iv != g.intervals[0]:
+                                continue  # the interval does not matter for one session
+                            out.append(Candidate(m, e, l, dens, p, s, iv))
+    return out
+
+
+def _check(scars, fitzpatrick, max_downtime, max_pih, max_sessions, modalities):
+    if not scars:
+        raise ValueError("scars: at least one scar is needed")
+    if not (isinstance(fitzpatrick, (int, np.integer)) and 1 <= fitzpatrick <= 6):
+        raise ValueError(f"fitzpatrick: must be a whole number from 1 to 6, got {fitzpatrick!r}")
+    if max_downtime is not None and not (math.isfinite(max_downtime) and max_downtime >= 0):
+        raise ValueError(f"max_downtime: must be a non-negative time, got {max_downtime!r}")
+    if max_pih is not None and not (0 <= max_pih <= 1):
+        raise ValueError(f"max_pih: must be a probability from 0 to 1, got {max_pih!r}")
+    if not (isinstance(max_sessions, (int, np.integer)) and max_sessions >= 1):
+        raise ValueError(f"max_sessions: must be a whole number ≥ 1, got {max_sessions!r}")
+    bad = [m for m in modalities if m not in pt.MODALITIES]
+    if bad or not modalities:
+        raise ValueError(f"modality: unknown {bad[0] if bad else 'none given'!r}; expected one of "
+                         f"{', '.join(pt.MODALITIES)} or all")
+
+
+def _excess(downtime, pih, max_downtime, max_pih):
+    """Relative excess over each limit (0 where met), arrays."""
+    e_d = np.zeros_like(downtime) if max_downtime is None else np.maximum(
+        0.0, downtime - max_downtime) / max(max_downtime, DAY)
+    e_p = np.zeros_like(pih) if max_pih is None else np.maximum(0.0, pih - max_pih) / max(max_pih, 0.01)
+    return e_d, e_p
+
+
+def pareto_mask(improvement, downtime, pih) -> np.ndarray:
+    """True where no other point is at least as good in all three objectives and better in one."""
+    y = np.asarray(improvement)
+    d = np.asarray(downtime)
+    p = np.asarray(pih)
+    n = y.size
+    keep = np.ones(n, bool)
+    for i in range(n):
+        dom = (y >= y[i]) & (d <= d[i]) & (p <= p[i]) & ((y > y[i]) | (d < d[i]) | (p < p[i]))
+        keep[i] = not dom.any()
+    return keep
+
+
+def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih: float | None = None,
+         max_sessions: int = 3, site: str = "cheek", age: float = 30.0, modalities=pt.MODALITIES,
+         table: pt.PhysicsTable | None = None, size: str = "full", top: int = 5, cohort_size: int = 64,
+         refine_cohort: int = 600, seed: int = 1, cache=None, progress=None) -> PlanResult:
+    """Plan a course for one patient: feasible settings ranked by expected improvement.
+
+    Parameters
+    ----------
+    scars : sequence of Scar
+        The patient's scars (:class:`mtzsim.clinic.scars.Scar`).
+    fitzpatrick : int
+        Skin type 1–6 (PIH risk).
+    max_downtime : float, optional
+        Longest acceptable downtime per session [s].
+    max_pih : float, optional
+        Highest acceptable probability of PIH over the course [-].
+    max_sessions : int
+        Most sessions the patient accepts.
+    site : str
+        Treated site; the physics table's healing is the cheek's (other sites: ValueError).
+    modalities : sequence of str
+        Modalities to consider (default all).
+    table : PhysicsTable, optional
+        A prebuilt table (default: :func:`mtzsim.clinic.physics_table.build_physics_table` of ``size``).
+    cohort_size, refine_cohort : int
+        Virtual patients for screening every candidate and for re-evaluating the shortlist.
+
+    Returns
+    -------
+    PlanResult
+    """
+    modalities = tuple(modalities)
+    _check(scars, fitzpatrick, max_downtime, max_pih, max_sessions, modalities)
+    if site != "cheek":
+        raise ValueError(f"site: the physics table's healing is built for the cheek only, got {site!r}")
+    if table is None:
+        table = pt.build_physics_table(modalities, size=size, cache=cache, progress=progress)
+    missing = [m for m in modalities if m not in table.grids]
+    if missing:
+        raise ValueError(f"modality: {missing[0]!r} is not in the physics table")
+    k = cmp.kappa()
+    cands = candidates_for(table, modalities, max_sessions)
+    n = len(cands)
+    stim, cov, down, ery = [], np.zeros(n), np.zeros(n), np.zeros(n)
+    for i, c in enumerate(cands):
+        node = table.node(c.modality, c.energy, c.length)
+        s, cv = cmp.dose(c.modality, node.wound, density=c.density, passes=c.passes, kappa=k)
+        stim.append(s)
+        cov[i] = cv
+        down[i], ery[i] = node.healing_at(cv)
+    y, pih = np.zeros(n), np.zeros(n)
+    groups = {}
+    for i, c in enumerate(cands):
+        groups.setdefault((c.sessions, c.interval), []).append(i)
+    for j, ((s, iv), idx) in enumerate(sorted(groups.items())):
+        if progress is not None:
+            progress("plan", j / len(groups), f"{s} sessions every {iv / WEEK:g} weeks")
+        b = cmp.evaluate_batch([stim[i] for i in idx], ery[idx] / DAY, scars, fitzpatrick=int(fitzpatrick),
+                               sessions=s, interval=iv, age=age, cohort_size=cohort_size, seed=seed)
+        y[idx] = b.improvement_mean
+        pih[idx] = b.pih_probability
+    if progress is not None:
+        progress("plan", 1.0, "ranked")
+    e_d, e_p = _excess(down, pih, max_downtime, max_pih)
+    feasible = (e_d == 0) & (e_p == 0)
+    limits = {"fitzpatrick": int(fitzpatrick), "max_downtime_days": None if max_downtime is None else max_downtime / DAY,
+              "max_pih_pct": None if max_pih is None else 100 * max_pih, "max_sessions": int(max_sessions), "site": site}
+    tinfo = f"{table.size} table, model {table.model_version}, {len(table.nodes)} physics nodes"
+    ctx = dict(cands=cands, stim=stim, cov=cov, down=down, ery=ery, y=y, pih=pih, scars=scars,
+               fitzpatrick=int(fitzpatrick), age=age, seed=seed, refine=refine_cohort, table=table,
+               max_downtime=max_downtime, max_pih=max_pih, max_sessions=max_sessions)
+    if not feasible.any():
+        viol = e_d + e_p
+        order = np.argsort(viol, kind="stable")[:3]
+        n_d, n_p = int((e_d > 0).sum()), int((e_p > 0).sum())
+        only_d = int(((e_d > 0) & (e_p == 0)).sum())
+        only_p = int(((e_p > 0) & (e_d == 0)).sum())
+        if max_downtime is not None and (max_pih is None or n_d >= n_p):
+            binding = (f"max downtime {max_downtime / DAY:g} d: the shortest downtime of any candidate is "
+                       f"{down.min() / DAY:.1f} d ({only_d} candidates break only this limit)")
+        else:
+            binding = (f"max PIH {100 * max_pih:g} %: the lowest PIH probability of any candidate is "
+                       f"{100 * pih.min():.1f} % for Fitzpatrick {fitzpatrick} ({only_p} candidates break only this "
+                       "limit)")
+        nearest = tuple(_plan(ctx, int(i), why=None, refine=False) for i in order)
+        return PlanResult(plans=(), pareto=(), reason=f"no candidate meets the limits; binding limit: {binding}",
+                          nearest=nearest, candidates=n, feasible=0, limits=limits, table=tinfo)
+    fidx = np.flatnonzero(feasible)
+    front = fidx[pareto_mask(y[fidx], down[fidx], pih[fidx])]
+    ranked = fidx[np.lexsort((pih[fidx], down[fidx], -y[fidx]))]
+    best_any = int(np.argmax(y))
+    plans = []
+    for i in ranked[: 3 * top]:
+        p = _plan(ctx, int(i), why=best_any, refine=True)
+        if p.violation == 0.0:
+            plans.append(p)
+        if len(plans) == top:
+            break
+    # the ranking stays the screening one (same virtual patients for every candidate), so a tighter
+    # limit can only remove plans ahead of the chosen one, never reorder them
+    pareto = tuple(_plan(ctx, int(i), why=None, refine=False) for i in front[np.argsort(-y[front])])
+    reason = None if plans else "the shortlisted plans broke a limit when re-evaluated with the larger cohort"
+    return PlanResult(plans=tuple(plans), pareto=pareto, reason=reason, nearest=(), candidates=n,
+                      feasible=int(feasible.sum()), limits=limits, table=tinfo)
+
+
+def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
+    c = ctx["cands"][i]
+    s = ctx["stim"][i]
+    y, ci = float(ctx["y"][i]), (float("nan"), float("nan"))
+    p, pci = float(ctx["pih"][i]), (float("nan"), float("nan"))
+    down, ery = float(ctx["down"][i]), float(ctx["ery"][i])
+    node = ctx["table"].node(c.modality, c.energy, c.length)
+    if refine:
+        d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]))
+        down, ery = max(down, d_dir), max(ery, e_dir)  # conservative: the larger of table and direct run
+        b = cmp.evaluate_batch([s], [ery / DAY], ctx["scars"], fitzpatrick=ctx["fitzpatrick"],
+                               sessions=c.sessions, interval=c.interval, age=ctx["age"], cohort_size=ctx["refine"],
+                               seed=ctx["seed"])
+        y, ci = float(b.improvement_mean[0]), tuple(float(v) for v in b.improvement_ci[0])
+        p, pci = float(b.pih_probability[0]), tuple(float(v) for v in b.pih_interval[0])
+    e_d, e_p = _excess(np.array([down]), np.array([p]), ctx["max_downtime"], ctx["max_pih"])
+    text = "" if why is None else _why(ctx, i, y, p, down, why)
+    return Plan(modality=c.modality, settings=c.settings(node.wound.get("spot")), improvement_mean=y,
+                improvement_ci=ci, downtime=down, pih_probability=p, pih_interval=pci,
+                density=float(s.areal_density * s.passes), coverage=float(ctx["cov"][i]), wound_depth=float(s.wound_depth),
+                violation=float(e_d[0] + e_p[0]), why=text)
+
+
+_DIRECT: dict = {}
+
+
+def _direct_healing(modality: str, node, coverage: float) -> tuple[float, float]:
+    """Downtime and erythema [s] from a healing run at the plan's own coverage (no interpolation).
+
+    The table interpolates linearly between coverage nodes (median error 0.6 d, larger where the
+    erythema crosses its threshold: benchmarks/README.md); a returned plan is checked directly.
+    """
+    if modality == "co2_full_field":
+        return node.downtime[0], node.erythema[0]
+    key = (modality, node.energy, node.length, round(coverage, 6))
+    if key not in _DIRECT:
+        d, e, _ = pt.heal_node(modality, node.wound, coverage)
+        _DIRECT[key] = (d, e)
+    return _DIRECT[key]
+
+
+def _why(ctx, i, y, p, down, best_any) -> str:
+    """One paragraph: the limit that binds and the physics behind the gain."""
+    c = ctx["cands"][i]
+    s = ctx["stim"][i]
+    parts = []
+    md, mp = ctx["max_downtime"], ctx["max_pih"]
+    ratios = {}
+    if md is not None and md > 0:
+        ratios["downtime"] = down / md
+    if mp is not None and mp > 0:
+        ratios["PIH"] = p / mp
+    if c.sessions == ctx["max_sessions"]:
+        ratios["sessions"] = 1.0
+    best = ctx["cands"][best_any]
+    if best_any != i and ctx["y"][best_any] > ctx["y"][i]:
+        e_d, e_p = _excess(np.array([ctx["down"][best_any]]), np.array([ctx["pih"][best_any]]), md, mp)
+        broken = [n for n, e in (("downtime", e_d[0]), ("PIH", e_p[0])) if e > 0]
+        lim = " and ".join(broken) if broken else "the ranking (a shorter downtime or lower PIH at equal gain)"
+        parts.append(f"The binding limit is {lim}: the most effective candidate overall "
+                     f"({best.modality}, {100 * ctx['y'][best_any]:.0f} % improvement, "
+                     f"{ctx['down'][best_any] / DAY:.1f} d downtime, {100 * ctx['pih'][best_any]:.0f} % PIH) breaks it "
+                     f"(screening cohort: {100 * ctx['y'][best_any]:.1f} % against {100 * ctx['y'][i]:.1f} % for this "
+                     "plan; the plan's own numbers are from the larger cohort).")
+    elif ratios:
+        k = max(ratios, key=ratios.get)
+        parts.append(f"No limit excludes a better candidate; the closest to binding is {k} "
+                     f"({100 * ratios[k]:.0f} % of the limit).")
+    else:
+        parts.append("No limit binds: this is the most effective candidate of the grid.")
+    reach = [min(1.0, s.wound_depth / (2.0 * sc.depth)) for sc in ctx["scars"]]
+    parts.append(f"The gain comes from {'ablated and coagulated' if s.ablative else 'dermal (intact-epidermis)'} "
+                 f"wounds {s.wound_depth * 1e6:.0f} µm deep reaching {100 * min(reach):.0f}–{100 * max(reach):.0f} % "
+                 f"of the scars' fibrotic floors, an effective wound dose of {s.wound_volume_fraction:.2f} (wounded volume "
+                 f"per upper-dermis volume{', × κ for a wound under an intact epidermis' if not s.ablative else ''}) "
+                 f"per session"
+                 + (f" plus {s.heat_shock_volume_fraction:.2f} heat-shocked" if s.heat_shock_volume_fraction > 0
+                    else "")
+                 + f", repeated over {c.sessions} session{'s' if c.sessions > 1 else ''}"
+                 + ("; tethers of rolling scars are cut where wounds reach the fibrous bands"
+                    if any(sc.kind == "rolling" for sc in ctx["scars"]) else "") + ".")
+    parts.append(f"Downtime {down / DAY:.1f} d follows the healing of {100 * ctx['cov'][i]:.0f} % basal-layer "
+                 f"coverage; PIH {100 * p:.0f} % over the course.")
+    return " ".join(parts)
+
+
+__all__ = ["Candidate", "Plan", "PlanResult", "candidates_for", "pareto_mask", "plan"]

@@ -1,0 +1,142 @@
+"""Comparator modalities through the physics: dose invariants, the vectorised outcome's twin, calibration, orderings."""
+
+import csv
+import math
+from importlib import resources
+
+import pytest
+
+from mtzsim.clinic import comparators as cmp
+from mtzsim.clinic.outcome import predict_outcome
+from mtzsim.clinic.scars import Scar
+from mtzsim.clinic.stimulus import TreatmentStimulus
+
+DAY = 86400.0
+
+
+def _stim(**kw):
+    base = dict(ablation_depth=300e-6, ablation_diameter=130e-6, wound_depth=350e-6, heat_shock_depth=400e-6,
+                heat_shock_radius=150e-6, areal_density=8.8e6, passes=1, energy=20e-3, coverage=0.1,
+                wound_volume_fraction=0.04, heat_shock_volume_fraction=0.03, ablated_volume_fraction=0.02,
+                area_contraction=0.0, ablative=True)
+    base.update(kw)
+    return TreatmentStimulus(**base)
+
+
+SCARS = (Scar("boxcar_deep", 3e-3, 0.6e-3, 5), Scar("rolling", 4e-3, 0.5e-3, 3))
+
+
+def test_batch_equals_predict_outcome_for_one_setting():
+    """The vectorised twin equals predict_outcome on the same cohort and seed (same draws, same model)."""
+    s = _stim()
+    b = cmp.evaluate_batch([s], [3.0], SCARS, fitzpatrick=4, sessions=3, interval=42 * DAY, cohort_size=150, seed=2)
+    o = predict_outcome(s, SCARS, cmp._Healing(5.0, 3.0), fitzpatrick=4, sessions=3, interval=42 * DAY,
+                        cohort_size=150, seed=2)
+    # predict_outcome records monthly points too; the remodeling steps are the same → equal to round-off
+    assert b.improvement_mean[0] == pytest.approx(o.improvement_mean, rel=1e-9)
+    assert b.pih_probability[0] == pytest.approx(o.pih_probability, rel=1e-12)
+    assert tuple(b.improvement_ci[0]) == pytest.approx(o.improvement_ci, rel=1e-9)
+
+
+def test_batch_is_independent_of_its_neighbours():
+    """Each setting's outcome in a batch equals its outcome alone (no cross-talk between settings)."""
+    a, b = _stim(), _stim(energy=80e-3, wound_depth=800e-6, wound_volume_fraction=0.1, coverage=0.2)
+    both = cmp.evaluate_batch([a, b], [1.0, 6.0], SCARS, fitzpatrick=5, sessions=2, interval=28 * DAY, cohort_size=80)
+    alone = cmp.evaluate_batch([b], [6.0], SCARS, fitzpatrick=5, sessions=2, interval=28 * DAY, cohort_size=80)
+    assert both.improvement_mean[1] == pytest.approx(alone.improvement_mean[0], rel=1e-12)
+    assert both.pih_probability[1] == pytest.approx(alone.pih_probability[0], rel=1e-12)
+
+
+NEEDLE = {"depth": 1.0e-3, "surface_diameter": 250e-6, "basal_diameter": 200e-6, "volume": 2e-11, "coag_volume": 0.0,
+          "pins_per_area": 25e4, "energy": 1e-4}
+
+
+def test_needle_dose_is_linear_in_passes_and_kappa_and_has_no_heat():
+    s1, c1 = cmp.dose("microneedling", NEEDLE, passes=1, kappa=1.0)
+    s4, c4 = cmp.dose("microneedling", NEEDLE, passes=4, kappa=2.5)
+    assert s4.wound_volume_fraction == pytest.approx(4 * 2.5 * s1.wound_volume_fraction, rel=1e-12)
+    assert s1.heat_shock_volume_fraction == 0.0 and not s1.ablative  # mechanical channel: no heat, epidermis closed
+    # Poisson coverage of random channels: 1 − exp(−n a) (Boolean model)
+    assert c4 == pytest.approx(1 - math.exp(-4 * 25e4 * math.pi * (100e-6) ** 2), rel=1e-12)
+
+
+def test_packaged_comparator_rows_match_the_references():
+    """Every study in the packaged calibration table has its full reference in the package."""
+    data = resources.files("mtzsim.params.data")
+    rows = list(csv.DictReader(data.joinpath("comparators_calibration.csv").read_text().splitlines()))
+    refs = {r["key"] for r in csv.DictReader(data.joinpath("comparators_references.csv").read_text().splitlines())}
+    assert {r["source"] for r in rows} <= refs
+
+
+def test_stored_calibration_has_fit_and_held_out_rows():
+    cal = cmp.load_comparator_calibration()
+    roles = {r["role"] for r in cal["rows"]}
+    assert roles == {"fit", "validation"}
+    assert cal["n_fit"] < len(cal["rows"])  # some rows are kept out
+    assert math.isfinite(cal["log_kappa_sd"]) and cal["log_kappa_sd"] > 0
+    assert cal["kappa_95"][0] < cal["kappa"] < cal["kappa_95"][1]
+    assert cmp.kappa() == pytest.approx(math.exp(cal["log_kappa"]))
+
+
+# --- through the healing stage -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dark_skin_comparison():
+    """Deep boxcar and rolling scars, Fitzpatrick V, every modality at its preset (session fixture)."""
+    pytest.importorskip("mtzsim.biology.healing")
+    return cmp.compare(SCARS, fitzpatrick=5, sessions=3, interval=42 * DAY, cohort_size=400, seed=1)
+
+
+def test_comparison_holds_every_modality(dark_skin_comparison):
+    d = dark_skin_comparison.to_dict()["modalities"]
+    assert list(d) == list(cmp.MODALITIES)
+    for v in d.values():
+        assert 0 <= v["improvement_mean"] <= 100 and 0 <= v["pih_probability"] <= 100 and v["downtime_days"] >= 0
+
+
+def test_nonablative_and_microneedling_less_downtime_than_fractional_co2(dark_skin_comparison):
+    # NAFLsideeffects2005 (social downtime ~2 d), PCI2014 / Alam2014 vs Cho2009 (crusting 6.3 d after CO2)
+    m = dark_skin_comparison.modalities
+    assert m["erglass_nonablative"].downtime < m["co2_fractional"].downtime
+    assert m["microneedling"].downtime < m["co2_fractional"].downtime
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured (FST V, 3 sessions): microneedling 41 % PIH vs MNRF 8 %, eryag 51 %, 1.55 µm 63 %, CO2 52 %, full field "
+    "73 %. The PIH logistic reads the healing stage's erythema; the healing model gives 1.5 mm × 4-stamp channels "
+    "2.2 d of erythema (damaged volume per area 7 % basal coverage × 385 µm) while one MNRF pass (1.5 % coverage) "
+    "stays below its threshold. PCI2014 (0/60) is a held-out validation row the model misses (predicted 31 %)"))
+def test_microneedling_least_pih(dark_skin_comparison):
+    # PCI2014: 0/60 dyschromia in FST I–VI; every thermal modality has PIH reports
+    m = dark_skin_comparison.modalities
+    mn = m["microneedling"].outcome.pih_probability
+    assert all(mn <= v.outcome.pih_probability for k, v in m.items() if k != "microneedling")
+
+
+def test_full_field_co2_longest_downtime_and_highest_pih_in_dark_skin(dark_skin_comparison):
+    # CO2vsErYAG: 46 % PIH, 5.5 d to re-epithelialise after full-field CO2; Tan2008: 37 % in dark skin
+    m = dark_skin_comparison.modalities
+    ff = m["co2_full_field"]
+    assert all(ff.downtime >= v.downtime for v in m.values())
+    assert all(ff.outcome.pih_probability >= v.outcome.pih_probability for v in m.values())
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured (FST V, deep boxcar + rolling, 3 sessions): 1.55 µm 73 %, microneedling 70 %, MNRF 68 %, fractional "
+    "CO2 63 %. kappa = 18.5 (95 % 13-26), fitted on MNRFVietnam2019 and Hu2009, lifts every intact-epidermis wound above "
+    "the CO2 MTZ; the single-arm data do not separate the modalities' efficacy per wounded volume"))
+def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_comparison):
+    # clinical_calibration.csv: fractional CO2 arms (Cho2009 50 % > 50 % improvement after one session)
+    m = dark_skin_comparison.modalities
+    co2 = m["co2_fractional"].outcome.improvement_mean
+    assert all(co2 >= v.outcome.improvement_mean for v in m.values())
+
+
+@pytest.mark.slow
+def test_calibration_reproduces_the_stored_kappa():
+    pytest.importorskip("mtzsim.biology.healing")
+    stored = cmp.load_comparator_calibration()
+    cal = cmp.calibrate_comparators(cohort_size=stored["cohort_size"], seed=stored["seed"])
+    # same code, data and seed: the optimiser's tolerance (xatol 1e-3 in log κ) bounds the difference
+    assert cal["log_kappa"] == pytest.approx(stored["log_kappa"], abs=5e-3)
