@@ -311,7 +311,7 @@ def _predict_target(t: dict, log_kappa: float, nodes: dict, cohort_size: int, se
     p = PRESETS[m]
     stim, cov = dose(m, nodes[m].wound, density=p["density"], passes=p["passes"], kappa=math.exp(log_kappa))
     down, ery = nodes[m].healing_at(cov)
-    heal = _Healing(downtime_days=down / DAY, erythema_days=ery / DAY)
+    heal = _Healing(downtime_days=down, erythema_days=ery)
     o = predict_outcome(stim, _calibration_scars(), heal, fitzpatrick=t["fitzpatrick"], sessions=t["sessions"],
                         interval=t["interval"], follow_up=t.get("follow_up", 3 * MONTH), cohort_size=cohort_size,
                         seed=seed)
@@ -337,7 +337,7 @@ def _predict_target(t: dict, log_kappa: float, nodes: dict, cohort_size: int, se
 
 @dataclass(frozen=True)
 class _Healing:
-    """Healing summary in days, the form :func:`predict_outcome` reads."""
+    """Healing summary in SI seconds, the form :func:`predict_outcome` reads (as from a HealingResult)."""
 
     downtime_days: float
     erythema_days: float
@@ -469,7 +469,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions
-        o = predict_outcome(stim, scars, _Healing(down / DAY, ery / DAY), fitzpatrick=fitzpatrick, age=age,
+        o = predict_outcome(stim, scars, _Healing(down, ery), fitzpatrick=fitzpatrick, age=age,
                             sessions=n_sess, interval=interval, follow_up=follow_up, sun_protection=sun_protection,
                             cohort_size=cohort_size, seed=seed)
         o = replace(o, downtime_days=down)  # SI seconds, as the field declares

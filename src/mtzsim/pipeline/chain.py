@@ -572,9 +572,12 @@ def _upstream(results: Mapping[str, Any], keys: Mapping[str, str]) -> dict[int, 
 def default_stages(scenario) -> tuple[StageSpec, ...]:
     """The stages a scenario runs through by default: :data:`DEFAULT_STAGES`, without the
     outcome stage when the scenario describes no scars (there is nothing to improve)."""
+    # the module attribute when one was assigned (a caller replacing the default list), else the
+    # list built on first use
+    stages = globals().get("DEFAULT_STAGES") or _default_stages()
     if not getattr(scenario, "scars", None):
-        return tuple(s for s in _default_stages() if s.name != "outcome")
-    return _default_stages()
+        return tuple(s for s in stages if s.name != "outcome")
+    return stages
 
 
 def jsonable(obj):
