@@ -30,7 +30,7 @@ def test_batch_equals_predict_outcome_for_one_setting():
     """The vectorised twin equals predict_outcome on the same cohort and seed (same draws, same model)."""
     s = _stim()
     b = cmp.evaluate_batch([s], [3.0], SCARS, fitzpatrick=4, sessions=3, interval=42 * DAY, cohort_size=150, seed=2)
-    o = predict_outcome(s, SCARS, cmp._Healing(5.0, 3.0), fitzpatrick=4, sessions=3, interval=42 * DAY,
+    o = predict_outcome(s, SCARS, cmp._Healing(5.0 * DAY, 3.0 * DAY), fitzpatrick=4, sessions=3, interval=42 * DAY,
                         cohort_size=150, seed=2)
     # predict_outcome records monthly points too; the remodeling steps are the same → equal to round-off
     assert b.improvement_mean[0] == pytest.approx(o.improvement_mean, rel=1e-9)

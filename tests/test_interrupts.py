@@ -103,7 +103,7 @@ def test_random_interrupts_keep_the_folder_and_registry_promise(tmp_path):
     assert _rows(tmp_path / "r.db") == [first]
     rng = random.Random(20261130)
     outcomes = []
-    for i in range(10):
+    for i in range(20):  # issue 9: 20 random moments
         if (tmp_path / "out").exists():  # each interrupted run starts with no --out folder
             (tmp_path / "out").rename(tmp_path / f"kept-{i}")
         before = set(_rows(tmp_path / "r.db"))

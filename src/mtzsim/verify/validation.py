@@ -177,25 +177,21 @@ def _load_cases() -> None:
 _load_cases()
 
 
-_REGISTERED: set[str] = set()
-
-
 def _register_stage_cases(models: set[str] | None = None) -> None:
-    """Add the MTZ calibration's leave-one-out and held-out cases, and the healing and outcome stages' cases, on first use (their predictions run the
-    biology and the emulated trials, seconds each, so they are not built at import)."""
+    """Add the MTZ calibration's leave-one-out and held-out cases, and the healing and outcome
+    stages' cases, on first use (their predictions run the biology and the emulated trials,
+    seconds each, so they are not built at import). Each registration is idempotent: it looks at
+    what the registry already holds."""
     wanted = set(models or MODELS)
-    if "mtz" in wanted and "mtz" not in _REGISTERED:
+    if "mtz" in wanted:
         from mtzsim.verify import mtz_cases
 
         mtz_cases.register()
-        _REGISTERED.add("mtz")
-    if "healing" in wanted and "healing" not in _REGISTERED:
+    if "healing" in wanted:
         from mtzsim.biology.healing_calibration import register_validation_cases
 
         register_validation_cases()
-        _REGISTERED.add("healing")
-    if "outcome" in wanted and "outcome" not in _REGISTERED:
+    if "outcome" in wanted and not any(c.model == "outcome" for c in CASES):
         from mtzsim.clinic.trials import registry_cases
 
         CASES.extend(registry_cases())
-        _REGISTERED.add("outcome")
