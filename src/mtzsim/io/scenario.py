@@ -794,17 +794,28 @@ def load_scenario(path) -> Scenario:
         Unreadable file, malformed TOML or an invalid scenario; names the field and line.
     """
     path = Path(path)
+    return parse_scenario(read_input_file(path, field="scenario", kind="scenario file"), source=str(path))
+
+
+def read_input_file(path, *, field: str, kind: str) -> str:
+    """The UTF-8 text of a user's input file (scenario, sweep).
+
+    Raises
+    ------
+    InputError
+        Missing, a folder, not UTF-8 or unreadable; names ``field``.
+    """
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("scenario", f"no such file: {str(path)!r}") from None
+        raise InputError(field, f"no such file: {str(path)!r}") from None
     except IsADirectoryError:
-        raise InputError("scenario", f"{str(path)!r} is a directory, not a scenario file") from None
+        raise InputError(field, f"{str(path)!r} is a directory, not a {kind}") from None
     except UnicodeDecodeError:
-        raise InputError("scenario", f"{str(path)!r} is not UTF-8 text") from None
+        raise InputError(field, f"{str(path)!r} is not UTF-8 text") from None
     except OSError as exc:
-        raise InputError("scenario", f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    return parse_scenario(text, source=str(path))
+        raise InputError(field, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:

@@ -139,18 +139,10 @@ def load_sweep(path) -> SweepSpec:
     InputError
         Unreadable file, bad TOML, or a bad ``[sweep]`` table (names the field).
     """
+    from mtzsim.io.scenario import read_input_file
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("sweep", f"no such file: {str(path)!r}") from None
-    except IsADirectoryError:
-        raise InputError("sweep", f"{str(path)!r} is a directory, not a sweep file") from None
-    except UnicodeDecodeError:
-        raise InputError("sweep", f"{str(path)!r} is not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError("sweep", f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    return parse_sweep(text, source=str(path))
+    return parse_sweep(read_input_file(path, field="sweep", kind="sweep file"), source=str(path))
 
 
 def parse_sweep(text: str, *, source: str = "<string>") -> SweepSpec:
