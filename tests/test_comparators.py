@@ -29,7 +29,7 @@ SCARS = (Scar("boxcar_deep", 3e-3, 0.6e-3, 5), Scar("rolling", 4e-3, 0.5e-3, 3))
 def test_batch_equals_predict_outcome_for_one_setting():
     """The vectorised twin equals predict_outcome on the same cohort and seed (same draws, same model)."""
     s = _stim()
-    b = cmp.evaluate_batch([s], [3.0], SCARS, fitzpatrick=4, sessions=3, interval=42 * DAY, cohort_size=150, seed=2)
+    b = cmp.evaluate_batch([s], [3.0 * DAY], SCARS, fitzpatrick=4, sessions=3, interval=42 * DAY, cohort_size=150, seed=2)
     o = predict_outcome(s, SCARS, cmp._Healing(5.0 * DAY, 3.0 * DAY), fitzpatrick=4, sessions=3, interval=42 * DAY,
                         cohort_size=150, seed=2)
     # predict_outcome records monthly points too; the remodeling steps are the same → equal to round-off
@@ -41,8 +41,8 @@ def test_batch_equals_predict_outcome_for_one_setting():
 def test_batch_is_independent_of_its_neighbours():
     """Each setting's outcome in a batch equals its outcome alone (no cross-talk between settings)."""
     a, b = _stim(), _stim(energy=80e-3, wound_depth=800e-6, wound_volume_fraction=0.1, coverage=0.2)
-    both = cmp.evaluate_batch([a, b], [1.0, 6.0], SCARS, fitzpatrick=5, sessions=2, interval=28 * DAY, cohort_size=80)
-    alone = cmp.evaluate_batch([b], [6.0], SCARS, fitzpatrick=5, sessions=2, interval=28 * DAY, cohort_size=80)
+    both = cmp.evaluate_batch([a, b], [1.0 * DAY, 6.0 * DAY], SCARS, fitzpatrick=5, sessions=2, interval=28 * DAY, cohort_size=80)
+    alone = cmp.evaluate_batch([b], [6.0 * DAY], SCARS, fitzpatrick=5, sessions=2, interval=28 * DAY, cohort_size=80)
     assert both.improvement_mean[1] == pytest.approx(alone.improvement_mean[0], rel=1e-12)
     assert both.pih_probability[1] == pytest.approx(alone.pih_probability[0], rel=1e-12)
 

@@ -29,3 +29,5 @@ WATER_LATENT_HEAT: float = _C["water_latent_heat"]
 DRY_MATRIX_SPECIFIC_HEAT: float = _C["dry_matrix_specific_heat"]
 #: Offset between the Kelvin and Celsius scales [K] (SI definition).
 ZERO_CELSIUS: float = 273.15
+#: One day [s] (SI definition); the biology and clinic stages count their courses in days.
+DAY: float = 86400.0

@@ -10,7 +10,7 @@ from importlib import resources
 
 import numpy as np
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from mtzsim.biology import healing_parameters as hp
 from mtzsim.biology import reepithelialization as re_
 from mtzsim.pipeline.contract import quantity
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 #: TEWL counts as recovered when within this fraction of baseline (stated criterion).
 TEWL_RECOVERED_WITHIN = 0.10
 #: Crusts/MENDs count as shed when they cover less than this fraction of the wound (stated).

@@ -29,7 +29,7 @@ import numpy as np
 
 from mtzsim.biology import healing_parameters as hp
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 
 def erythema_course(times, damage_thickness, open_area, *, gain=None, vmax=None, tau=None, drive_factor=None,

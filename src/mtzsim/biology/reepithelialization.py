@@ -35,7 +35,7 @@ import numpy as np
 
 from mtzsim.biology import healing_parameters as hp
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ import numpy as np
 from mtzsim.clinic.parameters import table
 from mtzsim.pipeline.contract import quantity
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 #: Parameters of the remodeling model (names of remodeling_parameters.csv).
 PARAMETER_NAMES = (

@@ -32,7 +32,7 @@ from mtzsim.clinic import physics_table as pt
 from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
 from mtzsim.pipeline.contract import quantity
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 MONTH = 30.4375 * DAY
 MODALITIES = pt.MODALITIES
 CALIBRATION_FILE = "comparator_calibration.json"
@@ -127,7 +127,7 @@ def _grouped_mean(values, groups):
     return sums[keep] / counts[keep]
 
 
-def evaluate_batch(stimuli, erythema_days, scars, *, fitzpatrick: int, sessions: int, interval: float,
+def evaluate_batch(stimuli, erythema, scars, *, fitzpatrick: int, sessions: int, interval: float,
                    age: float = 30.0, follow_up: float = 6 * MONTH, sun_protection: bool = False,
                    cohort_size: int = 200, seed: int = 1, posterior=None) -> BatchOutcome:
     """Improvement and PIH of K stimuli for one patient, vectorised over settings × virtual patients.
@@ -139,8 +139,8 @@ def evaluate_batch(stimuli, erythema_days, scars, *, fitzpatrick: int, sessions:
     Parameters
     ----------
     stimuli : sequence of TreatmentStimulus
-    erythema_days : sequence of float
-        Erythema duration of each setting from the healing stage [d] (PIH covariate).
+    erythema : sequence of float
+        Erythema duration of each setting from the healing stage [s] (PIH covariate).
     scars : sequence of Scar
     """
     from mtzsim.clinic import cohort as _cohort
@@ -166,10 +166,10 @@ def evaluate_batch(stimuli, erythema_days, scars, *, fitzpatrick: int, sessions:
     cc = cohort_course(stim, pop, tiled, post, sessions=sessions, interval=interval, record_times=[t_eval])
     y = cc.improvement[-1].reshape(K, N)
     eff = post["efficacy_draw"].reshape(K, N)
-    ery = np.repeat(np.asarray(erythema_days, dtype=float), N)
+    ery = np.repeat(np.asarray(erythema, dtype=float), N)
     cov = risk.PIHCovariates(fitzpatrick=tiled.fitzpatrick, coverage=arr["coverage"], energy=arr["energy"],
                              ablative=np.repeat([float(s.ablative) for s in stimuli], N),
-                             sun_protection=float(sun_protection), erythema_days=ery)
+                             sun_protection=float(sun_protection), erythema=ery)
     p = risk.pih_probability(cov, post["pih_coefficients"], sessions, study_effect=post["pih_study_effect"])
     p = p.reshape(K, N)
     pd = post["pih_draw"].reshape(K, N)

@@ -242,7 +242,7 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
     grade1 = goodman_baron_grade(resid[-1], [s.kind for s in pop.scars], draws.scar_weight)
     cov = risk.PIHCovariates(fitzpatrick=draws.fitzpatrick, coverage=stimulus.coverage, energy=stimulus.energy,
                              ablative=float(stimulus.ablative), sun_protection=float(sun_protection),
-                             erythema_days=None if healing is None else float(healing.erythema_days) / DAY)
+                             erythema=None if healing is None else float(healing.erythema_days))
     p_pih = risk.pih_probability(cov, post["pih_coefficients"], sessions, study_effect=post["pih_study_effect"])
     pih_ci = np.percentile(_grouped_mean(p_pih, post["pih_draw"]), [2.5, 97.5])
     ery_median = post["erythema_median_days"]

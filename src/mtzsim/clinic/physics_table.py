@@ -27,7 +27,7 @@ import numpy as np
 
 from mtzsim.pipeline.contract import quantity
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 #: Modalities in the order reports show them.
 MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_nonablative", "microneedling",

@@ -28,7 +28,7 @@ from mtzsim.clinic import comparators as cmp
 from mtzsim.clinic import physics_table as pt
 from mtzsim.pipeline.contract import quantity
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 WEEK = 7 * DAY
 
 
@@ -213,7 +213,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     for j, ((s, iv), idx) in enumerate(sorted(groups.items())):
         if progress is not None:
             progress("plan", j / len(groups), f"{s} sessions every {iv / WEEK:g} weeks")
-        b = cmp.evaluate_batch([stim[i] for i in idx], ery[idx] / DAY, scars, fitzpatrick=int(fitzpatrick),
+        b = cmp.evaluate_batch([stim[i] for i in idx], ery[idx], scars, fitzpatrick=int(fitzpatrick),
                                sessions=s, interval=iv, age=age, cohort_size=cohort_size, seed=seed)
         y[idx] = b.improvement_mean
         pih[idx] = b.pih_probability
@@ -272,7 +272,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
     if refine:
         d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]))
         down, ery = max(down, d_dir), max(ery, e_dir)  # conservative: the larger of table and direct run
-        b = cmp.evaluate_batch([s], [ery / DAY], ctx["scars"], fitzpatrick=ctx["fitzpatrick"],
+        b = cmp.evaluate_batch([s], [ery], ctx["scars"], fitzpatrick=ctx["fitzpatrick"],
                                sessions=c.sessions, interval=c.interval, age=ctx["age"], cohort_size=ctx["refine"],
                                seed=ctx["seed"])
         y, ci = float(b.improvement_mean[0]), tuple(float(v) for v in b.improvement_ci[0])

@@ -39,7 +39,7 @@ class PIHCovariates:
     energy: object  # pulse energy [J]
     ablative: object  # 1 if the epidermis is opened, else 0
     sun_protection: object = 0.0  # 1 with sunscreen / sun avoidance
-    erythema_days: object = None  # [d] from the healing stage (converted from its SI seconds), or None
+    erythema: object = None  # visible-redness duration [s] from the healing stage, or None
 
 
 def pih_logit(cov: PIHCovariates, coef, *, study_effect=0.0):
@@ -60,9 +60,9 @@ def pih_logit(cov: PIHCovariates, coef, *, study_effect=0.0):
          + c[3] * np.log(np.asarray(cov.energy, dtype=float) / PIH_REFERENCE["energy"])
          + c[4] * np.asarray(cov.ablative, dtype=float) + study_effect)
     x = x + np.log(r["sun_protection_odds_ratio"].value) * np.asarray(cov.sun_protection, dtype=float)
-    if cov.erythema_days is not None:
+    if cov.erythema is not None:
         ref = r["erythema_reference_days"].value
-        x = x + r["inflammation_log_coefficient"].value * np.log(np.asarray(cov.erythema_days, dtype=float) * 86400.0 / ref)
+        x = x + r["inflammation_log_coefficient"].value * np.log(np.asarray(cov.erythema, dtype=float) / ref)
     return x
 
 

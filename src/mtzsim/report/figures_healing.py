@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 
 def _fig(nrows, ncols, size):

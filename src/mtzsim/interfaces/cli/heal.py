@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-DAY = 86400.0
+from mtzsim.constants import DAY  # noqa: E402  [s]
 
 
 def parse_aftercare_option(text: str, follow_up: float | None):
