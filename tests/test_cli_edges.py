@@ -103,3 +103,14 @@ def test_mtz_figure_path_refused_before_the_compute(tmp_path, figure, says):
     assert p.returncode == 2, p.stderr
     assert "--figure" in p.stderr and says in p.stderr and "Traceback" not in p.stderr
     assert "crater" not in p.stdout.lower()  # nothing was simulated
+
+
+@pytest.mark.parametrize("command, table", [("compare", "[[scars]]"), ("outcome", "[cohort]"), ("heal", "[aftercare]"),
+                                            ("sweep", "[sweep.parameters]")])
+def test_help_keeps_the_toml_table_names(command, table, capsys):
+    """Help texts name TOML tables in brackets; a markup renderer must not swallow them (it did: "file (, , [], )")."""
+    from mtzsim.interfaces import cli
+
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    assert table in capsys.readouterr().out

@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts name TOML tables like [laser]; rich markup would eat them
 )
 
 #: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
