@@ -61,10 +61,17 @@ def register(app: typer.Typer) -> None:
 
             check_figure_path(figure)
         tau = positive(pulse, "time", "--pulse") if pulse is not None else None
+        if tau is not None:
+            presets.check_limit("laser.pulse", tau, "--pulse")
         p = positive(peak_power, "power", "--peak-power") if peak_power is not None else None
+        if p is not None:
+            presets.check_limit("laser.peak_power", p, "--peak-power")
         delay = parse_quantity(stack_delay, "time", "--stack-delay")
         if delay < 0:
             raise InputError("--stack-delay", f"must not be negative, got {stack_delay!r}")
+        presets.check_limit("laser.stack_delay", delay, "--stack-delay")
+        if profile not in ("gaussian", "tophat"):
+            raise InputError("--profile", f"must be 'gaussian' or 'tophat', got {profile!r}")
         h = positive(cell, "length", "--cell")
         if not 0.5e-6 <= h <= 50e-6:
             raise InputError("--cell", f"must be between 0.5um and 50um, got {cell!r}")
