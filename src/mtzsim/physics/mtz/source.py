@@ -2,9 +2,16 @@
 
 At 10.6 and 2.94 µm water absorbs so strongly that the beam is absorbed in columns below the
 current crater floor (Beer–Lambert, done inside the pulse kernel as the crater deepens). At
-1.55 µm scattering matters and nothing ablates, so the deposition is one fixed map per beam:
+1.55 µm scattering matters, so the deposition is one fixed map per beam for wet tissue:
 :func:`deposition_map` returns it in W/m³ per W of laser power (= absorbed energy density per
-unit pulse energy, 1/m³) on the cells of the grid, or ``None`` for the column model.
+unit pulse energy, 1/m³) on the cells of the grid, or ``None`` for the column model. During the
+pulse each cell absorbs its share of the map in proportion to the water it still holds (water is
+the absorber at 1.55 µm: µa = water fraction × µa of water, Hale & Querry 1973); the light a
+boiling cell lets through goes on down its column (``_kernels.axisym.deposit_water_limited``).
+A cell therefore cannot heat past 100 °C by absorption, and nothing is ablated at any energy:
+the non-ablative MTZ is self-limited by the water it boils, and grows deeper instead.
+Assumption: the dry matrix does not absorb at 1.55 µm (no value in the package data; the
+optical model already gives tissue absorption as water's alone).
 
 :data:`DEPOSITION_MAPS` holds a function ``(grid, beam, tissue, props, numerics) -> ndarray
 (nr, nz) [1/m³]`` per laser. At 1.55 µm it is :func:`monte_carlo_map` (MCML-style transport of
