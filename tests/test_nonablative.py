@@ -120,3 +120,15 @@ def test_no_cell_passes_boiling_or_ablates_at_clinical_energies(energy_mj, pulse
     assert not s.void.any() and t.ejected_mass == 0.0 and t.ablated == 0.0
     assert t.plume == 0.0
     assert float(np.max(s.Tmax)) <= mat.t_boil + 1e-9
+
+
+def test_bedi_cases_are_registered_held_out():
+    """Bedi 2007's 40 mJ H&E depth (> 1 mm) and width (≈ 200 µm) are validation cases, never fitted."""
+    from mtzsim.verify import nonablative_cases, validation
+
+    nonablative_cases.register()
+    nonablative_cases.register()  # idempotent
+    mine = [c for c in validation.CASES if c.source == "Bedi2007"]
+    assert len(mine) == 2
+    assert all(validation.role(c) == "held out" and c.model == "mtz" for c in mine)
+    assert {c.measured for c in mine} == {1000.0, 200.0}
