@@ -6,10 +6,12 @@ kernel cache as installed:
 * ``cold``: empty deposition cache — the Monte Carlo light (10⁶ packets) plus the heat solver;
 * ``cache_disk``: a second fresh process, the deposition read from the disk cache;
 * ``warm``: in that process, further calls (deposition from the memory cache), best of 3 —
-  the cost of one MTZ once a process has the map: the heat solver's pulse and cooling phases.
+  the cost of one MTZ once a process has the map: the heat solver's pulse and cooling phases;
+  ``warm_call_5um_grid``: the same on a 5 µm heat grid (the default before 2026-11-30; same map).
 
 Each reports the process wall time, the time from ``import`` to the result, the ``simulate_mtz``
-call alone, and where its time went (pulse phase, the rest). ``series`` (``--quick`` skips it):
+call alone (wall and CPU: on a shared machine compare them), and the pulse phase (which includes
+the deposition map: the Monte Carlo run or its cache read, and numba's kernel-cache load). ``series`` (``--quick`` skips it):
 H&E depth and width, peak temperature and ejected mass at 5–70 mJ (the non-ablative trend).
 """
 
@@ -33,15 +35,25 @@ def child() -> dict:
 
     t_import = time.perf_counter()
     beam = make_beam("erglass", energy=15e-3, spot_diameter=SPOT)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     r = simulate_mtz(beam)
-    t2 = time.perf_counter()
-    warm = []
+    t2, c2 = time.perf_counter(), time.process_time()
+    warm, warm_cpu = [], []
     for _ in range(3):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         simulate_mtz(beam)
         warm.append(time.perf_counter() - t)
-    return {"in_process_s": t2 - t0, "import_s": t_import - t0, "call_s": t2 - t1, "warm_call_s": min(warm),
+        warm_cpu.append(time.process_time() - c)
+    from mtzsim.physics.mtz import Numerics
+
+    fine, fine_cpu = [], []  # the same MTZ on the 5 µm grid of the other lasers (the default until 2026-11-30)
+    for _ in range(2):
+        t, c = time.perf_counter(), time.process_time()
+        simulate_mtz(beam, numerics=Numerics(cell=5e-6))
+        fine.append(time.perf_counter() - t)
+        fine_cpu.append(time.process_time() - c)
+    return {"warm_call_5um_grid_s": min(fine), "warm_call_5um_grid_cpu_s": min(fine_cpu), "in_process_s": t2 - t0, "import_s": t_import - t0, "call_s": t2 - t1, "call_cpu_s": c2 - c1,
+            "warm_call_s": min(warm), "warm_call_cpu_s": min(warm_cpu),
             "pulse_phase_s": float(r.dataset.attrs["pulse_phase_s"]), "steps": int(r.dataset.attrs["steps"]),
             "grid_cells": int(r.dataset.sizes["r"] * r.dataset.sizes["z"])}
 

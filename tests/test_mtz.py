@@ -128,8 +128,8 @@ def test_erglass_coagulates_without_ablation(erglass_series):
 
 def test_erglass_lesion_grows_with_energy(erglass_series):
     """Depth and width of the H&E lesion grow with pulse energy (Bedi 2007; Laubach 2006: deeper, wider MTZs at
-    higher energy). Measured 2026-11-30 (water-limited absorption), 5/10/20/30/40/70 mJ: depth 165/…/649/926 µm,
-    width 62/…/179/214 µm (tests/test_nonablative.py prints none; benchmarks/README.md has the series)."""
+    higher energy). Measured 2026-11-30 on this 5 µm grid with 10⁶ packets (water-limited absorption), 5/10/20/
+    30/40/70 mJ: depth 165/322/455/550/649/926 µm, width 62/116/152/170/179/214 µm (benchmarks/README.md)."""
     energies = sorted(erglass_series)
     depths = [erglass_series[e].histology.coagulation_depth for e in energies]
     widths = [erglass_series[e].histology.lesion_width for e in energies]
