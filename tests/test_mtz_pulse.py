@@ -94,7 +94,7 @@ def test_desiccated_cells_stay_dry_when_they_cool():
 
 
 def test_monte_carlo_map_keeps_the_energy_of_the_coarse_scoring():
-    """The 1.55 µm deposition is scored on 3× coarser cells and interpolated: the energy the heat grid holds equals
+    """The 1.55 µm deposition is scored on coarser cells (source.scoring_cell) and interpolated: the energy the heat grid holds equals
     the coarse map's over the same volume (rescaled exactly; round-off tolerance), and is below 1 J per J (some
     light leaves the grid or is reflected)."""
     from mtzsim.physics.montecarlo import absorbed_fraction_map
@@ -108,14 +108,14 @@ def test_monte_carlo_map_keeps_the_energy_of_the_coarse_scoring():
     q = source.deposition_map(grid, beam, tissue, props, num)
     re = np.arange(grid.nr + 1) * grid.h
     fine = float(np.sum(q * np.pi * np.diff(re**2)[:, None] * grid.h))
-    c = source.MC_COARSENING
-    nrc, nzc = -(-grid.nr // c), -(-grid.nz // c)
-    r_edges, z_edges = np.arange(nrc + 1) * c * grid.h, np.arange(nzc + 1) * c * grid.h
+    hc = source.scoring_cell(grid.h)
+    nrc, nzc = int(np.ceil(grid.nr * grid.h / hc - 1e-9)), int(np.ceil(grid.nz * grid.h / hc - 1e-9))
+    r_edges, z_edges = np.arange(nrc + 1) * hc, np.arange(nzc + 1) * hc
     coarse = absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=100_000, seed=0,
                                    focus_depth=ERGLASS_OPTICS.focus_depth, half_angle=ERGLASS_OPTICS.half_angle)
-    inside_r = np.clip((grid.nr * grid.h - r_edges[:-1]) / (c * grid.h), 0, 1)
-    inside_z = np.clip((grid.nz * grid.h - z_edges[:-1]) / (c * grid.h), 0, 1)
-    held = float(np.sum(coarse * np.pi * np.diff(r_edges**2)[:, None] * c * grid.h * inside_r[:, None] * inside_z[None]))
+    inside_r = np.clip((grid.nr * grid.h - r_edges[:-1]) / hc, 0, 1)
+    inside_z = np.clip((grid.nz * grid.h - z_edges[:-1]) / hc, 0, 1)
+    held = float(np.sum(coarse * np.pi * np.diff(r_edges**2)[:, None] * hc * inside_r[:, None] * inside_z[None]))
     assert fine == pytest.approx(held, rel=1e-12)
     assert 0.0 < fine < 1.0
     assert np.all(q >= 0.0)

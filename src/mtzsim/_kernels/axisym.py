@@ -194,6 +194,65 @@ def deposit_beam(
 
 
 @nb.njit(cache=True)
+def column_shares(q_static, vol):
+    """Share of each cell in the absorption of its column from there down [-]: q·V / Σ_{k' ≥ k} q·V.
+
+    Light that a drying cell no longer absorbs goes on down its column and is absorbed as the
+    map's deeper cells absorb (see :func:`deposit_water_limited`); 0 where the column holds no
+    more absorption (that light leaves the domain).
+    """
+    nr, nz = q_static.shape
+    share = np.zeros((nr, nz))
+    for j in range(nr):
+        below = 0.0
+        for k in range(nz - 1, -1, -1):
+            e = q_static[j, k] * vol[j, k]
+            below += e
+            share[j, k] = e / below if below > 0.0 else 0.0
+    return share
+
+
+@nb.njit(cache=True, inline="always")
+def water_left(H, H1, H2, dry):
+    """Fraction of its water a cell still holds [-]: 1 below boiling, falling linearly while it boils, 0 dry."""
+    if dry or H >= H2:
+        return 0.0
+    if H <= H1:
+        return 1.0
+    return (H2 - H) / (H2 - H1)
+
+
+@nb.njit(cache=True)
+def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, sink):
+    """Deposit a fixed scattering-beam map [W/m³ per W] where water absorbs it (1.55 µm).
+
+    The map (Monte Carlo, wet tissue) is the absorbed power per unit volume when every cell
+    holds its water. At 1.55 µm the absorber is water (µa = water fraction × µa of water), so a
+    cell absorbs in proportion to the water it still holds (:func:`water_left`); the power it
+    lets through goes on down its column and is absorbed there as the map's deeper cells absorb
+    (shares from :func:`column_shares`); what passes the column's last absorbing cell goes to
+    ``sink[0]``. With all cells wet this is the map itself. Adds to Q [W/m³]; returns the power
+    the map carries [W] (delivered = absorbed + sink).
+    """
+    nr, nz = Q.shape
+    delivered = 0.0
+    for j in range(nr):
+        carry = 0.0  # power passing down the column, not absorbed by drier cells above [W]
+        for k in range(nz):
+            p_map = power * q_static[j, k] * vol[j, k]
+            delivered += p_map
+            if void[j, k]:
+                carry += p_map
+                continue
+            f = water_left(H[j, k], H1[j, k], H2[j, k], dry[j, k])
+            take = f * (p_map + share[j, k] * carry)
+            carry += p_map - take
+            Q[j, k] += take / vol[j, k]
+        sink[0] += carry
+    return delivered
+
+
+@nb.njit(cache=True)
 def find_floor(void, floor):
     nr, nz = void.shape
     for j in range(nr):
@@ -357,6 +416,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     nprobe = 0
     npulse = pulse.starts.shape[0]
     scattering = pulse.q_static.shape[0] == nr
+    share = column_shares(pulse.q_static, vol) if scattering else np.zeros((0, 0))
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
     # solid and receives no beam, so it needs no update; the box grows by one cell a step
     jb = 1
@@ -397,12 +457,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 tau = plume.near * min(c, plume.length) + plume.far * max(c - plume.length, 0.0)
                 trans = math.exp(-plume.mu * tau)
             if scattering:
-                for j in range(nr):
-                    for k in range(nz):
-                        if not void[j, k]:
-                            q = p_now * trans * pulse.q_static[j, k]
-                            Q[j, k] += q
-                            p_deliv += q * vol[j, k]
+                p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans, sink)
             else:
                 p_deliv = deposit_beam(Q, void, floor, mat.r, h, mat.mua, p_now, wf2, pulse.gaussian, trans, vol, sink)
             for j in range(nr):

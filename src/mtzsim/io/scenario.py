@@ -578,10 +578,10 @@ class Scenario(BaseModel):
 
     def mtz_numerics(self):
         """Grid options of the single MTZ, :class:`mtzsim.physics.mtz.Numerics` (``[numerics]``)."""
-        from mtzsim.physics.mtz import Numerics
+        from mtzsim.physics.mtz import Numerics, source
 
         if self.numerics.mtz_cell is None:
-            return Numerics()
+            return source.default_numerics(self.beam())  # 10 um for the 1.55 um map, else 5 um
         return Numerics(cell=self.numerics.mtz_cell)
 
     def field_options(self) -> dict:

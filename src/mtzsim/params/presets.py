@@ -133,6 +133,8 @@ _UM = 1e-6
 #: 34:426, describe a focused beam), but no source read by the project states the focal depth
 #: or the numerical aperture; 300 µm and 0.2 rad (the case of benchmarks/bench_montecarlo.py)
 #: put the waist in the papillary/upper reticular dermis, where the published MTZs are widest.
+#: Over the ranges below the H&E depth at 40 mJ moves 587–702 µm (603 µm with the waist at the
+#: surface) and nothing ablates (benchmarks/README.md, "1.55 µm MTZ").
 ERGLASS_OPTICS = FocusOptics(
     focus_depth=300 * _UM,
     half_angle=0.2,
@@ -264,7 +266,9 @@ DEVICES: MappingProxyType = MappingProxyType(
                 reliability="B",
                 optics=ERGLASS_OPTICS,
                 assumption="spot 140 µm and pulse 3 ms (mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not "
-                "sourced; the energy range is sourced",
+                "sourced; the energy range is sourced. No source read gives the device's peak power or how its "
+                "pulse lengthens with energy; 1.5–6 ms moves the H&E depth by < 4 % at 15–70 mJ and ablates "
+                "nothing (water-limited absorption), so the fixed 3 ms stands in for the unknown regime",
             ),
         )
     }

@@ -5,7 +5,9 @@ it is wet tissue; between H1 and H2 = H1 + ρ_w L its water boils at T_boil; abo
 desiccated matrix at T = T_boil + (H − H2)/ρc_dry, which is ejected once H reaches H_abl (the
 ablation temperature, :mod:`.losses`). Light is absorbed in columns below the crater floor
 (Beer–Lambert, with the divergence of a Gaussian beam focused on the surface) or by a fixed
-deposition map (:mod:`.source`); the ejecta in the beam path shield it. Conduction and
+deposition map (:mod:`.source`, 1.55 µm) that each cell absorbs in proportion to the water it
+still holds (the absorber at 1.55 µm is water; light a boiling cell lets through goes on down its
+column, :func:`water_left`); the ejecta in the beam path shield it. Conduction and
 perfusion are explicit (stable step), Arrhenius damage accumulates at each step's start
 temperature. The numba kernel is :func:`mtzsim._kernels.axisym.make_pulse_phase`;
 :func:`pulse_phase_numpy` is its readable twin (whole grid, no active box, no probes).
@@ -111,6 +113,34 @@ def _columns(void, mat, pulse, power, trans):
     return Q, float(p_in.sum()), out, floor
 
 
+def water_left(H, mat, dry=None) -> np.ndarray:
+    """Fraction of its water each cell still holds [-]: 1 below boiling, linear while boiling, 0 dry."""
+    span = np.where(mat.H2 > mat.H1, mat.H2 - mat.H1, 1.0)
+    f = np.clip((mat.H2 - H) / span, 0.0, 1.0)
+    f = np.where(H <= mat.H1, 1.0, f)
+    return f if dry is None else np.where(dry, 0.0, f)
+
+
+def _water_limited(H, void, dry, mat, q_static, power):
+    """Readable twin of ``_kernels.axisym.deposit_water_limited``: (Q [W/m³], power the map carries, power out [W]).
+
+    Each cell absorbs the map's power in proportion to the water it still holds; what it lets
+    through goes on down its column and is shared among the deeper cells as the map shares it.
+    """
+    e = q_static * mat.vol
+    below = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
+    share = np.divide(e, below, out=np.zeros_like(e), where=below > 0.0)
+    f = np.where(void, 0.0, water_left(H, mat, dry))
+    p_map = power * e
+    Q = np.zeros_like(H)
+    carry = np.zeros(H.shape[0])
+    for k in range(H.shape[1]):
+        take = np.where(void[:, k], 0.0, f[:, k] * (p_map[:, k] + share[:, k] * carry))
+        carry = carry + p_map[:, k] - take
+        Q[:, k] = take / mat.vol[:, k]
+    return Q, float(p_map.sum()), float(carry.sum())
+
+
 def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
     """Readable twin of the pulse-phase kernel: the same explicit steps on the whole grid.
 
@@ -142,8 +172,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 c = max(d - plm.vent, 0.0)
                 trans = math.exp(-plm.mu * (plm.near * min(c, plm.length) + plm.far * max(c - plm.length, 0.0)))
             if scattering:
-                Q = np.where(void, 0.0, p_now * trans * pulse.q_static)
-                p_deliv = float(np.sum(Q * mat.vol))
+                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans)
             else:
                 Q, p_deliv, p_out, _ = _columns(void, mat, pulse, p_now, trans)
         dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max

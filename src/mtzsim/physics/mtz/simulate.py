@@ -42,7 +42,8 @@ def simulate_mtz(
     losses : LossModel, optional
         Ablation temperature and plume shielding; default the calibrated model.
     numerics : Numerics, optional
-        Grid spacing and time stepping. The grid is refined for spots narrower than 6 cells,
+        Grid spacing and time stepping; default :func:`.source.default_numerics` (10 µm cells for
+        the 1.55 µm map, 5 µm otherwise). The grid is refined for spots narrower than 6 cells,
         and the domain grows (and the run repeats) when damage reaches its boundary.
     coagulation_process : str
         Arrhenius set whose Ω ≥ 1 defines "coagulated" in the living-tissue geometry (default
@@ -59,7 +60,7 @@ def simulate_mtz(
     """
     tissue = get_tissue(tissue)
     losses = default_loss_model() if losses is None else losses
-    numerics = domain.check_inputs(beam, Numerics() if numerics is None else numerics)
+    numerics = domain.check_inputs(beam, source.default_numerics(beam) if numerics is None else numerics)
     while True:
         result, grid, hot = _run(beam, tissue, losses, numerics, coagulation_process)
         radial, deep = domain.reaches_boundary(hot)

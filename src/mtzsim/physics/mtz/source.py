@@ -2,9 +2,16 @@
 
 At 10.6 and 2.94 µm water absorbs so strongly that the beam is absorbed in columns below the
 current crater floor (Beer–Lambert, done inside the pulse kernel as the crater deepens). At
-1.55 µm scattering matters and nothing ablates, so the deposition is one fixed map per beam:
+1.55 µm scattering matters, so the deposition is one fixed map per beam for wet tissue:
 :func:`deposition_map` returns it in W/m³ per W of laser power (= absorbed energy density per
-unit pulse energy, 1/m³) on the cells of the grid, or ``None`` for the column model.
+unit pulse energy, 1/m³) on the cells of the grid, or ``None`` for the column model. During the
+pulse each cell absorbs its share of the map in proportion to the water it still holds (water is
+the absorber at 1.55 µm: µa = water fraction × µa of water, Hale & Querry 1973); the light a
+boiling cell lets through goes on down its column (``_kernels.axisym.deposit_water_limited``).
+A cell therefore cannot heat past 100 °C by absorption, and nothing is ablated at any energy:
+the non-ablative MTZ is self-limited by the water it boils, and grows deeper instead.
+Assumption: the dry matrix does not absorb at 1.55 µm (no value in the package data; the
+optical model already gives tissue absorption as water's alone).
 
 :data:`DEPOSITION_MAPS` holds a function ``(grid, beam, tissue, props, numerics) -> ndarray
 (nr, nz) [1/m³]`` per laser. At 1.55 µm it is :func:`monte_carlo_map` (MCML-style transport of
@@ -47,10 +54,19 @@ def fermi_eyges_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
     return lateral * absorbed[None, :] / grid.h
 
 
-#: The Monte Carlo light is scored on cells this many times the heat grid's spacing and
-#: interpolated onto the heat grid (montecarlo's advice: coarser scoring cells carry less
-#: statistical noise per photon; the deposition varies over ≳ 50 µm, several coarse cells).
-MC_COARSENING = 3
+#: The Monte Carlo light is scored on square cells of this size [m] (or the heat grid's spacing,
+#: if coarser) and interpolated onto the heat grid: coarser scoring cells carry less statistical
+#: noise per photon (≈ 1 % median in the 1/e core at 10⁶ packets, benchmarks/README.md), and the
+#: deposition varies over ≳ 50 µm, several scoring cells. A fixed physical size (it was 3 heat
+#: cells) keeps the map the same when the heat grid changes: at 15 µm the 1.55 µm lesion of a
+#: 7.5 µm heat grid is within 2.3 % in depth and one cell in width of the 5 µm grid's
+#: (benchmarks/README.md, "1.55 µm MTZ").
+MC_SCORING_CELL = 15e-6
+
+
+def scoring_cell(h: float) -> float:
+    """Edge of the Monte Carlo scoring cells [m] for a heat grid of spacing ``h`` [m]."""
+    return max(MC_SCORING_CELL, float(h))
 
 
 def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
@@ -59,7 +75,7 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
     :func:`mtzsim.physics.montecarlo.absorbed_fraction_map` gives the absorbed energy per unit
     volume per joule of pulse energy [1/m³]; a rectangular pulse of energy E and duration τ
     deposits E/τ × map [W/m³], so the map is also the source per watt of laser power. It is
-    scored on cells :data:`MC_COARSENING` × h (cached per beam, tissue, grid, packets and seed),
+    scored on cells of :func:`scoring_cell` (cached per beam, tissue, grid, packets and seed),
     interpolated bilinearly to the heat grid's cell centres and rescaled so that the energy the
     coarse map holds over the heat grid is conserved. The focusing (waist depth, half-angle) is
     the device preset's :data:`mtzsim.params.presets.ERGLASS_OPTICS` (assumptions with ranges).
@@ -79,9 +95,9 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
 
     photons = DEFAULT_PHOTONS if numerics is None else int(numerics.light_photons)
     seed = 0 if numerics is None else int(numerics.light_seed)
-    hc = MC_COARSENING * grid.h
-    nrc = int(np.ceil(grid.nr / MC_COARSENING))
-    nzc = int(np.ceil(grid.nz / MC_COARSENING))
+    hc = scoring_cell(grid.h)
+    nrc = int(np.ceil(grid.nr * grid.h / hc - 1e-9))
+    nzc = int(np.ceil(grid.nz * grid.h / hc - 1e-9))
     r_edges = np.arange(nrc + 1) * hc
     z_edges = np.arange(nzc + 1) * hc
     coarse = np.asarray(absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=photons, seed=seed,
@@ -106,6 +122,21 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
 
 #: Deposition map per laser; lasers not listed use Beer–Lambert columns in the pulse kernel.
 DEPOSITION_MAPS: dict[str, Callable] = {"erglass": monte_carlo_map}
+
+#: Heat-grid spacing [m] of a scattering-beam (1.55 µm) MTZ when none is given. Its source varies
+#: over the 15 µm scoring cells and its lesion is ≥ 60 µm wide, so 10 µm cells hold the lesion
+#: depth within 2.7 % of a 5 µm grid's at 5–70 mJ (widths within one cell) at a fifth of the
+#: cost (benchmarks/README.md, "1.55 µm MTZ"); the Beer–Lambert lasers keep the 5 µm default
+#: (their absorption length is ~1–12 µm).
+SCATTERING_CELL = 10e-6
+
+
+def default_numerics(beam):
+    """The default :class:`~mtzsim.physics.mtz.domain.Numerics` of a beam: :data:`SCATTERING_CELL` for a
+    scattering (mapped) beam, the package default otherwise."""
+    from mtzsim.physics.mtz.domain import Numerics
+
+    return Numerics(cell=SCATTERING_CELL) if beam.laser in DEPOSITION_MAPS else Numerics()
 
 
 def deposition_map(grid, beam, tissue, props, numerics=None) -> np.ndarray | None:
