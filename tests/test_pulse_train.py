@@ -163,3 +163,16 @@ def test_eryag_train_with_the_calibrated_plume_balances_energy():
     assert abs(three.energy.error) < 0.01
     assert three.ablation_depth > one.ablation_depth and three.ablated_mass > one.ablated_mass
     assert three.energy.plume_loss > 0.0
+
+
+def test_make_pulse_train_sets_the_gap_from_the_rate():
+    from mtzsim.errors import InputError
+    from mtzsim.physics.laser import make_pulse_train
+
+    b = make_pulse_train("eryag", repetition_rate=10.0, pulses=3, fluence=8e4, spot_diameter=250e-6,
+                         pulse_duration=250e-6)
+    assert b.stack == 3
+    assert np.diff(b.pulse_starts()) == pytest.approx([0.1, 0.1], rel=1e-12)
+    with pytest.raises(InputError, match="repetition_rate"):
+        make_pulse_train("eryag", repetition_rate=5000.0, pulses=2, fluence=8e4, spot_diameter=250e-6,
+                         pulse_duration=250e-6)
