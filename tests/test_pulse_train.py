@@ -59,7 +59,7 @@ def test_gap_kernel_matches_its_numpy_twin():
     assert np.any(a.dry & ~a.void)
     assert np.any(~a.void & ~a.dry & (a.H > mat.H1) & (a.H < mat.H2))
     b = _copy(a)
-    gap = pulse.gap_record(beam.pulse_duration, 0.05, stp)
+    gap = pulse.gap_record(beam.pulse_duration, 0.05, stp, mat)
     ta, na = _k.make_gap_phase()(a, mat, gap, rts)
     tb, nb = pulse.gap_phase_numpy(b, mat, gap, rts)
     assert na == nb
@@ -79,7 +79,7 @@ def test_gap_conserves_energy():
     s = state()
     pulse.run_pulse(s, mat, train, plm, rts, stp, NO_PROBES)
     before = _energy(s, mat)
-    tally, _ = _k.make_gap_phase()(s, mat, pulse.gap_record(0.0, 0.1, stp), rts)
+    tally, _ = _k.make_gap_phase()(s, mat, pulse.gap_record(0.0, 0.1, stp, mat), rts)
     assert _energy(s, mat) + tally[0] + tally[1] + tally[2] == pytest.approx(before, rel=1e-10)
     assert tally[1] > 0.0  # perfusion took some
 
@@ -121,7 +121,7 @@ def test_gap_cools_a_gaussian_as_the_heat_equation_says():
     s0, dT0, t = 80e-6, 20.0, 0.03
     s.H[:] = mat.rc * dT0 * np.exp(-(r**2 + z**2) / s0**2)
     alpha = float(mat.Gz[0, 1] / (math.pi * mat.h**2) * mat.h / mat.rc[0, 0])  # k / ρc of the cells
-    _k.make_gap_phase()(s, mat, pulse.gap_record(0.0, t, stp), rts)
+    _k.make_gap_phase()(s, mat, pulse.gap_record(0.0, t, stp, mat), rts)
     s2 = s0**2 + 4 * alpha * t
     exact = dT0 * (s0**2 / s2) ** 1.5 * np.exp(-(r**2 + z**2) / s2)
     assert np.max(np.abs(s.H / mat.rc - exact)) < 0.02 * dT0

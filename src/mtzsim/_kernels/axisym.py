@@ -538,9 +538,14 @@ def make_pulse_phase():
 # Between the pulses of a train: implicit (backward-Euler, locally one-dimensional) enthalpy steps
 # ---------------------------------------------------------------------------------------
 
-#: One gap between two pulses [s, s, -, s]: its start and end, the first step, the growth of
-#: the step and the longest step.
-Gap = namedtuple("Gap", "t0 t1 dt0 growth dt_max")
+#: One gap between two pulses [s, s, -, s, J/m³, m²/s]: its start and end, the first step, the
+#: growth of the step, the longest step; the active box's floor (cells holding no more than
+#: this, |H|, and farther than the diffusion margin from warmer ones are left out of a step)
+#: and the largest thermal diffusivity of the grid (sets that margin).
+Gap = namedtuple("Gap", "t0 t1 dt0 growth dt_max floor alpha")
+#: Margin of the gap's active box in diffusion lengths √(α dt) [-]: heat a backward-Euler step
+#: carries farther than 4 diffusion lengths is below exp(−4) ≈ 2 % of the edge's (≤ floor).
+GAP_BOX_MARGIN = 4.0
 #: Tally slots of a gap [J, J, J, kg].
 GAP_TALLY = ("boundary", "perfusion", "ablated", "ejected_mass")
 
@@ -584,16 +589,18 @@ def _sweep_line(T, free, solid, G, Gb, cap, perf, t_body, dt, n, a, b, c, d, x, 
 
 
 @nb.njit(cache=True, parallel=True)
-def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain):
+def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb, kb):
     """One LOD backward-Euler step (radial lines, then depth lines) that tallies what fixed cells receive.
 
     As :func:`implicit_lod_step` (perfusion in the depth sweep, Pennes with ρ_b c_b = ρc),
     but the heat conducted into each ``fixed`` cell (held at its temperature) is added to
     ``gain`` [J], so that the caller can put it into that cell's enthalpy: energy is conserved
-    to round-off. Lines are independent and solved in parallel. Returns (boundary loss,
-    perfusion loss) [J].
+    to round-off. Lines are independent and solved in parallel. Only the box [0, jb) × [0, kb)
+    is stepped (radial lines k < kb over cells j < jb, depth lines j < jb over k < kb); the
+    caller holds (``fixed``) the cells on its far edges when the box ends inside the grid.
+    Returns (boundary loss, perfusion loss) [J].
     """
-    nr, nz = T.shape
+    nr, nz = jb, kb
     lost_bk = np.zeros(nz)
     lost_bj = np.zeros(nr)
     lost_pj = np.zeros(nr)
@@ -620,7 +627,8 @@ def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain):
             fl[j] = sl[j] and not fixed[j, k]
             cl[j] = cap[j, k]
             G[j] = Gr[j, k]
-        _sweep_line(line, fl, sl, G, Gr[nr, k], cl, pl, t_body, dt, nr, a, b, c, d, x, cp, dp, gl, lb, lp)
+        _sweep_line(line, fl, sl, G, Gr[nr, k] if nr == T.shape[0] else 0.0, cl, pl, t_body, dt, nr, a, b, c, d, x,
+                    cp, dp, gl, lb, lp)
         for j in range(nr):
             if fl[j]:
                 T[j, k] = x[j]
@@ -650,7 +658,8 @@ def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain):
             cl[k] = cap[j, k]
             pl[k] = perf[j, k]
             G[k] = Gz[j, k]
-        _sweep_line(line, fl, sl, G, Gz[j, nz], cl, pl, t_body, dt, nz, a, b, c, d, x, cp, dp, gl, lb, lp)
+        _sweep_line(line, fl, sl, G, Gz[j, nz] if nz == T.shape[1] else 0.0, cl, pl, t_body, dt, nz, a, b, c, d, x,
+                    cp, dp, gl, lb, lp)
         for k in range(nz):
             if fl[k]:
                 T[j, k] = x[k]
@@ -701,25 +710,45 @@ def _gap_phase(state, mat, gap, rates):
     nsteps = 0
     while t < gap.t1 - 1e-15:
         dt = min(dt, gap.t1 - t)
-        for j in nb.prange(nr):
+        # active box: the warm (|H| > floor) or ablated cells and a margin of GAP_BOX_MARGIN
+        # diffusion lengths; the cells just beyond it (its rim) are held at their temperature
+        # and take what the box conducts into them (energy conserved); the rest is left alone
+        jw = 0
+        kw = 0
+        for j in range(nr):
             for k in range(nz):
+                if abs(H[j, k]) > gap.floor or void[j, k]:
+                    if j + 1 > jw:
+                        jw = j + 1
+                    if k + 1 > kw:
+                        kw = k + 1
+        m = int(math.ceil(GAP_BOX_MARGIN * math.sqrt(gap.alpha * dt) / mat.h)) + 1
+        jb = min(jw + m, nr)
+        kb = min(kw + m, nz)
+        jr = min(jb + 1, nr)  # rows and columns the step touches: the box and its rim
+        kr = min(kb + 1, nz)
+        for j in nb.prange(jr):
+            for k in range(kr):
                 gain[j, k] = 0.0
                 wet = not dry[j, k] and H[j, k] <= mat.H2[j, k]
-                fixed[j, k] = (not void[j, k]) and wet and mat.H1[j, k] < H[j, k]
+                rim = j == jb or k == kb
+                fixed[j, k] = (not void[j, k]) and (rim or (wet and mat.H1[j, k] < H[j, k]))
                 cap[j, k] = (mat.rc[j, k] if wet else mat.rc_dry[j, k]) * mat.vol[j, k]
-        lb, lp = implicit_fixed_step(T, void, fixed, mat.Gr, mat.Gz, cap, mat.perf, mat.t_body, dt, gain)
-        for j in nb.prange(nr):
+        lb, lp = implicit_fixed_step(T, void, fixed, mat.Gr, mat.Gz, cap, mat.perf, mat.t_body, dt, gain, jr, kr)
+        for j in nb.prange(jr):
             lp_fixed[j] = 0.0
             ablated[j] = 0.0
             ejected[j] = 0.0
-            for k in range(nz):
+            for k in range(kr):
                 if void[j, k]:
                     continue
                 H1 = mat.H1[j, k]
                 H2 = mat.H2[j, k]
                 rc = mat.rc[j, k]
                 rcd = mat.rc_dry[j, k]
-                if fixed[j, k]:
+                if fixed[j, k] and (j == jb or k == kb):  # rim: what the box gave it (perfusion left out)
+                    H[j, k] += gain[j, k] / mat.vol[j, k]
+                elif fixed[j, k]:
                     pl = dt * mat.perf[j, k] * rc * (mat.t_boil - mat.t_body)
                     lp_fixed[j] += pl * mat.vol[j, k]
                     H[j, k] += gain[j, k] / mat.vol[j, k] - pl
@@ -748,9 +777,9 @@ def _gap_phase(state, mat, gap, rates):
                 elif Tc > Tmax[j, k]:
                     Tmax[j, k] = Tc
         tally[0] += lb
-        tally[1] += lp + lp_fixed.sum()
-        tally[2] += ablated.sum()
-        tally[3] += ejected.sum()
+        tally[1] += lp + lp_fixed[:jr].sum()
+        tally[2] += ablated[:jr].sum()
+        tally[3] += ejected[:jr].sum()
         t += dt
         nsteps += 1
         dt = min(dt * gap.growth, gap.dt_max)

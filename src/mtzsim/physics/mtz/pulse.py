@@ -100,10 +100,18 @@ def gaps(pulse) -> np.ndarray:
     return starts[1:] - (starts[:-1] + pulse.duration)
 
 
-def gap_record(t0: float, t1: float, stp: _k.Steps) -> _k.Gap:
-    """The :data:`~mtzsim._kernels.axisym.Gap` record of the gap from ``t0`` to ``t1`` [s]."""
+def gap_record(t0: float, t1: float, stp: _k.Steps, mat: _k.Material) -> _k.Gap:
+    """The :data:`~mtzsim._kernels.axisym.Gap` record of the gap from ``t0`` to ``t1`` [s].
+
+    Its box floor is :data:`BOX_FLOOR_KELVIN` of wet tissue's heat; its diffusivity the
+    largest of the grid's cells, dry (k / ρc_dry), so that the box's margin is never short.
+    """
+    nr = mat.Gz.shape[0]
+    area = math.pi * (2 * np.arange(nr) + 1) * mat.h**2
+    k = mat.Gz[:, 1:-1] * mat.h / area[:, None] if mat.Gz.shape[1] > 2 else mat.Gz[:, :1] * 0.5 * mat.h / area[:, None]
+    alpha = float(np.max(k) / np.min(mat.rc_dry))
     return _k.Gap(float(t0), float(t1), float(stp.dt_max), GAP_GROWTH,
-                  float(min(GAP_DT_MAX, GAP_DT_FRACTION * (t1 - t0))))
+                  float(min(GAP_DT_MAX, GAP_DT_FRACTION * (t1 - t0))), BOX_FLOOR_KELVIN * float(np.min(mat.rc)), alpha)
 
 
 def run_pulse(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes, *,
@@ -134,7 +142,7 @@ def run_pulse(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes, *,
         nsteps += int(n)
         nprobe += int(m)
         if i + 1 < starts.size:
-            gt, n = gap_kernel(state, mat, gap_record(t0 + pulse.duration, starts[i + 1], stp), rts)
+            gt, n = gap_kernel(state, mat, gap_record(t0 + pulse.duration, starts[i + 1], stp, mat), rts)
             total[[4, 5, 3, 6]] += gt  # boundary, perfusion, ablated, ejected mass
             nsteps += int(n)
     return PulseTally(*(float(x) for x in total), steps=nsteps, probes=nprobe)
@@ -177,57 +185,78 @@ def gap_phase_numpy(state: _k.State, mat, gap: _k.Gap, rts) -> tuple[np.ndarray,
     Boiling cells (H1 < H < H2, not desiccated) are held at T_boil and take the heat
     conducted into them as latent heat; every other solid cell takes a locally one-dimensional
     backward-Euler step (radial lines, then depth lines with perfusion) with its own heat
-    capacity and changes its enthalpy by ρc ΔT. Returns (tally [boundary, perfusion, ablated,
+    capacity and changes its enthalpy by ρc ΔT. Only the active box is stepped: the warm
+    (|H| > floor) or ablated cells and a margin of
+    :data:`~mtzsim._kernels.axisym.GAP_BOX_MARGIN` diffusion lengths; its rim is held and
+    takes what the box conducts into it. Returns (tally [boundary, perfusion, ablated,
     ejected mass], steps); ``state`` advances in place.
     """
     H, void, Omega, Tmax, dry = state.H, state.void, state.Omega, state.Tmax, state.dry
     nr, nz = H.shape
     tally = np.zeros(len(_k.GAP_TALLY))
-    solid = ~void
 
-    def rates_of(T):
+    def rates_of(T, solid):
         with np.errstate(over="ignore"):
             k = rts.A[:, None, None] * np.exp(-rts.EaR[:, None, None] / T[None])
         return np.where(solid[None] & (T[None] >= rts.t_cut[:, None, None]), k, 0.0)
 
     T = temperature_of(H, void, mat, dry)
-    r_old = rates_of(T)
+    r_old = rates_of(T, ~void)
     t, dt, nsteps = gap.t0, gap.dt0, 0
     while t < gap.t1 - 1e-15:
         dt = min(dt, gap.t1 - t)
-        solid = ~void
-        wet = ~dry & (H <= mat.H2)
-        fixed = solid & wet & (H > mat.H1)
-        cap = np.where(wet, mat.rc, mat.rc_dry) * mat.vol
-        gain = np.zeros_like(H)
-        Tn = T.copy()
-        for k in range(nz):
-            Tn[:, k], g, lb, lp = _line_numpy(Tn[:, k], solid[:, k] & ~fixed[:, k], solid[:, k], mat.Gr[:, k],
-                                              mat.Gr[nr, k], cap[:, k], np.zeros(nr), mat.t_body, dt)
+        warm = (np.abs(H) > gap.floor) | void
+        jw = int(np.flatnonzero(warm.any(axis=1)).max()) + 1 if warm.any() else 0
+        kw = int(np.flatnonzero(warm.any(axis=0)).max()) + 1 if warm.any() else 0
+        m = int(math.ceil(_k.GAP_BOX_MARGIN * math.sqrt(gap.alpha * dt) / mat.h)) + 1
+        jb, kb = min(jw + m, nr), min(kw + m, nz)
+        jr, kr = min(jb + 1, nr), min(kb + 1, nz)
+        box = (slice(0, jr), slice(0, kr))
+        Hb, Tb, vb, db = H[box], T[box], void[box], dry[box]
+        rc, rcd, vol, perf = mat.rc[box], mat.rc_dry[box], mat.vol[box], mat.perf[box]
+        solid = ~vb
+        wet = ~db & (Hb <= mat.H2[box])
+        rim = np.zeros_like(vb)
+        if jb < nr:
+            rim[jb, :] = True
+        if kb < nz:
+            rim[:, kb] = True
+        mushy = wet & (Hb > mat.H1[box])
+        fixed = solid & (rim | mushy)
+        cap = np.where(wet, rc, rcd) * vol
+        gain = np.zeros_like(Hb)
+        Tn = Tb.copy()
+        for k in range(kr):
+            Gb = mat.Gr[nr, k] if jr == nr else 0.0
+            Tn[:, k], g, lb, lp = _line_numpy(Tn[:, k], solid[:, k] & ~fixed[:, k], solid[:, k], mat.Gr[:jr + 1, k],
+                                              Gb, cap[:, k], np.zeros(jr), mat.t_body, dt)
             gain[:, k] += g
             tally[0] += lb
-        for j in range(nr):
-            Tn[j], g, lb, lp = _line_numpy(Tn[j], solid[j] & ~fixed[j], solid[j], mat.Gz[j], mat.Gz[j, nz],
-                                           cap[j], mat.perf[j], mat.t_body, dt)
+        for j in range(jr):
+            Gb = mat.Gz[j, nz] if kr == nz else 0.0
+            Tn[j], g, lb, lp = _line_numpy(Tn[j], solid[j] & ~fixed[j], solid[j], mat.Gz[j, :kr + 1], Gb,
+                                           cap[j], perf[j], mat.t_body, dt)
             gain[j] += g
             tally[0] += lb
             tally[1] += lp
-        pl = dt * mat.perf * mat.rc * (mat.t_boil - mat.t_body)
-        tally[1] += float(np.sum(np.where(fixed, pl * mat.vol, 0.0)))
-        H += np.where(fixed, gain / mat.vol - pl, np.where(solid, cap / mat.vol * (Tn - T), 0.0))
-        dry |= solid & (H > mat.H2)
+        held_mushy = fixed & ~rim
+        pl = dt * perf * rc * (mat.t_boil - mat.t_body)
+        tally[1] += float(np.sum(np.where(held_mushy, pl * vol, 0.0)))
+        Hb += np.where(fixed & rim, gain / vol,
+                       np.where(held_mushy, gain / vol - pl, np.where(solid, cap / vol * (Tn - Tb), 0.0)))
+        db |= solid & (Hb > mat.H2[box])
         T = temperature_of(H, void, mat, dry)
-        r_new = rates_of(T)
+        r_new = rates_of(T, ~void)
         Omega += 0.5 * dt * (r_old + r_new)
         r_old = r_new
-        go = solid & (H >= mat.Habl)
+        go = ~void & (H >= mat.Habl)
         r_old[:, go] = 0.0  # an ejected cell accumulates no more damage
         tally[2] += float(np.sum(H[go] * mat.vol[go]))
         tally[3] += float(np.sum(mat.rho[go] * mat.vol[go]))
         H[go] = 0.0
         void |= go
         T = np.where(go, mat.t_body, T)
-        np.maximum(Tmax, np.where(void, Tmax, T), out=Tmax)
+        Tmax[box] = np.maximum(Tmax[box], np.where(void[box], Tmax[box], T[box]))  # the box: all that changed
         t += dt
         nsteps += 1
         dt = min(dt * gap.growth, gap.dt_max)
