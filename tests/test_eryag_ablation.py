@@ -1,4 +1,4 @@
-"""Er:YAG ablation against the published rates (params/data/eryag_ablation.csv): linearity, depth per fluence, repetition rate."""
+"""Er:YAG ablation against published rates (params/data/eryag_ablation.csv)."""
 
 import csv
 from importlib import resources

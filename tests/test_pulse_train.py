@@ -1,4 +1,4 @@
-"""Pulse trains at a repetition rate: the implicit gap kernel, its numpy twin, the explicit kernel and an analytic cooling."""
+"""Pulse trains at a repetition rate: implicit gap kernel, numpy twin, explicit kernel, analytic cooling."""
 
 import dataclasses
 import math
