@@ -163,6 +163,9 @@ def test_eryag_train_with_the_calibrated_plume_balances_energy():
     assert abs(three.energy.error) < 0.01
     assert three.ablation_depth > one.ablation_depth and three.ablated_mass > one.ablated_mass
     assert three.energy.plume_loss > 0.0
+    # the probes of each pulse carry the train's clock, then the cooling's
+    t = three.dataset["time"].values
+    assert np.all(np.diff(t) > 0) and t[-1] > 0.2
 
 
 def test_make_pulse_train_sets_the_gap_from_the_rate():
