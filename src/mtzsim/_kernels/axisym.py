@@ -34,8 +34,11 @@ Plume = namedtuple("Plume", "mu near far length vent ejection_delay")
 #: Arrhenius processes [1/s, J/mol, K, K]: A, Ea, cutoff temperature, Ea / R (the kernels use EaR).
 Rates = namedtuple("Rates", "A Ea t_cut EaR")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
-#: largest fraction of the ablation enthalpy one step may deposit.
-Steps = namedtuple("Steps", "dt_max dt_max_dry heat_step")
+#: largest fraction of the ablation enthalpy one step may deposit; box_floor [J/m³]: cells
+#: holding no more than this (|H|) count as cold for the pulse kernel's active box (0: only
+#: cells at exactly body temperature; a pulse that follows an implicit gap of a train uses a
+#: small floor so that the far tail of the residual heat does not make the box the whole grid).
+Steps = namedtuple("Steps", "dt_max dt_max_dry heat_step box_floor", defaults=(0.0,))
 #: The state the pulse phase advances in place: enthalpy above body temperature H [J/m³],
 #: void (ablated) mask, damage integrals Omega[p] [-], peak temperature Tmax [K], and the
 #: desiccated mask (cells whose water has boiled off: they stay dry when they cool, between
@@ -402,6 +405,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     t_boil = mat.t_boil
     nr, nz = H.shape
     T = np.full_like(H, t_body)
+    temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T)  # cells outside the box keep theirs
     cond = np.zeros_like(H)
     Q = np.zeros_like(H)
     floor = np.zeros(nr, dtype=np.int64)
@@ -418,9 +422,19 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     scattering = pulse.q_static.shape[0] == nr
     share = column_shares(pulse.q_static, vol) if scattering else np.zeros((0, 0))
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
-    # solid and receives no beam, so it needs no update; the box grows by one cell a step
+    # solid and receives no beam, so it needs no update; the box grows by one cell a step.
+    # It starts around whatever a previous pulse left warm or ablated (1 × 1 on a fresh state);
+    # cells outside it hold at most steps.box_floor and are frozen until it reaches them.
     jb = 1
     kb = 1
+    cold = steps.box_floor
+    for j in range(nr):
+        for k in range(nz):
+            if abs(H[j, k]) > cold or void[j, k]:
+                if j + 2 > jb:
+                    jb = min(j + 2, nr)
+                if k + 2 > kb:
+                    kb = min(k + 2, nz)
     while t < pulse.t_end - 1e-15:
         p_now = 0.0
         t_edge = pulse.t_end
@@ -529,11 +543,11 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         grow_j = False
         grow_k = False
         for k in range(kb):
-            if H[jb - 1, k] != 0.0 or void[jb - 1, k]:
+            if abs(H[jb - 1, k]) > cold or void[jb - 1, k]:
                 grow_j = True
                 break
         for j in range(jb):
-            if H[j, kb - 1] != 0.0 or void[j, kb - 1]:
+            if abs(H[j, kb - 1]) > cold or void[j, kb - 1]:
                 grow_k = True
                 break
         if grow_j and jb < nr:
@@ -573,3 +587,266 @@ def make_pulse_phase():
     twin is :func:`mtzsim.physics.mtz.pulse.pulse_phase_numpy`.
     """
     return _pulse_phase
+
+
+# ---------------------------------------------------------------------------------------
+# Between the pulses of a train: implicit (backward-Euler, locally one-dimensional) enthalpy steps
+# ---------------------------------------------------------------------------------------
+
+#: One gap between two pulses [s, s, -, s, J/m³, m²/s]: its start and end, the first step, the
+#: growth of the step, the longest step; the active box's floor (cells holding no more than
+#: this, |H|, and farther than the diffusion margin from warmer ones are left out of a step)
+#: and the largest thermal diffusivity of the grid (sets that margin).
+Gap = namedtuple("Gap", "t0 t1 dt0 growth dt_max floor alpha")
+#: Margin of the gap's active box in diffusion lengths √(α dt) [-]: heat a backward-Euler step
+#: carries farther than 4 diffusion lengths is below exp(−4) ≈ 2 % of the edge's (≤ floor).
+GAP_BOX_MARGIN = 4.0
+#: Tally slots of a gap [J, J, J, kg].
+GAP_TALLY = ("boundary", "perfusion", "ablated", "ejected_mass")
+
+
+@nb.njit(cache=True)
+def _sweep_line(T, free, solid, G, Gb, cap, perf, t_body, dt, n, a, b, c, d, x, cp, dp, gain, lost_b, lost_p):
+    """One backward-Euler line of :func:`implicit_fixed_step`; the caller copies one row in and out.
+
+    ``T``, ``free``, ``solid``, ``cap``, ``perf`` are the line's values, ``G[i]`` the
+    conductance between cells i−1 and i (``G[0]`` unused), ``Gb`` that to the far boundary
+    after the last cell. A solid cell that is not free keeps its temperature; what its free
+    neighbours exchange with it is added to ``gain[i]`` [J]. Returns the new line in ``x``
+    and the boundary and perfusion losses [J] in lost_b[0], lost_p[0].
+    """
+    for i in range(n):
+        if not free[i]:
+            a[i] = 0.0
+            b[i] = 1.0
+            c[i] = 0.0
+            d[i] = T[i]
+            continue
+        s = dt / cap[i]
+        gl = G[i] if (i > 0 and solid[i - 1]) else 0.0
+        gr = G[i + 1] if (i < n - 1 and solid[i + 1]) else 0.0
+        gb = Gb if i == n - 1 else 0.0
+        a[i] = -s * gl
+        c[i] = -s * gr
+        b[i] = 1.0 + s * (gl + gr + gb) + dt * perf[i]
+        d[i] = T[i] + s * gb * t_body + dt * perf[i] * t_body
+    _tridiag(a, b, c, d, x, n, cp, dp)
+    for i in range(n):
+        if free[i]:
+            lost_p[0] += dt * perf[i] * cap[i] * (x[i] - t_body)
+            if i == n - 1:
+                lost_b[0] += dt * Gb * (x[i] - t_body)
+        elif solid[i]:
+            if i > 0 and free[i - 1]:
+                gain[i] += dt * G[i] * (x[i - 1] - T[i])
+            if i < n - 1 and free[i + 1]:
+                gain[i] += dt * G[i + 1] * (x[i + 1] - T[i])
+
+
+@nb.njit(cache=True, parallel=True)
+def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb, kb):
+    """One LOD backward-Euler step (radial lines, then depth lines) that tallies what fixed cells receive.
+
+    As :func:`implicit_lod_step` (perfusion in the depth sweep, Pennes with ρ_b c_b = ρc),
+    but the heat conducted into each ``fixed`` cell (held at its temperature) is added to
+    ``gain`` [J], so that the caller can put it into that cell's enthalpy: energy is conserved
+    to round-off. Lines are independent and solved in parallel. Only the box [0, jb) × [0, kb)
+    is stepped (radial lines k < kb over cells j < jb, depth lines j < jb over k < kb); the
+    caller holds (``fixed``) the cells on its far edges when the box ends inside the grid.
+    Returns (boundary loss, perfusion loss) [J].
+    """
+    nr, nz = jb, kb
+    lost_bk = np.zeros(nz)
+    lost_bj = np.zeros(nr)
+    lost_pj = np.zeros(nr)
+    for k in nb.prange(nz):
+        a = np.empty(nr)
+        b = np.empty(nr)
+        c = np.empty(nr)
+        d = np.empty(nr)
+        x = np.empty(nr)
+        cp = np.empty(nr)
+        dp = np.empty(nr)
+        line = np.empty(nr)
+        fl = np.empty(nr, np.bool_)
+        sl = np.empty(nr, np.bool_)
+        cl = np.empty(nr)
+        pl = np.zeros(nr)
+        gl = np.zeros(nr)
+        G = np.zeros(nr + 1)
+        lb = np.zeros(1)
+        lp = np.zeros(1)
+        for j in range(nr):
+            line[j] = T[j, k]
+            sl[j] = not void[j, k]
+            fl[j] = sl[j] and not fixed[j, k]
+            cl[j] = cap[j, k]
+            G[j] = Gr[j, k]
+        _sweep_line(line, fl, sl, G, Gr[nr, k] if nr == T.shape[0] else 0.0, cl, pl, t_body, dt, nr, a, b, c, d, x,
+                    cp, dp, gl, lb, lp)
+        for j in range(nr):
+            if fl[j]:
+                T[j, k] = x[j]
+            gain[j, k] += gl[j]
+        lost_bk[k] = lb[0]
+    for j in nb.prange(nr):
+        a = np.empty(nz)
+        b = np.empty(nz)
+        c = np.empty(nz)
+        d = np.empty(nz)
+        x = np.empty(nz)
+        cp = np.empty(nz)
+        dp = np.empty(nz)
+        line = np.empty(nz)
+        fl = np.empty(nz, np.bool_)
+        sl = np.empty(nz, np.bool_)
+        cl = np.empty(nz)
+        pl = np.empty(nz)
+        gl = np.zeros(nz)
+        G = np.zeros(nz + 1)
+        lb = np.zeros(1)
+        lp = np.zeros(1)
+        for k in range(nz):
+            line[k] = T[j, k]
+            sl[k] = not void[j, k]
+            fl[k] = sl[k] and not fixed[j, k]
+            cl[k] = cap[j, k]
+            pl[k] = perf[j, k]
+            G[k] = Gz[j, k]
+        _sweep_line(line, fl, sl, G, Gz[j, nz] if nz == T.shape[1] else 0.0, cl, pl, t_body, dt, nz, a, b, c, d, x,
+                    cp, dp, gl, lb, lp)
+        for k in range(nz):
+            if fl[k]:
+                T[j, k] = x[k]
+            gain[j, k] += gl[k]
+        lost_bj[j] = lb[0]
+        lost_pj[j] = lp[0]
+    return lost_bk.sum() + lost_bj.sum(), lost_pj.sum()
+
+
+@nb.njit(cache=True, parallel=True)
+def _gap_phase(state, mat, gap, rates):
+    """Implicit enthalpy steps through one gap of a pulse train (no light).
+
+    Each step: temperatures from the enthalpies; cells whose water is boiling (H1 < H < H2, not
+    desiccated) are held at T_boil and take what their neighbours conduct into them as latent
+    heat (or give it back, recondensing); every other solid cell is advanced by one LOD
+    backward-Euler step with its own heat capacity (ρc wet, ρc_dry desiccated) and its
+    enthalpy changes by ρc ΔT — a wet cell driven past 100 °C starts to boil, a boiling cell
+    driven below H1 cools. Arrhenius damage by the trapezoid rule on the rates; cells past the
+    ablation enthalpy are ejected. Steps grow geometrically from ``gap.dt0`` to ``gap.dt_max``.
+
+    Returns (tally [len(GAP_TALLY)] in J and kg, number of steps).
+    """
+    H = state.H
+    void = state.void
+    Omega = state.Omega
+    Tmax = state.Tmax
+    dry = state.dry
+    nr, nz = H.shape
+    T = np.empty_like(H)
+    gain = np.zeros_like(H)
+    cap = np.empty_like(H)
+    fixed = np.zeros((nr, nz), np.bool_)
+    npr = rates.A.shape[0]
+    rate = np.zeros((npr, nr, nz))  # rates at the start of the step (0 below each cutoff)
+    t_min = rates.t_cut[0]
+    for p in range(npr):
+        t_min = min(t_min, rates.t_cut[p])
+    tally = np.zeros(4)
+    temperatures(H, void, dry, mat.H1, mat.H2, mat.rc, mat.rc_dry, mat.t_body, mat.t_boil, T)
+    arrhenius_rates(T, void, rates.A, rates.EaR, rates.t_cut, rate)
+    hot = T >= t_min
+    lp_fixed = np.zeros(nr)
+    ablated = np.zeros(nr)
+    ejected = np.zeros(nr)
+    t = gap.t0
+    dt = gap.dt0
+    nsteps = 0
+    while t < gap.t1 - 1e-15:
+        dt = min(dt, gap.t1 - t)
+        # active box: the warm (|H| > floor) or ablated cells and a margin of GAP_BOX_MARGIN
+        # diffusion lengths; the cells just beyond it (its rim) are held at their temperature
+        # and take what the box conducts into them (energy conserved); the rest is left alone
+        jw = 0
+        kw = 0
+        for j in range(nr):
+            for k in range(nz):
+                if abs(H[j, k]) > gap.floor or void[j, k]:
+                    if j + 1 > jw:
+                        jw = j + 1
+                    if k + 1 > kw:
+                        kw = k + 1
+        m = int(math.ceil(GAP_BOX_MARGIN * math.sqrt(gap.alpha * dt) / mat.h)) + 1
+        jb = min(jw + m, nr)
+        kb = min(kw + m, nz)
+        jr = min(jb + 1, nr)  # rows and columns the step touches: the box and its rim
+        kr = min(kb + 1, nz)
+        for j in nb.prange(jr):
+            for k in range(kr):
+                gain[j, k] = 0.0
+                wet = not dry[j, k] and H[j, k] <= mat.H2[j, k]
+                rim = j == jb or k == kb
+                fixed[j, k] = (not void[j, k]) and (rim or (wet and mat.H1[j, k] < H[j, k]))
+                cap[j, k] = (mat.rc[j, k] if wet else mat.rc_dry[j, k]) * mat.vol[j, k]
+        lb, lp = implicit_fixed_step(T, void, fixed, mat.Gr, mat.Gz, cap, mat.perf, mat.t_body, dt, gain, jr, kr)
+        for j in nb.prange(jr):
+            lp_fixed[j] = 0.0
+            ablated[j] = 0.0
+            ejected[j] = 0.0
+            for k in range(kr):
+                if void[j, k]:
+                    continue
+                H1 = mat.H1[j, k]
+                H2 = mat.H2[j, k]
+                rc = mat.rc[j, k]
+                rcd = mat.rc_dry[j, k]
+                if fixed[j, k] and (j == jb or k == kb):  # rim: what the box gave it (perfusion left out)
+                    H[j, k] += gain[j, k] / mat.vol[j, k]
+                elif fixed[j, k]:
+                    pl = dt * mat.perf[j, k] * rc * (mat.t_boil - mat.t_body)
+                    lp_fixed[j] += pl * mat.vol[j, k]
+                    H[j, k] += gain[j, k] / mat.vol[j, k] - pl
+                else:
+                    told = _temperature(H[j, k], H1, H2, rc, rcd, mat.t_body, mat.t_boil, dry[j, k])
+                    H[j, k] += cap[j, k] / mat.vol[j, k] * (T[j, k] - told)
+                if H[j, k] > H2:
+                    dry[j, k] = True
+                Tc = _temperature(H[j, k], H1, H2, rc, rcd, mat.t_body, mat.t_boil, dry[j, k])
+                T[j, k] = Tc
+                # Arrhenius: trapezoid on the rates at the step's start and end
+                now_hot = Tc >= t_min
+                if now_hot or hot[j, k]:
+                    inv = 1.0 / Tc
+                    for p in range(npr):
+                        rn = rates.A[p] * math.exp(-rates.EaR[p] * inv) if Tc >= rates.t_cut[p] else 0.0
+                        Omega[p, j, k] += 0.5 * dt * (rate[p, j, k] + rn)
+                        rate[p, j, k] = rn
+                hot[j, k] = now_hot
+                if H[j, k] >= mat.Habl[j, k]:
+                    ablated[j] += H[j, k] * mat.vol[j, k]
+                    ejected[j] += mat.rho[j, k] * mat.vol[j, k]
+                    H[j, k] = 0.0
+                    void[j, k] = True
+                    T[j, k] = mat.t_body
+                elif Tc > Tmax[j, k]:
+                    Tmax[j, k] = Tc
+        tally[0] += lb
+        tally[1] += lp + lp_fixed[:jr].sum()
+        tally[2] += ablated[:jr].sum()
+        tally[3] += ejected[:jr].sum()
+        t += dt
+        nsteps += 1
+        dt = min(dt * gap.growth, gap.dt_max)
+    return tally, nsteps
+
+
+def make_gap_phase():
+    """The jitted gap kernel: ``gap_phase(state, mat, gap, rates) -> (tally, steps)``.
+
+    Records: :data:`State`, :data:`Material`, :data:`Gap`, :data:`Rates`; advances ``state``
+    in place through one gap of a pulse train with implicit (unconditionally stable) steps.
+    Tally slots are named in :data:`GAP_TALLY`. Its numpy twin is
+    :func:`mtzsim.physics.mtz.pulse.gap_phase_numpy`.
+    """
+    return _gap_phase

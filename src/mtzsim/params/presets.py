@@ -274,6 +274,74 @@ DEVICES: MappingProxyType = MappingProxyType(
     }
 )
 
+@dataclass(frozen=True)
+class PulseRegime:
+    """Peak power or pulse duration of a device preset [SI], with the range where no source states it.
+
+    Parameters
+    ----------
+    quantity : str
+        ``"peak_power"`` [W] or ``"pulse_duration"`` [s]: the one the preset fixes (the other
+        follows from the pulse energy, τ = E / P).
+    value : float
+        The preset's value [W or s].
+    low, high : float
+        Range a prediction should span [W or s]; ``low == high`` where a source states the value.
+    source, reliability, assumption : str
+        Pedigree (params/data/pulse_regimes.csv).
+    """
+
+    quantity: str
+    value: float
+    low: float
+    high: float
+    source: str = ""
+    reliability: str = ""
+    assumption: str = ""
+
+    def __post_init__(self):
+        if self.quantity not in ("peak_power", "pulse_duration"):
+            raise ValueError(f"pulse regime quantity must be peak_power or pulse_duration, got {self.quantity!r}")
+        if not (0 < self.low <= self.value <= self.high):
+            raise ValueError(f"pulse regime needs 0 < low <= value <= high, got {self.low}, {self.value}, {self.high}")
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the range is wider than the value (the source does not state it)."""
+        return self.high > self.low
+
+    def nodes(self, n: int = 3) -> list[float]:
+        """``n`` values spanning [low, high] evenly in the logarithm (ends included; n = 1: the value)."""
+        import math
+
+        if n == 1 or not self.uncertain:
+            return [self.value]
+        lo, hi = math.log(self.low), math.log(self.high)
+        return [math.exp(lo + (hi - lo) * i / (n - 1)) for i in range(n)]
+
+
+def _read_pulse_regimes() -> MappingProxyType:
+    import csv
+    from importlib import resources
+
+    with resources.files("mtzsim.params.data").joinpath("pulse_regimes.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return MappingProxyType({
+        r["preset"]: PulseRegime(r["quantity"], float(r["value"]), float(r["low"]), float(r["high"]), r["source"],
+                                 r["reliability"], r["assumption"])
+        for r in rows
+    })
+
+
+#: Pulse regime of each device preset (params/data/pulse_regimes.csv), by preset name.
+PULSE_REGIMES: MappingProxyType = _read_pulse_regimes()
+
+
+def pulse_regime(preset: str) -> PulseRegime:
+    """The :class:`PulseRegime` of a device preset (KeyError for an unknown preset)."""
+    return PULSE_REGIMES[preset]
+
+
 #: Clinical ranges by laser type where the scenario names no device preset.
 LASER_RANGES: MappingProxyType = MappingProxyType(
     {
@@ -620,7 +688,10 @@ __all__ = [
     "ClinicalRange",
     "DevicePreset",
     "PatientPreset",
+    "PULSE_REGIMES",
+    "PulseRegime",
     "RangeWarning",
     "ScarDefault",
     "clinical_warnings",
+    "pulse_regime",
 ]

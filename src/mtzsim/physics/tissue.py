@@ -57,7 +57,15 @@ class Layer:
         return self.conductivity / self.heat_capacity
 
     def absorption(self, laser: str) -> float:
-        """µa [1/m] = water fraction × µa of water (water dominates at 10.6, 2.94 and 1.55 µm)."""
+        """µa [1/m] = water fraction × µa of water (water dominates at 10.6, 2.94 and 1.55 µm).
+
+        Room-temperature values at every temperature. The absorption of water at 2.94 µm falls
+        as it heats (the OH-stretch band shifts to shorter wavelengths: Vodopyanov 1991, up to
+        10× under intense ps pulses; Cummings & Walsh 1993; Shori et al. 2000), but no
+        tabulated µa(T) at 2.94 µm was found for the package (searched 2026-11-30: only the
+        qualitative statements above, and a measured linear fall to −⅓ at 100 °C at 2.01 and
+        2.09 µm, not 2.94 µm), so none is modelled; a desiccated cell also keeps its wet µa.
+        """
         return self.water_fraction * water_absorption()[laser]
 
     def ablation_enthalpy(self, t_body: float | None = None) -> float:

@@ -129,3 +129,55 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     )
     hot = void | (Omega[keys.index("hsp70_induction")] >= 1.0)
     return result, grid, hot
+
+
+#: MTZ lengths a pulse-regime interval reports (the names of
+#: :func:`mtzsim.verify.calibration.prediction_intervals`).
+INTERVAL_LENGTHS = ("ablation_depth", "coagulation_depth", "ablation_diameter", "histology_coagulation_depth",
+                    "histology_lesion_width")
+
+
+def pulse_regime_intervals(beam: Beam, regime, *, tissue: str | Tissue = "face", losses: LossModel | None = None,
+                           numerics: Numerics | None = None, nodes: int = 3) -> dict:
+    """Range [SI] of an MTZ's lengths over a device's uncertain pulse regime, at the beam's energy.
+
+    The beam is simulated at ``nodes`` values spanning the regime's range evenly in the
+    logarithm (:meth:`mtzsim.params.presets.PulseRegime.nodes`: low, geometric middle, high for
+    3), each as a pulse duration or as a peak power (τ = E / P) at the same pulse energy, spot
+    and stack; the interval of each length is its minimum and maximum over the nodes (the
+    lengths are monotone in the pulse duration in the ms regime, so the ends carry the
+    extremes; the middle node guards against a turn). A regime a source states (low = high)
+    gives the one MTZ.
+
+    Parameters
+    ----------
+    beam : Beam
+        The microbeam at the preset's energy and spot.
+    regime : PulseRegime
+        :func:`mtzsim.params.presets.pulse_regime` of the device preset.
+    tissue, losses, numerics
+        As :func:`simulate_mtz`.
+    nodes : int
+        Number of regime values simulated (≥ 1).
+
+    Returns
+    -------
+    dict
+        name → (low, high) [m] for :data:`INTERVAL_LENGTHS`, plus ``"pulse_duration"`` → the
+        (shortest, longest) pulse simulated [s].
+    """
+    from dataclasses import replace
+
+    if nodes < 1:
+        raise ValueError(f"nodes must be at least 1, got {nodes!r}")
+    values: dict[str, list] = {}
+    for x in regime.nodes(nodes):
+        tau = x if regime.quantity == "pulse_duration" else beam.energy / x
+        r = simulate_mtz(replace(beam, pulse_duration=tau), tissue=tissue, losses=losses, numerics=numerics)
+        got = {"ablation_depth": r.ablation_depth, "coagulation_depth": r.coagulation_depth,
+               "ablation_diameter": r.ablation_diameter,
+               "histology_coagulation_depth": r.histology.coagulation_depth,
+               "histology_lesion_width": r.histology.lesion_width, "pulse_duration": tau}
+        for name, val in got.items():
+            values.setdefault(name, []).append(float(val))
+    return {k: (min(v), max(v)) for k, v in values.items()}

@@ -1,0 +1,85 @@
+"""Er:YAG ablation against published rates (params/data/eryag_ablation.csv)."""
+
+import csv
+from importlib import resources
+
+import pytest
+
+from mtzsim.physics.laser import make_beam
+from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
+
+
+def _rows():
+    with resources.files("mtzsim.params.data").joinpath("eryag_ablation.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+#: 1 mm spot (craters shallower than its radius, as a wide Er:YAG beam makes), 4 µm cells
+WIDE = Numerics(cell=4e-6, cooling_time=0.3, radial_margin=0.5e-3)
+FLUENCES = (4e4, 8e4, 16e4)  # mean fluence 4, 8, 16 J/cm²
+
+
+@pytest.fixture(scope="module")
+def wide_spot():
+    """Er:YAG, 1 mm spot, 250 µs, 4/8/16 J/cm², calibrated model (held out of the CO2 fit)."""
+    return [simulate_mtz(make_beam("eryag", fluence=f, spot_diameter=1e-3), numerics=WIDE) for f in FLUENCES]
+
+
+def test_wide_spot_depth_is_linear_in_fluence_with_the_calibrated_plume(wide_spot):
+    """Hibst & Kaufmann 1991: crater depth exactly linear in radiant exposure at 1 Hz.
+
+    With craters shallower than the beam radius the ejecta vent freely and the calibrated
+    plume does not shield (the 250 µm spot's crater passes its radius at 16 J/cm², and there
+    the strict xfail of test_mtz_trends.py measures the shielding). Measured 2026-11-30:
+    40, 76, 152 µm (steps 36 and 76 µm, ratio 2.11; linear: 2). Their spot is not in the
+    abstract: 1 mm is an assumption (laboratory Er:YAG beams of the time were mm-wide).
+    """
+    d = [r.ablation_depth for r in wide_spot]
+    assert (d[2] - d[1]) / (d[1] - d[0]) == pytest.approx(2.0, rel=0.15)  # 2 cells of 4 µm in ~36 µm
+    assert all(r.energy.plume_loss == 0.0 for r in wide_spot)
+
+
+def test_depth_per_fluence_near_hibst_kaufmann(wide_spot):
+    """'About 6 µm per J/cm² at high radiant exposure' (Hibst & Kaufmann 1991), fluence definition not stated.
+
+    The model's axis depth per fluence at 16 J/cm² lies between the two readings (measured
+    4.75 µm per J/cm² of peak fluence, 9.5 per J/cm² of mean fluence); the test asks for the
+    published value within a factor of 2 under either definition.
+    """
+    ref = next(float(r["value"]) for r in _rows() if r["source"] == "HibstKaufmann1991")
+    r = wide_spot[-1]
+    per_mean = r.ablation_depth * 1e6 / (r.beam.mean_fluence * 1e-4)
+    per_peak = r.ablation_depth * 1e6 / (r.beam.peak_fluence * 1e-4)
+    assert ref / 2 < per_peak < ref * 2 and ref / 2 < per_mean < ref * 2
+
+
+@pytest.mark.xfail(strict=True, reason="Kaufmann & Hibst 1996 measured ~40 um per pulse at 1 Hz and ~10 um at 10 Hz "
+                   "(10 J/cm2, pig skin); the model has residual heat between pulses but no mechanism that makes a "
+                   "faster train less efficient: measured 2026-11-30, 3 pulses of 8 J/cm2 on 250 um without plume "
+                   "remove 6.07 ug at 1 Hz and 6.16 ug at 15 Hz (the desiccated floor keeps the water absorption of "
+                   "wet tissue, and no debris from earlier pulses shields the beam)")
+def test_faster_train_ablates_less_per_pulse():
+    num = Numerics(cell=5e-6, cooling_time=0.2, radial_margin=0.4e-3)
+    m = {}
+    for rate in (1.0, 10.0):
+        beam = make_beam("eryag", fluence=8e4, spot_diameter=250e-6, stack=3, stack_delay=1.0 / rate - 250e-6)
+        m[rate] = simulate_mtz(beam, numerics=num, losses=LossModel(ablation_temperature=473.15)).ablated_mass
+    row = {r["repetition_rate_hz"]: float(r["value"]) for r in _rows() if r["source"] == "KaufmannHibst1996"}
+    # the published ratio is 4; ask for at least half of it
+    assert m[1.0] / m[10.0] > 0.5 * row["1"] / row["10"]
+
+
+def test_residual_damage_is_thinnest_for_a_thermally_confined_pulse():
+    """Same fluence at 1 µs, 250 µs and 1 ms: the coagulated wall thickens with the pulse duration.
+
+    Thermal confinement at 2.94 µm: τ_th = δ²/(4α) with δ = 1/µa ≈ 1.2 µm (µa ≈ 8400 /cm in
+    70 % water) and α ≈ 1.1e-7 m²/s gives ≈ 3 µs, so the 1 µs pulse is confined. Measured
+    2026-11-30 (plume off, 2 µm cells): 0.2, 1.3, 4.3 µm (mean lateral thickness of the
+    coagulated wall, finer than a cell).
+    """
+    num = Numerics(cell=2e-6, cooling_time=0.3, radial_margin=0.4e-3)
+    wall = [simulate_mtz(make_beam("eryag", fluence=8e4, spot_diameter=250e-6, pulse_duration=tau),
+                         losses=LossModel(ablation_temperature=473.15), numerics=num).coagulation_thickness
+            for tau in (1e-6, 250e-6, 1e-3)]
+    assert wall[0] < wall[1] < wall[2]
+    assert wall[0] < 0.5e-6  # a quarter of a cell: nothing coagulates beyond the crater wall
