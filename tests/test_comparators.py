@@ -4,6 +4,7 @@ import csv
 import math
 from importlib import resources
 
+import numpy as np
 import pytest
 
 from mtzsim.clinic import comparators as cmp
@@ -102,16 +103,38 @@ def test_nonablative_and_microneedling_less_downtime_than_fractional_co2(dark_sk
     assert m["microneedling"].downtime < m["co2_fractional"].downtime
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured (FST V, 3 sessions): microneedling 41 % PIH vs MNRF 8 %, eryag 51 %, 1.55 µm 63 %, CO2 52 %, full field "
-    "73 %. The PIH logistic reads the healing stage's erythema; the healing model gives 1.5 mm × 4-stamp channels "
-    "2.2 d of erythema (damaged volume per area 7 % basal coverage × 385 µm) while one MNRF pass (1.5 % coverage) "
-    "stays below its threshold. PCI2014 (0/60) is a held-out validation row the model misses (predicted 31 %)"))
 def test_microneedling_least_pih(dark_skin_comparison):
     # PCI2014: 0/60 dyschromia in FST I–VI; every thermal modality has PIH reports
     m = dark_skin_comparison.modalities
     mn = m["microneedling"].outcome.pih_probability
     assert all(mn <= v.outcome.pih_probability for k, v in m.items() if k != "microneedling")
+    # the lasers heat the epidermis over every spot: their PIH is well above the needle's
+    assert all(m[k].outcome.pih_probability > mn + 0.05 for k in
+               ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_nonablative"))
+
+
+def test_pih_needs_a_thermally_injured_epidermis():
+    """PIH odds ∝ (thermally injured area)^β: zero area gives zero PIH for every posterior draw."""
+    from mtzsim.clinic import risk
+    from mtzsim.clinic.calibration import load_posterior
+
+    coef = np.asarray(load_posterior()["pih"]["coefficients"])
+    cov0 = risk.PIHCovariates(fitzpatrick=6, coverage=0.0, energy=0.0, ablative=0.0, erythema=10 * DAY)
+    assert np.all(risk.pih_probability(cov0, coef, 5) == 0.0)  # even a negative-slope draw
+    cov = risk.PIHCovariates(fitzpatrick=6, coverage=np.array([0.01, 0.1]), energy=15e-3, ablative=0.0)
+    p = risk.pih_probability(cov, coef[:, None, :], 1).mean(axis=0)
+    assert 0 < p[0] < p[1] < 1  # on average more injured area, more PIH (Chan 2007)
+    with pytest.raises(ValueError):
+        risk.pih_logit(risk.PIHCovariates(fitzpatrick=4, coverage=0.1, energy=0.0, ablative=0.0), coef[0])
+
+
+def test_needle_pih_area_is_the_coagulated_basal_layer():
+    """A mechanical channel injures no epidermis thermally; an RF pin that coagulates the basal layer does."""
+    s, _ = cmp.dose("microneedling", NEEDLE, passes=2)
+    assert s.coverage == 0.0
+    hot = dict(NEEDLE, thermal_basal_diameter=50e-6)
+    s, _ = cmp.dose("microneedle_rf", hot, passes=2)
+    assert s.coverage == pytest.approx(1 - math.exp(-2 * 25e4 * math.pi * (25e-6) ** 2), rel=1e-12)
 
 
 def test_full_field_co2_longest_downtime_and_highest_pih_in_dark_skin(dark_skin_comparison):

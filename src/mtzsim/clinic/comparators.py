@@ -87,10 +87,14 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa: fl
     n = wound["pins_per_area"] * passes
     d_b = wound["basal_diameter"]
     cov = 1.0 - math.exp(-n * math.pi * d_b**2 / 4)
+    # the stimulus's coverage is the thermally injured epidermal area (the PIH and HSV driver,
+    # clinic/risk.py): 0 for a mechanical channel, the coagulated basal layer of an RF pin
+    d_t = wound.get("thermal_basal_diameter", 0.0)
+    thermal = 1.0 - math.exp(-n * math.pi * d_t**2 / 4)
     stim = TreatmentStimulus(
         ablation_depth=0.0, ablation_diameter=float(wound["surface_diameter"]), wound_depth=float(wound["depth"]),
         heat_shock_depth=0.0, heat_shock_radius=0.0, areal_density=float(wound["pins_per_area"]), passes=int(passes),
-        energy=float(wound["energy"]), coverage=cov,
+        energy=float(wound["energy"]), coverage=thermal,
         wound_volume_fraction=kappa * n * (wound["volume"] + wound["coag_volume"]) / z_ref,
         heat_shock_volume_fraction=0.0, ablated_volume_fraction=0.0, area_contraction=0.0, ablative=False)
     return stim, cov

@@ -38,10 +38,6 @@ MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_n
 COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85)
 #: Healing map: pixels per side and pixel size [m] (1.2 mm field; 10 µm resolves a 100 µm wound).
 HEALING_MAP = (120, 10e-6)
-#: PIH "energy" covariate of a needle channel that deposits no heat [J]. Assumption: the PIH
-#: logistic (clinic/risk.py) is in log energy and undefined at 0; a mechanical channel is given
-#: 0.1 mJ, well below every thermal setting. PCI2014 (0/60 dyschromia) validates it.
-MECHANICAL_PIH_ENERGY = 1e-4
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
 #: redness that fades within one step, and the PIH logistic is in log erythema duration.
 ERYTHEMA_FLOOR = 0.05 * DAY
@@ -204,7 +200,11 @@ def laser_wound(laser: str, energy: float, spot: float) -> dict:
 
 
 def needle_wound(length: float) -> dict:
-    """One microneedle channel (SI) from :func:`mtzsim.physics.needles.simulate_microneedling`."""
+    """One microneedle channel (SI) from :func:`mtzsim.physics.needles.simulate_microneedling`.
+
+    A mechanical channel deposits no heat: its energy and its thermally injured basal-layer
+    diameter (the PIH driver, :mod:`mtzsim.clinic.risk`) are 0.
+    """
     from mtzsim.physics.needles import load_devices, simulate_microneedling
 
     dev = load_devices()["stamp_microneedle_human"]
@@ -212,11 +212,15 @@ def needle_wound(length: float) -> dict:
     r = simulate_microneedling(n, 1, field_size=1e-3, pixel_size=10e-6)
     return {"depth": r.channel_depth, "surface_diameter": r.channel_diameter, "basal_diameter": r.basal_diameter,
             "volume": r.channel_volume, "coag_volume": 0.0, "pins_per_area": n.pins_per_area,
-            "energy": MECHANICAL_PIH_ENERGY, "length": float(length)}
+            "energy": 0.0, "thermal_basal_diameter": 0.0, "length": float(length)}
 
 
 def mnrf_wound(length: float, energy: float) -> dict:
-    """One MNRF pin: channel plus coagulation at the tip (SI), from :func:`mtzsim.physics.rf.simulate_mnrf`."""
+    """One MNRF pin: channel plus coagulation at the tip (SI), from :func:`mtzsim.physics.rf.simulate_mnrf`.
+
+    ``thermal_basal_diameter`` is the equal-area diameter of the pin's coagulated basal layer
+    (0 when the insulated shaft spares the epidermis): the PIH driver of :mod:`mtzsim.clinic.risk`.
+    """
     from mtzsim.physics.needles import load_devices
     from mtzsim.physics.rf import RFSettings, simulate_mnrf
 
@@ -229,7 +233,8 @@ def mnrf_wound(length: float, energy: float) -> dict:
     return {"depth": max(r.coag_depth_max, n.length * n.penetration_ratio),
             "surface_diameter": max(n.diameter, r.coag_width), "basal_diameter": 2 * r.basal_footprint_radius,
             "volume": ch_vol, "coag_volume": r.coag_volume_per_pin, "pins_per_area": n.pins_per_area,
-            "energy": float(energy), "length": float(length), "epidermis_peak_temperature": r.epidermis_peak_temperature}
+            "energy": float(energy), "thermal_basal_diameter": 2 * r.basal_coag_radius, "length": float(length),
+            "epidermis_peak_temperature": r.epidermis_peak_temperature}
 
 
 def wound_of(modality: str, grid: ModalityGrid, energy, length) -> dict:
@@ -336,7 +341,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", cache=None
     mods = tuple(m for m in MODALITIES if m in modalities)
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
-                                            COVERAGE_NODES, HEALING_MAP, MECHANICAL_PIH_ENERGY, ERYTHEMA_FLOOR))[:40]
+                                            COVERAGE_NODES, HEALING_MAP, ERYTHEMA_FLOOR))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
