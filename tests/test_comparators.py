@@ -73,10 +73,26 @@ def test_stored_calibration_has_fit_and_held_out_rows():
     cal = cmp.load_comparator_calibration()
     roles = {r["role"] for r in cal["rows"]}
     assert roles == {"fit", "validation"}
-    assert cal["n_fit"] < len(cal["rows"])  # some rows are kept out
-    assert math.isfinite(cal["log_kappa_sd"]) and cal["log_kappa_sd"] > 0
-    assert cal["kappa_95"][0] < cal["kappa"] < cal["kappa_95"][1]
-    assert cmp.kappa() == pytest.approx(math.exp(cal["log_kappa"]))
+    assert cal["n_parameters"] < cal["n_fit"] < len(cal["rows"])  # over-determined, and some rows are kept out
+    for name in cmp.KAPPA_NAMES:
+        assert math.isfinite(cal["log_kappa_sd"][name]) and cal["log_kappa_sd"][name] > 0
+        assert cal["kappa_95"][name][0] < cal["kappa"][name] < cal["kappa_95"][name][1]
+        # the mode is interior: no bound of the optimiser holds it
+        assert cmp.LOG_KAPPA_BOUNDS[0] + 0.5 < cal["log_kappa"][name] < cmp.LOG_KAPPA_BOUNDS[1] - 0.5
+    k = cmp.kappa()
+    assert k.thermal == pytest.approx(math.exp(cal["log_kappa"]["thermal"]))
+    assert k.mechanical == pytest.approx(math.exp(cal["log_kappa"]["mechanical"]))
+    assert {r["key"] for r in cal["rows"] if r["role"] == "fit"} == {"MNRFVietnam2019", "Hu2009", "Alam2014"}
+
+
+def test_rf_pin_dose_splits_channel_and_coagulation_between_the_two_kappas():
+    """κ is per physical kind of wound: the channel takes κ_mechanical, the coagulation κ_thermal."""
+    pin = dict(NEEDLE, coag_volume=3e-11)
+    z = 1e-3  # stimulus_depth (remodeling_parameters.csv)
+    s, _ = cmp.dose("microneedle_rf", pin, passes=1, kappa=cmp.Kappa(thermal=7.0, mechanical=0.2))
+    assert s.wound_volume_fraction == pytest.approx(25e4 * (0.2 * 2e-11 + 7.0 * 3e-11) / z, rel=1e-12)
+    s_m, _ = cmp.dose("microneedling", NEEDLE, passes=1, kappa=cmp.Kappa(thermal=7.0, mechanical=0.2))
+    assert s_m.wound_volume_fraction == pytest.approx(25e4 * 0.2 * 2e-11 / z, rel=1e-12)  # no heat: κ_thermal unused
 
 
 # --- through the healing stage -------------------------------------------------------------
@@ -146,9 +162,12 @@ def test_full_field_co2_longest_downtime_and_highest_pih_in_dark_skin(dark_skin_
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured (FST V, deep boxcar + rolling, 3 sessions): 1.55 µm 73 %, microneedling 70 %, MNRF 68 %, fractional "
-    "CO2 63 %. kappa = 18.5 (95 % 13-26), fitted on MNRFVietnam2019 and Hu2009, lifts every intact-epidermis wound above "
-    "the CO2 MTZ; the single-arm data do not separate the modalities' efficacy per wounded volume"))
+    "measured (FST V, deep boxcar + rolling, 3 sessions): 1.55 µm 73 %, MNRF 65 %, fractional CO2 63 %, "
+    "microneedling 41 %. With one κ per kind of wound, mechanical channels fall below CO2 (κ_mechanical 0.15, "
+    "0.03-0.87, from Alam2014's 41 %), but the thermal wounds under an intact epidermis need κ_thermal 16 (9-28) "
+    "for MNRFVietnam2019's 65 % and Hu2009's 60 % good-to-excellent after one session, and at that dose the "
+    "1.55 µm column saturates the remodeling response above the CO2 MTZ; the single-arm data give no per-session "
+    "deficit of thermal non-ablative wounds"))
 def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_comparison):
     # clinical_calibration.csv: fractional CO2 arms (Cho2009 50 % > 50 % improvement after one session)
     m = dark_skin_comparison.modalities
@@ -162,4 +181,5 @@ def test_calibration_reproduces_the_stored_kappa():
     stored = cmp.load_comparator_calibration()
     cal = cmp.calibrate_comparators(cohort_size=stored["cohort_size"], seed=stored["seed"])
     # same code, data and seed: the optimiser's tolerance (xatol 1e-3 in log κ) bounds the difference
-    assert cal["log_kappa"] == pytest.approx(stored["log_kappa"], abs=5e-3)
+    for name in cmp.KAPPA_NAMES:
+        assert cal["log_kappa"][name] == pytest.approx(stored["log_kappa"][name], abs=5e-3)

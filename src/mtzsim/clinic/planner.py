@@ -336,7 +336,7 @@ def _why(ctx, i, y, p, down, best_any) -> str:
     parts.append(f"The gain comes from {'ablated and coagulated' if s.ablative else 'dermal (intact-epidermis)'} "
                  f"wounds {s.wound_depth * 1e6:.0f} µm deep reaching {100 * min(reach):.0f}–{100 * max(reach):.0f} % "
                  f"of the scars' fibrotic floors, an effective wound dose of {s.wound_volume_fraction:.2f} (wounded volume "
-                 f"per upper-dermis volume{', × κ for a wound under an intact epidermis' if not s.ablative else ''}) "
+                 f"per upper-dermis volume{', × κ_thermal or κ_mechanical for a wound under an intact epidermis' if not s.ablative else ''}) "
                  f"per session"
                  + (f" plus {s.heat_shock_volume_fraction:.2f} heat-shocked" if s.heat_shock_volume_fraction > 0
                     else "")

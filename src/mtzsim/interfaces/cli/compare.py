@@ -68,4 +68,5 @@ def register(app: typer.Typer) -> None:
         for k, v in d["modalities"].items():
             typer.echo(f"{k:22s} {v['improvement_mean']:6.0f} % ({v['improvement_ci'][0]:.0f}–{v['improvement_ci'][1]:.0f})"
                        f" {v['downtime_days']:7.1f} d {v['pih_probability']:5.0f} %  {v['settings']}")
-        typer.echo(f"κ (intact-epidermis wound efficacy) = {d['kappa']:.3g}; {d['note']}")
+        typer.echo(f"κ (efficacy of wounds under an intact epidermis per MTZ volume): thermal {d['kappa']['thermal']:.3g}, "
+                   f"mechanical {d['kappa']['mechanical']:.3g}; {d['note']}")
