@@ -175,6 +175,50 @@ def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_c
     assert all(co2 >= v.outcome.improvement_mean for v in m.values())
 
 
+def test_comparison_report_holds_the_figure_numbers_and_calibration(dark_skin_comparison):
+    from mtzsim.report.html import render_comparison_report
+
+    html = render_comparison_report(dark_skin_comparison)
+    assert html.count("data:image/png;base64,") == 1 and len(html) > 20_000  # the embedded side-by-side figure
+    for label in ("MN RF", "1.55 µm non-abl.", "CO2 full field", "Er:YAG fract.", "CO2 fract."):
+        assert label in html
+    cal = cmp.load_comparator_calibration()
+    assert f"{cal['kappa']['thermal']:.3g}" in html and "PCI2014" in html
+
+
+def test_cli_compare_writes_the_report(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("mtzsim.biology.healing")
+    scenario = Path(__file__).resolve().parents[1] / "examples" / "deep_co2.toml"
+    r = subprocess.run([sys.executable, "-m", "mtzsim", "compare", str(scenario), "--cohort", "40", "--json",
+                        "--report", str(tmp_path / "cmp")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert set(json.loads(r.stdout)["modalities"]) == set(cmp.MODALITIES)
+    assert (tmp_path / "cmp" / "comparison.html").stat().st_size > 20_000
+    assert set(json.loads((tmp_path / "cmp" / "comparison.json").read_text())["modalities"]) == set(cmp.MODALITIES)
+
+
+def test_cli_calibrate_comparators_writes_the_record(tmp_path, monkeypatch):
+    """The CLI branch: calibrate_comparators → the record file (the fit itself is the slow test below)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from mtzsim.interfaces.cli import app
+
+    stored = cmp.load_comparator_calibration()
+    monkeypatch.setattr(cmp, "calibrate_comparators", lambda **kw: dict(stored, seconds=0.0))
+    out = tmp_path / "cal.json"
+    r = CliRunner().invoke(app, ["calibrate", "--stage", "comparators", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text())["log_kappa"] == stored["log_kappa"]
+    assert "kappa_thermal" in r.output and "PCI2014" in r.output
+
+
 @pytest.mark.slow
 def test_calibration_reproduces_the_stored_kappa():
     pytest.importorskip("mtzsim.biology.healing")

@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
         cohort: int = typer.Option(1000, "--cohort", help="virtual patients per modality"),
         figure: Optional[str] = typer.Option(None, "--figure", help="write the side-by-side figure (PNG) here"),
+        report: Optional[str] = typer.Option(None, "--report", help="write comparison.html (figure, numbers, "
+                                             "calibration) and comparison.json into this folder"),
     ) -> None:
         """Every modality (fractional and full-field CO2, Er:YAG, 1.55 µm, microneedling, MNRF) for the scenario's patient."""
         from mtzsim.clinic.comparators import compare
@@ -60,6 +62,12 @@ def register(app: typer.Typer) -> None:
             from mtzsim.report.figures_compare import save_comparison_figure
 
             save_comparison_figure(res, figure)
+        if report is not None:
+            from mtzsim.report.html import write_comparison_report
+
+            path = write_comparison_report(res, report, source=str(scenario))
+            if not as_json:
+                typer.echo(f"report written to {path}")
         d = res.to_dict()
         if as_json:
             typer.echo(json.dumps(d))
