@@ -9,13 +9,18 @@ heat-shocked volume per skin area, wound depth, coverage, energy) and a basal-la
 the healing stage; the calibrated remodeling and risk models (fitted on fractional CO2) then give
 improvement, PIH and downtime.
 
-One comparator parameter is fitted, on the single-arm comparator studies only
-(``params/data/comparators_calibration.csv``): ``kappa``, the remodeling efficacy of a dermal wound
-made under an intact epidermis (needle channel, RF or 1.55 µm coagulation) relative to the ablative
-MTZ the CO2 calibration was made on. It multiplies the wound and heat-shock volume fractions of the
-non-ablative modalities. The fit is a weighted least squares in log κ (scipy, continuous) with a
-Laplace (curvature) standard error; the other rows of the table are kept out and reported as
-validation (:func:`calibrate_comparators`). Head-to-head trials are not used.
+Two comparator parameters are fitted, one per physical kind of wound made under an intact
+epidermis, never one per modality: ``kappa.thermal``, the remodeling efficacy of thermally
+coagulated or heat-shocked dermis (the 1.55 µm column, the coagulation zone at an RF pin tip),
+and ``kappa.mechanical``, that of a mechanical needle channel (microneedling, the channel of an
+RF pin), each relative to the ablative MTZ the CO2 calibration was made on. They multiply the
+wound and heat-shock volume fractions of those wounds; a microneedle RF pin carries both (its
+channel × κ_mechanical plus its coagulation × κ_thermal). The fit is a weighted least squares in
+(log κ_thermal, log κ_mechanical) (scipy, continuous, bounded Nelder–Mead) with a Laplace
+(curvature) covariance, on one single-arm study per kind of wound and one that mixes them
+(MNRFVietnam2019, Hu2009, Alam2014's participant-rated improvement); the other rows of the table
+are kept out and reported as validation (:func:`calibrate_comparators`). Head-to-head trials are
+not used.
 """
 
 from __future__ import annotations
@@ -25,14 +30,15 @@ import math
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
 from mtzsim.clinic import physics_table as pt
 from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
+from mtzsim.constants import DAY  # [s]
 from mtzsim.pipeline.contract import quantity
 
-from mtzsim.constants import DAY  # noqa: E402  [s]
 MONTH = 30.4375 * DAY
 MODALITIES = pt.MODALITIES
 CALIBRATION_FILE = "comparator_calibration.json"
@@ -40,12 +46,27 @@ CALIBRATION_FILE = "comparator_calibration.json"
 NONABLATIVE = ("erglass_nonablative", "microneedling", "microneedle_rf")
 
 
+class Kappa(NamedTuple):
+    """Remodeling efficacy of wounds under an intact epidermis relative to an ablative MTZ [-]."""
+
+    thermal: float  # coagulated / heat-shocked dermis (1.55 µm columns, RF coagulation)
+    mechanical: float  # needle channels
+
+
+def _as_kappa(kappa) -> Kappa:
+    if isinstance(kappa, Kappa):
+        return kappa
+    if isinstance(kappa, dict):
+        return Kappa(float(kappa["thermal"]), float(kappa["mechanical"]))
+    return Kappa(float(kappa), float(kappa))
+
+
 # ---------------------------------------------------------------------------------------------
 # Dose
 # ---------------------------------------------------------------------------------------------
 
 
-def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa: float = 1.0,
+def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0,
          spot: float | None = None) -> tuple[TreatmentStimulus, float]:
     """Per-session stimulus and basal-layer wound coverage of one setting.
 
@@ -59,8 +80,9 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa: fl
         Spot-area fraction per pass (lasers; 1 for full field) [-]; needles use the device's pins.
     passes : int
         Passes (stamps) per session.
-    kappa : float
-        Efficacy of a wound under an intact epidermis relative to an ablative MTZ [-].
+    kappa : Kappa or float
+        Efficacy of a wound under an intact epidermis relative to an ablative MTZ [-]: thermal
+        (coagulated/heat-shocked dermis) and mechanical (needle channel); a float sets both.
 
     Returns
     -------
@@ -71,6 +93,7 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa: fl
 
     if passes < 1:
         raise ValueError(f"passes must be at least 1, got {passes!r}")
+    k = _as_kappa(kappa)
     if "laser" in wound:
         if density is None or not (0 < density <= 1):
             raise ValueError(f"density must be in (0, 1], got {density!r}")
@@ -80,18 +103,22 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa: fl
         d_w = pt.basal_wound_diameter(modality, wound)
         cov = 1.0 if modality == "co2_full_field" else 1.0 - math.exp(-areal * passes * math.pi * d_w**2 / 4)
         if modality in NONABLATIVE:
-            stim = replace(stim, wound_volume_fraction=kappa * stim.wound_volume_fraction,
-                           heat_shock_volume_fraction=kappa * stim.heat_shock_volume_fraction)
+            stim = replace(stim, wound_volume_fraction=k.thermal * stim.wound_volume_fraction,
+                           heat_shock_volume_fraction=k.thermal * stim.heat_shock_volume_fraction)
         return stim, cov
     z_ref = table("remodeling_parameters.csv")["stimulus_depth"].value
     n = wound["pins_per_area"] * passes
     d_b = wound["basal_diameter"]
     cov = 1.0 - math.exp(-n * math.pi * d_b**2 / 4)
+    # the stimulus's coverage is the thermally injured epidermal area (the PIH and HSV driver,
+    # clinic/risk.py): 0 for a mechanical channel, the coagulated basal layer of an RF pin
+    d_t = wound.get("thermal_basal_diameter", 0.0)
+    thermal = 1.0 - math.exp(-n * math.pi * d_t**2 / 4)
     stim = TreatmentStimulus(
         ablation_depth=0.0, ablation_diameter=float(wound["surface_diameter"]), wound_depth=float(wound["depth"]),
         heat_shock_depth=0.0, heat_shock_radius=0.0, areal_density=float(wound["pins_per_area"]), passes=int(passes),
-        energy=float(wound["energy"]), coverage=cov,
-        wound_volume_fraction=kappa * n * (wound["volume"] + wound["coag_volume"]) / z_ref,
+        energy=float(wound["energy"]), coverage=thermal,
+        wound_volume_fraction=n * (k.mechanical * wound["volume"] + k.thermal * wound["coag_volume"]) / z_ref,
         heat_shock_volume_fraction=0.0, ablated_volume_fraction=0.0, area_contraction=0.0, ablative=False)
     return stim, cov
 
@@ -199,9 +226,10 @@ def load_comparator_calibration() -> dict:
     return json.loads(resources.files("mtzsim.params.data").joinpath(CALIBRATION_FILE).read_text())
 
 
-def kappa() -> float:
-    """Calibrated κ [-] (posterior mode)."""
-    return float(math.exp(load_comparator_calibration()["log_kappa"]))
+def kappa() -> Kappa:
+    """Calibrated κ (thermal, mechanical) [-] (posterior mode)."""
+    lk = load_comparator_calibration()["log_kappa"]
+    return Kappa(float(math.exp(lk["thermal"])), float(math.exp(lk["mechanical"])))
 
 
 def calibration_targets() -> list[dict]:
@@ -238,6 +266,13 @@ def calibration_targets() -> list[dict]:
                     interval=28 * DAY, follow_up=1 * MONTH,
                     mapping="'good-to-excellent' read as ≥ 50 % improvement (assumption); binomial se; FST III–IV "
                     "taken as IV; 1 session, 1-month follow-up"))
+    r = row("Alam2014", "participant-perceived mean improvement in overall scar appearance", "6")
+    out.append(dict(key="Alam2014", role="fit", modality="microneedling", metric="improvement_mean",
+                    observed=float(r["percent"]) / 100, se=0.1, n=15, fitzpatrick=3, sessions=3, interval=14 * DAY,
+                    follow_up=6 * MONTH,
+                    mapping="participant-perceived mean improvement read as scar-volume reduction (assumption); no "
+                    "spread reported: se 0.1 (assumption: per-patient sd about 0.4 over √15); FST not reported (US "
+                    "academic centre) taken as III; 3 sessions 2 weeks apart, 6 months after the last"))
     r = row("MNRFTurkey2019", "> 25 % improvement (physician-rated)")
     out.append(dict(key="MNRFTurkey2019", role="validation", modality="microneedle_rf", metric="share_25",
                     observed=float(r["percent"]) / 100, se=math.sqrt(0.777 * 0.223 / 9), n=9, fitzpatrick=3,
@@ -304,12 +339,12 @@ def node_for(modality: str, energy=None, length=None, *, spot=None, cache=None) 
     return node
 
 
-def _predict_target(t: dict, log_kappa: float, nodes: dict, cohort_size: int, seed: int):
+def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: int):
     from mtzsim.clinic.outcome import predict_outcome
 
     m = t["modality"]
     p = PRESETS[m]
-    stim, cov = dose(m, nodes[m].wound, density=p["density"], passes=p["passes"], kappa=math.exp(log_kappa))
+    stim, cov = dose(m, nodes[m].wound, density=p["density"], passes=p["passes"], kappa=kappa)
     down, ery = nodes[m].healing_at(cov)
     heal = _Healing(downtime_days=down, erythema_days=ery)
     o = predict_outcome(stim, _calibration_scars(), heal, fitzpatrick=t["fitzpatrick"], sessions=t["sessions"],
@@ -355,41 +390,121 @@ def _calibration_scars():
     return tuple(out)
 
 
-def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None) -> dict:
-    """Fit log κ on the comparator rows marked "fit"; predict the "validation" rows.
+#: Names of the fitted comparator parameters, in the order of the fit vector (log κ).
+KAPPA_NAMES = ("thermal", "mechanical")
+#: Bounds of each log κ in the fit [-] (κ from 3e-4 to 3000: far outside where the prior lets the fit go).
+LOG_KAPPA_BOUNDS = (-8.0, 8.0)
+#: Prior of each log κ: normal, mean 0, sd 2. Assumption: the null is that a wound under an intact
+#: epidermis remodels as much per volume as the ablative MTZ (κ = 1); sd 2 allows a factor 7.4
+#: either way at one sd. Needed because the remodeling response saturates: with thermal wounds
+#: the likelihood keeps rising slowly towards large κ (Hu2009's one-session 1-month rating
+#: exceeds what any κ gives at 1 month), so without a prior κ_thermal runs to any bound.
+LOG_KAPPA_PRIOR_SD = 2.0
 
-    Weighted least squares, ``Σ ((pred − obs)/σ)²`` with ``σ² = se² + δ²`` (δ = 0.1, the scale
-    mapping's uncertainty: assumption), minimised over log κ in [−5, 3] (bounded Brent); the
-    standard error of log κ is the Laplace one, from the curvature of the objective
-    (finite differences).
+
+def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, progress=None) -> dict:
+    """Fit (log κ_thermal, log κ_mechanical) on the comparator rows marked "fit"; predict the "validation" rows.
+
+Posterior mode (MAP) of a Gaussian likelihood and a normal prior in log κ: the objective is
+    ``Σ ((pred − obs)/σ)² + Σ (log κ / s)²`` with ``σ² = se² + δ²`` (δ = 0.1, the scale mapping's
+    uncertainty: assumption) and ``s`` = :data:`LOG_KAPPA_PRIOR_SD`, minimised by bounded
+    Nelder–Mead; the covariance of log κ is the Laplace one, ``2 H⁻¹`` from the curvature ``H`` of
+    the objective (central finite differences). The cohort's draws are fixed (``seed``: common
+    random numbers), so the objective is a smooth function of κ.
+
+    Parameters
+    ----------
+    cohort_size, seed : int
+        Virtual patients per prediction and their seed.
+    cache : ResultCache or False, optional
+        Where the physics nodes of the presets are kept (default cache).
+    progress : callable, optional
+        ``progress(stage, fraction, detail)``, stage ``"comparators"``.
     """
-    from scipy.optimize import minimize_scalar
+    import time
 
+    from scipy.optimize import minimize
+
+    t0 = time.perf_counter()
     targets = calibration_targets()
-    nodes = {m: node_for(m, PRESETS[m]["energy"], PRESETS[m]["length"], cache=cache)
-             for m in {t["modality"] for t in targets}}
+    mods = sorted({t["modality"] for t in targets})
+    nodes = {}
+    for i, m in enumerate(mods):
+        if progress is not None:
+            progress("comparators", 0.3 * i / len(mods), f"physics node {m}")
+        nodes[m] = node_for(m, PRESETS[m]["energy"], PRESETS[m]["length"], cache=cache)
     delta = 0.1
     fit = [t for t in targets if t["role"] == "fit"]
+    calls = [0]
 
     def chi2(lk):
-        return sum(((_predict_target(t, lk, nodes, cohort_size, seed) - t["observed"]) ** 2)
-                   / (t["se"] ** 2 + delta**2 * max(1.0, abs(t["observed"])) ** 2) for t in fit)
+        calls[0] += 1
+        k = Kappa(*np.exp(np.clip(lk, *LOG_KAPPA_BOUNDS)))
+        if progress is not None:
+            progress("comparators", min(0.3 + 0.6 * calls[0] / 120, 0.9), f"χ² evaluation {calls[0]}")
+        prior = float(np.sum((np.asarray(lk) / LOG_KAPPA_PRIOR_SD) ** 2))
+        return prior + sum(((_predict_target(t, k, nodes, cohort_size, seed) - t["observed"]) ** 2)
+                           / (t["se"] ** 2 + delta**2 * max(1.0, abs(t["observed"])) ** 2) for t in fit)
 
-    res = minimize_scalar(chi2, bounds=(-5.0, 3.0), method="bounded", options={"xatol": 1e-3})
-    lk = float(res.x)
+    res = minimize(chi2, x0=np.array([1.0, 1.0]), method="Nelder-Mead", bounds=[LOG_KAPPA_BOUNDS] * 2,
+                   options={"xatol": 1e-3, "fatol": 1e-6, "initial_simplex": np.array([[1.0, 1.0], [2.5, 1.0],
+                                                                                      [1.0, 2.5]])})
+    lk = np.asarray(res.x, dtype=float)
     h = 0.05
-    curv = (chi2(lk + h) - 2 * res.fun + chi2(lk - h)) / h**2  # d²χ²/dlk²; χ² = −2 log L + const
-    sd = float(math.sqrt(2.0 / curv)) if curv > 0 else float("inf")
+    H = np.zeros((2, 2))
+    f0 = float(res.fun)
+    for a in range(2):
+        ea = np.eye(2)[a] * h
+        H[a, a] = (chi2(lk + ea) - 2 * f0 + chi2(lk - ea)) / h**2
+        for b in range(a + 1, 2):
+            eb = np.eye(2)[b] * h
+            H[a, b] = H[b, a] = (chi2(lk + ea + eb) - chi2(lk + ea - eb) - chi2(lk - ea + eb)
+                                 + chi2(lk - ea - eb)) / (4 * h**2)
+    # objective = −2 log posterior + const → covariance of log κ = (H/2)⁻¹
+    if np.all(np.linalg.eigvalsh(H) > 0):
+        cov = np.linalg.inv(H / 2.0)
+    else:
+        cov = np.full((2, 2), np.inf)
+    sd = np.sqrt(np.diag(cov))
+    k = Kappa(*np.exp(lk))
     report = []
     for t in targets:
-        pred = _predict_target(t, lk, nodes, cohort_size, seed)
-        report.append({k: t[k] for k in ("key", "role", "modality", "metric", "observed", "se", "mapping")}
+        pred = _predict_target(t, k, nodes, cohort_size, seed)
+        report.append({kk: t[kk] for kk in ("key", "role", "modality", "metric", "observed", "se", "mapping")}
                       | {"predicted": float(pred)})
-    return {"log_kappa": lk, "log_kappa_sd": sd, "kappa": math.exp(lk),
-            "kappa_95": [math.exp(lk - 1.96 * sd), math.exp(lk + 1.96 * sd)], "chi2": float(res.fun),
-            "n_fit": len(fit), "delta": delta, "cohort_size": cohort_size, "seed": seed, "rows": report,
-            "method": "bounded Brent on weighted least squares in log kappa; Laplace standard error",
-            "source": "params/data/comparators_calibration.csv (single-arm rows only)"}
+    if progress is not None:
+        progress("comparators", 1.0, "done")
+    named = dict(zip(KAPPA_NAMES, lk.tolist()))
+    return {"log_kappa": named, "log_kappa_sd": dict(zip(KAPPA_NAMES, sd.tolist())),
+            "log_kappa_covariance": cov.tolist(), "kappa": dict(zip(KAPPA_NAMES, k)),
+            "kappa_95": {n: [math.exp(named[n] - 1.96 * sd[i]), math.exp(named[n] + 1.96 * sd[i])]
+                         for i, n in enumerate(KAPPA_NAMES)},
+            "objective": f0, "chi2": f0 - float(np.sum((lk / LOG_KAPPA_PRIOR_SD) ** 2)),
+            "prior_sd_log_kappa": LOG_KAPPA_PRIOR_SD, "n_fit": len(fit), "n_parameters": 2,
+            "delta": delta, "cohort_size": cohort_size,
+            "seed": seed, "evaluations": calls[0], "rows": report,
+            "method": "posterior mode (bounded Nelder-Mead) of a Gaussian likelihood with a N(0, 2^2) prior on "
+                      "(log kappa_thermal, log kappa_mechanical); Laplace covariance from the finite-difference "
+                      "curvature",
+            "parameters": {"thermal": "remodeling efficacy of coagulated/heat-shocked dermis under an intact "
+                                      "epidermis (1.55 um columns, RF coagulation) relative to an ablative MTZ",
+                           "mechanical": "remodeling efficacy of a mechanical needle channel (microneedling, the "
+                                         "channel of an RF pin) relative to an ablative MTZ"},
+            "source": "params/data/comparators_calibration.csv (single-arm rows only)",
+            "seconds": time.perf_counter() - t0}
+
+
+def write_comparator_calibration(record: dict, path=None):
+    """Write a calibration record as JSON (default: the packaged ``params/data/comparator_calibration.json``)."""
+    from pathlib import Path
+
+    from mtzsim.io.serialise import write_text_atomic
+
+    if path is None:
+        path = Path(__file__).resolve().parent.parent / "params" / "data" / CALIBRATION_FILE
+    out = write_text_atomic(Path(path), json.dumps(record, indent=1) + "\n")
+    load_comparator_calibration.cache_clear()
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,13 +542,15 @@ class ComparisonResult:
     modalities: dict = quantity("", "ModalityOutcome per modality", kind="table")
     fitzpatrick: int = quantity("1", "Fitzpatrick skin type", kind="count")
     sessions: int = quantity("1", "sessions of the course (full field: one)", kind="count")
-    kappa: float = quantity("1", "calibrated efficacy of wounds under an intact epidermis relative to an MTZ",
+    kappa: Kappa = quantity("1", "calibrated efficacy (thermal, mechanical) of wounds under an intact epidermis "
+                            "relative to an MTZ", kind="table",
                             source="comparators_calibration.csv")
     note: str = quantity("", "preset settings and assumptions", kind="category")
 
     def to_dict(self) -> dict:
         return {"modalities": {k: v.to_dict() for k, v in self.modalities.items()},
-                "fitzpatrick": self.fitzpatrick, "sessions": self.sessions, "kappa": self.kappa, "note": self.note,
+                "fitzpatrick": self.fitzpatrick, "sessions": self.sessions, "kappa": dict(self.kappa._asdict()),
+                "note": self.note,
                 "units": "percent for shares and probabilities, days for downtime"}
 
 

@@ -12,8 +12,16 @@ area ∝ wounds per area; downtime interpolated linearly in coverage between the
 error measured in ``benchmarks/bench_planner.py`` and held by a test).
 
 The table is stored in the result cache (:mod:`mtzsim.pipeline.cache`) under a key of the model
-version (package, data tables, physics code) and the grid, so it is built once per calibration
-and model version.
+version (package, data tables, physics code), the grid and the treated site, so it is built once
+per calibration, model version and site.
+
+Site: every facial site maps to the same tissue ("face": cheek stratum corneum over the
+face-and-body epidermis and dermis, ``params/data/site_tissue.csv``; the project has no
+site-specific layer thickness), so one wound's physics is the same on the cheek, forehead or
+temple and is simulated once (cached per node, shared between sites). The healing differs: its
+adnexal sources (follicle and eccrine densities, ``params/data/healing_sites.csv``: forehead 439
+follicles/cm² against 250 on the cheek) set re-epithelialisation, so the healing nodes are run per
+site (:func:`planner_sites`).
 """
 
 from __future__ import annotations
@@ -38,10 +46,6 @@ MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_n
 COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85)
 #: Healing map: pixels per side and pixel size [m] (1.2 mm field; 10 µm resolves a 100 µm wound).
 HEALING_MAP = (120, 10e-6)
-#: PIH "energy" covariate of a needle channel that deposits no heat [J]. Assumption: the PIH
-#: logistic (clinic/risk.py) is in log energy and undefined at 0; a mechanical channel is given
-#: 0.1 mJ, well below every thermal setting. PCI2014 (0/60 dyschromia) validates it.
-MECHANICAL_PIH_ENERGY = 1e-4
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
 #: redness that fades within one step, and the PIH logistic is in log erythema duration.
 ERYTHEMA_FLOOR = 0.05 * DAY
@@ -159,6 +163,7 @@ class PhysicsNode:
     erythema: tuple = quantity("s", "erythema duration at each coverage node", kind="array", display="d")
     reepithelialization: tuple = quantity("s", "95 % re-epithelialisation at each coverage node", kind="array",
                                           display="d")
+    site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
 
     def healing_at(self, coverage: float) -> tuple[float, float]:
         """(downtime, erythema) [s] at a basal coverage, linear between the nodes, clamped outside."""
@@ -176,6 +181,7 @@ class PhysicsTable:
     model_version: str = quantity("", "model version the table was built with", kind="category")
     build_seconds: float = quantity("s", "wall time of the build")
     grids: dict = field(default=None, repr=False, metadata={"unit": "", "doc": "the settings grids", "kind": "table"})
+    site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
 
     def node(self, modality: str, energy, length) -> PhysicsNode:
         return self.nodes[(modality, _k(energy), _k(length))]
@@ -204,7 +210,11 @@ def laser_wound(laser: str, energy: float, spot: float) -> dict:
 
 
 def needle_wound(length: float) -> dict:
-    """One microneedle channel (SI) from :func:`mtzsim.physics.needles.simulate_microneedling`."""
+    """One microneedle channel (SI) from :func:`mtzsim.physics.needles.simulate_microneedling`.
+
+    A mechanical channel deposits no heat: its energy and its thermally injured basal-layer
+    diameter (the PIH driver, :mod:`mtzsim.clinic.risk`) are 0.
+    """
     from mtzsim.physics.needles import load_devices, simulate_microneedling
 
     dev = load_devices()["stamp_microneedle_human"]
@@ -212,11 +222,15 @@ def needle_wound(length: float) -> dict:
     r = simulate_microneedling(n, 1, field_size=1e-3, pixel_size=10e-6)
     return {"depth": r.channel_depth, "surface_diameter": r.channel_diameter, "basal_diameter": r.basal_diameter,
             "volume": r.channel_volume, "coag_volume": 0.0, "pins_per_area": n.pins_per_area,
-            "energy": MECHANICAL_PIH_ENERGY, "length": float(length)}
+            "energy": 0.0, "thermal_basal_diameter": 0.0, "length": float(length)}
 
 
 def mnrf_wound(length: float, energy: float) -> dict:
-    """One MNRF pin: channel plus coagulation at the tip (SI), from :func:`mtzsim.physics.rf.simulate_mnrf`."""
+    """One MNRF pin: channel plus coagulation at the tip (SI), from :func:`mtzsim.physics.rf.simulate_mnrf`.
+
+    ``thermal_basal_diameter`` is the equal-area diameter of the pin's coagulated basal layer
+    (0 when the insulated shaft spares the epidermis): the PIH driver of :mod:`mtzsim.clinic.risk`.
+    """
     from mtzsim.physics.needles import load_devices
     from mtzsim.physics.rf import RFSettings, simulate_mnrf
 
@@ -229,7 +243,8 @@ def mnrf_wound(length: float, energy: float) -> dict:
     return {"depth": max(r.coag_depth_max, n.length * n.penetration_ratio),
             "surface_diameter": max(n.diameter, r.coag_width), "basal_diameter": 2 * r.basal_footprint_radius,
             "volume": ch_vol, "coag_volume": r.coag_volume_per_pin, "pins_per_area": n.pins_per_area,
-            "energy": float(energy), "length": float(length), "epidermis_peak_temperature": r.epidermis_peak_temperature}
+            "energy": float(energy), "thermal_basal_diameter": 2 * r.basal_coag_radius, "length": float(length),
+            "epidermis_peak_temperature": r.epidermis_peak_temperature}
 
 
 def wound_of(modality: str, grid: ModalityGrid, energy, length) -> dict:
@@ -282,8 +297,25 @@ def regime_of(modality: str) -> str:
         modality, "non_ablative")
 
 
-def heal_node(modality: str, wound: dict, coverage: float, *, seed: int = 0):
-    """Healing-stage downtime, erythema and 95 % closure [s] of one wound type at a basal coverage."""
+def planner_sites() -> tuple[str, ...]:
+    """Sites the physics table can be built for: facial sites (tissue "face") with healing data."""
+    from mtzsim.biology import healing_parameters as hp
+    from mtzsim.params.presets import SITE_TISSUES
+
+    return tuple(s for s in hp.sites() if s in SITE_TISSUES and SITE_TISSUES[s].tissue == "face")
+
+
+def check_site(site: str) -> str:
+    """``site`` if the physics table can be built for it, else ValueError naming the field."""
+    sites = planner_sites()
+    if site not in sites:
+        raise ValueError(f"site: the physics table is built for facial sites with healing data "
+                         f"({', '.join(sites)}), got {site!r}")
+    return site
+
+
+def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek", seed: int = 0):
+    """Healing-stage downtime, erythema and 95 % closure [s] of one wound type at a basal coverage on ``site``."""
     from mtzsim.biology.healing import simulate_healing, synthetic_wound_map
 
     n, px = HEALING_MAP
@@ -295,23 +327,42 @@ def heal_node(modality: str, wound: dict, coverage: float, *, seed: int = 0):
     else:
         wm = synthetic_wound_map((n, n), px, coverage=float(np.clip(coverage, 1e-3, 0.95)), spot_diameter=d,
                                  regime=regime, wound_depth=depth, seed=seed)
-    h = simulate_healing(wm, surrogate=True, n_draws=8, seed=seed)
+    h = simulate_healing(wm, site=site, surrogate=True, n_draws=8, seed=seed)
     ery = max(float(h.erythema_days), ERYTHEMA_FLOOR)
     return float(h.downtime_days), ery, float(h.reepithelialization_days_95)
 
 
-def build_node(modality: str, grid: ModalityGrid, energy, length) -> PhysicsNode:
-    """Simulate one physics node and its healing at the coverage nodes."""
+def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None) -> dict:
+    """:func:`wound_of`, kept in the result cache under the model version (shared by every site)."""
+    from mtzsim.pipeline.cache import canonical_hash, model_version
+
+    if cache is None:
+        return wound_of(modality, grid, energy, length)
+    key = "physicswound-" + canonical_hash(("wound", model_version(), modality, grid.laser, energy, length,
+                                            grid.spot))[:40]
+    hit, _ = cache.get(key)
+    if hit is not None:
+        return hit
     wound = wound_of(modality, grid, energy, length)
+    cache.put(key, wound)
+    return wound
+
+
+def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
+               wound: dict | None = None) -> PhysicsNode:
+    """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes."""
+    if wound is None:
+        wound = wound_of(modality, grid, energy, length)
     covs = (1.0,) if modality == "co2_full_field" else COVERAGE_NODES
-    heal = [heal_node(modality, wound, c) for c in covs]
+    heal = [heal_node(modality, wound, c, site=site) for c in covs]
     return PhysicsNode(modality=modality, energy=None if energy is None else float(energy),
                        length=None if length is None else float(length), wound=wound, coverage_nodes=tuple(covs),
                        downtime=tuple(h[0] for h in heal), erythema=tuple(h[1] for h in heal),
-                       reepithelialization=tuple(h[2] for h in heal))
+                       reepithelialization=tuple(h[2] for h in heal), site=site)
 
 
-def build_physics_table(modalities=MODALITIES, *, size: str = "full", cache=None, progress=None) -> PhysicsTable:
+def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str = "cheek", cache=None,
+                        progress=None) -> PhysicsTable:
     """The physics table of ``modalities``, from the cache when it was built with this model version.
 
     Parameters
@@ -320,6 +371,8 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", cache=None
         Any of :data:`MODALITIES`.
     size : {"full", "small"}
         Grid size (:func:`modality_grids`).
+    site : str
+        Treated site of the healing runs (:func:`planner_sites`); the wounds are shared by all.
     cache : ResultCache or False, optional
         Default :func:`mtzsim.pipeline.cache.default_cache`; ``False`` builds without caching.
     progress : callable, optional
@@ -332,11 +385,12 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", cache=None
     unknown = [m for m in modalities if m not in MODALITIES]
     if unknown:
         raise ValueError(f"unknown modality {unknown[0]!r}; expected one of {MODALITIES}")
+    check_site(site)
     grids = modality_grids(size)
     mods = tuple(m for m in MODALITIES if m in modalities)
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
-                                            COVERAGE_NODES, HEALING_MAP, MECHANICAL_PIH_ENERGY, ERYTHEMA_FLOOR))[:40]
+                                            COVERAGE_NODES, HEALING_MAP, ERYTHEMA_FLOOR, site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
@@ -348,11 +402,12 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", cache=None
         if progress is not None:
             progress("physics table", i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
                                                     f"{'' if l is None else f'{l * 1e3:g} mm'}".strip())
-        nodes[(m, _k(e), _k(l))] = build_node(m, grids[m], e, l)
+        wound = cached_wound(m, grids[m], e, l, c)
+        nodes[(m, _k(e), _k(l))] = build_node(m, grids[m], e, l, site=site, wound=wound)
     if progress is not None:
         progress("physics table", 1.0, "done")
     table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),
-                         build_seconds=time.perf_counter() - t0, grids={m: grids[m] for m in mods})
+                         build_seconds=time.perf_counter() - t0, grids={m: grids[m] for m in mods}, site=site)
     if c is not None:
         c.put(key, table)
     return table

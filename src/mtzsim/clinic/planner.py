@@ -175,7 +175,8 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     max_sessions : int
         Most sessions the patient accepts.
     site : str
-        Treated site; the physics table's healing is the cheek's (other sites: ValueError).
+        Treated facial site (:func:`mtzsim.clinic.physics_table.planner_sites`): the wound physics is the
+        same on every facial site (one "face" tissue), the healing nodes are the site's.
     modalities : sequence of str
         Modalities to consider (default all).
     table : PhysicsTable, optional
@@ -189,10 +190,11 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     """
     modalities = tuple(modalities)
     _check(scars, fitzpatrick, max_downtime, max_pih, max_sessions, modalities)
-    if site != "cheek":
-        raise ValueError(f"site: the physics table's healing is built for the cheek only, got {site!r}")
+    pt.check_site(site)
     if table is None:
-        table = pt.build_physics_table(modalities, size=size, cache=cache, progress=progress)
+        table = pt.build_physics_table(modalities, size=size, site=site, cache=cache, progress=progress)
+    if table.site != site:
+        raise ValueError(f"site: the physics table was built for the {table.site}, the plan asks for the {site}")
     missing = [m for m in modalities if m not in table.grids]
     if missing:
         raise ValueError(f"modality: {missing[0]!r} is not in the physics table")
@@ -226,7 +228,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     tinfo = f"{table.size} table, model {table.model_version}, {len(table.nodes)} physics nodes"
     ctx = dict(cands=cands, stim=stim, cov=cov, down=down, ery=ery, y=y, pih=pih, scars=scars,
                fitzpatrick=int(fitzpatrick), age=age, seed=seed, refine=refine_cohort, table=table,
-               max_downtime=max_downtime, max_pih=max_pih, max_sessions=max_sessions)
+               max_downtime=max_downtime, max_pih=max_pih, max_sessions=max_sessions, site=site)
     if not feasible.any():
         viol = e_d + e_p
         order = np.argsort(viol, kind="stable")[:3]
@@ -270,7 +272,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
     down, ery = float(ctx["down"][i]), float(ctx["ery"][i])
     node = ctx["table"].node(c.modality, c.energy, c.length)
     if refine:
-        d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]))
+        d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]), ctx["site"])
         down, ery = max(down, d_dir), max(ery, e_dir)  # conservative: the larger of table and direct run
         b = cmp.evaluate_batch([s], [ery], ctx["scars"], fitzpatrick=ctx["fitzpatrick"],
                                sessions=c.sessions, interval=c.interval, age=ctx["age"], cohort_size=ctx["refine"],
@@ -288,7 +290,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
 _DIRECT: dict = {}
 
 
-def _direct_healing(modality: str, node, coverage: float) -> tuple[float, float]:
+def _direct_healing(modality: str, node, coverage: float, site: str = "cheek") -> tuple[float, float]:
     """Downtime and erythema [s] from a healing run at the plan's own coverage (no interpolation).
 
     The table interpolates linearly between coverage nodes (median error 0.6 d, larger where the
@@ -296,9 +298,9 @@ def _direct_healing(modality: str, node, coverage: float) -> tuple[float, float]
     """
     if modality == "co2_full_field":
         return node.downtime[0], node.erythema[0]
-    key = (modality, node.energy, node.length, round(coverage, 6))
+    key = (modality, node.energy, node.length, round(coverage, 6), site)
     if key not in _DIRECT:
-        d, e, _ = pt.heal_node(modality, node.wound, coverage)
+        d, e, _ = pt.heal_node(modality, node.wound, coverage, site=site)
         _DIRECT[key] = (d, e)
     return _DIRECT[key]
 
@@ -336,7 +338,7 @@ def _why(ctx, i, y, p, down, best_any) -> str:
     parts.append(f"The gain comes from {'ablated and coagulated' if s.ablative else 'dermal (intact-epidermis)'} "
                  f"wounds {s.wound_depth * 1e6:.0f} µm deep reaching {100 * min(reach):.0f}–{100 * max(reach):.0f} % "
                  f"of the scars' fibrotic floors, an effective wound dose of {s.wound_volume_fraction:.2f} (wounded volume "
-                 f"per upper-dermis volume{', × κ for a wound under an intact epidermis' if not s.ablative else ''}) "
+                 f"per upper-dermis volume{', × κ_thermal or κ_mechanical for a wound under an intact epidermis' if not s.ablative else ''}) "
                  f"per session"
                  + (f" plus {s.heat_shock_volume_fraction:.2f} heat-shocked" if s.heat_shock_volume_fraction > 0
                     else "")

@@ -1,17 +1,33 @@
 """Risks after a course of fractional resurfacing: PIH, prolonged erythema, HSV reactivation.
 
-PIH per session is logistic in the Fitzpatrick type, the spot coverage, the pulse energy and
-whether the epidermis is opened (inflammation), with a study-level random effect fitted across
-Chan 2007, Manuskiatti 2010, Majid 2014, Tan 2008 and the full-field CO2 arm
+PIH per session is logistic in the Fitzpatrick type, the thermally injured skin area, the pulse
+energy and whether the epidermis is opened (inflammation), with a study-level random effect
+fitted across Chan 2007, Manuskiatti 2010, Majid 2014, Tan 2008 and the full-field CO2 arm
 (:mod:`mtzsim.clinic.calibration`); sun protection multiplies the odds
 (``sun_protection_odds_ratio``), a longer erythema from the healing stage raises them, and a
 patient's risk over a course compounds the sessions, ``1 − Π (1 − p_session)``.
+
+The driver is thermal injury of the epidermis and its melanocytes: the area covariate is the
+skin area fraction whose epidermis (basal layer) is thermally injured in one session. In every
+calibration arm this is the spot coverage of the laser (each 1,540/1,550 nm or CO2 column
+coagulates or ablates the epidermis above it; Chan 2007 relate PIH to this density). A wound
+that leaves the basal layer thermally intact — a mechanical microneedle channel, or an insulated
+RF pin whose coagulation stays below the basal layer — adds no area, and with no thermally
+injured area the odds are zero (odds ∝ area^β: no thermal injury, no PIH by this path). This
+follows the clinical reading that microneedling rarely causes PIH because the epidermis is only
+punctured, not heated (Cohen & Elbuluk 2016; Alster & Graham 2018; PCI2014: 0/60 dyschromia in
+FST I–VI, a held-out comparator row). PIH from dermal-only injury is outside the model (stated
+in the comparison's limits: MNRFVietnam2019 reports 9.6 %).
 
 References
 ----------
 .. [1] Chan HH et al. Lasers Surg Med 2007;39:381 (density and energy vs PIH).
 .. [2] Manuskiatti W et al. J Am Acad Dermatol 2010;63:274 (PIH in FST IV).
 .. [3] Neaman KC et al. Aesthet Surg J 2010;30:845 (hyperemia duration distribution).
+.. [4] Cohen BE, Elbuluk N. Microneedling in skin of color: a review of uses and efficacy.
+   J Am Acad Dermatol 2016;74:348–355. doi:10.1016/j.jaad.2015.09.024
+.. [5] Alster TS, Graham PM. Microneedling: a review and practical guide. Dermatol Surg
+   2018;44:397–404. doi:10.1097/DSS.0000000000001248
 """
 
 from __future__ import annotations
@@ -35,15 +51,15 @@ class PIHCovariates:
     """Covariates of one session's PIH risk; arrays broadcast over patients."""
 
     fitzpatrick: object  # 1–6
-    coverage: object  # spot area fraction per session [-]
-    energy: object  # pulse energy [J]
+    coverage: object  # skin area fraction with a thermally injured epidermis per session [-] (lasers: spot coverage)
+    energy: object  # pulse energy (RF: energy per pin) of the thermal wounds [J]; ignored where coverage is 0
     ablative: object  # 1 if the epidermis is opened, else 0
     sun_protection: object = 0.0  # 1 with sunscreen / sun avoidance
     erythema: object = None  # visible-redness duration [s] from the healing stage, or None
 
 
 def pih_logit(cov: PIHCovariates, coef, *, study_effect=0.0):
-    """Log-odds of PIH after one session.
+    """Log-odds of PIH after one session (−inf where no epidermis is thermally injured).
 
     Parameters
     ----------
@@ -55,15 +71,22 @@ def pih_logit(cov: PIHCovariates, coef, *, study_effect=0.0):
     """
     c = [np.asarray(coef[k] if isinstance(coef, dict) else coef[..., i]) for i, k in enumerate(PIH_COEFFICIENTS)]
     r = table("clinical_risk_parameters.csv")
+    area = np.asarray(cov.coverage, dtype=float)
+    energy = np.asarray(cov.energy, dtype=float)
+    if np.any(area < 0) or np.any((area > 0) & ~(energy > 0)):
+        raise ValueError("PIH covariates: the thermally injured area must be ≥ 0 and its energy > 0 where it is > 0")
+    injured = area > 0
+    with np.errstate(divide="ignore"):
+        log_area = np.log(np.where(injured, area, 1.0) / PIH_REFERENCE["coverage"])
+        log_energy = np.log(np.where(injured, energy, PIH_REFERENCE["energy"]) / PIH_REFERENCE["energy"])
     x = (c[0] + c[1] * (np.asarray(cov.fitzpatrick, dtype=float) - PIH_REFERENCE["fitzpatrick"])
-         + c[2] * np.log(np.asarray(cov.coverage, dtype=float) / PIH_REFERENCE["coverage"])
-         + c[3] * np.log(np.asarray(cov.energy, dtype=float) / PIH_REFERENCE["energy"])
+         + c[2] * log_area + c[3] * log_energy
          + c[4] * np.asarray(cov.ablative, dtype=float) + study_effect)
     x = x + np.log(r["sun_protection_odds_ratio"].value) * np.asarray(cov.sun_protection, dtype=float)
     if cov.erythema is not None:
         ref = r["erythema_reference_days"].value
         x = x + r["inflammation_log_coefficient"].value * np.log(np.asarray(cov.erythema, dtype=float) / ref)
-    return x
+    return np.where(injured, x, -np.inf)  # no thermally injured epidermis: odds 0 (module docstring)
 
 
 def pih_probability(cov: PIHCovariates, coef, sessions, *, study_effect=0.0):

@@ -466,6 +466,8 @@ class MNRFResult:
     wounded_fraction: float = quantity("1", "wounded fraction of the wound map's area", display="%")
     basal_footprint_radius: float = quantity("m", "radius of one pin's basal-layer wound (channel or coagulated)",
                                              display="um")
+    basal_coag_radius: float = quantity("m", "radius of one pin's thermally coagulated (Ω ≥ 1) basal layer, "
+                                        "equal-area disk; 0 when the epidermis is spared", display="um")
     coag_volume_per_area: float = quantity("m", "coagulated volume per skin area: per pin × pins per area × passes",
                                            display="um")
     channel_volume_per_area: float = quantity("m", "needle-channel volume per skin area (m³/m²)", display="um")
@@ -615,7 +617,7 @@ def simulate_mnrf(needle: Needle, rf: RFSettings, tissue="face", *, numerics: RF
         voltage=float(math.sqrt(scale)), impedance=float(1.0 / p_unit), current_balance=balance,
         n_pins=n_pins, insulated=insulated, coag_map=coag, temperature_max_map=t_max, joule_density=q,
         grid_h=h, wound_map=wound, pixel_size=wound_pixel, wounded_fraction=float(wound.mean()),
-        basal_footprint_radius=float(footprint),
+        basal_footprint_radius=float(footprint), basal_coag_radius=float(r_coag),
         coag_volume_per_area=float(coag.sum() * h**3 / n_pins * density),
         channel_volume_per_area=float(channel_volume(needle) * density), positions=tuple(positions),
     )

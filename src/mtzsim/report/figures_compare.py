@@ -47,7 +47,7 @@ def comparison_figure(res):
         ax.set_xticklabels([LABELS.get(n, n) for n in names], fontsize=8)
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(f"Modalities at their preset settings, {res.sessions} sessions (full field: one); "
-                 f"κ = {res.kappa:.3g}", fontsize=10)
+                 f"κ thermal {res.kappa.thermal:.3g}, mechanical {res.kappa.mechanical:.3g}", fontsize=10)
     return fig
 
 

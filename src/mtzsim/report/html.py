@@ -500,3 +500,107 @@ def _e(text) -> str:
 
 
 __all__ = ["key_number", "render_figure", "render_report", "write_report"]
+
+
+# ---------------------------------------------------------------------------------------
+# modality comparison (mtzsim compare --report)
+# ---------------------------------------------------------------------------------------
+
+
+def comparison_section(res) -> str:
+    """The modality comparison as one report section: side-by-side figure, numbers, calibration, limits.
+
+    Parameters
+    ----------
+    res : ComparisonResult
+        :func:`mtzsim.clinic.comparators.compare`.
+    """
+    from mtzsim.clinic.comparators import load_comparator_calibration
+    from mtzsim.report.figures_compare import LABELS, comparison_figure
+
+    fig = comparison_figure(res)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, facecolor="white")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    d = res.to_dict()
+    rows = []
+    for name, v in d["modalities"].items():
+        ci = v["improvement_ci"]
+        pci = v["pih_interval"]
+        settings = ", ".join(f"{_label(k)} {format_number(x, 3) if isinstance(x, float) else x}"
+                             for k, x in v["settings"].items())
+        rows.append(f"<tr><td class=\"key\">{_e(LABELS.get(name, name).replace('-' + chr(10), '').replace(chr(10), ' '))}</td>"
+                    f"<td>{v['improvement_mean']:.0f} % ({ci[0]:.0f}–{ci[1]:.0f})</td>"
+                    f"<td>{v['downtime_days']:.1f} d</td><td>{v['pih_probability']:.0f} % ({pci[0]:.0f}–{pci[1]:.0f})</td>"
+                    f"<td>{v['wound_depth_um']:.0f} µm</td><td>{_e(settings)}</td></tr>")
+    cal = load_comparator_calibration()
+    kap = "".join(f"<li>κ<sub>{_e(n)}</sub> = {cal['kappa'][n]:.3g} (95 % {cal['kappa_95'][n][0]:.3g}–"
+                  f"{cal['kappa_95'][n][1]:.3g}): {_e(cal['parameters'][n])}</li>" for n in cal["kappa"])
+    val = "".join(f"<tr><td>{_e(r['key'])}</td><td>{_e(r['role'])}</td><td>{_e(r['modality'])}</td>"
+                  f"<td>{_e(r['metric'])}</td><td>{r['observed']:.3g}</td><td>{r['predicted']:.3g}</td></tr>"
+                  for r in cal["rows"])
+    return f"""<section class="card" id="comparison">
+<h2>Modality comparison</h2>
+<p class="lead">The same patient and scars through every modality at its preset settings, each simulated
+through the same chain (physics → wound → healing → remodeling → outcome): Fitzpatrick {res.fitzpatrick},
+{res.sessions} sessions (full-field CO2: one). Bars: mean improvement with the 95 % interval of the mean,
+downtime per session from the healing stage, PIH over the course with its 95 % interval.</p>
+<figure><img alt="modality comparison" src="data:image/png;base64,{b64}">
+<figcaption><b>Side by side.</b> {_e(res.note)}</figcaption></figure>
+<div class="scroll"><table><thead><tr><th>Modality</th><th>Improvement</th><th>Downtime</th><th>PIH</th>
+<th>Wound depth</th><th>Settings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>
+<h3>Comparator calibration</h3>
+<p>Fitted on single-arm studies only ({_e(cal['method'])}); head-to-head trials are not used. The
+efficacy of a wound made under an intact epidermis, per wounded volume, relative to the ablative MTZ of
+the CO2 calibration:</p><ul>{kap}</ul>
+<div class="scroll"><table><thead><tr><th>Study</th><th>Role</th><th>Modality</th><th>Metric</th>
+<th>Observed</th><th>Predicted</th></tr></thead><tbody>{val}</tbody></table></div>
+<div class="notice warn"><b>Read with care:</b> the orderings follow single-arm data mapped onto one
+scale (assumptions per row, listed in <code>params/data/comparator_calibration.json</code>); PIH is driven
+by thermal injury of the epidermis only, so PIH after dermal-only injury (insulated RF pins) is not
+modelled.</div>
+</section>"""
+
+
+def render_comparison_report(res, *, title: str = "Modality comparison", source: str = "") -> str:
+    """A self-contained HTML page holding :func:`comparison_section` (CSS inline, figure embedded)."""
+    css = resources.files("mtzsim.report").joinpath("report.css").read_text(encoding="utf-8")
+    created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="mtzsim {_e(__version__)}">
+<title>mtzsim — {_e(title)}</title>
+<style>
+{css}
+</style>
+</head>
+<body>
+<header class="top"><div class="page">
+<h1>{_e(title)}</h1>
+<div class="sub">mtzsim {_e(__version__)} · {_e(_when(created))}{' · scenario <code>' + _e(source) + '</code>' if source else ''}</div>
+<div class="badge">Research and education tool — not a medical device. Not for treatment decisions.</div>
+</div></header>
+<div class="page">
+{comparison_section(res)}
+<footer>Made by <b>mtzsim {_e(__version__)}</b>. Model predictions with the limits stated in the README,
+not clinical advice.</footer>
+</div>
+</body>
+</html>
+"""
+
+
+def write_comparison_report(res, directory, *, source: str = "") -> Path:
+    """Write ``comparison.html`` (and ``comparison.json``) into ``directory``; return the HTML path."""
+    import json
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / "comparison.json", json.dumps(res.to_dict(), indent=1))
+    return write_text_atomic(out / "comparison.html", render_comparison_report(res, source=source))

@@ -11,16 +11,19 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("calibrate")
     def calibrate_command(
-        stage: str = typer.Option("mtz", "--stage", help="mtz | healing | outcome"),
+        stage: str = typer.Option("mtz", "--stage", help="mtz | healing | outcome | comparators"),
         out: Optional[str] = typer.Option(None, "--out", help="write the calibration record (JSON) to this file "
-                                          "[outcome: default the packaged params/data/outcome_posterior.json]"),
+                                          "[outcome: default the packaged params/data/outcome_posterior.json; comparators: default "
+                                          "the packaged params/data/comparator_calibration.json]"),
         loo: bool = typer.Option(True, help="leave-one-out refits (about 8 more fits)"),
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
     ) -> None:
         """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores).
 
         ``--stage outcome`` re-runs the outcome posterior (emcee, 2–3 min) and writes it; ``--stage healing``
-        re-runs the healing fits and prints them beside the packaged values.
+        re-runs the healing fits and prints them beside the packaged values; ``--stage comparators``
+        refits the comparator efficacies κ (thermal, mechanical) on the single-arm comparator studies
+        and writes the record (under a minute once the preset physics nodes are cached).
         """
         from mtzsim.errors import InputError
 
@@ -30,8 +33,11 @@ def register(app: typer.Typer) -> None:
         if stage == "healing":
             _healing(as_json)
             return
+        if stage == "comparators":
+            _comparators(out, as_json)
+            return
         if stage != "mtz":
-            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing or outcome")
+            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing, outcome or comparators")
         from mtzsim.verify.calibration import fit, record, write_record
 
         def show(x, cost):
@@ -75,3 +81,27 @@ def _healing(as_json: bool) -> None:
     for key, value in rows.items():
         typer.echo(f"  {key:20s} {value}")
     typer.echo("SI values; params/data/healing_parameters.csv holds the adopted ones (copy them there to adopt)")
+
+
+def _comparators(out: Optional[str], as_json: bool) -> None:
+    import sys
+
+    from mtzsim.clinic.comparators import calibrate_comparators, write_comparator_calibration
+
+    def bar(stage, fraction, detail=""):
+        if not as_json and sys.stderr.isatty():
+            sys.stderr.write(f"\r{stage:12s} [{'#' * int(30 * fraction):30s}] {detail[:30]:30s}")
+            if fraction >= 1.0:
+                sys.stderr.write("\n")
+
+    rec = calibrate_comparators(progress=bar)
+    path = write_comparator_calibration(rec, out)
+    if as_json:
+        typer.echo(json.dumps(rec, indent=2))
+        return
+    for name, k in rec["kappa"].items():
+        lo, hi = rec["kappa_95"][name]
+        typer.echo(f"  kappa_{name:11s} {k:.3g}  (95 % {lo:.3g}–{hi:.3g})")
+    for r in rec["rows"]:
+        typer.echo(f"  {r['role']:10s} {r['key']:30s} observed {r['observed']:.3g}  predicted {r['predicted']:.3g}")
+    typer.echo(f"record written to {path} ({rec['seconds']:.0f} s)")

@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
         cohort: int = typer.Option(1000, "--cohort", help="virtual patients per modality"),
         figure: Optional[str] = typer.Option(None, "--figure", help="write the side-by-side figure (PNG) here"),
+        report: Optional[str] = typer.Option(None, "--report", help="write comparison.html (figure, numbers, "
+                                             "calibration) and comparison.json into this folder"),
     ) -> None:
         """Every modality (fractional and full-field CO2, Er:YAG, 1.55 µm, microneedling, MNRF) for the scenario's patient."""
         from mtzsim.clinic.comparators import compare
@@ -60,6 +62,12 @@ def register(app: typer.Typer) -> None:
             from mtzsim.report.figures_compare import save_comparison_figure
 
             save_comparison_figure(res, figure)
+        if report is not None:
+            from mtzsim.report.html import write_comparison_report
+
+            path = write_comparison_report(res, report, source=str(scenario))
+            if not as_json:
+                typer.echo(f"report written to {path}")
         d = res.to_dict()
         if as_json:
             typer.echo(json.dumps(d))
@@ -68,4 +76,5 @@ def register(app: typer.Typer) -> None:
         for k, v in d["modalities"].items():
             typer.echo(f"{k:22s} {v['improvement_mean']:6.0f} % ({v['improvement_ci'][0]:.0f}–{v['improvement_ci'][1]:.0f})"
                        f" {v['downtime_days']:7.1f} d {v['pih_probability']:5.0f} %  {v['settings']}")
-        typer.echo(f"κ (intact-epidermis wound efficacy) = {d['kappa']:.3g}; {d['note']}")
+        typer.echo(f"κ (efficacy of wounds under an intact epidermis per MTZ volume): thermal {d['kappa']['thermal']:.3g}, "
+                   f"mechanical {d['kappa']['mechanical']:.3g}; {d['note']}")

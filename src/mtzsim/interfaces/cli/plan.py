@@ -63,6 +63,8 @@ def register(app: typer.Typer) -> None:
         modality: str = typer.Option("all", "--modality", help="co2_fractional, co2_full_field, eryag_fractional, "
                                      "erglass_nonablative, microneedling, microneedle_rf (comma list) or all"),
         top: int = typer.Option(5, "--top", help="plans in the shortlist"),
+        site: str = typer.Option("cheek", "--site", help="treated facial site: cheek, forehead, temple, chin, "
+                                 "perioral, nose or jawline (the healing differs; the wound physics does not)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     ) -> None:
         """Plan a course: feasible settings ranked by expected improvement, the Pareto front, and why."""
@@ -74,6 +76,12 @@ def register(app: typer.Typer) -> None:
         s, md, mp, mods = _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_pih, modality)
         if top < 1:
             raise InputError("--top", f"must be at least 1, got {top}")
+        from mtzsim.clinic.physics_table import check_site
+
+        try:
+            check_site(site)
+        except ValueError as exc:
+            raise InputError("--site", str(exc).removeprefix("site: ")) from None
 
         def bar(stage, fraction, detail=""):
             if not as_json and sys.stderr.isatty():
@@ -82,7 +90,7 @@ def register(app: typer.Typer) -> None:
                     sys.stderr.write("\n")
 
         res = plan([s], fitzpatrick=fitzpatrick, max_downtime=md, max_pih=mp, max_sessions=sessions,
-                   modalities=mods, top=top, progress=bar)
+                   modalities=mods, top=top, site=site, progress=bar)
         d = res.to_dict()
         if as_json:
             typer.echo(json.dumps(d))
