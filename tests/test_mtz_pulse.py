@@ -39,6 +39,7 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 1),
     ("co2", LossModel(), 1),
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 2),
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05, wall_fraction=0.4), 1),
     ("erglass", LossModel(), 1),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
@@ -62,6 +63,9 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
         if losses.near_fraction > 0:
             # the plume term ran: the crater is deeper than its vent (one beam radius) and it shielded
             assert ta.plume > 0.0
+        # the hot ejecta give their share to the wall: η of what the channel absorbed
+        assert ta.wall_heating == pytest.approx(losses.wall_fraction / (1 - losses.wall_fraction) * ta.plume,
+                                                rel=1e-9, abs=1e-15)
 
 
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),

@@ -84,6 +84,10 @@ class LossModel:
         [s] from a cell reaching H_abl to its removal. Assumption: 0 for ms pulses (ejection
         takes ~µs, ≪ the pulse); set it longer than the pulse for blow-off (thermally
         confined) pulses.
+    wall_fraction : float
+        η [-]: fraction of the beam power the ejecta absorb in the confined channel that they
+        give to its wall and floor (hot ejecta flowing along the wall); the rest leaves with
+        the plume. 0–1 (energy conservation).
     source : str
         Where the numbers come from.
     """
@@ -94,6 +98,7 @@ class LossModel:
     acceleration_length: float = 1.0
     vent_length: float = 1.0
     ejection_delay: float = 0.0
+    wall_fraction: float = 0.0
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -101,7 +106,7 @@ class LossModel:
         if not lo <= self.ablation_temperature <= hi:
             raise ValueError(f"ablation_temperature {self.ablation_temperature:g} K outside its literature bounds "
                              f"[{lo:g}, {hi:g}] K")
-        for name in ("near_fraction", "ejecta_fraction"):
+        for name in ("near_fraction", "ejecta_fraction", "wall_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
         for name in ("acceleration_length", "vent_length"):
@@ -119,11 +124,6 @@ class LossModel:
         return math.inf
 
     @property
-    def wall_fraction(self) -> float:
-        """Legacy: no plume heat is returned to the walls (0)."""
-        return 0.0
-
-    @property
     def condensation_time(self) -> float:
         """Legacy: the walls are not held at 100 °C after the pulse (0 s)."""
         return 0.0
@@ -134,6 +134,7 @@ class LossModel:
             ("mtz.ablation_temperature", f"{self.ablation_temperature - ZERO_CELSIUS:.4g} °C", "model", self.source),
             ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
+            ("mtz.plume_wall_fraction", f"{self.wall_fraction:.3g}", "model", self.source),
             ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",
              "flow out of a channel reaches its exit speed within about one radius"),
             ("mtz.plume_vent_length", f"{self.vent_length:.3g} w0", "assumption",
@@ -163,6 +164,7 @@ def default_loss_model() -> LossModel:
         near_fraction=10.0 ** p["log10_near_fraction"]["value"],
         ejecta_fraction=10.0 ** p["log10_ejecta_fraction"]["value"],
         ejection_delay=rec["fixed"]["ejection_delay_s"],
+        wall_fraction=p["wall_fraction"]["value"] if "wall_fraction" in p else 0.0,
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )
