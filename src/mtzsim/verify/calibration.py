@@ -43,6 +43,16 @@ Explored and not adopted (2026-11-30, 10 µm fit grid, 5 µm check grid, same da
   crater is then shielded like a channel); LOO 80 mJ ablation +32 %. The vent stays 1 w0.
   Shielding that depends on the crater's aspect ratio rather than on a length in beam radii is
   what these two results point to.
+* why the coagulated wall is thin (5–7 µm at the 5 µm grid, < 1 µm with no plume): at
+  ~500 kW/cm² the ablation front moves at ~1 m/s, so the heat ahead of it is ≪ 1 µm thick
+  (D/v), the wall cells get no light of their own (columns absorb below their floor), and the
+  layer left on the wall is desiccated matrix whose steam leaves when the pulse ends
+  (ρc_dry ≈ 5×10⁵ J/(m³ K): ~10³ J/m² of residual heat). Any surface heat source strong enough
+  to matter ablates the wall instead (the η experiment above). A local experiment (not
+  adopted, enthalpy path owned by pulse.py) with matrix-confined superheating — no boiling
+  plateau below ejection, H_abl = ρc (T_abl − T_body) + 0.3 ρ_w L — and no plume gave the
+  held-out 1000 µm rows −12 % / +9 %, but left the 120 µm wall as thin and the 120 µm craters
+  needing a plume refit.
 """
 
 from __future__ import annotations
