@@ -50,3 +50,16 @@ def test_penetration_rows_need_less_energy_than_vaporisation():
         assert row["energy_per_volume_j_per_cm3"] < 0.5 * row["ablation_enthalpy_j_per_cm3"]
         # 60 mJ / (π (0.05 cm)² × 0.0125–0.015 cm) = 0.51–0.61 kJ/cm³
         assert row["energy_per_volume_j_per_cm3"] == pytest.approx(550, rel=0.15)
+
+
+def test_record_flags_a_parameter_on_the_edge_of_its_range():
+    """A fitted value on its bound is a defect (DESIGN.md): the record says so instead of hiding it."""
+    import numpy as np
+
+    lo = calibration.BOUNDS[0]
+    fit = calibration.Fit(x=np.array([lo[0], -2.0]), covariance=np.eye(2) * 0.01, cost=1.0, chi2_reduced=1.0,
+                          predictions={})
+    p = calibration.record(fit)["parameters"]
+    assert p["log10_near_fraction"]["at_bound"] and not p["log10_ejecta_fraction"]["at_bound"]
+    assert p["log10_ejecta_fraction"]["sigma"] == pytest.approx(0.1)
+    assert calibration.record(fit)["fixed"]["wall_fraction"] == calibration.WALL_FRACTION == 0.0

@@ -29,6 +29,24 @@ def test_energy_balances_within_one_percent(default_co2):
     assert total == pytest.approx(80e-3, rel=0.01)
 
 
+def test_wall_heating_by_the_ejecta_is_its_own_term_and_widens_the_lesion():
+    """η of the beam power the channel's ejecta absorb goes into the crater wall (Zweig 1990: hot ablation
+    products along the wall), reported as its own term; the balance still closes to 1 %, and the heated wall
+    widens the lesion."""
+    import dataclasses
+
+    beam = make_beam("co2", energy=30e-3, spot_diameter=120e-6, peak_power=30.0)
+    base = LossModel(ablation_temperature=523.15, near_fraction=0.56, ejecta_fraction=0.013)
+    off = simulate_mtz(beam, losses=base, numerics=FAST)
+    on = simulate_mtz(beam, losses=dataclasses.replace(base, wall_fraction=0.3), numerics=FAST)
+    assert off.energy.wall_heating == 0.0 and off.energy.plume_loss > 0.0
+    # every confined channel has a lateral wall: all of η·absorbed is placed, (1 − η)·absorbed leaves
+    assert on.energy.wall_heating == pytest.approx(0.3 / 0.7 * on.energy.plume_loss, rel=1e-9)
+    assert abs(on.energy.error) < 0.01
+    assert on.to_dict()["energy_partition_mj"]["wall_heating"] == pytest.approx(on.energy.wall_heating * 1e3)
+    assert on.histology.lesion_width > off.histology.lesion_width
+
+
 def test_summary_has_the_documented_fields(default_co2):
     d = default_co2.to_dict()
     for key in (

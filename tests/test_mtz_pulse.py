@@ -39,6 +39,7 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 1),
     ("co2", LossModel(), 1),
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 2),
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05, wall_fraction=0.4), 1),
     ("erglass", LossModel(), 1),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
@@ -62,6 +63,11 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
         if losses.near_fraction > 0:
             # the plume term ran: the crater is deeper than its vent (one beam radius) and it shielded
             assert ta.plume > 0.0
+        # the hot ejecta give at most their share η of what the channel absorbed to the wall (less once the
+        # wall is at boiling: ejecta at 100 °C heat only colder tissue)
+        absorbed = ta.plume + ta.wall_heating
+        assert ta.wall_heating <= losses.wall_fraction * absorbed * (1 + 1e-12)
+        assert (ta.wall_heating > 0.0) == (losses.wall_fraction > 0.0 and absorbed > 0.0)
 
 
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),

@@ -29,8 +29,10 @@ PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh
 #: the crater where the walls do not confine the ejecta; ejection_delay [s] from reaching the
 #: ablation enthalpy to removal. Optical depth once the current pulse has ejected mass (0
 #: before): τ = mu (near · min(c, length) + far · max(c − length, 0)), c = max(d − vent, 0) the
-#: confined depth of a crater d deep.
-Plume = namedtuple("Plume", "mu near far length vent ejection_delay")
+#: confined depth of a crater d deep. wall [-]: fraction of the power the ejecta absorb that
+#: they give to the crater's lateral wall as they stream out along it (hot ejecta flowing
+#: along the wall, :mod:`mtzsim.physics.mtz.losses`), per unit wall area (default 0).
+Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall", defaults=(0.0,))
 #: Arrhenius processes [1/s, J/mol, K, K]: A, Ea, cutoff temperature, Ea / R (the kernels use EaR).
 Rates = namedtuple("Rates", "A Ea t_cut EaR")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
@@ -47,7 +49,7 @@ State = namedtuple("State", "H void Omega Tmax dry")
 #: Probe cells (j, k indices) sampled every ``every`` steps into t [s] and T [K].
 Probes = namedtuple("Probes", "j k every t T")
 #: Tally slots of the pulse phase [J]: index names.
-TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion", "ejected_mass")
+TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion", "ejected_mass", "wall_heating")
 
 
 @nb.njit(cache=True, inline="always")
@@ -256,6 +258,38 @@ def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, 
 
 
 @nb.njit(cache=True)
+def plume_wall_heat(Q, void, floor0, vol, h, power):
+    """Spread ``power`` [W] per unit area over the crater's lateral wall [W/m³ into Q].
+
+    The ejecta heated by the beam in the channel stream out along the wall to the mouth
+    (recoil-driven expulsion), so the wall of every row from the surface down to the floor
+    on the axis takes the same heat flux; its wall cell is the first solid cell outwards.
+    Returns the power placed [W] (0 if the crater has no lateral wall).
+    """
+    nr, nz = void.shape
+    area = 0.0
+    for k in range(min(floor0, nz)):
+        jw = 0
+        while jw < nr and void[jw, k]:
+            jw += 1
+        if jw < nr:
+            area += 2.0 * math.pi * jw * h * h
+    if area <= 0.0:
+        return 0.0
+    flux = power / area
+    placed = 0.0
+    for k in range(min(floor0, nz)):
+        jw = 0
+        while jw < nr and void[jw, k]:
+            jw += 1
+        if jw < nr:
+            face = 2.0 * math.pi * jw * h * h
+            Q[jw, k] += flux * face / vol[jw, k]
+            placed += flux * face
+    return placed
+
+
+@nb.njit(cache=True)
 def find_floor(void, floor):
     nr, nz = void.shape
     for j in range(nr):
@@ -412,7 +446,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     wf2 = np.zeros(nr)
     t_mark = np.full((nr, nz), np.inf)
     sink = np.zeros(1)
-    tally = np.zeros(7)
+    tally = np.zeros(8)
     current = -1  # index of the pulse firing now (-1 between pulses)
     ablating = False  # whether the pulse firing now has ejected mass
     t = 0.0
@@ -458,6 +492,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 Q[j, k] = 0.0
         p_deliv = 0.0
         p_plume = 0.0
+        p_wall = 0.0
         sink[0] = 0.0
         if p_now > 0.0:
             find_floor(void, floor)
@@ -483,6 +518,16 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                             kb = k + 1
                         break
             p_plume = p_now * (1.0 - trans)
+            if plume.wall > 0.0 and p_plume > 0.0:
+                p_wall = plume_wall_heat(Q, void, floor[0], vol, h, plume.wall * p_plume)
+                p_plume -= p_wall
+                for j in range(nr):  # the wall heat (rows down to the floor) may lie outside the box
+                    for k in range(min(nz, floor[0] + 2)):
+                        if Q[j, k] != 0.0:
+                            if j + 1 > jb:
+                                jb = j + 1
+                            if k + 1 > kb:
+                                kb = k + 1
         # time step: stability, heating resolution, pulse edges
         qmax = 0.0
         for j in range(jb):
@@ -520,6 +565,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         tally[2] += dt * sink[0]
         tally[4] += dt * lost
         tally[5] += dt * perf_loss
+        tally[7] += dt * p_wall
         t += dt
         # ablation: cells past the ablation enthalpy leave after the ejection delay
         m_step = 0.0

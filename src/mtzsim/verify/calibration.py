@@ -27,6 +27,32 @@ the eCO2's maximum) is assumed for every row; at 3–30 W the crater depths chan
 (conduction is a small sink at these irradiances, measured 2026-11-30 on the 10 µm grid), so
 it is not fitted as a nuisance parameter. No factor per data point. Fitting uses a coarse grid
 (:data:`FIT_NUMERICS`); the record states it and the fine-grid predictions of the optimum.
+
+Explored and not adopted (2026-11-30, 10 µm fit grid, 5 µm check grid, same data):
+
+* the wall heating by the hot ejecta (:class:`LossModel` ``wall_fraction`` η, 0–1) fitted with
+  the two fractions and the vent length: η = 0.75 ± 2.6 (not identified), vent at its lower
+  bound 0; every fitted number within tolerance (width ratio 1.94, 1.85 on the check grid; depth
+  ratio 3.0 on the check grid) but the flux erodes the
+  crater top to 790 µm diameter at 80 mJ (living tissue) and the 1000 µm rows fall to −59/−74 %.
+  η stays fixed at 0 (:data:`WALL_FRACTION`), as T_abl.
+* the vent length fitted with the two fractions (η = 0): it goes to its lower bound 0 (the walls
+  confine the ejecta from the surface; a value on the edge of its range is a defect, DESIGN.md):
+  80 mJ ablation +16 %, coagulation −12 %, 160 mJ +4 / −4 %, Hantash depth ratio 3.0 (at the
+  bound of ">3"), width ratio 1.2, and the held-out 1000 µm rows −59 / −74 % (a wide shallow
+  crater is then shielded like a channel); LOO 80 mJ ablation +32 %. The vent stays 1 w0.
+  Shielding that depends on the crater's aspect ratio rather than on a length in beam radii is
+  what these two results point to.
+* why the coagulated wall is thin (5–7 µm at the 5 µm grid, < 1 µm with no plume): at
+  ~500 kW/cm² the ablation front moves at ~1 m/s, so the heat ahead of it is ≪ 1 µm thick
+  (D/v), the wall cells get no light of their own (columns absorb below their floor), and the
+  layer left on the wall is desiccated matrix whose steam leaves when the pulse ends
+  (ρc_dry ≈ 5×10⁵ J/(m³ K): ~10³ J/m² of residual heat). Any surface heat source strong enough
+  to matter ablates the wall instead (the η experiment above). A local experiment (not
+  adopted, enthalpy path owned by pulse.py) with matrix-confined superheating — no boiling
+  plateau below ejection, H_abl = ρc (T_abl − T_body) + 0.3 ρ_w L — and no plume gave the
+  held-out 1000 µm rows −12 % / +9 %, but left the 120 µm wall as thin and the 120 µm craters
+  needing a plume refit.
 """
 
 from __future__ import annotations
@@ -66,6 +92,9 @@ PARAMETERS = ("log10_near_fraction", "log10_ejecta_fraction")
 _LF = (math.log10(EJECTA_FRACTION_BOUNDS[0]), math.log10(EJECTA_FRACTION_BOUNDS[1]))
 BOUNDS = ((_LF[0], _LF[0]), (_LF[1], _LF[1]))
 X0 = (-0.3, -2.0)
+#: Fraction η of the power the ejecta absorb that they give to the crater wall
+#: (:class:`LossModel` ``wall_fraction``): not fitted, fixed at 0 (see the module docstring).
+WALL_FRACTION = 0.0
 #: Ablation temperature of the fit [K]: the middle of its literature bounds (250 °C;
 #: assumption, the data do not constrain it, see the module docstring).
 ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERATURE_BOUNDS[1])
@@ -74,7 +103,7 @@ ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERAT
 def loss_model(x) -> LossModel:
     """The :class:`LossModel` of a parameter vector."""
     return LossModel(ablation_temperature=ABLATION_TEMPERATURE, near_fraction=float(10.0 ** x[0]),
-                     ejecta_fraction=float(10.0 ** x[1]), source="calibration candidate")
+                     ejecta_fraction=float(10.0 ** x[1]), wall_fraction=WALL_FRACTION, source="calibration candidate")
 
 
 def _cases():
@@ -204,6 +233,14 @@ def fit(*, numerics: Numerics = FIT_NUMERICS, check: Numerics | None = CHECK_NUM
 def record(result: Fit) -> dict:
     """The calibration record (JSON-able): parameters with 1σ, correlation, predictions, LOO, grids used."""
     x, s = result.x, result.sigma
+    lo, hi = np.array(BOUNDS[0]), np.array(BOUNDS[1])
+    # a parameter on the edge of its range is a defect (DESIGN.md): the record says so
+    at_bound = (np.abs(x - lo) < 1e-6 * (hi - lo)) | (np.abs(hi - x) < 1e-6 * (hi - lo))
+
+    def entry(i):
+        return {"value": float(x[i]), "sigma": float(s[i]), "bounds": [float(lo[i]), float(hi[i])],
+                "at_bound": bool(at_bound[i])}
+
     return {
         "model": "mtzsim.physics.mtz.LossModel",
         "date": _dt.date.today().isoformat(),
@@ -212,19 +249,15 @@ def record(result: Fit) -> dict:
         "histology": "collagen-denaturation edge (MaitlandWalsh1997 set), depths / 1.21, widths / 1.12 (MarqaMordon2014)",
         "method": "scipy.optimize.least_squares (trf, bounded) on log(model/measured)/tolerance; covariance "
         "inv(J^T J) x max(1, reduced chi2); LOO = refit without each number",
-        "parameters": {
-            "log10_near_fraction": {"value": float(x[0]), "sigma": float(s[0]),
-                                    "bounds": [BOUNDS[0][0], BOUNDS[1][0]]},
-            "log10_ejecta_fraction": {"value": float(x[1]), "sigma": float(s[1]),
-                                      "bounds": [BOUNDS[0][1], BOUNDS[1][1]]},
-        },
+        "parameters": {name: entry(i) for i, name in enumerate(PARAMETERS)},
         "correlation": np.nan_to_num(result.correlation).tolist(),
         "covariance": result.covariance.tolist(),
         "cost_chi2": result.cost,
         "chi2_reduced": result.chi2_reduced,
         "nfev": result.nfev,
         "fixed": {"ablation_temperature_k": ABLATION_TEMPERATURE, "ejection_delay_s": 0.0,
-                  "peak_power_w": ASSUMED_PEAK_POWER, "acceleration_length_w0": 1.0, "vent_length_w0": 1.0},
+                  "peak_power_w": ASSUMED_PEAK_POWER, "acceleration_length_w0": 1.0, "vent_length_w0": 1.0,
+                  "wall_fraction": WALL_FRACTION},
         "grid_fit": {"cell_m": FIT_NUMERICS.cell, "cooling_time_s": FIT_NUMERICS.cooling_time},
         "grid_check": {"cell_m": CHECK_NUMERICS.cell, "cooling_time_s": CHECK_NUMERICS.cooling_time},
         "predictions_vs_data": {k: {"model": m, "data": d, "tolerance": sg, "kind": kd}

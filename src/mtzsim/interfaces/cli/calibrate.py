@@ -50,9 +50,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(rec, indent=2))
             return
         p = rec["parameters"]
-        typer.echo(f"log10 phi_near = {p['log10_near_fraction']['value']:.3f} ± {p['log10_near_fraction']['sigma']:.3f}, "
-                   f"log10 phi = {p['log10_ejecta_fraction']['value']:.3f} ± {p['log10_ejecta_fraction']['sigma']:.3f}, "
-                   f"chi2 {rec['cost_chi2']:.3f}")
+        typer.echo(", ".join(f"{k} = {v['value']:.3f} ± {v['sigma']:.3f}" + (" (at its bound)" if v.get("at_bound") else "")
+                             for k, v in p.items()) + f", chi2 {rec['cost_chi2']:.3f}")
         if out:
             typer.echo(f"record written to {out}; copy it to src/mtzsim/params/data/mtz_calibration.json to adopt it")
 

@@ -123,8 +123,9 @@ def register(app: typer.Typer) -> None:
 
             for key, (lo, hi) in prediction_intervals(beam).items():
                 summary[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
-            summary["interval_note"] = ("1-sigma calibration-parameter intervals (ablation temperature, ejecta "
-                                        "speed), coarse 10 um grid; not measurement scatter")
+            summary["interval_note"] = ("1-sigma calibration-parameter intervals (plume fractions near the floor and "
+                                        "beyond), "
+                                        "coarse 10 um grid; not measurement scatter")
         if as_json:
             typer.echo(json.dumps(_clean(summary, format_number), indent=2))
             return

@@ -14,8 +14,10 @@ class EnergyPartition:
     delivered: float = quantity("J", "energy absorbed by the tissue (columns below the crater floor, or the map)", display="mJ")
     plume_loss: float = quantity("J", "absorbed by the ejecta in the beam path and carried away",
                                  source="plume shielding by ejected mass (physics/mtz/losses.py)", display="mJ")
-    wall_heating: float = quantity("J", "heat given to the crater walls by the plume (0: the hot wall layer is the "
-                                   "tissue's own desiccated matrix, counted in stored)", display="mJ")
+    wall_heating: float = quantity("J", "beam energy absorbed by the ejecta in the confined channel and given to its "
+                                   "wall and floor while the laser fires (hot ejecta flowing along the wall)",
+                                   source="Zweig1990; VogelVenugopalan2003 sec. V.E (physics/mtz/losses.py)",
+                                   display="mJ")
     ablated: float = quantity("J", "enthalpy carried off by ejected tissue and by the steam of desiccated cells", display="mJ")
     stored: float = quantity("J", "heat above body temperature left in the tissue at the end of the run", display="mJ")
     perfusion: float = quantity("J", "removed by blood perfusion (Pennes term)", display="mJ")
@@ -31,13 +33,13 @@ def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: f
     whole run's. What the beam carried but neither delivered nor lost to the plume missed the
     columns (beyond 3.5 w) and is counted with the boundary.
     """
-    into = pulse.delivered
+    into = pulse.delivered + pulse.wall_heating
     out = pulse.ablated + vaporised + stored + perfusion + boundary + pulse.transmitted
-    missed = e_beam - pulse.delivered - pulse.plume
+    missed = e_beam - pulse.delivered - pulse.plume - pulse.wall_heating
     return EnergyPartition(
         delivered=pulse.delivered,
         plume_loss=pulse.plume,
-        wall_heating=0.0,
+        wall_heating=pulse.wall_heating,
         ablated=pulse.ablated + vaporised,
         stored=stored,
         perfusion=perfusion,

@@ -1,6 +1,6 @@
 """Ablation and plume model of one microbeam: ablation temperature and shielding by the ejected mass.
 
-Two mechanisms, each with its own physics and one bounded parameter:
+Three mechanisms, each with its own physics and one or two bounded parameters:
 
 * **Ablation temperature** T_abl: skin is a matrix-continuous tissue; its collagen matrix holds
   the vapour until the desiccated matrix is superheated and ruptures explosively, so tissue
@@ -31,6 +31,17 @@ Two mechanisms, each with its own physics and one bounded parameter:
   τ = µa (φ_near min(c, w0) + φ max(c − w0, 0)) once the pulse has ejected mass; zero before
   and for a laser that ablates nothing. Above the mouth the jet expands freely and is not
   counted. φ_near and φ are fitted (bounded 10⁻⁴–1, volume fractions).
+* **Wall heating by the ejecta** (``wall_fraction`` η): the condensed ejecta that absorb the
+  beam in the channel are expelled along the crater wall by the recoil (Vogel & Venugopalan
+  2003, sec. V.E); Zweig et al. (1990) traced the lateral damage along pulsed-laser incisions to
+  hot ablation products lining the wall. A fraction η of the beam power the ejecta absorb is
+  given to the lateral wall of the crater (the same flux per unit area on every row from the
+  surface to the floor, into its first solid cell) while the laser fires; the rest leaves with
+  the plume. η is bounded 0–1 by energy conservation; its own term in the energy partition
+  (``wall_heating``). Not in the calibrated model (η = 0): fitted with the other parameters on
+  2026-11-30 it was not identified (0.75 ± 2.6) and at that value the flux erodes the top of the
+  crater to 790 µm diameter at 80 mJ / 120 µm, a width no data bound (see
+  :mod:`mtzsim.verify.calibration`).
 
 References
 ----------
@@ -42,6 +53,8 @@ References
    evaluation of laser skin resurfacing scans. IEEE JSTQE 5 (1999) 1116–1126.
 .. [4] Walsh JT Jr, Deutsch TF. Er:YAG laser ablation of tissue: measurement of ablation rates.
    Lasers Surg Med 9 (1989) 327–337. doi:10.1002/lsm.1900090404
+.. [5] Zweig AD, Meierhofer B, Müller OM, et al. Lateral thermal damage along pulsed laser
+   incisions. Lasers Surg Med 10 (1990) 262–274. doi:10.1002/lsm.1900100309
 """
 
 from __future__ import annotations
@@ -59,6 +72,9 @@ from mtzsim.constants import T_BOIL, ZERO_CELSIUS
 ABLATION_TEMPERATURE_BOUNDS = (T_BOIL, 673.15)
 #: Bounds of the channel fractions φ_near, φ = v_f / u filled by condensed ejecta [-]: volume fractions.
 EJECTA_FRACTION_BOUNDS = (1e-4, 1.0)
+#: Bounds of the vent length [beam radii]: 0 (the walls confine the ejecta from the surface) to 2
+#: (a free plume spreads sideways within about one to two radii of its source).
+VENT_LENGTH_BOUNDS = (0.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,10 @@ class LossModel:
         [s] from a cell reaching H_abl to its removal. Assumption: 0 for ms pulses (ejection
         takes ~µs, ≪ the pulse); set it longer than the pulse for blow-off (thermally
         confined) pulses.
+    wall_fraction : float
+        η [-]: fraction of the beam power the ejecta absorb in the confined channel that they
+        give to its wall and floor (hot ejecta flowing along the wall); the rest leaves with
+        the plume. 0–1 (energy conservation).
     source : str
         Where the numbers come from.
     """
@@ -94,6 +114,7 @@ class LossModel:
     acceleration_length: float = 1.0
     vent_length: float = 1.0
     ejection_delay: float = 0.0
+    wall_fraction: float = 0.0
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -101,7 +122,7 @@ class LossModel:
         if not lo <= self.ablation_temperature <= hi:
             raise ValueError(f"ablation_temperature {self.ablation_temperature:g} K outside its literature bounds "
                              f"[{lo:g}, {hi:g}] K")
-        for name in ("near_fraction", "ejecta_fraction"):
+        for name in ("near_fraction", "ejecta_fraction", "wall_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
         for name in ("acceleration_length", "vent_length"):
@@ -119,11 +140,6 @@ class LossModel:
         return math.inf
 
     @property
-    def wall_fraction(self) -> float:
-        """Legacy: no plume heat is returned to the walls (0)."""
-        return 0.0
-
-    @property
     def condensation_time(self) -> float:
         """Legacy: the walls are not held at 100 °C after the pulse (0 s)."""
         return 0.0
@@ -134,6 +150,8 @@ class LossModel:
             ("mtz.ablation_temperature", f"{self.ablation_temperature - ZERO_CELSIUS:.4g} °C", "model", self.source),
             ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
+            ("mtz.plume_wall_fraction", f"{self.wall_fraction:.3g}", "model" if self.wall_fraction else "assumption",
+             self.source if self.wall_fraction else "0: not identified by the calibration data (verify/calibration.py)"),
             ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",
              "flow out of a channel reaches its exit speed within about one radius"),
             ("mtz.plume_vent_length", f"{self.vent_length:.3g} w0", "assumption",
@@ -163,6 +181,8 @@ def default_loss_model() -> LossModel:
         near_fraction=10.0 ** p["log10_near_fraction"]["value"],
         ejecta_fraction=10.0 ** p["log10_ejecta_fraction"]["value"],
         ejection_delay=rec["fixed"]["ejection_delay_s"],
+        wall_fraction=p["wall_fraction"]["value"] if "wall_fraction" in p else rec["fixed"].get("wall_fraction", 0.0),
+        vent_length=p["vent_length_w0"]["value"] if "vent_length_w0" in p else rec["fixed"].get("vent_length_w0", 1.0),
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )

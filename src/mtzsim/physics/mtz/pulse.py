@@ -36,6 +36,7 @@ class PulseTally:
     boundary: float  # conducted through the far boundaries
     perfusion: float  # removed by perfusion
     ejected_mass: float  # [kg]
+    wall_heating: float  # absorbed by the ejecta and given to the confined channel's wall and floor
     steps: int
     probes: int
 
@@ -63,7 +64,7 @@ def plume(beam, tissue, losses) -> _k.Plume:
     mu = tissue.dermis.absorption(beam.laser)
     return _k.Plume(float(mu), float(losses.near_fraction), float(losses.ejecta_fraction),
                     float(losses.acceleration_length * beam.radius), float(losses.vent_length * beam.radius),
-                    float(losses.ejection_delay))
+                    float(losses.ejection_delay), float(losses.wall_fraction))
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
@@ -323,6 +324,25 @@ def _water_limited(H, void, dry, mat, q_static, power):
     return Q, float(p_map.sum()), float(carry.sum())
 
 
+def plume_wall_heat_numpy(void, floor0, vol, h, power):
+    """Readable twin of :func:`mtzsim._kernels.axisym.plume_wall_heat`: (Q [W/m³], power placed [W]).
+
+    The same heat flux per unit area on the lateral wall of every row above the floor on the axis.
+    """
+    nr, _ = void.shape
+    Q = np.zeros(void.shape)
+    rows = np.arange(floor0)
+    solid = ~void[:, rows]
+    has = solid.any(axis=0)
+    jw = np.argmax(solid, axis=0)[has]
+    rows = rows[has]
+    faces = 2.0 * math.pi * jw * h * h
+    if faces.sum() <= 0.0:
+        return Q, 0.0
+    Q[jw, rows] += power / faces.sum() * faces / vol[jw, rows]
+    return Q, float(power * (faces > 0).any())
+
+
 def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
     """Readable twin of the pulse-phase kernel: the same explicit steps on the whole grid.
 
@@ -357,6 +377,11 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans)
             else:
                 Q, p_deliv, p_out, _ = _columns(void, mat, pulse, p_now, trans)
+            p_wall = 0.0
+            if plm.wall > 0.0 and trans < 1.0:
+                d0 = int(np.argmin(void[0])) if not void[0].all() else void.shape[1]
+                Qw, p_wall = plume_wall_heat_numpy(void, d0, mat.vol, mat.h, plm.wall * p_now * (1.0 - trans))
+                Q = Q + Qw
         dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max
         qmax = float(np.max(np.where(Q > 0.0, Q / mat.Habl, 0.0)))
         if qmax > 0.0:
@@ -375,7 +400,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         np.maximum(Tmax, np.where(solid, T, Tmax), out=Tmax)
         tally[0] += dt * p_deliv
         if p_now > 0.0:
-            tally[1] += dt * p_now * (1.0 - trans)
+            tally[1] += dt * (p_now * (1.0 - trans) - p_wall)
+            tally[7] += dt * p_wall
         tally[2] += dt * p_out
         tally[4] += dt * lost
         tally[5] += dt * float(np.sum(np.where(solid, pl * mat.vol, 0.0)))
