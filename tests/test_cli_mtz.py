@@ -21,6 +21,19 @@ def test_mtz_json_and_figure(tmp_path):
         assert key in d
     assert d["pulse_duration_s"] == pytest.approx(1e-3)
     assert fig.stat().st_size > 10_000
+    assert not any(k.endswith("_pulse_interval") for k in d)  # the pulse was given: no regime interval
+
+
+def test_mtz_json_propagates_the_preset_pulse_regime():
+    """No --pulse/--peak-power: the 120 um preset's assumed 15-60 W range gives min-max intervals (issue 8 item 6)."""
+    p = run("mtz", "--laser", "co2", "--energy", "30mJ", "--spot", "120um", "--json", "--cell", "10um")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    for name in ("ablation_depth", "coagulation_depth", "histology_coagulation_depth"):
+        lo, hi = d[f"{name}_um_pulse_interval"]
+        value = d["histology"]["coagulation_depth_um"] if name.startswith("histology") else d[f"{name}_um"]
+        assert lo <= value + 1e-9 and value <= hi + 1e-9  # 30 W lies inside 15-60 W
+    assert "15-60 W" in d["pulse_interval_note"]
 
 
 def test_fluence_instead_of_energy():

@@ -126,6 +126,20 @@ def register(app: typer.Typer) -> None:
             summary["interval_note"] = ("1-sigma calibration-parameter intervals (plume fractions near the floor and "
                                         "beyond), "
                                         "coarse 10 um grid; not measurement scatter")
+        if as_json and pulse is None and peak_power is None:
+            # the default pulse regime is a device preset's, uncertain where no measurement states it
+            from mtzsim.physics.mtz.simulate import pulse_regime_intervals
+
+            regime = presets.pulse_regime(REGIME_PRESET[laser])
+            if regime.low < regime.high:
+                span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=h))
+                for key, (lo, hi) in span.items():
+                    if key != "pulse_duration":
+                        summary[f"{key}_um_pulse_interval"] = [lo * 1e6, hi * 1e6]
+                summary["pulse_interval_note"] = (
+                    f"min-max over the preset {REGIME_PRESET[laser]}'s {regime.quantity.replace('_', ' ')} range "
+                    f"{regime.low:g}-{regime.high:g} {'W' if regime.quantity == 'peak_power' else 's'} "
+                    f"({regime.assumption or regime.source})")
         if as_json:
             typer.echo(json.dumps(_clean(summary, format_number), indent=2))
             return
@@ -144,6 +158,11 @@ def register(app: typer.Typer) -> None:
         Console().print(table)
         if figure:
             typer.echo(f"figure written to {figure}")
+
+
+#: The device preset whose pulse regime a bare ``mtzsim mtz --laser X`` run stands for.
+REGIME_PRESET = {"co2": "deep-fractional-co2-120um", "eryag": "fractional-eryag-2940nm",
+                 "erglass": "nonablative-fractional-1550nm"}
 
 
 def _clean(value, format_number):
