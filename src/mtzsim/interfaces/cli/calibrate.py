@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores).
 
-        ``--stage outcome`` re-runs the outcome posterior (emcee, 2–3 min) and writes it; ``--stage healing``
+        ``--stage outcome`` re-runs the outcome posterior (emcee, about 5 min on one core, ≥ 50 autocorrelation times) and writes it; ``--stage healing``
         re-runs the healing fits and prints them beside the packaged values.
         """
         from mtzsim.errors import InputError
