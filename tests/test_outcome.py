@@ -142,9 +142,12 @@ def test_quartile_shares_within_trial_sampling_spread(cases):
         assert c["low"] <= c["measured"] <= c["high"], c["name"]
 
 
-@pytest.mark.xfail(strict=True, reason="posterior-predictive shares miss 2 of 7 by 11.5-11.7 points (Majid 25-50 %, Cho 51-75 %): one biology cannot give Majid (3-4 sessions) a wider, worse distribution than Cho (1 session)")
 def test_quartile_shares_within_ten_points(cases):
-    # issue 11 acceptance: Majid 2014 and Cho 2009 quartile shares within ±10 points each
+    # issue 11 acceptance: Majid 2014 and Cho 2009 quartile shares within ±10 points each. It failed
+    # (11.5-11.7 points) while the between-patient scar-mix spread had a narrow, unsourced prior:
+    # patients whose scars are mostly rolling or shallow boxcar respond well and those with mostly
+    # icepick poorly (Majid 2014), which gives the wide patient-level spread (sd about 20 points)
+    # that Majid's 32/25/43 % split needs; the former prior allowed about 11.
     rows = [c for n, c in cases.items() if n.startswith(("Majid 2014 share", "Cho 2009 share"))]
     assert all(abs(c["predicted"] - c["measured"]) <= 10 for c in rows)
 
@@ -217,11 +220,36 @@ def test_stored_posterior_matches_packaged_data():
     assert s["pih.fitzpatrick"][0] > 0
 
 
+def test_stored_posterior_converged():
+    # emcee guidance: chains of at least 50 integrated autocorrelation times; split-R-hat near 1
+    from mtzsim.clinic.calibration import load_posterior
+
+    diag = load_posterior()["meta"]["diagnostics"]
+    assert set(diag) == {"efficacy", "pih", "erythema"}
+    for block, d in diag.items():
+        assert d["chain_over_tau"] >= 50, block
+        assert max(d["split_rhat"]) < 1.05, block
+        assert min(d["ess"]) > 1000, block  # the stored 400 draws are then nearly independent
+
+
+def test_split_rhat_detects_unmixed_chains():
+    from mtzsim.clinic.calibration import split_rhat
+
+    rng = np.random.default_rng(0)
+    iid = rng.standard_normal((4000, 8, 2))
+    assert split_rhat(iid) == pytest.approx([1.0, 1.0], abs=0.01)  # stationary, mixed: R-hat -> 1
+    stuck = iid + np.array([0.0, 3.0] * 4)[None, :, None]  # half the walkers sit 3 sd away
+    assert np.all(split_rhat(stuck) > 1.5)
+    drift = iid + np.linspace(0, 3, 4000)[:, None, None]  # a trend within each chain: the halves disagree
+    assert np.all(split_rhat(drift) > 1.1)
+
+
 @pytest.mark.slow
 def test_calibration_reproduces(tmp_path):
     from mtzsim.clinic.calibration import calibrate_outcome, load_posterior, posterior_summary
 
-    short = posterior_summary(calibrate_outcome(tmp_path / "p.json", steps=600, n_keep=300))
+    with pytest.warns(RuntimeWarning, match="autocorrelation"):  # a short chain says so
+        short = posterior_summary(calibrate_outcome(tmp_path / "p.json", steps=600, n_keep=300))
     stored = posterior_summary(load_posterior())
     for key in ("efficacy.fill_cap", "pih.fitzpatrick", "pih.log_coverage", "erythema.sigma"):
         m, sd = stored[key]

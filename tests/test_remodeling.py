@@ -77,14 +77,26 @@ def test_time_step_converged():
     assert a.matrix[-1] == pytest.approx(b.matrix[-1], rel=0.02)
 
 
-@pytest.mark.xfail(strict=True, reason="held out: 50.5 % with the second-generation MTZ physics (just above the "
-                   "40-50 % of Orringer); it was 47.9 % with the stage-1 MTZ; the full-field comparison wound "
-                   "(150 um, an assumption) and the 15 % coverage were not re-derived from the new engine")
 def test_orringer_ratio_held_out():
-    # Orringer: fractional CO2 induces 40-50 % of the collagen of fully ablative CO2 (held out, not fitted)
+    # Orringer 2012: fractional CO2 induces 40-50 % of the collagen of fully ablative CO2 (held out, not
+    # fitted). The fully ablative arm is the engine's full-field pass at the project's preset (0.6 J,
+    # 3 mm spots): 44.7 %. Not tuned: Orringer's settings are not in the data and the ratio moves with
+    # the full-field energy (0.3 J: 53 %, 1.0 J: 37.5 %); with the fractional tip shell borrowed for
+    # the full field (stage 2 until now) it was 50.5 %.
     from mtzsim.clinic.trials import orringer_ratio
 
     assert 0.40 <= orringer_ratio() <= 0.50
+
+
+def test_full_field_heat_shock_layer_thicker_than_fractional_tip_shell(study_stimulus):
+    # planar (1-D) conduction under a full-field pass keeps a thicker surviving heat-shocked layer than
+    # the tip of a narrow fractional column, which cools in three dimensions
+    from mtzsim.clinic.trials import FULL_FIELD_SETTING, full_field_layers
+
+    wound, shell = full_field_layers(**FULL_FIELD_SETTING)
+    tip = study_stimulus.heat_shock_depth - study_stimulus.wound_depth
+    assert 100e-6 <= wound <= 250e-6  # the 100-250 um the old emulation assumed (Walsh & Deutsch 1989: ~100 um residual damage per pass)
+    assert shell > 2 * tip
 
 
 def test_late_contraction_order_of_manstein():

@@ -9,6 +9,7 @@ a 20-patient trial cannot pin a quartile share to ±2 points.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,21 +69,64 @@ def _pih_course(post, study, cov, sessions, *, new=False):
     return risk.pih_probability(cov, coef, sessions, study_effect=u)
 
 
-def orringer_ratio(coverage: float = 0.15, full_wound_depth: float = 150e-6, window: float = 28 * DAY) -> float:
+#: The fully ablative arm of the Orringer comparison: the project's full-field CO2 setting, one pass
+#: of adjacent 3 mm spots at 0.6 J (``clinic/comparators.PRESETS["co2_full_field"]``, the middle of the
+#: 0.3-1 J grid of ``clinic/physics_table``; assumption: Orringer's device settings are not in the data).
+FULL_FIELD_SETTING = {"energy": 0.6, "spot": 3e-3}
+
+
+def full_field_layers(energy: float, spot: float, *, cache=None) -> tuple[float, float]:
+    """Wounded and heat-shocked layer thicknesses [m] under a full-field CO2 pass (MTZ engine).
+
+    The centre of a wide spot is a planar wound: its heat leaves by one-dimensional conduction into
+    the dermis, so the surviving heat-shocked layer below the killed one (HSP70 induction, Ω ≥ 1 of
+    the heat-shock Arrhenius pair) is thicker than the shell at the tip of a narrow fractional
+    column, which cools in three dimensions. Cached in the result cache under the model version.
+
+    Returns
+    -------
+    wound, shell : float
+        Deepest ablated/coagulated/killed tissue [m] and the heat-shocked layer below it [m].
+    """
+    from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
+
+    c = default_cache() if cache is None else (cache or None)
+    key = "fullfield-" + canonical_hash(("full_field_layers", model_version(), float(energy), float(spot)))[:40]
+    if c is not None:
+        hit, _ = c.get(key)
+        if hit is not None:
+            return hit
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import simulate_mtz
+
+    m = simulate_mtz(make_beam("co2", energy=energy, spot_diameter=spot))
+    depths = [d for d in (m.ablation_depth, m.coagulation_depth, m.lethal_depth) if math.isfinite(d)]
+    wound = max(depths) if depths else 0.0
+    hs = m.heat_shock_depth if math.isfinite(m.heat_shock_depth) else 0.0
+    out = (float(wound), float(max(hs - wound, 0.0)))
+    if c is not None:
+        c.put(key, out)
+    return out
+
+
+def orringer_ratio(coverage: float = 0.15, full_field: dict | None = None, window: float = 28 * DAY) -> float:
     """Collagen induction (∫F over the first month) of a fractional vs a fully ablative treatment.
 
     Fractional: the assumed study setting at ``coverage`` (assumption: Orringer's fractional
-    coverage is not in the data; 15 %). Fully ablative: a wounded layer of ``full_wound_depth``
-    (assumption, 100–250 µm after full-field CO2; Walsh 1989 residual damage 100 ± 15 µm per
-    pass) with the MTZ's heat-shock shell thickness below it.
+    coverage is not in the data; 15 %). Fully ablative: the wounded and heat-shocked layers of a
+    full-field pass from the MTZ engine (:func:`full_field_layers` at ``full_field``, default
+    :data:`FULL_FIELD_SETTING`), over the whole area. Until stage 2 the full-field arm borrowed the
+    fractional MTZ's tip shell (10 µm) under an assumed 150 µm wound, which gave 50.5 %; the
+    engine's planar pass at 0.6 J gives a 145 µm wound over a 50 µm heat-shocked layer.
     """
     p = table("remodeling_parameters.csv")
     z_ref = p["stimulus_depth"].value
     s = cal.study_stimulus(coverage=coverage)
-    shell = max(s.heat_shock_depth - s.wound_depth, 0.0)
+    ff = FULL_FIELD_SETTING if full_field is None else full_field
+    wound, shell = full_field_layers(ff["energy"], ff["spot"])
     prm = RemodelingParameters.default()
     frac = fibroblast_course(s.heat_shock_volume_fraction, s.wound_volume_fraction, [0.0], [window], prm)
-    full = fibroblast_course(shell / z_ref, full_wound_depth / z_ref, [0.0], [window], prm)
+    full = fibroblast_course(shell / z_ref, wound / z_ref, [0.0], [window], prm)
     return float(frac.activation_dose[-1] / full.activation_dose[-1])
 
 
@@ -154,7 +198,7 @@ def outcome_validation_cases(*, replicates: int = 200, posterior=None) -> list[d
         "Yuan2014", False, kind="greater")
     r = orringer_ratio()
     add("Orringer fractional / fully ablative collagen induction", 100 * r, 45.0, "%", 5.0, 40.0, 50.0, "Orringer", False,
-        note="held out; fractional coverage 15 % and full-field wound 150 um assumed")
+        note="held out; fractional coverage 15 % assumed; full-field arm from the engine at 0.6 J, 3 mm spots")
     return rows
 
 

@@ -11,7 +11,7 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("calibrate")
     def calibrate_command(
-        stage: str = typer.Option("mtz", "--stage", help="mtz | healing | outcome | comparators"),
+        stage: str = typer.Option("mtz", "--stage", help="mtz | healing | outcome | comparators | downstream"),
         out: Optional[str] = typer.Option(None, "--out", help="write the calibration record (JSON) to this file "
                                           "[outcome: default the packaged params/data/outcome_posterior.json; comparators: default "
                                           "the packaged params/data/comparator_calibration.json]"),
@@ -20,10 +20,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores).
 
-        ``--stage outcome`` re-runs the outcome posterior (emcee, 2–3 min) and writes it; ``--stage healing``
-        re-runs the healing fits and prints them beside the packaged values; ``--stage comparators``
-        refits the comparator efficacies κ (thermal, mechanical) on the single-arm comparator studies
-        and writes the record (under a minute once the preset physics nodes are cached).
+        ``--stage outcome`` re-runs the outcome posterior (emcee, about 5 min on one core, ≥ 50
+        autocorrelation times) and writes it; ``--stage healing`` re-runs the healing fits and prints
+        them beside the packaged values; ``--stage comparators`` refits the comparator efficacies κ
+        (thermal, mechanical) on the single-arm comparator studies and writes the record (under a
+        minute once the preset physics nodes are cached). ``--stage downstream`` re-runs, in order, every
+        calibration that reads the MTZ physics after it changed: the outcome posterior, then the
+        comparator κ (which reads the posterior), both written to the packaged files (about 6 min).
         """
         from mtzsim.errors import InputError
 
@@ -36,8 +39,16 @@ def register(app: typer.Typer) -> None:
         if stage == "comparators":
             _comparators(out, as_json)
             return
+        if stage == "downstream":
+            if out:
+                raise InputError("--out", "--stage downstream writes the packaged records (each stage reads the "
+                                          "one before); run the stages one by one to write elsewhere")
+            _outcome(None, as_json)
+            _comparators(None, as_json)
+            return
         if stage != "mtz":
-            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing, outcome or comparators")
+            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing, outcome, comparators or "
+                                        "downstream")
         from mtzsim.verify.calibration import fit, record, write_record
 
         def show(x, cost):
