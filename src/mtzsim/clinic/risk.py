@@ -85,7 +85,8 @@ def pih_logit(cov: PIHCovariates, coef, *, study_effect=0.0):
     x = x + np.log(r["sun_protection_odds_ratio"].value) * np.asarray(cov.sun_protection, dtype=float)
     if cov.erythema is not None:
         ref = r["erythema_reference_days"].value
-        x = x + r["inflammation_log_coefficient"].value * np.log(np.asarray(cov.erythema, dtype=float) / ref)
+        with np.errstate(divide="ignore"):  # no erythema: log-odds −inf, odds 0 (no inflammation, no PIH)
+            x = x + r["inflammation_log_coefficient"].value * np.log(np.asarray(cov.erythema, dtype=float) / ref)
     return np.where(injured, x, -np.inf)  # no thermally injured epidermis: odds 0 (module docstring)
 
 
