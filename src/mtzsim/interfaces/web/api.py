@@ -1,0 +1,103 @@
+"""Routes of the JSON API: health, plan, plan details, compare, one MTZ, background runs."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse
+
+from mtzsim.interfaces.web import planning
+from mtzsim.interfaces.web.models import CompareRequest, DetailRequest, MtzRequest, PlanRequest, RunRequest
+
+router = APIRouter()
+
+_BUSY = {429: {"description": "all simulation slots and the wait queue are taken (Retry-After header)"},
+         422: {"description": "invalid input; `detail` names the field"},
+         413: {"description": "request body over the size limit"}}
+
+
+def _key(kind: str, req) -> str:
+    return kind + json.dumps(req.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+@router.get("/api/health")
+async def health(request: Request) -> dict:
+    """Liveness and load: version, simulation slots, jobs admitted now."""
+    from mtzsim.pipeline.cache import model_version
+
+    s = request.app.state
+    return {"status": "ok", "model_version": model_version(), "workers": s.pool.workers, "queue": s.pool.queue,
+            "admitted": s.pool.admitted}
+
+
+@router.post("/api/plan", responses=_BUSY)
+async def api_plan(req: PlanRequest, request: Request) -> dict:
+    """Ranked plans, the Pareto front and why: the JSON of ``mtzsim plan --json`` (memoised per request)."""
+    s = request.app.state
+    planning.plan_inputs(req)  # refuse bad input with 422 before queueing
+    return await s.memo.get_or_run(_key("plan", req), s.pool, planning.run_plan, req, cache=s.cache)
+
+
+@router.post("/api/plan/detail", responses=_BUSY)
+async def api_plan_detail(req: DetailRequest, request: Request) -> dict:
+    """The chosen plan's wound cross-section, field spacing, healing against coverage and improvement course."""
+    s = request.app.state
+    planning.plan_inputs(req.plan)
+    return await s.memo.get_or_run(_key("detail", req), s.pool, planning.run_detail, req, cache=s.cache)
+
+
+@router.post("/api/plan/compare", responses=_BUSY)
+async def api_patient_compare(req: PlanRequest, request: Request) -> dict:
+    """Every modality at its preset settings for the patient of a plan request (the page's comparison)."""
+    s = request.app.state
+    planning.plan_inputs(req)
+    return await s.memo.get_or_run(_key("pcompare", req), s.pool, planning.run_patient_compare, req, cache=s.cache)
+
+
+@router.post("/api/compare", responses=_BUSY)
+async def api_compare(req: CompareRequest, request: Request) -> dict:
+    """A scenario (TOML text) through every modality: the JSON of ``mtzsim compare --json``."""
+    s = request.app.state
+    planning._scenario(req.scenario)
+    return await s.memo.get_or_run(_key("compare", req), s.pool, planning.run_compare, req, cache=s.cache)
+
+
+@router.post("/api/mtz", responses=_BUSY)
+async def api_mtz(req: MtzRequest, request: Request) -> dict:
+    """One microbeam in skin: the summary of ``mtzsim mtz --json``."""
+    s = request.app.state
+    return await s.memo.get_or_run(_key("mtz", req), s.pool, planning.run_mtz, req)
+
+
+@router.post("/api/run", status_code=202, responses=_BUSY)
+async def api_run(req: RunRequest, request: Request) -> dict:
+    """Run a scenario through the whole chain in the background; poll ``/api/runs/{id}``."""
+    s = request.app.state
+    scenario = planning._scenario(req.scenario)
+    rid = s.runs.new()
+    try:
+        s.pool.submit(s.runs.execute, rid, scenario)
+    except BaseException:
+        s.runs.drop(rid)
+        raise
+    return {"id": rid, "status": "queued", "status_url": f"/api/runs/{rid}", "report_url": f"/runs/{rid}/report"}
+
+
+@router.get("/api/runs/{run_id}")
+async def api_run_status(run_id: str, request: Request) -> dict:
+    """Status of a web run (queued, running, done, failed), its summary and the report link."""
+    r = request.app.state.runs.get(run_id)
+    if r is None:
+        raise HTTPException(404, f"run_id: no run {run_id!r} on this server")
+    if r["status"] == "done":
+        r["report_url"] = f"/runs/{run_id}/report"
+    return r
+
+
+@router.get("/runs/{run_id}/report", include_in_schema=False)
+async def run_report(run_id: str, request: Request):
+    path = request.app.state.runs.report_path(run_id)
+    if path is None or not path.is_file():
+        raise HTTPException(404, f"run_id: no finished run {run_id!r} on this server")
+    return FileResponse(path, media_type="text/html")
