@@ -13,9 +13,10 @@ from mtzsim.interfaces.web.jobs import QueueFull
 def field_name(loc) -> str:
     """``("body", "scars", 0, "depth_mm")`` → ``scars[0].depth_mm``."""
     out = ""
+    loc = tuple(loc)
+    if loc and loc[0] in ("body", "query", "path", "header"):  # where the value came from, not its name
+        loc = loc[1:]
     for part in loc:
-        if part in ("body", "query", "path") and not out:
-            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:

@@ -8,10 +8,6 @@ import json
 DEFAULT_MAX_BODY = 256 * 1024
 
 
-class BodyTooLarge(Exception):
-    """Raised inside the body stream when more than the limit has arrived."""
-
-
 class BodySizeLimit:
     """ASGI middleware: 413 on a ``Content-Length`` over ``max_body``, and on a streamed body that grows past it.
 
@@ -40,32 +36,36 @@ class BodySizeLimit:
                 if length > self.max_body:
                     await _answer(send, 413, self._message(length))
                     return
-        seen = 0
-        started = False
-
-        async def limited_receive():
-            nonlocal seen
+        # read the body here (at most max_body bytes are kept), then hand it on: the app never sees an
+        # oversize body, and a streamed one without Content-Length is cut off as soon as it passes the limit
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_body:
+                await _answer(send, 413, self._message(seen, streamed=True))
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
 
-        async def tracked_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, limited_receive, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await _answer(send, 413, self._message(seen))
+        await self.app(scope, replay, send)
 
-    def _message(self, length: int) -> str:
-        return (f"body: the request is {length} bytes, over the limit of {self.max_body} bytes "
+    def _message(self, length: int, *, streamed: bool = False) -> str:
+        size = f"more than {self.max_body}" if streamed else f"{length}"
+        return (f"body: the request is {size} bytes, over the limit of {self.max_body} bytes "
                 "(a scenario or plan request is a few kB)")
 
 
