@@ -49,7 +49,7 @@ async def api_plan_detail(req: DetailRequest, request: Request) -> dict:
 
 @router.post("/api/plan/compare", responses=_BUSY)
 async def api_patient_compare(req: PlanRequest, request: Request) -> dict:
-    """Every modality at its preset settings for the patient of a plan request (the page's comparison)."""
+    """The request's modalities (default all) at their preset settings for its patient (the page's comparison)."""
     s = request.app.state
     planning.plan_inputs(req)
     return await s.memo.get_or_run(_key("pcompare", req), s.pool, planning.run_patient_compare, req, cache=s.cache)

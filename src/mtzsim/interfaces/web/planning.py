@@ -99,7 +99,8 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
     wound = {k + "_um": v * 1e6 for k, v in node.wound.items()
              if isinstance(v, float) and k in _WOUND_LENGTHS}
     return {"modality": c.modality, "wound": wound, "wound_depth_um": stim.wound_depth * 1e6,
-            "coverage_pct": 100 * cov, "wounds_per_cm2": stim.areal_density * 1e-4, "passes": int(stim.passes),
+            "coverage_pct": 100 * cov, "wounds_per_cm2": stim.areal_density * stim.passes * 1e-4,
+            "passes": int(stim.passes),
             "healing": {"coverage_pct": [100 * v for v in node.coverage_nodes],
                         "downtime_days": [v / DAY for v in node.downtime],
                         "erythema_days": [v / DAY for v in node.erythema],
@@ -131,14 +132,14 @@ def run_compare(req: CompareRequest, *, cache=None) -> dict:
 
 
 def run_patient_compare(req: PlanRequest, *, cache=None) -> dict:
-    """Every modality at its preset settings for the patient of a plan request (the page's bars)."""
+    """The request's modalities (default all) at their preset settings for its patient (the page's bars)."""
     from mtzsim.clinic.comparators import compare
     from mtzsim.constants import DAY
 
-    scars, _md, _mp, _mods = plan_inputs(req)
+    scars, _md, _mp, mods = plan_inputs(req)
     with core_errors():
         res = compare(list(scars), fitzpatrick=req.fitzpatrick, age=req.age, sessions=req.sessions,
-                      interval=28 * DAY, cohort_size=400, seed=1, cache=cache)
+                      interval=28 * DAY, modalities=mods, cohort_size=400, seed=1, cache=cache)
     return res.to_dict()
 
 
