@@ -95,6 +95,7 @@ def _plan_and_pick(page, url, errors):
     points = page.locator("#fig-pareto .scatterlayer .trace .points path.point")
     assert points.count() >= 1
     k = points.count() - 1
+    page.locator("#fig-pareto").scroll_into_view_if_needed()  # the pointer must reach the point on screen
     box = points.nth(k).bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)  # plotly picks the point under the pointer on hover, then reports the click
