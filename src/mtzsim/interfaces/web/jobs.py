@@ -44,7 +44,7 @@ class JobPool:
         if self.queue < 0:
             raise ValueError(f"queue: must not be negative, got {queue}")
         self.retry_after = retry_after
-        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="mtzsim-web")
+        self._executor: ThreadPoolExecutor | None = None  # made on the first job (again after a shutdown)
         self._lock = threading.Lock()
         self._admitted = 0
 
@@ -59,8 +59,11 @@ class JobPool:
             if self._admitted >= self.workers + self.queue:
                 raise QueueFull(self.retry_after)
             self._admitted += 1
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="mtzsim-web")
+            executor = self._executor
         try:
-            future = self._executor.submit(fn, *args, **kwargs)
+            future = executor.submit(fn, *args, **kwargs)
         except RuntimeError:
             self._release(None)
             raise
@@ -76,8 +79,11 @@ class JobPool:
             self._admitted -= 1
 
     def shutdown(self) -> None:
-        """Stop taking jobs; running ones finish."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Cancel the waiting jobs; running ones finish; a later job starts a new pool."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 class Memo:
