@@ -30,5 +30,7 @@ def register(app: typer.Typer) -> None:
         if queue is not None and queue < 0:
             raise InputError("--queue", f"must not be negative, got {queue}")
         typer.echo(f"mtzsim: serving the planner at http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        # keep-alive well past the 429's Retry-After (5 s): a client that waits and retries on its idle
+        # connection must not meet the server closing it (uvicorn's default is 5 s: a race, seen as ReadError)
         uvicorn.run(create_app(workers=workers, queue=queue, runs_dir=runs_dir), host=host, port=port,
-                    log_level="warning")
+                    log_level="warning", timeout_keep_alive=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from mtzsim.interfaces.web import planning
 from mtzsim.interfaces.web.models import CompareRequest, DetailRequest, MtzRequest, PlanRequest, RunRequest
@@ -21,6 +21,17 @@ def _key(kind: str, req) -> str:
     return kind + json.dumps(req.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
 
+def _encoded(fn, *args, **kwargs) -> bytes:
+    """``fn``'s JSON answer, encoded once in the worker (a memo hit then costs no serialisation)."""
+    return json.dumps(fn(*args, **kwargs)).encode()
+
+
+async def _memo_json(request: Request, kind: str, req, fn, **kwargs) -> Response:
+    s = request.app.state
+    body = await s.memo.get_or_run(_key(kind, req), s.pool, _encoded, fn, req, **kwargs)
+    return Response(content=body, media_type="application/json")
+
+
 @router.get("/api/health")
 async def health(request: Request) -> dict:
     """Liveness and load: version, simulation slots, jobs admitted now."""
@@ -32,49 +43,48 @@ async def health(request: Request) -> dict:
 
 
 @router.post("/api/plan", responses=_BUSY)
-async def api_plan(req: PlanRequest, request: Request) -> dict:
+async def api_plan(req: PlanRequest, request: Request) -> Response:
     """Ranked plans, the Pareto front and why: the JSON of ``mtzsim plan --json`` (memoised per request)."""
     s = request.app.state
     planning.plan_inputs(req)  # refuse bad input with 422 before queueing
-    return await s.memo.get_or_run(_key("plan", req), s.pool, planning.run_plan, req, cache=s.cache)
+    return await _memo_json(request, "plan", req, planning.run_plan, cache=s.cache)
 
 
 @router.post("/api/plan/detail", responses=_BUSY)
-async def api_plan_detail(req: DetailRequest, request: Request) -> dict:
+async def api_plan_detail(req: DetailRequest, request: Request) -> Response:
     """The chosen plan's wound cross-section, field spacing, healing against coverage and improvement course."""
     s = request.app.state
     planning.plan_inputs(req.plan)
-    return await s.memo.get_or_run(_key("detail", req), s.pool, planning.run_detail, req, cache=s.cache)
+    return await _memo_json(request, "detail", req, planning.run_detail, cache=s.cache)
 
 
 @router.post("/api/plan/compare", responses=_BUSY)
-async def api_patient_compare(req: PlanRequest, request: Request) -> dict:
+async def api_patient_compare(req: PlanRequest, request: Request) -> Response:
     """The request's modalities (default all) at their preset settings for its patient (the page's comparison)."""
     s = request.app.state
     planning.plan_inputs(req)
-    return await s.memo.get_or_run(_key("pcompare", req), s.pool, planning.run_patient_compare, req, cache=s.cache)
+    return await _memo_json(request, "pcompare", req, planning.run_patient_compare, cache=s.cache)
 
 
 @router.post("/api/compare", responses=_BUSY)
-async def api_compare(req: CompareRequest, request: Request) -> dict:
+async def api_compare(req: CompareRequest, request: Request) -> Response:
     """A scenario (TOML text) through every modality: the JSON of ``mtzsim compare --json``."""
     s = request.app.state
-    planning._scenario(req.scenario)
-    return await s.memo.get_or_run(_key("compare", req), s.pool, planning.run_compare, req, cache=s.cache)
+    planning.parse_scenario_text(req.scenario)
+    return await _memo_json(request, "compare", req, planning.run_compare, cache=s.cache)
 
 
 @router.post("/api/mtz", responses=_BUSY)
-async def api_mtz(req: MtzRequest, request: Request) -> dict:
+async def api_mtz(req: MtzRequest, request: Request) -> Response:
     """One microbeam in skin: the summary of ``mtzsim mtz --json``."""
-    s = request.app.state
-    return await s.memo.get_or_run(_key("mtz", req), s.pool, planning.run_mtz, req)
+    return await _memo_json(request, "mtz", req, planning.run_mtz)
 
 
 @router.post("/api/run", status_code=202, responses=_BUSY)
 async def api_run(req: RunRequest, request: Request) -> dict:
     """Run a scenario through the whole chain in the background; poll ``/api/runs/{id}``."""
     s = request.app.state
-    scenario = planning._scenario(req.scenario)
+    scenario = planning.parse_scenario_text(req.scenario)
     rid = s.runs.new()
     try:
         s.pool.submit(s.runs.execute, rid, scenario)

@@ -122,7 +122,7 @@ def run_compare(req: CompareRequest, *, cache=None) -> dict:
     from mtzsim.interfaces.cli.compare import comparison_inputs
     from mtzsim.io.scenario import parse_scenario
 
-    sc = _scenario(req.scenario)
+    sc = parse_scenario_text(req.scenario)
     inp = comparison_inputs(sc)
     with core_errors():
         res = compare(inp["scars"], fitzpatrick=inp["fitzpatrick"], age=inp["age"], sessions=inp["sessions"],
@@ -143,7 +143,8 @@ def run_patient_compare(req: PlanRequest, *, cache=None) -> dict:
     return res.to_dict()
 
 
-def _scenario(text: str):
+def parse_scenario_text(text: str):
+    """A scenario given as TOML text (InputError naming the field and line)."""
     from mtzsim.io.scenario import parse_scenario
 
     with core_errors():
