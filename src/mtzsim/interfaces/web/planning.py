@@ -120,7 +120,6 @@ def run_compare(req: CompareRequest, *, cache=None) -> dict:
     """The JSON of ``mtzsim compare SCENARIO --json --cohort N`` for a scenario given as text."""
     from mtzsim.clinic.comparators import compare
     from mtzsim.interfaces.cli.compare import comparison_inputs
-    from mtzsim.io.scenario import parse_scenario
 
     sc = parse_scenario_text(req.scenario)
     inp = comparison_inputs(sc)

@@ -2,7 +2,8 @@
 "use strict";
 
 const state = { request: null, answer: null, rows: [], chosen: -1, detailSeq: 0 };
-const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage", "sendDataToCloud"] };
+const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["toImage", "sendDataToCloud"],
+                 displayModeBar: window.innerWidth >= 700 ? "hover" : false };  // no tool bar over the titles on a phone
 const NAMES = {
   co2_fractional: "fractional CO₂", co2_full_field: "full-field CO₂", eryag_fractional: "fractional Er:YAG",
   erglass_nonablative: "1.55 µm non-ablative", microneedling: "microneedling", microneedle_rf: "microneedle RF",
