@@ -207,7 +207,9 @@ function renderSection(d) {
   if (w.ablation_depth_um !== undefined) {  // a laser MTZ: heat shock ⊃ lethal ⊃ coagulation ⊃ crater
     zone("heat shock", w.heat_shock_radius_um, w.heat_shock_depth_um, "#f2b134");
     zone("lethal", w.lethal_radius_um, w.lethal_depth_um, "#e4572e");
-    zone("coagulation", Math.max(w.ablation_diameter_um / 2, w.lethal_radius_um * 0.6), w.coagulation_depth_um, "#a23b72");
+    // the node gives the coagulation depth only: drawn as a layer of even thickness around the crater
+    const a = w.ablation_diameter_um / 2, coag = w.coagulation_depth_um - w.ablation_depth_um;
+    zone("coagulation", Math.min(w.lethal_radius_um, a + Math.max(coag, 0)), w.coagulation_depth_um, "#a23b72");
     zone("crater", w.ablation_diameter_um / 2, w.ablation_depth_um, "#222222");
   } else if (w.depth_um !== undefined) {  // a needle channel: surface to basal diameter over its depth
     const a = w.surface_diameter_um / 2, b = (w.basal_diameter_um || 0) / 2;
