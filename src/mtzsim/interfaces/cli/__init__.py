@@ -26,7 +26,7 @@ app = typer.Typer(
 
 #: Command modules under mtzsim.interfaces.cli; each defines ``register(app)``.
 COMMAND_MODULES = ["mtz", "calibrate", "validate", "field", "run", "runs", "demo", "cache", "heal", "outcome", "sensitivity",
-                   "sweep", "plan", "compare"]
+                   "sweep", "plan", "compare", "serve"]
 
 
 def _register_all() -> None:
