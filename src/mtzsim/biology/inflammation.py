@@ -33,7 +33,7 @@ from mtzsim.constants import DAY  # noqa: E402  [s]
 
 
 def erythema_course(times, damage_thickness, open_area, *, gain=None, vmax=None, tau=None, drive_factor=None,
-                    clearance_factor=None, edema_tau=None):
+                    clearance_factor=None, edema_tau=None, numpy=False):
     """Erythema index above baseline [EI] and relative edema [-] on a time grid.
 
     Parameters
@@ -49,6 +49,8 @@ def erythema_course(times, damage_thickness, open_area, *, gain=None, vmax=None,
         g [EI], V [EI/s], τ [s]; defaults from the parameter table.
     drive_factor, clearance_factor : ndarray, optional
         Aftercare factors on the drive and on the clearance, on ``times``.
+    numpy : bool
+        Step with the readable numpy twin instead of the numba kernel (tests hold them equal).
 
     Returns
     -------
@@ -70,29 +72,44 @@ def erythema_course(times, damage_thickness, open_area, *, gain=None, vmax=None,
     fc = np.ones_like(t) if clearance_factor is None else np.asarray(clearance_factor, float)
     A = np.asarray(open_area, float)
     A = np.broadcast_to(A, (n, t.size)) if A.ndim == 2 else np.broadcast_to(A[None, :], (n, t.size))
+    e0 = g * fe[0] * h / h_ref
+    if numpy:
+        E, O = erythema_course_numpy(t, g, V, K, e0, fe, fc, A, te)
+    else:
+        from mtzsim._kernels.inflammation import erythema_arrays
+
+        E, O = erythema_arrays(t, np.ascontiguousarray(g, float), np.ascontiguousarray(V, float),
+                               np.ascontiguousarray(K, float), np.ascontiguousarray(e0, float),
+                               np.ascontiguousarray(fe, float), np.ascontiguousarray(fc, float),
+                               np.ascontiguousarray(A, float), te)
+    peak = np.maximum(O.max(axis=1, keepdims=True), 1e-300)
+    return E, O / peak
+
+
+def erythema_course_numpy(t, g, V, K, e0, fe, fc, A, edema_tau):
+    """Readable twin of :func:`mtzsim._kernels.inflammation.make_erythema_kernel`: (E, O) [n_draws, n_times].
+
+    Eight explicit-midpoint sub-steps per output step keep the step below τ/10 for steps ≤ 1 d.
+    """
+    n = e0.size
     E = np.empty((n, t.size))
     O = np.empty((n, t.size))
-    e = g * fe[0] * h / h_ref
-    o = e.copy()
+    e = e0.copy()
+    o = e0.copy()
     E[:, 0] = e
     O[:, 0] = o
     for k in range(1, t.size):
-        dt = t[k] - t[k - 1]
-        m = 8  # sub-steps (explicit midpoint) keep the step below τ/10 for dt ≤ 1 d
-        hstep = dt / m
+        m = 8
+        hstep = (t[k] - t[k - 1]) / m
+        drive = g * fe[k] * A[:, k - 1] / DAY
+        c = fc[k] * V
         for _ in range(m):
-            drive = g * fe[k] * A[:, k - 1] / DAY
-
-            def rhs(x):
-                return drive - fc[k] * V * x / (K + x)
-
-            mid = e + 0.5 * hstep * rhs(e)
-            e = np.maximum(e + hstep * rhs(mid), 0.0)
-            o = o + hstep * (drive - o / te)
+            mid = e + 0.5 * hstep * (drive - c * e / (K + e))
+            e = np.maximum(e + hstep * (drive - c * mid / (K + mid)), 0.0)
+            o = o + hstep * (drive - o / edema_tau)
         E[:, k] = e
         O[:, k] = o
-    peak = np.maximum(O.max(axis=1, keepdims=True), 1e-300)
-    return E, O / peak
+    return E, O
 
 
 def visible_duration(times, erythema, threshold=None):
