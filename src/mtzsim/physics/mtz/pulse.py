@@ -41,14 +41,34 @@ class PulseTally:
     probes: int
 
 
-def material(grid, props, ablation_temperature: float, t_body: float) -> _k.Material:
-    """The :data:`~mtzsim._kernels.axisym.Material` record of a grid and its tissue properties."""
+def material(grid, props, ablation_temperature: float, t_body: float,
+             vaporised_fraction: float | None = None) -> _k.Material:
+    """The :data:`~mtzsim._kernels.axisym.Material` record of a grid and its tissue properties.
+
+    ``vaporised_fraction`` None (default): water boils at T_boil, the matrix dries and is
+    superheated to T_abl (H_abl = ρc (T_boil − T_body) + ρ_w L + ρc_dry (T_abl − T_boil)).
+    A number f_v in [0, 1]: confined superheated water (:class:`~mtzsim.physics.mtz.losses.LossModel`
+    ``vaporised_fraction``): the tissue stays liquid, its water held by the matrix at its
+    saturation pressure, up to T_abl; at T_abl the fraction f_v of its water vaporises before
+    the matrix ruptures and the cell is ejected, H_abl = ρc (T_abl − T_body) + f_v ρ_w L. The same
+    kernels then run with the levels H1 = ρc (T_abl − T_body), H2 = H_abl and the plateau
+    temperature T_abl (the record's ``t_boil``); a cell below H_abl cools as liquid.
+    """
     Gr, Gz = heat.conductances(grid, props.k)
-    H1 = props.rc * (T_BOIL - t_body)
-    H2 = H1 + props.rho_water * WATER_LATENT_HEAT
-    Habl = H2 + props.rc_dry * max(0.0, ablation_temperature - T_BOIL)
+    if vaporised_fraction is None:
+        H1 = props.rc * (T_BOIL - t_body)
+        H2 = H1 + props.rho_water * WATER_LATENT_HEAT
+        Habl = H2 + props.rc_dry * max(0.0, ablation_temperature - T_BOIL)
+        t_plateau = T_BOIL
+    else:
+        if not 0.0 <= vaporised_fraction <= 1.0:
+            raise ValueError(f"vaporised_fraction must be a fraction, got {vaporised_fraction!r}")
+        H1 = props.rc * (ablation_temperature - t_body)
+        H2 = H1 + vaporised_fraction * props.rho_water * WATER_LATENT_HEAT
+        Habl = H2.copy()
+        t_plateau = ablation_temperature
     return _k.Material(H1, H2, Habl, props.rc, props.rc_dry, props.mua, props.perf, grid.volume, props.rho,
-                       Gr, Gz, grid.r, float(grid.h), float(t_body), float(T_BOIL))
+                       Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
 
 
 def pulse_train(beam, q_static) -> _k.PulseTrain:
