@@ -3,7 +3,10 @@
 Every cell holds its enthalpy H above body temperature [J/m³]. Below H1 = ρc (T_boil − T_body)
 it is wet tissue; between H1 and H2 = H1 + ρ_w L its water boils at T_boil; above H2 it is the
 desiccated matrix at T = T_boil + (H − H2)/ρc_dry, which is ejected once H reaches H_abl (the
-ablation temperature, :mod:`.losses`). Light is absorbed in columns below the crater floor
+ablation temperature, :mod:`.losses`). With confined superheating (:class:`.losses.LossModel`
+``vaporised_fraction`` f_v, CO2 and Er:YAG) the same levels describe liquid water held by the matrix:
+H1 = ρc (T_abl − T_body), a plateau of f_v ρ_w L at T_abl, and ejection at its end (:func:`material`).
+Light is absorbed in columns below the crater floor
 (Beer–Lambert, with the divergence of a Gaussian beam focused on the surface) or by a fixed
 deposition map (:mod:`.source`, 1.55 µm) that each cell absorbs in proportion to the water it
 still holds (the absorber at 1.55 µm is water; light a boiling cell lets through goes on down its
