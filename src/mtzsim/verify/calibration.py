@@ -27,6 +27,15 @@ identified (σ 0.35): the data constrain it mainly through the 80 mJ/160 mJ crat
 same optimiser started at f_v = 0.2 or 0.8 stops at 0.38 (χ² 4.35) or 0.84 (χ² 4.87): the
 crater moves in whole cells and the cost is piecewise flat; the record keeps the best start (0.5).
 
+With superheating T_abl is no longer inert (it sets H_abl and the wall temperature) but stays
+fixed at 250 °C: refitting with T_abl fixed at 150 / 350 °C gives χ² 3.64 / 5.0 (f_v 0.32 / 0.34),
+and a four-parameter fit started at 150 °C stays there (T_abl 150 ± 73 °C, f_v 0.32 ± 0.45, χ²
+3.67: 80 mJ ablation +24 %, Hantash width ratio −35.7 %, 1000 µm rows −6 / +32 %). Such a low
+H_abl (≈ 0.9 kJ/cm³) would make Er:YAG remove ≈ 1200 µg/J, twice Walsh & Deutsch's held-out
+540 µg/J: that measurement bounds H_abl = ρc (T_abl − T_body) + f_v ρ_w L from below (≥ ≈ 1.6
+kJ/cm³ for ≤ 675 µg/J), so T_abl is not lowered. At the adopted optimum Er:YAG gives 673 µg/J
+(+24.6 %), at the edge of its ±25 %.
+
 The ablation temperature T_abl is not fitted: these data do not constrain it (fitted with the
 two fractions on 2026-11-30 it came out 316 ± 797 °C, the cost changing by < 0.2 over its whole
 100–400 °C range), so it is fixed at the middle of its literature bounds
