@@ -153,3 +153,26 @@ def test_confined_superheating_levels():
     np.testing.assert_allclose(at_boil.Habl, pulse.material(grid, props, T_BOIL, tb).Habl)
     with pytest.raises(ValueError):
         pulse.material(grid, props, t_abl, tb, -0.1)
+
+
+def test_long_pulse_with_confined_superheating_gives_its_steady_state_depth():
+    """d = (F − F_th)/h_abl with h_abl = ρc (T_abl − T_body) + f_v ρ_w L (physics/ablation.py), at high irradiance."""
+    from mtzsim.constants import WATER_LATENT_HEAT
+    from mtzsim.physics import ablation
+    from mtzsim.physics.mtz import simulate_mtz
+
+    layer = get_tissue("dermis").layers[0]
+    t_abl, f_v, cell = 523.15, 0.3, 2e-6
+    h_abl = ablation.superheated_ablation_enthalpy(layer.heat_capacity, layer.density * layer.water_fraction, t_abl,
+                                                   get_tissue("dermis").body_temperature, f_v, WATER_LATENT_HEAT)
+    mua = layer.absorption("co2")
+    f_th = ablation.threshold_fluence(mua, h_abl)
+    fluence = 20 * f_th
+    beam = make_beam("co2", fluence=fluence, spot_diameter=300e-6, pulse_duration=2e-4, profile="tophat")
+    res = simulate_mtz(beam, tissue="dermis", losses=LossModel(ablation_temperature=t_abl, vaporised_fraction=f_v),
+                       numerics=Numerics(cell=cell, radial_margin=20e-6, depth=500e-6, cooling_time=1e-3))
+    void = res.dataset["ablated"].values
+    depth = float(np.argmin(void[0]) * cell)
+    assert depth == pytest.approx(float(ablation.steady_state_depth(fluence, f_th, h_abl)), rel=0.10)
+    # below the full-vaporisation enthalpy: deeper than the boiling model's steady state at the same fluence
+    assert h_abl < layer.ablation_enthalpy()
