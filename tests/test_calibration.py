@@ -19,8 +19,14 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
     lo, hi = ABLATION_TEMPERATURE_BOUNDS
     assert lo < model.ablation_temperature < hi
     # a fitted value on the edge of its range is a defect (DESIGN.md): strictly inside
-    for i, name in enumerate(calibration.PARAMETERS):
-        assert calibration.BOUNDS[0][i] < p[name]["value"] < calibration.BOUNDS[1][i]
+    names, bounds, _ = calibration.parameter_set(calibration.SUPERHEATING)
+    assert list(p) == list(names)  # the record is the fit `mtzsim calibrate` runs
+    for i, name in enumerate(names):
+        assert bounds[0][i] < p[name]["value"] < bounds[1][i]
+    if calibration.SUPERHEATING:
+        assert model.vaporised_fraction == pytest.approx(p["vaporised_fraction"]["value"])
+    else:
+        assert model.vaporised_fraction is None
     assert rec["grid_fit"]["cell_m"] == calibration.FIT_NUMERICS.cell  # the record states the grid it used
     # every fitted number has its leave-one-out refit; the held-out rows are predicted, not fitted
     assert len(rec["leave_one_out"]) == len(rec["predictions_vs_data"]) - len(calibration.HELD_OUT)

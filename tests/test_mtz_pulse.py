@@ -19,7 +19,8 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     num = Numerics(cell=cell, depth=depth, radial_margin=margin, light_photons=100_000)
     grid = build_grid(beam, tissue, num)
     props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
-    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature)
+    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature,
+                         losses.vaporised_fraction if beam.laser != "erglass" else None)
     procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
     A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
@@ -41,6 +42,8 @@ def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 2),
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05, wall_fraction=0.4), 1),
     ("erglass", LossModel(), 1),
+    ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.3, ejecta_fraction=0.05, vaporised_fraction=0.4), 1),
+    ("co2", LossModel(ablation_temperature=523.15, vaporised_fraction=0.4), 2),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
@@ -71,7 +74,7 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
 
 
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
-                                dict(ablation_temperature=300.0)])
+                                dict(ablation_temperature=300.0), dict(vaporised_fraction=1.2)])
 def test_loss_model_refuses_unphysical_values(kw):
     """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
     with pytest.raises(ValueError):
@@ -125,3 +128,51 @@ def test_monte_carlo_map_keeps_the_energy_of_the_coarse_scoring():
     assert fine == pytest.approx(held, rel=1e-12)
     assert 0.0 < fine < 1.0
     assert np.all(q >= 0.0)
+
+
+def test_confined_superheating_levels():
+    """f_v: liquid up to T_abl, then H_abl = ρc (T_abl − T_body) + f_v ρ_w L; None keeps boiling at 100 °C."""
+    from mtzsim.constants import T_BOIL, WATER_LATENT_HEAT
+
+    beam = make_beam("co2", energy=8e-3, spot_diameter=120e-6)
+    tissue = get_tissue("face")
+    grid = build_grid(beam, tissue, Numerics(cell=10e-6, depth=400e-6, radial_margin=150e-6))
+    props = heat.tissue_properties(grid, tissue, "co2", dry_specific_heat=constants()["dry_matrix_specific_heat"])
+    t_abl, tb = 523.15, tissue.body_temperature
+    old = pulse.material(grid, props, t_abl, tb)
+    new = pulse.material(grid, props, t_abl, tb, 0.3)
+    np.testing.assert_allclose(old.Habl, props.rc * (T_BOIL - tb) + props.rho_water * WATER_LATENT_HEAT
+                               + props.rc_dry * (t_abl - T_BOIL))
+    np.testing.assert_allclose(new.Habl, props.rc * (t_abl - tb) + 0.3 * props.rho_water * WATER_LATENT_HEAT)
+    assert old.t_boil == T_BOIL and new.t_boil == t_abl
+    # a cell just below ejection is liquid at T_abl (not boiling at 100 °C)
+    T = pulse.temperature_of(new.H1 * 0.999, np.zeros(new.H1.shape, bool), new)
+    np.testing.assert_allclose(T, tb + 0.999 * (t_abl - tb))
+    # f_v = 1 at T_abl = 100 °C is today's full-vaporisation enthalpy (dry heating term vanishes)
+    at_boil = pulse.material(grid, props, T_BOIL, tb, 1.0)
+    np.testing.assert_allclose(at_boil.Habl, pulse.material(grid, props, T_BOIL, tb).Habl)
+    with pytest.raises(ValueError):
+        pulse.material(grid, props, t_abl, tb, -0.1)
+
+
+def test_long_pulse_with_confined_superheating_gives_its_steady_state_depth():
+    """d = (F − F_th)/h_abl with h_abl = ρc (T_abl − T_body) + f_v ρ_w L (physics/ablation.py), at high irradiance."""
+    from mtzsim.constants import WATER_LATENT_HEAT
+    from mtzsim.physics import ablation
+    from mtzsim.physics.mtz import simulate_mtz
+
+    layer = get_tissue("dermis").layers[0]
+    t_abl, f_v, cell = 523.15, 0.3, 2e-6
+    h_abl = ablation.superheated_ablation_enthalpy(layer.heat_capacity, layer.density * layer.water_fraction, t_abl,
+                                                   get_tissue("dermis").body_temperature, f_v, WATER_LATENT_HEAT)
+    mua = layer.absorption("co2")
+    f_th = ablation.threshold_fluence(mua, h_abl)
+    fluence = 20 * f_th
+    beam = make_beam("co2", fluence=fluence, spot_diameter=300e-6, pulse_duration=2e-4, profile="tophat")
+    res = simulate_mtz(beam, tissue="dermis", losses=LossModel(ablation_temperature=t_abl, vaporised_fraction=f_v),
+                       numerics=Numerics(cell=cell, radial_margin=20e-6, depth=500e-6, cooling_time=1e-3))
+    void = res.dataset["ablated"].values
+    depth = float(np.argmin(void[0]) * cell)
+    assert depth == pytest.approx(float(ablation.steady_state_depth(fluence, f_th, h_abl)), rel=0.10)
+    # below the full-vaporisation enthalpy: deeper than the boiling model's steady state at the same fluence
+    assert h_abl < layer.ablation_enthalpy()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtzsim._kernels import axisym as _k
-from mtzsim.constants import R_GAS
+from mtzsim.constants import R_GAS, T_BOIL
 from mtzsim.physics.heat import axisym as heat
 
 
@@ -109,7 +109,7 @@ def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *
         if np.max(a_max * np.exp(-rts.Ea / (R_GAS * t_hot))) * (t_stop - t) < numerics.settle_omega:
             break
         # steep gradients while a hot (> 100 °C) layer remains: shorter steps
-        limit = numerics.dt_wall_max if t_hot > mat.t_boil else numerics.dt_cool_max
+        limit = numerics.dt_wall_max if t_hot > T_BOIL else numerics.dt_cool_max
         dt = min(dt * numerics.dt_growth, limit)
     return Cooling(T=T, boundary=boundary, perfusion=perfusion, steps=nsteps, resp_times=resp_times,
                    resp_fields=resp_fields, probe_t=probe_t, probe_T=probe_T)

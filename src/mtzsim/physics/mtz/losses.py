@@ -1,6 +1,6 @@
 """Ablation and plume model of one microbeam: ablation temperature and shielding by the ejected mass.
 
-Three mechanisms, each with its own physics and one or two bounded parameters:
+Four mechanisms, each with its own physics and one or two bounded parameters:
 
 * **Ablation temperature** T_abl: skin is a matrix-continuous tissue; its collagen matrix holds
   the vapour until the desiccated matrix is superheated and ruptures explosively, so tissue
@@ -11,6 +11,19 @@ Three mechanisms, each with its own physics and one or two bounded parameters:
   H_abl = ρc (T_boil − T_body) + ρ_w L + ρc_dry (T_abl − T_boil). Cells that dry out but
   stay below H_abl form the hot desiccated layer on the crater wall and floor (the eschar of
   Hantash 2007).
+* **Confined superheating** (``vaporised_fraction`` f_v): at CO2 and Er:YAG heating rates
+  (~10⁸ K/s) the water of a matrix-continuous tissue does not boil at 100 °C: the collagen
+  matrix confines it, so it stays liquid at its saturation pressure while it heats (confined
+  boiling, Vogel & Venugopalan 2003 sec. V.E) until the matrix ruptures and the superheated
+  liquid is ejected by a phase explosion, mostly as droplets, with only part of its water
+  vaporised (sec. V.D; partial vaporisation of pulsed mid-infrared ablation, J Appl Phys 78
+  (1995) 564). The ablation enthalpy is then H_abl = ρc (T_abl − T_body) + f_v ρ_w L, below the
+  full-vaporisation enthalpy for f_v < 1. Bounds: 0 (pure phase explosion) to 1 (all the water
+  vaporised: Walsh & Deutsch 1989's 540 µg/J for free-running Er:YAG on skin is close to that
+  limit). Cells left below H_abl are liquid up to T_abl and cool as liquid (their water still
+  confined); they form the hot wall layer. Off (None: boiling at 100 °C, the dry matrix heated to
+  T_abl) for the scattering 1.55 µm beam, which heats ~10³ times slower and boils normally
+  (sec. V.C). Fitted (:mod:`mtzsim.verify.calibration`).
 * **Plume shielding**: condensed ejecta (droplets, fragments) in the channel absorb the beam
   with the tissue's own absorption coefficient µa(λ) (vapour absorbs negligibly next to liquid
   water at 10.6 and 2.94 µm). Mass conservation in the channel: a mass flux ṁ/A = ρ v_f (v_f
@@ -72,6 +85,10 @@ from mtzsim.constants import T_BOIL, ZERO_CELSIUS
 ABLATION_TEMPERATURE_BOUNDS = (T_BOIL, 673.15)
 #: Bounds of the channel fractions φ_near, φ = v_f / u filled by condensed ejecta [-]: volume fractions.
 EJECTA_FRACTION_BOUNDS = (1e-4, 1.0)
+#: Bounds of the vaporised fraction f_v of confined superheating [-]: 0 (pure phase explosion:
+#: the superheated liquid is ejected as droplets, Vogel & Venugopalan 2003 sec. V.D) to 1 (all
+#: the water vaporised, the normal-boiling limit; Walsh & Deutsch 1989's Er:YAG specific ablation).
+VAPORISED_FRACTION_BOUNDS = (0.0, 1.0)
 #: Bounds of the vent length [beam radii]: 0 (the walls confine the ejecta from the surface) to 2
 #: (a free plume spreads sideways within about one to two radii of its source).
 VENT_LENGTH_BOUNDS = (0.0, 2.0)
@@ -104,6 +121,12 @@ class LossModel:
         η [-]: fraction of the beam power the ejecta absorb in the confined channel that they
         give to its wall and floor (hot ejecta flowing along the wall); the rest leaves with
         the plume. 0–1 (energy conservation).
+    vaporised_fraction : float or None
+        f_v [-]: confined superheating. None (default): the water boils at 100 °C and the dry
+        matrix is superheated to T_abl. A number in [0, 1]: the tissue matrix holds its water
+        as liquid above 100 °C up to T_abl, where the fraction f_v of it vaporises and the cell
+        is ejected (H_abl = ρc (T_abl − T_body) + f_v ρ_w L; :func:`mtzsim.physics.mtz.pulse.material`).
+        Only for beams absorbed in columns (CO2, Er:YAG), not the scattering 1.55 µm beam.
     source : str
         Where the numbers come from.
     """
@@ -115,6 +138,7 @@ class LossModel:
     vent_length: float = 1.0
     ejection_delay: float = 0.0
     wall_fraction: float = 0.0
+    vaporised_fraction: float | None = None
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -125,6 +149,8 @@ class LossModel:
         for name in ("near_fraction", "ejecta_fraction", "wall_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
+        if self.vaporised_fraction is not None and not 0.0 <= self.vaporised_fraction <= 1.0:
+            raise ValueError(f"vaporised_fraction must be a fraction or None, got {self.vaporised_fraction!r}")
         for name in ("acceleration_length", "vent_length"):
             if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
                 raise ValueError(f"{name} must be a non-negative number of beam radii, got {getattr(self, name)!r}")
@@ -148,6 +174,8 @@ class LossModel:
         """(name, value, kind, source) rows for a report's parameter table."""
         return [
             ("mtz.ablation_temperature", f"{self.ablation_temperature - ZERO_CELSIUS:.4g} °C", "model", self.source),
+            ("mtz.vaporised_fraction", "boiling at 100 °C" if self.vaporised_fraction is None
+             else f"{self.vaporised_fraction:.3g}", "model", self.source),
             ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
             ("mtz.plume_wall_fraction", f"{self.wall_fraction:.3g}", "model" if self.wall_fraction else "assumption",
@@ -183,6 +211,7 @@ def default_loss_model() -> LossModel:
         ejection_delay=rec["fixed"]["ejection_delay_s"],
         wall_fraction=p["wall_fraction"]["value"] if "wall_fraction" in p else rec["fixed"].get("wall_fraction", 0.0),
         vent_length=p["vent_length_w0"]["value"] if "vent_length_w0" in p else rec["fixed"].get("vent_length_w0", 1.0),
+        vaporised_fraction=p["vaporised_fraction"]["value"] if "vaporised_fraction" in p else None,
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )

@@ -3,7 +3,10 @@
 Every cell holds its enthalpy H above body temperature [J/m³]. Below H1 = ρc (T_boil − T_body)
 it is wet tissue; between H1 and H2 = H1 + ρ_w L its water boils at T_boil; above H2 it is the
 desiccated matrix at T = T_boil + (H − H2)/ρc_dry, which is ejected once H reaches H_abl (the
-ablation temperature, :mod:`.losses`). Light is absorbed in columns below the crater floor
+ablation temperature, :mod:`.losses`). With confined superheating (:class:`.losses.LossModel`
+``vaporised_fraction`` f_v, CO2 and Er:YAG) the same levels describe liquid water held by the matrix:
+H1 = ρc (T_abl − T_body), a plateau of f_v ρ_w L at T_abl, and ejection at its end (:func:`material`).
+Light is absorbed in columns below the crater floor
 (Beer–Lambert, with the divergence of a Gaussian beam focused on the surface) or by a fixed
 deposition map (:mod:`.source`, 1.55 µm) that each cell absorbs in proportion to the water it
 still holds (the absorber at 1.55 µm is water; light a boiling cell lets through goes on down its
@@ -41,14 +44,34 @@ class PulseTally:
     probes: int
 
 
-def material(grid, props, ablation_temperature: float, t_body: float) -> _k.Material:
-    """The :data:`~mtzsim._kernels.axisym.Material` record of a grid and its tissue properties."""
+def material(grid, props, ablation_temperature: float, t_body: float,
+             vaporised_fraction: float | None = None) -> _k.Material:
+    """The :data:`~mtzsim._kernels.axisym.Material` record of a grid and its tissue properties.
+
+    ``vaporised_fraction`` None (default): water boils at T_boil, the matrix dries and is
+    superheated to T_abl (H_abl = ρc (T_boil − T_body) + ρ_w L + ρc_dry (T_abl − T_boil)).
+    A number f_v in [0, 1]: confined superheated water (:class:`~mtzsim.physics.mtz.losses.LossModel`
+    ``vaporised_fraction``): the tissue stays liquid, its water held by the matrix at its
+    saturation pressure, up to T_abl; at T_abl the fraction f_v of its water vaporises before
+    the matrix ruptures and the cell is ejected, H_abl = ρc (T_abl − T_body) + f_v ρ_w L. The same
+    kernels then run with the levels H1 = ρc (T_abl − T_body), H2 = H_abl and the plateau
+    temperature T_abl (the record's ``t_boil``); a cell below H_abl cools as liquid.
+    """
     Gr, Gz = heat.conductances(grid, props.k)
-    H1 = props.rc * (T_BOIL - t_body)
-    H2 = H1 + props.rho_water * WATER_LATENT_HEAT
-    Habl = H2 + props.rc_dry * max(0.0, ablation_temperature - T_BOIL)
+    if vaporised_fraction is None:
+        H1 = props.rc * (T_BOIL - t_body)
+        H2 = H1 + props.rho_water * WATER_LATENT_HEAT
+        Habl = H2 + props.rc_dry * max(0.0, ablation_temperature - T_BOIL)
+        t_plateau = T_BOIL
+    else:
+        if not 0.0 <= vaporised_fraction <= 1.0:
+            raise ValueError(f"vaporised_fraction must be a fraction, got {vaporised_fraction!r}")
+        H1 = props.rc * (ablation_temperature - t_body)
+        H2 = H1 + vaporised_fraction * props.rho_water * WATER_LATENT_HEAT
+        Habl = H2.copy()
+        t_plateau = ablation_temperature
     return _k.Material(H1, H2, Habl, props.rc, props.rc_dry, props.mua, props.perf, grid.volume, props.rho,
-                       Gr, Gz, grid.r, float(grid.h), float(t_body), float(T_BOIL))
+                       Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
 
 
 def pulse_train(beam, q_static) -> _k.PulseTrain:
