@@ -54,7 +54,7 @@ def test_plan_json_equals_the_cli_json(client):
     ({"max_pih_pct": -5}, "max_pih_pct"),
     ({"sessions": 0}, "sessions"),
     ({"modalities": ["laser_magic"]}, "modalities[0]"),
-    ({"site": "forehead"}, "site"),  # the planner's healing is built for the cheek only
+    ({"site": "back"}, "site"),  # the physics table is built for facial sites only
     ({"max_downtime_days": 0, "max_pih_pct": 0}, "max_downtime_days"),  # contradictory limits (the CLI's rule)
     ({"path": "/etc/passwd"}, "path"),  # unknown fields are refused, not ignored
 ])

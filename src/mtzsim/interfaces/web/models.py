@@ -40,7 +40,7 @@ class PlanRequest(_Request):
     """A patient, their scars and limits: the inputs of ``mtzsim plan``."""
 
     fitzpatrick: int = Field(ge=1, le=6, description="Fitzpatrick skin type 1-6")
-    site: Literal[SITES] = Field("cheek", description="treated site (the planner's healing is the cheek's)")  # type: ignore[valid-type]
+    site: Literal[SITES] = Field("cheek", description="treated site (the planner covers the facial sites with healing data)")  # type: ignore[valid-type]
     age: float = Field(30.0, ge=12, le=100, description="age [years]")
     scars: list[ScarIn] = Field(min_length=1, max_length=10, description="the patient's scar types")
     max_downtime_days: float | None = Field(None, ge=0, le=365, description="longest downtime per session [d]")
