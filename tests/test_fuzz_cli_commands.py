@@ -94,13 +94,13 @@ def judge(argv, bad):
     assert named, f"{argv}: the message does not name any of {sorted(bad)}: {err!r}"
 
 
-@fuzz(250)
+@fuzz(120)
 @given(case=invocations("mtz", MTZ))
 def test_mtz_options(case):
     judge(*case)
 
 
-@fuzz(250)
+@fuzz(120)
 @given(case=invocations("plan", PLAN, required=("--scar", "--fitzpatrick")))
 def test_plan_options(case):
     argv, bad = case
