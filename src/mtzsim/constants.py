@@ -31,3 +31,6 @@ DRY_MATRIX_SPECIFIC_HEAT: float = _C["dry_matrix_specific_heat"]
 ZERO_CELSIUS: float = 273.15
 #: One day [s] (SI definition); the biology and clinic stages count their courses in days.
 DAY: float = 86400.0
+#: One month [s]: the Julian mean 365.25 d / 12 = 30.4375 d, the unit of the clinical courses and
+#: follow-ups (the Gregorian mean, 30.436875 d, differs by 4 parts in 10⁵).
+MONTH: float = 30.4375 * DAY

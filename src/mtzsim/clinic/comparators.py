@@ -39,7 +39,8 @@ from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
 from mtzsim.constants import DAY  # [s]
 from mtzsim.pipeline.contract import quantity
 
-MONTH = 30.4375 * DAY
+from mtzsim.constants import MONTH  # noqa: E402  [s]
+
 MODALITIES = pt.MODALITIES
 CALIBRATION_FILE = "comparator_calibration.json"
 #: Modalities whose wound leaves the epidermis closed (κ applies).

@@ -28,7 +28,8 @@ from mtzsim.clinic import risk
 from mtzsim.clinic.parameters import table
 from mtzsim.pipeline.contract import quantity
 
-MONTH = 30.4375 * DAY
+from mtzsim.constants import MONTH  # noqa: E402  [s]
+
 #: Residual depth thresholds of the Goodman–Baron mapping [m] (assumptions, see module doc).
 GB_OBVIOUS_DEPTH = 0.2e-3
 GB_VISIBLE_DEPTH = 0.05e-3
