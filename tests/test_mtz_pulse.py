@@ -6,34 +6,12 @@ import numpy as np
 import pytest
 
 from mtzsim._kernels import axisym as _k
-from mtzsim.physics import damage
 from mtzsim.physics.heat import axisym as heat
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
 from mtzsim.physics.mtz.domain import build_grid
 from mtzsim.physics.tissue import constants, get_tissue
-
-
-def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6):
-    tissue = get_tissue("face")
-    num = Numerics(cell=cell, depth=depth, radial_margin=margin, light_photons=100_000)
-    grid = build_grid(beam, tissue, num)
-    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
-    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature,
-                         losses.vaporised_fraction if beam.laser != "erglass" else None)
-    procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
-    A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
-    rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
-    stp = pulse.steps(grid, props, mat, 0.2)
-    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props, num))
-    plm = pulse.plume(beam, tissue, losses)
-
-    def state():
-        return _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
-                        np.zeros((2, grid.nr, grid.nz)), np.full((grid.nr, grid.nz), tissue.body_temperature),
-                        np.zeros((grid.nr, grid.nz), np.bool_))
-
-    return state, mat, train, plm, rts, stp
+from pulse_setup import kernel_setup as _setup
 
 
 @pytest.mark.parametrize("laser, losses, stack", [

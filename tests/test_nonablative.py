@@ -14,41 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mtzsim._kernels import axisym as _k
-from mtzsim.physics import damage
-from mtzsim.physics.heat import axisym as heat
 from mtzsim.physics.laser import make_beam
-from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
-from mtzsim.physics.mtz.domain import build_grid
-from mtzsim.physics.tissue import constants, get_tissue
+from mtzsim.physics.mtz import Numerics, pulse, source
+from pulse_setup import NO_PROBES, kernel_setup
 
-#: Coarse grid for the kernel-level tests (10 µm cells, 1.2 mm deep, 0.3 mm beyond the beam);
-#: 10⁵ Monte Carlo packets (the map's noise does not matter to the invariants tested here).
-NUM = Numerics(cell=10e-6, depth=1.2e-3, radial_margin=300e-6, light_photons=100_000)
-
-
-def _setup(beam, losses=None):
-    losses = LossModel() if losses is None else losses
-    tissue = get_tissue("face")
-    grid = build_grid(beam, tissue, NUM)
-    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
-    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature)
-    procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
-    A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
-    rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
-    stp = pulse.steps(grid, props, mat, 0.2)
-    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props, NUM))
-    plm = pulse.plume(beam, tissue, losses)
-
-    def state():
-        return _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
-                        np.zeros((2, grid.nr, grid.nz)), np.full((grid.nr, grid.nz), tissue.body_temperature),
-                        np.zeros((grid.nr, grid.nz), np.bool_))
-
-    return state, mat, train, plm, rts, stp
-
-
-def _no_probes():
-    return _k.Probes(np.zeros(0, np.int64), np.zeros(0, np.int64), 1, np.zeros(1), np.zeros((1, 0)))
+def _setup(beam):
+    """Kernel records on a coarse grid (10 µm cells, 1.2 mm deep, 0.3 mm beyond the beam; 10⁵ packets)."""
+    return kernel_setup(beam, depth=1.2e-3, margin=300e-6)
 
 
 def test_water_limited_kernel_matches_its_numpy_twin():
@@ -58,7 +30,7 @@ def test_water_limited_kernel_matches_its_numpy_twin():
     beam = make_beam("erglass", energy=70e-3, spot_diameter=140e-6, pulse_duration=1e-3)
     state, mat, train, plm, rts, stp = _setup(beam)
     a, b = state(), state()
-    ta = pulse.run_pulse(a, mat, train, plm, rts, stp, _no_probes())
+    ta = pulse.run_pulse(a, mat, train, plm, rts, stp, NO_PROBES)
     tb = pulse.pulse_phase_numpy(b, mat, train, plm, rts, stp)
     assert np.any(a.H > mat.H1 + 0.9 * (mat.H2 - mat.H1))  # the case boils cells to < 10 % of their water
     assert ta.steps == tb.steps
@@ -116,7 +88,7 @@ def test_no_cell_passes_boiling_or_ablates_at_clinical_energies(energy_mj, pulse
     beam = make_beam("erglass", energy=energy_mj * 1e-3, spot_diameter=140e-6, pulse_duration=pulse_ms * 1e-3)
     state, mat, train, plm, rts, stp = _setup(beam)
     s = state()
-    t = pulse.run_pulse(s, mat, train, plm, rts, stp, _no_probes())
+    t = pulse.run_pulse(s, mat, train, plm, rts, stp, NO_PROBES)
     assert not s.void.any() and t.ejected_mass == 0.0 and t.ablated == 0.0
     assert t.plume == 0.0
     assert float(np.max(s.Tmax)) <= mat.t_boil + 1e-9

@@ -1,42 +1,17 @@
 """Pulse trains at a repetition rate: implicit gap kernel, numpy twin, explicit kernel, analytic cooling."""
 
-import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from mtzsim._kernels import axisym as _k
-from mtzsim.physics import damage
-from mtzsim.physics.heat import axisym as heat
 from mtzsim.physics.laser import make_beam
-from mtzsim.physics.mtz import LossModel, Numerics, pulse, simulate_mtz, source
-from mtzsim.physics.mtz.domain import build_grid
-from mtzsim.physics.tissue import constants, get_tissue
+from mtzsim.physics.mtz import LossModel, Numerics, pulse, simulate_mtz
+from pulse_setup import NO_PROBES
+from pulse_setup import kernel_setup as _setup
 
 
-def _setup(beam, losses, cell=10e-6, depth=400e-6, margin=150e-6, tissue="face"):
-    tissue = get_tissue(tissue)
-    num = Numerics(cell=cell, depth=depth, radial_margin=margin)
-    grid = build_grid(beam, tissue, num)
-    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
-    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature)
-    procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
-    A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
-    rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
-    stp = pulse.steps(grid, props, mat, 0.2)
-    train = pulse.pulse_train(beam, source.deposition_map(grid, beam, tissue, props, num))
-    plm = pulse.plume(beam, tissue, losses)
-
-    def state():
-        return _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
-                        np.zeros((2, grid.nr, grid.nz)), np.full((grid.nr, grid.nz), tissue.body_temperature),
-                        np.zeros((grid.nr, grid.nz), np.bool_))
-
-    return state, mat, train, plm, rts, stp
-
-
-NO_PROBES = _k.Probes(np.zeros(0, np.int64), np.zeros(0, np.int64), 1, np.zeros(1), np.zeros((1, 0)))
 #: A CO2 pulse that ablates and leaves boiling, desiccated and > 100 °C cells behind
 CO2 = dict(energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3)
 LOSSES = LossModel(ablation_temperature=573.15)

@@ -1,0 +1,44 @@
+"""Kernel-level set-up shared by the pulse tests: the records `simulate_mtz` builds, on a small grid."""
+
+import numpy as np
+
+from mtzsim._kernels import axisym as _k
+from mtzsim.physics import damage
+from mtzsim.physics.heat import axisym as heat
+from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
+from mtzsim.physics.mtz.domain import build_grid
+from mtzsim.physics.tissue import constants, get_tissue
+
+#: Probe records for a run that follows no probe points.
+NO_PROBES = _k.Probes(np.zeros(0, np.int64), np.zeros(0, np.int64), 1, np.zeros(1), np.zeros((1, 0)))
+
+
+def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, tissue="face",
+                 light_photons=100_000):
+    """(state factory, material, pulse train, plume, rates, steps) of ``beam`` as `simulate_mtz` makes them.
+
+    Two Arrhenius processes (collagen, HSP70); 10⁵ Monte Carlo packets for a scattering beam (the
+    map's noise does not matter to the invariants tested with it).
+    """
+    losses = LossModel() if losses is None else losses
+    tissue = get_tissue(tissue)
+    num = Numerics(cell=cell, depth=depth, radial_margin=margin, light_photons=light_photons)
+    grid = build_grid(beam, tissue, num)
+    props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
+    q_static = source.deposition_map(grid, beam, tissue, props, num)
+    # as simulate_mtz: confined superheating only for a beam absorbed in columns
+    mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature,
+                         losses.vaporised_fraction if q_static is None else None)
+    procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
+    A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
+    rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
+    stp = pulse.steps(grid, props, mat, 0.2)
+    train = pulse.pulse_train(beam, q_static)
+    plm = pulse.plume(beam, tissue, losses)
+
+    def state():
+        return _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
+                        np.zeros((2, grid.nr, grid.nz)), np.full((grid.nr, grid.nz), tissue.body_temperature),
+                        np.zeros((grid.nr, grid.nz), np.bool_))
+
+    return state, mat, train, plm, rts, stp
