@@ -84,15 +84,31 @@ def render_report(run, *, run_id: str | None = None) -> str:
     parts.append(_parameters_section(run))
     parts.append(_run_section(run, run_id, created))
 
-    css = resources.files("mtzsim.report").joinpath("report.css").read_text(encoding="utf-8")
     toc = "".join(f'<a href="#{a}">{_e(b)}</a>' for a, b in nav)
+    return _page(
+        head_title=f"mtzsim report — {title}", title=title,
+        sub=f"""mtzsim {_e(run.version)} · run <code>{_e(run_id)}</code> · {_e(_when(created))} ·
+scenario <code>{_e(scenario.source)}</code>""",
+        body=f"""<nav class="toc">{toc}</nav>
+{''.join(parts)}""",
+        footer=f"""Made by <b>mtzsim {_e(run.version)}</b> — a simulator of fractional laser treatment of atrophic acne
+scars, for research and education. Not a medical device; its numbers are model predictions with the
+limits stated in the README, not clinical advice.""")
+
+
+def _page(*, head_title: str, title: str, sub: str, body: str, footer: str) -> str:
+    """A self-contained report page: inline CSS, the title band with the disclaimer, ``body``, ``footer``.
+
+    ``sub`` (the line under the title), ``body`` and ``footer`` are HTML; the titles are text.
+    """
+    css = resources.files("mtzsim.report").joinpath("report.css").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="mtzsim {_e(__version__)}">
-<title>mtzsim report — {_e(title)}</title>
+<title>{_e(head_title)}</title>
 <style>
 {css}
 </style>
@@ -100,16 +116,12 @@ def render_report(run, *, run_id: str | None = None) -> str:
 <body>
 <header class="top"><div class="page">
 <h1>{_e(title)}</h1>
-<div class="sub">mtzsim {_e(run.version)} · run <code>{_e(run_id)}</code> · {_e(_when(created))} ·
-scenario <code>{_e(scenario.source)}</code></div>
+<div class="sub">{sub}</div>
 <div class="badge">Research and education tool — not a medical device. Not for treatment decisions.</div>
 </div></header>
 <div class="page">
-<nav class="toc">{toc}</nav>
-{''.join(parts)}
-<footer>Made by <b>mtzsim {_e(run.version)}</b> — a simulator of fractional laser treatment of atrophic acne
-scars, for research and education. Not a medical device; its numbers are model predictions with the
-limits stated in the README, not clinical advice.</footer>
+{body}
+<footer>{footer}</footer>
 </div>
 </body>
 </html>
@@ -567,33 +579,14 @@ modelled.</div>
 
 def render_comparison_report(res, *, title: str = "Modality comparison", source: str = "") -> str:
     """A self-contained HTML page holding :func:`comparison_section` (CSS inline, figure embedded)."""
-    css = resources.files("mtzsim.report").joinpath("report.css").read_text(encoding="utf-8")
     created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mtzsim {_e(__version__)}">
-<title>mtzsim — {_e(title)}</title>
-<style>
-{css}
-</style>
-</head>
-<body>
-<header class="top"><div class="page">
-<h1>{_e(title)}</h1>
-<div class="sub">mtzsim {_e(__version__)} · {_e(_when(created))}{' · scenario <code>' + _e(source) + '</code>' if source else ''}</div>
-<div class="badge">Research and education tool — not a medical device. Not for treatment decisions.</div>
-</div></header>
-<div class="page">
-{comparison_section(res)}
-<footer>Made by <b>mtzsim {_e(__version__)}</b>. Model predictions with the limits stated in the README,
-not clinical advice.</footer>
-</div>
-</body>
-</html>
-"""
+    return _page(
+        head_title=f"mtzsim — {title}", title=title,
+        sub=f"mtzsim {_e(__version__)} · {_e(_when(created))}"
+            + (' · scenario <code>' + _e(source) + '</code>' if source else ''),
+        body=comparison_section(res),
+        footer=f"""Made by <b>mtzsim {_e(__version__)}</b>. Model predictions with the limits stated in the README,
+not clinical advice.""")
 
 
 def write_comparison_report(res, directory, *, source: str = "") -> Path:
