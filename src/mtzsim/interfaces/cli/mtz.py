@@ -118,29 +118,9 @@ def register(app: typer.Typer) -> None:
             save_mtz_figure(result, figure)
         summary = result.to_dict()
         summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + model_warnings
-        if as_json and laser == "co2":
-            from mtzsim.verify.calibration import prediction_intervals
-
-            for key, (lo, hi) in prediction_intervals(beam).items():
-                summary[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
-            summary["interval_note"] = ("1-sigma calibration-parameter intervals (plume fractions near the floor and "
-                                        "beyond), "
-                                        "coarse 10 um grid; not measurement scatter")
-        if as_json and pulse is None and peak_power is None:
-            # the default pulse regime is a device preset's, uncertain where no measurement states it
-            from mtzsim.physics.mtz.simulate import pulse_regime_intervals
-
-            regime = presets.pulse_regime(REGIME_PRESET[laser])
-            if regime.low < regime.high:
-                span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=h))
-                for key, (lo, hi) in span.items():
-                    if key != "pulse_duration":
-                        summary[f"{key}_um_pulse_interval"] = [lo * 1e6, hi * 1e6]
-                summary["pulse_interval_note"] = (
-                    f"min-max over the preset {REGIME_PRESET[laser]}'s {regime.quantity.replace('_', ' ')} range "
-                    f"{regime.low:g}-{regime.high:g} {'W' if regime.quantity == 'peak_power' else 's'} "
-                    f"({regime.assumption or regime.source})")
         if as_json:
+            # the default pulse regime is a device preset's, uncertain where no measurement states it
+            summary.update(interval_keys(beam, cell=h, pulse_regime=pulse is None and peak_power is None))
             typer.echo(json.dumps(_clean(summary, format_number), indent=2))
             return
         from rich.table import Table
@@ -163,6 +143,37 @@ def register(app: typer.Typer) -> None:
 #: The device preset whose pulse regime a bare ``mtzsim mtz --laser X`` run stands for.
 REGIME_PRESET = {"co2": "deep-fractional-co2-120um", "eryag": "fractional-eryag-2940nm",
                  "erglass": "nonablative-fractional-1550nm"}
+
+
+def interval_keys(beam, *, cell: float, pulse_regime: bool) -> dict:
+    """The ``*_interval`` keys of an MTZ summary [µm], with their notes.
+
+    CO2: the calibration parameters' 1-sigma intervals (``*_um_interval``). ``pulse_regime``: the
+    min-max over the uncertain pulse regime of the preset the laser stands for
+    (``*_um_pulse_interval``; :data:`REGIME_PRESET`), for a run whose pulse the user did not set.
+    """
+    from mtzsim.params import presets
+    from mtzsim.physics.mtz import Numerics
+    from mtzsim.physics.mtz.simulate import pulse_regime_intervals
+    from mtzsim.verify.calibration import prediction_intervals
+
+    keys: dict = {}
+    if beam.laser == "co2":
+        for key, (lo, hi) in prediction_intervals(beam).items():
+            keys[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
+        keys["interval_note"] = ("1-sigma calibration-parameter intervals (plume fractions near the floor and "
+                                 "beyond), coarse 10 um grid; not measurement scatter")
+    regime = presets.pulse_regime(REGIME_PRESET[beam.laser])
+    if pulse_regime and regime.low < regime.high:
+        span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=cell))
+        for key, (lo, hi) in span.items():
+            if key != "pulse_duration":
+                keys[f"{key}_um_pulse_interval"] = [lo * 1e6, hi * 1e6]
+        keys["pulse_interval_note"] = (
+            f"min-max over the preset {REGIME_PRESET[beam.laser]}'s {regime.quantity.replace('_', ' ')} range "
+            f"{regime.low:g}-{regime.high:g} {'W' if regime.quantity == 'peak_power' else 's'} "
+            f"({regime.assumption or regime.source})")
+    return keys
 
 
 def _clean(value, format_number):

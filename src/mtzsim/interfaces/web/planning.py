@@ -154,11 +154,12 @@ def run_mtz(req: MtzRequest) -> dict:
     """The summary of ``mtzsim mtz --json`` for the request's beam (warnings included)."""
     import warnings
 
-    from mtzsim.interfaces.cli.mtz import _clean
+    from mtzsim.interfaces.cli.mtz import _clean, interval_keys
     from mtzsim.params import presets
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
     from mtzsim.physics.mtz.domain import LONGEST_PULSE
+    from mtzsim.physics.mtz.source import default_numerics
     from mtzsim.units import format_number
 
     tau = None if req.pulse_ms is None else req.pulse_ms * 1e-3
@@ -181,13 +182,9 @@ def run_mtz(req: MtzRequest) -> dict:
             raise InputError("spot_um" if "spot" in str(exc) else "energy_mj", str(exc)) from None
     summary = result.to_dict()
     summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + [str(w.message) for w in caught]
-    if req.laser == "co2":
-        from mtzsim.verify.calibration import prediction_intervals
-
-        for key, (lo, hi) in prediction_intervals(beam).items():
-            summary[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
-        summary["interval_note"] = ("1-sigma calibration-parameter intervals (ablation temperature, ejecta "
-                                    "speed), coarse 10 um grid; not measurement scatter")
+    # the calibration intervals of `mtzsim mtz --json`; the pulse-regime span (three more MTZs) is left
+    # to the command line
+    summary.update(interval_keys(beam, cell=default_numerics(beam).cell, pulse_regime=False))
     return _clean(summary, format_number)
 
 
