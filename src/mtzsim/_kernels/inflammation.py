@@ -53,7 +53,6 @@ def erythema_arrays(t, g, V, K, e0, fe, fc, A, edema_tau):
     n = e0.size
     E = np.empty((n, t.size))
     O = np.empty((n, t.size))
-    make_erythema_kernel()(np.ascontiguousarray(t), np.ascontiguousarray(g), np.ascontiguousarray(V),
-                           np.ascontiguousarray(K), np.ascontiguousarray(e0), np.ascontiguousarray(fe),
-                           np.ascontiguousarray(fc), np.ascontiguousarray(A), float(edema_tau), E, O)
+    flat = [np.ascontiguousarray(x, dtype=float) for x in (t, g, V, K, e0, fe, fc, A)]
+    make_erythema_kernel()(*flat, float(edema_tau), E, O)
     return E, O

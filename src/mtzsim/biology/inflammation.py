@@ -78,10 +78,7 @@ def erythema_course(times, damage_thickness, open_area, *, gain=None, vmax=None,
     else:
         from mtzsim._kernels.inflammation import erythema_arrays
 
-        E, O = erythema_arrays(t, np.ascontiguousarray(g, float), np.ascontiguousarray(V, float),
-                               np.ascontiguousarray(K, float), np.ascontiguousarray(e0, float),
-                               np.ascontiguousarray(fe, float), np.ascontiguousarray(fc, float),
-                               np.ascontiguousarray(A, float), te)
+        E, O = erythema_arrays(t, g, V, K, e0, fe, fc, A, te)
     peak = np.maximum(O.max(axis=1, keepdims=True), 1e-300)
     return E, O / peak
 
@@ -89,8 +86,10 @@ def erythema_course(times, damage_thickness, open_area, *, gain=None, vmax=None,
 def erythema_course_numpy(t, g, V, K, e0, fe, fc, A, edema_tau):
     """Readable twin of :func:`mtzsim._kernels.inflammation.make_erythema_kernel`: (E, O) [n_draws, n_times].
 
-    Eight explicit-midpoint sub-steps per output step keep the step below τ/10 for steps ≤ 1 d.
+    ``SUBSTEPS`` (8) explicit-midpoint sub-steps per output step keep the step below τ/10 for steps ≤ 1 d.
     """
+    from mtzsim._kernels.inflammation import SUBSTEPS
+
     n = e0.size
     E = np.empty((n, t.size))
     O = np.empty((n, t.size))
@@ -99,11 +98,10 @@ def erythema_course_numpy(t, g, V, K, e0, fe, fc, A, edema_tau):
     E[:, 0] = e
     O[:, 0] = o
     for k in range(1, t.size):
-        m = 8
-        hstep = (t[k] - t[k - 1]) / m
+        hstep = (t[k] - t[k - 1]) / SUBSTEPS
         drive = g * fe[k] * A[:, k - 1] / DAY
         c = fc[k] * V
-        for _ in range(m):
+        for _ in range(SUBSTEPS):
             mid = e + 0.5 * hstep * (drive - c * e / (K + e))
             e = np.maximum(e + hstep * (drive - c * mid / (K + mid)), 0.0)
             o = o + hstep * (drive - o / edema_tau)
