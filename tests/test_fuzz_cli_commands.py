@@ -4,20 +4,17 @@ model. The solver and the planner are replaced by sentinels (the campaign tests 
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import mtzsim.clinic.planner as planner_module
 import mtzsim.physics.mtz as mtz_package
+from test_fuzz_cli import fuzz_settings as fuzz
 from test_fuzz_cli import invoke
 
 
 class ReachedTheModel(Exception):
     """Raised by the sentinels: the edge let the invocation through to the model."""
-
-
-def fuzz(n):
-    return settings(max_examples=n, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(autouse=True)
