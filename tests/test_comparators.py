@@ -82,7 +82,42 @@ def test_stored_calibration_has_fit_and_held_out_rows():
     k = cmp.kappa()
     assert k.thermal == pytest.approx(math.exp(cal["log_kappa"]["thermal"]))
     assert k.mechanical == pytest.approx(math.exp(cal["log_kappa"]["mechanical"]))
-    assert {r["key"] for r in cal["rows"] if r["role"] == "fit"} == {"MNRFVietnam2019", "Hu2009", "Alam2014"}
+    assert {r["key"] for r in cal["rows"] if r["role"] == "fit"} == {"MNRFVietnam2019", "NAFL1540_PMID23046026",
+                                                                       "Alam2014"}
+    # Hu2009 reports no settings: predicted over Chan2007's sourced range, never at the preset alone
+    hu = next(r for r in cal["rows"] if r["key"] == "Hu2009")
+    assert hu["settings_source"] == "Chan2007" and hu["predicted_range"][0] <= hu["predicted"] <= hu["predicted_range"][1]
+
+
+def test_head_to_head_rows_are_never_fitted():
+    """The issue keeps head-to-head trials out of the calibration: they may only validate."""
+    data = resources.files("mtzsim.params.data")
+    rows = list(csv.DictReader(data.joinpath("comparators_calibration.csv").read_text().splitlines()))
+    h2h = {r["source"] for r in rows if r["kind"] == "head_to_head"}
+    assert {"You2016", "Elsaie_JLMS"} <= h2h
+    fitted = {t["key"] for t in cmp.calibration_targets() if t["role"] == "fit"}
+    assert not fitted & h2h
+    assert all(t["role"] == "validation" for t in cmp.calibration_targets() if t["key"] in h2h)
+
+
+def test_settings_quadrature_integrates_the_uniform_range():
+    """Gauss–Legendre over a uniform range: weights sum to 1, nodes inside, low moments exact."""
+    lo, hi = 6e-3, 20e-3
+    q = cmp.settings_quadrature("erglass_nonablative", {"energy": (lo, hi), "mtz_per_area": (1e7, 2e7)})
+    w = np.array([a for a, _ in q])
+    e = np.array([p["energy"] for _, p in q])
+    assert len(q) == cmp.QUADRATURE_POINTS**2 and w.sum() == pytest.approx(1.0, rel=1e-12)
+    assert np.all((lo < e) & (e < hi))
+    assert w @ e == pytest.approx((lo + hi) / 2, rel=1e-12)
+    assert w @ e**2 == pytest.approx((lo**2 + lo * hi + hi**2) / 3, rel=1e-12)  # E[x²] of U(lo, hi)
+    # MTZs per area become one pass at the spot-area fraction N π s² / 4 (140 µm spot of the grid)
+    (_, p), = cmp.settings_quadrature("erglass_nonablative", {"mtz_per_area": (1.3e7, 1.3e7)}, n=1)
+    assert p["passes"] == 1 and p["density"] == pytest.approx(1.3e7 * math.pi * (140e-6) ** 2 / 4, rel=1e-9)
+    assert p["energy"] == cmp.PRESETS["erglass_nonablative"]["energy"]
+    with pytest.raises(ValueError):
+        cmp.settings_quadrature("erglass_nonablative", {"spot": (1e-4, 2e-4)})
+    with pytest.raises(ValueError):
+        cmp.settings_quadrature("erglass_nonablative", {"energy": (2e-2, 1e-2)})
 
 
 def test_rf_pin_dose_splits_channel_and_coagulation_between_the_two_kappas():
