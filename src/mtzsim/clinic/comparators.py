@@ -614,6 +614,8 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
             row["settings_source"] = t["settings_source"]
         if t.get("versus"):
             row["versus"] = t["versus"]
+        if t.get("versus") and t["role"] == "validation":
+            row["kappa_thermal_implied"] = _implied_kappa_thermal(t, k, nodes, cohort_size, seed, quad[t["key"]])
         if t["modality"] in NONABLATIVE:
             # the largest κ the fit allows: whether the observation is reachable at all
             kb = Kappa(*np.exp([LOG_KAPPA_BOUNDS[1]] * 2))
@@ -642,6 +644,25 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
                                          "channel of an RF pin) relative to an ablative MTZ"},
             "source": "params/data/comparators_calibration.csv (single-arm rows only)",
             "seconds": time.perf_counter() - t0}
+
+
+def _implied_kappa_thermal(t: dict, k: Kappa, nodes: dict, cohort_size: int, seed: int, quad) -> float | None:
+    """κ_thermal at which a held-out head-to-head row would be met (κ_mechanical as fitted); None if none in bounds.
+
+    A check, never a fit: it says how far the head-to-head evidence is from what the single-arm
+    calibration gives (the issue keeps head-to-head trials out of the calibration).
+    """
+    from scipy.optimize import brentq
+
+    def gap(lk):
+        kk = Kappa(math.exp(lk), k.mechanical)
+        return sum(w * _predict_target(t, kk, nodes, cohort_size, seed, p) for w, p in quad) - t["observed"]
+
+    lo, hi = LOG_KAPPA_BOUNDS
+    g_lo, g_hi = gap(lo), gap(hi)
+    if g_lo * g_hi > 0:
+        return None
+    return float(math.exp(brentq(gap, lo, hi, xtol=1e-2)))
 
 
 def write_comparator_calibration(record: dict, path=None):
