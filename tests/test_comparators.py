@@ -205,8 +205,8 @@ def test_full_field_co2_longest_downtime_and_highest_pih_in_dark_skin(dark_skin_
     "9x its heat-shocked volume, so 1.55 µm stays above CO2 down to κ_thermal ≈ 0.25 (κ 1: 69 %, 0.5: 67 %, "
     "0.3: 64 %, 0.2: 61 %). The single-arm data give no such deficit (Hu2009 60 % good-to-excellent after one "
     "1.55 µm session; NAFL1540_PMID23046026 92 % marked after six); only the head-to-head trials do (You2016 "
-    "blinded 0-10 score NAFL 2.2 vs AFL 5.2, model ratio 1.09 vs 0.42 observed; Elsaie_JLMS CO2 higher, "
-    "p = 0.1), and the issue keeps them out of the fit"))
+    "blinded 0-10 score NAFL 2.2 vs AFL 5.2, model ratio 1.09 vs 0.42 observed, which would need κ_thermal 0.003; "
+    "Elsaie_JLMS CO2 higher, p = 0.1), and the issue keeps them out of the fit"))
 def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_comparison):
     # clinical_calibration.csv: fractional CO2 arms (Cho2009 50 % > 50 % improvement after one session)
     m = dark_skin_comparison.modalities
