@@ -302,7 +302,9 @@ def calibration_targets() -> list[dict]:
     r = row("MNRFTurkey2019", "> 25 % improvement (physician-rated)")
     out.append(dict(key="MNRFTurkey2019", role="validation", modality="microneedle_rf", metric="share_25",
                     observed=float(r["percent"]) / 100, se=math.sqrt(0.777 * 0.223 / 9), n=9, fitzpatrick=3,
-                    sessions=3, interval=28 * DAY, mapping="median 3 sessions at 4 weeks; FST taken as III"))
+                    sessions=3, interval=28 * DAY, follow_up=28 * DAY,
+                    mapping="median 3 sessions at 4 weeks; assessed 4 weeks after the last session (abstract, "
+                    "PubMed 30417509; was the 3-month default before); FST taken as III"))
     r = row("NIMNRF_PMID28009691", ">= 1 GB grade improvement", "3")
     out.append(dict(key="NIMNRF_PMID28009691", role="validation", modality="microneedle_rf", metric="gb_change_ge1",
                     observed=float(r["percent"]) / 100, se=math.sqrt(0.9 * 0.1 / 9), n=9, fitzpatrick=4, sessions=3,
