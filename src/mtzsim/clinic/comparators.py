@@ -290,7 +290,7 @@ def calibration_targets() -> list[dict]:
                     sessions=6, interval=21 * DAY, follow_up=6 * MONTH, settings_range=nafl_range,
                     settings_source="Chan2007",
                     mapping="'marked improvement' read as ≥ 50 % improvement (assumption); binomial se; FST not given "
-                    "(Italian centre) taken as III; 6 sessions 3 weeks apart, 6 months after the last; settings not "
+                    "taken as III (assumption); 6 sessions 3 weeks apart, 6 months after the last; settings not "
                     "in the abstract: the Chan2007 range (a 1.54 µm device of the same class: assumption)"))
     out.append(dict(key="You2016", role="validation", modality="erglass_nonablative", metric="improvement_ratio",
                     versus="co2_fractional", observed=2.2 / 5.2, se=0.15, n=58, fitzpatrick=4, sessions=3,
@@ -384,7 +384,9 @@ def node_for(modality: str, energy=None, length=None, *, spot=None, cache=None) 
 
 #: Gauss–Legendre nodes per unreported setting when a study's settings are marginalised over their
 #: sourced range (2: exact for a response cubic in each setting; the fit evaluates every node, so
-#: the cost grows as this number to the power of the unreported settings).
+#: the cost grows as this number to the power of the unreported settings). Measured at the fitted κ
+#: (600 virtual patients): Hu2009 0.211 / 0.210 / 0.214 and NAFL1540_PMID23046026 0.984 / 0.985 /
+#: 0.985 with 2 / 3 / 4 nodes, well inside the rows' σ ≈ 0.1.
 QUADRATURE_POINTS = 2
 
 
