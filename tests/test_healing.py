@@ -148,6 +148,15 @@ def test_downtime_is_the_last_visible_sign_and_names_it():
     assert nafl_dense.erythema_days > nafl_dense.reepithelialization_days_95
 
 
+def test_low_coverage_of_wide_wounds_keeps_one_wound():
+    # a 410 um wound at 3 % on a 1.2 mm map is 0.33 expected disks: it must not round to no wound
+    # (which healed in no time and gave an ablative setting zero downtime in the physics table)
+    wm = H.synthetic_wound_map((120, 120), 10e-6, coverage=0.03, spot_diameter=410e-6, wound_depth=300e-6)
+    assert wm.wound.any() and wm.ablated.any()
+    r = H.simulate_healing(wm, surrogate=True, n_draws=2)
+    assert r.downtime_days >= r.reepithelialization_days_95 > 0
+
+
 def test_social_downtime_ties_and_no_wound():
     assert H.social_downtime(2.0, 2.0, 1.0) == (2.0, "open wound")
     assert H.social_downtime(1.0, 3.0, 3.0) == (3.0, "crusts")
