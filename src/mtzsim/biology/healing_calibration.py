@@ -19,7 +19,13 @@ Fits (continuous root finding / least squares on the model itself, never a facto
 
 Reference fields (labelled assumptions, since the trials report no MTZ geometry): fractional
 CO2, 10 % coverage of 200 µm basal wounds 600 µm deep (Deep-FX-like, Yuan 2014 settings);
-full-field CO2, 80 µm ablation plus 100 µm residual damage (Walsh 1989: 100 ± 15 µm).
+full-field CO2, 80 µm ablation plus 100 µm residual damage (Walsh 1989: 100 ± 15 µm). The
+full-face Er:YAG case (ErYAGAsians2014) reuses the full-field CO2 wound: its protocol's ablation
+and coagulation depths and its wound care are not in the data, and closure depends on depth only
+through the adnexal survival depth. The non-ablative social downtime (NAFLsideeffects2005) is
+predicted for clinical 1.55 µm sessions, not for Laubach's forearm research field: the settings of
+the Chan2007 arms through the model's own 1.55 µm physics and the planner's healing node
+(:func:`clinical_nonablative_healing`).
 """
 
 from __future__ import annotations
