@@ -126,6 +126,52 @@ def test_validation_cases_fitted_pass_and_some_held_out():
     assert {"MajidImran2014", "Cho2009", "ErYSGG2012", "PRPsplitface2011", "CO2vsErYAG"} <= names
 
 
+def test_downtime_is_the_last_visible_sign_and_names_it():
+    """Social downtime = the last of open wound, crusts and visible redness (Majid & Imran 2014 for
+    fractional CO2: crusting 4-6 d outlasts erythema 3-4 d; Geronemus 2006 / NAFLsideeffects2005 for
+    non-ablative: no visible wound, redness sets it where visible)."""
+    frac = H.simulate_healing(hc.fractional_reference(), surrogate=True, n_draws=2)
+    nafl = H.simulate_healing(hc.nonablative_reference(), site="forearm", surrogate=True, n_draws=2)
+    dense = H.synthetic_wound_map((200, 200), 10e-6, coverage=0.3, spot_diameter=150e-6, regime="non_ablative",
+                                  wound_depth=300e-6, seed=1)
+    nafl_dense = H.simulate_healing(dense, surrogate=True, n_draws=2)
+    for r in (frac, nafl, nafl_dense):
+        signs = (r.reepithelialization_days_95, r.crusting_days, r.erythema_days)
+        assert r.downtime_days == max(signs)
+        assert r.downtime_days == signs[H.DOWNTIME_SIGNS.index(r.downtime_driver)]
+        assert r.to_dict()["downtime_driver"] == r.downtime_driver
+    assert frac.downtime_driver == "crusts"  # crusting 5 d outlasts erythema 3.5 d (both fitted)
+    # Laubach's 5 mJ forearm field: redness below the visible threshold, the hidden closure is the floor
+    assert nafl.erythema_days == 0.0 and nafl.downtime_driver == "open wound"
+    # a denser non-ablative field: visible redness outlasts the (hidden) closure and sets the downtime
+    assert nafl_dense.downtime_driver == "redness"
+    assert nafl_dense.erythema_days > nafl_dense.reepithelialization_days_95
+
+
+def test_low_coverage_of_wide_wounds_keeps_one_wound():
+    # a 410 um wound at 3 % on a 1.2 mm map is 0.33 expected disks: it must not round to no wound
+    # (which healed in no time and gave an ablative setting zero downtime in the physics table)
+    wm = H.synthetic_wound_map((120, 120), 10e-6, coverage=0.03, spot_diameter=410e-6, wound_depth=300e-6)
+    assert wm.wound.any() and wm.ablated.any()
+    r = H.simulate_healing(wm, surrogate=True, n_draws=2)
+    assert r.downtime_days >= r.reepithelialization_days_95 > 0
+
+
+def test_social_downtime_ties_and_no_wound():
+    assert H.social_downtime(2.0, 2.0, 1.0) == (2.0, "open wound")
+    assert H.social_downtime(1.0, 3.0, 3.0) == (3.0, "crusts")
+    assert H.social_downtime(1.0, 0.0, 4.0) == (4.0, "redness")
+    assert H.social_downtime(0.0, 0.0, 0.0) == (0.0, "none")
+
+
+def test_clinical_nonablative_sessions_are_redness_driven():
+    """Chan2007's Fraxel arms through the 1.55 um physics and the planner's healing node: the
+    downtime is set by visible redness, not by the closure hidden under the stratum corneum."""
+    for energy, density, cov, down, ery, t95 in hc.clinical_nonablative_healing():
+        assert 0 < cov < 1
+        assert down == ery > t95
+
+
 def test_erythema_tau_reproduces_table():
     # Wu 2025 control arm: the fall 370.83 → 338.32 → 337.38 fixes τ
     assert hc.fit_erythema_tau() == pytest.approx(hp.value("erythema_tau"), rel=0.01)  # table has 3 digits

@@ -4,10 +4,29 @@
 re-epithelialisation (:mod:`reepithelialization`, full Fisher–KPP or its distance-transform
 surrogate), MENDs and crusts (:mod:`mends`), barrier (:mod:`barrier`) and erythema/edema
 (:mod:`inflammation`), with the aftercare schedule (:mod:`aftercare`) as timed modifiers, and
-derives downtime (closed, debris shed, erythema below its threshold) with an interval from the
-parameters' ranges. The same engine covers the three regimes: fractional ablative (closure
-from the wound edges), full-field ablative (no islands: closure from the adnexa only) and
-non-ablative (necrotic but unablated epidermis: no eschar, migration within the hour).
+derives downtime with an interval from the parameters' ranges. The same engine covers the three
+regimes: fractional ablative (closure from the wound edges), full-field ablative (no islands:
+closure from the adnexa only) and non-ablative (necrotic but unablated epidermis: no eschar,
+migration within the hour).
+
+Downtime is social downtime, the clinician's meaning: the time until the last visible sign of
+the treatment has gone — the open wound (95 % closure), the crusts of an ablative wound (shed),
+and redness above the visible threshold (the erythema index of :mod:`inflammation`); the result
+names the sign that sets it (``downtime_driver``). After an ablative treatment the open wound
+and its crusts usually set it (Majid & Imran 2014: crusting 4–6 d, erythema 3–4 d). After a
+non-ablative one the stratum corneum stays intact over the necrotic epidermis ("wounding is not
+apparent", Geronemus 2006) and redness sets it wherever it is visible (NAFLsideeffects2005:
+erythema in 100 % and limited social engagement for a mean 2 d); the hidden basal-layer closure
+(under 1.5 d, Laubach 2006) remains a floor, so a field whose redness stays below the threshold
+reports its closure time, not zero. Edema follows the same drive with its own decay and is
+reported relative to its peak; it does not enter the downtime, since the data give no absolute
+edema scale to set a visibility level on (a stated limitation).
+
+References
+----------
+.. [1] R. G. Geronemus, Lasers Surg Med 38 (2006) 169-176. doi:10.1002/lsm.20310
+.. [2] Short-term side effects of fractional photothermolysis, Dermatol Surg 31 (2005) 1245-1249.
+.. [3] I. Majid, S. Imran, J Cutan Aesthet Surg 7 (2014) 87-92.
 """
 
 from __future__ import annotations
@@ -28,6 +47,8 @@ from mtzsim.constants import DAY  # noqa: E402  [s]
 TEWL_RECOVERED_WITHIN = 0.10
 #: Crusts/MENDs count as shed when they cover less than this fraction of the wound (stated).
 DEBRIS_SHED_BELOW = 0.05
+#: The visible signs that can set the downtime, in the order ties are named.
+DOWNTIME_SIGNS = ("open wound", "crusts", "redness")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +140,9 @@ def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, sp
     regime : {"fractional", "full_field", "non_ablative"}
         Ablated disks; the whole map ablated (``coverage`` ignored); necrotic but not ablated disks.
     wound_depth : float
-        Depth of ablation + coagulation [m]; the damaged thickness is ``coverage × wound_depth``.
+        Depth of ablation + coagulation [m]; the damaged thickness is the map's wound fraction ×
+        ``wound_depth`` (the wound fraction is ``coverage`` within the sampling of a whole number of
+        disks, at least one).
     """
     ny, nx = shape
     if regime == "full_field":
@@ -130,6 +153,10 @@ def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, sp
         rng = np.random.default_rng(seed)
         rad = spot_diameter / 2 / pixel_size
         n = int(round(-math.log(1 - coverage) * ny * nx / (math.pi * rad**2)))  # Poisson disks: 1 − e^{−nπr²/A}
+        # at least one wound: a low coverage of wounds wider than the map's share of one would round to
+        # none and heal in no time (a 410 µm Er:YAG wound at 3 % on a 1.2 mm map: 0.33 expected disks);
+        # one wound heals as any isolated one does, at a coverage above the one asked for
+        n = max(n, 1)
         cy, cx = rng.uniform(0, ny, n), rng.uniform(0, nx, n)
         k = int(math.ceil(rad))
         oy, ox = np.mgrid[-k:k + 1, -k:k + 1]
@@ -162,10 +189,13 @@ class HealingResult:
                                                   source="Fisher-KPP; CO2vsErYAG", display="d")
     reepithelialization_days_100: float = quantity("s", "time by which the whole wound is re-epithelialised",
                                                    source="Fisher-KPP", display="d")
-    downtime_days: float = quantity("s", "days until closed, debris shed and erythema below its threshold",
-                                    source="MajidImran2014; Cho2009", display="d")
+    downtime_days: float = quantity("s", "social downtime: until the wound is closed, its crusts are shed and "
+                                    "redness is below the visible threshold",
+                                    source="MajidImran2014; Cho2009; NAFLsideeffects2005; Geronemus2006", display="d")
     downtime_interval: tuple = quantity("s", "downtime 5th-95th percentile over the parameters' ranges",
                                         kind="table", display="d")
+    downtime_driver: str = quantity("", "the visible sign that lasts longest and sets the downtime: open wound, "
+                                    "crusts, redness (none without a wound)", kind="category")
     erythema_days: float = quantity("s", "visible-redness duration (erythema index above the stated threshold)",
                                     source="MajidImran2014; CO2vsErYAG; Wu2025", display="d")
     crusting_days: float = quantity("s", "time until crusts cover < 5 % of the wound (0 for non-ablative)",
@@ -212,6 +242,7 @@ class HealingResult:
             "reepithelialization_days_100": fin(self.reepithelialization_days_100 / d),
             "downtime_days": fin(self.downtime_days / d),
             "downtime_interval": [fin(x / d) for x in self.downtime_interval],
+            "downtime_driver": self.downtime_driver,
             "erythema_days": fin(self.erythema_days / d),
             "crusting_days": fin(self.crusting_days / d),
             "mends_shed_days": fin(self.mends_shed_days / d),
@@ -296,6 +327,17 @@ def _sources(wm: WoundMap, site, seed):
     src = re_.seed_adnexa(wm.wound.shape, wm.pixel_size, density, seed=seed)
     survive = wm.depth < hp.value("adnexa_depth")
     return src & wm.wound & survive
+
+
+def social_downtime(closure, crusting, redness) -> tuple[float, str]:
+    """Downtime [s] and the sign that sets it: the last of 95 % closure, crusts shed and visible redness.
+
+    Ties are named in the order of :data:`DOWNTIME_SIGNS` (the wound before its crusts before redness);
+    no visible sign at all is ``"none"``.
+    """
+    times = (float(closure), float(crusting), float(redness))
+    k = max(range(len(times)), key=lambda i: (times[i], -i))
+    return times[k], (DOWNTIME_SIGNS[k] if times[k] > 0 else "none")
 
 
 def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, model=None, days=28,
@@ -393,14 +435,15 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     E, O = inflammation.erythema_course(times, wm.damage_thickness, frac_map, drive_factor=fe, clearance_factor=fc)
     ery = _erythema_days(times, wm, frac_map, events, E)
 
-    downtime = max(t95, crusting, ery)
+    downtime, driver = social_downtime(t95, crusting, ery)
     interval = _downtime_interval(wm, events, times, cm, lag, t95, regime, n_draws, seed)
     flags = dict(ac.flags(events))
     # infection-risk modifiers of the open-wound window (qualitative, passed on to the outcome)
     flags["occluded_while_open"] = any(ev.start < t100 and ev.end > 0 for ev in events if ev.name == "occlusive")
     return HealingResult(
         reepithelialization_days_50=t50, reepithelialization_days_95=t95, reepithelialization_days_100=t100,
-        downtime_days=downtime, downtime_interval=interval, erythema_days=ery, crusting_days=crusting,
+        downtime_days=downtime, downtime_interval=interval, downtime_driver=driver, erythema_days=ery,
+        crusting_days=crusting,
         mends_shed_days=mends_shed, tewl_peak_ratio=float(tewl.max()), tewl_recovery_days=tewl_rec,
         infection_window_days=t100, wound_coverage=wm.coverage, lag_days=lag, regime=regime,
         model="surrogate" if surrogate else "reaction_diffusion", flags=flags, time=times,

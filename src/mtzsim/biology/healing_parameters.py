@@ -158,6 +158,12 @@ REFERENCES = {
     "Neaman2010": "Neaman KC et al. Outcomes of fractional CO2 laser application in aesthetic surgery. Aesthet "
                   "Surg J 2010;30:845-852. doi:10.1177/1090820X10386930",
     "NAFLsideeffects2005": "Short-term side effects of fractional photothermolysis. Dermatol Surg 2005;31:1245-1249",
+    "Geronemus2006": "Geronemus RG. Fractional photothermolysis: current and future applications. Lasers Surg Med "
+                     "2006;38:169-176. doi:10.1002/lsm.20310 (the stratum corneum stays intact: wounding not apparent, "
+                     "cosmetics immediately after treatment)",
+    "Chan2007": "Chan HH, Manstein D, Yu CS, Shek S, Kono T, Wei WI. The prevalence and risk factors of "
+                "post-inflammatory hyperpigmentation after fractional resurfacing in Asians. Lasers Surg Med "
+                "2007;39:381-385. doi:10.1002/lsm.20512 (arms: mean 8.2 mJ at 2,000 and 16.3 mJ at 1,000 MTZ)",
     "Chan2007": "Chan HH et al. Lasers Surg Med 2007;39:381-385. doi:10.1002/lsm.20512",
     "WaughSherratt2006": "Waugh HV, Sherratt JA. Macrophage dynamics in diabetic wound healing. Bull Math Biol "
                          "2006;68:197-207",

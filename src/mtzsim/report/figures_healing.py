@@ -47,8 +47,8 @@ def plot_courses(result, axes=None):
     a.plot(t, result.edema, color="#3a6ea5")
     a.set(xlabel="days", ylabel="relative to peak", title="Edema")
     lo, hi = result.downtime_interval
-    fig.suptitle(f"{result.regime}: downtime {result.downtime_days / DAY:.1f} d "
-                 f"(interval {lo / DAY:.1f}-{hi / DAY:.1f} d)", fontsize=10)
+    fig.suptitle(f"{result.regime}: downtime {result.downtime_days / DAY:.1f} d, set by "
+                 f"{result.downtime_driver} (interval {lo / DAY:.1f}-{hi / DAY:.1f} d)", fontsize=10)
     fig.tight_layout()
     return fig
 
