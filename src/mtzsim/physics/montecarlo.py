@@ -12,7 +12,13 @@ The beam is a Gaussian microbeam converging to a waist *inside* the skin, as cli
 hand pieces focus below the surface: each packet is one ray of the beam (a point of the waist
 plane drawn from the Gaussian profile and a slope drawn from the Gaussian angular spectrum,
 independent at the waist — the ray picture of a Gaussian beam), traced back to the surface,
-where its Fresnel loss for the air-side ray that refracts into it is removed.
+where its Fresnel loss for the air-side ray that refracts into it is removed. The cone is not a
+free parameter: a beam of quality M² keeps its beam parameter product, θ = M² λ / (π n w0)
+(Siegman 1986), so a diffraction-limited 140 µm waist has θ = 5 mrad and a Rayleigh range of
+≈ 14 mm in tissue (the focal depth then hardly matters); a wide cone at that waist needs a
+multimode beam (0.2 rad: M² ≈ 40). Dermal scattering has two sources 2.7× apart
+(:data:`SCATTERING_SOURCES`); :func:`mtzsim.physics.mtz.source.optics_intervals` reports the MTZ
+over both and over the M² and focal-depth ranges of the preset.
 
 How the MTZ engine uses it (cooling is the heat solver's job)
 -------------------------------------------------------------
@@ -22,8 +28,9 @@ volumetric heat source [W/m³] of the Pennes solver on the same grid (scored on 
 The map is per joule, so one Monte Carlo run (cached) serves every pulse energy of a beam.
 The map is cached per beam, tissue, grid, packets and seed through
 :mod:`mtzsim.pipeline.cache` (memory and disk). A contact-cooling window changes only the index above the skin: pass ``cooling`` with a
-``window_index`` attribute (sapphire ≈ 1.75); its temperature boundary condition stays in the
-heat solver.
+``window_index`` attribute (sapphire ≈ 1.75); its temperature boundary condition would be the
+heat solver's (surface cooling is not modelled: no heat-transfer coefficient of a 1.55 µm
+device's air or contact cooling was found).
 
 References
 ----------
