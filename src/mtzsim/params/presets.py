@@ -168,8 +168,8 @@ _UM = 1e-6
 #: for a fibre laser, and then the waist's Rayleigh range in tissue (π n w0² / λ ≈ 14 mm) makes
 #: the focal depth irrelevant over the skin. The earlier assumption, a 0.2 rad cone at the
 #: 140 µm waist, needs M² ≈ 40 (a multimode beam): it is kept as the upper end of the M² range.
-#: The H&E interval over M² 1–40, focal depth 0–600 µm and the two dermal scattering sources is in
-#: benchmarks/README.md ("1.55 µm MTZ"); nothing ablates anywhere in it.
+#: The H&E interval over M² 1–40, focal depth 0–600 µm, the two dermal scattering sources and
+#: dermal g 0.87–0.92 is in benchmarks/README.md ("1.55 µm MTZ"); nothing ablates anywhere in it.
 ERGLASS_OPTICS = FocusOptics(
     focus_depth=300 * _UM,
     half_angle=None,

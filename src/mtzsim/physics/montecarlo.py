@@ -17,7 +17,8 @@ free parameter: a beam of quality M² keeps its beam parameter product, θ = M²
 (Siegman 1986), so a diffraction-limited 140 µm waist has θ = 5 mrad and a Rayleigh range of
 ≈ 14 mm in tissue (the focal depth then hardly matters); a wide cone at that waist needs a
 multimode beam (0.2 rad: M² ≈ 40). Dermal scattering has two sources 2.7× apart
-(:data:`SCATTERING_SOURCES`); :func:`mtzsim.physics.mtz.source.optics_intervals` reports the MTZ
+(:data:`SCATTERING_SOURCES`) and its g is measured only away from 1.55 µm
+(:data:`ANISOTROPY_CHOICES`); :func:`mtzsim.physics.mtz.source.optics_intervals` reports the MTZ
 over both and over the M² and focal-depth ranges of the preset.
 
 How the MTZ engine uses it (cooling is the heat solver's job)
@@ -78,27 +79,35 @@ OUTSIDE_ROULETTE_WEIGHT = 0.1
 #: Bashkatov et al. 2005 that spans 400–2000 nm (14.8 /cm). They differ 2.7×; the MTZ reports the
 #: interval between them (:func:`mtzsim.physics.mtz.source.optics_intervals`).
 SCATTERING_SOURCES = {"adopted": "musp_per_cm", "high": "musp_high_per_cm"}
+#: Anisotropy g of dermis (columns of ``optical_properties_1550.csv``): the adopted 0.90 and the
+#: ends of Prahl's (1988) measurement on human dermis (Henyey–Greenstein fit 0.92, mean cosine
+#: 0.87); the other layers keep their adopted g at every choice.
+ANISOTROPY_CHOICES = {"adopted": "g", "low": "g_low", "high": "g_high"}
 
 
 @lru_cache(maxsize=None)
-def optical_properties(laser: str = "erglass", scattering: str = "adopted") -> dict[str, dict]:
+def optical_properties(laser: str = "erglass", scattering: str = "adopted", anisotropy: str = "adopted") -> dict[str, dict]:
     """Scattering of each skin layer (µs′ [1/m], g [-], n [-], source) from params/data.
 
     Only 1.55 µm (``"erglass"``) has a table (``optical_properties_1550.csv``); at 10.6 and
     2.94 µm absorption dominates and mtzsim uses Beer–Lambert instead. ``scattering`` picks the
-    µs′ source (:data:`SCATTERING_SOURCES`).
+    µs′ source (:data:`SCATTERING_SOURCES`), ``anisotropy`` the g (:data:`ANISOTROPY_CHOICES`); µs′
+    is kept, so µs = µs′ / (1 − g) follows g.
     """
     if laser != "erglass":
         raise ValueError(f"no scattering table for laser {laser!r}; Monte Carlo transport is for 'erglass'")
     if scattering not in SCATTERING_SOURCES:
         raise ValueError(f"scattering must be one of {', '.join(SCATTERING_SOURCES)}, got {scattering!r}")
+    if anisotropy not in ANISOTROPY_CHOICES:
+        raise ValueError(f"anisotropy must be one of {', '.join(ANISOTROPY_CHOICES)}, got {anisotropy!r}")
     column = SCATTERING_SOURCES[scattering]
+    g_column = ANISOTROPY_CHOICES[anisotropy]
     with resources.files("mtzsim.params.data").joinpath("optical_properties_1550.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return {
         row["key"]: {
             "reduced_scattering": float(row[column]) * 100.0,
-            "anisotropy": float(row["g"]),
+            "anisotropy": float(row[g_column]),
             "refractive_index": float(row["n"]),
             "source": row["source"],
             "reliability": row["reliability"],
@@ -108,13 +117,14 @@ def optical_properties(laser: str = "erglass", scattering: str = "adopted") -> d
     }
 
 
-def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopted") -> np.ndarray:
+def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopted",
+                anisotropy: str = "adopted") -> np.ndarray:
     """Optical layer table (L, 6): z_top, z_bottom [m], µa, µs [1/m], g, n; last layer semi-infinite.
 
     µa = water fraction × µa of water (data/water_absorption.csv); µs = µs′/(1 − g) from
-    data/optical_properties_1550.csv (µs′ column chosen by ``scattering``).
+    data/optical_properties_1550.csv (µs′ column chosen by ``scattering``, g by ``anisotropy``).
     """
-    props = optical_properties(laser, scattering)
+    props = optical_properties(laser, scattering, anisotropy)
     rows = []
     z = 0.0
     for i, layer in enumerate(tissue.layers):
@@ -242,7 +252,7 @@ def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photo
 def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS, seed: int = 0,
                    focus_depth: float | None = None, half_angle: float | None = None, cooling=None,
                    batches: int = DEFAULT_BATCHES, cache=True, beam_quality: float = 1.0,
-                   scattering: str = "adopted") -> LightDeposition:
+                   scattering: str = "adopted", anisotropy: str = "adopted") -> LightDeposition:
     """Monte Carlo deposition of one microbeam in layered skin, cached per beam.
 
     Parameters
@@ -265,6 +275,8 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
         M² [-] of the beam when ``half_angle`` is None.
     scattering : str
         Source of the layers' µs′ (:data:`SCATTERING_SOURCES`).
+    anisotropy : str
+        Choice of the dermis's g (:data:`ANISOTROPY_CHOICES`).
     cooling : object, optional
         Only its ``window_index`` (refractive index of a contact window) matters here.
     cache : bool or ResultCache
@@ -275,7 +287,7 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
     if beam.laser != "erglass":
         raise ValueError("Monte Carlo transport is parameterised for the 1.55 µm Er:glass beam only")
     ambient = 1.0 if cooling is None else float(getattr(cooling, "window_index", 1.0))
-    layers = layer_table(tissue, beam.laser, scattering)
+    layers = layer_table(tissue, beam.laser, scattering, anisotropy)
     source = beam_source(beam, layers, focus_depth=focus_depth, half_angle=half_angle, ambient_index=ambient,
                          outside_weight=OUTSIDE_ROULETTE_WEIGHT, beam_quality=beam_quality)
     r_edges = _edges(r_edges, "r_edges")
@@ -295,7 +307,7 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
 def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS,
                           seed: int = 0, focus_depth: float | None = None, half_angle: float | None = None,
                           cooling=None, cache=True, beam_quality: float = 1.0,
-                          scattering: str = "adopted") -> np.ndarray:
+                          scattering: str = "adopted", anisotropy: str = "adopted") -> np.ndarray:
     """Absorbed energy per unit volume per joule of pulse energy [1/m³] on the (r, z) grid.
 
     Shape (len(r_edges) − 1, len(z_edges) − 1). Multiply by the pulse energy [J] for J/m³.
@@ -304,7 +316,7 @@ def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photo
     """
     return simulate_light(beam, tissue, r_edges, z_edges, photons=photons, seed=seed, focus_depth=focus_depth,
                           half_angle=half_angle, cooling=cooling, cache=cache, beam_quality=beam_quality,
-                          scattering=scattering).density
+                          scattering=scattering, anisotropy=anisotropy).density
 
 
 # --------------------------------------------------------------------------- derived measures

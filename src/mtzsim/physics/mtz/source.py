@@ -110,7 +110,8 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
         half_angle = None
     coarse = np.asarray(absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=photons, seed=seed,
                                               focus_depth=optics.focus_depth, half_angle=half_angle,
-                                              beam_quality=optics.beam_quality, scattering=optics.scattering), float)
+                                              beam_quality=optics.beam_quality, scattering=optics.scattering,
+                                              anisotropy=optics.anisotropy), float)
     rc = 0.5 * (r_edges[:-1] + r_edges[1:])
     zc = 0.5 * (z_edges[:-1] + z_edges[1:])
     interp = RegularGridInterpolator((rc, zc), coarse, method="linear", bounds_error=False, fill_value=None)
@@ -140,11 +141,14 @@ class LightOptics:
         M² [-]; the cone is θ = M² λ / (π n w0) (:func:`mtzsim.params.presets.beam_cone`).
     scattering : str
         Source of µs′ (:data:`mtzsim.physics.montecarlo.SCATTERING_SOURCES`).
+    anisotropy : str
+        Choice of the dermis's g (:data:`mtzsim.physics.montecarlo.ANISOTROPY_CHOICES`).
     """
 
     focus_depth: float
     beam_quality: float = 1.0
     scattering: str = "adopted"
+    anisotropy: str = "adopted"
 
 
 def preset_light_optics() -> LightOptics:
@@ -155,7 +159,7 @@ def preset_light_optics() -> LightOptics:
 
 
 def optics_corners() -> list[LightOptics]:
-    """The corners of the uncertain 1.55 µm optics: µs′ source × M² range × focal-depth range.
+    """The corners of the uncertain 1.55 µm optics: µs′ source × dermal g × M² range × focal-depth range.
 
     At M² = 1 the waist's Rayleigh range in tissue (π n w0² / λ ≈ 14 mm for a 140 µm spot) is far
     longer than the skin is thick, so the focal depth does not matter and one corner stands for
@@ -168,9 +172,11 @@ def optics_corners() -> list[LightOptics]:
     m_lo, m_hi = o.beam_quality_range
     corners = []
     for scattering in SCATTERING_SOURCES:
-        for m2 in dict.fromkeys((m_lo, m_hi)):
-            depths = (o.focus_depth,) if m2 <= 1.0 else tuple(dict.fromkeys(o.focus_depth_range))
-            corners += [LightOptics(focus_depth=zf, beam_quality=m2, scattering=scattering) for zf in depths]
+        for g in ("low", "high"):
+            for m2 in dict.fromkeys((m_lo, m_hi)):
+                depths = (o.focus_depth,) if m2 <= 1.0 else tuple(dict.fromkeys(o.focus_depth_range))
+                corners += [LightOptics(focus_depth=zf, beam_quality=m2, scattering=scattering, anisotropy=g)
+                            for zf in depths]
     return corners
 
 
@@ -178,16 +184,17 @@ def optics_intervals(beam, *, tissue="face", numerics=None) -> dict:
     """Range [m] of a 1.55 µm MTZ's H&E and living-tissue lengths over its uncertain optics.
 
     The beam is simulated at every :func:`optics_corners` corner (dermal µs′ from the two
-    sources, M² over its range, the focal depth over its range where it matters) at the same
-    energy, spot and pulse; each interval is the minimum and maximum over the corners. The
-    lengths are monotone in µs′, in M² and (at fixed cone) nearly so in the focal depth over
-    these ranges (benchmarks/README.md, "1.55 µm MTZ"), so the corners carry the extremes.
+    sources, dermal g at the two ends of Prahl's measurement, M² over its range, the focal depth
+    over its range where it matters) at the same energy, spot and pulse; each interval is the
+    minimum and maximum over the corners. The lengths are monotone in µs′, g and M² and (at
+    fixed cone) nearly so in the focal depth over these ranges (benchmarks/README.md, "1.55 µm
+    MTZ"), so the corners carry the extremes.
 
     Returns
     -------
     dict
-        ``"histology_coagulation_depth"``, ``"histology_lesion_width"``, ``"coagulation_depth"`` →
-        (low, high) [m].
+        ``"histology_coagulation_depth"``, ``"histology_lesion_width"``, ``"coagulation_depth"``,
+        ``"ablation_depth"`` → (low, high) [m] (the last (0, 0) at clinical energies: nothing ablates).
     """
     from dataclasses import replace
 
@@ -200,7 +207,8 @@ def optics_intervals(beam, *, tissue="face", numerics=None) -> dict:
     for optics in optics_corners():
         r = simulate_mtz(beam, tissue=tissue, numerics=replace(base, light_optics=optics))
         got = {"histology_coagulation_depth": r.histology.coagulation_depth,
-               "histology_lesion_width": r.histology.lesion_width, "coagulation_depth": r.coagulation_depth}
+               "histology_lesion_width": r.histology.lesion_width, "coagulation_depth": r.coagulation_depth,
+               "ablation_depth": r.ablation_depth}
         for name, val in got.items():
             values.setdefault(name, []).append(float(val))
     return {k: (min(v), max(v)) for k, v in values.items()}
