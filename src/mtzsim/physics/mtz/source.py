@@ -186,9 +186,11 @@ def optics_intervals(beam, *, tissue="face", numerics=None) -> dict:
     The beam is simulated at every :func:`optics_corners` corner (dermal µs′ from the two
     sources, dermal g at the two ends of Prahl's measurement, M² over its range, the focal depth
     over its range where it matters) at the same energy, spot and pulse; each interval is the
-    minimum and maximum over the corners. The lengths are monotone in µs′, g and M² and (at
-    fixed cone) nearly so in the focal depth over these ranges (benchmarks/README.md, "1.55 µm
-    MTZ"), so the corners carry the extremes.
+    minimum and maximum over the corners. The lengths fall with µs′, with g (at fixed µs′) and
+    with M² over these ranges, so those ends carry the extremes. In the focal depth they are not
+    monotone (with a wide cone a mid-dermis focus gives a deeper MTZ than either end), but every
+    M² = 40 MTZ is shallower than the M² = 1 one, so the ends of the focal-depth range give the
+    minimum and the M² = 1 corner the maximum (measured: benchmarks/README.md, "1.55 µm MTZ").
 
     Returns
     -------
