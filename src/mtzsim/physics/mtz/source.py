@@ -190,7 +190,8 @@ def optics_intervals(beam, *, tissue="face", numerics=None) -> dict:
     with M² over these ranges, so those ends carry the extremes. In the focal depth they are not
     monotone (with a wide cone a mid-dermis focus gives a deeper MTZ than either end), but every
     M² = 40 MTZ is shallower than the M² = 1 one, so the ends of the focal-depth range give the
-    minimum and the M² = 1 corner the maximum (measured: benchmarks/README.md, "1.55 µm MTZ").
+    minimum depth and the M² = 1 corner the maximum (measured at 5–70 mJ: benchmarks/README.md,
+    "1.55 µm MTZ"); the width interval is the corners' and may miss a mid-focus extreme.
 
     Returns
     -------
