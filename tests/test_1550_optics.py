@@ -118,3 +118,20 @@ def test_optics_interval_holds_the_preset_mtz_and_nothing_ablates():
     assert span["ablation_depth"] == (0.0, 0.0)
     with pytest.raises(ValueError, match="scattering beam"):
         source.optics_intervals(make_beam("co2", energy=10e-3, spot_diameter=120e-6))
+
+
+def test_cited_sources_are_in_the_reference_list():
+    from mtzsim.params.references import REFERENCES
+
+    for key in ("Manstein2004", "Khan2005", "FiberFraxel2008", "Siegman1986"):
+        assert key in ERGLASS_OPTICS.source and key in REFERENCES, key
+    high = mc.optical_properties("erglass", "high")
+    assert "Bashkatov2005" in REFERENCES and "Prahl1988" in REFERENCES
+    import csv
+    from importlib import resources
+
+    with resources.files("mtzsim.params.data").joinpath("optical_properties_1550.csv").open(encoding="utf-8") as fh:
+        rows = {r["key"]: r for r in csv.DictReader(fh)}
+    assert rows["reticular"]["musp_high_source"].startswith("Bashkatov2005")
+    assert rows["reticular"]["g_range_source"].startswith("Prahl1988")
+    assert high["reticular"]["source"] == rows["reticular"]["source"]
