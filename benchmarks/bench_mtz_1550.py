@@ -12,7 +12,10 @@ kernel cache as installed:
 Each reports the process wall time, the time from ``import`` to the result, the ``simulate_mtz``
 call alone (wall and CPU: on a shared machine compare them), and the pulse phase (which includes
 the deposition map: the Monte Carlo run or its cache read, and numba's kernel-cache load). ``series`` (``--quick`` skips it):
-H&E depth and width, peak temperature and ejected mass at 5–70 mJ (the non-ablative trend).
+H&E depth and width, peak temperature and ejected mass at 5–70 mJ (the non-ablative trend);
+``optics_intervals``: the H&E depth and width intervals over the uncertain optics
+(:func:`mtzsim.physics.mtz.source.optics_intervals`: M², focal depth, dermal µs′ source) at
+10, 20, 40, 70 mJ for spots of 100, 140 and 200 µm.
 """
 
 from __future__ import annotations
@@ -82,6 +85,21 @@ def series() -> dict:
     return out
 
 
+def optics_series(energies=(10, 20, 40, 70), spots=(100e-6, SPOT, 200e-6)) -> dict:
+    """H&E depth / width intervals [µm] over the uncertain optics (source.optics_intervals) per energy and spot."""
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz.source import optics_intervals
+
+    out = {}
+    for spot in spots:
+        for e in energies:
+            span = optics_intervals(make_beam("erglass", energy=e * 1e-3, spot_diameter=spot))
+            out[f"{spot * 1e6:.0f}um_{e}mJ"] = {
+                "hist_depth_um": [round(v * 1e6, 1) for v in span["histology_coagulation_depth"]],
+                "hist_width_um": [round(v * 1e6, 1) for v in span["histology_lesion_width"]]}
+    return out
+
+
 def run(args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cold = _spawn(pathlib.Path(tmp))
@@ -91,6 +109,7 @@ def run(args) -> dict:
            "load_average_1min_at_end": round(os.getloadavg()[0], 2)}
     if not args.quick:
         out["series"] = series()
+        out["optics_intervals"] = optics_series()
     return out
 
 

@@ -115,7 +115,8 @@ def test_scattering_beam_gets_the_coarser_default_grid():
 def test_default_1550_grid_converged_against_5um():
     """Grid convergence of the 1.55 µm default (issue 8: < 3 %): the coagulation depth at 15 mJ on 10 µm cells is
     within 3 % of the 5 µm grid's (same map: both grids span the same domain, scored on the same 15 µm cells);
-    the H&E width within one 10 µm cell (2h / 1.12 = 18 µm). Measured 2026-11-30: 397 vs 401 µm, 143 vs 134 µm."""
+    the H&E width within one 10 µm cell (2h / 1.12 = 18 µm). Measured 2026-11-30: 397 vs 401 µm, 143 vs 134 µm
+    (0.2 rad cone); with the M² = 1 beam: 421 vs 426 µm, 125 vs 125 µm."""
     from mtzsim.physics.mtz import simulate_mtz
 
     beam = make_beam("erglass", energy=15e-3, spot_diameter=140e-6)

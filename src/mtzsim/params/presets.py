@@ -13,6 +13,7 @@ on stderr.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -60,24 +61,52 @@ class ClinicalRange:
 class FocusOptics:
     """How a device's microbeam is focused into the skin (used by the 1.55 µm Monte Carlo light).
 
+    A focused beam conserves its beam parameter product: waist radius w0 and 1/e² far-field
+    half-angle θ in tissue obey w0 θ = M² λ / (π n) (Siegman, *Lasers*, 1986, ch. 17), so the
+    cone of a beam of given spot follows from its beam quality M² unless ``half_angle`` is set.
+
     Parameters
     ----------
     focus_depth : float
         Depth of the beam waist below the surface, in tissue [m].
-    half_angle : float
-        1/e² far-field half-angle of the converging beam in tissue [rad].
+    half_angle : float or None
+        1/e² far-field half-angle of the converging beam in tissue [rad]; None: from
+        ``beam_quality`` and the spot (:meth:`cone_half_angle`).
     focus_depth_range, half_angle_range : tuple of float
         Plausible range of each value [m], [rad] (what a sensitivity check should span).
     source, assumption : str
         Pedigree.
+    beam_quality : float
+        M² [-] of the beam (1: diffraction-limited Gaussian).
+    beam_quality_range : tuple of float
+        Plausible range of M² [-].
     """
 
     focus_depth: float
-    half_angle: float
+    half_angle: float | None
     focus_depth_range: tuple
     half_angle_range: tuple
     source: str = ""
     assumption: str = ""
+    beam_quality: float = 1.0
+    beam_quality_range: tuple = (1.0, 1.0)
+
+    def cone_half_angle(self, waist_radius: float, wavelength: float, refractive_index: float) -> float:
+        """1/e² half-angle in tissue [rad]: ``half_angle``, or M² λ / (π n w0) [-]."""
+        if self.half_angle is not None:
+            return float(self.half_angle)
+        return beam_cone(waist_radius, wavelength, refractive_index, self.beam_quality)
+
+
+def beam_cone(waist_radius: float, wavelength: float, refractive_index: float, beam_quality: float = 1.0) -> float:
+    """1/e² far-field half-angle [rad] of a beam of waist radius w0 [m] and quality M² in a medium of index n.
+
+    θ = M² λ / (π n w0): the beam parameter product of a Gaussian beam (M² = 1) times its
+    quality factor (Siegman, *Lasers*, University Science Books 1986, ch. 17; ISO 11146).
+    """
+    if not (waist_radius > 0 and wavelength > 0 and refractive_index > 0 and beam_quality >= 1.0):
+        raise ValueError("beam_cone needs a positive waist, wavelength and index and M² >= 1")
+    return beam_quality * wavelength / (math.pi * refractive_index * waist_radius)
 
 
 @dataclass(frozen=True)
@@ -128,21 +157,31 @@ def _device(name, title, laser, settings, ranges, **kw) -> DevicePreset:
 _MJ = 1e-3
 _UM = 1e-6
 
-#: Focusing of the 1.55 µm microbeam (Monte Carlo light source). Assumption: clinical 1.55 µm
-#: hand pieces focus each microbeam below the surface (Manstein et al. 2004, Lasers Surg Med
-#: 34:426, describe a focused beam), but no source read by the project states the focal depth
-#: or the numerical aperture; 300 µm and 0.2 rad (the case of benchmarks/bench_montecarlo.py)
-#: put the waist in the papillary/upper reticular dermis, where the published MTZs are widest.
-#: Over the ranges below the H&E depth at 40 mJ moves 587–702 µm (603 µm with the waist at the
-#: surface) and nothing ablates (benchmarks/README.md, "1.55 µm MTZ").
+#: Focusing of the 1.55 µm microbeam (Monte Carlo light source). Clinical 1.55 µm hand pieces focus
+#: each microbeam below the surface (Manstein et al. 2004, Lasers Surg Med 34:426, describe a
+#: focused beam; Khan et al. 2005, Lasers Surg Med 36:270, focused a 1.5 µm beam into the dermis),
+#: but no source read by the project states the focal depth, the numerical aperture or the beam
+#: quality of a device. The cone is not free: a beam focused to the preset's 140 µm 1/e² spot
+#: keeps its beam parameter product, θ = M² λ / (π n w0) (:func:`beam_cone`). The devices are
+#: Er-doped fibre lasers (FiberFraxel2008: "two 1,550-nm Er-doped fiber lasers (Fraxel SR750 and
+#: SR1500)", Dermatol Surg 2008 34(11), abstract); M² = 1 (diffraction-limited, θ = 5 mrad in tissue) is the assumption
+#: for a fibre laser, and then the waist's Rayleigh range in tissue (π n w0² / λ ≈ 14 mm) makes
+#: the focal depth irrelevant over the skin. The earlier assumption, a 0.2 rad cone at the
+#: 140 µm waist, needs M² ≈ 40 (a multimode beam): it is kept as the upper end of the M² range.
+#: The H&E interval over M² 1–40, focal depth 0–600 µm, the two dermal scattering sources and
+#: dermal g 0.87–0.92 is in benchmarks/README.md ("1.55 µm MTZ"); nothing ablates anywhere in it.
 ERGLASS_OPTICS = FocusOptics(
     focus_depth=300 * _UM,
-    half_angle=0.2,
+    half_angle=None,
     focus_depth_range=(0.0, 600 * _UM),
-    half_angle_range=(0.1, 0.3),
-    source="Manstein2004 (focused microbeam, values not stated)",
-    assumption="focal depth 300 µm (range 0–600 µm) and 1/e² half-angle 0.2 rad in tissue (range 0.1–0.3 rad) "
-    "are assumptions: no source in the project's data gives the focusing optics of a 1.55 µm device",
+    half_angle_range=(0.005, 0.2),
+    source="Manstein2004; Khan2005 (focused microbeams, values not stated); FiberFraxel2008 (fibre lasers); "
+    "Siegman1986 (beam parameter product)",
+    assumption="focal depth 300 µm (range 0–600 µm) and beam quality M² = 1 (range 1–40: a diffraction-limited "
+    "fibre-laser beam up to the 0.2 rad cone of the earlier assumption) are assumptions: no source read gives "
+    "the focusing optics or the beam quality of a 1.55 µm device",
+    beam_quality=1.0,
+    beam_quality_range=(1.0, 40.0),
 )
 
 #: Density (area coverage) range of ablative fractional CO2 for acne scars.

@@ -12,7 +12,14 @@ The beam is a Gaussian microbeam converging to a waist *inside* the skin, as cli
 hand pieces focus below the surface: each packet is one ray of the beam (a point of the waist
 plane drawn from the Gaussian profile and a slope drawn from the Gaussian angular spectrum,
 independent at the waist — the ray picture of a Gaussian beam), traced back to the surface,
-where its Fresnel loss for the air-side ray that refracts into it is removed.
+where its Fresnel loss for the air-side ray that refracts into it is removed. The cone is not a
+free parameter: a beam of quality M² keeps its beam parameter product, θ = M² λ / (π n w0)
+(Siegman 1986), so a diffraction-limited 140 µm waist has θ = 5 mrad and a Rayleigh range of
+≈ 14 mm in tissue (the focal depth then hardly matters); a wide cone at that waist needs a
+multimode beam (0.2 rad: M² ≈ 40). Dermal scattering has two sources 2.7× apart
+(:data:`SCATTERING_SOURCES`) and its g is measured only away from 1.55 µm
+(:data:`ANISOTROPY_CHOICES`); :func:`mtzsim.physics.mtz.source.optics_intervals` reports the MTZ
+over both and over the M² and focal-depth ranges of the preset.
 
 How the MTZ engine uses it (cooling is the heat solver's job)
 -------------------------------------------------------------
@@ -22,8 +29,9 @@ volumetric heat source [W/m³] of the Pennes solver on the same grid (scored on 
 The map is per joule, so one Monte Carlo run (cached) serves every pulse energy of a beam.
 The map is cached per beam, tissue, grid, packets and seed through
 :mod:`mtzsim.pipeline.cache` (memory and disk). A contact-cooling window changes only the index above the skin: pass ``cooling`` with a
-``window_index`` attribute (sapphire ≈ 1.75); its temperature boundary condition stays in the
-heat solver.
+``window_index`` attribute (sapphire ≈ 1.75); its temperature boundary condition would be the
+heat solver's (surface cooling is not modelled: no heat-transfer coefficient of a 1.55 µm
+device's air or contact cooling was found).
 
 References
 ----------
@@ -66,21 +74,40 @@ DEFAULT_PHOTONS = 1_000_000
 OUTSIDE_ROULETTE_WEIGHT = 0.1
 
 
+#: Dermal scattering sources at 1.55 µm (columns of ``optical_properties_1550.csv``): ``"adopted"``
+#: is Jacques' power law extrapolated to 1550 nm (5.5 /cm in dermis), ``"high"`` the skin fit of
+#: Bashkatov et al. 2005 that spans 400–2000 nm (14.8 /cm). They differ 2.7×; the MTZ reports the
+#: interval between them (:func:`mtzsim.physics.mtz.source.optics_intervals`).
+SCATTERING_SOURCES = {"adopted": "musp_per_cm", "high": "musp_high_per_cm"}
+#: Anisotropy g of dermis (columns of ``optical_properties_1550.csv``): the adopted 0.90 and the
+#: ends of Prahl's (1988) measurement on human dermis (Henyey–Greenstein fit 0.92, mean cosine
+#: 0.87); the other layers keep their adopted g at every choice.
+ANISOTROPY_CHOICES = {"adopted": "g", "low": "g_low", "high": "g_high"}
+
+
 @lru_cache(maxsize=None)
-def optical_properties(laser: str = "erglass") -> dict[str, dict]:
+def optical_properties(laser: str = "erglass", scattering: str = "adopted", anisotropy: str = "adopted") -> dict[str, dict]:
     """Scattering of each skin layer (µs′ [1/m], g [-], n [-], source) from params/data.
 
     Only 1.55 µm (``"erglass"``) has a table (``optical_properties_1550.csv``); at 10.6 and
-    2.94 µm absorption dominates and mtzsim uses Beer–Lambert instead.
+    2.94 µm absorption dominates and mtzsim uses Beer–Lambert instead. ``scattering`` picks the
+    µs′ source (:data:`SCATTERING_SOURCES`), ``anisotropy`` the g (:data:`ANISOTROPY_CHOICES`); µs′
+    is kept, so µs = µs′ / (1 − g) follows g.
     """
     if laser != "erglass":
         raise ValueError(f"no scattering table for laser {laser!r}; Monte Carlo transport is for 'erglass'")
+    if scattering not in SCATTERING_SOURCES:
+        raise ValueError(f"scattering must be one of {', '.join(SCATTERING_SOURCES)}, got {scattering!r}")
+    if anisotropy not in ANISOTROPY_CHOICES:
+        raise ValueError(f"anisotropy must be one of {', '.join(ANISOTROPY_CHOICES)}, got {anisotropy!r}")
+    column = SCATTERING_SOURCES[scattering]
+    g_column = ANISOTROPY_CHOICES[anisotropy]
     with resources.files("mtzsim.params.data").joinpath("optical_properties_1550.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return {
         row["key"]: {
-            "reduced_scattering": float(row["musp_per_cm"]) * 100.0,
-            "anisotropy": float(row["g"]),
+            "reduced_scattering": float(row[column]) * 100.0,
+            "anisotropy": float(row[g_column]),
             "refractive_index": float(row["n"]),
             "source": row["source"],
             "reliability": row["reliability"],
@@ -90,13 +117,14 @@ def optical_properties(laser: str = "erglass") -> dict[str, dict]:
     }
 
 
-def layer_table(tissue: Tissue, laser: str = "erglass") -> np.ndarray:
+def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopted",
+                anisotropy: str = "adopted") -> np.ndarray:
     """Optical layer table (L, 6): z_top, z_bottom [m], µa, µs [1/m], g, n; last layer semi-infinite.
 
     µa = water fraction × µa of water (data/water_absorption.csv); µs = µs′/(1 − g) from
-    data/optical_properties_1550.csv.
+    data/optical_properties_1550.csv (µs′ column chosen by ``scattering``, g by ``anisotropy``).
     """
-    props = optical_properties(laser)
+    props = optical_properties(laser, scattering, anisotropy)
     rows = []
     z = 0.0
     for i, layer in enumerate(tissue.layers):
@@ -111,7 +139,8 @@ def layer_table(tissue: Tissue, laser: str = "erglass") -> np.ndarray:
 
 
 def beam_source(beam: Beam, layers: np.ndarray, *, focus_depth: float | None = None, half_angle: float | None = None,
-                ambient_index: float = 1.0, outside_weight: float = mcml.ROULETTE_WEIGHT) -> np.ndarray:
+                ambient_index: float = 1.0, outside_weight: float = mcml.ROULETTE_WEIGHT,
+                beam_quality: float = 1.0) -> np.ndarray:
     """Source record of a (focused) microbeam for the transport kernel.
 
     Parameters
@@ -124,19 +153,26 @@ def beam_source(beam: Beam, layers: np.ndarray, *, focus_depth: float | None = N
         Depth of the waist below the surface in tissue [m] (geometric, before scattering);
         None puts the waist at the surface.
     half_angle : float, optional
-        1/e² far-field half-angle of the beam in tissue [rad]; None gives the ideal (M² = 1)
-        Gaussian beam, θ0 = λ / (π n w0).
+        1/e² far-field half-angle of the beam in tissue [rad]; None gives the cone of a beam of
+        quality ``beam_quality``, θ = M² λ / (π n w0) (beam parameter product; Siegman 1986).
     ambient_index : float
         Refractive index above the skin (1 for air; a contact window's index).
     outside_weight : float
         Roulette threshold for packets outside the scoring grid (see
         :data:`mtzsim._kernels.mcml.SOURCE_FIELDS`); the MCML value 1e-4 by default.
+    beam_quality : float
+        M² [-] (≥ 1) when ``half_angle`` is None; 1 = diffraction-limited Gaussian beam.
     """
+    from mtzsim.params.presets import beam_cone
+
     zf = 0.0 if focus_depth is None else float(focus_depth)
     if not (math.isfinite(zf) and zf >= 0.0):
         raise ValueError(f"focus_depth must be a non-negative depth [m], got {focus_depth!r}")
     n_tissue = float(layers[0, 5])
-    theta = beam.wavelength / (math.pi * n_tissue * beam.radius) if half_angle is None else float(half_angle)
+    if not (math.isfinite(beam_quality) and beam_quality >= 1.0):
+        raise ValueError(f"beam_quality (M²) must be >= 1, got {beam_quality!r}")
+    theta = (beam_cone(beam.radius, beam.wavelength, n_tissue, beam_quality) if half_angle is None
+             else float(half_angle))
     if not (math.isfinite(theta) and 0.0 <= theta < 1.0):
         raise ValueError(f"half_angle must be in [0, 1) rad, got {half_angle!r}")
     profile = 0.0 if beam.profile == "gaussian" else 1.0
@@ -215,7 +251,8 @@ def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photo
 
 def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS, seed: int = 0,
                    focus_depth: float | None = None, half_angle: float | None = None, cooling=None,
-                   batches: int = DEFAULT_BATCHES, cache=True) -> LightDeposition:
+                   batches: int = DEFAULT_BATCHES, cache=True, beam_quality: float = 1.0,
+                   scattering: str = "adopted", anisotropy: str = "adopted") -> LightDeposition:
     """Monte Carlo deposition of one microbeam in layered skin, cached per beam.
 
     Parameters
@@ -232,7 +269,14 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
     focus_depth : float, optional
         Depth of the waist in tissue [m]; None = at the surface.
     half_angle : float, optional
-        1/e² far-field half-angle in tissue [rad]; None = ideal Gaussian beam.
+        1/e² far-field half-angle in tissue [rad]; None = the cone of a beam of quality
+        ``beam_quality`` (1: ideal Gaussian beam).
+    beam_quality : float
+        M² [-] of the beam when ``half_angle`` is None.
+    scattering : str
+        Source of the layers' µs′ (:data:`SCATTERING_SOURCES`).
+    anisotropy : str
+        Choice of the dermis's g (:data:`ANISOTROPY_CHOICES`).
     cooling : object, optional
         Only its ``window_index`` (refractive index of a contact window) matters here.
     cache : bool or ResultCache
@@ -243,9 +287,9 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
     if beam.laser != "erglass":
         raise ValueError("Monte Carlo transport is parameterised for the 1.55 µm Er:glass beam only")
     ambient = 1.0 if cooling is None else float(getattr(cooling, "window_index", 1.0))
-    layers = layer_table(tissue, beam.laser)
+    layers = layer_table(tissue, beam.laser, scattering, anisotropy)
     source = beam_source(beam, layers, focus_depth=focus_depth, half_angle=half_angle, ambient_index=ambient,
-                         outside_weight=OUTSIDE_ROULETTE_WEIGHT)
+                         outside_weight=OUTSIDE_ROULETTE_WEIGHT, beam_quality=beam_quality)
     r_edges = _edges(r_edges, "r_edges")
     z_edges = _edges(z_edges, "z_edges")
     store = _resolve_cache(cache)
@@ -262,7 +306,8 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
 
 def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS,
                           seed: int = 0, focus_depth: float | None = None, half_angle: float | None = None,
-                          cooling=None, cache=True) -> np.ndarray:
+                          cooling=None, cache=True, beam_quality: float = 1.0,
+                          scattering: str = "adopted", anisotropy: str = "adopted") -> np.ndarray:
     """Absorbed energy per unit volume per joule of pulse energy [1/m³] on the (r, z) grid.
 
     Shape (len(r_edges) − 1, len(z_edges) − 1). Multiply by the pulse energy [J] for J/m³.
@@ -270,7 +315,8 @@ def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photo
     :class:`LightDeposition` (this function is its ``.density``, from the same cache).
     """
     return simulate_light(beam, tissue, r_edges, z_edges, photons=photons, seed=seed, focus_depth=focus_depth,
-                          half_angle=half_angle, cooling=cooling, cache=cache).density
+                          half_angle=half_angle, cooling=cooling, cache=cache, beam_quality=beam_quality,
+                          scattering=scattering, anisotropy=anisotropy).density
 
 
 # --------------------------------------------------------------------------- derived measures

@@ -47,6 +47,7 @@ class Numerics:
     grow_domain: bool = True  # grow the domain and re-run when damage reaches its boundary
     light_photons: int = 1_000_000  # Monte Carlo packets of a scattering (1.55 µm) beam
     light_seed: int = 0  # their random seed
+    light_optics: object = None  # source.LightOptics of a 1.55 µm beam (focus, M², scattering); None: the preset's
 
 
 def check_inputs(beam: Beam, numerics: Numerics) -> Numerics:

@@ -23,6 +23,7 @@ stage-1 comparison.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -77,8 +78,9 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
     deposits E/τ × map [W/m³], so the map is also the source per watt of laser power. It is
     scored on cells of :func:`scoring_cell` (cached per beam, tissue, grid, packets and seed),
     interpolated bilinearly to the heat grid's cell centres and rescaled so that the energy the
-    coarse map holds over the heat grid is conserved. The focusing (waist depth, half-angle) is
-    the device preset's :data:`mtzsim.params.presets.ERGLASS_OPTICS` (assumptions with ranges).
+    coarse map holds over the heat grid is conserved. The focusing (waist depth, beam quality M²,
+    hence the cone) is the device preset's :data:`mtzsim.params.presets.ERGLASS_OPTICS`
+    (assumptions with ranges), or ``numerics.light_optics`` (a :class:`LightOptics`) when set.
 
     Packets and seed come from ``numerics.light_photons`` / ``numerics.light_seed``
     (default 10⁶ packets: median error ≈ 1 % in the cells of the 1/e core on 10 × 20 µm
@@ -100,9 +102,16 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
     nzc = int(np.ceil(grid.nz * grid.h / hc - 1e-9))
     r_edges = np.arange(nrc + 1) * hc
     z_edges = np.arange(nzc + 1) * hc
+    optics = None if numerics is None else getattr(numerics, "light_optics", None)
+    if optics is None:
+        optics = preset_light_optics()
+        half_angle = ERGLASS_OPTICS.half_angle
+    else:
+        half_angle = None
     coarse = np.asarray(absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=photons, seed=seed,
-                                              focus_depth=ERGLASS_OPTICS.focus_depth,
-                                              half_angle=ERGLASS_OPTICS.half_angle), float)
+                                              focus_depth=optics.focus_depth, half_angle=half_angle,
+                                              beam_quality=optics.beam_quality, scattering=optics.scattering,
+                                              anisotropy=optics.anisotropy), float)
     rc = 0.5 * (r_edges[:-1] + r_edges[1:])
     zc = 0.5 * (z_edges[:-1] + z_edges[1:])
     interp = RegularGridInterpolator((rc, zc), coarse, method="linear", bounds_error=False, fill_value=None)
@@ -118,6 +127,94 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
     vol_f = np.pi * np.diff(re**2)[:, None] * grid.h * np.ones((1, grid.nz))
     held, got = float(np.sum(coarse * vol_c)), float(np.sum(fine * vol_f))
     return fine * (held / got) if got > 0.0 else fine
+
+
+@dataclass(frozen=True)
+class LightOptics:
+    """The uncertain optics of a 1.55 µm microbeam (what :func:`optics_intervals` spans).
+
+    Parameters
+    ----------
+    focus_depth : float
+        Depth of the waist below the surface, in tissue [m].
+    beam_quality : float
+        M² [-]; the cone is θ = M² λ / (π n w0) (:func:`mtzsim.params.presets.beam_cone`).
+    scattering : str
+        Source of µs′ (:data:`mtzsim.physics.montecarlo.SCATTERING_SOURCES`).
+    anisotropy : str
+        Choice of the dermis's g (:data:`mtzsim.physics.montecarlo.ANISOTROPY_CHOICES`).
+    """
+
+    focus_depth: float
+    beam_quality: float = 1.0
+    scattering: str = "adopted"
+    anisotropy: str = "adopted"
+
+
+def preset_light_optics() -> LightOptics:
+    """The 1.55 µm preset's optics (:data:`mtzsim.params.presets.ERGLASS_OPTICS`, adopted scattering)."""
+    from mtzsim.params.presets import ERGLASS_OPTICS
+
+    return LightOptics(focus_depth=ERGLASS_OPTICS.focus_depth, beam_quality=ERGLASS_OPTICS.beam_quality)
+
+
+def optics_corners() -> list[LightOptics]:
+    """The corners of the uncertain 1.55 µm optics: µs′ source × dermal g × M² range × focal-depth range.
+
+    At M² = 1 the waist's Rayleigh range in tissue (π n w0² / λ ≈ 14 mm for a 140 µm spot) is far
+    longer than the skin is thick, so the focal depth does not matter and one corner stands for
+    both ends; at the upper M² both ends of the focal-depth range are simulated.
+    """
+    from mtzsim.params.presets import ERGLASS_OPTICS
+    from mtzsim.physics.montecarlo import SCATTERING_SOURCES
+
+    o = ERGLASS_OPTICS
+    m_lo, m_hi = o.beam_quality_range
+    corners = []
+    for scattering in SCATTERING_SOURCES:
+        for g in ("low", "high"):
+            for m2 in dict.fromkeys((m_lo, m_hi)):
+                depths = (o.focus_depth,) if m2 <= 1.0 else tuple(dict.fromkeys(o.focus_depth_range))
+                corners += [LightOptics(focus_depth=zf, beam_quality=m2, scattering=scattering, anisotropy=g)
+                            for zf in depths]
+    return corners
+
+
+def optics_intervals(beam, *, tissue="face", numerics=None) -> dict:
+    """Range [m] of a 1.55 µm MTZ's H&E and living-tissue lengths over its uncertain optics.
+
+    The beam is simulated at every :func:`optics_corners` corner (dermal µs′ from the two
+    sources, dermal g at the two ends of Prahl's measurement, M² over its range, the focal depth
+    over its range where it matters) at the same energy, spot and pulse; each interval is the
+    minimum and maximum over the corners. The lengths fall with µs′, with g (at fixed µs′) and
+    with M² over these ranges, so those ends carry the extremes. In the focal depth they are not
+    monotone (with a wide cone a mid-dermis focus gives a deeper MTZ than either end), but every
+    M² = 40 MTZ is shallower than the M² = 1 one, so the ends of the focal-depth range give the
+    minimum depth and the M² = 1 corner the maximum (measured at 5–70 mJ: benchmarks/README.md,
+    "1.55 µm MTZ"); the width interval is the corners' and may miss a mid-focus extreme.
+
+    Returns
+    -------
+    dict
+        ``"histology_coagulation_depth"``, ``"histology_lesion_width"``, ``"coagulation_depth"``,
+        ``"ablation_depth"`` → (low, high) [m] (the last (0, 0) at clinical energies: nothing ablates).
+    """
+    from dataclasses import replace
+
+    from mtzsim.physics.mtz.simulate import simulate_mtz
+
+    if beam.laser not in DEPOSITION_MAPS:
+        raise ValueError(f"optics intervals are for a scattering beam (erglass), not {beam.laser!r}")
+    base = default_numerics(beam) if numerics is None else numerics
+    values: dict[str, list] = {}
+    for optics in optics_corners():
+        r = simulate_mtz(beam, tissue=tissue, numerics=replace(base, light_optics=optics))
+        got = {"histology_coagulation_depth": r.histology.coagulation_depth,
+               "histology_lesion_width": r.histology.lesion_width, "coagulation_depth": r.coagulation_depth,
+               "ablation_depth": r.ablation_depth}
+        for name, val in got.items():
+            values.setdefault(name, []).append(float(val))
+    return {k: (min(v), max(v)) for k, v in values.items()}
 
 
 #: Deposition map per laser; lasers not listed use Beer–Lambert columns in the pulse kernel.
