@@ -94,6 +94,8 @@ Explored and not adopted (2026-11-30, second round; 10 µm grid unless said, the
   3.4 (not identified; correlations +0.81 with log10 φ_near, −0.53 with log10 φ), χ² 4.59 (4.66
   with 30 W fixed), nfev 17. Check grid: 80 mJ ablation +20.8 %, coagulation −9.3 %, 160 mJ
   −3.6 / −10.3 %, Hantash depth ratio 2.56, width ratio 1.13, held-out 1000 µm −42.1 / −28.0 %.
+  Within the presets' assumed 15–60 W (pulse_regimes.csv), started at 30 W: it stays at 30 W,
+  σ(log10 P) = 5.1, χ² 4.61, the check-grid numbers those of the adopted record.
   A lower peak power is one more depth scale: at 80 mJ / 120 µm, 30 → 10 → 5 → 3 W gives H&E
   ablation 636 → 620 → 603 → 587 µm and coagulation 661 → 653 → 636 → 612 µm (10 µm grid;
   640 → 504 and 665 → 529 µm at 30 → 3 W on the 5 µm grid: the fit grid is not converged for
