@@ -138,6 +138,19 @@ unchanged by it):
   100 °C) the wall takes 0.67 mJ and nothing changes (width 179 µm, ratio 1.13): a wall held at
   ≤ 100 °C for the 2.7 ms pulse is heated ~√(αt) ≈ 20 µm deep, too short and too cool to
   denature collagen there. Not kept in the kernels.
+* The hot-ejecta wall heating η (uncapped, as in the first round) refitted with the two fractions
+  and the adopted mouth vent (from η = 0.3): η = 0.40 ± 1.53 (not identified), log10 φ_near =
+  −0.264, log10 φ = −1.623, χ² 2.35 (4.28 without η), nfev 17. The erosion now limits itself (a
+  wider mouth vents more, so the channel absorbs less and heats its wall less): the 80 mJ crater
+  is 430 µm wide in living tissue (790 µm with the vent at w0 and at 0 in the first round). Check
+  grid: Hantash width ratio 1.74 (−13 %, inside ±35 %), depth ratio 2.49, 80 mJ ablation +24 %,
+  coagulation −6 %, 160 mJ −2 / −8 %, 1000 µm rows unchanged (they vent freely). But the widths
+  grow by erosion, not by lateral coagulation: the coagulated rim stays ~5 µm (H&E widths 170, 295,
+  393 µm at 5, 30, 80 mJ against crater diameters 180, 320, 430 µm in living tissue), while
+  Hantash 2007 describe columns of coagulation around tapering ablative zones; and no measured
+  MTZ crater diameter in the package bounds a 430 µm crater from a 120 µm spot. Not adopted: η
+  is not identified and its prediction is unchecked; a measured crater diameter at a known energy
+  (120 µm tip) would decide it.
 * Char: Walsh et al. (1989, CW) saw char only below 6 kW/cm² (ablation.csv); the 120 µm
   microbeam at 30 W is ~530 kW/cm² at its centre, so Hantash's "thin eschar layer" is desiccated
   matrix, not a carbonised absorber (the OMLC carbon-layer ablation models do not apply).
