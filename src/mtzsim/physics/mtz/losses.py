@@ -94,8 +94,9 @@ EJECTA_FRACTION_BOUNDS = (1e-4, 1.0)
 #: the superheated liquid is ejected as droplets, Vogel & Venugopalan 2003 sec. V.D) to 1 (all
 #: the water vaporised, the normal-boiling limit; Walsh & Deutsch 1989's Er:YAG specific ablation).
 VAPORISED_FRACTION_BOUNDS = (0.0, 1.0)
-#: Bounds of the vent length [beam radii]: 0 (the walls confine the ejecta from the surface) to 2
-#: (a free plume spreads sideways within about one to two radii of its source).
+#: Bounds of the vent length [radii of its reference, the crater's mouth or the beam]: 0 (the walls
+#: confine the ejecta from the surface) to 2 (a free plume spreads sideways within about one to two
+#: radii of its source).
 VENT_LENGTH_BOUNDS = (0.0, 2.0)
 #: What the vent length is measured in: the crater's own mouth radius, or the beam's radius w0.
 VENT_REFERENCES = ("mouth", "beam")
@@ -164,7 +165,7 @@ class LossModel:
             raise ValueError(f"vaporised_fraction must be a fraction or None, got {self.vaporised_fraction!r}")
         for name in ("acceleration_length", "vent_length"):
             if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
-                raise ValueError(f"{name} must be a non-negative number of beam radii, got {getattr(self, name)!r}")
+                raise ValueError(f"{name} must be a non-negative number of radii, got {getattr(self, name)!r}")
         if self.vent_reference not in VENT_REFERENCES:
             raise ValueError(f"vent_reference must be one of {', '.join(VENT_REFERENCES)}, got {self.vent_reference!r}")
         if not self.ejection_delay >= 0:
