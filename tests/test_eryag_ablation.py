@@ -28,9 +28,8 @@ def wide_spot():
 def test_wide_spot_depth_is_linear_in_fluence_with_the_calibrated_plume(wide_spot):
     """Hibst & Kaufmann 1991: crater depth exactly linear in radiant exposure at 1 Hz.
 
-    With craters shallower than the beam radius the ejecta vent freely and the calibrated
-    plume does not shield (the 250 µm spot's crater passes its radius at 16 J/cm², and there
-    the strict xfail of test_mtz_trends.py measures the shielding). Measured 2026-11-30:
+    With craters shallower than their mouth radius the ejecta vent freely and the calibrated
+    plume does not shield (the 250 µm spot, test_mtz_trends.py, as well). Measured 2026-11-30:
     40, 76, 152 µm (steps 36 and 76 µm, ratio 2.11; linear: 2). Their spot is not in the
     abstract: 1 mm is an assumption (laboratory Er:YAG beams of the time were mm-wide).
     """

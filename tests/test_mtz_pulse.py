@@ -22,6 +22,7 @@ from pulse_setup import kernel_setup as _setup
     ("erglass", LossModel(), 1),
     ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.3, ejecta_fraction=0.05, vaporised_fraction=0.4), 1),
     ("co2", LossModel(ablation_temperature=523.15, vaporised_fraction=0.4), 2),
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05, vent_reference="beam"), 1),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
@@ -42,7 +43,7 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     if laser == "co2":
         assert a.void.any()
         if losses.near_fraction > 0:
-            # the plume term ran: the crater is deeper than its vent (one beam radius) and it shielded
+            # the plume term ran: the crater is deeper than its vent (one radius of its mouth, or of the beam)
             assert ta.plume > 0.0
         # the hot ejecta give at most their share η of what the channel absorbed to the wall (less once the
         # wall is at boiling: ejecta at 100 °C heat only colder tissue)
@@ -52,7 +53,8 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
 
 
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
-                                dict(ablation_temperature=300.0), dict(vaporised_fraction=1.2)])
+                                dict(ablation_temperature=300.0), dict(vaporised_fraction=1.2),
+                                dict(vent_reference="spot")])
 def test_loss_model_refuses_unphysical_values(kw):
     """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
     with pytest.raises(ValueError):
@@ -60,12 +62,34 @@ def test_loss_model_refuses_unphysical_values(kw):
 
 
 def test_plume_record_scales_with_the_beam_radius():
-    """Acceleration zone and vent are lengths in beam radii; the ejecta absorb like the dermis at λ."""
+    """Acceleration zone in beam radii; the vent in mouth radii (or beam radii); ejecta absorb like the dermis at λ."""
     beam = make_beam("co2", energy=8e-3, spot_diameter=120e-6)
     tissue = get_tissue("face")
     plm = pulse.plume(beam, tissue, LossModel(near_fraction=0.5, ejecta_fraction=0.01, vent_length=2.0))
-    assert plm.length == pytest.approx(60e-6) and plm.vent == pytest.approx(120e-6)
+    assert plm.length == pytest.approx(60e-6) and plm.vent == 0.0 and plm.vent_mouth == 2.0
     assert plm.mu == tissue.dermis.absorption("co2")
+    plm = pulse.plume(beam, tissue, LossModel(near_fraction=0.5, ejecta_fraction=0.01, vent_length=2.0,
+                                              vent_reference="beam"))
+    assert plm.vent == pytest.approx(120e-6) and plm.vent_mouth == 0.0
+
+
+def test_a_crater_shallower_than_its_mouth_is_not_shielded():
+    """The walls confine the ejecta only below one mouth radius (losses.py): a crater that stays
+    shallower than its own mouth radius vents freely whatever the fractions; the same crater
+    measured against the beam radius (narrower than the mouth of a crater cut well above threshold)
+    is shielded. Er:YAG, 250 µm spot, 16 J/cm²: the crater (~150 µm deep) is wider at its mouth
+    (radius ~170 µm) than the beam (125 µm).
+    """
+    from mtzsim.physics.mtz import simulate_mtz
+
+    num = Numerics(cell=4e-6, cooling_time=0.05, radial_margin=0.4e-3)
+    beam = make_beam("eryag", fluence=16e4, spot_diameter=250e-6)
+    kw = dict(ablation_temperature=523.15, near_fraction=0.5, ejecta_fraction=0.01)
+    mouth = simulate_mtz(beam, losses=LossModel(**kw), numerics=num)
+    assert mouth.ablation_depth < 0.5 * mouth.ablation_diameter
+    assert mouth.energy.plume_loss == 0.0
+    wide = simulate_mtz(beam, losses=LossModel(vent_reference="beam", **kw), numerics=num)
+    assert wide.energy.plume_loss > 0.0
 
 
 def test_desiccated_cells_stay_dry_when_they_cool():

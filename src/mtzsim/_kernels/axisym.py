@@ -32,7 +32,9 @@ PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh
 #: confined depth of a crater d deep. wall [-]: fraction of the power the ejecta absorb that
 #: they give to the crater's lateral wall as they stream out along it (hot ejecta flowing
 #: along the wall, :mod:`mtzsim.physics.mtz.losses`), per unit wall area (default 0).
-Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall", defaults=(0.0,))
+#: vent_mouth [-]: when > 0 the vent is this many radii of the crater's own mouth (its radius
+#: at the surface, now) instead of ``vent``: c = max(d − vent_mouth · a, 0).
+Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall vent_mouth", defaults=(0.0, 0.0))
 #: Arrhenius processes [1/s, J/mol, K, K]: A, Ea, cutoff temperature, Ea / R (the kernels use EaR).
 Rates = namedtuple("Rates", "A Ea t_cut EaR")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
@@ -502,7 +504,13 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             trans = 1.0
             if ablating and (plume.near > 0.0 or plume.far > 0.0):
                 # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
-                c = max(floor[0] * h - plume.vent, 0.0)
+                vent = plume.vent
+                if plume.vent_mouth > 0.0:
+                    jm = 0
+                    while jm < nr and void[jm, 0]:
+                        jm += 1
+                    vent = plume.vent_mouth * jm * h  # the crater's own mouth radius
+                c = max(floor[0] * h - vent, 0.0)
                 tau = plume.near * min(c, plume.length) + plume.far * max(c - plume.length, 0.0)
                 trans = math.exp(-plume.mu * tau)
             if scattering:

@@ -9,6 +9,12 @@ them under the model ``mtz``):
   calibration record, where ``mtzsim calibrate`` stored the refits; not fitted to that number);
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
   (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
+  The slope is the axis depth per mean fluence (E / π w0²); the abstract states neither the spot
+  nor the fluence definition (eryag_ablation.csv). Measured 2026-11-30 with the plume venting at
+  the crater's mouth: 9.17 µm per J/cm² (+53 %, failing); per peak fluence, the axis's own
+  (2 E / π w0²), the same craters give 4.58 (−24 %). It read 7.33 (+22 %) with the vent at one
+  beam radius only because the 16 J/cm² crater was then shielded, which bent the depth–fluence
+  law away from the linear one Hibst & Kaufmann measured (tests/test_mtz_trends.py).
 
 References
 ----------

@@ -83,11 +83,18 @@ def pulse_train(beam, q_static) -> _k.PulseTrain:
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
-    """The :data:`~mtzsim._kernels.axisym.Plume` record: ejecta absorbing like the dermis at the beam's wavelength."""
+    """The :data:`~mtzsim._kernels.axisym.Plume` record: ejecta absorbing like the dermis at the beam's wavelength.
+
+    The vent is ``vent_length`` radii of the crater's own mouth (``vent_reference`` "mouth",
+    measured by the kernel as the crater grows) or of the beam (``"beam"``, the stage-2 rule).
+    """
     mu = tissue.dermis.absorption(beam.laser)
+    mouth = losses.vent_reference == "mouth"
     return _k.Plume(float(mu), float(losses.near_fraction), float(losses.ejecta_fraction),
-                    float(losses.acceleration_length * beam.radius), float(losses.vent_length * beam.radius),
-                    float(losses.ejection_delay), float(losses.wall_fraction))
+                    float(losses.acceleration_length * beam.radius),
+                    0.0 if mouth else float(losses.vent_length * beam.radius),
+                    float(losses.ejection_delay), float(losses.wall_fraction),
+                    float(losses.vent_length) if mouth else 0.0)
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
@@ -394,7 +401,11 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             trans = 1.0
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
                 d = (int(np.argmin(void[0])) if not void[0].all() else void.shape[1]) * mat.h
-                c = max(d - plm.vent, 0.0)
+                vent = plm.vent
+                if plm.vent_mouth > 0.0:  # the crater's own mouth radius
+                    mouth = int(np.argmin(void[:, 0])) if not void[:, 0].all() else void.shape[0]
+                    vent = plm.vent_mouth * mouth * mat.h
+                c = max(d - vent, 0.0)
                 trans = math.exp(-plm.mu * (plm.near * min(c, plm.length) + plm.far * max(c - plm.length, 0.0)))
             if scattering:
                 Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans)
