@@ -9,12 +9,16 @@ them under the model ``mtz``):
   calibration record, where ``mtzsim calibrate`` stored the refits; not fitted to that number);
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
   (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
-  The slope is the axis depth per mean fluence (E / π w0²); the abstract states neither the spot
-  nor the fluence definition (eryag_ablation.csv). Measured 2026-11-30 with the plume venting at
-  the crater's mouth: 9.17 µm per J/cm² (+53 %, failing); per peak fluence, the axis's own
-  (2 E / π w0²), the same craters give 4.58 (−24 %). It read 7.33 (+22 %) with the vent at one
-  beam radius only because the 16 J/cm² crater was then shielded, which bent the depth–fluence
-  law away from the linear one Hibst & Kaufmann measured (tests/test_mtz_trends.py).
+  The slope is the axis depth per the fluence that reaches the axis, 2 E / (π w0²) for the model's
+  Gaussian beam: a depth–fluence law relates the depth at a point to the local fluence there, and
+  the abstract states neither the spot nor the profile (eryag_ablation.csv). For a uniform beam
+  the two readings coincide; dividing the axis depth of a Gaussian beam by its mean fluence
+  E / (π w0²) doubles the slope. Walsh & Deutsch's 540 µg/J gives the same local slope, about
+  5 µm per J/cm² at a tissue density near 1.1 g/cm³. Measured 2026-11-30 with the plume venting
+  at the crater's mouth: 4.58 µm per J/cm² (−24 %); per mean fluence 9.17 (+53 %). Until
+  2026-11-30 the case used the mean fluence and read 7.33 (+22 %) with the vent at one beam radius,
+  only because the 16 J/cm² crater was then shielded, which bent the depth–fluence law away from
+  the linear one Hibst & Kaufmann measured (tests/test_mtz_trends.py).
 
 References
 ----------
@@ -74,5 +78,5 @@ def register() -> None:
     case(name="Hibst & Kaufmann 1991: Er:YAG depth per fluence, 4-16 J/cm2", model="mtz",
          quantity="crater depth slope", unit="um/(J/cm2)", measured=6.0, tolerance=0.35,
          source="Hibst1991 Lasers Med Sci 6:391 (about 6 um per J/cm2 at high exposure; held out)", fitted=False,
-         note="(d(16) - d(4)) / 12 J/cm2, calibrated plume")(
-        lambda: (_eryag(16e4).ablation_depth - _eryag(4e4).ablation_depth) * 1e6 / 12.0)
+         note="(d(16) - d(4)) / 24 J/cm2: mean fluences 4 and 16 J/cm2, axis fluence twice that; calibrated plume")(
+        lambda: (_eryag(16e4).ablation_depth - _eryag(4e4).ablation_depth) * 1e6 / 24.0)
