@@ -216,7 +216,7 @@ def _mean_improvement(stimulus, post, *, sessions=1, follow_up_months=3, n=400):
     eff = post["efficacy"]
     vals = [cal._arm_improvement(arm, eff["fill_yield_per_day"][d] / DAY, eff["gain_spread"][d], 0.0, eff["fill_cap"][d],
                                     eff["mix_spread"][d]).mean()
-            for d in range(0, len(eff["fill_yield_per_day"]), 20)]
+            for d in range(len(eff["fill_yield_per_day"]))]
     return float(np.mean(vals))
 
 
