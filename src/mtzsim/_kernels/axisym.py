@@ -240,9 +240,10 @@ def deposit_beam(
     by the profile's slope there; the fraction 1 − R(θ) (:func:`fresnel`, tissue index
     ``index``; 1 + 0j: no reflection) is absorbed in the column from its floor down (the exact
     fraction 1 − exp(−µa dz) in each cell) and the rest is reflected specularly in the
-    meridional plane and followed in steps of h/2 until it meets the profile again (absorbed
-    and reflected there the same way, in the column it meets), leaves the skin upward, or passes
-    the bottom (:mod:`mtzsim.physics.mtz.reflection`). Adds power per volume to ``H`` (the
+    meridional plane and followed in steps of h/2 until it meets the profile again — there the
+    first solid cell of that row outward from the ray (the wall cell at the depth it struck)
+    absorbs 1 − R down its column and the rest is reflected again — leaves the skin upward, or
+    passes the bottom (:mod:`mtzsim.physics.mtz.reflection`). Adds power per volume to ``H`` (the
     caller's Q). Returns the power that entered the tissue [W]; what passes the bottom goes to
     sink[0]; when sink has three slots, the power reflected out of the skin to sink[1] and the
     power absorbed after a wall reflection (part of the return value) to sink[2].
@@ -274,13 +275,9 @@ def deposit_beam(
         dz = 1.0
         jj = j
         node = j  # the first hit is at a column centre (central slope), later ones on a segment
+        kk = kf
         bounce = 0
         while p > 0.0:
-            kk = floor[jj]
-            if kk >= nz:  # a column ablated through: the light leaves the bottom
-                sink[0] += p
-                delivered += p
-                break
             R = 0.0
             nx = 0.0
             nzn = -1.0
@@ -325,7 +322,15 @@ def deposit_beam(
                     p = 0.0
                     break
                 if z >= profile_depth(floor, ra, h):
+                    # the wall cell it meets: the first solid cell of its row, outward from the ray
+                    kk = min(int(z / h), nz - 1)
                     jj = min(int(ra / h), nr - 1)
+                    while jj < nr and void[jj, kk]:
+                        jj += 1
+                    if jj >= nr:
+                        out += p
+                        p = 0.0
+                        break
                     x = xp  # the next reflection leaves from the crater side of the profile
                     z = zp
                     break

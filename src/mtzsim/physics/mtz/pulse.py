@@ -360,13 +360,8 @@ def _trace_column(Q, void, mat, floor, j, p_in, index):
     h = mat.h
     reflecting = complex(index) != 1.0
     delivered = bottom = out = redirected = 0.0
-    p, x, z, d, jj, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, j, 0
+    p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, floor[j], j, 0
     while p > 0.0:
-        kk = floor[jj]
-        if kk >= nz:
-            bottom += p
-            delivered += p
-            break
         R, n, c = 0.0, np.array([0.0, -1.0]), 0.0
         if reflecting:
             fp = _profile_slope_numpy(floor, abs(x), h, node)
@@ -396,8 +391,14 @@ def _trace_column(Q, void, mat, floor, j, p_in, index):
                 delivered += p
                 p = 0.0
                 break
-            if z >= _profile_depth_numpy(floor, abs(x), h):
-                jj, x, z = min(int(abs(x) / h), nr - 1), xp, zp
+            if z >= _profile_depth_numpy(floor, abs(x), h):  # the wall cell: first solid one of the row, outward
+                kk = min(int(z / h), nz - 1)
+                solid = np.flatnonzero(~void[min(int(abs(x) / h), nr - 1):, kk])
+                if solid.size == 0:
+                    out += p
+                    p = 0.0
+                    break
+                jj, x, z = min(int(abs(x) / h), nr - 1) + int(solid[0]), xp, zp
                 break
     return delivered, bottom, out, redirected
 
