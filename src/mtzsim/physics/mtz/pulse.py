@@ -7,7 +7,9 @@ ablation temperature, :mod:`.losses`). With confined superheating (:class:`.loss
 ``vaporised_fraction`` f_v, CO2 and Er:YAG) the same levels describe liquid water held by the matrix:
 H1 = ρc (T_abl − T_body), a plateau of f_v ρ_w L at T_abl, and ejection at its end (:func:`material`).
 Light is absorbed in columns below the crater floor
-(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface) or by a fixed
+(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface; Fresnel reflection
+at the surface and the crater walls sends part of it out of the skin or deeper into the crater,
+:mod:`.reflection`) or by a fixed
 deposition map (:mod:`.source`, 1.55 µm) that each cell absorbs in proportion to the water it
 still holds (the absorber at 1.55 µm is water; light a boiling cell lets through goes on down its
 column, :func:`water_left`); the ejecta in the beam path shield it. Conduction and
