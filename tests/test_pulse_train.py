@@ -125,11 +125,14 @@ def _train(n, rate, losses=None):
 
 
 def test_eryag_train_without_plume_removes_about_the_same_each_pulse():
-    """Plume off: 3 pulses at 10 Hz go ~3× as deep as one (measured 2026-11-30: 80 → 235 µm, 2.34 → 6.10 µg)."""
+    """Plume off: 3 pulses at 10 Hz remove ~3× the mass of one and go at least ~3× as deep (measured
+    2026-11-30: 80 → 270 µm, 2.28 → 6.05 µg; without the Fresnel reflection 80 → 235 µm, 2.34 → 6.10 µg:
+    the walls of the deeper crater now reflect the later pulses' grazing light to its floor, physics/mtz/reflection.py)."""
     one, three = _train(1, 10.0, NO_PLUME), _train(3, 10.0, NO_PLUME)
     assert abs(three.energy.error) < 0.01
-    assert three.ablation_depth == pytest.approx(3.0 * one.ablation_depth, rel=0.1)
+    assert 0.9 * 3.0 * one.ablation_depth <= three.ablation_depth <= 1.2 * 3.0 * one.ablation_depth
     assert three.ablated_mass == pytest.approx(3.0 * one.ablated_mass, rel=0.2)
+    assert three.energy.wall_redirected > 0.0
 
 
 def test_eryag_train_with_the_calibrated_plume_balances_energy():

@@ -8,6 +8,7 @@ hold it to.
 
 from __future__ import annotations
 
+import cmath
 import math
 from collections import namedtuple
 
@@ -22,7 +23,10 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: The pulse train [s, W, m]: start of each pulse, duration, end of the last, peak power,
 #: 1/e² radius w0, Rayleigh range, Gaussian (True) or top-hat; q_static [1/m³] a fixed
 #: deposition per unit power (scattering beam) or an empty (0, 0) array (Beer–Lambert columns).
-PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static")
+#: index: complex refractive index n + ik of the tissue at the wavelength (Fresnel reflection at
+#: the surface and the crater walls, :func:`deposit_beam`; 1 + 0j: none).
+PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static index",
+                        defaults=(1.0 + 0.0j,))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -51,7 +55,10 @@ State = namedtuple("State", "H void Omega Tmax dry")
 #: Probe cells (j, k indices) sampled every ``every`` steps into t [s] and T [K].
 Probes = namedtuple("Probes", "j k every t T")
 #: Tally slots of the pulse phase [J]: index names.
-TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion", "ejected_mass", "wall_heating")
+#: ``reflected``: left the skin upward after Fresnel reflection at the surface or the crater walls;
+#: ``redirected``: absorbed in the tissue after at least one wall reflection (part of ``delivered``).
+TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion", "ejected_mass", "wall_heating",
+         "reflected", "redirected")
 
 
 @nb.njit(cache=True, inline="always")
@@ -157,19 +164,95 @@ def arrhenius_update_box(T, void, omega, A, EaR, dt, t_cut, jb, kb):
                     omega[p, j, k] += dt * A[p] * math.exp(-EaR[p] * inv)
 
 
+#: Reflections followed per column and step before the rest is absorbed where the ray is
+#: (numerics choice: past ~30 wall reflections at R ≤ 0.9 less than 4 % of a ray is left).
+MAX_BOUNCES = 32
+#: A reflected share below this fraction of the column's power is absorbed where it is, not
+#: traced (numerics choice: it changes where ≤ 10⁻⁴ of the beam is absorbed, conserving it).
+TRACE_FLOOR = 1e-4
+
+
+@nb.njit(cache=True, inline="always")
+def fresnel(c, index):
+    """Unpolarised Fresnel reflectance [-] from air into complex index ``index`` at incidence cosine c."""
+    ct = cmath.sqrt(1.0 - (1.0 - c * c) / (index * index))
+    rs = (c - index * ct) / (c + index * ct)
+    rp = (index * c - ct) / (index * c + ct)
+    return 0.5 * (abs(rs) ** 2 + abs(rp) ** 2)
+
+
+@nb.njit(cache=True, inline="always")
+def profile_depth(floor, ra, h):
+    """Depth [m] of the crater profile at radius ra [m]: column floors joined linearly between column centres."""
+    nr = floor.shape[0]
+    u = ra / h - 0.5
+    if u <= 0.0:
+        return floor[0] * h
+    i = int(u)
+    if i >= nr - 1:
+        return floor[nr - 1] * h
+    f = u - i
+    return ((1.0 - f) * floor[i] + f * floor[i + 1]) * h
+
+
+@nb.njit(cache=True, inline="always")
+def profile_slope(floor, ra, h, node):
+    """Slope dz/dr [-] of the crater profile: central difference at column ``node`` (≥ 0), else of the segment at ra."""
+    nr = floor.shape[0]
+    if node >= 0:
+        a = floor[node - 1] if node > 0 else (floor[1] if nr > 1 else floor[0])
+        b = floor[node + 1] if node < nr - 1 else floor[node]
+        return 0.5 * (b - a)
+    u = ra / h - 0.5
+    if u <= 0.0 or nr < 2:
+        return 0.0
+    i = int(u)
+    if i >= nr - 1:
+        return 0.0
+    return 1.0 * (floor[i + 1] - floor[i])
+
+
+@nb.njit(cache=True)
+def absorb_column(Q, void, mua, vol, h, j, k0, p, sink):
+    """Beer–Lambert: absorb power p [W] entering column j at cell k0 into Q [W/m³]; what passes the bottom to sink[0]."""
+    nz = Q.shape[1]
+    remaining = 1.0
+    for k in range(k0, nz):
+        if void[j, k]:
+            continue
+        frac = remaining * (1.0 - math.exp(-mua[j, k] * h))
+        Q[j, k] += p * frac / vol[j, k]
+        remaining -= frac
+        if remaining < 1e-14:
+            break
+    sink[0] += p * remaining
+
+
 @nb.njit(cache=True)
 def deposit_beam(
-    H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink
+    H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink, index=1.0 + 0.0j
 ):
-    """Beer–Lambert deposition of the beam into each column below the current crater floor.
+    """Beer–Lambert deposition of the beam below the crater profile, with Fresnel reflection at its surface and walls.
 
     Column j receives the irradiance I(r_j) of the beam at its floor depth (width
-    w_floor_sq[j] = w(z_floor)², beam divergence), times the plume transmission, and
-    deposits the exact fraction exp(−Σµa·dz) absorbed in each cell below the floor.
-    Returns the power delivered into the columns [W]; what leaves the bottom goes to sink[0].
+    w_floor_sq[j] = w(z_floor)², beam divergence), times the plume transmission. Its light meets
+    the crater profile (:func:`profile_depth`) at the column's floor at an incidence angle set
+    by the profile's slope there; the fraction 1 − R(θ) (:func:`fresnel`, tissue index
+    ``index``; 1 + 0j: no reflection) is absorbed in the column from its floor down (the exact
+    fraction 1 − exp(−µa dz) in each cell) and the rest is reflected specularly in the
+    meridional plane and followed in steps of h/2 until it meets the profile again — there the
+    first solid cell of that row outward from the ray (the wall cell at the depth it struck)
+    absorbs 1 − R down its column and the rest is reflected again — leaves the skin upward, or
+    passes the bottom (:mod:`mtzsim.physics.mtz.reflection`). Adds power per volume to ``H`` (the
+    caller's Q). Returns the power that entered the tissue [W]; what passes the bottom goes to
+    sink[0]; when sink has three slots, the power reflected out of the skin to sink[1] and the
+    power absorbed after a wall reflection (part of the return value) to sink[2].
     """
     nr, nz = H.shape
     delivered = 0.0
+    out = 0.0
+    redirected = 0.0
+    reflecting = index.real != 1.0 or index.imag != 0.0
     for j in range(nr):
         kf = floor[j]
         if kf >= nz:
@@ -184,19 +267,76 @@ def deposit_beam(
         irr *= transmission
         if irr <= 0.0:
             continue
-        area = vol[j, 0] / h
-        p_in = irr * area
-        delivered += p_in
-        remaining = 1.0
-        for k in range(kf, nz):
-            if void[j, k]:
-                continue
-            frac = remaining * (1.0 - math.exp(-mua[j, k] * h))
-            H[j, k] += p_in * frac / vol[j, k]  # power per volume; caller multiplies by dt
-            remaining -= frac
-            if remaining < 1e-14:
+        p_in = irr * vol[j, 0] / h
+        p = p_in
+        x = r[j]  # signed radius in the meridional plane
+        z = kf * h
+        dx = 0.0
+        dz = 1.0
+        jj = j
+        node = j  # the first hit is at a column centre (central slope), later ones on a segment
+        kk = kf
+        bounce = 0
+        while p > 0.0:
+            R = 0.0
+            nx = 0.0
+            nzn = -1.0
+            c = 0.0
+            if reflecting:
+                fp = profile_slope(floor, abs(x), h, node)
+                norm = math.sqrt(1.0 + fp * fp)
+                sgn = 1.0 if x >= 0.0 else -1.0
+                nx = sgn * fp / norm  # unit normal out of the tissue, into the crater
+                nzn = -1.0 / norm
+                c = -(dx * nx + dz * nzn)
+                if c > 0.0 and bounce < MAX_BOUNCES:
+                    R = fresnel(min(c, 1.0), index)
+                    if R * p <= TRACE_FLOOR * p_in:
+                        R = 0.0
+            a = (1.0 - R) * p
+            absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
+            delivered += a
+            if bounce > 0:
+                redirected += a
+            p -= a
+            if p <= 0.0 or R == 0.0:
                 break
-        sink[0] += p_in * remaining
+            dx += 2.0 * c * nx  # specular reflection: d' = d − 2 (d·n) n, d·n = −c
+            dz += 2.0 * c * nzn
+            bounce += 1
+            node = -1
+            ds = 0.5 * h
+            while True:
+                xp = x
+                zp = z
+                x += dx * ds
+                z += dz * ds
+                ra = abs(x)
+                if z < 0.0 or ra >= nr * h:  # out of the skin
+                    out += p
+                    p = 0.0
+                    break
+                if z >= nz * h:
+                    sink[0] += p
+                    delivered += p
+                    p = 0.0
+                    break
+                if z >= profile_depth(floor, ra, h):
+                    # the wall cell it meets: the first solid cell of its row, outward from the ray
+                    kk = min(int(z / h), nz - 1)
+                    jj = min(int(ra / h), nr - 1)
+                    while jj < nr and void[jj, kk]:
+                        jj += 1
+                    if jj >= nr:
+                        out += p
+                        p = 0.0
+                        break
+                    x = xp  # the next reflection leaves from the crater side of the profile
+                    z = zp
+                    break
+    if sink.shape[0] > 2:
+        sink[1] += out
+        sink[2] += redirected
     return delivered
 
 
@@ -447,8 +587,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     floor = np.zeros(nr, dtype=np.int64)
     wf2 = np.zeros(nr)
     t_mark = np.full((nr, nz), np.inf)
-    sink = np.zeros(1)
-    tally = np.zeros(8)
+    sink = np.zeros(3)
+    tally = np.zeros(10)
     current = -1  # index of the pulse firing now (-1 between pulses)
     ablating = False  # whether the pulse firing now has ejected mass
     t = 0.0
@@ -496,6 +636,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         p_plume = 0.0
         p_wall = 0.0
         sink[0] = 0.0
+        sink[1] = 0.0
+        sink[2] = 0.0
         if p_now > 0.0:
             find_floor(void, floor)
             for j in range(nr):
@@ -516,7 +658,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             if scattering:
                 p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans, sink)
             else:
-                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mat.mua, p_now, wf2, pulse.gaussian, trans, vol, sink)
+                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mat.mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
+                                       pulse.index)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):
                     if Q[j, k] != 0.0:
@@ -574,6 +717,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         tally[4] += dt * lost
         tally[5] += dt * perf_loss
         tally[7] += dt * p_wall
+        tally[8] += dt * sink[1]
+        tally[9] += dt * sink[2]
         t += dt
         # ablation: cells past the ablation enthalpy leave after the ejection delay
         m_step = 0.0

@@ -22,8 +22,13 @@ class EnergyPartition:
     stored: float = quantity("J", "heat above body temperature left in the tissue at the end of the run", display="mJ")
     perfusion: float = quantity("J", "removed by blood perfusion (Pennes term)", display="mJ")
     boundary: float = quantity("J", "through the domain's boundaries, below the domain, or outside 3.5 beam radii", display="mJ")
-    reflected: float = quantity("J", "Fresnel reflection at the surface (not modelled: 0)", display="mJ")
+    reflected: float = quantity("J", "Fresnel-reflected at the skin surface and the crater walls and out of the skin "
+                                "(CO2, Er:YAG; for the 1.55 um beam the Monte Carlo's surface reflection is in boundary)",
+                                source="HaleQuerry1973 water index; physics/mtz/reflection.py", display="mJ")
     error: float = quantity("1", "energy balance error relative to the pulse energy", display="%")
+    wall_redirected: float = quantity("J", "absorbed deeper in the crater after at least one Fresnel reflection at its "
+                                      "walls (waveguiding; part of delivered)",
+                                      source="physics/mtz/reflection.py", display="mJ", default=0.0)
 
 
 def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: float, perfusion: float) -> EnergyPartition:
@@ -31,11 +36,12 @@ def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: f
 
     ``pulse`` is a :class:`mtzsim.physics.mtz.pulse.PulseTally`; boundary and perfusion are the
     whole run's. What the beam carried but neither delivered nor lost to the plume missed the
-    columns (beyond 3.5 w) and is counted with the boundary.
+    columns (beyond 3.5 w) and is counted with the boundary. ``reflected`` left the skin after Fresnel
+    reflection at its surface or the crater walls (:mod:`mtzsim.physics.mtz.reflection`).
     """
     into = pulse.delivered + pulse.wall_heating
     out = pulse.ablated + vaporised + stored + perfusion + boundary + pulse.transmitted
-    missed = e_beam - pulse.delivered - pulse.plume - pulse.wall_heating
+    missed = e_beam - pulse.delivered - pulse.plume - pulse.wall_heating - pulse.reflected
     return EnergyPartition(
         delivered=pulse.delivered,
         plume_loss=pulse.plume,
@@ -44,6 +50,7 @@ def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: f
         stored=stored,
         perfusion=perfusion,
         boundary=boundary + pulse.transmitted + missed,
-        reflected=0.0,
+        reflected=pulse.reflected,
+        wall_redirected=pulse.redirected,
         error=float((into - out) / e_beam),
     )

@@ -7,7 +7,9 @@ ablation temperature, :mod:`.losses`). With confined superheating (:class:`.loss
 ``vaporised_fraction`` f_v, CO2 and Er:YAG) the same levels describe liquid water held by the matrix:
 H1 = ρc (T_abl − T_body), a plateau of f_v ρ_w L at T_abl, and ejection at its end (:func:`material`).
 Light is absorbed in columns below the crater floor
-(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface) or by a fixed
+(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface; Fresnel reflection
+at the surface and the crater walls sends part of it out of the skin or deeper into the crater,
+:mod:`.reflection`) or by a fixed
 deposition map (:mod:`.source`, 1.55 µm) that each cell absorbs in proportion to the water it
 still holds (the absorber at 1.55 µm is water; light a boiling cell lets through goes on down its
 column, :func:`water_left`); the ejecta in the beam path shield it. Conduction and
@@ -40,6 +42,8 @@ class PulseTally:
     perfusion: float  # removed by perfusion
     ejected_mass: float  # [kg]
     wall_heating: float  # absorbed by the ejecta and given to the confined channel's wall and floor
+    reflected: float  # Fresnel-reflected at the surface or the crater walls and out of the skin
+    redirected: float  # absorbed after at least one wall reflection (part of delivered)
     steps: int
     probes: int
 
@@ -74,12 +78,22 @@ def material(grid, props, ablation_temperature: float, t_body: float,
                        Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
 
 
-def pulse_train(beam, q_static) -> _k.PulseTrain:
-    """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns)."""
+def pulse_train(beam, q_static, tissue=None) -> _k.PulseTrain:
+    """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns).
+
+    With ``tissue`` and a beam absorbed in columns, the record carries the dermis's complex
+    refractive index (:func:`mtzsim.physics.mtz.reflection.tissue_index`): Fresnel reflection at
+    the surface and the crater walls. Without it, or for the scattering 1.55 µm map (whose Monte
+    Carlo already removes the surface reflection), the index is 1 (no reflection).
+    """
+    from mtzsim.physics.mtz.reflection import tissue_index
+
     q = np.zeros((0, 0)) if q_static is None else np.asarray(q_static, float)
+    index = (tissue_index(beam.laser, tissue.dermis.water_fraction) if tissue is not None and q_static is None
+             else 1.0 + 0.0j)
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
-                         beam.profile == "gaussian", q)
+                         beam.profile == "gaussian", q, complex(index))
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -305,8 +319,98 @@ def temperature_of(H, void, mat, dry=None) -> np.ndarray:
     return np.where(void, mat.t_body, T)
 
 
+def _absorb_column_numpy(Q, void, mat, j, k0, p):
+    """Beer–Lambert: absorb power p [W] entering column j at cell k0 into Q [W/m³]; returns what passes the bottom [W]."""
+    a = np.where(void[j, k0:], 0.0, mat.mua[j, k0:] * mat.h)
+    before = np.exp(-(np.cumsum(a) - a))
+    Q[j, k0:] += p * before * (1.0 - np.exp(-a)) / mat.vol[j, k0:]
+    return p * float(np.exp(-np.sum(a)))
+
+
+def _profile_depth_numpy(floor, ra, h):
+    """Depth [m] of the crater profile at radius ra: column floors joined linearly between column centres."""
+    u = ra / h - 0.5
+    if u <= 0.0:
+        return floor[0] * h
+    i = int(u)
+    if i >= floor.size - 1:
+        return floor[-1] * h
+    return ((1.0 - (u - i)) * floor[i] + (u - i) * floor[i + 1]) * h
+
+
+def _profile_slope_numpy(floor, ra, h, node):
+    """Slope dz/dr [-]: central difference at column ``node`` (mirrored on the axis), else the segment's at ra."""
+    nr = floor.size
+    if node >= 0:
+        a = floor[node - 1] if node > 0 else floor[min(1, nr - 1)]
+        b = floor[node + 1] if node < nr - 1 else floor[node]
+        return 0.5 * (b - a)
+    u = ra / h - 0.5
+    i = int(u)
+    if u <= 0.0 or nr < 2 or i >= nr - 1:
+        return 0.0
+    return float(floor[i + 1] - floor[i])
+
+
+def _trace_column(Q, void, mat, floor, j, p_in, index):
+    """Follow column j's light through Fresnel reflections at the crater profile (readable twin of the
+    ray loop of ``_kernels.axisym.deposit_beam``). Returns (delivered, out of the bottom, reflected out of
+    the skin, absorbed after a wall reflection) [W]."""
+    from mtzsim.physics.mtz.reflection import fresnel_reflectance
+
+    nr, nz = void.shape
+    h = mat.h
+    reflecting = complex(index) != 1.0
+    delivered = bottom = out = redirected = 0.0
+    p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, floor[j], j, 0
+    while p > 0.0:
+        R, n, c = 0.0, np.array([0.0, -1.0]), 0.0
+        if reflecting:
+            fp = _profile_slope_numpy(floor, abs(x), h, node)
+            n = np.array([(1.0 if x >= 0.0 else -1.0) * fp, -1.0]) / np.sqrt(1.0 + fp * fp)
+            c = -float(d @ n)
+            if c > 0.0 and bounce < _k.MAX_BOUNCES:
+                R = float(fresnel_reflectance(min(c, 1.0), index))
+                R = 0.0 if R * p <= _k.TRACE_FLOOR * p_in else R
+        a = (1.0 - R) * p
+        bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
+        delivered += a
+        redirected += a if bounce > 0 else 0.0
+        p -= a
+        if p <= 0.0 or R == 0.0:
+            break
+        d = d + 2.0 * c * n
+        bounce, node, ds = bounce + 1, -1, 0.5 * h
+        while True:  # march across the crater in steps of h/2 until the ray meets the profile or leaves
+            xp, zp = x, z
+            x, z = x + d[0] * ds, z + d[1] * ds
+            if z < 0.0 or abs(x) >= nr * h:
+                out += p
+                p = 0.0
+                break
+            if z >= nz * h:
+                bottom += p
+                delivered += p
+                p = 0.0
+                break
+            if z >= _profile_depth_numpy(floor, abs(x), h):  # the wall cell: first solid one of the row, outward
+                kk = min(int(z / h), nz - 1)
+                solid = np.flatnonzero(~void[min(int(abs(x) / h), nr - 1):, kk])
+                if solid.size == 0:
+                    out += p
+                    p = 0.0
+                    break
+                jj, x, z = min(int(abs(x) / h), nr - 1) + int(solid[0]), xp, zp
+                break
+    return delivered, bottom, out, redirected
+
+
 def _columns(void, mat, pulse, power, trans):
-    """Beer–Lambert power per volume [W/m³] in each column below its floor, power in and out [W]."""
+    """Beer–Lambert power per volume [W/m³] below the crater profile with Fresnel reflection at its surface.
+
+    Returns Q, the power that entered the tissue, the power out of the bottom, the floors, the
+    power reflected out of the skin and the power absorbed after a wall reflection [W].
+    """
     nr, nz = void.shape
     floor = np.where(void.all(axis=1), nz, np.argmin(void, axis=1))
     w2 = pulse.w0**2 * (1.0 + (floor * mat.h / pulse.z_rayleigh) ** 2)
@@ -317,13 +421,11 @@ def _columns(void, mat, pulse, power, trans):
         irr = np.where(r2 <= w2, power / (math.pi * w2), 0.0)
     irr = np.where(floor < nz, irr * trans, 0.0)
     p_in = irr * mat.vol[:, 0] / mat.h
-    below = (np.arange(nz)[None, :] >= floor[:, None]) & ~void
-    a = np.where(below, mat.mua * mat.h, 0.0)
-    before = np.exp(-(np.cumsum(a, axis=1) - a))
-    frac = before * (1.0 - np.exp(-a))
-    Q = p_in[:, None] * frac / mat.vol
-    out = float(np.sum(p_in * np.exp(-np.sum(a, axis=1))))
-    return Q, float(p_in.sum()), out, floor
+    Q = np.zeros(void.shape)
+    tot = np.zeros(4)
+    for j in np.flatnonzero(p_in > 0.0):
+        tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index)
+    return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3])
 
 
 def water_left(H, mat, dry=None) -> np.ndarray:
@@ -396,7 +498,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         T = temperature_of(H, void, mat, dry)
         cond, lost = heat.conduction_rate_numpy(T, void, mat.Gr, mat.Gz, mat.t_body)
         Q = np.zeros_like(H)
-        p_deliv = p_out = 0.0
+        p_deliv = p_out = p_refl = p_redir = 0.0
         if p_now > 0.0:
             trans = 1.0
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
@@ -410,7 +512,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             if scattering:
                 Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans)
             else:
-                Q, p_deliv, p_out, _ = _columns(void, mat, pulse, p_now, trans)
+                Q, p_deliv, p_out, _, p_refl, p_redir = _columns(void, mat, pulse, p_now, trans)
             p_wall = 0.0
             if plm.wall > 0.0 and trans < 1.0:
                 d0 = int(np.argmin(void[0])) if not void[0].all() else void.shape[1]
@@ -437,6 +539,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             tally[1] += dt * (p_now * (1.0 - trans) - p_wall)
             tally[7] += dt * p_wall
         tally[2] += dt * p_out
+        tally[8] += dt * p_refl
+        tally[9] += dt * p_redir
         tally[4] += dt * lost
         tally[5] += dt * float(np.sum(np.where(solid, pl * mat.vol, 0.0)))
         t = t + dt
