@@ -169,7 +169,10 @@ def test_registry_cases_for_mtzsim_validate(cases):
 
     reg = registry_cases()
     assert len(reg) == len(cases) and all(c.model == "outcome" for c in reg)
-    assert all(c.measured != 0 for c in reg)
+    # a relative error needs a non-zero measurement; a difference that should vanish is judged in its unit
+    assert all(c.measured != 0 or c.kind == "absolute" for c in reg)
+    yuan = next(c for c in reg if c.name.startswith("Yuan 2014 improvement difference 20 %"))
+    assert yuan.kind == "absolute" and yuan.measured == 0.0 and yuan.tolerance == 10.0  # ± 10 points
     by_name = {c.name: evaluate(c) for c in reg}
     for name in ("Yuan 2014 improvement difference 20 % vs 10 % density (1 session, 3 mo)",
                  "Yuan 2014 PIH ratio 20 % / 10 % density ('more adverse effects')",

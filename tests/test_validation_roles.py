@@ -17,3 +17,16 @@ def test_mtz_cases_registered_with_roles():
     n = len(validation.CASES)
     validation._register_stage_cases({"mtz"})
     assert len(validation.CASES) == n
+
+
+def test_absolute_case_judges_a_vanishing_difference_in_its_unit():
+    """A difference that should vanish (measured 0) has no relative error: it is judged within ± tolerance points."""
+    from mtzsim.verify.validation import Case, evaluate
+
+    def make(p):
+        return Case(name="d", model="outcome", quantity="d", unit="points", measured=0.0, tolerance=10.0,
+                    source="s", predict=lambda: p, kind="absolute")
+
+    inside, outside, below = evaluate(make(9.6)), evaluate(make(10.1)), evaluate(make(-10.1))
+    assert inside.passed and inside.error == 9.6
+    assert not outside.passed and not below.passed and below.error == -10.1

@@ -228,23 +228,25 @@ def _cached_cases() -> tuple:
 def registry_cases() -> list:
     """The outcome cases as :class:`mtzsim.verify.validation.Case` objects (model ``"outcome"``).
 
-    Absolute tolerances become relative ones; a held-out case judged by the trial's sampling
-    interval gets the interval's half-width relative to the measurement as its tolerance.
+    Absolute tolerances become relative ones, except for a difference that should vanish (measured
+    0), which keeps its absolute tolerance (kind ``"absolute"``); a held-out case judged by the
+    trial's sampling interval gets the interval's half-width relative to the measurement as its
+    tolerance.
     """
     from mtzsim.verify.validation import Case
 
     out = []
     for i, row in enumerate(_cached_cases()):
-        meas, shift = row["measured"], 0.0
-        if meas == 0.0:  # a difference that should vanish: shown as 100 + difference vs 100 (same ± points)
-            shift = meas = 100.0
-        if row["kind"] == "greater":
+        meas = row["measured"]
+        if meas == 0.0:  # a difference that should vanish: judged in its own unit (± points)
+            kind, tol = "absolute", row["tolerance"]
+        elif row["kind"] == "greater":
             kind, tol = "greater", 0.0
         elif row["kind"] == "interval":
             kind, tol = "two-sided", 0.5 * (row["high"] - row["low"]) / abs(meas)
         else:
             kind, tol = "two-sided", row["tolerance"] / abs(meas)
         out.append(Case(name=row["name"], model="outcome", quantity=row["name"], unit=row["unit"], measured=meas,
-                        tolerance=tol, source=row["source"], predict=(lambda i=i, shift=shift: shift + _cached_cases()[i]["predicted"]),
+                        tolerance=tol, source=row["source"], predict=(lambda i=i: _cached_cases()[i]["predicted"]),
                         kind=kind, fitted=row["fitted"], note=row["note"]))
     return out

@@ -21,10 +21,11 @@ class Case:
     quantity: str
     unit: str
     measured: float
-    tolerance: float  # relative, e.g. 0.2 for ±20 %
+    tolerance: float  # relative, e.g. 0.2 for ±20 % (in the case's unit for kind "absolute")
     source: str
     predict: Callable[[], float]
     kind: str = "two-sided"  # two-sided | greater (measured is a lower bound) | factor (within ×tolerance)
+    #                          | absolute (|predicted − measured| ≤ tolerance, in the unit: a difference that should vanish)
     fitted: bool = False
     note: str = ""
 
@@ -33,7 +34,7 @@ class Case:
 class Outcome:
     case: Case
     predicted: float
-    error: float  # relative (predicted − measured)/measured
+    error: float  # relative (predicted − measured)/measured; in the unit for kind "absolute"
     passed: bool
 
     def to_dict(self) -> dict:
@@ -71,6 +72,9 @@ def case(**kwargs):
 
 def evaluate(c: Case) -> Outcome:
     predicted = float(c.predict())
+    if c.kind == "absolute":  # error in the case's unit: a relative error of a vanishing difference is undefined
+        error = predicted - c.measured
+        return Outcome(c, predicted, error, abs(error) <= c.tolerance and math.isfinite(predicted))
     error = (predicted - c.measured) / c.measured
     if c.kind == "greater":
         passed = predicted >= c.measured * (1 - c.tolerance)

@@ -41,10 +41,14 @@ def register(app: typer.Typer) -> None:
                     tol = f"≥ {c.measured:g}"
                 elif c.kind == "factor":
                     tol = f"×{c.tolerance:g} band"
+                elif c.kind == "absolute":
+                    tol = f"±{c.tolerance:g} {c.unit}"
                 else:
                     tol = f"±{c.tolerance*100:.0f} %"
                 status = "[green]pass[/]" if o.passed else "[red]FAIL[/]"
-                table.add_row(c.name, validation.role(c), f"{o.predicted:.4g} {c.unit}", f"{c.measured:g} {c.unit}", f"{o.error*100:+.1f} %", tol, status, c.source)
+                table.add_row(c.name, validation.role(c), f"{o.predicted:.4g} {c.unit}", f"{c.measured:g} {c.unit}",
+                              f"{o.error:+.3g} {c.unit}" if c.kind == "absolute" else f"{o.error*100:+.1f} %", tol, status,
+                              c.source)
             Console(width=200).print(table)
             failed = sum(not o.passed for o in outcomes)
             roles = [validation.role(o.case) for o in outcomes]
