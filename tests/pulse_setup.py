@@ -42,3 +42,13 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
                         np.zeros((grid.nr, grid.nz), np.bool_))
 
     return state, mat, train, plm, rts, stp
+
+
+def assert_states_equal(a, b):
+    """Kernel and numpy-twin states agree: the same cells void and dry; enthalpy, damage and peak
+    temperature to the round-off of the same arithmetic in another order, accumulated over the steps."""
+    np.testing.assert_array_equal(a.void, b.void)
+    np.testing.assert_array_equal(a.dry, b.dry)
+    np.testing.assert_allclose(a.H, b.H, rtol=1e-9, atol=1e-9 * float(np.max(np.abs(b.H))))
+    np.testing.assert_allclose(a.Omega, b.Omega, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(a.Tmax, b.Tmax, rtol=1e-12)
