@@ -182,6 +182,15 @@ def fresnel(c, index):
 
 
 @nb.njit(cache=True, inline="always")
+def first_solid(void, j, k):
+    """Index of the first solid (non-void) cell of row ``k`` from column ``j`` outward; ``nr`` if none."""
+    nr = void.shape[0]
+    while j < nr and void[j, k]:
+        j += 1
+    return j
+
+
+@nb.njit(cache=True, inline="always")
 def profile_depth(floor, ra, h):
     """Depth [m] of the crater profile at radius ra [m]: column floors joined linearly between column centres."""
     nr = floor.shape[0]
@@ -324,9 +333,7 @@ def deposit_beam(
                 if z >= profile_depth(floor, ra, h):
                     # the wall cell it meets: the first solid cell of its row, outward from the ray
                     kk = min(int(z / h), nz - 1)
-                    jj = min(int(ra / h), nr - 1)
-                    while jj < nr and void[jj, kk]:
-                        jj += 1
+                    jj = first_solid(void, min(int(ra / h), nr - 1), kk)
                     if jj >= nr:
                         out += p
                         p = 0.0
@@ -411,9 +418,7 @@ def plume_wall_heat(Q, void, floor0, vol, h, power):
     nr, nz = void.shape
     area = 0.0
     for k in range(min(floor0, nz)):
-        jw = 0
-        while jw < nr and void[jw, k]:
-            jw += 1
+        jw = first_solid(void, 0, k)
         if jw < nr:
             area += 2.0 * math.pi * jw * h * h
     if area <= 0.0:
@@ -421,9 +426,7 @@ def plume_wall_heat(Q, void, floor0, vol, h, power):
     flux = power / area
     placed = 0.0
     for k in range(min(floor0, nz)):
-        jw = 0
-        while jw < nr and void[jw, k]:
-            jw += 1
+        jw = first_solid(void, 0, k)
         if jw < nr:
             face = 2.0 * math.pi * jw * h * h
             Q[jw, k] += flux * face / vol[jw, k]
