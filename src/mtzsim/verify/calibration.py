@@ -262,6 +262,17 @@ X0 = (-0.3, -2.0)
 PARAMETERS_SUPERHEATED = PARAMETERS + ("vaporised_fraction",)
 BOUNDS_SUPERHEATED = (BOUNDS[0] + (VAPORISED_FRACTION_BOUNDS[0],), BOUNDS[1] + (VAPORISED_FRACTION_BOUNDS[1],))
 X0_SUPERHEATED = X0 + (0.5,)
+#: With the desiccated matrix absorbing less than wet tissue (:class:`LossModel` ``dry_absorption`` κ at
+#: 10.6 µm, fitted as log10 κ): x = (log10 φ_near, log10 φ, log10 κ) (``fit(dry_absorption=True)``), with
+#: the CW residual-damage rows (:data:`CW_RESIDUAL_DAMAGE`: Walsh1989CW fitted, the scanned-CW row held out).
+#: κ is bounded [0, 1] physically; the fit's floor 0.01 is numerical (assumption: at κ ≤ 0.01 the dry
+#: layer is transparent to within the grid's resolution of a 5 µm cell, µa κ h < 10⁻³).
+PARAMETERS_DRY = PARAMETERS + ("log10_dry_absorption_co2",)
+DRY_ABSORPTION_LOG10_BOUNDS = (-2.0, 0.0)
+BOUNDS_DRY = (BOUNDS[0] + (DRY_ABSORPTION_LOG10_BOUNDS[0],), BOUNDS[1] + (DRY_ABSORPTION_LOG10_BOUNDS[1],))
+X0_DRY = X0 + (-1.0,)
+#: Whether the adopted fit includes the dry-matrix absorption ratio κ (and the CW rows).
+DRY_ABSORPTION = False
 #: Whether the adopted fit includes confined superheating (the vaporised fraction f_v). Not adopted
 #: (2026-11-30): the superheated fit (f_v 0.46 ± 0.35, χ² 4.16 vs 4.66) brings the held-out 1000 µm
 #: rows inside ±35 % (−45 → −23 %, −28 → −9 %) but moves the 80 mJ ablation row from +23 to +29 %,
@@ -282,19 +293,33 @@ ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERAT
 VENT_REFERENCE = "mouth"
 
 
-def loss_model(x) -> LossModel:
-    """The :class:`LossModel` of a parameter vector (a third entry is the vaporised fraction f_v)."""
-    return LossModel(ablation_temperature=ABLATION_TEMPERATURE, near_fraction=float(10.0 ** x[0]),
-                     ejecta_fraction=float(10.0 ** x[1]), wall_fraction=WALL_FRACTION,
-                     vaporised_fraction=float(x[2]) if len(x) > 2 else None, vent_reference=VENT_REFERENCE,
-                     source="calibration candidate")
+def loss_model(x, names=None) -> LossModel:
+    """The :class:`LossModel` of a parameter vector ``x`` named ``names`` (default: the two fractions,
+    then f_v for a third entry, as the superheated fit)."""
+    if names is None:
+        names = PARAMETERS_SUPERHEATED[:len(x)]
+    v = dict(zip(names, (float(a) for a in x)))
+    return LossModel(ablation_temperature=ABLATION_TEMPERATURE, near_fraction=10.0 ** v["log10_near_fraction"],
+                     ejecta_fraction=10.0 ** v["log10_ejecta_fraction"], wall_fraction=WALL_FRACTION,
+                     vaporised_fraction=v.get("vaporised_fraction"), vent_reference=VENT_REFERENCE,
+                     dry_absorption=10.0 ** v.get("log10_dry_absorption_co2", 0.0), source="calibration candidate")
 
 
-def parameter_set(superheating: bool):
-    """(names, bounds, x0) of the fit without or with confined superheating."""
+def parameter_set(superheating: bool, dry_absorption: bool = False):
+    """(names, bounds, x0) of the fit: the two fractions, with confined superheating or with κ."""
+    if superheating and dry_absorption:
+        raise ValueError("the superheated fit and the dry-absorption fit are separate fits; choose one")
     if superheating:
         return PARAMETERS_SUPERHEATED, BOUNDS_SUPERHEATED, X0_SUPERHEATED
+    if dry_absorption:
+        return PARAMETERS_DRY, BOUNDS_DRY, X0_DRY
     return PARAMETERS, BOUNDS, X0
+
+
+def names_of(parameters) -> tuple:
+    """The parameter names of a record's ``parameters`` (or any of its keys), as the fit orders them."""
+    keys = set(parameters)
+    return parameter_set("vaporised_fraction" in keys, "log10_dry_absorption_co2" in keys)[0]
 
 
 def _cases():
@@ -304,9 +329,15 @@ def _cases():
         yield energy, 120e-6
 
 
-def predict(x, numerics: Numerics = FIT_NUMERICS) -> dict:
-    """Histology-view predictions of every calibration number: name → (model, measured, σ, kind)."""
-    losses = loss_model(x)
+def predict(x, numerics: Numerics = FIT_NUMERICS, names=None, cw: bool | None = None) -> dict:
+    """Histology-view predictions of every calibration number: name → (model, measured, σ, kind).
+
+    ``cw`` (default: when the parameters include κ) adds the CW residual-damage rows, each the
+    geometric mean over its assumed exposures (:data:`CW_EXPOSURES`).
+    """
+    losses = loss_model(x, names)
+    if cw is None:
+        cw = names is not None and "log10_dry_absorption_co2" in names
     runs = {}
     for energy, spot in _cases():
         beam = make_beam("co2", energy=energy, spot_diameter=spot, peak_power=ASSUMED_PEAK_POWER)
@@ -323,6 +354,11 @@ def predict(x, numerics: Numerics = FIT_NUMERICS) -> dict:
     p["hantash_depth_ratio"] = (h30.coagulation_depth / max(h5.coagulation_depth, 1e-9), HANTASH_DEPTH_RATIO, 0.20,
                                 "greater")
     p["hantash_width_ratio"] = (h30.lesion_width / max(h5.lesion_width, 1e-9), HANTASH_WIDTH_RATIO, 0.35, "two-sided")
+    if cw:
+        for key, data in CW_RESIDUAL_DAMAGE.items():
+            d = cw_residual_damage(key, losses, numerics)
+            p[f"residual_damage_{key}"] = (math.exp(float(np.mean(np.log(np.maximum(d, 1e-9))))), data, CW_TOLERANCE,
+                                           "two-sided")
     return p
 
 
@@ -358,7 +394,8 @@ def cw_residual_damage(key: str, losses=None, numerics: Numerics | None = None) 
 #: against 150 and 350 µm, and shielding can only lower them: they carry no information on the
 #: plume parameters except "none", and point to a mechanism the model lacks for wide spots
 #: (their pulse regime is not reported). Kept as held-out validation rows.
-HELD_OUT = ("coagulation_depth_1000um_60mJ", "coagulation_depth_1000um_220mJ")
+#: The scanned-CW porcine row (JBurnCareRehabil1997) is held out of the fit with κ (Walsh1989CW fitted).
+HELD_OUT = ("coagulation_depth_1000um_60mJ", "coagulation_depth_1000um_220mJ", "residual_damage_burn_scanned_cw")
 
 
 def residuals(pred: dict, skip: str | None = None) -> np.ndarray:
@@ -395,6 +432,7 @@ class Fit:
     check_predictions: dict = field(default_factory=dict)
     loo: dict = field(default_factory=dict)
     nfev: int = 0
+    names: tuple = ()
 
     @property
     def sigma(self) -> np.ndarray:
@@ -408,7 +446,7 @@ class Fit:
             return self.covariance / np.outer(s, s)
 
 
-def _solve(skip=None, x0=X0, numerics=FIT_NUMERICS, max_nfev=40, progress=None, bounds=BOUNDS):
+def _solve(skip=None, x0=X0, numerics=FIT_NUMERICS, max_nfev=40, progress=None, bounds=BOUNDS, names=None):
     from scipy.optimize import least_squares
 
     memo = {}
@@ -416,37 +454,40 @@ def _solve(skip=None, x0=X0, numerics=FIT_NUMERICS, max_nfev=40, progress=None, 
     def fun(x):
         key = tuple(np.round(x, 9))
         if key not in memo:
-            memo[key] = predict(x, numerics)
+            memo[key] = predict(x, numerics, names)
             if progress:
                 progress(x, float(np.sum(residuals(memo[key]) ** 2)))
         return residuals(memo[key], skip)
 
     # the crater moves in whole cells: finite differences over 5 % of the parameter scale
-    n = len(x0)  # f_v (third) is a fraction: scale 0.2, step 10 % of it
-    sol = least_squares(fun, np.asarray(x0, float), bounds=bounds, x_scale=(0.3, 0.3, 0.2)[:n],
+    n = len(x0)  # f_v (third) is a fraction: scale 0.2, step 10 % of it; log10 κ a logarithm as the fractions
+    third = 0.3 if names is not None and "log10_dry_absorption_co2" in names else 0.2
+    sol = least_squares(fun, np.asarray(x0, float), bounds=bounds, x_scale=(0.3, 0.3, third)[:n],
                         diff_step=(0.1, 0.1, 0.1)[:n], max_nfev=max_nfev)
-    return sol, memo[tuple(np.round(sol.x, 9))] if tuple(np.round(sol.x, 9)) in memo else predict(sol.x, numerics)
+    key = tuple(np.round(sol.x, 9))
+    return sol, memo[key] if key in memo else predict(sol.x, numerics, names)
 
 
 def fit(*, numerics: Numerics = FIT_NUMERICS, check: Numerics | None = CHECK_NUMERICS, loo: bool = True,
-        progress=None, superheating: bool = SUPERHEATING) -> Fit:
-    """Least-squares fit of (log10 φ_near, log10 φ[, f_v]); covariance from the Jacobian; optional leave-one-out."""
-    names, bounds, x0 = parameter_set(superheating)
-    sol, pred = _solve(x0=x0, numerics=numerics, progress=progress, bounds=bounds)
+        progress=None, superheating: bool = SUPERHEATING, dry_absorption: bool = DRY_ABSORPTION, x0=None) -> Fit:
+    """Least-squares fit of (log10 φ_near, log10 φ[, f_v or log10 κ]); covariance from the Jacobian; optional
+    leave-one-out (each refit from the same start ``x0``, default the parameter set's)."""
+    names, bounds, start = parameter_set(superheating, dry_absorption)
+    x0 = start if x0 is None else tuple(x0)
+    sol, pred = _solve(x0=x0, numerics=numerics, progress=progress, bounds=bounds, names=names)
     J = sol.jac
     n, k = J.shape
     chi2_red = float(2 * sol.cost / max(n - k, 1))
     cov = np.linalg.pinv(J.T @ J) * max(1.0, chi2_red)
     out = Fit(x=sol.x, covariance=cov, cost=float(2 * sol.cost), chi2_reduced=chi2_red, predictions=pred,
-              nfev=int(sol.nfev))
+              nfev=int(sol.nfev), names=tuple(names))
     if check is not None:
-        out.check_predictions = predict(sol.x, check)
+        out.check_predictions = predict(sol.x, check, names)
     if loo:
         for key in (k for k in pred if k not in HELD_OUT):
             # from the fit's own start: started at the optimum the refits stop there at once (on the
             # 5 µm grid the cost is piecewise flat, the crater moving in whole cells; 2026-11-30)
-            s, _ = _solve(skip=key, x0=x0, numerics=numerics, max_nfev=40, bounds=bounds)
-            p = predict(s.x, numerics)
+            s, p = _solve(skip=key, x0=x0, numerics=numerics, max_nfev=40, bounds=bounds, names=names)
             model, data, sigma, kind = p[key]
             out.loo[key] = {"x": s.x.tolist(), "model": model, "data": data, "error": model / data - 1.0}
     return out
@@ -455,7 +496,8 @@ def fit(*, numerics: Numerics = FIT_NUMERICS, check: Numerics | None = CHECK_NUM
 def record(result: Fit) -> dict:
     """The calibration record (JSON-able): parameters with 1σ, correlation, predictions, LOO, grids used."""
     x, s = result.x, result.sigma
-    names, bounds, _ = parameter_set(len(x) > len(PARAMETERS))
+    names = result.names or PARAMETERS_SUPERHEATED[:len(x)]
+    _, bounds, _ = parameter_set("vaporised_fraction" in names, "log10_dry_absorption_co2" in names)
     lo, hi = np.array(bounds[0]), np.array(bounds[1])
     # a parameter on the edge of its range is a defect (DESIGN.md): the record says so
     at_bound = (np.abs(x - lo) < 1e-6 * (hi - lo)) | (np.abs(hi - x) < 1e-6 * (hi - lo))
@@ -468,7 +510,11 @@ def record(result: Fit) -> dict:
         "model": "mtzsim.physics.mtz.LossModel",
         "date": _dt.date.today().isoformat(),
         "data": "mtz_co2_calibration.csv (params/data/mtz_measurements.csv): eCO2SpotSize 120 um (ablation, "
-        "coagulation) and 1000 um (coagulation) rows, Hantash2007 depth and width ratios",
+        "coagulation) and 1000 um (coagulation) rows, Hantash2007 depth and width ratios"
+        + ("; CW CO2 residual thermal damage (params/data/mtz_cw_residual_damage.csv: Walsh1989CW, "
+           "JBurnCareRehabil1997), each the geometric mean over its assumed exposures "
+           + json.dumps({k: [[sp * 1e6, pw, dw * 1e3] for sp, pw, dw in v] for k, v in CW_EXPOSURES.items()})
+           + " [spot um, W, ms]" if any(k.startswith("residual_damage_") for k in result.predictions) else ""),
         "histology": "collagen-denaturation edge (MaitlandWalsh1997 set), depths / 1.21, widths / 1.12 (MarqaMordon2014)",
         "method": "scipy.optimize.least_squares (trf, bounded) on log(model/measured)/tolerance; covariance "
         "inv(J^T J) x max(1, reduced chi2); LOO = refit without each number",
@@ -480,7 +526,8 @@ def record(result: Fit) -> dict:
         "nfev": result.nfev,
         "fixed": {"ablation_temperature_k": ABLATION_TEMPERATURE, "ejection_delay_s": 0.0,
                   "peak_power_w": ASSUMED_PEAK_POWER, "acceleration_length_w0": 1.0, "vent_length": 1.0,
-                  "vent_reference": VENT_REFERENCE, "wall_fraction": WALL_FRACTION},
+                  "vent_reference": VENT_REFERENCE, "wall_fraction": WALL_FRACTION,
+                  **({} if "log10_dry_absorption_co2" in names else {"dry_absorption_co2": 1.0})},
         "grid_fit": {"cell_m": FIT_NUMERICS.cell, "cooling_time_s": FIT_NUMERICS.cooling_time},
         "grid_check": {"cell_m": CHECK_NUMERICS.cell, "cooling_time_s": CHECK_NUMERICS.cooling_time},
         "predictions_vs_data": {k: {"model": m, "data": d, "tolerance": sg, "kind": kd}
@@ -488,7 +535,7 @@ def record(result: Fit) -> dict:
         "check_predictions_vs_data": {k: {"model": m, "data": d, "tolerance": sg, "kind": kd}
                                       for k, (m, d, sg, kd) in result.check_predictions.items()},
         "leave_one_out": result.loo,
-        "held_out": list(HELD_OUT),
+        "held_out": [k for k in HELD_OUT if k in result.predictions],
     }
 
 
@@ -514,7 +561,8 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
     p = rec["parameters"]
     if "log10_near_fraction" not in p:
         return {}
-    names, bounds, _ = parameter_set("vaporised_fraction" in p)
+    names = names_of(p)
+    _, bounds, _ = parameter_set("vaporised_fraction" in p, "log10_dry_absorption_co2" in p)
     x0 = np.array([p[k]["value"] for k in names])
     lam, vec = np.linalg.eigh(np.asarray(rec["covariance"], float))
     num = numerics or Numerics(cell=10e-6, cooling_time=1.0)
@@ -524,7 +572,7 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
     for i in range(len(names)):
         for sign in (-1.0, 1.0):
             x = np.clip(x0 + sign * math.sqrt(max(lam[i], 0.0)) * vec[:, i], lo, hi)
-            r = simulate_mtz(beam, tissue=tissue, losses=replace(loss_model(x), source="interval"), numerics=num)
+            r = simulate_mtz(beam, tissue=tissue, losses=replace(loss_model(x, names), source="interval"), numerics=num)
             for name, val in (("ablation_depth", r.ablation_depth), ("coagulation_depth", r.coagulation_depth),
                               ("ablation_diameter", r.ablation_diameter),
                               ("histology_coagulation_depth", r.histology.coagulation_depth),

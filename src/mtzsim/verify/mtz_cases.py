@@ -99,7 +99,9 @@ def register() -> None:
              source=f"mtz_co2_calibration.csv; refit without this number ({rec.get('date', '')}, coarse grid "
              f"{rec['grid_fit']['cell_m']*1e6:g} um)", fitted=False,
              note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"] * k: v)
-    # the data table (validation_cases.csv) already lists a held-out row with the same measurement: once is enough
+    _register_cw(rec, case)
+    # the data table (validation_cases.csv) or the CW cases already list a held-out row with the same
+    # measurement: once is enough
     in_table = {(c.unit, round(c.measured, 6)) for c in CASES if c.model == "mtz" and not c.fitted}
     for key in rec.get("held_out", []):
         row = rec["check_predictions_vs_data"].get(key) or rec["predictions_vs_data"][key]
@@ -109,7 +111,6 @@ def register() -> None:
              measured=row["data"] * 1e6, tolerance=row["tolerance"], kind=row["kind"],
              source=f"mtz_co2_calibration.csv; predicted by the fit without it ({rec.get('date', '')})", fitted=False,
              note="prediction stored by `mtzsim calibrate` (check grid)")(lambda v=row["model"] * 1e6: v)
-    _register_cw(rec, case)
     case(name="Walsh & Deutsch 1989: Er:YAG specific ablation of skin, 8 J/cm2", model="mtz",
          quantity="ablated mass per energy", unit="ug/J", measured=540.0, tolerance=0.25,
          source="WalshDeutsch1989 (guinea-pig skin, normal-spiking Er:YAG; held out)", fitted=False,

@@ -253,7 +253,7 @@ def default_loss_model() -> LossModel:
         else rec["fixed"].get("vent_length", rec["fixed"].get("vent_length_w0", 1.0)),
         vaporised_fraction=p["vaporised_fraction"]["value"] if "vaporised_fraction" in p else None,
         vent_reference=rec["fixed"].get("vent_reference", "beam"),
-        dry_absorption=p["dry_absorption_co2"]["value"] if "dry_absorption_co2" in p
+        dry_absorption=10.0 ** p["log10_dry_absorption_co2"]["value"] if "log10_dry_absorption_co2" in p
         else rec["fixed"].get("dry_absorption_co2", 1.0),
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
