@@ -1,6 +1,6 @@
 """Ablation and plume model of one microbeam: ablation temperature and shielding by the ejected mass.
 
-Four mechanisms, each with its own physics and one or two bounded parameters:
+Five mechanisms, each with its own physics and one or two bounded parameters:
 
 * **Ablation temperature** T_abl: skin is a matrix-continuous tissue; its collagen matrix holds
   the vapour until the desiccated matrix is superheated and ruptures explosively, so tissue
@@ -60,6 +60,16 @@ Four mechanisms, each with its own physics and one or two bounded parameters:
   2026-11-30 it was not identified (0.75 ± 2.6) and at that value the flux erodes the top of the
   crater to 790 µm diameter at 80 mJ / 120 µm, a width no data bound (see
   :mod:`mtzsim.verify.calibration`).
+
+* **Absorption of the desiccated matrix** (``dry_absorption`` κ): water is the absorber at 10.6 and
+  2.94 µm (Welch et al. 1991), so a cell that has lost its water may absorb less than wet tissue:
+  µa (κ + (1 − κ) w), w the fraction of its water the cell still holds
+  (:func:`mtzsim.physics.mtz.pulse.water_left`), κ the dry/wet ratio at one laser's wavelength
+  (``dry_absorption_laser``), bounded [0, 1]. A transparent eschar lets the beam through to the wet
+  tissue under the crater and thickens the coagulated margin there (CW CO2: ~100 µm, Walsh et al.
+  1989). Default 1 (a dry cell absorbs as wet tissue): fitted with the plume fractions on 2026-11-30
+  (κ = 0.13) but not adopted, :mod:`mtzsim.verify.calibration`. Never applied to the scattering 1.55 µm
+  beam, whose map already absorbs in proportion to the water left.
 
 References
 ----------
