@@ -227,7 +227,11 @@ unchanged by it):
   (tests/test_mtz.py's grid-convergence test asks < 3 %; within 1 % at κ = 1), and on 2.5 µm cells
   the 120 µm rows read 80 mJ +27 % / +4.7 %, 160 mJ −7.5 / −3.1 %, depth ratio 3.07, the margin under
   the 160 mJ crater 136 µm (78 µm on 5 µm cells) — the gain on the 80 mJ ablation row is the coarse
-  grid's; Walsh's 10 W 10 ms margin converges (103 → 99 µm). Next step: the same fit on 2.5 µm cells
+  grid's; Walsh's 10 W 10 ms margin converges (103 → 99 µm). On 2.5 µm cells with the κ fit's fractions,
+  κ = 0.3 / 0.2 / 0.1 give 80 mJ ablation +34.7 / +31.1 / +24.4 %, coagulation +3.9 / +1.9 / +7.0 %,
+  160 mJ +2.2 / −0.6 / −5.2 % and −1.9 / −4.1 / +0.8 %, depth ratio 2.87 / 3.12 / 2.85, width ratio 1.13;
+  the adopted record (κ = 1) there: +32.7, −1.3, −7.9, −14.9 %, depth ratio 2.97 (3.11 on 5 µm cells),
+  width ratio 1.09. Next step: the same fit on 2.5 µm cells
   (about 1.5 h on one core: ~70 s per cost evaluation). :data:`DRY_ABSORPTION` stays False, κ = 1.
   Er:YAG (not fitted): κ(2.94 µm) = 1 / 0.3 / 0.1 / 0.03 gives 1 Hz / 10 Hz ablated-mass ratios of
   1.00 / 0.99 / 1.00 / 1.00 for three 8 J/cm² pulses on 250 µm (Kaufmann & Hibst 1996: ~4): the
