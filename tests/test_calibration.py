@@ -19,7 +19,7 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
     lo, hi = ABLATION_TEMPERATURE_BOUNDS
     assert lo < model.ablation_temperature < hi
     # a fitted value on the edge of its range is a defect (DESIGN.md): strictly inside
-    names, bounds, _ = calibration.parameter_set(calibration.SUPERHEATING)
+    names, bounds, _ = calibration.parameter_set(calibration.SUPERHEATING, calibration.DRY_ABSORPTION)
     assert list(p) == list(names)  # the record is the fit `mtzsim calibrate` runs
     for i, name in enumerate(names):
         assert bounds[0][i] < p[name]["value"] < bounds[1][i]
@@ -29,8 +29,12 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
         assert model.vaporised_fraction is None
     assert rec["grid_fit"]["cell_m"] == calibration.FIT_NUMERICS.cell  # the record states the grid it used
     # every fitted number has its leave-one-out refit; the held-out rows are predicted, not fitted
-    assert len(rec["leave_one_out"]) == len(rec["predictions_vs_data"]) - len(calibration.HELD_OUT)
-    assert set(rec["held_out"]) == set(calibration.HELD_OUT)
+    assert len(rec["leave_one_out"]) == len(rec["predictions_vs_data"]) - len(rec["held_out"])
+    # every held-out row the record predicts is held out (the CW rows only with the κ fit)
+    assert set(rec["held_out"]) == set(calibration.HELD_OUT) & set(rec["predictions_vs_data"])
+    assert set(calibration.HELD_OUT[:2]) <= set(rec["held_out"])
+    assert model.dry_absorption == pytest.approx(10 ** p["log10_dry_absorption_co2"]["value"]
+                                                 if calibration.DRY_ABSORPTION else 1.0)
 
 
 def test_residuals_are_log_errors_over_the_tolerance():

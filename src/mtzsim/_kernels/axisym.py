@@ -25,8 +25,11 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: deposition per unit power (scattering beam) or an empty (0, 0) array (Beer–Lambert columns).
 #: index: complex refractive index n + ik of the tissue at the wavelength (Fresnel reflection at
 #: the surface and the crater walls, :func:`deposit_beam`; 1 + 0j: none).
-PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static index",
-                        defaults=(1.0 + 0.0j,))
+#: dry_absorption: κ [-], the absorption of the desiccated matrix over that of wet tissue at the
+#: wavelength (Beer–Lambert columns only): a cell absorbs µa (κ + (1 − κ) w), w the fraction of its
+#: water it still holds (:func:`water_left`, :func:`dry_absorption_update`); 1: as wet tissue.
+PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption",
+                        defaults=(1.0 + 0.0j, 1.0))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -377,6 +380,20 @@ def water_left(H, H1, H2, dry):
 
 
 @nb.njit(cache=True)
+def dry_absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, jb, kb):
+    """Absorption coefficient [1/m] of each cell of the box [0, jb) × [0, kb) as it dries: µa (κ + (1 − κ) w).
+
+    Water is the absorber at 10.6, 2.94 and 1.55 µm (Welch et al. 1991); a desiccated matrix
+    absorbs κ times what the wet tissue absorbs, a boiling cell in proportion to the water it
+    still holds (w, :func:`water_left`). Cells outside the box hold their water (w = 1).
+    """
+    for j in range(jb):
+        for k in range(kb):
+            w = water_left(H[j, k], H1[j, k], H2[j, k], dry[j, k])
+            mua_eff[j, k] = mua[j, k] * (kappa + (1.0 - kappa) * w)
+
+
+@nb.njit(cache=True)
 def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, sink):
     """Deposit a fixed scattering-beam map [W/m³ per W] where water absorbs it (1.55 µm).
 
@@ -600,6 +617,11 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     npulse = pulse.starts.shape[0]
     scattering = pulse.q_static.shape[0] == nr
     share = column_shares(pulse.q_static, vol) if scattering else np.zeros((0, 0))
+    # a desiccating matrix absorbs less than wet tissue (κ < 1): its own absorption map, else the wet one
+    drying = pulse.dry_absorption < 1.0 and not scattering
+    mua = mat.mua.copy() if drying else mat.mua
+    if drying:
+        dry_absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, nr, nz)
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
     # solid and receives no beam, so it needs no update; the box grows by one cell a step.
     # It starts around whatever a previous pulse left warm or ablated (1 × 1 on a fresh state);
@@ -661,7 +683,9 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             if scattering:
                 p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans, sink)
             else:
-                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mat.mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
+                if drying:
+                    dry_absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, jb, kb)
+                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
                                        pulse.index)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):

@@ -7,6 +7,10 @@ them under the model ``mtz``):
   :data:`mtzsim.verify.calibration.HELD_OUT`), predicted at the optimum;
 * leave-one-out: each calibration number predicted by the fit without it (read from the
   calibration record, where ``mtzsim calibrate`` stored the refits; not fitted to that number);
+* residual thermal damage below a CW CO2 crater (Walsh et al. 1989, 100 ± 15 µm; the scanned-CW
+  porcine study of 1997, ~120 µm), each at two assumed exposures
+  (:data:`mtzsim.verify.calibration.CW_EXPOSURES`): fitted when the adopted calibration record
+  fitted the row, held out otherwise;
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
   (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
   The slope is the axis depth per the fluence that reaches the axis, 2 E / (π w0²) for the model's
@@ -42,6 +46,40 @@ def _eryag(fluence: float):
                         numerics=Numerics(cell=2e-6, cooling_time=0.3))
 
 
+@lru_cache(maxsize=None)
+def _cw(key: str) -> tuple[float, ...]:
+    from mtzsim.verify.calibration import cw_residual_damage
+
+    return cw_residual_damage(key)
+
+
+#: Name and source of each CW residual-damage row (params/data/mtz_cw_residual_damage.csv).
+CW_CASES = {
+    "walsh_cw": ("Walsh et al. 1989: residual damage below a CW CO2 cut", "Walsh1989CW (100 +- 15 um above "
+                 "13 kW/cm2, guinea-pig skin)"),
+    "burn_scanned_cw": ("Scanned CW CO2 1997: residual damage at the crater centre", "JBurnCareRehabil1997 (~120 um, "
+                        "porcine dermis, independent of dwell and irradiance)"),
+}
+
+
+def _register_cw(rec: dict, case) -> None:
+    """One case per assumed exposure of each CW row (:data:`mtzsim.verify.calibration.CW_EXPOSURES`):
+    fitted when the adopted record fitted the row, held out otherwise."""
+    from mtzsim.verify.calibration import CW_EXPOSURES, CW_RESIDUAL_DAMAGE, CW_TOLERANCE
+
+    fitted_rows = set(rec.get("predictions_vs_data", {})) - set(rec.get("held_out", []))
+    for key, (name, source) in CW_CASES.items():
+        for i, (spot, power, dwell) in enumerate(CW_EXPOSURES[key]):
+            irr = power / (3.141592653589793 * (0.5 * spot * 100.0) ** 2) / 1e3
+            case(name=f"{name}, {power:g} W {dwell*1e3:g} ms", model="mtz",
+                 quantity="H&E collagen edge below the crater floor", unit="um",
+                 measured=CW_RESIDUAL_DAMAGE[key] * 1e6, tolerance=CW_TOLERANCE, source=source,
+                 fitted=f"residual_damage_{key}" in fitted_rows,
+                 note=f"stationary CW exposure (assumed): {spot*1e6:g} um 1/e2 spot, {power:g} W for {dwell*1e3:g} ms, "
+                 f"mean irradiance {irr:.0f} kW/cm2; tolerance as the rows of unreported pulse regime")(
+                lambda k=key, j=i: _cw(k)[j] * 1e6)
+
+
 def register() -> None:
     """Add the leave-one-out and held-out cases to the validation registry (once: a registry that
     already holds them is left as it is)."""
@@ -61,7 +99,9 @@ def register() -> None:
              source=f"mtz_co2_calibration.csv; refit without this number ({rec.get('date', '')}, coarse grid "
              f"{rec['grid_fit']['cell_m']*1e6:g} um)", fitted=False,
              note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"] * k: v)
-    # the data table (validation_cases.csv) already lists a held-out row with the same measurement: once is enough
+    _register_cw(rec, case)
+    # the data table (validation_cases.csv) or the CW cases already list a held-out row with the same
+    # measurement: once is enough
     in_table = {(c.unit, round(c.measured, 6)) for c in CASES if c.model == "mtz" and not c.fitted}
     for key in rec.get("held_out", []):
         row = rec["check_predictions_vs_data"].get(key) or rec["predictions_vs_data"][key]

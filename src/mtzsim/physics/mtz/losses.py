@@ -1,6 +1,6 @@
 """Ablation and plume model of one microbeam: ablation temperature and shielding by the ejected mass.
 
-Four mechanisms, each with its own physics and one or two bounded parameters:
+Five mechanisms, each with its own physics and one or two bounded parameters:
 
 * **Ablation temperature** T_abl: skin is a matrix-continuous tissue; its collagen matrix holds
   the vapour until the desiccated matrix is superheated and ruptures explosively, so tissue
@@ -60,6 +60,16 @@ Four mechanisms, each with its own physics and one or two bounded parameters:
   2026-11-30 it was not identified (0.75 ± 2.6) and at that value the flux erodes the top of the
   crater to 790 µm diameter at 80 mJ / 120 µm, a width no data bound (see
   :mod:`mtzsim.verify.calibration`).
+
+* **Absorption of the desiccated matrix** (``dry_absorption`` κ): water is the absorber at 10.6 and
+  2.94 µm (Welch et al. 1991), so a cell that has lost its water may absorb less than wet tissue:
+  µa (κ + (1 − κ) w), w the fraction of its water the cell still holds
+  (:func:`mtzsim.physics.mtz.pulse.water_left`), κ the dry/wet ratio at one laser's wavelength
+  (``dry_absorption_laser``), bounded [0, 1]. A transparent eschar lets the beam through to the wet
+  tissue under the crater and thickens the coagulated margin there (CW CO2: ~100 µm, Walsh et al.
+  1989). Default 1 (a dry cell absorbs as wet tissue): fitted with the plume fractions on 2026-11-30
+  (κ = 0.13) but not adopted, :mod:`mtzsim.verify.calibration`. Never applied to the scattering 1.55 µm
+  beam, whose map already absorbs in proportion to the water left.
 
 References
 ----------
@@ -138,6 +148,16 @@ class LossModel:
         as liquid above 100 °C up to T_abl, where the fraction f_v of it vaporises and the cell
         is ejected (H_abl = ρc (T_abl − T_body) + f_v ρ_w L; :func:`mtzsim.physics.mtz.pulse.material`).
         Only for beams absorbed in columns (CO2, Er:YAG), not the scattering 1.55 µm beam.
+    dry_absorption : float
+        κ [-]: absorption coefficient of the desiccated matrix over that of the wet tissue at
+        the wavelength of ``dry_absorption_laser`` (water is the absorber at 10.6 µm, Welch et
+        al. 1991): a cell absorbs µa (κ + (1 − κ) w), w the fraction of its water it still holds.
+        Bounded [0, 1] (dry matrix absorbs no more than the wet tissue that holds it). 1
+        (default): a drying cell absorbs as wet tissue.
+    dry_absorption_laser : str
+        The laser whose wavelength κ belongs to (default ``"co2"``); other lasers keep κ = 1.
+        Never applied to the scattering 1.55 µm map, whose cells already absorb in proportion
+        to the water they hold.
     source : str
         Where the numbers come from.
     """
@@ -151,6 +171,8 @@ class LossModel:
     wall_fraction: float = 0.0
     vaporised_fraction: float | None = None
     vent_reference: str = "mouth"
+    dry_absorption: float = 1.0
+    dry_absorption_laser: str = "co2"
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -168,6 +190,11 @@ class LossModel:
                 raise ValueError(f"{name} must be a non-negative number of radii, got {getattr(self, name)!r}")
         if self.vent_reference not in VENT_REFERENCES:
             raise ValueError(f"vent_reference must be one of {', '.join(VENT_REFERENCES)}, got {self.vent_reference!r}")
+        if not 0.0 <= self.dry_absorption <= 1.0:
+            raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {self.dry_absorption!r}")
+        if self.dry_absorption_laser not in ("co2", "eryag"):
+            raise ValueError(f"dry_absorption_laser must be 'co2' or 'eryag' (a beam absorbed in columns), "
+                             f"got {self.dry_absorption_laser!r}")
         if not self.ejection_delay >= 0:
             raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
 
@@ -200,7 +227,14 @@ class LossModel:
                                                                    else "w0"), "assumption",
              "ejecta spread freely within about one radius of the crater mouth"),
             ("mtz.ejection_delay", f"{self.ejection_delay:.3g} s", "assumption", "0 for ms pulses"),
+            (f"mtz.dry_absorption_{self.dry_absorption_laser}", f"{self.dry_absorption:.3g}",
+             "model" if self.dry_absorption < 1.0 else "assumption",
+             self.source if self.dry_absorption < 1.0 else "1: a desiccated cell absorbs as wet tissue"),
         ]
+
+    def dry_absorption_for(self, laser: str) -> float:
+        """κ of a laser (:attr:`dry_absorption` for ``dry_absorption_laser``, 1 for any other)."""
+        return self.dry_absorption if laser == self.dry_absorption_laser else 1.0
 
 
 @lru_cache(maxsize=1)
@@ -229,6 +263,8 @@ def default_loss_model() -> LossModel:
         else rec["fixed"].get("vent_length", rec["fixed"].get("vent_length_w0", 1.0)),
         vaporised_fraction=p["vaporised_fraction"]["value"] if "vaporised_fraction" in p else None,
         vent_reference=rec["fixed"].get("vent_reference", "beam"),
+        dry_absorption=10.0 ** p["log10_dry_absorption_co2"]["value"] if "log10_dry_absorption_co2" in p
+        else rec["fixed"].get("dry_absorption_co2", 1.0),
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )

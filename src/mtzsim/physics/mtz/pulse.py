@@ -7,7 +7,9 @@ ablation temperature, :mod:`.losses`). With confined superheating (:class:`.loss
 ``vaporised_fraction`` f_v, CO2 and Er:YAG) the same levels describe liquid water held by the matrix:
 H1 = ρc (T_abl − T_body), a plateau of f_v ρ_w L at T_abl, and ejection at its end (:func:`material`).
 Light is absorbed in columns below the crater floor
-(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface; Fresnel reflection
+(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface; a drying cell absorbing
+µa (κ + (1 − κ) w), w the water it still holds and κ the desiccated matrix's absorption over the wet
+tissue's, :class:`.losses.LossModel` ``dry_absorption``, default 1; Fresnel reflection
 at the surface and the crater walls sends part of it out of the skin or deeper into the crater,
 :mod:`.reflection`) or by a fixed
 deposition map (:mod:`.source`, 1.55 µm) that each cell absorbs in proportion to the water it
@@ -78,14 +80,19 @@ def material(grid, props, ablation_temperature: float, t_body: float,
                        Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
 
 
-def pulse_train(beam, q_static, tissue=None) -> _k.PulseTrain:
+def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0) -> _k.PulseTrain:
     """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns).
 
     With ``tissue`` and a beam absorbed in columns, the record carries the dermis's complex
     refractive index (:func:`mtzsim.physics.mtz.reflection.tissue_index`): Fresnel reflection at
     the surface and the crater walls. Without it, or for the scattering 1.55 µm map (whose Monte
     Carlo already removes the surface reflection), the index is 1 (no reflection).
+    ``dry_absorption`` κ: the desiccated matrix's absorption over the wet tissue's at the beam's
+    wavelength (:class:`~mtzsim.physics.mtz.losses.LossModel` ``dry_absorption``); only for a beam
+    absorbed in columns (the 1.55 µm map already absorbs in proportion to the water left).
     """
+    if not 0.0 <= dry_absorption <= 1.0:
+        raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {dry_absorption!r}")
     from mtzsim.physics.mtz.reflection import tissue_index
 
     q = np.zeros((0, 0)) if q_static is None else np.asarray(q_static, float)
@@ -93,7 +100,7 @@ def pulse_train(beam, q_static, tissue=None) -> _k.PulseTrain:
              else 1.0 + 0.0j)
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
-                         beam.profile == "gaussian", q, complex(index))
+                         beam.profile == "gaussian", q, complex(index), float(dry_absorption))
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -512,7 +519,11 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             if scattering:
                 Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans)
             else:
-                Q, p_deliv, p_out, _, p_refl, p_redir = _columns(void, mat, pulse, p_now, trans)
+                m = mat
+                if pulse.dry_absorption < 1.0:  # the desiccating matrix absorbs µa (κ + (1 − κ) w)
+                    kap = pulse.dry_absorption
+                    m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)))
+                Q, p_deliv, p_out, _, p_refl, p_redir = _columns(void, m, pulse, p_now, trans)
             p_wall = 0.0
             if plm.wall > 0.0 and trans < 1.0:
                 d0 = int(np.argmin(void[0])) if not void[0].all() else void.shape[1]

@@ -95,7 +95,9 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     pk = np.array([p[3] for p in probes], np.int64)
     prb = _k.Probes(pj, pk, 1, np.zeros(N_PROBE_MAX), np.zeros((N_PROBE_MAX, len(probes))))
     clock = _time.perf_counter()
-    tally = pulse.run_pulse(state, mat, pulse.pulse_train(beam, q_static, tissue),
+    # the desiccated matrix's absorption ratio κ: for a beam absorbed in columns at κ's wavelength only
+    kappa = losses.dry_absorption_for(beam.laser) if q_static is None else 1.0
+    tally = pulse.run_pulse(state, mat, pulse.pulse_train(beam, q_static, tissue, kappa),
                             pulse.plume(beam, tissue, losses), rts, stp, prb)
     pulse_seconds = _time.perf_counter() - clock
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
