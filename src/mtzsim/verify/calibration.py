@@ -92,7 +92,7 @@ two fractions on 2026-11-30 it came out 316 ± 797 °C, the cost changing by < 0
 (:data:`ABLATION_TEMPERATURE`, assumption).
 
 The data are the rows of ``mtz_co2_calibration.csv`` (copied with its sources into
-``params/data/mtz_measurements.csv``): eCO2SpotSize 120 µm ablation and total coagulation
+``params/data/validation_cases.csv``): eCO2SpotSize 120 µm ablation and total coagulation
 depth at 80 and 160 mJ, 1000 µm total coagulation depth at 60 and 220 mJ (its "penetration"
 rows are not ablation depths: :func:`penetration_energy_argument`), Hantash 2007's depth ratio
 (> 3) and width ratio (≈ 2) between 30 and 5 mJ. The 1000 µm rows are predicted but held out
@@ -548,7 +548,7 @@ def record(result: Fit) -> dict:
     return {
         "model": "mtzsim.physics.mtz.LossModel",
         "date": _dt.date.today().isoformat(),
-        "data": "mtz_co2_calibration.csv (params/data/mtz_measurements.csv): eCO2SpotSize 120 um (ablation, "
+        "data": "mtz_co2_calibration.csv (params/data/validation_cases.csv): eCO2SpotSize 120 um (ablation, "
         "coagulation) and 1000 um (coagulation) rows, Hantash2007 depth and width ratios"
         + ("; CW CO2 residual thermal damage (params/data/mtz_cw_residual_damage.csv: Walsh1989CW, "
            "JBurnCareRehabil1997), each the geometric mean over its assumed exposures "
