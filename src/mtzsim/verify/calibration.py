@@ -233,6 +233,27 @@ unchanged by it):
   the adopted record (κ = 1) there: +32.7, −1.3, −7.9, −14.9 %, depth ratio 2.97 (3.11 on 5 µm cells),
   width ratio 1.09. Next step: the same fit on 2.5 µm cells
   (about 1.5 h on one core: ~70 s per cost evaluation). :data:`DRY_ABSORPTION` stays False, κ = 1.
+  Why it is not grid-converged (2026-11-30, kernel runs of the 80 mJ / 120 µm / 30 W pulse at the κ fit's
+  fractions): not the drying front, the dry layer, the ejection of dry cells nor the plume, but the Fresnel
+  wall reflection. With the reflection off the axis depth (living tissue) is 570 / 555 / 550 µm on 10 / 5 /
+  2.5 µm cells at κ = 0.133 and 590 / 595 / 590 at κ = 1; the dry layer over the floor on the axis is 1 / 3 /
+  5–9 cells (10 / 15 / 12–22 µm) and the partly dried zone below it ~60 µm (6 / 12 / 24 cells) on each grid,
+  both resolved (µa = 212 /cm, κ µa = 28 /cm). With the reflection the walls' light is traced in the
+  meridional plane, so it converges on the axis (a caustic) and its last bounces feed the axis column, one
+  cell wide: the crater ends in a needle (at 2.5 µm: 805 µm on the axis, 490 µm at r = 9 µm, 250 µm at r =
+  21 µm) whose depth has no grid limit. Without the plume (5 mJ, κ = 1) the axis depth grows 530 / 648 /
+  680 / 728 / 763 / 805 / 866 / 880 µm on 10 / 6 / 5 / 4 / 3.3 / 2.5 / 2 / 1.67 µm cells (395 / 400 µm
+  without the reflection). At 80 mJ the plume's shielding, growing with depth, caps it, and the axis depth
+  scatters from grid to grid: 780 / 740 / 780 / 767 / 805 / 816 µm (6 / 5 / 4 / 3.3 / 2.5 / 2 µm) at
+  κ = 0.133, and 870 / 835 / 860 / 880 / 818 / 866 µm for the adopted record (κ = 1), whose 5 vs 2.5 µm
+  pair (2.1 %) passes tests/test_mtz.py's 3 % by falling inside that ±4 % scatter (5 vs 3.3 µm: 5.4 %).
+  So a refit on 2.5 µm cells would not converge either; the reflection needs a width for the light
+  focused on the axis (geometric optics has none below the wavelength, 10.6 µm, and a 10–20 µm channel is
+  a hollow waveguide, not a mirror). A trial spreading the reflected light that strikes within a radius
+  a of the axis over that disk did not converge it (a = 10.6 µm: 740 / 748 / 813 / 806 µm on 5 / 4 / 2.5 /
+  2 µm cells, κ = 1, no plume; a = 21.2 µm: 600 / 620 / 628 / 598 at κ = 1 but 610 / 584 / 575 / 536 at
+  κ = 0.133); not kept. tests/test_mtz_dry_absorption.py holds both facts (converged without the
+  reflection; strict xfail with it).
   Er:YAG (not fitted): κ(2.94 µm) = 1 / 0.3 / 0.1 / 0.03 gives 1 Hz / 10 Hz ablated-mass ratios of
   1.00 / 0.99 / 1.00 / 1.00 for three 8 J/cm² pulses on 250 µm (Kaufmann & Hibst 1996: ~4): the
   dry floor does not make a faster train less efficient (tests/test_eryag_ablation.py's strict xfail).
