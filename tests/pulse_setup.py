@@ -33,7 +33,8 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
     A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
     stp = pulse.steps(grid, props, mat, 0.2)
-    train = pulse.pulse_train(beam, q_static, tissue, losses.dry_absorption_for(beam.laser) if q_static is None else 1.0)
+    train = pulse.pulse_train(beam, q_static, tissue, losses.dry_absorption_for(beam.laser) if q_static is None else 1.0,
+                              losses.wall_optics)
     plm = pulse.plume(beam, tissue, losses)
 
     def state():

@@ -35,6 +35,8 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
     assert set(calibration.HELD_OUT[:2]) <= set(rec["held_out"])
     assert model.dry_absorption == pytest.approx(10 ** p["log10_dry_absorption_co2"]["value"]
                                                  if calibration.DRY_ABSORPTION else 1.0)
+    # the crater-wall optics the record was fitted with is the one in use and the one `mtzsim calibrate` runs
+    assert model.wall_optics == rec["fixed"].get("wall_optics", True) == calibration.WALL_OPTICS
 
 
 def test_residuals_are_log_errors_over_the_tolerance():
@@ -73,3 +75,17 @@ def test_record_flags_a_parameter_on_the_edge_of_its_range():
     assert p["log10_near_fraction"]["at_bound"] and not p["log10_ejecta_fraction"]["at_bound"]
     assert p["log10_ejecta_fraction"]["sigma"] == pytest.approx(0.1)
     assert calibration.record(fit)["fixed"]["wall_fraction"] == calibration.WALL_FRACTION == 0.0
+
+
+def test_the_wall_optics_setting_is_fixed_and_recorded():
+    """``wall_optics`` is not a fitted parameter: the candidate model carries it and the record states it."""
+    import numpy as np
+
+    assert calibration.loss_model([-0.3, -2.0], calibration.PARAMETERS, wall_optics=False).wall_optics is False
+    assert calibration.loss_model([-0.3, -2.0], calibration.PARAMETERS).wall_optics is calibration.WALL_OPTICS
+    for walls in (True, False):
+        fit = calibration.Fit(x=np.array([-0.3, -2.0]), covariance=np.eye(2) * 0.01, cost=1.0, chi2_reduced=1.0,
+                              predictions={}, names=calibration.PARAMETERS, wall_optics=walls)
+        rec = calibration.record(fit)
+        assert rec["fixed"]["wall_optics"] is walls
+        assert list(rec["parameters"]) == list(calibration.PARAMETERS)

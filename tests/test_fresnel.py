@@ -8,7 +8,7 @@ import pytest
 from mtzsim._kernels import axisym as _k
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, pulse, reflection
-from mtzsim.physics.tissue import water_absorption
+from mtzsim.physics.tissue import get_tissue, water_absorption
 from pulse_setup import NO_PROBES, kernel_setup
 
 LASERS = ("co2", "eryag", "erglass")
@@ -103,7 +103,7 @@ def _cone(nr=40, nz=120, h=5e-6, depth_cells=100, radius_cells=12):
     return k < depth_cells * (1.0 - (j + 0.5) / radius_cells)
 
 
-def _deposit(void, index, h=5e-6, w0=60e-6):
+def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True):
     nr, nz = void.shape
     r = (np.arange(nr) + 0.5) * h
     vol = np.pi * ((r + 0.5 * h) ** 2 - (r - 0.5 * h) ** 2)[:, None] * h * np.ones((1, nz))
@@ -113,7 +113,7 @@ def _deposit(void, index, h=5e-6, w0=60e-6):
     Q = np.zeros((nr, nz))
     sink = np.zeros(3)
     wf2 = np.full(nr, w0 * w0)
-    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, 1.0, vol, sink, index)
+    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, 1.0, vol, sink, index, wall_optics)
     return Q, vol, sink, p, r, floor, mua
 
 
@@ -132,17 +132,35 @@ def test_wall_reflection_conserves_energy_and_guides_light_to_the_tip():
     assert np.sum((Q1 * vol)[:, deep]) > 1.2 * np.sum((Q0 * vol)[:, deep])
 
 
-def test_the_numpy_twin_traces_the_same_rays():
-    """pulse._columns (readable twin) gives the kernel's deposition in a steep crater."""
+def test_without_wall_optics_every_column_loses_only_its_normal_incidence_reflection():
+    """wall_optics False in the same steep cone: each column absorbs 1 − R(0) straight down from its floor and R(0)
+    leaves the skin — the light that meets the profile is partitioned as on a flat surface, nothing is
+    redirected, and the deposition is the no-reflection one scaled by 1 − R(0) (Beer–Lambert is linear)."""
     void = _cone()
     N = reflection.tissue_index("co2", 0.7)
-    Q, vol, sink, p, r, floor, mua = _deposit(void, N)
+    R0 = reflection.normal_reflectance(N)
+    Q0, vol, sink0, p0, *_ = _deposit(void, 1.0 + 0j)
+    Q, _, sink, p, *_ = _deposit(void, N, wall_optics=False)
+    assert sink[2] == 0.0
+    assert sink[1] == pytest.approx(R0 * p0, rel=1e-12)
+    assert p + sink[1] == pytest.approx(p0, rel=1e-12)
+    assert float(np.sum(Q * vol)) + sink[0] == pytest.approx(p, rel=1e-12)
+    np.testing.assert_allclose(Q, (1.0 - R0) * Q0, rtol=1e-12, atol=1e-14 * float(Q0.max()))
+
+
+@pytest.mark.parametrize("wall_optics", [True, False])
+def test_the_numpy_twin_traces_the_same_rays(wall_optics):
+    """pulse._columns (readable twin) gives the kernel's deposition in a steep crater, with or without wall optics."""
+    void = _cone()
+    N = reflection.tissue_index("co2", 0.7)
+    Q, vol, sink, p, r, floor, mua = _deposit(void, N, wall_optics=wall_optics)
     mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0)
-    train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, 1e9, True, np.zeros((0, 0)), N)
+    train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, 1e9, True, np.zeros((0, 0)), N, 1.0, wall_optics)
     Qn, pd, pout, fl, prefl, predir = pulse._columns(void, mat, train, 1.0, 1.0)
     np.testing.assert_array_equal(fl, floor)
     np.testing.assert_allclose(Qn, Q, rtol=1e-10, atol=1e-12 * float(Q.max()))
-    assert (pd, pout, prefl, predir) == pytest.approx((p, sink[0], sink[1], sink[2]), rel=1e-10, abs=1e-18)
+    # the kernel's bottom share is 1 − Σ fractions (round-off ~1e-16 per cell of the power), the twin's exp(−Σ µa h)
+    assert (pd, pout, prefl, predir) == pytest.approx((p, sink[0], sink[1], sink[2]), rel=1e-10, abs=1e-14 * p)
 
 
 def test_an_ablating_pulse_balances_its_energy_with_the_reflection():
@@ -157,3 +175,19 @@ def test_an_ablating_pulse_balances_its_energy_with_the_reflection():
     assert abs(e.error) < 0.01
     assert 0.0 < e.reflected < 0.03 * beam.energy
     assert 0.0 < e.wall_redirected < e.delivered
+
+
+def test_an_ablating_pulse_without_wall_optics_balances_its_energy():
+    """simulate_mtz with wall_optics False: balance < 1 %, nothing redirected, the reflected share R(0) of the
+    light that met the tissue (the flat-surface loss, whatever the crater's shape)."""
+    from mtzsim.physics.mtz import Numerics, simulate_mtz
+
+    beam = make_beam("co2", energy=5e-3, spot_diameter=120e-6, peak_power=30.0)
+    res = simulate_mtz(beam, losses=LossModel(ablation_temperature=523.15, wall_optics=False),
+                       numerics=Numerics(cell=10e-6, cooling_time=0.2))
+    e = res.energy
+    assert res.ablation_depth > 0.0
+    assert abs(e.error) < 0.01
+    assert e.wall_redirected == 0.0
+    R0 = reflection.normal_reflectance(reflection.tissue_index("co2", get_tissue("face").dermis.water_fraction))
+    assert e.reflected / (e.reflected + e.delivered) == pytest.approx(R0, rel=1e-6)

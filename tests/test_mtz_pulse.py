@@ -25,6 +25,9 @@ from pulse_setup import kernel_setup as _setup
     ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05, vent_reference="beam"), 1),
     ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.3, ejecta_fraction=0.05, dry_absorption=0.1), 1),
     ("co2", LossModel(ablation_temperature=523.15, dry_absorption=0.3), 2),
+    ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.3, ejecta_fraction=0.05, dry_absorption=0.1,
+                      wall_optics=False), 1),
+    ("co2", LossModel(ablation_temperature=523.15, wall_optics=False), 2),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
@@ -51,7 +54,7 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
                                 dict(ablation_temperature=300.0), dict(vaporised_fraction=1.2),
                                 dict(vent_reference="spot"), dict(dry_absorption=1.1), dict(dry_absorption=-0.1),
-                                dict(dry_absorption_laser="erglass")])
+                                dict(dry_absorption_laser="erglass"), dict(wall_optics=0)])
 def test_loss_model_refuses_unphysical_values(kw):
     """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
     with pytest.raises(ValueError):

@@ -28,8 +28,12 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: dry_absorption: κ [-], the absorption of the desiccated matrix over that of wet tissue at the
 #: wavelength (Beer–Lambert columns only): a cell absorbs µa (κ + (1 − κ) w), w the fraction of its
 #: water it still holds (:func:`water_left`, :func:`dry_absorption_update`); 1: as wet tissue.
-PulseTrain = namedtuple("PulseTrain", "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption",
-                        defaults=(1.0 + 0.0j, 1.0))
+#: wall_optics: True (default) traces the light the crater profile reflects (incidence set by its
+#: slope, specular bounces onto the walls, :func:`deposit_beam`); False: every column's light meets
+#: the profile as at normal incidence (the surface-normal Fresnel R leaves the skin, no bounce).
+PulseTrain = namedtuple("PulseTrain",
+                        "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics",
+                        defaults=(1.0 + 0.0j, 1.0, True))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -242,7 +246,8 @@ def absorb_column(Q, void, mua, vol, h, j, k0, p, sink):
 
 @nb.njit(cache=True)
 def deposit_beam(
-    H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink, index=1.0 + 0.0j
+    H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink, index=1.0 + 0.0j,
+    wall_optics=True,
 ):
     """Beer–Lambert deposition of the beam below the crater profile, with Fresnel reflection at its surface and walls.
 
@@ -259,6 +264,12 @@ def deposit_beam(
     caller's Q). Returns the power that entered the tissue [W]; what passes the bottom goes to
     sink[0]; when sink has three slots, the power reflected out of the skin to sink[1] and the
     power absorbed after a wall reflection (part of the return value) to sink[2].
+
+    ``wall_optics`` False: the profile's slope is ignored — each column's light meets it as at
+    normal incidence, absorbs 1 − R(0°) down the column and the reflected R(0°) leaves the skin
+    (the flat-surface Fresnel loss without redirection by the walls; a geometric ray trace
+    focuses the walls' reflections onto the axis in a caustic that a 10.6 µm beam, diffraction
+    limited to ~λ, cannot form on a few-µm grid: :mod:`mtzsim.verify.calibration`).
     """
     nr, nz = H.shape
     delivered = 0.0
@@ -294,6 +305,12 @@ def deposit_beam(
             nx = 0.0
             nzn = -1.0
             c = 0.0
+            if reflecting and not wall_optics:
+                a = (1.0 - fresnel(1.0, index)) * p
+                absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
+                delivered += a
+                out += p - a
+                break
             if reflecting:
                 fp = profile_slope(floor, abs(x), h, node)
                 norm = math.sqrt(1.0 + fp * fp)
@@ -686,7 +703,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 if drying:
                     dry_absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, jb, kb)
                 p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
-                                       pulse.index)
+                                       pulse.index, pulse.wall_optics)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):
                     if Q[j, k] != 0.0:

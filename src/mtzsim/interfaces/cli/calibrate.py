@@ -21,6 +21,11 @@ def register(app: typer.Typer) -> None:
             None, "--dry-absorption/--no-dry-absorption",
             help="mtz: fit the desiccated matrix's absorption ratio κ at 10.6 um with the plume fractions, on the CO2 "
                  "rows and the CW residual-damage rows [default: the adopted fit's choice]"),
+        wall_optics: Optional[bool] = typer.Option(
+            None, "--wall-optics/--no-wall-optics",
+            help="mtz: trace the light the crater walls reflect (--wall-optics) or keep only the normal-incidence "
+                 "Fresnel loss (--no-wall-optics), a fixed setting recorded in the record's 'fixed' "
+                 "[default: the adopted fit's choice]"),
     ) -> None:
         """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores).
 
@@ -53,16 +58,17 @@ def register(app: typer.Typer) -> None:
         if stage != "mtz":
             raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing, outcome, comparators or "
                                         "downstream")
-        from mtzsim.verify.calibration import DRY_ABSORPTION, fit, record, write_record
+        from mtzsim.verify.calibration import DRY_ABSORPTION, WALL_OPTICS, fit, record, write_record
 
         dry = DRY_ABSORPTION if dry_absorption is None else dry_absorption
+        walls = WALL_OPTICS if wall_optics is None else wall_optics
 
         def show(x, cost):
             if not as_json:
                 typer.echo(f"  phi_near = {10**x[0]:.3g}  phi = {10**x[1]:.3g}" + (f"  kappa = {10**x[2]:.3g}" if dry else "")
                            + f"   chi2 {cost:.3f}")
 
-        result = fit(progress=show, loo=loo, dry_absorption=dry)
+        result = fit(progress=show, loo=loo, dry_absorption=dry, wall_optics=walls)
         rec = write_record(result, out) if out else record(result)
         if as_json:
             typer.echo(json.dumps(rec, indent=2))

@@ -158,6 +158,14 @@ class LossModel:
         The laser whose wavelength κ belongs to (default ``"co2"``); other lasers keep κ = 1.
         Never applied to the scattering 1.55 µm map, whose cells already absorb in proportion
         to the water they hold.
+    wall_optics : bool
+        True (default): the light the crater profile reflects is traced (incidence set by its
+        slope, specular bounces absorbed in the walls it strikes). False: every column's light
+        meets the profile as at normal incidence — the flat-surface Fresnel loss R(0°) leaves the
+        skin, no redirection by the walls. The geometric trace focuses the walls' reflections onto
+        the axis in a caustic whose depth the grid sets; a 10.6 µm beam cannot be focused below
+        ~λ (diffraction), so on a grid of a few µm that needle is not physical
+        (:mod:`mtzsim.verify.calibration`). Beams absorbed in columns only.
     source : str
         Where the numbers come from.
     """
@@ -173,6 +181,7 @@ class LossModel:
     vent_reference: str = "mouth"
     dry_absorption: float = 1.0
     dry_absorption_laser: str = "co2"
+    wall_optics: bool = True
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -195,6 +204,8 @@ class LossModel:
         if self.dry_absorption_laser not in ("co2", "eryag"):
             raise ValueError(f"dry_absorption_laser must be 'co2' or 'eryag' (a beam absorbed in columns), "
                              f"got {self.dry_absorption_laser!r}")
+        if not isinstance(self.wall_optics, bool):
+            raise ValueError(f"wall_optics must be True or False, got {self.wall_optics!r}")
         if not self.ejection_delay >= 0:
             raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
 
@@ -230,6 +241,9 @@ class LossModel:
             (f"mtz.dry_absorption_{self.dry_absorption_laser}", f"{self.dry_absorption:.3g}",
              "model" if self.dry_absorption < 1.0 else "assumption",
              self.source if self.dry_absorption < 1.0 else "1: a desiccated cell absorbs as wet tissue"),
+            ("mtz.wall_optics", "traced" if self.wall_optics else "normal incidence", "assumption",
+             "specular Fresnel reflection at the crater walls, traced geometrically" if self.wall_optics
+             else "flat-surface Fresnel loss only: a 10.6 um beam cannot form the geometric caustic on the axis"),
         ]
 
     def dry_absorption_for(self, laser: str) -> float:
@@ -265,6 +279,7 @@ def default_loss_model() -> LossModel:
         vent_reference=rec["fixed"].get("vent_reference", "beam"),
         dry_absorption=10.0 ** p["log10_dry_absorption_co2"]["value"] if "log10_dry_absorption_co2" in p
         else rec["fixed"].get("dry_absorption_co2", 1.0),
+        wall_optics=bool(rec["fixed"].get("wall_optics", True)),
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )

@@ -80,7 +80,7 @@ def material(grid, props, ablation_temperature: float, t_body: float,
                        Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
 
 
-def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0) -> _k.PulseTrain:
+def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_optics: bool = True) -> _k.PulseTrain:
     """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns).
 
     With ``tissue`` and a beam absorbed in columns, the record carries the dermis's complex
@@ -90,6 +90,8 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0) -> _k.
     ``dry_absorption`` κ: the desiccated matrix's absorption over the wet tissue's at the beam's
     wavelength (:class:`~mtzsim.physics.mtz.losses.LossModel` ``dry_absorption``); only for a beam
     absorbed in columns (the 1.55 µm map already absorbs in proportion to the water left).
+    ``wall_optics`` (:class:`~mtzsim.physics.mtz.losses.LossModel` ``wall_optics``): True traces the
+    light the crater walls reflect; False keeps only the normal-incidence Fresnel loss.
     """
     if not 0.0 <= dry_absorption <= 1.0:
         raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {dry_absorption!r}")
@@ -100,7 +102,7 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0) -> _k.
              else 1.0 + 0.0j)
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
-                         beam.profile == "gaussian", q, complex(index), float(dry_absorption))
+                         beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics))
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -359,15 +361,18 @@ def _profile_slope_numpy(floor, ra, h, node):
     return float(floor[i + 1] - floor[i])
 
 
-def _trace_column(Q, void, mat, floor, j, p_in, index):
+def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True):
     """Follow column j's light through Fresnel reflections at the crater profile (readable twin of the
     ray loop of ``_kernels.axisym.deposit_beam``). Returns (delivered, out of the bottom, reflected out of
-    the skin, absorbed after a wall reflection) [W]."""
+    the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce."""
     from mtzsim.physics.mtz.reflection import fresnel_reflectance
 
     nr, nz = void.shape
     h = mat.h
     reflecting = complex(index) != 1.0
+    if reflecting and not wall_optics:  # the surface-normal R leaves the skin; 1 − R goes down the column
+        a = (1.0 - float(fresnel_reflectance(1.0, index))) * p_in
+        return a, _absorb_column_numpy(Q, void, mat, j, floor[j], a), p_in - a, 0.0
     delivered = bottom = out = redirected = 0.0
     p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, floor[j], j, 0
     while p > 0.0:
@@ -431,7 +436,7 @@ def _columns(void, mat, pulse, power, trans):
     Q = np.zeros(void.shape)
     tot = np.zeros(4)
     for j in np.flatnonzero(p_in > 0.0):
-        tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index)
+        tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index, pulse.wall_optics)
     return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3])
 
 
