@@ -349,11 +349,12 @@ PARAMETERS_DRY = PARAMETERS + ("log10_dry_absorption_co2",)
 DRY_ABSORPTION_LOG10_BOUNDS = (-2.0, 0.0)
 BOUNDS_DRY = (BOUNDS[0] + (DRY_ABSORPTION_LOG10_BOUNDS[0],), BOUNDS[1] + (DRY_ABSORPTION_LOG10_BOUNDS[1],))
 X0_DRY = X0 + (-1.0,)
-#: Whether the adopted fit includes the dry-matrix absorption ratio κ (and the CW rows). Not adopted
-#: (2026-11-30): κ = 0.133 (1σ 0.093–0.19) fits (χ² 3.67) and brings the CW margins to 79–103 µm, but the 5 µm grid
-#: does not resolve it (80 mJ crater 8 % deeper on 2.5 µm cells) and the Hantash depth ratio falls to
-#: 2.82 (module docstring).
-DRY_ABSORPTION = False
+#: Whether the adopted fit includes the dry-matrix absorption ratio κ (and the CW rows). Adopted
+#: 2026-11-30 with the crater-wall trace off (:data:`WALL_OPTICS`): κ = 0.085 (1σ 0.038–0.19), χ² 4.45 on
+#: 7 rows; the CW residual damage (Walsh 1989 fitted, the 1997 scanned-CW rows held out) is reproduced
+#: where κ = 1 misses it by −69 to −76 %, and the 80 mJ crater is grid-converged (module docstring).
+#: With the walls traced it was not adopted: κ = 0.133, not resolved by the 5 µm grid (the caustic).
+DRY_ABSORPTION = True
 #: Whether the adopted fit includes confined superheating (the vaporised fraction f_v). Not adopted
 #: (2026-11-30): the superheated fit (f_v 0.46 ± 0.35, χ² 4.16 vs 4.66) brings the held-out 1000 µm
 #: rows inside ±35 % (−45 → −23 %, −28 → −9 %) but moves the 80 mJ ablation row from +23 to +29 %,
@@ -369,9 +370,12 @@ WALL_FRACTION = 0.0
 ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERATURE_BOUNDS[1])
 
 
-#: Whether the light the crater walls reflect is traced (:class:`LossModel` ``wall_optics``). Adopted:
-#: True (the default model); False keeps only the normal-incidence Fresnel loss (module docstring).
-WALL_OPTICS = True
+#: Whether the light the crater walls reflect is traced (:class:`LossModel` ``wall_optics``). Adopted
+#: 2026-11-30: False, the normal-incidence Fresnel loss of every column without redirection by the walls.
+#: The meridional trace focuses the walls' light onto the axis, a geometric caustic finer than the
+#: 10.6 µm wavelength allows, and its needle's depth is set by the grid (module docstring); without it
+#: the crater converges (80 mJ H&E ablation 619.8 / 613.6 µm on 5 / 2.5 µm cells).
+WALL_OPTICS = False
 
 #: The vent is one radius of the crater's own mouth (:class:`LossModel` ``vent_reference``; the
 #: stage-2 fits used the beam radius w0, "beam").

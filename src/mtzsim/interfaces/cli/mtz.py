@@ -161,8 +161,10 @@ def interval_keys(beam, *, cell: float, pulse_regime: bool) -> dict:
     if beam.laser == "co2":
         for key, (lo, hi) in prediction_intervals(beam).items():
             keys[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
-        keys["interval_note"] = ("1-sigma calibration-parameter intervals (plume fractions near the floor and "
-                                 "beyond), coarse 10 um grid; not measurement scatter")
+        keys["interval_note"] = ("1-sigma calibration-parameter intervals (the fitted parameters of "
+                                 "mtz_calibration.json: plume fractions near the floor and beyond, and the "
+                                 "desiccated matrix's absorption ratio where fitted), coarse 10 um grid; not "
+                                 "measurement scatter")
     regime = presets.pulse_regime(REGIME_PRESET[beam.laser])
     if pulse_regime and regime.low < regime.high:
         span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=cell))
