@@ -265,6 +265,9 @@ unchanged by it):
   −6.2 (−7.5 / −7.2), Hantash depth ratio 2.54 (2.55: fails > 3), width ratio 1.13 (1.16: −44 / −42 %),
   Walsh geometric mean −8.2 % (−7.9; 107 / 79 µm at 10 W 10 ms / 30 W 3 ms), held-out scanned CW −21.3 %
   (−20.0; 120 / 74 µm at 10 W 20 ms / 30 W 1 ms), held-out 1000 µm −39.4 / −26.8 % (−38.0 / −26.2). The
+  Leave-one-out (each refit from the same start; /tmp record, 2026-11-30): 80 mJ ablation +35.9 %,
+  coagulation −4.2 %, 160 mJ −6.3 / −7.9 %, depth ratio −17.9 %, width ratio −43.8 %, Walsh −9.9 % (the
+  refit without the Walsh row keeps κ at 0.092, near its start 0.1: the eCO2 rows hardly constrain κ). The
   80 mJ crater converges: H&E ablation 619.8 / 613.6 µm, coagulation 698.3 / 694.2 µm on 5 / 2.5 µm cells
   (living tissue 750 / 742.5 µm; 160 mJ H&E 847 / 833 and 938 / 928 µm), energy balanced to < 10⁻⁴.
   The two fractions alone at κ = 1 with the switch (6 rows): −0.247 ± 0.156, −1.880 ± 1.041, correlation
