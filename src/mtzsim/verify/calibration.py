@@ -14,7 +14,15 @@ described by the Gauss–Newton curvature at the optimum):
   H_abl = ρc (T_abl − T_body) + f_v ρ_w L (``SUPERHEATING``; ``fit(superheating=False)`` is the
   two-fraction fit with water boiling at 100 °C).
 
-Adopted 2026-11-30, with Fresnel reflection at the skin surface and the crater walls
+Adopted 2026-11-30 (second record of the day, params/data/mtz_calibration.json): the two plume fractions
+and the desiccated matrix's absorption ratio κ at 10.6 µm (:data:`DRY_ABSORPTION`), fitted on the 120 µm
+rows, Hantash's ratios and Walsh 1989's CW residual damage, with the crater walls untraced
+(:data:`WALL_OPTICS` False: normal-incidence Fresnel loss, no redirection; the traced walls' axis caustic
+is not grid-converged, see the last paragraphs): log10 φ_near = −0.279 ± 0.147, log10 φ = −1.769 ± 0.642,
+log10 κ = −1.069 ± 0.351 (κ = 0.085), χ² 4.45 on 7 rows. Rows, leave-one-out and convergence: the last
+paragraphs of this docstring. What follows until there is the history of the earlier records.
+
+Previous record (adopted 2026-11-30, replaced the same day), with Fresnel reflection at the skin surface and the crater walls
 (:mod:`mtzsim.physics.mtz.reflection`: Hale & Querry's water index, tissue n = water's, k = water
 fraction × water's; each column's light meets the crater profile at an angle set by its slope and
 what the steep walls reflect at grazing incidence, R ≈ 0.3–0.8 beyond 80°, is traced across the
