@@ -33,6 +33,7 @@ References
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 
@@ -70,7 +71,7 @@ def _register_cw(rec: dict, case) -> None:
     fitted_rows = set(rec.get("predictions_vs_data", {})) - set(rec.get("held_out", []))
     for key, (name, source) in CW_CASES.items():
         for i, (spot, power, dwell) in enumerate(CW_EXPOSURES[key]):
-            irr = power / (3.141592653589793 * (0.5 * spot * 100.0) ** 2) / 1e3
+            irr = power / (math.pi * (0.5 * spot * 100.0) ** 2) / 1e3
             case(name=f"{name}, {power:g} W {dwell*1e3:g} ms", model="mtz",
                  quantity="H&E collagen edge below the crater floor", unit="um",
                  measured=CW_RESIDUAL_DAMAGE[key] * 1e6, tolerance=CW_TOLERANCE, source=source,

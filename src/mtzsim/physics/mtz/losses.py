@@ -67,9 +67,10 @@ Five mechanisms, each with its own physics and one or two bounded parameters:
   (:func:`mtzsim.physics.mtz.pulse.water_left`), κ the dry/wet ratio at one laser's wavelength
   (``dry_absorption_laser``), bounded [0, 1]. A transparent eschar lets the beam through to the wet
   tissue under the crater and thickens the coagulated margin there (CW CO2: ~100 µm, Walsh et al.
-  1989). Default 1 (a dry cell absorbs as wet tissue): fitted with the plume fractions on 2026-11-30
-  (κ = 0.13) but not adopted, :mod:`mtzsim.verify.calibration`. Never applied to the scattering 1.55 µm
-  beam, whose map already absorbs in proportion to the water left.
+  1989). The class default is 1 (a dry cell absorbs as wet tissue); the calibrated model fits κ at
+  10.6 µm with the plume fractions (κ = 0.085, with the crater walls untraced,
+  :mod:`mtzsim.verify.calibration`). Never applied to the scattering 1.55 µm beam, whose map
+  already absorbs in proportion to the water left.
 
 References
 ----------
