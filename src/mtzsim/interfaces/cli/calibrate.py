@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
                  "Fresnel loss (--no-wall-optics), a fixed setting recorded in the record's 'fixed' "
                  "[default: the adopted fit's choice]"),
     ) -> None:
-        """Least-squares fit of the ablation temperature and the ejecta clearing speed to the CO2 MTZ data (minutes on 2 cores).
+        """Least-squares fit of the plume fractions and the desiccated matrix's absorption ratio κ to the CO2 MTZ data (minutes on 2 cores).
 
         ``--stage outcome`` re-runs the outcome posterior (emcee, about 5 min on one core, ≥ 50
         autocorrelation times) and writes it; ``--stage healing`` re-runs the healing fits and prints
