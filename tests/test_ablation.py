@@ -34,7 +34,7 @@ def test_beer_lambert_deposition_is_exact():
     sink = np.zeros(1)
     wf2 = np.full(4, (1e-3) ** 2)
     power = 1.0
-    delivered = axisym.deposit_beam(Q, void, floor, grid.r, h, mua, power, wf2, False, 1.0, vol, sink)
+    delivered = axisym.deposit_beam(Q, void, floor, grid.r, h, mua, power, wf2, False, np.ones(4), vol, sink)
     p_in0 = power / (math.pi * wf2[0]) * vol[0, 0] / h  # top-hat irradiance × column area
     absorbed = np.cumsum(Q[0, 10:] * vol[0, 10:]) / p_in0
     depth = np.arange(1, 91) * h

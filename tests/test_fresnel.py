@@ -113,7 +113,7 @@ def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True):
     Q = np.zeros((nr, nz))
     sink = np.zeros(3)
     wf2 = np.full(nr, w0 * w0)
-    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, 1.0, vol, sink, index, wall_optics)
+    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, np.ones(nr), vol, sink, index, wall_optics)
     return Q, vol, sink, p, r, floor, mua
 
 
@@ -156,11 +156,12 @@ def test_the_numpy_twin_traces_the_same_rays(wall_optics):
     Q, vol, sink, p, r, floor, mua = _deposit(void, N, wall_optics=wall_optics)
     mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0)
     train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, 1e9, True, np.zeros((0, 0)), N, 1.0, wall_optics)
-    Qn, pd, pout, fl, prefl, predir = pulse._columns(void, mat, train, 1.0, 1.0)
+    Qn, pd, pout, fl, prefl, predir, shielded = pulse._columns(void, mat, train, 1.0, 1.0)
     np.testing.assert_array_equal(fl, floor)
     np.testing.assert_allclose(Qn, Q, rtol=1e-10, atol=1e-12 * float(Q.max()))
     # the kernel's bottom share is 1 − Σ fractions (round-off ~1e-16 per cell of the power), the twin's exp(−Σ µa h)
     assert (pd, pout, prefl, predir) == pytest.approx((p, sink[0], sink[1], sink[2]), rel=1e-10, abs=1e-14 * p)
+    assert shielded == 0.0
 
 
 def test_an_ablating_pulse_balances_its_energy_with_the_reflection():

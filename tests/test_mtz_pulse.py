@@ -1,6 +1,7 @@
 """Pulse phase of one MTZ: the numba kernel and its numpy twin take the same steps."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -178,3 +179,60 @@ def test_long_pulse_with_confined_superheating_gives_its_steady_state_depth():
     assert depth == pytest.approx(float(ablation.steady_state_depth(fluence, f_th, h_abl)), rel=0.10)
     # below the full-vaporisation enthalpy: deeper than the boiling model's steady state at the same fluence
     assert h_abl < layer.ablation_enthalpy()
+
+
+def _tapered_crater(nr=40, nz=120, depth_cells=100, radius_cells=12):
+    """A void cone (a tapering crater) of the given depth and mouth radius, in cells."""
+    j = np.arange(nr)[:, None]
+    k = np.arange(nz)[None, :]
+    return k < depth_cells * (1.0 - (j + 0.5) / radius_cells)
+
+
+@pytest.mark.parametrize("vent_mouth", [1.0, 0.0])
+def test_each_column_crosses_the_ejecta_only_down_to_its_own_floor(vent_mouth):
+    """Ejecta fill the confined channel (dense over the floor, fast above): the axis crosses all of it
+    (τ = µa (φ_near min(c, L) + φ max(c − L, 0))), light meeting the tapering wall higher up crosses
+    less (transmission never falls outward), light outside the mouth none; kernel = numpy twin."""
+    from mtzsim._kernels import axisym as _k
+
+    h = 5e-6
+    void = _tapered_crater()
+    plm = _k.Plume(mu=600e2, near=0.5, far=0.02, length=60e-6, vent=40e-6, ejection_delay=0.0, wall=0.0,
+                   vent_mouth=vent_mouth)
+    floor = np.zeros(void.shape[0], np.int64)
+    _k.find_floor(void, floor)
+    trans = np.zeros(void.shape[0])
+    _k.plume_transmission(floor, void, h, plm, trans)
+    np.testing.assert_allclose(trans, pulse.plume_transmission_numpy(void, h, plm), rtol=1e-12)
+    mouth = 12 * h
+    vent = vent_mouth * mouth if vent_mouth > 0 else plm.vent
+    c = floor[0] * h - vent
+    tau_axis = plm.mu * (plm.near * min(c, plm.length) + plm.far * max(c - plm.length, 0.0))
+    assert trans[0] == pytest.approx(math.exp(-tau_axis), rel=1e-12)
+    assert np.all(np.diff(trans) >= 0.0)  # shallower floors outward: less ejecta in their path
+    assert np.all(trans[floor * h <= vent] == 1.0) and np.all(trans[12:] == 1.0)  # outside the mouth: free
+
+
+def test_the_plume_loss_is_the_light_the_ejecta_take_from_each_column():
+    """deposit_beam tallies Σ_j P_j (1 − T_j) into its fourth sink slot and delivers Σ_j P_j T_j (no reflection)."""
+    from mtzsim._kernels import axisym as _k
+
+    h = 5e-6
+    void = _tapered_crater()
+    nr, nz = void.shape
+    r = (np.arange(nr) + 0.5) * h
+    vol = np.pi * ((r + 0.5 * h) ** 2 - (r - 0.5 * h) ** 2)[:, None] * h * np.ones((1, nz))
+    floor = np.zeros(nr, np.int64)
+    _k.find_floor(void, floor)
+    mua = np.full((nr, nz), 1e7)  # absorbed in the first cell: nothing passes the bottom
+    trans = np.linspace(0.2, 1.0, nr)
+    sink = np.zeros(4)
+    wf2 = np.full(nr, (60e-6) ** 2)
+    full = _k.deposit_beam(np.zeros((nr, nz)), void, floor, r, h, mua, 1.0, wf2, True, np.ones(nr), vol, sink)
+    assert sink[3] == 0.0
+    sink[:] = 0.0
+    got = _k.deposit_beam(np.zeros((nr, nz)), void, floor, r, h, mua, 1.0, wf2, True, trans, vol, sink)
+    p_full = 2.0 / (math.pi * wf2) * np.exp(-2.0 * r**2 / wf2) * vol[:, 0] / h
+    assert got == pytest.approx(float(np.sum(p_full * trans)), rel=1e-12)
+    assert sink[3] == pytest.approx(float(np.sum(p_full * (1.0 - trans))), rel=1e-12)
+    assert got + sink[3] == pytest.approx(full, rel=1e-12)

@@ -38,9 +38,12 @@ PulseTrain = namedtuple("PulseTrain",
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
 #: the crater where the walls do not confine the ejecta; ejection_delay [s] from reaching the
-#: ablation enthalpy to removal. Optical depth once the current pulse has ejected mass (0
-#: before): τ = mu (near · min(c, length) + far · max(c − length, 0)), c = max(d − vent, 0) the
-#: confined depth of a crater d deep. wall [-]: fraction of the power the ejecta absorb that
+#: ablation enthalpy to removal. Once the current pulse has ejected mass (0 before) the ejecta
+#: fill the confined channel, depths [vent, d] of a crater d deep: the dense zone
+#: [d − min(c, length), d] and the fast zone above it, c = max(d − vent, 0). Each column's light
+#: crosses them only down to that column's own floor (:func:`plume_transmission`): on the axis
+#: τ = mu (near · min(c, length) + far · max(c − length, 0)); light that meets the wall higher up
+#: crosses less, and light outside the crater's mouth none. wall [-]: fraction of the power the ejecta absorb that
 #: they give to the crater's lateral wall as they stream out along it (hot ejecta flowing
 #: along the wall, :mod:`mtzsim.physics.mtz.losses`), per unit wall area (default 0).
 #: vent_mouth [-]: when > 0 the vent is this many radii of the crater's own mouth (its radius
@@ -275,6 +278,7 @@ def deposit_beam(
     delivered = 0.0
     out = 0.0
     redirected = 0.0
+    shielded = 0.0
     reflecting = index.real != 1.0 or index.imag != 0.0
     for j in range(nr):
         kf = floor[j]
@@ -287,7 +291,8 @@ def deposit_beam(
             irr = power * 2.0 / (math.pi * w2) * math.exp(-2.0 * r[j] * r[j] / w2)
         else:
             irr = power / (math.pi * w2) if r[j] * r[j] <= w2 else 0.0
-        irr *= transmission
+        shielded += irr * (1.0 - transmission[j]) * vol[j, 0] / h
+        irr *= transmission[j]
         if irr <= 0.0:
             continue
         p_in = irr * vol[j, 0] / h
@@ -364,7 +369,39 @@ def deposit_beam(
     if sink.shape[0] > 2:
         sink[1] += out
         sink[2] += redirected
+    if sink.shape[0] > 3:
+        sink[3] += shielded
     return delivered
+
+
+@nb.njit(cache=True)
+def plume_transmission(floor, void, h, plume, trans):
+    """Transmission of the channel's ejecta along each column's light, down to that column's floor [-].
+
+    The ejecta fill the confined channel, depths [vent, d] of a crater d = floor[0]·h deep (vent:
+    ``plume.vent``, or ``plume.vent_mouth`` radii of the crater's mouth now): volume fraction
+    ``near`` in the dense zone [d − min(c, length), d] over the floor, ``far`` above it, c = max(d −
+    vent, 0). Column j's light crosses them from the surface down to its own floor z_j =
+    floor[j]·h, where it meets the crater profile: τ_j = mu (near · |[0, z_j] ∩ dense| + far ·
+    |[0, z_j] ∩ fast|). On the axis this is the whole channel; light that meets the tapering wall
+    above the floor crosses only the ejecta above that depth, and light outside the crater's
+    mouth (z_j = 0) crosses none. Fills ``trans`` [nr].
+    """
+    nr = floor.shape[0]
+    vent = plume.vent
+    if plume.vent_mouth > 0.0:
+        jm = 0
+        while jm < nr and void[jm, 0]:
+            jm += 1
+        vent = plume.vent_mouth * jm * h  # the crater's own mouth radius
+    d = floor[0] * h
+    c = max(d - vent, 0.0)
+    top_dense = d - min(c, plume.length)
+    for j in range(nr):
+        z = min(floor[j] * h, d)
+        dense = max(z - top_dense, 0.0)
+        fast = max(min(z, top_dense) - vent, 0.0)
+        trans[j] = math.exp(-plume.mu * (plume.near * dense + plume.far * fast))
 
 
 @nb.njit(cache=True)
@@ -624,7 +661,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     floor = np.zeros(nr, dtype=np.int64)
     wf2 = np.zeros(nr)
     t_mark = np.full((nr, nz), np.inf)
-    sink = np.zeros(3)
+    sink = np.zeros(4)
+    trans = np.ones(nr)
     tally = np.zeros(10)
     current = -1  # index of the pulse firing now (-1 between pulses)
     ablating = False  # whether the pulse firing now has ejected mass
@@ -680,25 +718,21 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         sink[0] = 0.0
         sink[1] = 0.0
         sink[2] = 0.0
+        sink[3] = 0.0
         if p_now > 0.0:
             find_floor(void, floor)
             for j in range(nr):
                 zf = floor[j] * h
                 wf2[j] = pulse.w0 * pulse.w0 * (1.0 + (zf / pulse.z_rayleigh) ** 2)
-            trans = 1.0
             if ablating and (plume.near > 0.0 or plume.far > 0.0):
                 # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
-                vent = plume.vent
-                if plume.vent_mouth > 0.0:
-                    jm = 0
-                    while jm < nr and void[jm, 0]:
-                        jm += 1
-                    vent = plume.vent_mouth * jm * h  # the crater's own mouth radius
-                c = max(floor[0] * h - vent, 0.0)
-                tau = plume.near * min(c, plume.length) + plume.far * max(c - plume.length, 0.0)
-                trans = math.exp(-plume.mu * tau)
-            if scattering:
-                p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans, sink)
+                plume_transmission(floor, void, h, plume, trans)
+            else:
+                trans[:] = 1.0
+            if scattering:  # the map is one beam: the axis's path through the ejecta shields all of it
+                p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans[0],
+                                                sink)
+                sink[3] = p_now * (1.0 - trans[0])
             else:
                 if drying:
                     dry_absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, jb, kb)
@@ -712,7 +746,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                         if k + 1 > kb:
                             kb = k + 1
                         break
-            p_plume = p_now * (1.0 - trans)
+            p_plume = sink[3]
             if plume.wall > 0.0 and p_plume > 0.0:
                 p_wall = plume_wall_heat(Q, void, floor[0], vol, h, plume.wall * p_plume)
                 p_plume -= p_wall

@@ -46,9 +46,15 @@ Five mechanisms, each with its own physics and one or two bounded parameters:
   (assumption: ``acceleration_length`` = 1 w0, the length over which a pressure-driven flow out
   of a channel reaches its exit speed); there the ejecta are slow and dense (fraction φ_near),
   above it they move at their exit speed (fraction φ = v_f / u_exit):
-  τ = µa (φ_near min(c, w0) + φ max(c − w0, 0)) once the pulse has ejected mass; zero before
-  and for a laser that ablates nothing. Above the mouth the jet expands freely and is not
-  counted. φ_near and φ are fitted (bounded 10⁻⁴–1, volume fractions).
+  τ = µa (φ_near min(c, w0) + φ max(c − w0, 0)) on the axis once the pulse has ejected mass; zero
+  before and for a laser that ablates nothing. Above the mouth the jet expands freely and is not
+  counted. The ejecta fill the channel's cross-section, so each ray crosses them only down to the
+  point where it meets the crater profile: a ray that strikes the tapering wall above the floor
+  crosses only the ejecta above that depth, and the wings of a Gaussian beam that fall outside
+  the crater's mouth cross none (:func:`mtzsim._kernels.axisym.plume_transmission`; until
+  2026-11-30 the axis's τ attenuated the whole beam, wings included, which kept the mouth of a
+  CO2 crater narrower than the fluence at its rim could cut). φ_near and φ are fitted (bounded
+  10⁻⁴–1, volume fractions).
 * **Wall heating by the ejecta** (``wall_fraction`` η): the condensed ejecta that absorb the
   beam in the channel are expelled along the crater wall by the recoil (Vogel & Venugopalan
   2003, sec. V.E); Zweig et al. (1990) traced the lateral damage along pulsed-laser incisions to
@@ -68,7 +74,7 @@ Five mechanisms, each with its own physics and one or two bounded parameters:
   (``dry_absorption_laser``), bounded [0, 1]. A transparent eschar lets the beam through to the wet
   tissue under the crater and thickens the coagulated margin there (CW CO2: ~100 µm, Walsh et al.
   1989). The class default is 1 (a dry cell absorbs as wet tissue); the calibrated model fits κ at
-  10.6 µm with the plume fractions (κ = 0.085, with the crater walls untraced,
+  10.6 µm with the plume fractions (κ = 0.069, with the crater walls untraced,
   :mod:`mtzsim.verify.calibration`). Never applied to the scattering 1.55 µm beam, whose map
   already absorbs in proportion to the water left.
 

@@ -417,27 +417,53 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True):
     return delivered, bottom, out, redirected
 
 
+def floors(void) -> np.ndarray:
+    """Index of each column's first solid cell (its number of cells nz when the column is all void)."""
+    return np.where(void.all(axis=1), void.shape[1], np.argmin(void, axis=1))
+
+
+def plume_transmission_numpy(void, h, plm) -> np.ndarray:
+    """Readable twin of ``_kernels.axisym.plume_transmission``: each column's transmission through the ejecta [-].
+
+    The ejecta fill the confined channel [vent, d] (dense over the floor, fast above); column j's
+    light crosses it only down to its own floor, so light outside the crater's mouth is unshielded.
+    """
+    floor = floors(void)
+    vent = plm.vent
+    if plm.vent_mouth > 0.0:  # the crater's own mouth radius
+        vent = plm.vent_mouth * (int(np.argmin(void[:, 0])) if not void[:, 0].all() else void.shape[0]) * h
+    d = floor[0] * h
+    top_dense = d - min(max(d - vent, 0.0), plm.length)
+    z = np.minimum(floor * h, d)
+    dense = np.maximum(z - top_dense, 0.0)
+    fast = np.maximum(np.minimum(z, top_dense) - vent, 0.0)
+    return np.exp(-plm.mu * (plm.near * dense + plm.far * fast))
+
+
 def _columns(void, mat, pulse, power, trans):
     """Beer–Lambert power per volume [W/m³] below the crater profile with Fresnel reflection at its surface.
 
-    Returns Q, the power that entered the tissue, the power out of the bottom, the floors, the
-    power reflected out of the skin and the power absorbed after a wall reflection [W].
+    ``trans`` is each column's transmission through the ejecta (:func:`plume_transmission_numpy`;
+    a scalar: the same for all). Returns Q, the power that entered the tissue, the power out of the
+    bottom, the floors, the power reflected out of the skin, the power absorbed after a wall
+    reflection and the power the ejecta absorbed [W].
     """
     nr, nz = void.shape
-    floor = np.where(void.all(axis=1), nz, np.argmin(void, axis=1))
+    floor = floors(void)
     w2 = pulse.w0**2 * (1.0 + (floor * mat.h / pulse.z_rayleigh) ** 2)
     r2 = mat.r**2
     if pulse.gaussian:
         irr = np.where(r2 <= 12.25 * w2, power * 2.0 / (math.pi * w2) * np.exp(-2.0 * r2 / w2), 0.0)
     else:
         irr = np.where(r2 <= w2, power / (math.pi * w2), 0.0)
-    irr = np.where(floor < nz, irr * trans, 0.0)
-    p_in = irr * mat.vol[:, 0] / mat.h
+    irr = np.where(floor < nz, irr, 0.0)
+    shielded = float(np.sum(irr * (1.0 - trans) * mat.vol[:, 0] / mat.h))
+    p_in = irr * trans * mat.vol[:, 0] / mat.h
     Q = np.zeros(void.shape)
     tot = np.zeros(4)
     for j in np.flatnonzero(p_in > 0.0):
         tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index, pulse.wall_optics)
-    return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3])
+    return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3]), shielded
 
 
 def water_left(H, mat, dry=None) -> np.ndarray:
@@ -512,27 +538,22 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         Q = np.zeros_like(H)
         p_deliv = p_out = p_refl = p_redir = 0.0
         if p_now > 0.0:
-            trans = 1.0
+            trans = np.ones(void.shape[0])
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
-                d = (int(np.argmin(void[0])) if not void[0].all() else void.shape[1]) * mat.h
-                vent = plm.vent
-                if plm.vent_mouth > 0.0:  # the crater's own mouth radius
-                    mouth = int(np.argmin(void[:, 0])) if not void[:, 0].all() else void.shape[0]
-                    vent = plm.vent_mouth * mouth * mat.h
-                c = max(d - vent, 0.0)
-                trans = math.exp(-plm.mu * (plm.near * min(c, plm.length) + plm.far * max(c - plm.length, 0.0)))
-            if scattering:
-                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans)
+                trans = plume_transmission_numpy(void, mat.h, plm)
+            if scattering:  # one map: the axis's path through the ejecta shields all of it
+                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0])
+                p_plume = p_now * (1.0 - trans[0])
             else:
                 m = mat
                 if pulse.dry_absorption < 1.0:  # the desiccating matrix absorbs µa (κ + (1 − κ) w)
                     kap = pulse.dry_absorption
                     m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)))
-                Q, p_deliv, p_out, _, p_refl, p_redir = _columns(void, m, pulse, p_now, trans)
+                Q, p_deliv, p_out, _, p_refl, p_redir, p_plume = _columns(void, m, pulse, p_now, trans)
             p_wall = 0.0
-            if plm.wall > 0.0 and trans < 1.0:
-                d0 = int(np.argmin(void[0])) if not void[0].all() else void.shape[1]
-                Qw, p_wall = plume_wall_heat_numpy(void, d0, mat.vol, mat.h, plm.wall * p_now * (1.0 - trans))
+            if plm.wall > 0.0 and p_plume > 0.0:
+                d0 = int(floors(void)[0])
+                Qw, p_wall = plume_wall_heat_numpy(void, d0, mat.vol, mat.h, plm.wall * p_plume)
                 Q = Q + Qw
         dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max
         qmax = float(np.max(np.where(Q > 0.0, Q / mat.Habl, 0.0)))
@@ -552,7 +573,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         np.maximum(Tmax, np.where(solid, T, Tmax), out=Tmax)
         tally[0] += dt * p_deliv
         if p_now > 0.0:
-            tally[1] += dt * (p_now * (1.0 - trans) - p_wall)
+            tally[1] += dt * (p_plume - p_wall)
             tally[7] += dt * p_wall
         tally[2] += dt * p_out
         tally[8] += dt * p_refl
