@@ -32,7 +32,8 @@ def test_energy_balances_within_one_percent(default_co2):
 def test_wall_heating_by_the_ejecta_is_its_own_term_and_widens_the_lesion():
     """η of the beam power the channel's ejecta absorb goes into the crater wall (Zweig 1990: hot ablation
     products along the wall), reported as its own term; the balance still closes to 1 %, and the heated wall
-    widens the lesion."""
+    coagulates more tissue around the crater (measured 2026-11-30: 811 vs 781 denatured 10 µm cells, 4 %
+    more volume; the widest width, set at the surface by the beam's unshielded wings, stays 196 µm)."""
     import dataclasses
 
     beam = make_beam("co2", energy=30e-3, spot_diameter=120e-6, peak_power=30.0)
@@ -44,7 +45,13 @@ def test_wall_heating_by_the_ejecta_is_its_own_term_and_widens_the_lesion():
     assert on.energy.wall_heating == pytest.approx(0.3 / 0.7 * on.energy.plume_loss, rel=1e-9)
     assert abs(on.energy.error) < 0.01
     assert on.to_dict()["energy_partition_mj"]["wall_heating"] == pytest.approx(on.energy.wall_heating * 1e3)
-    assert on.histology.lesion_width > off.histology.lesion_width
+    def denatured_volume(res):
+        ds = res.dataset
+        h = float(ds.attrs["cell_m"])
+        cells = (ds["omega_collagen_birefringence"].values >= 1.0) & ~ds["ablated"].values
+        return float(np.sum(cells * (2.0 * np.pi * ds["r"].values[:, None] * h * h)))
+
+    assert denatured_volume(on) > 1.02 * denatured_volume(off)
 
 
 def test_summary_has_the_documented_fields(default_co2):
@@ -168,10 +175,12 @@ def test_erglass_high_energy_does_not_ablate(erglass_series):
 
 
 @pytest.mark.xfail(strict=True, reason="measured 2026-11-30 on the 5 um grid with the adopted record: recoil-driven "
-                   "channel plume venting at the crater's mouth, desiccated matrix absorbing κ = 0.085 of wet tissue, "
-                   "crater-wall trace off (normal-incidence Fresnel loss): 120 um rows +19 % (80 mJ ablation), -3 %, "
-                   "-6 %, -6 % (grid-converged: +18 / -4 / -8 / -7 % on 2.5 um); Walsh's CW residual damage +7 / "
-                   "-22 %; Hantash depth ratio 2.54 (> 3 needed) and width ratio 1.13 (2 ± 35 %) fail. The previous "
+                   "channel plume venting at the crater's mouth and shielding each ray only down to its own floor, "
+                   "desiccated matrix absorbing κ = 0.069 of wet tissue, crater-wall trace off (normal-incidence "
+                   "Fresnel loss): 120 um rows +20.0 % (80 mJ ablation, on its tolerance), -2 %, -3 %, -5 % "
+                   "(grid-converged: +21 / -2 / -3 / -4 % on 2.5 um); Walsh's CW residual damage -13 / -21 %; "
+                   "Hantash depth ratio 2.46 (> 3 needed) and width ratio 1.17 (2 ± 35 %) fail (2.54 and 1.13 when "
+                   "the axis's plume path shielded the whole beam). An earlier "
                    "record (walls traced, κ = 1) read +30 %, -2 %, +3 %, -5 % and a depth ratio of 3.11 on 5 um "
                    "cells, but 2.97 on 2.5 um: its axis needle is not grid-converged (verify/calibration.py). With "
                    "confined superheating (f_v 0.46, not adopted, verify/calibration.SUPERHEATING): ratios 2.55 and "

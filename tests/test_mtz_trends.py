@@ -24,7 +24,8 @@ def test_co2_depth_never_falls_with_peak_power(co2_power_sweep):
 
     The calibrated plume shields the same fraction at any irradiance (ejecta speed follows the
     front) and less heat is conducted away during a shorter pulse. Measured 2026-11-30 (vent at
-    the crater's mouth): 415 -> 415 -> 415 um and 2.34 -> 2.44 -> 2.45 ug at 15/30/60 W.
+    the crater's mouth, each ray shielded down to its own floor): 410 -> 415 -> 415 um and 5.24 -> 5.63 ->
+    5.97 ug at 15/30/60 W (415 um and 2.34 -> 2.45 ug when the axis's plume path shielded the whole beam).
     """
     depths = [r.ablation_depth for r in co2_power_sweep]
     assert all(b >= a for a, b in zip(depths, depths[1:]))
@@ -33,9 +34,14 @@ def test_co2_depth_never_falls_with_peak_power(co2_power_sweep):
 
 
 def test_co2_plume_shields_the_same_fraction_at_any_peak_power(co2_power_sweep):
-    """The recoil-driven column does not depend on the ablation rate (measured 0.825, 0.825, 0.824 at 15/30/60 W)."""
+    """The recoil-driven column does not depend on the ablation rate: a 4× rise in peak power changes the
+    shielded fraction by < 3 % of itself (measured 2026-11-30: 0.509, 0.519, 0.521 at 15/30/60 W; with the
+    axis's optical depth applied to the whole beam 0.825, 0.825, 0.824). Each ray is shielded down to its
+    own floor, so the fraction follows the crater's profile, which the pulse duration moves by a cell or two.
+    Stage 1's law, which grew with the irradiance (I_p·W(I/I_p)), made the crater 521 → 376 → 256 µm deep
+    over the same three powers."""
     f = [r.energy.plume_loss / r.beam.energy for r in co2_power_sweep]
-    assert max(f) - min(f) < 0.01  # the crater depths differ by one cell
+    assert max(f) - min(f) < 0.03 * min(f)
 
 
 def test_residual_damage_shrinks_with_peak_power(co2_power_sweep):

@@ -14,13 +14,14 @@ described by the Gauss–Newton curvature at the optimum):
   H_abl = ρc (T_abl − T_body) + f_v ρ_w L (``SUPERHEATING``; ``fit(superheating=False)`` is the
   two-fraction fit with water boiling at 100 °C).
 
-Adopted 2026-11-30 (second record of the day, params/data/mtz_calibration.json): the two plume fractions
+Adopted 2026-11-30 (third record of the day, params/data/mtz_calibration.json): the two plume fractions
 and the desiccated matrix's absorption ratio κ at 10.6 µm (:data:`DRY_ABSORPTION`), fitted on the 120 µm
 rows, Hantash's ratios and Walsh 1989's CW residual damage, with the crater walls untraced
 (:data:`WALL_OPTICS` False: normal-incidence Fresnel loss, no redirection; the traced walls' axis caustic
-is not grid-converged, see the last paragraphs): log10 φ_near = −0.279 ± 0.147, log10 φ = −1.769 ± 0.642,
-log10 κ = −1.069 ± 0.351 (κ = 0.085), χ² 4.45 on 7 rows. Rows, leave-one-out and convergence: the last
-paragraphs of this docstring. What follows until there is the history of the earlier records.
+is not grid-converged, see the last paragraphs) and each ray shielded only by the ejecta on its own path
+(:func:`mtzsim._kernels.axisym.plume_transmission`): log10 φ_near = −0.266 ± 0.227, log10 φ = −1.708 ±
+0.954, log10 κ = −1.161 ± 0.316 (κ = 0.069), χ² 4.57 on 7 rows. Rows, leave-one-out and convergence: the
+last paragraphs of this docstring. What follows until there is the history of the earlier records.
 
 Previous record (adopted 2026-11-30, replaced the same day), with Fresnel reflection at the skin surface and the crater walls
 (:mod:`mtzsim.physics.mtz.reflection`: Hale & Querry's water index, tissue n = water's, k = water
@@ -286,6 +287,25 @@ unchanged by it):
   damage (fitted and held out) inside ±35 % at no cost to the eCO2 rows (χ² 4.45 with the Walsh row vs
   4.45 without it); the Hantash ratios still fail as before. Not adopted here (:data:`WALL_OPTICS` and
   :data:`DRY_ABSORPTION` unchanged): adopting needs the record copied and every downstream calibration re-run.
+  Per-ray plume path (adopted 2026-11-30, third record): the records above attenuated the whole beam
+  by the axis's optical depth through the channel's ejecta, so the wings of the Gaussian beam that fall
+  outside the crater's mouth, where no ejecta are confined, were shielded as if they had crossed the
+  whole channel, and light meeting the tapering wall as if it had reached the floor. Each column now
+  crosses the ejecta only down to its own floor (:func:`mtzsim._kernels.axisym.plume_transmission`,
+  numpy twin ``pulse.plume_transmission_numpy``, tests/test_mtz_pulse.py). At the previous record's
+  parameters the mouth widens (H&E 5 / 30 mJ at 30 W: 54 → 89 µm and 89 → 134 µm; lesion width 143 →
+  161 and 161 → 188 µm). Refit (5 µm, same start, Walsh fitted, scanned CW held out): −0.266 ± 0.227,
+  −1.708 ± 0.954, −1.161 ± 0.316 (κ = 0.069, 1σ 0.033–0.14), correlations −0.97 (φ_near/φ), +0.53
+  (φ_near/κ), −0.52 (φ/κ), χ² 4.57 (reduced 1.14; 4.45 before), nfev 17, none at a bound. Rows (5 µm;
+  2.5 µm in brackets): 80 mJ ablation +20.0 % (+20.8: the row sits on its tolerance), coagulation −2.4
+  (−2.4), 160 mJ −3.1 / −4.5 (−3.1 / −3.7), Hantash depth ratio 2.46 (fails > 3), width ratio 1.17
+  (−42 %), Walsh geometric mean −17.5 % (87 / 79 µm at 10 W 10 ms / 30 W 3 ms), held-out scanned CW
+  91 / 79 µm (−24 / −35 %, both now inside ±35 %), held-out 1000 µm −39.4 / −25.6 %. Leave-one-out: 80 mJ
+  ablation +31.1 %, coagulation −3.6 %, 160 mJ −5.4 / −5.8 %, depth ratio −30.3 %, width ratio −41.7 %,
+  Walsh −46.4 % (without the Walsh row κ goes to 0.28: the eCO2 rows hardly constrain it). Converged:
+  80 mJ H&E ablation 624.0 / 628.1 µm, coagulation 702.5 / 702.5 µm; 160 mJ 871.9 / 871.9 and 954.5 /
+  962.8 µm on 5 / 2.5 µm cells; energy balanced to < 10⁻¹¹. The fit is no better than before (the same
+  rows fail), but the shielding is now what the model's own channel geometry says.
   Er:YAG (not fitted): κ(2.94 µm) = 1 / 0.3 / 0.1 / 0.03 gives 1 Hz / 10 Hz ablated-mass ratios of
   1.00 / 0.99 / 1.00 / 1.00 for three 8 J/cm² pulses on 250 µm (Kaufmann & Hibst 1996: ~4): the
   dry floor does not make a faster train less efficient (tests/test_eryag_ablation.py's strict xfail).
@@ -363,9 +383,10 @@ DRY_ABSORPTION_LOG10_BOUNDS = (-2.0, 0.0)
 BOUNDS_DRY = (BOUNDS[0] + (DRY_ABSORPTION_LOG10_BOUNDS[0],), BOUNDS[1] + (DRY_ABSORPTION_LOG10_BOUNDS[1],))
 X0_DRY = X0 + (-1.0,)
 #: Whether the adopted fit includes the dry-matrix absorption ratio κ (and the CW rows). Adopted
-#: 2026-11-30 with the crater-wall trace off (:data:`WALL_OPTICS`): κ = 0.085 (1σ 0.038–0.19), χ² 4.45 on
-#: 7 rows; the CW residual damage (Walsh 1989 fitted, the 1997 scanned-CW rows held out) is reproduced
-#: where κ = 1 misses it by −69 to −76 %, and the 80 mJ crater is grid-converged (module docstring).
+#: 2026-11-30 with the crater-wall trace off (:data:`WALL_OPTICS`) and the per-ray plume path: κ = 0.069
+#: (1σ 0.033–0.14), χ² 4.57 on 7 rows; the CW residual damage (Walsh 1989 fitted, the 1997 scanned-CW rows
+#: held out) is reproduced within ±35 % where κ = 1 misses it by −69 to −76 %, and the 80 mJ crater is
+#: grid-converged (module docstring).
 #: With the walls traced it was not adopted: κ = 0.133, not resolved by the 5 µm grid (the caustic).
 DRY_ABSORPTION = True
 #: Whether the adopted fit includes confined superheating (the vaporised fraction f_v). Not adopted
@@ -387,7 +408,7 @@ ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERAT
 #: 2026-11-30: False, the normal-incidence Fresnel loss of every column without redirection by the walls.
 #: The meridional trace focuses the walls' light onto the axis, a geometric caustic finer than the
 #: 10.6 µm wavelength allows, and its needle's depth is set by the grid (module docstring); without it
-#: the crater converges (80 mJ H&E ablation 619.8 / 613.6 µm on 5 / 2.5 µm cells).
+#: the crater converges (80 mJ H&E ablation 624.0 / 628.1 µm on 5 / 2.5 µm cells).
 WALL_OPTICS = False
 
 #: The vent is one radius of the crater's own mouth (:class:`LossModel` ``vent_reference``; the
