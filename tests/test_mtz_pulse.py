@@ -29,6 +29,8 @@ from pulse_setup import kernel_setup as _setup
     ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.3, ejecta_fraction=0.05, dry_absorption=0.1,
                       wall_optics=False), 1),
     ("co2", LossModel(ablation_temperature=523.15, wall_optics=False), 2),
+    ("eryag", LossModel(ablation_temperature=473.15), 2),  # water's µa follows each cell's temperature
+    ("eryag", LossModel(ablation_temperature=473.15, dry_absorption=0.5, dry_absorption_laser="eryag"), 1),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
@@ -55,7 +57,8 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
                                 dict(ablation_temperature=300.0), dict(vaporised_fraction=1.2),
                                 dict(vent_reference="spot"), dict(dry_absorption=1.1), dict(dry_absorption=-0.1),
-                                dict(dry_absorption_laser="erglass"), dict(wall_optics=0)])
+                                dict(dry_absorption_laser="erglass"), dict(wall_optics=0),
+                                dict(water_temperature=1)])
 def test_loss_model_refuses_unphysical_values(kw):
     """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
     with pytest.raises(ValueError):
@@ -236,3 +239,30 @@ def test_the_plume_loss_is_the_light_the_ejecta_take_from_each_column():
     assert got == pytest.approx(float(np.sum(p_full * trans)), rel=1e-12)
     assert sink[3] == pytest.approx(float(np.sum(p_full * (1.0 - trans))), rel=1e-12)
     assert got + sink[3] == pytest.approx(full, rel=1e-12)
+
+
+def test_water_absorption_at_2_94_um_falls_as_the_cell_heats():
+    """absorption_update: µa (κ + (1 − κ) w) (1 + s (min(T, T_cap) − T_ref)), s = −0.48 %/K of the 25 °C value at
+    2.94 µm (Röttgers et al. 2014: dµa/dT = −5,824 m⁻¹ K⁻¹ on 1.251 × 10⁶ m⁻¹ at 20 °C), held above 100 °C; the
+    pulse record carries it for Er:YAG only, and not when switched off."""
+    from mtzsim._kernels import axisym as _k
+    from mtzsim.physics.tissue import water_absorption_temperature
+
+    law = water_absorption_temperature()["eryag"]
+    assert law.slope == pytest.approx(-5823.700948 / (1251356.439 + 5 * -5823.700948), rel=1e-12)
+    assert law.factor(298.15) == 1.0 and law.factor(373.15) == pytest.approx(0.643, abs=1e-3)
+    assert law.factor(473.15) == law.factor(373.15)  # no data above boiling: held
+    T = np.array([[310.15, 373.15, 450.0]])
+    H = np.zeros((1, 3))
+    H1 = np.ones((1, 3))
+    H2 = 2 * np.ones((1, 3))
+    mua = np.full((1, 3), 8400e2)
+    out = np.zeros((1, 3))
+    _k.absorption_update(out, mua, H, H1, H2, np.zeros((1, 3), np.bool_), 1.0, T, law.slope, law.t_ref, law.t_cap, 1, 3)
+    np.testing.assert_allclose(out, mua * law.factor(T), rtol=1e-12)
+    tissue = get_tissue("face")
+    for laser, on in (("eryag", True), ("co2", False), ("erglass", False)):
+        train = pulse.pulse_train(make_beam(laser, energy=8e-3, spot_diameter=120e-6), None, tissue)
+        assert (train.mua_slope != 0.0) == on, laser
+    off = pulse.pulse_train(make_beam("eryag", energy=8e-3, spot_diameter=120e-6), None, tissue, water_temperature=False)
+    assert off.mua_slope == 0.0

@@ -27,13 +27,17 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: the surface and the crater walls, :func:`deposit_beam`; 1 + 0j: none).
 #: dry_absorption: κ [-], the absorption of the desiccated matrix over that of wet tissue at the
 #: wavelength (Beer–Lambert columns only): a cell absorbs µa (κ + (1 − κ) w), w the fraction of its
-#: water it still holds (:func:`water_left`, :func:`dry_absorption_update`); 1: as wet tissue.
+#: water it still holds (:func:`water_left`, :func:`absorption_update`); 1: as wet tissue.
 #: wall_optics: True (default) traces the light the crater profile reflects (incidence set by its
 #: slope, specular bounces onto the walls, :func:`deposit_beam`); False: every column's light meets
 #: the profile as at normal incidence (the surface-normal Fresnel R leaves the skin, no bounce).
+#: mua_slope [1/K], mua_t_ref, mua_t_cap [K]: water's absorption at the wavelength changes with the
+#: cell's temperature as 1 + mua_slope (min(T, mua_t_cap) − mua_t_ref) (Beer–Lambert columns only;
+#: :func:`absorption_update`); mua_slope 0: temperature-independent (the temperatures are then unused).
 PulseTrain = namedtuple("PulseTrain",
-                        "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics",
-                        defaults=(1.0 + 0.0j, 1.0, True))
+                        "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics "
+                        "mua_slope mua_t_ref mua_t_cap",
+                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -434,17 +438,23 @@ def water_left(H, H1, H2, dry):
 
 
 @nb.njit(cache=True)
-def dry_absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, jb, kb):
-    """Absorption coefficient [1/m] of each cell of the box [0, jb) × [0, kb) as it dries: µa (κ + (1 − κ) w).
+def absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, T, slope, t_ref, t_cap, jb, kb):
+    """Absorption coefficient [1/m] of each cell of the box [0, jb) × [0, kb) as it dries and heats.
 
-    Water is the absorber at 10.6, 2.94 and 1.55 µm (Welch et al. 1991); a desiccated matrix
-    absorbs κ times what the wet tissue absorbs, a boiling cell in proportion to the water it
-    still holds (w, :func:`water_left`). Cells outside the box hold their water (w = 1).
+    µa (κ + (1 − κ) w) (1 + slope (min(T, t_cap) − t_ref)). Water is the absorber at 10.6, 2.94
+    and 1.55 µm (Welch et al. 1991); a desiccated matrix absorbs κ times what the wet tissue
+    absorbs, a boiling cell in proportion to the water it still holds (w, :func:`water_left`);
+    water's own absorption changes with its temperature T [K] (2.94 µm: Röttgers et al. 2014,
+    :func:`mtzsim.physics.tissue.water_absorption_temperature`). Cells outside the box keep
+    theirs (at body temperature, holding their water).
     """
     for j in range(jb):
         for k in range(kb):
             w = water_left(H[j, k], H1[j, k], H2[j, k], dry[j, k])
-            mua_eff[j, k] = mua[j, k] * (kappa + (1.0 - kappa) * w)
+            f = 1.0
+            if slope != 0.0:
+                f = max(0.0, 1.0 + slope * (min(T[j, k], t_cap) - t_ref))
+            mua_eff[j, k] = mua[j, k] * (kappa + (1.0 - kappa) * w) * f
 
 
 @nb.njit(cache=True)
@@ -672,11 +682,13 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     npulse = pulse.starts.shape[0]
     scattering = pulse.q_static.shape[0] == nr
     share = column_shares(pulse.q_static, vol) if scattering else np.zeros((0, 0))
-    # a desiccating matrix absorbs less than wet tissue (κ < 1): its own absorption map, else the wet one
-    drying = pulse.dry_absorption < 1.0 and not scattering
+    # a desiccating matrix absorbs less than wet tissue (κ < 1), and water's absorption may change with
+    # its temperature: the cells' own absorption map, else the table's
+    drying = (pulse.dry_absorption < 1.0 or pulse.mua_slope != 0.0) and not scattering
     mua = mat.mua.copy() if drying else mat.mua
     if drying:
-        dry_absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, nr, nz)
+        absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope, pulse.mua_t_ref,
+                          pulse.mua_t_cap, nr, nz)
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
     # solid and receives no beam, so it needs no update; the box grows by one cell a step.
     # It starts around whatever a previous pulse left warm or ablated (1 × 1 on a fresh state);
@@ -735,7 +747,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 sink[3] = p_now * (1.0 - trans[0])
             else:
                 if drying:
-                    dry_absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, jb, kb)
+                    absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
+                                      pulse.mua_t_ref, pulse.mua_t_cap, jb, kb)
                 p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
                                        pulse.index, pulse.wall_optics)
             for j in range(nr):

@@ -10,6 +10,7 @@ from importlib import resources
 
 import numpy as np
 
+from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.errors import InputError
 
 
@@ -28,6 +29,48 @@ def constants() -> dict[str, float]:
 def water_absorption() -> dict[str, float]:
     """Absorption coefficient µa of liquid water [1/m] by laser type (data/water_absorption.csv)."""
     return {row["laser"]: float(row["mua_water_per_cm"]) * 100.0 for row in _read_csv("water_absorption.csv")}
+
+
+@dataclass(frozen=True)
+class AbsorptionTemperature:
+    """Linear temperature dependence of water's absorption at one laser line, relative to the table value.
+
+    µa(T) = µa_table (1 + slope (min(T, t_cap) − t_ref)): ``slope`` = (dµa/dT) / µa(t_ref) [1/K],
+    ``t_ref`` the temperature of the package's µa table [K], ``t_cap`` the highest temperature the
+    law is carried to [K] (held there above it).
+    """
+
+    slope: float  # [1/K]
+    t_ref: float  # [K]
+    t_cap: float  # [K]
+    source: str = ""
+
+    def factor(self, temperature):
+        """µa(T) / µa(t_ref) [-] (temperature in K; scalar or array)."""
+        return 1.0 + self.slope * (np.minimum(temperature, self.t_cap) - self.t_ref)
+
+
+@lru_cache(maxsize=None)
+def water_absorption_temperature() -> dict[str, AbsorptionTemperature]:
+    """Temperature dependence of water's µa by laser type (data/water_absorption_temperature.csv).
+
+    Only lines with a sourced coefficient are listed (2.94 µm: Röttgers et al. 2014, dµa/dT =
+    −5,824 m⁻¹ K⁻¹ at 20 °C on µa = 1.251 × 10⁶ m⁻¹, −0.48 % per K of the 25 °C value; the
+    water's OH-stretch band weakens and shifts as hydrogen bonds break). The law is measured over
+    0–30 °C; carrying it linearly to 100 °C (−36 % of the 25 °C value there) is an assumption that the same band's
+    measured linear fall to −⅓ at 100 °C at 2.01 and 2.09 µm supports (Lange et al.), and it is held
+    at its 100 °C value above boiling (no data).
+    """
+    out = {}
+    for row in _read_csv("water_absorption_temperature.csv"):
+        a_ref = float(row["a_ref_per_m"])
+        dadt = float(row["dadt_per_m_per_k"])
+        t_table = float(row["table_temperature_c"])
+        a_table = a_ref + dadt * (t_table - float(row["t_ref_c"]))  # µa at the package table's temperature
+        out[row["laser"]] = AbsorptionTemperature(slope=dadt / a_table, t_ref=t_table + ZERO_CELSIUS,
+                                                  t_cap=float(row["extrapolated_to_c"]) + ZERO_CELSIUS,
+                                                  source=row["source"])
+    return out
 
 
 @dataclass(frozen=True)
@@ -59,12 +102,10 @@ class Layer:
     def absorption(self, laser: str) -> float:
         """µa [1/m] = water fraction × µa of water (water dominates at 10.6, 2.94 and 1.55 µm).
 
-        Room-temperature values at every temperature. The absorption of water at 2.94 µm falls
-        as it heats (the OH-stretch band shifts to shorter wavelengths: Vodopyanov 1991, up to
-        10× under intense ps pulses; Cummings & Walsh 1993; Shori et al. 2000), but no
-        tabulated µa(T) at 2.94 µm was found for the package (searched 2026-11-30: only the
-        qualitative statements above, and a measured linear fall to −⅓ at 100 °C at 2.01 and
-        2.09 µm, not 2.94 µm), so none is modelled; a desiccated cell also keeps its wet µa.
+        The room-temperature (25 °C) value. The absorption of water at 2.94 µm falls as it heats
+        (the OH-stretch band weakens and shifts: Cummings & Walsh 1993; Shori et al. 2000); the
+        MTZ solver multiplies this value, cell by cell, by :func:`water_absorption_temperature`'s
+        factor for the lines that have one (2.94 µm, Röttgers et al. 2014).
         """
         return self.water_fraction * water_absorption()[laser]
 

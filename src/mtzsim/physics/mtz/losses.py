@@ -173,6 +173,11 @@ class LossModel:
         the axis in a caustic whose depth the grid sets; a 10.6 µm beam cannot be focused below
         ~λ (diffraction), so on a grid of a few µm that needle is not physical
         (:mod:`mtzsim.verify.calibration`). Beams absorbed in columns only.
+    water_temperature : bool
+        True (default): water's absorption follows each cell's temperature where a sourced
+        coefficient exists (2.94 µm: −0.48 % per K of the 25 °C value, Röttgers et al. 2014, carried
+        to 100 °C; :func:`mtzsim.physics.tissue.water_absorption_temperature`); False: the 25 °C
+        table value at every temperature. Beams absorbed in columns only.
     source : str
         Where the numbers come from.
     """
@@ -189,6 +194,7 @@ class LossModel:
     dry_absorption: float = 1.0
     dry_absorption_laser: str = "co2"
     wall_optics: bool = True
+    water_temperature: bool = True
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -211,8 +217,9 @@ class LossModel:
         if self.dry_absorption_laser not in ("co2", "eryag"):
             raise ValueError(f"dry_absorption_laser must be 'co2' or 'eryag' (a beam absorbed in columns), "
                              f"got {self.dry_absorption_laser!r}")
-        if not isinstance(self.wall_optics, bool):
-            raise ValueError(f"wall_optics must be True or False, got {self.wall_optics!r}")
+        for name in ("wall_optics", "water_temperature"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if not self.ejection_delay >= 0:
             raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
 
@@ -251,6 +258,10 @@ class LossModel:
             ("mtz.wall_optics", "traced" if self.wall_optics else "normal incidence", "assumption",
              "specular Fresnel reflection at the crater walls, traced geometrically" if self.wall_optics
              else "flat-surface Fresnel loss only: a 10.6 um beam cannot form the geometric caustic on the axis"),
+            ("mtz.water_temperature", "µa(T) at 2.94 um" if self.water_temperature else "25 °C µa", "model"
+             if self.water_temperature else "assumption", "Rottgers2014 (-0.48 %/K of the 25 °C value at 2.94 um; "
+             "0-30 °C measured, carried to 100 °C: assumption)" if self.water_temperature
+             else "room-temperature absorption at every temperature"),
         ]
 
     def dry_absorption_for(self, laser: str) -> float:

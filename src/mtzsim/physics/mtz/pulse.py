@@ -30,6 +30,7 @@ import numpy as np
 from mtzsim._kernels import axisym as _k
 from mtzsim.constants import R_GAS, T_BOIL, WATER_LATENT_HEAT
 from mtzsim.physics.heat import axisym as heat
+from mtzsim.physics.tissue import water_absorption_temperature
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def material(grid, props, ablation_temperature: float, t_body: float,
                        Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
 
 
-def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_optics: bool = True) -> _k.PulseTrain:
+def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_optics: bool = True,
+                water_temperature: bool = True) -> _k.PulseTrain:
     """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns).
 
     With ``tissue`` and a beam absorbed in columns, the record carries the dermis's complex
@@ -92,6 +94,9 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     absorbed in columns (the 1.55 µm map already absorbs in proportion to the water left).
     ``wall_optics`` (:class:`~mtzsim.physics.mtz.losses.LossModel` ``wall_optics``): True traces the
     light the crater walls reflect; False keeps only the normal-incidence Fresnel loss.
+    ``water_temperature``: with ``tissue`` and a beam absorbed in columns whose wavelength has a sourced
+    temperature coefficient of water's absorption (:func:`mtzsim.physics.tissue.water_absorption_temperature`:
+    2.94 µm), each cell absorbs at its own temperature; otherwise (or False) at the table's 25 °C.
     """
     if not 0.0 <= dry_absorption <= 1.0:
         raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {dry_absorption!r}")
@@ -100,9 +105,13 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     q = np.zeros((0, 0)) if q_static is None else np.asarray(q_static, float)
     index = (tissue_index(beam.laser, tissue.dermis.water_fraction) if tissue is not None and q_static is None
              else 1.0 + 0.0j)
+    law = (water_absorption_temperature().get(beam.laser) if water_temperature and tissue is not None
+           and q_static is None else None)
+    thermal = (law.slope, law.t_ref, law.t_cap) if law is not None else (0.0, 0.0, 0.0)
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
-                         beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics))
+                         beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics),
+                         *map(float, thermal))
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -546,9 +555,11 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 p_plume = p_now * (1.0 - trans[0])
             else:
                 m = mat
-                if pulse.dry_absorption < 1.0:  # the desiccating matrix absorbs µa (κ + (1 − κ) w)
+                if pulse.dry_absorption < 1.0 or pulse.mua_slope != 0.0:
+                    # the desiccating matrix absorbs µa (κ + (1 − κ) w), water's µa follows its temperature
                     kap = pulse.dry_absorption
-                    m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)))
+                    f = np.maximum(0.0, 1.0 + pulse.mua_slope * (np.minimum(T, pulse.mua_t_cap) - pulse.mua_t_ref))
+                    m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)) * f)
                 Q, p_deliv, p_out, _, p_refl, p_redir, p_plume = _columns(void, m, pulse, p_now, trans)
             p_wall = 0.0
             if plm.wall > 0.0 and p_plume > 0.0:
