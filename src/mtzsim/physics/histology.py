@@ -16,7 +16,8 @@ References
    resurfacing device. Lasers Surg Med 39 (2007) 96–107.
 .. [3] Maitland DJ, Walsh JT Jr. Quantitative measurements of linear birefringence during
    heating of native collagen. Lasers Surg Med 20 (1997) 310–318.
-.. [4] Marqa MF, Mordon S. Lasers Med Sci (2014): numerical MTZ model vs Hantash 2007 / Bedi 2007.
+.. [4] Marqa MF, Mordon S. Laser fractional photothermolysis of the skin: numerical simulation of microthermal
+   zones. J Cosmet Laser Ther 16 (2014) 57–65 (numerical MTZ model vs Hantash 2007 / Bedi 2007).
 """
 
 from __future__ import annotations
