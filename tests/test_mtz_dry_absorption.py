@@ -51,8 +51,9 @@ def test_a_transparent_dry_layer_thickens_the_margin_under_the_floor(kappa_pair)
     """With κ < 1 the eschar lets the beam through to the wet tissue below: less is ejected, and the
     collagen edge below the crater floor lies deeper (the residual damage Walsh 1989 measured as
     ~100 µm under a CW CO2 cut; κ = 1 leaves about the conduction length D/v of the ablation front,
-    a few tens of µm). Energy stays balanced. Measured 2026-11-30 (5 µm grid): 29 µm at κ = 1, 128 µm
-    at κ = 0.1 (H&E)."""
+    a few tens of µm). Energy stays balanced. Measured 2026-11-30 (10 µm grid, adopted plume, each ray
+    shielded on its own path): 33 µm at κ = 1, 83 µm at κ = 0.1 (H&E; 29 and 128 µm when the axis's plume
+    path shielded the whole beam)."""
     wet, dry = kappa_pair
     margin = [r.histology.coagulation_depth - r.histology.ablation_depth for r in kappa_pair]
     assert margin[1] > 2.0 * margin[0], margin
