@@ -46,8 +46,11 @@ class AbsorptionTemperature:
     source: str = ""
 
     def factor(self, temperature):
-        """µa(T) / µa(t_ref) [-] (temperature in K; scalar or array)."""
-        return 1.0 + self.slope * (np.minimum(temperature, self.t_cap) - self.t_ref)
+        """µa(T) / µa(t_ref) [-] (temperature in K; scalar or array), never negative.
+
+        The numpy definition of the law that the kernel ``_kernels.axisym.absorption_update`` evaluates cell by cell.
+        """
+        return np.maximum(0.0, 1.0 + self.slope * (np.minimum(temperature, self.t_cap) - self.t_ref))
 
 
 @lru_cache(maxsize=None)

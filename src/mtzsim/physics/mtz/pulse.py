@@ -30,7 +30,7 @@ import numpy as np
 from mtzsim._kernels import axisym as _k
 from mtzsim.constants import R_GAS, T_BOIL, WATER_LATENT_HEAT
 from mtzsim.physics.heat import axisym as heat
-from mtzsim.physics.tissue import water_absorption_temperature
+from mtzsim.physics.tissue import AbsorptionTemperature, water_absorption_temperature
 
 
 @dataclass(frozen=True)
@@ -558,7 +558,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 if pulse.dry_absorption < 1.0 or pulse.mua_slope != 0.0:
                     # the desiccating matrix absorbs µa (κ + (1 − κ) w), water's µa follows its temperature
                     kap = pulse.dry_absorption
-                    f = np.maximum(0.0, 1.0 + pulse.mua_slope * (np.minimum(T, pulse.mua_t_cap) - pulse.mua_t_ref))
+                    f = AbsorptionTemperature(pulse.mua_slope, pulse.mua_t_ref, pulse.mua_t_cap).factor(T)
                     m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)) * f)
                 Q, p_deliv, p_out, _, p_refl, p_redir, p_plume = _columns(void, m, pulse, p_now, trans)
             p_wall = 0.0
