@@ -9,6 +9,13 @@ from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
 from mtzsim.physics.mtz.domain import build_grid
 from mtzsim.physics.tissue import constants, get_tissue
 
+def cone_crater(nr=40, nz=120, depth_cells=100, radius_cells=12):
+    """A void cone (a steep, tapering crater) of the given depth and mouth radius, in cells."""
+    j = np.arange(nr)[:, None]
+    k = np.arange(nz)[None, :]
+    return k < depth_cells * (1.0 - (j + 0.5) / radius_cells)
+
+
 #: Probe records for a run that follows no probe points.
 NO_PROBES = _k.Probes(np.zeros(0, np.int64), np.zeros(0, np.int64), 1, np.zeros(1), np.zeros((1, 0)))
 

@@ -9,7 +9,7 @@ from mtzsim._kernels import axisym as _k
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, pulse, reflection
 from mtzsim.physics.tissue import get_tissue, water_absorption
-from pulse_setup import NO_PROBES, kernel_setup
+from pulse_setup import NO_PROBES, cone_crater, kernel_setup
 
 LASERS = ("co2", "eryag", "erglass")
 
@@ -96,11 +96,6 @@ def test_a_pulse_that_ablates_nothing_loses_only_the_surface_reflection():
                                                                         rel=1e-9)
 
 
-def _cone(nr=40, nz=120, h=5e-6, depth_cells=100, radius_cells=12):
-    """A void cone (steep crater) of the given depth and mouth radius, in cells."""
-    j = np.arange(nr)[:, None]
-    k = np.arange(nz)[None, :]
-    return k < depth_cells * (1.0 - (j + 0.5) / radius_cells)
 
 
 def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True):
@@ -120,7 +115,7 @@ def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True):
 def test_wall_reflection_conserves_energy_and_guides_light_to_the_tip():
     """In a steep cone (60 µm mouth radius, 500 µm deep) the walls reflect the grazing beam toward the tip:
     every watt is absorbed, passes the bottom or leaves the skin, and more light reaches the deep third."""
-    void = _cone()
+    void = cone_crater()
     N = reflection.tissue_index("co2", 0.7)
     Q0, vol, sink0, p0, *_ = _deposit(void, 1.0 + 0j)
     Q1, _, sink1, p1, *_ = _deposit(void, N)
@@ -136,7 +131,7 @@ def test_without_wall_optics_every_column_loses_only_its_normal_incidence_reflec
     """wall_optics False in the same steep cone: each column absorbs 1 − R(0) straight down from its floor and R(0)
     leaves the skin — the light that meets the profile is partitioned as on a flat surface, nothing is
     redirected, and the deposition is the no-reflection one scaled by 1 − R(0) (Beer–Lambert is linear)."""
-    void = _cone()
+    void = cone_crater()
     N = reflection.tissue_index("co2", 0.7)
     R0 = reflection.normal_reflectance(N)
     Q0, vol, sink0, p0, *_ = _deposit(void, 1.0 + 0j)
@@ -151,7 +146,7 @@ def test_without_wall_optics_every_column_loses_only_its_normal_incidence_reflec
 @pytest.mark.parametrize("wall_optics", [True, False])
 def test_the_numpy_twin_traces_the_same_rays(wall_optics):
     """pulse._columns (readable twin) gives the kernel's deposition in a steep crater, with or without wall optics."""
-    void = _cone()
+    void = cone_crater()
     N = reflection.tissue_index("co2", 0.7)
     Q, vol, sink, p, r, floor, mua = _deposit(void, N, wall_optics=wall_optics)
     mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0)

@@ -11,7 +11,7 @@ from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
 from mtzsim.physics.mtz.domain import build_grid
 from mtzsim.physics.tissue import constants, get_tissue
-from pulse_setup import NO_PROBES, assert_states_equal
+from pulse_setup import NO_PROBES, assert_states_equal, cone_crater
 from pulse_setup import kernel_setup as _setup
 
 
@@ -184,13 +184,6 @@ def test_long_pulse_with_confined_superheating_gives_its_steady_state_depth():
     assert h_abl < layer.ablation_enthalpy()
 
 
-def _tapered_crater(nr=40, nz=120, depth_cells=100, radius_cells=12):
-    """A void cone (a tapering crater) of the given depth and mouth radius, in cells."""
-    j = np.arange(nr)[:, None]
-    k = np.arange(nz)[None, :]
-    return k < depth_cells * (1.0 - (j + 0.5) / radius_cells)
-
-
 @pytest.mark.parametrize("vent_mouth", [1.0, 0.0])
 def test_each_column_crosses_the_ejecta_only_down_to_its_own_floor(vent_mouth):
     """Ejecta fill the confined channel (dense over the floor, fast above): the axis crosses all of it
@@ -199,7 +192,7 @@ def test_each_column_crosses_the_ejecta_only_down_to_its_own_floor(vent_mouth):
     from mtzsim._kernels import axisym as _k
 
     h = 5e-6
-    void = _tapered_crater()
+    void = cone_crater()
     plm = _k.Plume(mu=600e2, near=0.5, far=0.02, length=60e-6, vent=40e-6, ejection_delay=0.0, wall=0.0,
                    vent_mouth=vent_mouth)
     floor = np.zeros(void.shape[0], np.int64)
@@ -221,7 +214,7 @@ def test_the_plume_loss_is_the_light_the_ejecta_take_from_each_column():
     from mtzsim._kernels import axisym as _k
 
     h = 5e-6
-    void = _tapered_crater()
+    void = cone_crater()
     nr, nz = void.shape
     r = (np.arange(nr) + 0.5) * h
     vol = np.pi * ((r + 0.5 * h) ** 2 - (r - 0.5 * h) ** 2)[:, None] * h * np.ones((1, nz))
