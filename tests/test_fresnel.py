@@ -149,7 +149,7 @@ def test_the_numpy_twin_traces_the_same_rays(wall_optics):
     void = cone_crater()
     N = reflection.tissue_index("co2", 0.7)
     Q, vol, sink, p, r, floor, mua = _deposit(void, N, wall_optics=wall_optics)
-    mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0)
+    mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0, 0.0)
     train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, 1e9, True, np.zeros((0, 0)), N, 1.0, wall_optics)
     Qn, pd, pout, fl, prefl, predir, shielded = pulse._columns(void, mat, train, 1.0, 1.0)
     np.testing.assert_array_equal(fl, floor)

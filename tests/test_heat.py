@@ -24,8 +24,8 @@ def test_conduction_kernel_matches_numpy_twin():
     rng = np.random.default_rng(1)
     T = T_BODY + 60 * rng.random((30, 40))
     void = rng.random((30, 40)) < 0.2
-    a, la = heat.conduction_rate(T, void, Gr, Gz, T_BODY)
-    b, lb = heat.conduction_rate_numpy(T, void, Gr, Gz, T_BODY)
+    a, la, _ = heat.conduction_rate(T, void, Gr, Gz, T_BODY)
+    b, lb, _ = heat.conduction_rate_numpy(T, void, Gr, Gz, T_BODY)
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-18)
     assert la == pytest.approx(lb, rel=1e-12)
     # interior fluxes cancel: the net of all cells is what the boundaries take
@@ -40,8 +40,8 @@ def test_implicit_kernel_matches_numpy_twin():
     cap = props.rc * grid.volume
     fixed = (rng.random((25, 30)) < 0.1) & ~void
     T1 = T.copy()
-    lb1, lp1 = heat.implicit_step(T1, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3, fixed)
-    T2, lb2, lp2 = heat.implicit_step_numpy(T, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3, fixed)
+    lb1, lp1, _ = heat.implicit_step(T1, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3, fixed)
+    T2, lb2, lp2, _ = heat.implicit_step_numpy(T, void, Gr, Gz, cap, props.perf, T_BODY, 1e-3, fixed)
     np.testing.assert_allclose(T1, T2, rtol=1e-12)
     np.testing.assert_array_equal(T1[fixed], T[fixed])  # Dirichlet cells keep their temperature
     assert lb1 == pytest.approx(lb2, rel=1e-10)
@@ -66,7 +66,7 @@ def test_constant_surface_flux_matches_ierfc_half_space():
     n = int(round(t_end / dt))
     dt = t_end / n
     for _ in range(n):
-        cond, _ = heat.conduction_rate(T, void, Gr, Gz, T_BODY)
+        cond, _, _ = heat.conduction_rate(T, void, Gr, Gz, T_BODY)
         cond[:, 0] += q * area_top
         T += dt * cond / (props.rc * vol)
     s = math.sqrt(alpha * t_end)
@@ -95,7 +95,7 @@ def test_gaussian_source_spreads_as_3d_diffusion():
     t, dt = 0.0, 2e-5
     lost = 0.0
     while t < 5e-3 - 1e-12:
-        lb, _ = heat.implicit_step(T, void, Gr, Gz, cap, props.perf, T_BODY, dt)
+        lb, _, _ = heat.implicit_step(T, void, Gr, Gz, cap, props.perf, T_BODY, dt)
         lost += lb
         t += dt
     peak = 40 * (sigma**2 / (sigma**2 + 2 * alpha * t)) ** 1.5

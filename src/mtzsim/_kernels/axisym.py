@@ -18,8 +18,11 @@ import numpy as np
 #: Per-cell material of the grid [J/m³, J/(m³ K), 1/m, 1/s, m³, kg/m³, W/K, m]: the enthalpy
 #: levels of boiling onset (H1), complete desiccation (H2) and ejection (Habl); wet and dry
 #: heat capacities; absorption; perfusion; cell volumes; density; face conductances; cell
-#: radii; spacing h; body and boiling temperatures [K].
-Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r h t_body t_boil")
+#: radii; spacing h; body and boiling temperatures [K]; t_surface [K] the temperature of the
+#: coolant the skin surface exchanges heat with through the conductances Gz[:, 0] (a Robin face,
+#: :mod:`mtzsim.physics.mtz.surface_cooling`; Gz[:, 0] = 0, the default: adiabatic surface).
+Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r h t_body t_boil t_surface",
+                      defaults=(0.0,))
 #: The pulse train [s, W, m]: start of each pulse, duration, end of the last, peak power,
 #: 1/e² radius w0, Rayleigh range, Gaussian (True) or top-hat; q_static [1/m³] a fixed
 #: deposition per unit power (scattering beam) or an empty (0, 0) array (Beer–Lambert columns).
@@ -71,8 +74,9 @@ Probes = namedtuple("Probes", "j k every t T")
 #: Tally slots of the pulse phase [J]: index names.
 #: ``reflected``: left the skin upward after Fresnel reflection at the surface or the crater walls;
 #: ``redirected``: absorbed in the tissue after at least one wall reflection (part of ``delivered``).
+#: ``surface``: conducted out of the skin surface into a coolant (Robin face; 0 when adiabatic).
 TALLY = ("delivered", "plume", "transmitted", "ablated", "boundary", "perfusion", "ejected_mass", "wall_heating",
-         "reflected", "redirected")
+         "reflected", "redirected", "surface")
 
 
 @nb.njit(cache=True, inline="always")
@@ -105,23 +109,25 @@ def temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb
 
 
 @nb.njit(cache=True)
-def conduction_rate(T, void, Gr, Gz, t_body, out):
-    """Net conductive power into each cell [W]; returns power lost through the far boundaries [W].
+def conduction_rate(T, void, Gr, Gz, t_body, t_surf, out):
+    """Net conductive power into each cell [W]; returns the power lost through the far boundaries
+    and the power conducted out of the skin surface [W].
 
     Gr[j, k] is the conductance [W/K] of the radial face between cells j-1 and j
     (Gr[0] = 0 on the axis, Gr[nr] to the far boundary at t_body); Gz likewise in depth
-    (Gz[:, 0] = 0: adiabatic skin surface, Gz[:, nz] to the deep boundary). Void cells
-    (ablated) exchange no heat.
+    (Gz[:, 0] the skin surface's conductance to a coolant at t_surf, 0: adiabatic; Gz[:, nz]
+    to the deep boundary). Void cells (ablated) exchange no heat.
     """
     nr, nz = T.shape
-    return conduction_rate_box(T, void, Gr, Gz, t_body, out, nr, nz)
+    return conduction_rate_box(T, void, Gr, Gz, t_body, t_surf, out, nr, nz)
 
 
 @nb.njit(cache=True)
-def conduction_rate_box(T, void, Gr, Gz, t_body, out, jb, kb):
+def conduction_rate_box(T, void, Gr, Gz, t_body, t_surf, out, jb, kb):
     """:func:`conduction_rate` on the cells [0, jb) × [0, kb); cells beyond are at t_body."""
     nr, nz = T.shape
     lost = 0.0
+    cooled = 0.0
     for j in range(jb):
         for k in range(kb):
             if void[j, k]:
@@ -142,6 +148,10 @@ def conduction_rate_box(T, void, Gr, Gz, t_body, out, jb, kb):
             if k > 0:
                 if not void[j, k - 1]:
                     q += Gz[j, k] * (T[j, k - 1] - Tc)
+            elif Gz[j, 0] > 0.0:
+                f = Gz[j, 0] * (t_surf - Tc)
+                q += f
+                cooled -= f
             if k < nz - 1:
                 if not void[j, k + 1]:
                     q += Gz[j, k + 1] * (T[j, k + 1] - Tc)
@@ -150,7 +160,7 @@ def conduction_rate_box(T, void, Gr, Gz, t_body, out, jb, kb):
                 q += f
                 lost -= f
             out[j, k] = q
-    return lost
+    return lost, cooled
 
 
 @nb.njit(cache=True)
@@ -540,18 +550,20 @@ def _tridiag(a, b, c, d, x, n, cp, dp):
 
 
 @nb.njit(cache=True, parallel=True)
-def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
+def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, t_surf, dt, fixed):
     """One locally-one-dimensional backward-Euler step (radial lines, then depth lines).
 
     cap = ρc·V [J/K] per cell; perf = ω_b [1/s] (Pennes, ρ_b c_b taken equal to ρc);
     cells where ``fixed`` is set keep their temperature (Dirichlet) and conduct to their
-    neighbours. Lines are independent and solved in parallel.
-    Unconditionally stable; first order in time. Returns (boundary loss, perfusion loss) [J].
+    neighbours; a solid surface cell exchanges Gz[j, 0] (T − t_surf) with the coolant.
+    Lines are independent and solved in parallel. Unconditionally stable; first order in
+    time. Returns (boundary loss, perfusion loss, surface loss) [J].
     """
     nr, nz = T.shape
     lost_rb = np.zeros(nz)
     lost_zb = np.zeros(nr)
     lost_pj = np.zeros(nr)
+    lost_sj = np.zeros(nr)
     # radial sweep
     for k in nb.prange(nz):
         a = np.empty(nr)
@@ -603,6 +615,7 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
                 continue
             s = dt / cap[j, k]
             gu = Gz[j, k] if (k > 0 and not void[j, k - 1]) else 0.0
+            gs = Gz[j, 0] if k == 0 else 0.0
             if k < nz - 1:
                 gd = Gz[j, k + 1] if not void[j, k + 1] else 0.0
                 gb = 0.0
@@ -611,8 +624,8 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
                 gb = Gz[j, nz]
             a[k] = -s * gu
             c[k] = -s * gd
-            b[k] = 1.0 + s * (gu + gd + gb) + dt * perf[j, k]
-            d[k] = T[j, k] + s * gb * t_body + dt * perf[j, k] * t_body
+            b[k] = 1.0 + s * (gu + gd + gb + gs) + dt * perf[j, k]
+            d[k] = T[j, k] + s * (gb * t_body + gs * t_surf) + dt * perf[j, k] * t_body
         _tridiag(a, b, c, d, x, nz, cp, dp)
         lp = 0.0
         for k in range(nz):
@@ -622,7 +635,9 @@ def implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed):
         lost_pj[j] = lp
         if not (void[j, nz - 1] or fixed[j, nz - 1]):
             lost_zb[j] = dt * Gz[j, nz] * (T[j, nz - 1] - t_body)
-    return lost_rb.sum() + lost_zb.sum(), lost_pj.sum()
+        if not (void[j, 0] or fixed[j, 0]):
+            lost_sj[j] = dt * Gz[j, 0] * (T[j, 0] - t_surf)
+    return lost_rb.sum() + lost_zb.sum(), lost_pj.sum(), lost_sj.sum()
 
 
 @nb.njit(cache=True, parallel=True)
@@ -673,7 +688,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     t_mark = np.full((nr, nz), np.inf)
     sink = np.zeros(4)
     trans = np.ones(nr)
-    tally = np.zeros(10)
+    tally = np.zeros(11)
     current = -1  # index of the pulse firing now (-1 between pulses)
     ablating = False  # whether the pulse firing now has ejected mass
     t = 0.0
@@ -696,6 +711,10 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     jb = 1
     kb = 1
     cold = steps.box_floor
+    for j in range(nr):  # a cooled surface draws heat from every surface cell: the box spans the grid's width
+        if mat.Gz[j, 0] > 0.0:
+            jb = nr
+            break
     for j in range(nr):
         for k in range(nz):
             if abs(H[j, k]) > cold or void[j, k]:
@@ -720,7 +739,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             current = firing
             ablating = False
         temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
-        lost = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, cond, jb, kb)
+        lost, cooled = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, mat.t_surface, cond, jb, kb)
         for j in range(jb):
             for k in range(kb):
                 Q[j, k] = 0.0
@@ -810,6 +829,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         tally[7] += dt * p_wall
         tally[8] += dt * sink[1]
         tally[9] += dt * sink[2]
+        tally[10] += dt * cooled
         t += dt
         # ablation: cells past the ablation enthalpy leave after the ejection delay
         m_step = 0.0
@@ -891,19 +911,21 @@ Gap = namedtuple("Gap", "t0 t1 dt0 growth dt_max floor alpha")
 #: Margin of the gap's active box in diffusion lengths √(α dt) [-]: heat a backward-Euler step
 #: carries farther than 4 diffusion lengths is below exp(−4) ≈ 2 % of the edge's (≤ floor).
 GAP_BOX_MARGIN = 4.0
-#: Tally slots of a gap [J, J, J, kg].
-GAP_TALLY = ("boundary", "perfusion", "ablated", "ejected_mass")
+#: Tally slots of a gap [J, J, J, kg, J].
+GAP_TALLY = ("boundary", "perfusion", "ablated", "ejected_mass", "surface")
 
 
 @nb.njit(cache=True)
-def _sweep_line(T, free, solid, G, Gb, cap, perf, t_body, dt, n, a, b, c, d, x, cp, dp, gain, lost_b, lost_p):
+def _sweep_line(T, free, solid, G, Gb, cap, perf, t_body, t0, dt, n, a, b, c, d, x, cp, dp, gain, lost_b, lost_p,
+                lost_s):
     """One backward-Euler line of :func:`implicit_fixed_step`; the caller copies one row in and out.
 
     ``T``, ``free``, ``solid``, ``cap``, ``perf`` are the line's values, ``G[i]`` the
-    conductance between cells i−1 and i (``G[0]`` unused), ``Gb`` that to the far boundary
+    conductance between cells i−1 and i, ``G[0]`` that of the first cell to a medium at ``t0``
+    (the coolant on the skin surface; 0 on the axis), ``Gb`` that to the far boundary
     after the last cell. A solid cell that is not free keeps its temperature; what its free
     neighbours exchange with it is added to ``gain[i]`` [J]. Returns the new line in ``x``
-    and the boundary and perfusion losses [J] in lost_b[0], lost_p[0].
+    and the boundary, perfusion and near-end (surface) losses [J] in lost_b[0], lost_p[0], lost_s[0].
     """
     for i in range(n):
         if not free[i]:
@@ -916,17 +938,23 @@ def _sweep_line(T, free, solid, G, Gb, cap, perf, t_body, dt, n, a, b, c, d, x, 
         gl = G[i] if (i > 0 and solid[i - 1]) else 0.0
         gr = G[i + 1] if (i < n - 1 and solid[i + 1]) else 0.0
         gb = Gb if i == n - 1 else 0.0
+        gs = G[0] if i == 0 else 0.0
         a[i] = -s * gl
         c[i] = -s * gr
-        b[i] = 1.0 + s * (gl + gr + gb) + dt * perf[i]
-        d[i] = T[i] + s * gb * t_body + dt * perf[i] * t_body
+        b[i] = 1.0 + s * (gl + gr + gb + gs) + dt * perf[i]
+        d[i] = T[i] + s * (gb * t_body + gs * t0) + dt * perf[i] * t_body
     _tridiag(a, b, c, d, x, n, cp, dp)
     for i in range(n):
         if free[i]:
             lost_p[0] += dt * perf[i] * cap[i] * (x[i] - t_body)
             if i == n - 1:
                 lost_b[0] += dt * Gb * (x[i] - t_body)
+            if i == 0:
+                lost_s[0] += dt * G[0] * (x[i] - t0)
         elif solid[i]:
+            if i == 0 and G[0] > 0.0:  # a held surface cell gives its heat to the coolant too
+                gain[0] += dt * G[0] * (t0 - T[0])
+                lost_s[0] += dt * G[0] * (T[0] - t0)
             if i > 0 and free[i - 1]:
                 gain[i] += dt * G[i] * (x[i - 1] - T[i])
             if i < n - 1 and free[i + 1]:
@@ -934,7 +962,7 @@ def _sweep_line(T, free, solid, G, Gb, cap, perf, t_body, dt, n, a, b, c, d, x, 
 
 
 @nb.njit(cache=True, parallel=True)
-def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb, kb):
+def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, t_surf, dt, gain, jb, kb):
     """One LOD backward-Euler step (radial lines, then depth lines) that tallies what fixed cells receive.
 
     As :func:`implicit_lod_step` (perfusion in the depth sweep, Pennes with ρ_b c_b = ρc),
@@ -943,12 +971,14 @@ def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb,
     to round-off. Lines are independent and solved in parallel. Only the box [0, jb) × [0, kb)
     is stepped (radial lines k < kb over cells j < jb, depth lines j < jb over k < kb); the
     caller holds (``fixed``) the cells on its far edges when the box ends inside the grid.
-    Returns (boundary loss, perfusion loss) [J].
+    The skin surface exchanges Gz[j, 0] (T − t_surf) with a coolant (Gz[:, 0] = 0: adiabatic).
+    Returns (boundary loss, perfusion loss, surface loss) [J].
     """
     nr, nz = jb, kb
     lost_bk = np.zeros(nz)
     lost_bj = np.zeros(nr)
     lost_pj = np.zeros(nr)
+    lost_sj = np.zeros(nr)
     for k in nb.prange(nz):
         a = np.empty(nr)
         b = np.empty(nr)
@@ -966,14 +996,15 @@ def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb,
         G = np.zeros(nr + 1)
         lb = np.zeros(1)
         lp = np.zeros(1)
+        ls = np.zeros(1)
         for j in range(nr):
             line[j] = T[j, k]
             sl[j] = not void[j, k]
             fl[j] = sl[j] and not fixed[j, k]
             cl[j] = cap[j, k]
             G[j] = Gr[j, k]
-        _sweep_line(line, fl, sl, G, Gr[nr, k] if nr == T.shape[0] else 0.0, cl, pl, t_body, dt, nr, a, b, c, d, x,
-                    cp, dp, gl, lb, lp)
+        _sweep_line(line, fl, sl, G, Gr[nr, k] if nr == T.shape[0] else 0.0, cl, pl, t_body, t_body, dt, nr, a, b, c,
+                    d, x, cp, dp, gl, lb, lp, ls)
         for j in range(nr):
             if fl[j]:
                 T[j, k] = x[j]
@@ -996,6 +1027,7 @@ def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb,
         G = np.zeros(nz + 1)
         lb = np.zeros(1)
         lp = np.zeros(1)
+        ls = np.zeros(1)
         for k in range(nz):
             line[k] = T[j, k]
             sl[k] = not void[j, k]
@@ -1003,15 +1035,16 @@ def implicit_fixed_step(T, void, fixed, Gr, Gz, cap, perf, t_body, dt, gain, jb,
             cl[k] = cap[j, k]
             pl[k] = perf[j, k]
             G[k] = Gz[j, k]
-        _sweep_line(line, fl, sl, G, Gz[j, nz] if nz == T.shape[1] else 0.0, cl, pl, t_body, dt, nz, a, b, c, d, x,
-                    cp, dp, gl, lb, lp)
+        _sweep_line(line, fl, sl, G, Gz[j, nz] if nz == T.shape[1] else 0.0, cl, pl, t_body, t_surf, dt, nz, a, b, c,
+                    d, x, cp, dp, gl, lb, lp, ls)
         for k in range(nz):
             if fl[k]:
                 T[j, k] = x[k]
             gain[j, k] += gl[k]
         lost_bj[j] = lb[0]
         lost_pj[j] = lp[0]
-    return lost_bk.sum() + lost_bj.sum(), lost_pj.sum()
+        lost_sj[j] = ls[0]
+    return lost_bk.sum() + lost_bj.sum(), lost_pj.sum(), lost_sj.sum()
 
 
 @nb.njit(cache=True, parallel=True)
@@ -1043,7 +1076,11 @@ def _gap_phase(state, mat, gap, rates):
     t_min = rates.t_cut[0]
     for p in range(npr):
         t_min = min(t_min, rates.t_cut[p])
-    tally = np.zeros(4)
+    tally = np.zeros(5)
+    cooled = False  # a cooled surface draws heat from every surface cell: the box spans the grid's width
+    for j in range(nr):
+        if mat.Gz[j, 0] > 0.0:
+            cooled = True
     temperatures(H, void, dry, mat.H1, mat.H2, mat.rc, mat.rc_dry, mat.t_body, mat.t_boil, T)
     arrhenius_rates(T, void, rates.A, rates.EaR, rates.t_cut, rate)
     hot = T >= t_min
@@ -1067,6 +1104,9 @@ def _gap_phase(state, mat, gap, rates):
                         jw = j + 1
                     if k + 1 > kw:
                         kw = k + 1
+        if cooled:
+            jw = nr
+            kw = max(kw, 1)
         m = int(math.ceil(GAP_BOX_MARGIN * math.sqrt(gap.alpha * dt) / mat.h)) + 1
         jb = min(jw + m, nr)
         kb = min(kw + m, nz)
@@ -1079,7 +1119,8 @@ def _gap_phase(state, mat, gap, rates):
                 rim = j == jb or k == kb
                 fixed[j, k] = (not void[j, k]) and (rim or (wet and mat.H1[j, k] < H[j, k]))
                 cap[j, k] = (mat.rc[j, k] if wet else mat.rc_dry[j, k]) * mat.vol[j, k]
-        lb, lp = implicit_fixed_step(T, void, fixed, mat.Gr, mat.Gz, cap, mat.perf, mat.t_body, dt, gain, jr, kr)
+        lb, lp, ls = implicit_fixed_step(T, void, fixed, mat.Gr, mat.Gz, cap, mat.perf, mat.t_body, mat.t_surface, dt,
+                                         gain, jr, kr)
         for j in nb.prange(jr):
             lp_fixed[j] = 0.0
             ablated[j] = 0.0
@@ -1125,6 +1166,7 @@ def _gap_phase(state, mat, gap, rates):
         tally[1] += lp + lp_fixed[:jr].sum()
         tally[2] += ablated[:jr].sum()
         tally[3] += ejected[:jr].sum()
+        tally[4] += ls
         t += dt
         nsteps += 1
         dt = min(dt * gap.growth, gap.dt_max)

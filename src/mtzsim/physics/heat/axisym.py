@@ -86,7 +86,8 @@ def conductances(grid: AxisymmetricGrid, k: np.ndarray) -> tuple[np.ndarray, np.
     """Face conductances [W/K]: Gr (nr+1, nz) radial faces, Gz (nr, nz+1) depth faces.
 
     Interior faces use the harmonic mean of the two cells' k; the far boundaries are
-    half a cell from the centre of the last cell; the axis and the skin surface carry none.
+    half a cell from the centre of the last cell; the axis and the skin surface carry none
+    (Gz[:, 0] = 0: adiabatic; a cooled surface sets it, :func:`surface_conductances`).
     """
     h, nr, nz = grid.h, grid.nr, grid.nz
     Gr = np.zeros((nr + 1, nz))
@@ -103,17 +104,35 @@ def conductances(grid: AxisymmetricGrid, k: np.ndarray) -> tuple[np.ndarray, np.
     return Gr, Gz
 
 
+def surface_conductances(grid: AxisymmetricGrid, k_top: np.ndarray, coefficient: float) -> np.ndarray:
+    """Conductances [W/K] from the surface cells' centres to a coolant: Gz[:, 0] of a cooled skin.
+
+    The heat-transfer coefficient h [W/(m² K)] of the coolant (contact window or air stream,
+    :mod:`mtzsim.physics.mtz.surface_cooling`) in series with the half cell of tissue between
+    the cell's centre and the surface: G = A / (1/h + (Δz/2)/k), A the annulus of each column.
+    """
+    if not coefficient >= 0.0:
+        raise ValueError(f"heat-transfer coefficient must be non-negative, got {coefficient!r}")
+    h, nr = grid.h, grid.nr
+    area = math.pi * (2 * np.arange(nr) + 1) * h * h
+    if coefficient == 0.0:
+        return np.zeros(nr)
+    return area / (1.0 / coefficient + 0.5 * h / np.asarray(k_top, float))
+
+
 def stable_dt(grid: AxisymmetricGrid, rc: np.ndarray, Gr: np.ndarray, Gz: np.ndarray) -> float:
     """Largest explicit (forward Euler) step [s]: min over cells of ρcV / ΣG."""
     total = Gr[:-1, :] + Gr[1:, :] + Gz[:, :-1] + Gz[:, 1:]
     return float(np.min(rc * grid.volume / total))
 
 
-def conduction_rate_numpy(T, void, Gr, Gz, t_body):
-    """Net conductive power into each cell [W] and power lost at the far boundaries [W].
+def conduction_rate_numpy(T, void, Gr, Gz, t_body, t_surface=None):
+    """Net conductive power into each cell [W], power lost at the far boundaries and out of the surface [W].
 
-    Readable twin of ``_kernels.axisym.conduction_rate``.
+    Readable twin of ``_kernels.axisym.conduction_rate``: the solid surface cells exchange
+    Gz[j, 0] (t_surface − T) with a coolant (``t_surface`` None: t_body; Gz[:, 0] = 0: adiabatic).
     """
+    t_surface = t_body if t_surface is None else t_surface
     nr, nz = T.shape
     solid = ~void
     out = np.zeros_like(T)
@@ -130,27 +149,32 @@ def conduction_rate_numpy(T, void, Gr, Gz, t_body):
     # far boundaries
     fb_r = np.where(solid[-1, :], Gr[nr, :] * (t_body - T[-1, :]), 0.0)
     fb_z = np.where(solid[:, -1], Gz[:, nz] * (t_body - T[:, -1]), 0.0)
+    fs = np.where(solid[:, 0], Gz[:, 0] * (t_surface - T[:, 0]), 0.0)
     out[-1, :] += fb_r
     out[:, -1] += fb_z
+    out[:, 0] += fs
     out[void] = 0.0
-    return out, -(fb_r.sum() + fb_z.sum())
+    return out, -(fb_r.sum() + fb_z.sum()), -fs.sum()
 
 
-def conduction_rate(T, void, Gr, Gz, t_body):
+def conduction_rate(T, void, Gr, Gz, t_body, t_surface=None):
     """Numba version of :func:`conduction_rate_numpy` (same arguments and results)."""
     out = np.empty_like(T)
-    lost = _k.conduction_rate(T, void, Gr, Gz, t_body, out)
-    return out, lost
+    lost, cooled = _k.conduction_rate(T, void, Gr, Gz, t_body, t_body if t_surface is None else t_surface, out)
+    return out, lost, cooled
 
 
-def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None):
+def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None, t_surface=None):
     """Readable twin of ``_kernels.axisym.implicit_lod_step``: backward Euler in r, then in z.
 
-    Uses scipy's banded solver line by line; ``fixed`` cells keep their temperature.
-    Returns (T_new, boundary loss [J], perfusion loss [J]).
+    Uses scipy's banded solver line by line; ``fixed`` cells keep their temperature; a solid
+    surface cell exchanges Gz[j, 0] (T − t_surface) with a coolant (None: t_body).
+    Returns (T_new, boundary loss [J], perfusion loss [J], surface loss [J]).
     """
     from scipy.linalg import solve_banded
 
+    t_surface = t_body if t_surface is None else t_surface
+    lost_s = 0.0
     T = T.copy()
     nr, nz = T.shape
     fixed = np.zeros_like(void) if fixed is None else fixed
@@ -177,21 +201,28 @@ def implicit_step_numpy(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None):
         gd = np.where(free[j, :] & np.r_[solid[j, 1:], False], Gz[j, 1 : nz + 1], 0.0)
         gb = np.zeros(nz)
         gb[-1] = Gz[j, nz] if free[j, -1] else 0.0
+        gs = np.zeros(nz)
+        gs[0] = Gz[j, 0] if free[j, 0] else 0.0
         ab = np.zeros((3, nz))
         ab[0, 1:] = -(s * gd)[:-1]
-        ab[1] = 1.0 + s * (gu + gd + gb) + dt * p
+        ab[1] = 1.0 + s * (gu + gd + gb + gs) + dt * p
         ab[2, :-1] = -(s * gu)[1:]
-        T[j, :] = solve_banded((1, 1), ab, T[j, :] + s * gb * t_body + dt * p * t_body)
+        T[j, :] = solve_banded((1, 1), ab, T[j, :] + s * (gb * t_body + gs * t_surface) + dt * p * t_body)
         lost_p += float(np.sum(dt * p * cap[j, :] * (T[j, :] - t_body)))
         lost_b += dt * gb[-1] * (T[j, -1] - t_body)
-    return T, lost_b, lost_p
+        lost_s += dt * gs[0] * (T[j, 0] - t_surface)
+    return T, lost_b, lost_p, lost_s
 
 
-def implicit_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None):
-    """Numba version of :func:`implicit_step_numpy`; T is updated in place. Returns (boundary, perfusion) losses [J]."""
+def implicit_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed=None, t_surface=None):
+    """Numba version of :func:`implicit_step_numpy`; T is updated in place.
+
+    Returns (boundary, perfusion, surface) losses [J].
+    """
     if fixed is None:
         fixed = np.zeros_like(void)
-    return _k.implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, dt, fixed)
+    return _k.implicit_lod_step(T, void, Gr, Gz, cap, perf, t_body, t_body if t_surface is None else t_surface, dt,
+                                fixed)
 
 
 def arrhenius_cutoff(A: np.ndarray, Ea: np.ndarray, duration: float, tolerance: float = 1e-9) -> np.ndarray:

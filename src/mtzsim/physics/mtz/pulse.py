@@ -47,12 +47,13 @@ class PulseTally:
     wall_heating: float  # absorbed by the ejecta and given to the confined channel's wall and floor
     reflected: float  # Fresnel-reflected at the surface or the crater walls and out of the skin
     redirected: float  # absorbed after at least one wall reflection (part of delivered)
+    surface: float  # conducted out of the skin surface into a coolant (0 for an adiabatic surface)
     steps: int
     probes: int
 
 
 def material(grid, props, ablation_temperature: float, t_body: float,
-             vaporised_fraction: float | None = None) -> _k.Material:
+             vaporised_fraction: float | None = None, surface_cooling=None) -> _k.Material:
     """The :data:`~mtzsim._kernels.axisym.Material` record of a grid and its tissue properties.
 
     ``vaporised_fraction`` None (default): water boils at T_boil, the matrix dries and is
@@ -63,8 +64,20 @@ def material(grid, props, ablation_temperature: float, t_body: float,
     the matrix ruptures and the cell is ejected, H_abl = ρc (T_abl − T_body) + f_v ρ_w L. The same
     kernels then run with the levels H1 = ρc (T_abl − T_body), H2 = H_abl and the plateau
     temperature T_abl (the record's ``t_boil``); a cell below H_abl cools as liquid.
+
+    ``surface_cooling`` (:class:`~mtzsim.physics.mtz.surface_cooling.SurfaceCooling`, None:
+    adiabatic surface): the surface cells exchange heat with the coolant through Gz[:, 0]
+    (:func:`mtzsim.physics.heat.axisym.surface_conductances`), and the far radial face is
+    insulated instead of held at body temperature, so that the far column follows the cooled
+    skin's one-dimensional profile (the baseline the MTZ's rise is measured from) rather than
+    being warmed back to body temperature from the side.
     """
     Gr, Gz = heat.conductances(grid, props.k)
+    t_surface = float(t_body)
+    if surface_cooling is not None:
+        Gz[:, 0] = heat.surface_conductances(grid, props.k[:, 0], surface_cooling.coefficient)
+        Gr[grid.nr, :] = 0.0
+        t_surface = float(surface_cooling.temperature)
     if vaporised_fraction is None:
         H1 = props.rc * (T_BOIL - t_body)
         H2 = H1 + props.rho_water * WATER_LATENT_HEAT
@@ -78,7 +91,7 @@ def material(grid, props, ablation_temperature: float, t_body: float,
         Habl = H2.copy()
         t_plateau = ablation_temperature
     return _k.Material(H1, H2, Habl, props.rc, props.rc_dry, props.mua, props.perf, grid.volume, props.rho,
-                       Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau))
+                       Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau), t_surface)
 
 
 def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_optics: bool = True,
@@ -208,16 +221,17 @@ def run_pulse(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes, *,
         nprobe += int(m)
         if i + 1 < starts.size:
             gt, n = gap_kernel(state, mat, gap_record(t0 + pulse.duration, starts[i + 1], stp, mat), rts)
-            total[[4, 5, 3, 6]] += gt  # boundary, perfusion, ablated, ejected mass
+            total[[4, 5, 3, 6, 10]] += gt  # boundary, perfusion, ablated, ejected mass, surface
             nsteps += int(n)
     return PulseTally(*(float(x) for x in total), steps=nsteps, probes=nprobe)
 
 
-def _line_numpy(T, free, solid, G, Gb, cap, perf, t_body, dt):
+def _line_numpy(T, free, solid, G, Gb, cap, perf, t_body, dt, t0=None):
     """One backward-Euler line (readable twin of ``_kernels.axisym._sweep_line``).
 
-    Returns the new line, the heat each held (solid, not free) cell received [J], the boundary
-    and the perfusion losses [J].
+    ``G[0]`` is the first cell's conductance to a medium at ``t0`` (the coolant on the skin
+    surface; None: t_body). Returns the new line, the heat each held (solid, not free) cell
+    received [J], the boundary, the perfusion and the surface losses [J].
     """
     from scipy.linalg import solve_banded
 
@@ -226,22 +240,29 @@ def _line_numpy(T, free, solid, G, Gb, cap, perf, t_body, dt):
     right = np.r_[solid[1:], False]
     gl = np.where(free & left, G[:n], 0.0)
     gr = np.where(free & right, G[1:n + 1], 0.0)
+    t0 = t_body if t0 is None else t0
     gb = np.zeros(n)
     gb[-1] = Gb if free[-1] else 0.0
+    gs = np.zeros(n)
+    gs[0] = G[0] if free[0] else 0.0
     s = np.where(free, dt / cap, 0.0)
     pf = np.where(free, perf, 0.0)
     ab = np.zeros((3, n))
     ab[0, 1:] = -(s * gr)[:-1]
-    ab[1] = 1.0 + s * (gl + gr + gb) + dt * pf
+    ab[1] = 1.0 + s * (gl + gr + gb + gs) + dt * pf
     ab[2, :-1] = -(s * gl)[1:]
-    x = solve_banded((1, 1), ab, np.where(free, T + s * gb * t_body + dt * pf * t_body, T))
+    x = solve_banded((1, 1), ab, np.where(free, T + s * (gb * t_body + gs * t0) + dt * pf * t_body, T))
     held = solid & ~free
     gain = np.zeros(n)
     gain[1:] += np.where(held[1:] & free[:-1], dt * G[1:n] * (x[:-1] - T[1:]), 0.0)
     gain[:-1] += np.where(held[:-1] & free[1:], dt * G[1:n] * (x[1:] - T[:-1]), 0.0)
+    lost_s = dt * gs[0] * (x[0] - t0)
+    if held[0]:  # a held surface cell gives its heat to the coolant too
+        gain[0] += dt * G[0] * (t0 - T[0])
+        lost_s += dt * G[0] * (T[0] - t0)
     lost_b = dt * gb[-1] * (x[-1] - t_body)
     lost_p = float(np.sum(dt * pf * cap * (x - t_body)))
-    return np.where(free, x, T), gain, lost_b, lost_p
+    return np.where(free, x, T), gain, lost_b, lost_p, lost_s
 
 
 def gap_phase_numpy(state: _k.State, mat, gap: _k.Gap, rts) -> tuple[np.ndarray, int]:
@@ -253,8 +274,9 @@ def gap_phase_numpy(state: _k.State, mat, gap: _k.Gap, rts) -> tuple[np.ndarray,
     capacity and changes its enthalpy by ρc ΔT. Only the active box is stepped: the warm
     (|H| > floor) or ablated cells and a margin of
     :data:`~mtzsim._kernels.axisym.GAP_BOX_MARGIN` diffusion lengths; its rim is held and
-    takes what the box conducts into it. Returns (tally [boundary, perfusion, ablated,
-    ejected mass], steps); ``state`` advances in place.
+    takes what the box conducts into it; a cooled surface (Gz[:, 0] > 0) makes the box span
+    the grid's width. Returns (tally [boundary, perfusion, ablated, ejected mass, surface],
+    steps); ``state`` advances in place.
     """
     H, void, Omega, Tmax, dry = state.H, state.void, state.Omega, state.Tmax, state.dry
     nr, nz = H.shape
@@ -273,6 +295,8 @@ def gap_phase_numpy(state: _k.State, mat, gap: _k.Gap, rts) -> tuple[np.ndarray,
         warm = (np.abs(H) > gap.floor) | void
         jw = int(np.flatnonzero(warm.any(axis=1)).max()) + 1 if warm.any() else 0
         kw = int(np.flatnonzero(warm.any(axis=0)).max()) + 1 if warm.any() else 0
+        if np.any(mat.Gz[:, 0] > 0.0):
+            jw, kw = nr, max(kw, 1)
         m = int(math.ceil(_k.GAP_BOX_MARGIN * math.sqrt(gap.alpha * dt) / mat.h)) + 1
         jb, kb = min(jw + m, nr), min(kw + m, nz)
         jr, kr = min(jb + 1, nr), min(kb + 1, nz)
@@ -293,17 +317,18 @@ def gap_phase_numpy(state: _k.State, mat, gap: _k.Gap, rts) -> tuple[np.ndarray,
         Tn = Tb.copy()
         for k in range(kr):
             Gb = mat.Gr[nr, k] if jr == nr else 0.0
-            Tn[:, k], g, lb, lp = _line_numpy(Tn[:, k], solid[:, k] & ~fixed[:, k], solid[:, k], mat.Gr[:jr + 1, k],
-                                              Gb, cap[:, k], np.zeros(jr), mat.t_body, dt)
+            Tn[:, k], g, lb, lp, _ = _line_numpy(Tn[:, k], solid[:, k] & ~fixed[:, k], solid[:, k],
+                                                 mat.Gr[:jr + 1, k], Gb, cap[:, k], np.zeros(jr), mat.t_body, dt)
             gain[:, k] += g
             tally[0] += lb
         for j in range(jr):
             Gb = mat.Gz[j, nz] if kr == nz else 0.0
-            Tn[j], g, lb, lp = _line_numpy(Tn[j], solid[j] & ~fixed[j], solid[j], mat.Gz[j, :kr + 1], Gb,
-                                           cap[j], perf[j], mat.t_body, dt)
+            Tn[j], g, lb, lp, ls = _line_numpy(Tn[j], solid[j] & ~fixed[j], solid[j], mat.Gz[j, :kr + 1], Gb,
+                                               cap[j], perf[j], mat.t_body, dt, mat.t_surface)
             gain[j] += g
             tally[0] += lb
             tally[1] += lp
+            tally[4] += ls
         held_mushy = fixed & ~rim
         pl = dt * perf * rc * (mat.t_boil - mat.t_body)
         tally[1] += float(np.sum(np.where(held_mushy, pl * vol, 0.0)))
@@ -543,7 +568,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         edges = np.concatenate([starts[on] + pulse.duration, starts[starts > t], [pulse.t_end]])
         t_edge = float(edges.min())
         T = temperature_of(H, void, mat, dry)
-        cond, lost = heat.conduction_rate_numpy(T, void, mat.Gr, mat.Gz, mat.t_body)
+        cond, lost, cooled = heat.conduction_rate_numpy(T, void, mat.Gr, mat.Gz, mat.t_body, mat.t_surface)
         Q = np.zeros_like(H)
         p_deliv = p_out = p_refl = p_redir = 0.0
         if p_now > 0.0:
@@ -591,6 +616,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         tally[9] += dt * p_redir
         tally[4] += dt * lost
         tally[5] += dt * float(np.sum(np.where(solid, pl * mat.vol, 0.0)))
+        tally[10] += dt * cooled
         t = t + dt
         hot = solid & (H >= mat.Habl)
         t_mark = np.where(hot & np.isinf(t_mark), t, t_mark)
