@@ -21,11 +21,12 @@ NO_PROBES = _k.Probes(np.zeros(0, np.int64), np.zeros(0, np.int64), 1, np.zeros(
 
 
 def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, tissue="face",
-                 light_photons=100_000):
+                 light_photons=100_000, surface_cooling=None):
     """(state factory, material, pulse train, plume, rates, steps) of ``beam`` as `simulate_mtz` makes them.
 
     Two Arrhenius processes (collagen, HSP70); 10⁵ Monte Carlo packets for a scattering beam (the
-    map's noise does not matter to the invariants tested with it).
+    map's noise does not matter to the invariants tested with it). With ``surface_cooling`` the
+    surface exchanges heat with the coolant and the states start from its pre-cooled profile.
     """
     losses = LossModel() if losses is None else losses
     tissue = get_tissue(tissue)
@@ -35,7 +36,12 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
     q_static = source.deposition_map(grid, beam, tissue, props, num)
     # as simulate_mtz: confined superheating only for a beam absorbed in columns
     mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature,
-                         losses.vaporised_fraction if q_static is None else None)
+                         losses.vaporised_fraction if q_static is None else None, surface_cooling)
+    t0 = np.full(grid.nz, tissue.body_temperature)
+    if surface_cooling is not None:
+        from mtzsim.physics.mtz.surface_cooling import cooled_profile
+
+        t0 = cooled_profile(mat, surface_cooling.precool)
     procs = [damage.ARRHENIUS[k] for k in ("collagen_birefringence", "hsp70_induction")]
     A, Ea = np.array([p.A for p in procs]), np.array([p.Ea for p in procs])
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
@@ -45,8 +51,8 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
     plm = pulse.plume(beam, tissue, losses)
 
     def state():
-        return _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
-                        np.zeros((2, grid.nr, grid.nz)), np.full((grid.nr, grid.nz), tissue.body_temperature),
+        return _k.State(mat.rc * (t0[None, :] - tissue.body_temperature), np.zeros((grid.nr, grid.nz), np.bool_),
+                        np.zeros((2, grid.nr, grid.nz)), np.repeat(t0[None, :], grid.nr, axis=0),
                         np.zeros((grid.nr, grid.nz), np.bool_))
 
     return state, mat, train, plm, rts, stp
@@ -60,3 +66,25 @@ def assert_states_equal(a, b):
     np.testing.assert_allclose(a.H, b.H, rtol=1e-9, atol=1e-9 * float(np.max(np.abs(b.H))))
     np.testing.assert_allclose(a.Omega, b.Omega, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(a.Tmax, b.Tmax, rtol=1e-12)
+
+
+def run_kernel_and_twin(beam, losses=None, **setup):
+    """Run the pulse kernel and its numpy twin on the same start; assert they agree step for step.
+
+    Returns (kernel tally, kernel state, material, losses' plume record).
+    """
+    import dataclasses
+
+    import pytest
+
+    from mtzsim.physics.mtz import pulse
+
+    state, mat, train, plm, rts, stp = kernel_setup(beam, losses, **setup)
+    a, b = state(), state()
+    ta = pulse.run_pulse(a, mat, train, plm, rts, stp, NO_PROBES)
+    tb = pulse.pulse_phase_numpy(b, mat, train, plm, rts, stp)
+    assert ta.steps == tb.steps
+    assert_states_equal(a, b)
+    for f in dataclasses.fields(ta):
+        assert getattr(ta, f.name) == pytest.approx(getattr(tb, f.name), rel=1e-9, abs=1e-15), f.name
+    return ta, a, mat, plm

@@ -1,6 +1,5 @@
 """Pulse phase of one MTZ: the numba kernel and its numpy twin take the same steps."""
 
-import dataclasses
 import math
 
 import numpy as np
@@ -11,7 +10,7 @@ from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, pulse, source
 from mtzsim.physics.mtz.domain import build_grid
 from mtzsim.physics.tissue import constants, get_tissue
-from pulse_setup import NO_PROBES, assert_states_equal, cone_crater
+from pulse_setup import cone_crater, run_kernel_and_twin
 from pulse_setup import kernel_setup as _setup
 
 
@@ -34,14 +33,7 @@ from pulse_setup import kernel_setup as _setup
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
-    state, mat, train, plm, rts, stp = _setup(beam, losses)
-    a, b = state(), state()
-    ta = pulse.run_pulse(a, mat, train, plm, rts, stp, NO_PROBES)
-    tb = pulse.pulse_phase_numpy(b, mat, train, plm, rts, stp)
-    assert ta.steps == tb.steps
-    assert_states_equal(a, b)
-    for f in dataclasses.fields(ta):
-        assert getattr(ta, f.name) == pytest.approx(getattr(tb, f.name), rel=1e-9, abs=1e-15), f.name
+    ta, a, _, _ = run_kernel_and_twin(beam, losses)
     if laser == "co2":
         assert a.void.any()
         if losses.near_fraction > 0:

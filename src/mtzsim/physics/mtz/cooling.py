@@ -9,7 +9,10 @@ hold). Partly boiled cells keep 100 °C and their remaining water. Then backward
 until no damage integral can grow by more than ``settle_omega``; Ω by the trapezoid rule on the
 rates. Perfusion stops in desiccated cells (assumption: their capillaries are coagulated).
 Conductivity of desiccated cells is left at the wet value (assumption: Welch 1991 notes that
-drying lowers it; no value in the package data).
+drying lowers it; no value in the package data). A cooled skin surface
+(:mod:`.surface_cooling`) keeps giving heat to its coolant through the cooling phase, and the
+tabulated rise is measured from the cooled skin without the laser (its :class:`.surface_cooling.Baseline`,
+stepped with the same steps).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class Cooling:
     T: np.ndarray  # final temperatures [K]
     boundary: float  # [J]
     perfusion: float  # [J]
+    surface: float  # conducted into the coolant on the surface [J]
     steps: int
     resp_times: list
     resp_fields: list
@@ -70,8 +74,13 @@ class Cooling:
 
 
 def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *, t_start: float, t_stop: float,
-         dt0: float, numerics, probe_j, probe_k) -> Cooling:
-    """Implicit cooling from ``t_start`` to at most ``t_stop`` [s]; Omega and Tmax are updated in place."""
+         dt0: float, numerics, probe_j, probe_k, baseline=None) -> Cooling:
+    """Implicit cooling from ``t_start`` to at most ``t_stop`` [s]; Omega and Tmax are updated in place.
+
+    ``baseline`` (:class:`.surface_cooling.Baseline` at ``t_start``, for a cooled surface): the
+    cooled skin without the laser, stepped along; the tabulated rise is T minus its profile
+    instead of T − T_body.
+    """
     T = des.T.copy()
     perf = np.where(des.dry, 0.0, mat.perf)
     no_fixed = np.zeros_like(void)
@@ -81,18 +90,27 @@ def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *
     t = t_start
     dt = dt0
     stride = numerics.response_stride
+
+    def rise():
+        ref = mat.t_body if baseline is None else baseline.profile[None, :]
+        return np.where(void, 0.0, T - ref)[::stride, ::stride].astype(np.float32)
+
     resp_times = [t]
-    resp_fields = [(T - mat.t_body)[::stride, ::stride].astype(np.float32)]
+    resp_fields = [rise()]
     next_resp = t * 1.25 + 1e-4
     probe_t, probe_T = [], []
-    boundary = perfusion = 0.0
+    boundary = perfusion = surface = 0.0
     nsteps = 0
     a_max = rts.A
     while t < t_stop - 1e-12:
         dt = min(dt, t_stop - t)
-        lb, lp = heat.implicit_step(T, void, mat.Gr, mat.Gz, des.cap, perf, mat.t_body, dt, no_fixed)
+        lb, lp, ls = heat.implicit_step(T, void, mat.Gr, mat.Gz, des.cap, perf, mat.t_body, dt, no_fixed,
+                                        t_surface=mat.t_surface)
+        if baseline is not None:
+            baseline.advance(dt)
         boundary += lb
         perfusion += lp
+        surface += ls
         _k.arrhenius_rates(T, void, rts.A, rts.EaR, rts.t_cut, rate_new)
         Omega += (0.5 * dt) * (rate_old + rate_new)
         rate_old, rate_new = rate_new, rate_old
@@ -103,7 +121,7 @@ def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *
         probe_T.append(T[probe_j, probe_k].copy())
         if t >= next_resp or t >= t_stop - 1e-12:
             resp_times.append(t)
-            resp_fields.append((T - mat.t_body)[::stride, ::stride].astype(np.float32))
+            resp_fields.append(rise())
             next_resp = t * 1.25
         t_hot = float(np.max(np.where(void, mat.t_body, T)))
         if np.max(a_max * np.exp(-rts.Ea / (R_GAS * t_hot))) * (t_stop - t) < numerics.settle_omega:
@@ -111,7 +129,7 @@ def cool(des: Desiccation, void, Omega, Tmax, mat: _k.Material, rts: _k.Rates, *
         # steep gradients while a hot (> 100 °C) layer remains: shorter steps
         limit = numerics.dt_wall_max if t_hot > T_BOIL else numerics.dt_cool_max
         dt = min(dt * numerics.dt_growth, limit)
-    return Cooling(T=T, boundary=boundary, perfusion=perfusion, steps=nsteps, resp_times=resp_times,
+    return Cooling(T=T, boundary=boundary, perfusion=perfusion, surface=surface, steps=nsteps, resp_times=resp_times,
                    resp_fields=resp_fields, probe_t=probe_t, probe_T=probe_T)
 
 

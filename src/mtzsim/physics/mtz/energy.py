@@ -29,18 +29,28 @@ class EnergyPartition:
     wall_redirected: float = quantity("J", "absorbed deeper in the crater after at least one Fresnel reflection at its "
                                       "walls (waveguiding; part of delivered)",
                                       source="physics/mtz/reflection.py", display="mJ", default=0.0)
+    surface_cooling: float = quantity("J", "conducted out of the skin surface into a coolant (contact window or air "
+                                      "stream) from the first pulse to the end of the run; 0 without one",
+                                      source="physics/mtz/surface_cooling.py", display="mJ", default=0.0)
+    precooled: float = quantity("J", "heat above body temperature the grid held when the first pulse started "
+                                "(negative after pre-cooling; 0 without a coolant)",
+                                source="physics/mtz/surface_cooling.py", display="mJ", default=0.0)
 
 
-def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: float, perfusion: float) -> EnergyPartition:
+def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: float, perfusion: float,
+              surface: float = 0.0, initial: float = 0.0) -> EnergyPartition:
     """Balance the pulse and cooling tallies [J] into an :class:`EnergyPartition`.
 
     ``pulse`` is a :class:`mtzsim.physics.mtz.pulse.PulseTally`; boundary and perfusion are the
     whole run's. What the beam carried but neither delivered nor lost to the plume missed the
     columns (beyond 3.5 w) and is counted with the boundary. ``reflected`` left the skin after Fresnel
     reflection at its surface or the crater walls (:mod:`mtzsim.physics.mtz.reflection`).
+    With a cooled surface, ``surface`` is the whole run's heat given to the coolant and
+    ``initial`` the (pre-cooled, negative) heat the grid held at the first pulse: the balance
+    is delivered = ejected + (stored − initial) + perfusion + boundary + surface.
     """
-    into = pulse.delivered + pulse.wall_heating
-    out = pulse.ablated + vaporised + stored + perfusion + boundary + pulse.transmitted
+    into = pulse.delivered + pulse.wall_heating + initial
+    out = pulse.ablated + vaporised + stored + perfusion + boundary + pulse.transmitted + surface
     missed = e_beam - pulse.delivered - pulse.plume - pulse.wall_heating - pulse.reflected
     return EnergyPartition(
         delivered=pulse.delivered,
@@ -52,5 +62,7 @@ def partition(e_beam: float, pulse, vaporised: float, stored: float, boundary: f
         boundary=boundary + pulse.transmitted + missed,
         reflected=pulse.reflected,
         wall_redirected=pulse.redirected,
+        surface_cooling=surface,
+        precooled=initial,
         error=float((into - out) / e_beam),
     )

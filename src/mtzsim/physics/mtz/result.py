@@ -55,6 +55,13 @@ class MTZResult:
     histology: Histology | None = quantity("", "the lesion as a fixed H&E section shows it", kind="result", default=None)
     intervals: dict = quantity("", "prediction intervals (calibration uncertainty): name -> (low, high) in SI",
                                kind="table", default_factory=dict)
+    coagulation_top: float = quantity("m", "shallowest collagen-denatured point (0: the zone reaches the surface; "
+                                      "a cooled surface spares the top)", source=_COLLAGEN, default=math.nan,
+                                      display="um")
+    lethal_top: float = quantity("m", "shallowest point where cells die (0: at the surface)", source=_CELL,
+                                 default=math.nan, display="um")
+    surface_cooling: object = quantity("", "the coolant on the skin surface (physics/mtz/surface_cooling.py), None: "
+                                       "adiabatic surface", kind="result", default=None)
 
     @property
     def specific_ablation(self) -> float:
@@ -85,7 +92,13 @@ class MTZResult:
             "specific_ablation_ug_per_j": self.specific_ablation * 1e9,
             "energy_balance_error": self.energy.error,
             "energy_partition_mj": {k: v * 1e3 for k, v in asdict(self.energy).items() if k != "error"},
+            "coagulation_top_um": self.coagulation_top * 1e6 if math.isfinite(self.coagulation_top) else None,
+            "lethal_top_um": self.lethal_top * 1e6 if math.isfinite(self.lethal_top) else None,
         }
+        if self.surface_cooling is not None:
+            c = self.surface_cooling
+            out["surface_cooling"] = {"kind": c.kind, "coefficient_w_per_m2_k": c.coefficient,
+                                      "temperature_c": c.temperature - ZERO_CELSIUS, "precool_s": c.precool}
         if self.histology is not None:
             out["histology"] = self.histology.to_dict()
         for key, (lo, hi) in self.intervals.items():
@@ -123,7 +136,15 @@ def geometry(h: float, void, Omega, keys) -> dict:
         "lethal_radius": widest((lethal | coag) & solid, h),
         "heat_shock_depth": max(deepest(hsp & solid, h), deepest(lethal & solid, h), coag_depth),
         "heat_shock_radius": widest((hsp | lethal | coag) & solid, h),
+        "coagulation_top": shallowest(coag & solid, h),
+        "lethal_top": shallowest((lethal | coag) & solid, h),
     }
+
+
+def shallowest(mask, h: float) -> float:
+    """Depth [m] of the top face of the shallowest cell of ``mask`` (NaN when it is empty)."""
+    rows = np.flatnonzero(np.asarray(mask, bool).any(axis=0))
+    return float(rows[0] * h) if rows.size else math.nan
 
 
 def zones(void, Omega, keys) -> np.ndarray:

@@ -17,6 +17,7 @@ from mtzsim.physics.mtz.energy import partition
 from mtzsim.physics.mtz.losses import LossModel, default_loss_model
 from mtzsim.physics.mtz.response import ThermalResponse
 from mtzsim.physics.mtz.result import PROCESSES, MTZResult, geometry, wall_cells, zones
+from mtzsim.physics.mtz.surface_cooling import Baseline, SurfaceCooling
 from mtzsim.physics.tissue import Tissue, constants, get_tissue
 
 #: Largest number of probe samples kept from the pulse phase.
@@ -30,6 +31,7 @@ def simulate_mtz(
     losses: LossModel | None = None,
     numerics: Numerics | None = None,
     coagulation_process: str = "collagen_birefringence",
+    surface_cooling: SurfaceCooling | None = None,
 ) -> MTZResult:
     """Simulate one microbeam in skin: crater, damage zones, temperatures, energy partition.
 
@@ -48,6 +50,10 @@ def simulate_mtz(
     coagulation_process : str
         Arrhenius set whose Ω ≥ 1 defines "coagulated" in the living-tissue geometry (default
         collagen birefringence loss, Maitland & Walsh 1997).
+    surface_cooling : SurfaceCooling, optional
+        A coolant on the skin surface (:mod:`.surface_cooling`: contact window or air stream),
+        on for its ``precool`` before the first pulse and through the whole run. None (default):
+        an adiabatic surface.
 
     Returns
     -------
@@ -62,14 +68,14 @@ def simulate_mtz(
     losses = default_loss_model() if losses is None else losses
     numerics = domain.check_inputs(beam, source.default_numerics(beam) if numerics is None else numerics)
     while True:
-        result, grid, hot = _run(beam, tissue, losses, numerics, coagulation_process)
+        result, grid, hot = _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling)
         radial, deep = domain.reaches_boundary(hot)
         if not (radial or deep) or not numerics.grow_domain:
             return result
         numerics = domain.grown(numerics, grid, radial, deep)
 
 
-def _run(beam, tissue, losses, numerics, coagulation_process):
+def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=None):
     from mtzsim.physics import damage
 
     t_body = tissue.body_temperature
@@ -80,7 +86,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     # ~10⁸ K/s); the scattering 1.55 µm beam heats ~10³ times slower and boils normally
     # (Vogel & Venugopalan 2003 sec. V.C, V.E)
     mat = pulse.material(grid, props, losses.ablation_temperature, t_body,
-                         losses.vaporised_fraction if q_static is None else None)
+                         losses.vaporised_fraction if q_static is None else None, surface_cooling)
     keys = tuple(dict.fromkeys((coagulation_process, HISTOLOGY_EDGE_PROCESS) + PROCESSES))
     procs = [damage.ARRHENIUS[k] for k in keys]
     A = np.array([p.A for p in procs])
@@ -90,6 +96,17 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     state = _k.State(np.zeros((grid.nr, grid.nz)), np.zeros((grid.nr, grid.nz), np.bool_),
                      np.zeros((len(keys), grid.nr, grid.nz)), np.full((grid.nr, grid.nz), t_body),
                      np.zeros((grid.nr, grid.nz), np.bool_))
+    baseline = None
+    initial = 0.0
+    first_pulse = None
+    if surface_cooling is not None:
+        # the skin under the coolant for its pre-cooling time: every column starts from that profile
+        baseline = Baseline(mat)
+        baseline.run(surface_cooling.precool)
+        first_pulse = baseline.profile.copy()
+        state.H[:] = mat.rc * (baseline.profile[None, :] - t_body)
+        state.Tmax[:] = baseline.profile[None, :]
+        initial = float(np.sum(state.H * mat.vol))
     probes = probe_points(grid, beam)
     pj = np.array([p[2] for p in probes], np.int64)
     pk = np.array([p[3] for p in probes], np.int64)
@@ -104,14 +121,19 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
 
     des = cooling.desiccate(state.H, void, mat, state.dry)
+    residual = des.residual_heat
+    if baseline is not None:
+        baseline.run(beam.total_duration)  # the cooled skin without the laser, at the end of the pulse
+        # the heat the microbeam added to the cooled skin (what a field superposes)
+        residual = np.where(void, 0.0, residual - mat.rc * (baseline.profile[None, :] - t_body))
     walls = wall_cells(void)
     peak_wall = float(np.max(np.where(walls, Tmax, -np.inf))) if walls.any() else float("nan")
     cool = cooling.cool(des, void, Omega, Tmax, mat, rts, t_start=beam.total_duration,
                         t_stop=beam.total_duration + numerics.cooling_time, dt0=stp.dt_max, numerics=numerics,
-                        probe_j=pj, probe_k=pk)
+                        probe_j=pj, probe_k=pk, baseline=baseline)
     stored = cooling.stored_heat(cool.T, void, des.cap, t_body)
     energy = partition(beam.energy * beam.stack, tally, des.vaporised, stored, tally.boundary + cool.boundary,
-                       tally.perfusion + cool.perfusion)
+                       tally.perfusion + cool.perfusion, tally.surface + cool.surface, initial)
 
     geo = geometry(grid.h, void, Omega, keys)
     hist = section(void, Omega[keys.index(HISTOLOGY_EDGE_PROCESS)], grid.h, geo["ablation_depth"],
@@ -126,14 +148,15 @@ def _run(beam, tissue, losses, numerics, coagulation_process):
     dermis = tissue.dermis
     response = ThermalResponse(
         t=np.array(cool.resp_times), r=grid.r[::stride], z=grid.z[::stride], rise=np.stack(cool.resp_fields),
-        void=void[::stride, ::stride].copy(), residual_heat=des.residual_heat, t_end_pulse=beam.total_duration,
-        heat_content=float(np.sum(des.residual_heat * mat.vol)), diffusivity=dermis.diffusivity,
+        void=void[::stride, ::stride].copy(), residual_heat=residual, t_end_pulse=beam.total_duration,
+        heat_content=float(np.sum(residual * mat.vol)), diffusivity=dermis.diffusivity,
         volumetric_heat_capacity=dermis.heat_capacity,
+        baseline=None if first_pulse is None else first_pulse[::stride].copy(),
     )
     result = MTZResult(
         beam=beam, pulse_duration=beam.pulse_duration, peak_temperature=float(np.max(np.where(void, 0.0, Tmax))),
         energy=energy, dataset=ds, response=response, peak_wall_temperature=peak_wall,
-        ablated_mass=tally.ejected_mass, histology=hist, **geo,
+        ablated_mass=tally.ejected_mass, histology=hist, surface_cooling=surface_cooling, **geo,
     )
     hot = void | (Omega[keys.index("hsp70_induction")] >= 1.0)
     return result, grid, hot
@@ -146,7 +169,8 @@ INTERVAL_LENGTHS = ("ablation_depth", "coagulation_depth", "ablation_diameter", 
 
 
 def pulse_regime_intervals(beam: Beam, regime, *, tissue: str | Tissue = "face", losses: LossModel | None = None,
-                           numerics: Numerics | None = None, nodes: int = 3) -> dict:
+                           numerics: Numerics | None = None, nodes: int = 3,
+                           surface_cooling: SurfaceCooling | None = None) -> dict:
     """Range [SI] of an MTZ's lengths over a device's uncertain pulse regime, at the beam's energy.
 
     The beam is simulated at ``nodes`` values spanning the regime's range evenly in the
@@ -163,7 +187,7 @@ def pulse_regime_intervals(beam: Beam, regime, *, tissue: str | Tissue = "face",
         The microbeam at the preset's energy and spot.
     regime : PulseRegime
         :func:`mtzsim.params.presets.pulse_regime` of the device preset.
-    tissue, losses, numerics
+    tissue, losses, numerics, surface_cooling
         As :func:`simulate_mtz`.
     nodes : int
         Number of regime values simulated (≥ 1).
@@ -181,7 +205,8 @@ def pulse_regime_intervals(beam: Beam, regime, *, tissue: str | Tissue = "face",
     values: dict[str, list] = {}
     for x in regime.nodes(nodes):
         tau = x if regime.quantity == "pulse_duration" else beam.energy / x
-        r = simulate_mtz(replace(beam, pulse_duration=tau), tissue=tissue, losses=losses, numerics=numerics)
+        r = simulate_mtz(replace(beam, pulse_duration=tau), tissue=tissue, losses=losses, numerics=numerics,
+                         surface_cooling=surface_cooling)
         got = {"ablation_depth": r.ablation_depth, "coagulation_depth": r.coagulation_depth,
                "ablation_diameter": r.ablation_diameter,
                "histology_coagulation_depth": r.histology.coagulation_depth,
