@@ -244,9 +244,12 @@ def area_mean_rise(pattern, kern, step_times, bulk_bg) -> np.ndarray:
     return bulk
 
 
-def local_bulk(pattern, kern, step_times, bg_map, box: Box, T_body: float):
+def local_bulk(pattern, kern, step_times, bg_map, box: Box, T_body):
     """Highest local-mean temperature [K] per (depth, time) over windows of
     :data:`BULK_WINDOW_PITCHES` pitches, and the window side [m].
+
+    ``T_body`` [K]: the skin's temperature without the laser, one value or one per map depth
+    (a cooled surface, :mod:`mtzsim.physics.mtz.surface_cooling`).
 
     The local mean is the background at the window centre plus the heat (laterally
     integrated rise at that depth) of the firings younger than τ_c whose site is inside
@@ -262,7 +265,8 @@ def local_bulk(pattern, kern, step_times, bg_map, box: Box, T_body: float):
     ix = np.clip(((cx - box.x0) / box.dx).astype(int), 0, box.nx - 1)
     iy = np.clip(((cy - box.y0) / box.dy).astype(int), 0, box.ny - 1)
     n_map = bg_map.shape[0]
-    out = np.full((n_map, step_times.size), T_body)
+    T_b = np.broadcast_to(np.asarray(T_body, float), (n_map,))
+    out = np.repeat(T_b[:, None], step_times.size, axis=1)
     t_fire = pattern.t_fire
     for n, tn in enumerate(step_times):
         lo = np.searchsorted(t_fire, tn - kern.tau_c, side="right")
@@ -273,13 +277,13 @@ def local_bulk(pattern, kern, step_times, bg_map, box: Box, T_body: float):
                 heat = kern.kint_at(s, tn - t_fire[lo:hi])
                 h, _, _ = np.histogram2d(pattern.x[lo:hi], pattern.y[lo:hi], bins=(ex, ey), weights=heat)
                 bg = bg + uniform_filter(h, BULK_WINDOW_PITCHES, mode="constant") * BULK_WINDOW_PITCHES**2 / window**2
-            out[s, n] = T_body + float(bg.max())
+            out[s, n] = T_b[s] + float(bg.max())
     return out, window
 
 
 def background_damage(BG, step_times, lnA, EaR, T_body):
     """Ω of each process from the background alone (trapezoid in time), and the highest
-    background rise, per slot and coarse cell.
+    background rise, per slot and coarse cell. ``T_body`` [K]: one value or one per slot.
 
     Returns omega (n_slot, n_proc, nx, ny) and bg_max (n_slot, nx, ny) [K].
     """
@@ -287,11 +291,12 @@ def background_damage(BG, step_times, lnA, EaR, T_body):
     n_p = len(lnA)
     om = np.zeros((n_s, n_p) + BG.shape[2:])
     dt = np.diff(np.concatenate([[0.0], step_times]))
+    T_b = np.broadcast_to(np.asarray(T_body, float), (n_s,))
     for s in range(n_s):
         for q in range(n_p):
-            prev = np.exp(lnA[q] - EaR[q] / T_body) * np.ones(BG.shape[2:])
+            prev = np.exp(lnA[q] - EaR[q] / T_b[s]) * np.ones(BG.shape[2:])
             for n in range(step_times.size):
-                cur = np.exp(lnA[q] - EaR[q] / (T_body + np.maximum(BG[s, n], 0.0)))
+                cur = np.exp(lnA[q] - EaR[q] / (T_b[s] + np.maximum(BG[s, n], 0.0)))
                 om[s, q] += 0.5 * (prev + cur) * dt[n]
                 prev = cur
     return om, BG.max(axis=1).astype(np.float64)

@@ -122,7 +122,11 @@ def simulate_field(
     Parameters
     ----------
     mtz : MTZResult
-        The single-MTZ result; its ``response`` (tabulated rise) is superposed.
+        The single-MTZ result; its ``response`` (tabulated rise) is superposed. When its skin
+        surface was cooled (``response.baseline``), the rises are added to the cooled skin's
+        profile at each depth instead of to body temperature (the profile when the first pulse
+        fires, held through the scan: assumption, a coolant kept on the skin would lower the
+        surface a little further while the field is scanned).
     pattern : Pattern or PatternSpec
         The scan (a spec is built with :func:`mtzsim.physics.pattern.build_pattern`).
     depths : sequence of float
@@ -186,6 +190,11 @@ def simulate_field(
     cs_depths = (np.arange(max(1, int(round(cs_max / resolution)))) + 0.5) * resolution
     slot_depths = np.concatenate([np.asarray(depths), cs_depths])
     kern = prepare_kernel(resp, slot_depths, tau_c, w)
+    # the skin's temperature without the laser at each slot depth: body temperature, or the cooled profile
+    if getattr(resp, "baseline", None) is not None:
+        t_base = np.interp(slot_depths, np.asarray(resp.z, float), np.asarray(resp.baseline, float))
+    else:
+        t_base = np.full(slot_depths.size, T_BODY)
     step_times = bgmod.step_times_for(float(pattern.t_fire[-1]), tau_c, cooling, background_step)
     box = bgmod.make_box(pattern, kern, step_times, slot_depths)
     nxp = max(1, int(round(spec.width / resolution)))
@@ -204,20 +213,27 @@ def simulate_field(
     bg_map, bg_cs, bulk_bg, heat_box = bgmod.run_background(
         pattern, kern, box, np.asarray(depths), cs_depths, cs_y, step_times, w, rc, progress)
     timings["background_s"] = time.perf_counter() - t_start - timings["kernel_s"]
-    bulk_T = T_BODY + bgmod.area_mean_rise(pattern, kern, step_times, bulk_bg)
-    local_T, window = bgmod.local_bulk(pattern, kern, step_times, bg_map, box, T_BODY)
+    t_map, t_cs = t_base[:n_map], t_base[n_map:]
+    bulk_T = t_map[:, None] + bgmod.area_mean_rise(pattern, kern, step_times, bulk_bg)
+    local_T, window = bgmod.local_bulk(pattern, kern, step_times, bg_map, box, t_map)
 
     # ---- background-only damage, isolated-firing tables, bins --------------------------
-    om_map, bgmax_map = bgmod.background_damage(bg_map, step_times, lnA, EaR, T_BODY)
-    om_cs, bgmax_cs = bgmod.background_damage(bg_cs, step_times, lnA, EaR, T_BODY)
+    om_map, bgmax_map = bgmod.background_damage(bg_map, step_times, lnA, EaR, t_map)
+    om_cs, bgmax_cs = bgmod.background_damage(bg_cs, step_times, lnA, EaR, t_cs)
     bg_top = float(max(bg_map.max(), bg_cs.max() if bg_cs.size else 0.0))
     bg_grid = np.arange(0.0, min(bg_top, DAMAGE_TABLE_TOP_K) + 2 * DAMAGE_TABLE_STEP_K, DAMAGE_TABLE_STEP_K)
-    lnD = damage_tables(kern, lnA, EaR, T_BODY, bg_grid, T_cap)
+    lnD = damage_tables(kern, lnA, EaR, t_base, bg_grid, T_cap)
     bins = firing_bins(pattern, box.x0, box.y0, box.x0 + box.Lx, box.y0 + box.Ly,
                        max(float(kern.r_cut.max()), resolution))
     firings = Firings(np.ascontiguousarray(pattern.x, float), np.ascontiguousarray(pattern.y, float),
                       np.ascontiguousarray(pattern.t_fire, float))
-    kernel = point_kernel_for(lnA, EaR, T_BODY, T_cap)
+    slot_kernels = {}
+
+    def kernel_of(s):  # the point kernel's constants at the slot's base temperature (one, without cooling)
+        tb = float(t_base[s])
+        if tb not in slot_kernels:
+            slot_kernels[tb] = point_kernel_for(lnA, EaR, tb, T_cap)
+        return slot_kernels[tb]
     timings["tables_s"] = time.perf_counter() - t_start - sum(timings.values())
 
     # ---- map points ----------------------------------------------------------------------
@@ -228,13 +244,13 @@ def simulate_field(
         bg = Background(np.ascontiguousarray(BG), step_times, box.x0, box.dx, cs_y - 0.5 if flat else box.y0,
                         1.0 if flat else box.dy, np.ascontiguousarray(OM), np.ascontiguousarray(BGMAX))
         out = new_outputs(len(px), lnA.size)
-        return kernel(px, py, firings, bins, slot_table(kern, s, lnD, DAMAGE_TABLE_STEP_K), bg, out)
+        return kernel_of(s)(px, py, firings, bins, slot_table(kern, s, lnD, DAMAGE_TABLE_STEP_K), bg, out)
 
     omega_maps = np.zeros((n_map, nyp, nxp, 3), dtype=np.float32)
     tpeak_maps = np.zeros((n_map, nyp, nxp), dtype=np.float32)
     abl_maps = np.zeros((n_map, nyp, nxp), dtype=bool)
     n_overflow = n_capped = n_dry = 0
-    peak_by_depth = np.full(n_map, T_BODY)  # hottest tissue (outside craters) per map depth [K], float64
+    peak_by_depth = t_map.copy()  # hottest tissue (outside craters) per map depth [K], float64
     gx, gy = np.meshgrid(xs, ys)
     gx, gy = gx.ravel(), gy.ravel()
     for s in range(n_map):

@@ -43,6 +43,8 @@ DRY_TOL_K = 0.05
 def damage_tables(kern, lnA, EaR, T_body, bg_grid, T_cap=np.inf):
     """ln of ∫_0^τc [rate(T_b + bg + K) − rate(T_b + bg)] dτ on (slot, [capped, free], proc, r, bg).
 
+    ``T_body`` (T_b) [K]: one value, or one per slot (the cooled skin's profile).
+
     The rate is integrated log-linearly between table ages (:func:`log_mean_integral`).
 
     From age 0: before the first table time K ramps up from 0 (as the point kernel).
@@ -55,14 +57,16 @@ def damage_tables(kern, lnA, EaR, T_body, bg_grid, T_cap=np.inf):
     dtau = np.diff(tau)
     n_slot, _, n_r = Kall.shape
     out = np.empty((n_slot, 2, len(lnA), n_r, bg_grid.size))
+    T_slot = np.broadcast_to(np.asarray(T_body, float), (n_slot,))
     for s in range(n_slot):
+        tb = float(T_slot[s])
         for c, cap in enumerate((T_cap, np.inf)):
             for p in range(len(lnA)):
                 for ib, bg in enumerate(bg_grid):
-                    T = np.minimum(T_body + bg + Kall[s], cap)
+                    T = np.minimum(tb + bg + Kall[s], cap)
                     a = lnA[p] - EaR[p] / T
                     integral = log_mean_integral(a[:-1], a[1:], dtau[:, None]).sum(0)
-                    base = math.exp(lnA[p] - EaR[p] / (T_body + bg)) * (tau[-1] - tau[0])
+                    base = math.exp(lnA[p] - EaR[p] / (tb + bg)) * (tau[-1] - tau[0])
                     out[s, c, p, :, ib] = np.log(np.maximum(integral - base, 1e-300))
     return out
 
