@@ -145,6 +145,26 @@ def parse_fraction(value, field: str) -> float:
     return frac
 
 
+def parse_temperature(value, field: str) -> float:
+    """Convert ``"5degC"``, ``"5°C"``, ``"-10 C"`` or ``"278.15K"`` to kelvin; bare numbers are refused.
+
+    Temperatures are read here rather than by pint: an offset unit (°C) cannot be multiplied,
+    which pint's expression parser does.
+    """
+    example = "5degC"
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise InputError(field, f"expected a temperature with a unit, such as {example!r}, got {value!r}")
+    text = value.strip()
+    m = re.fullmatch(r"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*(°C|degC|C|celsius|K|kelvin)", text)
+    if not m:
+        raise InputError(field, f"cannot read {text!r} as a temperature; write e.g. {example!r} or '278K'")
+    number = float(m.group(1))
+    kelvin = number if m.group(4) in ("K", "kelvin") else number + ZERO_CELSIUS
+    if not math.isfinite(kelvin) or kelvin <= 0.0:
+        raise InputError(field, f"{text!r} is not a temperature above absolute zero")
+    return kelvin
+
+
 def celsius_to_kelvin(t_c):
     """Temperature [°C] → [K]."""
     return t_c + ZERO_CELSIUS

@@ -48,7 +48,8 @@ def outcome_inputs(sc, *, mtz=None, field=None) -> OutcomeInputs:
     if sc.cohort.size < 1:
         raise InputError("cohort.size", f"must be at least 1, got {sc.cohort.size}")
     spec = sc.pattern_spec()
-    mtz = simulate_mtz(sc.beam(), tissue=sc.tissue(), numerics=sc.mtz_numerics()) if mtz is None else mtz
+    mtz = (simulate_mtz(sc.beam(), tissue=sc.tissue(), numerics=sc.mtz_numerics(), surface_cooling=sc.surface_cooling())
+           if mtz is None else mtz)
     stim = treatment_stimulus(mtz, spec.areal_density, passes=spec.passes, field=field)
     regimen = set(sc.aftercare.regimen)
     return OutcomeInputs(

@@ -44,7 +44,7 @@ from pydantic_core import PydanticCustomError
 
 from mtzsim.params import presets
 from mtzsim.errors import InputError
-from mtzsim.units import display, display_duration, parse_fraction, parse_quantity
+from mtzsim.units import display, display_duration, parse_fraction, parse_quantity, parse_temperature
 
 #: Laser types a scenario may name; the last two are accepted by the schema but not modelled yet.
 LASER_TYPES = ("co2", "eryag", "erglass", "microneedling", "microneedle_rf")
@@ -79,6 +79,8 @@ FIELD_UNITS: dict[str, tuple[str, str, str]] = {
     r"course\.follow_up": ("s", "months", "quantity"),
     r"numerics\.(mtz_cell|field_resolution)": ("m", "um", "quantity"),
     r"numerics\.field_cooling": ("s", "s", "quantity"),
+    r"cooling\.temperature": ("K", "degC", "quantity"),
+    r"cooling\.precool": ("s", "s", "quantity"),
 }
 
 
@@ -200,6 +202,16 @@ Length = Annotated[float, _quantity("length")]
 Power = Annotated[float, _quantity("power")]
 Duration = Annotated[float, _quantity("time")]
 DurationOrZero = Annotated[float, _quantity("time", allow_zero=True)]
+
+
+def _temperature_value(value: Any) -> float:
+    try:
+        return parse_temperature(value, "value")
+    except InputError as exc:
+        raise _fail(exc.message) from None
+
+
+Temperature = Annotated[float, BeforeValidator(_temperature_value)]
 Frequency = Annotated[float, _quantity("frequency")]
 Area = Annotated[tuple[float, float], BeforeValidator(_area)]
 
@@ -452,6 +464,31 @@ class NumericsSection(_Section):
         return self
 
 
+class CoolingSection(_Section):
+    """``[cooling]``: a coolant on the skin surface during the microbeams (:mod:`mtzsim.physics.mtz.surface_cooling`).
+
+    ``kind`` none (default: adiabatic surface), contact (a chilled sapphire window; h fitted to
+    Anvari 1998, default 9 °C) or air (a cold-air stream; its temperature must be given);
+    ``precool`` how long it is on the skin before the pulse.
+    """
+
+    kind: Literal["none", "contact", "air"] = "none"
+    temperature: Temperature | None = None  # [K]
+    precool: DurationOrZero = 1.0  # [s]
+
+    @model_validator(mode="after")
+    def _check(self) -> "CoolingSection":
+        from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
+
+        if self.kind == "none" and self.temperature is not None:
+            raise _fail("a coolant temperature without a coolant; set kind = \"contact\" or \"air\"", "temperature")
+        try:
+            make_surface_cooling(self.kind, self.temperature, self.precool)
+        except InputError as exc:
+            raise _fail(exc.message, exc.field.rpartition(".")[2].replace("kind", "kind")) from None
+        return self
+
+
 class Scenario(BaseModel):
     """A whole treatment scenario, validated, in SI.
 
@@ -472,6 +509,7 @@ class Scenario(BaseModel):
     aftercare: AftercareSection = Field(default_factory=AftercareSection)
     cohort: CohortSection = Field(default_factory=CohortSection)
     numerics: NumericsSection = Field(default_factory=NumericsSection)
+    cooling: CoolingSection = Field(default_factory=CoolingSection)
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _text: str | None = PrivateAttr(default=None)
@@ -575,6 +613,13 @@ class Scenario(BaseModel):
                 layer.key == "sc" and layer.thickness == site.stratum_corneum for layer in face.layers):
             return face
         return replace(face.with_layer("sc", thickness=site.stratum_corneum), name=site.tissue)
+
+    def surface_cooling(self):
+        """The coolant on the skin surface (``[cooling]``), :class:`~mtzsim.physics.mtz.surface_cooling.SurfaceCooling` or None."""
+        from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
+
+        c = self.cooling
+        return make_surface_cooling(c.kind, c.temperature, c.precool)
 
     def mtz_numerics(self):
         """Grid options of the single MTZ, :class:`mtzsim.physics.mtz.Numerics` (``[numerics]``)."""
@@ -717,6 +762,18 @@ class Scenario(BaseModel):
         add("course.follow_up", display(self.course.follow_up, "s", "months", digits=3), o_course("follow_up"))
         if self.aftercare.regimen:
             add("aftercare.regimen", ", ".join(self.aftercare.regimen), ("scenario", "user setting"))
+        coolant = self.surface_cooling()
+        if coolant is not None:
+            raw_cooling = raw.get("cooling", {}) if isinstance(raw.get("cooling"), dict) else {}
+            src = {"contact": "h fitted to Anvari1998 (eq. 5.60, Incropera1996)",
+                   "air": "h: forced gas convection, Incropera1996 Table 1.1 (geometric mean, assumption)"}[coolant.kind]
+            add("cooling.kind", f"{coolant.kind}, h = {coolant.coefficient:.0f} W/(m² K)", ("scenario", src))
+            add("cooling.temperature", display(coolant.temperature, "K", "degC", digits=3),
+                ("scenario", "user setting") if "temperature" in raw_cooling
+                else ("default", "middle of Anvari1998's 6–12 °C windows (assumption)"))
+            add("cooling.precool", _fmt_time(coolant.precool),
+                ("scenario", "user setting") if "precool" in raw_cooling
+                else ("default", "1 s, Anvari1998's contact time (assumption)"))
         if self.cohort.size > 1:
             add("cohort.size", f"{self.cohort.size}", ("scenario", "user setting"))
             add("cohort.seed", f"{self.cohort.seed}", ("scenario", "user setting"))

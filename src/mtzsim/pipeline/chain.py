@@ -192,16 +192,17 @@ def _resolve(ref):
 
 
 def prepare_mtz(scenario, results) -> StageCall:
-    """``simulate_mtz(beam, tissue=..., losses=..., numerics=...)`` with every default explicit.
+    """``simulate_mtz(beam, tissue=..., losses=..., numerics=..., surface_cooling=...)`` with every default explicit.
 
     The tissue is the one of ``patient.site`` (:meth:`Scenario.tissue`); the losses are the
-    calibrated model; the numerics come from ``[numerics]``.
+    calibrated model; the numerics come from ``[numerics]``, the coolant from ``[cooling]``.
     """
     from mtzsim.physics.mtz import default_loss_model
 
     return StageCall(
         (scenario.beam(),),
-        {"tissue": scenario.tissue(), "losses": default_loss_model(), "numerics": scenario.mtz_numerics()},
+        {"tissue": scenario.tissue(), "losses": default_loss_model(), "numerics": scenario.mtz_numerics(),
+         "surface_cooling": scenario.surface_cooling()},
     )
 
 

@@ -22,6 +22,11 @@ def register(app: typer.Typer) -> None:
         profile: str = typer.Option("gaussian", help="gaussian | tophat"),
         cell: Optional[str] = typer.Option(None, help="grid spacing of the solver (default: 5um; 10um for the "
                                            "scattering 1.55 µm beam)"),
+        cooling: str = typer.Option("none", help="coolant on the skin surface: none | contact (sapphire window, h "
+                                    "fitted to Anvari 1998) | air (cold-air stream)"),
+        coolant_temperature: Optional[str] = typer.Option(
+            None, "--coolant-temperature", help="coolant temperature, e.g. 5degC (contact default 9degC; air: required)"),
+        precool: str = typer.Option("1s", help="time the coolant is on the skin before the pulse"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
         figure: Optional[str] = typer.Option(None, help="write the cross-section to this PNG"),
     ) -> None:
@@ -78,6 +83,21 @@ def register(app: typer.Typer) -> None:
             raise InputError("--cell", f"must be between 0.5um and 50um, got {cell!r}")
         if not 1 <= stack <= 20:
             raise InputError("--stack", f"must be from 1 to 20, got {stack}")
+        from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
+        from mtzsim.units import parse_temperature
+
+        if cooling not in ("none", "contact", "air"):
+            raise InputError("--cooling", f"unknown coolant {cooling!r}; choose none, contact or air")
+        t_cool = parse_temperature(coolant_temperature, "--coolant-temperature") if coolant_temperature else None
+        pre = parse_quantity(precool, "time", "--precool")
+        flags = {"surface_cooling.temperature": "--coolant-temperature", "surface_cooling.precool": "--precool",
+                 "surface_cooling.kind": "--cooling", "surface_cooling.coefficient": "--cooling"}
+        if cooling == "none" and coolant_temperature is not None:
+            raise InputError("--coolant-temperature", "given without a coolant; add --cooling contact or air")
+        try:
+            coolant = make_surface_cooling(cooling, t_cool, pre)
+        except InputError as exc:
+            raise InputError(flags.get(exc.field, exc.field), exc.message) from None
         beam = make_beam(
             laser, energy=e, fluence=f, spot_diameter=d, pulse_duration=tau, peak_power=p,
             profile=profile, stack=stack, stack_delay=delay,
@@ -107,9 +127,9 @@ def register(app: typer.Typer) -> None:
             try:
                 if long_pulse:  # minutes of explicit steps: show that it is working
                     with err.status(f"simulating a {format_number(beam.pulse_duration)} s pulse (long: minutes)…"):
-                        result = simulate_mtz(beam, numerics=Numerics(cell=h))
+                        result = simulate_mtz(beam, numerics=Numerics(cell=h), surface_cooling=coolant)
                 else:
-                    result = simulate_mtz(beam, numerics=Numerics(cell=h))
+                    result = simulate_mtz(beam, numerics=Numerics(cell=h), surface_cooling=coolant)
             except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
                 raise InputError("--spot" if "spot" in str(exc) else "--energy", str(exc)) from None
         if figure:
@@ -120,7 +140,8 @@ def register(app: typer.Typer) -> None:
         summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + model_warnings
         if as_json:
             # the default pulse regime is a device preset's, uncertain where no measurement states it
-            summary.update(interval_keys(beam, cell=h, pulse_regime=pulse is None and peak_power is None))
+            summary.update(interval_keys(beam, cell=h, pulse_regime=pulse is None and peak_power is None,
+                                         surface_cooling=coolant))
             typer.echo(json.dumps(_clean(summary, format_number), indent=2))
             return
         from rich.table import Table
@@ -145,12 +166,13 @@ REGIME_PRESET = {"co2": "deep-fractional-co2-120um", "eryag": "fractional-eryag-
                  "erglass": "nonablative-fractional-1550nm"}
 
 
-def interval_keys(beam, *, cell: float, pulse_regime: bool) -> dict:
+def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None) -> dict:
     """The ``*_interval`` keys of an MTZ summary [µm], with their notes.
 
     CO2: the calibration parameters' 1-sigma intervals (``*_um_interval``). ``pulse_regime``: the
     min-max over the uncertain pulse regime of the preset the laser stands for
-    (``*_um_pulse_interval``; :data:`REGIME_PRESET`), for a run whose pulse the user did not set.
+    (``*_um_pulse_interval``; :data:`REGIME_PRESET`), for a run whose pulse the user did not set,
+    with the run's ``surface_cooling``.
     """
     from mtzsim.params import presets
     from mtzsim.physics.mtz import Numerics
@@ -167,7 +189,7 @@ def interval_keys(beam, *, cell: float, pulse_regime: bool) -> dict:
                                  "measurement scatter")
     regime = presets.pulse_regime(REGIME_PRESET[beam.laser])
     if pulse_regime and regime.low < regime.high:
-        span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=cell))
+        span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=cell), surface_cooling=surface_cooling)
         for key, (lo, hi) in span.items():
             if key != "pulse_duration":
                 keys[f"{key}_um_pulse_interval"] = [lo * 1e6, hi * 1e6]
