@@ -684,10 +684,11 @@ def write_record(result: Fit, path) -> dict:
     return rec
 
 
-def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = None) -> dict:
+def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = None, surface_cooling=None) -> dict:
     """1σ parameter intervals [SI] of an MTZ's lengths: the MTZ at the optimum ± 1σ along the covariance's axes.
 
     Returns name → (low, high) for the living-tissue and histology lengths; {} without a record.
+    ``surface_cooling``: the coolant of the run the intervals belong to (None: adiabatic surface).
     """
     from mtzsim.physics.mtz import calibration_record
 
@@ -709,7 +710,8 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
         for sign in (-1.0, 1.0):
             x = np.clip(x0 + sign * math.sqrt(max(lam[i], 0.0)) * vec[:, i], lo, hi)
             r = simulate_mtz(beam, tissue=tissue, losses=replace(loss_model(x, names, bool(rec["fixed"].get("wall_optics", True))),
-                                                                 source="interval"), numerics=num)
+                                                                 source="interval"), numerics=num,
+                             surface_cooling=surface_cooling)
             for name, val in (("ablation_depth", r.ablation_depth), ("coagulation_depth", r.coagulation_depth),
                               ("ablation_diameter", r.ablation_diameter),
                               ("histology_coagulation_depth", r.histology.coagulation_depth),

@@ -181,7 +181,7 @@ def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None
 
     keys: dict = {}
     if beam.laser == "co2":
-        for key, (lo, hi) in prediction_intervals(beam).items():
+        for key, (lo, hi) in prediction_intervals(beam, surface_cooling=surface_cooling).items():
             keys[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
         keys["interval_note"] = ("1-sigma calibration-parameter intervals (the fitted parameters of "
                                  "mtz_calibration.json: plume fractions near the floor and beyond, and the "
