@@ -70,6 +70,9 @@ def test_plan_bad_input_is_422_naming_the_field(client, change, field):
     ("/api/mtz", {"energy_mj": 5000}, "energy_mj"),  # above MODEL_LIMITS laser.energy (1 J)
     ("/api/mtz", {"laser": "ruby"}, "laser"),
     ("/api/mtz", {"pulse_ms": 500}, "pulse_ms"),  # longer than the server simulates (LONGEST_PULSE)
+    ("/api/mtz", {"laser": "erglass", "energy_mj": 15, "cooling": "air"}, "coolant_temperature_c"),  # no air T
+    ("/api/mtz", {"laser": "erglass", "energy_mj": 15, "coolant_temperature_c": 5}, "coolant_temperature_c"),
+    ("/api/mtz", {"laser": "erglass", "energy_mj": 15, "cooling": "ice"}, "cooling"),
     ("/api/compare", {"scenario": "[laser]\nenergy = \"20 parsecs\"\n"}, "laser.energy"),
     ("/api/compare", {"scenario": "not toml ["}, "toml"),
     ("/api/run", {"scenario": FLAGSHIP_SCENARIO.replace('"20mJ"', '"-3mJ"')}, "laser.energy"),
@@ -172,3 +175,12 @@ def test_page_and_plotly_are_local(client):
 
     for text in (html, client.get("/static/app.js").text, client.get("/static/style.css").text):
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), "no external URL on the page"
+
+
+def test_mtz_with_a_contact_window(client):
+    r = client.post("/api/mtz", json={"laser": "erglass", "energy_mj": 15, "spot_um": 140, "cooling": "contact",
+                                      "coolant_temperature_c": 5})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["surface_cooling"]["kind"] == "contact" and d["surface_cooling"]["temperature_c"] == 5.0
+    assert d["energy_partition_mj"]["surface_cooling"] > 0.0 and abs(d["energy_balance_error"]) < 1e-6

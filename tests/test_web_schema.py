@@ -65,7 +65,7 @@ def _fast_models():
     mp.setattr(pl, "plan", _fake_plan)
     mp.setattr(cmp, "compare", _fake_compare)
     mp.setattr(mtz, "simulate_mtz", lambda beam, **kw: _FakeMtz())
-    mp.setattr(cal, "prediction_intervals", lambda beam: {})
+    mp.setattr(cal, "prediction_intervals", lambda beam, **kw: {})
     mp.setattr(planning, "run_detail", _fake_detail)
     mp.setattr(RunBook, "execute", lambda self, rid, scenario: self._set(rid, status="done"))
     yield

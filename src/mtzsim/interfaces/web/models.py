@@ -90,6 +90,12 @@ class MtzRequest(_Request):
     pulse_ms: float | None = Field(None, gt=0, le=MODEL_LIMITS["laser.pulse"][1] * 1e3,
                                    description="pulse duration [ms] (default: the laser's)")
     stack: int = Field(1, ge=MODEL_LIMITS["laser.stack"][0], le=MODEL_LIMITS["laser.stack"][1])
+    cooling: Literal["none", "contact", "air"] = Field(
+        "none", description="coolant on the skin surface (contact: sapphire window, h fitted to Anvari 1998; air: "
+                            "cold-air stream)")
+    coolant_temperature_c: float | None = Field(None, ge=-30.0, le=37.0,
+                                                description="coolant temperature [°C] (contact default 9; air: required)")
+    precool_s: float = Field(1.0, ge=0.0, le=60.0, description="time the coolant is on the skin before the pulse [s]")
 
 
 class RunRequest(_Request):

@@ -170,6 +170,17 @@ def run_mtz(req: MtzRequest) -> dict:
     with core_errors():
         beam = make_beam(req.laser, energy=req.energy_mj * 1e-3, spot_diameter=d, pulse_duration=tau, stack=req.stack)
     presets.check_limit("laser.energy", beam.energy, "energy_mj")
+    from mtzsim.constants import ZERO_CELSIUS
+    from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
+
+    if req.cooling == "none" and req.coolant_temperature_c is not None:
+        raise InputError("coolant_temperature_c", "given without a coolant; set cooling to contact or air")
+    t_cool = None if req.coolant_temperature_c is None else req.coolant_temperature_c + ZERO_CELSIUS
+    try:
+        coolant = make_surface_cooling(req.cooling, t_cool, req.precool_s)
+    except InputError as exc:
+        field = {"surface_cooling.temperature": "coolant_temperature_c", "surface_cooling.precool": "precool_s"}
+        raise InputError(field.get(exc.field, "cooling"), exc.message) from None
     flag = {"laser.energy": "energy_mj", "laser.spot": "spot_um", "laser.stack": "stack"}
     range_warnings = [w for w in presets.clinical_warnings(
         laser=req.laser, preset=None, energy=beam.energy, spot=d, density=float("nan"), stack=req.stack, passes=1)
@@ -177,14 +188,14 @@ def run_mtz(req: MtzRequest) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = simulate_mtz(beam)
+            result = simulate_mtz(beam, surface_cooling=coolant)
         except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
             raise InputError("spot_um" if "spot" in str(exc) else "energy_mj", str(exc)) from None
     summary = result.to_dict()
     summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + [str(w.message) for w in caught]
     # the calibration intervals of `mtzsim mtz --json`; the pulse-regime span (three more MTZs) is left
     # to the command line
-    summary.update(interval_keys(beam, cell=default_numerics(beam).cell, pulse_regime=False))
+    summary.update(interval_keys(beam, cell=default_numerics(beam).cell, pulse_regime=False, surface_cooling=coolant))
     return _clean(summary, format_number)
 
 
