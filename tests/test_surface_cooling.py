@@ -19,6 +19,8 @@ from pulse_setup import kernel_setup as _setup
 
 T_BODY = constants()["body_temperature"]
 CONTACT = sc.contact_cooling()  # 9 °C window, 1 s pre-cooling
+#: the same coefficient and temperature without a window (a strong custom coolant) for the ablative kernels
+STRONG = sc.SurfaceCooling(CONTACT.coefficient, CONTACT.temperature, CONTACT.precool)
 #: the preset-spot 1.55 µm beam (verify/nonablative_cases.py) at a mid-range energy
 ERGLASS = dict(energy=40e-3, spot_diameter=140e-6)
 
@@ -104,22 +106,22 @@ def test_conduction_and_implicit_step_match_their_twins_with_a_cooled_surface():
     assert got[2] > 0.0  # heat left into the 9 °C window
 
 
-@pytest.mark.parametrize("laser, losses, stack", [
-    ("erglass", LossModel(), 1),
-    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 2),
+@pytest.mark.parametrize("laser, losses, stack, coolant", [
+    ("erglass", LossModel(), 1, CONTACT),
+    ("co2", LossModel(ablation_temperature=573.15, near_fraction=0.3, ejecta_fraction=0.05), 2, STRONG),
 ])
-def test_pulse_kernel_matches_its_twin_with_a_cooled_surface(laser, losses, stack):
+def test_pulse_kernel_matches_its_twin_with_a_cooled_surface(laser, losses, stack, coolant):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
-    state = _setup(beam, losses, surface_cooling=CONTACT)[0]
+    state = _setup(beam, losses, surface_cooling=coolant)[0]
     assert np.all(state().H[:, 0] < 0.0)  # pre-cooled
-    ta, _, _, _ = run_kernel_and_twin(beam, losses, surface_cooling=CONTACT)
+    ta, _, _, _ = run_kernel_and_twin(beam, losses, surface_cooling=coolant)
     assert ta.surface > 0.0
 
 
 def test_gap_kernel_matches_its_twin_and_conserves_energy_with_a_cooled_surface():
     beam = make_beam("co2", energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3)
     losses = LossModel(ablation_temperature=573.15)
-    state, mat, train, plm, rts, stp = _setup(beam, losses, surface_cooling=CONTACT)
+    state, mat, train, plm, rts, stp = _setup(beam, losses, surface_cooling=STRONG)
     a = state()
     pulse.run_pulse(a, mat, train, plm, rts, stp, NO_PROBES)
     b = _k.State(*(x.copy() for x in a))
@@ -144,6 +146,13 @@ def erglass_pair():
     return simulate_mtz(beam), simulate_mtz(beam, surface_cooling=CONTACT)
 
 
+@pytest.fixture(scope="module")
+def erglass_same_light():
+    """Uncooled, and cooled like the window but without its optics (the same Monte Carlo map)."""
+    beam = make_beam("erglass", **ERGLASS)
+    return simulate_mtz(beam), simulate_mtz(beam, surface_cooling=STRONG)
+
+
 def test_energy_balance_counts_the_coolant_and_the_precooled_heat(erglass_pair):
     _, cooled = erglass_pair
     e = cooled.energy
@@ -151,10 +160,11 @@ def test_energy_balance_counts_the_coolant_and_the_precooled_heat(erglass_pair):
     assert e.precooled < 0.0 and e.surface_cooling > 0.0
 
 
-def test_cooling_spares_the_surface_and_not_the_deep_lesion(erglass_pair):
-    """1.55 µm, 40 mJ: a 9 °C window narrows the lesion at the surface and never adds damage; the deep end
-    (≈ 0.9 mm, beyond the ≈ 0.2 mm Anvari et al. found the cooling reaches) moves by at most one cell."""
-    plain, cooled = erglass_pair
+def test_cooling_never_adds_damage_and_spares_the_surface(erglass_same_light):
+    """1.55 µm, 40 mJ, the same light: a 9 °C coolant narrows the lesion at the surface and never adds damage
+    anywhere (comparison principle: a colder boundary and start give a colder skin); the deep end (≈ 0.9 mm,
+    beyond the ≈ 0.2 mm Anvari et al. found the cooling reaches) moves by at most one cell."""
+    plain, cooled = erglass_same_light
     om0 = plain.dataset["omega_collagen_birefringence"].values
     om1 = cooled.dataset["omega_collagen_birefringence"].values
     assert np.all(om1 <= om0 * (1.0 + 1e-9) + 1e-12)
@@ -163,6 +173,17 @@ def test_cooling_spares_the_surface_and_not_the_deep_lesion(erglass_pair):
     assert surface_radius[1] < surface_radius[0]
     assert abs(cooled.coagulation_depth - plain.coagulation_depth) <= h + 1e-12
     assert cooled.ablation_depth == 0.0  # no crater, cooled or not
+
+
+def test_the_contact_window_narrows_the_surface_and_keeps_the_depth(erglass_pair):
+    """With the window's optics too (it lets a little more light in): narrower at the surface, the deep end
+    within two cells."""
+    plain, cooled = erglass_pair
+    h = float(plain.dataset.r.values[1] - plain.dataset.r.values[0])
+    surface_radius = [h * np.sum(m.dataset["omega_collagen_birefringence"].values[:, 0] >= 1.0)
+                      for m in (plain, cooled)]
+    assert surface_radius[1] < surface_radius[0]
+    assert abs(cooled.coagulation_depth - plain.coagulation_depth) <= 2 * h + 1e-12
 
 
 def test_the_tabulated_rise_is_measured_from_the_cooled_skin(erglass_pair):
@@ -192,6 +213,40 @@ def test_bad_coolants_are_refused_by_field(kw, field):
     with pytest.raises(InputError) as exc:
         sc.SurfaceCooling(**kw)
     assert exc.value.field == field
+
+
+def test_a_contact_window_serves_the_non_ablative_beam_only():
+    """Sapphire is opaque at 10.6 µm and an ablating crater needs open air: contact cooling is refused for CO2
+    and Er:YAG (by field, in Python, on the command line and in a scenario); air cooling is not."""
+    from mtzsim.io.scenario import parse_scenario
+
+    with pytest.raises(InputError) as exc:
+        simulate_mtz(make_beam("co2", energy=10e-3, spot_diameter=120e-6), surface_cooling=CONTACT)
+    assert exc.value.field == "surface_cooling.kind"
+    p = _cli("mtz", "--laser", "eryag", "--energy", "10mJ", "--spot", "250um", "--cooling", "contact")
+    assert p.returncode == 2 and "--cooling" in p.stderr and "Traceback" not in p.stderr
+    with pytest.raises(InputError) as exc:
+        parse_scenario('[laser]\npreset = "deep-fractional-co2-120um"\n[cooling]\nkind = "contact"\n')
+    assert exc.value.field == "cooling.kind"
+    air = sc.air_cooling(ZERO_CELSIUS + 5.0)
+    assert air.window_index == 1.0 and CONTACT.window_index == pytest.approx(1.746, abs=1e-3)
+    r = simulate_mtz(make_beam("co2", energy=10e-3, spot_diameter=120e-6, peak_power=30.0), surface_cooling=air,
+                     numerics=Numerics(cell=10e-6))
+    assert r.ablation_depth > 0.0 and abs(r.energy.error) < 1e-6
+
+
+def test_the_window_changes_the_light_too():
+    """A sapphire window (n 1.746) instead of air above the skin: less light is reflected at entry and more of
+    the light scattered back escapes, so the skin absorbs a different total (Monte Carlo, same packets)."""
+    from mtzsim.physics import montecarlo as mc
+
+    beam = make_beam("erglass", **ERGLASS)
+    tissue = get_tissue("face")
+    edges_r, edges_z = np.arange(41) * 15e-6, np.arange(81) * 15e-6
+    air = mc.simulate_light(beam, tissue, edges_r, edges_z, photons=100_000, cache=False)
+    window = mc.simulate_light(beam, tissue, edges_r, edges_z, photons=100_000, cache=False, cooling=CONTACT)
+    assert window.specular_reflectance < air.specular_reflectance
+    assert window.diffuse_reflectance > air.diffuse_reflectance
 
 
 def test_named_coolants():

@@ -523,6 +523,16 @@ class Scenario(BaseModel):
                             f"({self.course.follow_up / 86400:g} d)", f"aftercare.schedule[{i}].start")
         return self
 
+    @model_validator(mode="after")
+    def _cooling_fits_the_laser(self) -> "Scenario":
+        from mtzsim.physics.mtz.surface_cooling import CONTACT_LASERS
+
+        if self.cooling.kind == "contact" and self.laser.type not in CONTACT_LASERS:
+            raise _fail(f"a contact window cannot be used with the {self.laser.type} laser (sapphire is opaque at "
+                        "10.6 µm, and an ablating crater needs open air for its ejecta); use kind = \"air\"",
+                        "cooling.kind")
+        return self
+
     @model_validator(mode="wrap")
     @classmethod
     def _keep_raw(cls, data: Any, handler):

@@ -29,9 +29,8 @@ volumetric heat source [W/m³] of the Pennes solver on the same grid (scored on 
 The map is per joule, so one Monte Carlo run (cached) serves every pulse energy of a beam.
 The map is cached per beam, tissue, grid, packets and seed through
 :mod:`mtzsim.pipeline.cache` (memory and disk). A contact-cooling window changes only the index above the skin: pass ``cooling`` with a
-``window_index`` attribute (sapphire ≈ 1.75); its temperature boundary condition would be the
-heat solver's (surface cooling is not modelled: no heat-transfer coefficient of a 1.55 µm
-device's air or contact cooling was found).
+``window_index`` attribute (sapphire 1.746 at 1.55 µm); its temperature boundary condition is the
+heat solver's (:mod:`mtzsim.physics.mtz.surface_cooling`).
 
 References
 ----------

@@ -96,6 +96,8 @@ def register(app: typer.Typer) -> None:
             raise InputError("--coolant-temperature", "given without a coolant; add --cooling contact or air")
         try:
             coolant = make_surface_cooling(cooling, t_cool, pre)
+            if coolant is not None:
+                coolant.check_laser(laser)
         except InputError as exc:
             raise InputError(flags.get(exc.field, exc.field), exc.message) from None
         beam = make_beam(

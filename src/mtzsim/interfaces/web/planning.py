@@ -178,6 +178,8 @@ def run_mtz(req: MtzRequest) -> dict:
     t_cool = None if req.coolant_temperature_c is None else req.coolant_temperature_c + ZERO_CELSIUS
     try:
         coolant = make_surface_cooling(req.cooling, t_cool, req.precool_s)
+        if coolant is not None:
+            coolant.check_laser(req.laser)
     except InputError as exc:
         field = {"surface_cooling.temperature": "coolant_temperature_c", "surface_cooling.precool": "precool_s"}
         raise InputError(field.get(exc.field, "cooling"), exc.message) from None

@@ -65,6 +65,8 @@ def simulate_mtz(
         For a spot the grid cannot resolve, or damage that outgrows the largest domain.
     """
     tissue = get_tissue(tissue)
+    if surface_cooling is not None:
+        surface_cooling.check_laser(beam.laser)
     losses = default_loss_model() if losses is None else losses
     numerics = domain.check_inputs(beam, source.default_numerics(beam) if numerics is None else numerics)
     while True:
@@ -81,7 +83,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     t_body = tissue.body_temperature
     grid = domain.build_grid(beam, tissue, numerics)
     props = heat.tissue_properties(grid, tissue, beam.laser, dry_specific_heat=constants()["dry_matrix_specific_heat"])
-    q_static = source.deposition_map(grid, beam, tissue, props, numerics)
+    q_static = source.deposition_map(grid, beam, tissue, props, numerics, surface_cooling)
     # confined superheating only for a beam absorbed in columns (CO2, Er:YAG: heating rates
     # ~10⁸ K/s); the scattering 1.55 µm beam heats ~10³ times slower and boils normally
     # (Vogel & Venugopalan 2003 sec. V.C, V.E)

@@ -70,7 +70,7 @@ def scoring_cell(h: float) -> float:
     return max(MC_SCORING_CELL, float(h))
 
 
-def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
+def monte_carlo_map(grid, beam, tissue, props, numerics=None, surface_cooling=None) -> np.ndarray:
     """Deposition [W/m³ per W] of the focused 1.55 µm microbeam from Monte Carlo light transport.
 
     :func:`mtzsim.physics.montecarlo.absorbed_fraction_map` gives the absorbed energy per unit
@@ -84,7 +84,9 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
 
     Packets and seed come from ``numerics.light_photons`` / ``numerics.light_seed``
     (default 10⁶ packets: median error ≈ 1 % in the cells of the 1/e core on 10 × 20 µm
-    cells, benchmarks/README.md).
+    cells, benchmarks/README.md). A contact window on the skin (``surface_cooling`` with a
+    ``window_index``) replaces air above the surface for the light: its index sets the Fresnel
+    reflection at entry and the escape of the light scattered back to the surface.
 
     References
     ----------
@@ -111,7 +113,7 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None) -> np.ndarray:
     coarse = np.asarray(absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=photons, seed=seed,
                                               focus_depth=optics.focus_depth, half_angle=half_angle,
                                               beam_quality=optics.beam_quality, scattering=optics.scattering,
-                                              anisotropy=optics.anisotropy), float)
+                                              anisotropy=optics.anisotropy, cooling=surface_cooling), float)
     rc = 0.5 * (r_edges[:-1] + r_edges[1:])
     zc = 0.5 * (z_edges[:-1] + z_edges[1:])
     interp = RegularGridInterpolator((rc, zc), coarse, method="linear", bounds_error=False, fill_value=None)
@@ -236,12 +238,15 @@ def default_numerics(beam):
     return Numerics(cell=SCATTERING_CELL) if beam.laser in DEPOSITION_MAPS else Numerics()
 
 
-def deposition_map(grid, beam, tissue, props, numerics=None) -> np.ndarray | None:
-    """The fixed deposition map [W/m³ per W] of a scattering beam, or None (absorbed in columns)."""
+def deposition_map(grid, beam, tissue, props, numerics=None, surface_cooling=None) -> np.ndarray | None:
+    """The fixed deposition map [W/m³ per W] of a scattering beam, or None (absorbed in columns).
+
+    ``surface_cooling``: a contact window's index replaces air above the skin for the light.
+    """
     make = DEPOSITION_MAPS.get(beam.laser)
     if make is None:
         return None
-    q = np.asarray(make(grid, beam, tissue, props, numerics), float)
+    q = np.asarray(make(grid, beam, tissue, props, numerics, surface_cooling), float)
     if q.shape != (grid.nr, grid.nz):
         raise RuntimeError(f"deposition map of shape {q.shape}, expected {(grid.nr, grid.nz)}")
     return q

@@ -49,6 +49,14 @@ AIR_COEFFICIENT = math.sqrt(AIR_COEFFICIENT_RANGE[0] * AIR_COEFFICIENT_RANGE[1])
 MAX_COEFFICIENT = 1e5
 #: Coolant temperatures accepted [K]: −30 °C (below any chiller or window) to body temperature.
 COOLANT_RANGE = (ZERO_CELSIUS - 30.0, ZERO_CELSIUS + 37.0)
+#: Refractive index of a sapphire window at 1.55 µm, ordinary ray (Malitson & Dodge 1972, via
+#: the Handbook of Laser Science and Technology's Sellmeier fit: n_o 1.74618, n_e 1.73838 at
+#: 1.55 µm; assumption: a c-cut window, so that the beam travels along the optic axis and sees n_o).
+SAPPHIRE_INDEX_1550 = 1.74618
+#: Lasers a contact window can be used with: sapphire is opaque at 10.6 µm (its transmission ends
+#: near 5.5 µm), and an ablating crater needs open air above it for its ejecta (contact windows
+#: are made for non-ablative beams).
+CONTACT_LASERS = ("erglass",)
 #: Longest pre-cooling accepted [s] (a window or air stream held on one spot for a minute).
 MAX_PRECOOL = 60.0
 #: Pre-cooling steps of the one-dimensional solver: backward Euler, steps growing geometrically
@@ -66,7 +74,8 @@ class SurfaceCooling:
     ``coefficient`` h, ``temperature`` T_c of the coolant, ``precool`` how long it is on the
     skin before the first pulse (it stays on while the laser fires and after). ``kind``
     names where h comes from ("contact", "air" or "custom") and ``coefficient_range`` its
-    bounds where a source gives them.
+    bounds where a source gives them. ``window_index``: the refractive index above the skin
+    for the light (a contact window's; 1: air), used by the 1.55 µm Monte Carlo.
     """
 
     coefficient: float
@@ -74,6 +83,7 @@ class SurfaceCooling:
     precool: float = 0.0
     kind: str = "custom"
     coefficient_range: tuple[float, float] | None = None
+    window_index: float = 1.0
 
     def __post_init__(self):
         from mtzsim.errors import InputError
@@ -91,9 +101,19 @@ class SurfaceCooling:
         if not (isinstance(self.precool, (int, float)) and 0.0 <= self.precool <= MAX_PRECOOL):
             raise InputError("surface_cooling.precool", f"must be from 0 to {MAX_PRECOOL:g} s, got {self.precool!r}")
 
+    def check_laser(self, laser: str) -> None:
+        """Refuse a contact window with a laser it cannot serve (:data:`CONTACT_LASERS`)."""
+        from mtzsim.errors import InputError
+
+        if self.kind == "contact" and laser not in CONTACT_LASERS:
+            raise InputError("surface_cooling.kind",
+                             f"a contact window cannot be used with the {laser} laser: sapphire is opaque at 10.6 µm "
+                             "and an ablating crater needs open air for its ejecta; use air cooling")
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "coefficient": self.coefficient, "temperature": self.temperature,
-                "precool": self.precool, "coefficient_range": self.coefficient_range}
+                "precool": self.precool, "coefficient_range": self.coefficient_range,
+                "window_index": self.window_index}
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,11 +198,12 @@ def contact_cooling(temperature: float | None = None, precool: float = 1.0) -> S
     """A chilled sapphire window on the skin: h fitted to Anvari et al. 1998.
 
     ``temperature`` [K] default 9 °C, the middle of the 6–12 °C windows measured; ``precool`` [s]
-    default 1 s, the contact time of the measurement.
+    default 1 s, the contact time of the measurement. For the light the window is sapphire
+    (:data:`SAPPHIRE_INDEX_1550`); it serves the 1.55 µm beam only (:data:`CONTACT_LASERS`).
     """
     fit = fit_contact_coefficient()
     t = ZERO_CELSIUS + 9.0 if temperature is None else temperature
-    return SurfaceCooling(fit.coefficient, t, precool, "contact", (fit.low, fit.high))
+    return SurfaceCooling(fit.coefficient, t, precool, "contact", (fit.low, fit.high), SAPPHIRE_INDEX_1550)
 
 
 def air_cooling(temperature: float, precool: float = 1.0) -> SurfaceCooling:
