@@ -282,12 +282,27 @@ def test_field_adds_the_rise_to_the_cooled_skin(erglass_15mj_pair):
     kern = _prepare_kernel(cooled.response, [z], 0.05, 0.0)
     row = res.dataset["peak_temperature"].isel(depth=0).sel(y=5e-6).values
     r = np.hypot(res.dataset.x.values - res.pattern.x[0], 5e-6 - res.pattern.y[0])
-    base = float(np.interp(z, cooled.response.z, cooled.response.baseline))
+    base = float(np.interp(z, cooled.response.z, cooled.response.baseline[0]))  # when the spot fires
     assert base < T_BODY - 10.0  # the window cooled 65 µm of skin by more than 10 K
     radii = kern.r_first + np.arange(kern.n_r) * kern.dr
     rise = np.max([np.interp(r, radii, k) for k in kern.K[0]], axis=0)  # the peak in time of the interpolated rise
     expect = np.minimum(base + rise, T_BOIL)
     assert np.max(np.abs(row - expect)[r < 100e-6]) < 0.5
+
+
+def test_the_field_follows_the_cooled_skin_through_the_scan(erglass_15mj_pair):
+    """The coolant stays on: the skin the field adds its rises to is the MTZ's cooled skin at the first firing
+    and keeps cooling (never warming) as the scan goes on; the surface loses more than 1 K in 10 s."""
+    from mtzsim.physics.field.simulate import _cooled_skin
+
+    _, cooled = erglass_15mj_pair
+    resp = cooled.response
+    depths = np.array([5e-6, 65e-6, 300e-6])
+    times = np.array([0.0, 0.01, 0.1, 1.0, 10.0, 100.0])
+    skin = _cooled_skin(resp, depths, times)
+    np.testing.assert_allclose(skin[:, 0], np.interp(depths, resp.z, resp.baseline[0]))
+    assert np.all(np.diff(skin, axis=1) <= 1e-9)
+    assert skin[0, 0] - skin[0, 4] > 1.0
 
 
 def test_cooling_shrinks_the_treated_epidermis_of_a_field(erglass_15mj_pair):

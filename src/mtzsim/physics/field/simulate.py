@@ -102,6 +102,20 @@ def _check(mtz, resolution, cooling, depths):
     return depths
 
 
+def _cooled_skin(resp, depths, times) -> np.ndarray:
+    """The cooled skin's temperature [K] at ``depths`` and ``times`` from the first firing, (depth, time).
+
+    Linear in depth and in time in the response's baseline table; beyond its last time the last profile.
+    """
+    z = np.asarray(resp.z, float)
+    table = np.asarray(resp.baseline, float)
+    if table.ndim == 1:  # a single profile (held through the scan)
+        return np.repeat(np.interp(depths, z, table)[:, None], len(times), axis=1)
+    at_depths = np.stack([np.interp(depths, z, row) for row in table])  # (table time, depth)
+    tt = np.asarray(resp.baseline_t, float)
+    return np.stack([np.interp(times, tt, at_depths[:, s]) for s in range(len(depths))])
+
+
 def simulate_field(
     mtz,
     pattern,
@@ -124,9 +138,10 @@ def simulate_field(
     mtz : MTZResult
         The single-MTZ result; its ``response`` (tabulated rise) is superposed. When its skin
         surface was cooled (``response.baseline``), the rises are added to the cooled skin's
-        profile at each depth instead of to body temperature (the profile when the first pulse
-        fires, held through the scan: assumption, a coolant kept on the skin would lower the
-        surface a little further while the field is scanned).
+        temperature at each depth and time instead of to body temperature: the coolant is taken
+        to be on the whole field from its pre-cooling before the first firing to the end (each
+        firing's own rise was computed after that pre-cooling). The coldest profile is the base
+        temperature and what the skin is warmer than it at each step is added to the background.
     pattern : Pattern or PatternSpec
         The scan (a spec is built with :func:`mtzsim.physics.pattern.build_pattern`).
     depths : sequence of float
@@ -190,12 +205,17 @@ def simulate_field(
     cs_depths = (np.arange(max(1, int(round(cs_max / resolution)))) + 0.5) * resolution
     slot_depths = np.concatenate([np.asarray(depths), cs_depths])
     kern = prepare_kernel(resp, slot_depths, tau_c, w)
-    # the skin's temperature without the laser at each slot depth: body temperature, or the cooled profile
-    if getattr(resp, "baseline", None) is not None:
-        t_base = np.interp(slot_depths, np.asarray(resp.z, float), np.asarray(resp.baseline, float))
+    step_times = bgmod.step_times_for(float(pattern.t_fire[-1]), tau_c, cooling, background_step)
+    # the skin's temperature without the laser at each slot depth: body temperature, or the cooled skin,
+    # whose coldest profile is the base and whose excess over it at each step joins the background
+    cooled = getattr(resp, "baseline", None) is not None
+    if cooled:
+        step_times = np.concatenate([[0.0], step_times])  # the background read at the first firing too
+        base = _cooled_skin(resp, slot_depths, step_times)  # (slot, step) [K]
+        t_base = base.min(axis=1)
+        drift = base - t_base[:, None]
     else:
         t_base = np.full(slot_depths.size, T_BODY)
-    step_times = bgmod.step_times_for(float(pattern.t_fire[-1]), tau_c, cooling, background_step)
     box = bgmod.make_box(pattern, kern, step_times, slot_depths)
     nxp = max(1, int(round(spec.width / resolution)))
     nyp = max(1, int(round(spec.height / resolution)))
@@ -212,6 +232,10 @@ def simulate_field(
     cs_y = float(pattern.y[c0])
     bg_map, bg_cs, bulk_bg, heat_box = bgmod.run_background(
         pattern, kern, box, np.asarray(depths), cs_depths, cs_y, step_times, w, rc, progress)
+    if cooled:
+        bg_map += drift[:n_map, :, None, None].astype(bg_map.dtype)
+        bg_cs += drift[n_map:, :, None, None].astype(bg_cs.dtype)
+        bulk_bg += drift[:n_map]
     timings["background_s"] = time.perf_counter() - t_start - timings["kernel_s"]
     t_map, t_cs = t_base[:n_map], t_base[n_map:]
     bulk_T = t_map[:, None] + bgmod.area_mean_rise(pattern, kern, step_times, bulk_bg)
@@ -250,7 +274,7 @@ def simulate_field(
     tpeak_maps = np.zeros((n_map, nyp, nxp), dtype=np.float32)
     abl_maps = np.zeros((n_map, nyp, nxp), dtype=bool)
     n_overflow = n_capped = n_dry = 0
-    peak_by_depth = t_map.copy()  # hottest tissue (outside craters) per map depth [K], float64
+    peak_by_depth = t_map + (drift[:n_map].max(axis=1) if cooled else 0.0)  # hottest tissue per map depth [K]
     gx, gy = np.meshgrid(xs, ys)
     gx, gy = gx.ravel(), gy.ravel()
     for s in range(n_map):

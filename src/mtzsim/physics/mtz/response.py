@@ -20,8 +20,9 @@ class ThermalResponse:
     last pulse, once the steam has left [J/m³], with ``t_end_pulse`` [s]; ``heat_content`` [J]
     is its integral (what the tissue receives; the hot desiccated wall layer included).
     With a cooled skin surface (:mod:`mtzsim.physics.mtz.surface_cooling`) the rise is measured
-    from the cooled skin without the laser, and ``baseline[k]`` is that skin's temperature [K] at
-    depth ``z[k]`` when the first pulse fires (None: body temperature everywhere).
+    from the cooled skin without the laser, and ``baseline[i, k]`` is that skin's temperature [K]
+    at depth ``z[k]``, ``baseline_t[i]`` after the first pulse fires (the coolant stays on; None:
+    body temperature everywhere, at all times).
     """
 
     t: np.ndarray = quantity("s", "times of the table from the start of the first pulse", kind="array")
@@ -35,6 +36,7 @@ class ThermalResponse:
     heat_content: float = quantity("J", "heat the tissue holds at the end of the last pulse", display="mJ")
     diffusivity: float = quantity("m2/s", "representative thermal diffusivity of the dermis")
     volumetric_heat_capacity: float = quantity("J/(m3 K)", "ρc of the dermis")
-    baseline: np.ndarray | None = quantity("K", "temperature of the cooled skin without the laser at depths z when "
-                                           "the first pulse fires (None: body temperature)", kind="array",
-                                           default=None)
+    baseline: np.ndarray | None = quantity("K", "temperature of the cooled skin without the laser (baseline_t, z) "
+                                           "(None: body temperature)", kind="array", default=None)
+    baseline_t: np.ndarray | None = quantity("s", "times of the baseline table after the first pulse fires",
+                                             kind="array", default=None)

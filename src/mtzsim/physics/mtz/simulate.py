@@ -17,7 +17,7 @@ from mtzsim.physics.mtz.energy import partition
 from mtzsim.physics.mtz.losses import LossModel, default_loss_model
 from mtzsim.physics.mtz.response import ThermalResponse
 from mtzsim.physics.mtz.result import PROCESSES, MTZResult, geometry, wall_cells, zones
-from mtzsim.physics.mtz.surface_cooling import Baseline, SurfaceCooling
+from mtzsim.physics.mtz.surface_cooling import BASELINE_TIMES, Baseline, SurfaceCooling, baseline_table
 from mtzsim.physics.tissue import Tissue, constants, get_tissue
 
 #: Largest number of probe samples kept from the pulse phase.
@@ -100,12 +100,12 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
                      np.zeros((grid.nr, grid.nz), np.bool_))
     baseline = None
     initial = 0.0
-    first_pulse = None
+    base_table = None
     if surface_cooling is not None:
         # the skin under the coolant for its pre-cooling time: every column starts from that profile
         baseline = Baseline(mat)
         baseline.run(surface_cooling.precool)
-        first_pulse = baseline.profile.copy()
+        base_table = baseline_table(mat, surface_cooling.precool)  # for a field: the coolant stays on
         state.H[:] = mat.rc * (baseline.profile[None, :] - t_body)
         state.Tmax[:] = baseline.profile[None, :]
         initial = float(np.sum(state.H * mat.vol))
@@ -153,7 +153,8 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
         void=void[::stride, ::stride].copy(), residual_heat=residual, t_end_pulse=beam.total_duration,
         heat_content=float(np.sum(residual * mat.vol)), diffusivity=dermis.diffusivity,
         volumetric_heat_capacity=dermis.heat_capacity,
-        baseline=None if first_pulse is None else first_pulse[::stride].copy(),
+        baseline=None if base_table is None else base_table[:, ::stride].copy(),
+        baseline_t=None if base_table is None else BASELINE_TIMES.copy(),
     )
     result = MTZResult(
         beam=beam, pulse_duration=beam.pulse_duration, peak_temperature=float(np.max(np.where(void, 0.0, Tmax))),

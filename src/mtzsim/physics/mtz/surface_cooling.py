@@ -65,6 +65,11 @@ MAX_PRECOOL = 60.0
 PRECOOL_DT0 = 1e-5
 PRECOOL_GROWTH = 1.05
 PRECOOL_DT_FRACTION = 0.005
+#: Times [s] after the first pulse at which the cooled skin's profile is tabulated for a treatment
+#: field (the coolant stays on through the scan): 0, then 60 times from 1 ms to 10 min evenly in
+#: the logarithm; later times hold the last profile (numerics choice: with perfusion the cooled
+#: profile is within 0.1 K of its steady state after minutes, and scans last seconds to a minute).
+BASELINE_TIMES = np.concatenate([[0.0], np.geomspace(1e-3, 600.0, 60)])
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,15 @@ class Baseline:
                            t_surface=self.mat.t_surface)
         self.t += dt
 
+    def tabulate(self, times) -> np.ndarray:
+        """Profiles [K] (len(times), nz) at ``times`` [s] from now (non-decreasing), advancing the column."""
+        t0 = self.t
+        out = np.empty((len(times), self.T.shape[1]))
+        for i, ti in enumerate(times):
+            self.run(t0 + float(ti) - self.t)
+            out[i] = self.profile
+        return out
+
     def run(self, duration: float) -> None:
         """Step through ``duration`` [s] with steps growing geometrically (:data:`PRECOOL_GROWTH`)."""
         if duration <= 0.0:
@@ -280,6 +294,13 @@ class Baseline:
             dt = min(dt * PRECOOL_GROWTH, dt_max)
 
 
+def baseline_table(mat, precool: float, times=BASELINE_TIMES) -> np.ndarray:
+    """The cooled skin without the laser [K], (len(times), nz): its profile ``times`` [s] after the first pulse."""
+    base = Baseline(mat)
+    base.run(precool)
+    return base.tabulate(times)
+
+
 def cooled_profile(mat, precool: float) -> np.ndarray:
     """Temperature [K] against depth after ``precool`` [s] of the coolant on skin at body temperature."""
     base = Baseline(mat)
@@ -287,6 +308,6 @@ def cooled_profile(mat, precool: float) -> np.ndarray:
     return base.profile.copy()
 
 
-__all__ = ["AIR_COEFFICIENT", "AIR_COEFFICIENT_RANGE", "Baseline", "ContactFit", "SurfaceCooling", "air_cooling",
+__all__ = ["AIR_COEFFICIENT", "AIR_COEFFICIENT_RANGE", "BASELINE_TIMES", "Baseline", "baseline_table", "ContactFit", "SurfaceCooling", "air_cooling",
            "contact_cooling", "contact_measurements", "convective_semi_infinite", "cooled_profile",
            "fit_contact_coefficient", "make_surface_cooling"]
