@@ -114,13 +114,40 @@ def test_without_wall_optics_the_crater_is_grid_converged_and_keeps_the_surface_
     assert a <= _axis_depth(1.0, 5e-6, reflect=False)
 
 
-@pytest.mark.xfail(strict=True, reason="measured 2026-11-30: the light the crater walls reflect is traced in the "
-                   "meridional plane and converges on the axis (a caustic); the axis column, one cell wide, takes it "
-                   "and drills a needle whose depth grows as the cell shrinks: 530 / 680 / 805 um on 10 / 5 / 2.5 um "
-                   "cells at κ = 1 (560 / 725 / 823 at κ = 0.133), 395 / 400 um without the reflection. Geometric "
-                   "optics has no width for a focus on the axis; diffraction (λ = 10.6 um) would give it one")
-def test_the_wall_reflection_caustic_on_the_axis_is_grid_converged():
-    """Same pulse with the crater walls' Fresnel reflection traced (``wall_optics`` True, not the adopted default for
-    this reason): 5 vs 2.5 µm within 3 %."""
-    a, b = (_axis_depth(1.0, cell, reflect=True) for cell in (5e-6, 2.5e-6))
+@pytest.mark.parametrize("kappa", [1.0, 0.13])
+def test_the_wall_reflection_focus_on_the_axis_is_grid_converged(kappa):
+    """Same pulse with the crater walls' Fresnel reflection traced (``wall_optics`` True): 5 vs 2.5 µm within 3 %.
+
+    The walls reflect the light toward the axis from every azimuth; traced geometrically it converged on the
+    axis column, one cell wide, and drilled a needle whose depth followed the cell (530 / 680 / 805 µm on
+    10 / 5 / 2.5 µm cells at κ = 1, 560 / 725 / 823 µm at κ = 0.133: a strict xfail until 2026-11-30). The
+    focus now has its diffraction-limited width, the Airy radius 0.61 λ / sin α of the reflected cone
+    (``_kernels.axisym.spread_radius``). Measured 2026-11-30 on 10 / 5 / 2.5 µm cells: 560 / 570 / 570 µm at
+    κ = 1, 590 / 580 / 577.5 µm at κ = 0.13 (395 / 400 µm without the reflection)."""
+    a, b = (_axis_depth(kappa, cell, reflect=True) for cell in (5e-6, 2.5e-6))
     assert b == pytest.approx(a, rel=0.03), (a, b)
+    assert a > _axis_depth(kappa, 5e-6, reflect=False)  # the walls' light reaches the floor: deeper
+
+
+def test_the_spread_focus_conserves_its_power_and_fills_the_disk_by_area():
+    from mtzsim._kernels import axisym as _k
+
+    nr, nz, h = 30, 40, 5e-6
+    void = np.zeros((nr, nz), bool)
+    void[:4, :20] = True  # a channel 20 µm wide, 100 µm deep
+    floor = np.argmin(void, axis=1)
+    j = np.arange(nr)
+    vol = (np.pi * (2 * j + 1) * h * h * h)[:, None] * np.ones(nz)
+    mua = np.full((nr, nz), 1e7)  # absorbed within its first cell: nothing passes the bottom
+    Q, sink = np.zeros((nr, nz)), np.zeros(1)
+    radius = 0.61 * 10.6e-6 / 0.2  # 32 µm (sin α = 0.2): wider than the channel, so it also lights the wall below row 18
+    _k.absorb_spread(Q, void, mua, vol, h, floor, 18, radius, 1.0, sink)
+    assert float(np.sum(Q * vol)) + sink[0] == pytest.approx(1.0, rel=1e-12)
+    per_column = np.sum(Q * vol, axis=1)
+    lo, hi = j * h, np.minimum((j + 1) * h, radius)
+    np.testing.assert_allclose(per_column, np.where(lo < radius, (hi**2 - lo**2) / radius**2, 0.0), rtol=1e-9,
+                               atol=1e-15)
+    assert np.all(Q[:4, :20] == 0.0) and np.all(Q[4:, :18] == 0.0)  # nothing above the row it reached
+    assert _k.spread_radius(10.6e-6, 0.2, void, 18, h) == pytest.approx(radius)
+    assert _k.spread_radius(0.0, 0.2, void, 18, h) == 0.0  # geometric optics: no spread
+    assert _k.spread_radius(10.6e-6, 1.0, void, 18, 10e-6) == 10e-6  # at least a cell

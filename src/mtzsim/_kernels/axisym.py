@@ -37,10 +37,12 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: mua_slope [1/K], mua_t_ref, mua_t_cap [K]: water's absorption at the wavelength changes with the
 #: cell's temperature as 1 + mua_slope (min(T, mua_t_cap) − mua_t_ref) (Beer–Lambert columns only;
 #: :func:`absorption_update`); mua_slope 0: temperature-independent (the temperatures are then unused).
+#: wavelength [m]: a reflected ray that reaches the crater's axis is spread over its diffraction-limited
+#: spot (:func:`spread_radius`, :func:`deposit_beam`); 0: geometric optics (the ray's own column).
 PulseTrain = namedtuple("PulseTrain",
                         "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics "
-                        "mua_slope mua_t_ref mua_t_cap",
-                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0))
+                        "mua_slope mua_t_ref mua_t_cap wavelength",
+                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -261,10 +263,49 @@ def absorb_column(Q, void, mua, vol, h, j, k0, p, sink):
     sink[0] += p * remaining
 
 
+#: Airy radius factor: the first dark ring of a focused cone of half-angle α lies at 0.61 λ / sin α.
+AIRY = 0.61
+
+
+@nb.njit(cache=True, inline="always")
+def spread_radius(wavelength, sin_alpha, void, k, h):
+    """Radius [m] over which reflected light that reaches the crater's axis at row k is spread.
+
+    Light the walls reflect toward the axis from every azimuth converges there; geometric optics
+    puts it all in the axis column (a caustic whose depth follows the grid), diffraction gives the
+    focus a width: the Airy radius 0.61 λ / sin α of a cone of half-angle α (Born & Wolf, sec. 8.5),
+    at most the crater's own radius in the row above (the focus cannot be wider than the channel that
+    carries it) and at least one cell. 0 when ``wavelength`` is 0 (geometric optics).
+    """
+    if wavelength <= 0.0:
+        return 0.0
+    airy = AIRY * wavelength / max(sin_alpha, 1e-12)
+    return max(min(airy, void.shape[0] * h), h)
+
+
+@nb.njit(cache=True)
+def absorb_spread(Q, void, mua, vol, h, floor, k_hit, radius, p, sink):
+    """Absorb power p [W] spread evenly over the disk of ``radius`` [m] about the axis at row ``k_hit``: each
+    column from its first solid cell at or below that row (its floor inside the channel, the wall outside)."""
+    nr, nz = Q.shape
+    a2 = radius * radius
+    for j in range(nr):
+        lo = j * h
+        if lo >= radius:
+            break
+        hi = min((j + 1) * h, radius)
+        share = (hi * hi - lo * lo) / a2
+        kf = max(floor[j], k_hit)
+        if kf >= nz:
+            sink[0] += p * share
+            continue
+        absorb_column(Q, void, mua, vol, h, j, kf, p * share, sink)
+
+
 @nb.njit(cache=True)
 def deposit_beam(
     H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink, index=1.0 + 0.0j,
-    wall_optics=True,
+    wall_optics=True, wavelength=0.0,
 ):
     """Beer–Lambert deposition of the beam below the crater profile, with Fresnel reflection at its surface and walls.
 
@@ -284,9 +325,13 @@ def deposit_beam(
 
     ``wall_optics`` False: the profile's slope is ignored — each column's light meets it as at
     normal incidence, absorbs 1 − R(0°) down the column and the reflected R(0°) leaves the skin
-    (the flat-surface Fresnel loss without redirection by the walls; a geometric ray trace
-    focuses the walls' reflections onto the axis in a caustic that a 10.6 µm beam, diffraction
-    limited to ~λ, cannot form on a few-µm grid: :mod:`mtzsim.verify.calibration`).
+    (the flat-surface Fresnel loss without redirection by the walls).
+
+    ``wavelength`` > 0: a reflected ray that meets the profile within the diffraction-limited spot
+    of the axis (:func:`spread_radius`, its angle to the axis from its direction) gives what it
+    does not reflect to the columns of that spot evenly by area, each from its floor
+    (:func:`absorb_spread`), instead of to the one wall cell it strikes: rays from every azimuth
+    converge on the axis, a geometric caustic that a 10.6 µm beam cannot focus finer than ~λ/sin α.
     """
     nr, nz = H.shape
     delivered = 0.0
@@ -319,6 +364,7 @@ def deposit_beam(
         node = j  # the first hit is at a column centre (central slope), later ones on a segment
         kk = kf
         bounce = 0
+        ra_hit = r[j]
         while p > 0.0:
             R = 0.0
             nx = 0.0
@@ -342,7 +388,11 @@ def deposit_beam(
                     if R * p <= TRACE_FLOOR * p_in:
                         R = 0.0
             a = (1.0 - R) * p
-            absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
+            rho = spread_radius(wavelength, abs(dx), void, kk, h) if bounce > 0 else 0.0
+            if ra_hit < rho:
+                absorb_spread(H, void, mua, vol, h, floor, kk, rho, a, sink)
+            else:
+                absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
             delivered += a
             if bounce > 0:
                 redirected += a
@@ -371,6 +421,7 @@ def deposit_beam(
                     break
                 if z >= profile_depth(floor, ra, h):
                     # the wall cell it meets: the first solid cell of its row, outward from the ray
+                    ra_hit = ra
                     kk = min(int(z / h), nz - 1)
                     jj = first_solid(void, min(int(ra / h), nr - 1), kk)
                     if jj >= nr:
@@ -769,7 +820,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                     absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
                                       pulse.mua_t_ref, pulse.mua_t_cap, jb, kb)
                 p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
-                                       pulse.index, pulse.wall_optics)
+                                       pulse.index, pulse.wall_optics, pulse.wavelength)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):
                     if Q[j, k] != 0.0:

@@ -106,7 +106,8 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     wavelength (:class:`~mtzsim.physics.mtz.losses.LossModel` ``dry_absorption``); only for a beam
     absorbed in columns (the 1.55 µm map already absorbs in proportion to the water left).
     ``wall_optics`` (:class:`~mtzsim.physics.mtz.losses.LossModel` ``wall_optics``): True traces the
-    light the crater walls reflect; False keeps only the normal-incidence Fresnel loss.
+    light the crater walls reflect (what they focus on the axis spread over its diffraction-limited spot at the
+    beam's wavelength); False keeps only the normal-incidence Fresnel loss.
     ``water_temperature``: with ``tissue`` and a beam absorbed in columns whose wavelength has a sourced
     temperature coefficient of water's absorption (:func:`mtzsim.physics.tissue.water_absorption_temperature`:
     2.94 µm), each cell absorbs at its own temperature; otherwise (or False) at the table's 25 °C.
@@ -124,7 +125,7 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
                          beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics),
-                         *map(float, thermal))
+                         *map(float, thermal), float(beam.wavelength) if wall_optics and q_static is None else 0.0)
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -395,10 +396,37 @@ def _profile_slope_numpy(floor, ra, h, node):
     return float(floor[i + 1] - floor[i])
 
 
-def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True):
+def _spread_numpy(Q, void, mat, floor, k_hit, radius, p):
+    """Readable twin of ``_kernels.axisym.absorb_spread``: p [W] evenly over the disk of ``radius`` about the
+    axis, each column from its floor. Returns the power out of the bottom [W]."""
+    nr, nz = void.shape
+    h = mat.h
+    lo = np.arange(nr) * h
+    hi = np.minimum(lo + h, radius)
+    share = np.where(lo < radius, (hi**2 - lo**2) / radius**2, 0.0)
+    bottom = 0.0
+    for j in np.flatnonzero(share > 0.0):
+        k0 = max(int(floor[j]), int(k_hit))
+        if k0 >= nz:
+            bottom += p * share[j]
+        else:
+            bottom += _absorb_column_numpy(Q, void, mat, int(j), k0, p * share[j])
+    return bottom
+
+
+def _spread_radius_numpy(wavelength, sin_alpha, void, k, h):
+    """Readable twin of ``_kernels.axisym.spread_radius``: Airy radius 0.61 λ / sin α, within [h, channel radius]."""
+    if wavelength <= 0.0:
+        return 0.0
+    return max(min(_k.AIRY * wavelength / max(sin_alpha, 1e-12), void.shape[0] * h), h)
+
+
+def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0):
     """Follow column j's light through Fresnel reflections at the crater profile (readable twin of the
     ray loop of ``_kernels.axisym.deposit_beam``). Returns (delivered, out of the bottom, reflected out of
-    the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce."""
+    the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce.
+    ``wavelength`` > 0: a reflected ray that meets the profile within the axis's diffraction-limited spot
+    spreads over it (:func:`_spread_numpy`)."""
     from mtzsim.physics.mtz.reflection import fresnel_reflectance
 
     nr, nz = void.shape
@@ -409,6 +437,7 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True):
         return a, _absorb_column_numpy(Q, void, mat, j, floor[j], a), p_in - a, 0.0
     delivered = bottom = out = redirected = 0.0
     p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, floor[j], j, 0
+    ra_hit = float(mat.r[j])
     while p > 0.0:
         R, n, c = 0.0, np.array([0.0, -1.0]), 0.0
         if reflecting:
@@ -419,7 +448,11 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True):
                 R = float(fresnel_reflectance(min(c, 1.0), index))
                 R = 0.0 if R * p <= _k.TRACE_FLOOR * p_in else R
         a = (1.0 - R) * p
-        bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
+        rho = _spread_radius_numpy(wavelength, abs(float(d[0])), void, kk, h) if bounce > 0 else 0.0
+        if ra_hit < rho:
+            bottom += _spread_numpy(Q, void, mat, floor, kk, rho, a)
+        else:
+            bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
         delivered += a
         redirected += a if bounce > 0 else 0.0
         p -= a
@@ -440,6 +473,7 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True):
                 p = 0.0
                 break
             if z >= _profile_depth_numpy(floor, abs(x), h):  # the wall cell: first solid one of the row, outward
+                ra_hit = abs(x)
                 kk = min(int(z / h), nz - 1)
                 solid = np.flatnonzero(~void[min(int(abs(x) / h), nr - 1):, kk])
                 if solid.size == 0:
@@ -496,7 +530,8 @@ def _columns(void, mat, pulse, power, trans):
     Q = np.zeros(void.shape)
     tot = np.zeros(4)
     for j in np.flatnonzero(p_in > 0.0):
-        tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index, pulse.wall_optics)
+        tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index, pulse.wall_optics,
+                             pulse.wavelength)
     return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3]), shielded
 
 
