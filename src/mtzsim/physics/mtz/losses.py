@@ -169,10 +169,11 @@ class LossModel:
         True (default): the light the crater profile reflects is traced (incidence set by its
         slope, specular bounces absorbed in the walls it strikes). False: every column's light
         meets the profile as at normal incidence — the flat-surface Fresnel loss R(0°) leaves the
-        skin, no redirection by the walls. The geometric trace focuses the walls' reflections onto
-        the axis in a caustic whose depth the grid sets; a 10.6 µm beam cannot be focused below
-        ~λ (diffraction), so on a grid of a few µm that needle is not physical
-        (:mod:`mtzsim.verify.calibration`). Beams absorbed in columns only.
+        skin, no redirection by the walls. The walls' reflections converge on the axis; the light
+        they bring there is spread over the focus's diffraction-limited width (the Airy radius
+        0.61 λ / sin α, :func:`mtzsim._kernels.axisym.spread_radius`), which makes the trace
+        grid-converged; it is not the adopted model (:mod:`mtzsim.verify.calibration`). Beams
+        absorbed in columns only.
     water_temperature : bool
         True (default): water's absorption follows each cell's temperature where a sourced
         coefficient exists (2.94 µm: −0.48 % per K of the 25 °C value, Röttgers et al. 2014, carried
@@ -257,7 +258,8 @@ class LossModel:
              self.source if self.dry_absorption < 1.0 else "1: a desiccated cell absorbs as wet tissue"),
             ("mtz.wall_optics", "traced" if self.wall_optics else "normal incidence", "assumption",
              "specular Fresnel reflection at the crater walls, traced geometrically" if self.wall_optics
-             else "flat-surface Fresnel loss only: a 10.6 um beam cannot form the geometric caustic on the axis"),
+             else "flat-surface Fresnel loss only: the traced mirror walls guide too much light down the channel "
+             "(refit chi2 >= 114 vs 4.57, verify/calibration.py)"),
             ("mtz.water_temperature", "µa(T) at 2.94 um" if self.water_temperature else "25 °C µa", "model"
              if self.water_temperature else "assumption", "Rottgers2014 (-0.48 %/K of the 25 °C value at 2.94 um; "
              "0-30 °C measured, carried to 100 °C: assumption)" if self.water_temperature
