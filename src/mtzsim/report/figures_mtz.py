@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mtzsim.constants import ZERO_CELSIUS
+
 #: Zone colours, histology-like: H&E pink tissue, darker eosinophilic coagulum, etc.
 ZONE_COLOURS = {
     0: "#f4c6d0",  # untouched dermis (H&E pink)
@@ -69,9 +71,12 @@ def plot_mtz_section(result, ax=None, *, depth_limit=None, width_limit=None, sho
     ax.set_xlabel("distance from beam axis [µm]")
     ax.set_ylabel("depth below skin surface [µm]")
     b = result.beam
+    coolant = getattr(result, "surface_cooling", None)
+    cooled = "" if coolant is None else f", {coolant.kind} cooling at {coolant.temperature - ZERO_CELSIUS:.3g} °C"
     ax.set_title(
         f"{_LASER_NAMES.get(b.laser, b.laser)}, {b.energy*1e3:.3g} mJ, {b.spot_diameter*1e6:.0f} µm spot, "
-        f"{b.pulse_duration*1e3:.3g} ms" + (f" ×{b.stack}" if b.stack > 1 else "") + " (true aspect, crater white)",
+        f"{b.pulse_duration*1e3:.3g} ms" + (f" ×{b.stack}" if b.stack > 1 else "")
+        + (f"{cooled}\n" if cooled else " ") + "(true aspect, crater white)",
         fontsize=10,
     )
     # scale bar: 100 µm
