@@ -329,12 +329,14 @@ unchanged by it):
   not converge because the focus's width follows the ray's angle). 5 mJ, 30 W, no plume: axis depth 560 /
   570 / 570 / 576 / 567 / 570 / 570 µm on 10 / 6 / 5 / 4 / 3.3 / 2.5 / 2 µm cells at κ = 1 and 590 / 576 /
   580 / 568 / 557 / 577.5 / 570 µm at κ = 0.133 (tests/test_mtz_dry_absorption.py, no longer an xfail).
-  Converged, the trace is still not adopted: the mirror-walled channel guides the light down it, and
-  ``mtzsim calibrate --wall-optics --no-loo`` stayed at χ² 114–242 over its first 15 evaluations (stopped;
-  the adopted record has 4.57). At its best point (φ_near 0.601, φ 0.0112, κ 0.091, 5 µm fit grid) the
-  80 mJ / 160 mJ craters are 2.29 / 3.53 mm deep in H&E (520 / 900 µm measured), the Hantash depth ratio
-  4.26 (> 3 passes), its width ratio 1.17, Walsh's CW residual damage −26 %: the walls of a real crater
-  are lined by eschar (Hantash 2007) and rough, not specular mirrors over millimetres.
+  Converged, the trace is still not adopted: the mirror-walled channel guides the light down it.
+  ``mtzsim calibrate --wall-optics --no-loo`` (5 µm fit grid, 19 evaluations, 15 min) ends at log10 φ_near
+  −0.215 ± 0.345, log10 φ −1.950 ± 5.113 (unconstrained), log10 κ −1.038 ± 1.400, χ² 70.9 (the adopted
+  record: 4.57): the 80 mJ / 160 mJ craters are 1.08 / 2.40 mm deep in H&E (520 / 900 µm measured), the
+  Hantash depth ratio 3.5 (> 3 passes), its width ratio 1.17, Walsh's CW residual damage −24 %, the
+  held-out scanned CW +21 %. The χ² surface is rough (a point 1.3 % away in φ_near gave 2.29 mm at 80 mJ):
+  whether the guided light pierces the floor flips between neighbouring parameters. The walls of a real
+  crater are lined by eschar (Hantash 2007) and rough, not specular mirrors over millimetres.
 """
 
 from __future__ import annotations
@@ -421,7 +423,7 @@ ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERAT
 #: 2026-11-30: False, the normal-incidence Fresnel loss of every column without redirection by the walls.
 #: The meridional trace focused the walls' light onto the axis, a geometric caustic whose needle's depth
 #: the grid set (module docstring); since the focus has its diffraction-limited width the trace converges,
-#: but a refit with it stays at χ² ≥ 114 (module docstring, last paragraph). Without it the crater
+#: but a refit with it ends at χ² 70.9 (module docstring, last paragraph). Without it the crater
 #: converges too (80 mJ H&E ablation 624.0 / 628.1 µm on 5 / 2.5 µm cells).
 WALL_OPTICS = False
 

@@ -259,7 +259,7 @@ class LossModel:
             ("mtz.wall_optics", "traced" if self.wall_optics else "normal incidence", "assumption",
              "specular Fresnel reflection at the crater walls, traced geometrically" if self.wall_optics
              else "flat-surface Fresnel loss only: the traced mirror walls guide too much light down the channel "
-             "(refit chi2 >= 114 vs 4.57, verify/calibration.py)"),
+             "(refit chi2 70.9 vs 4.57, verify/calibration.py)"),
             ("mtz.water_temperature", "µa(T) at 2.94 um" if self.water_temperature else "25 °C µa", "model"
              if self.water_temperature else "assumption", "Rottgers2014 (-0.48 %/K of the 25 °C value at 2.94 um; "
              "0-30 °C measured, carried to 100 °C: assumption)" if self.water_temperature
