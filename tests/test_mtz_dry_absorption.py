@@ -148,6 +148,7 @@ def test_the_spread_focus_conserves_its_power_and_fills_the_disk_by_area():
     np.testing.assert_allclose(per_column, np.where(lo < radius, (hi**2 - lo**2) / radius**2, 0.0), rtol=1e-9,
                                atol=1e-15)
     assert np.all(Q[:4, :20] == 0.0) and np.all(Q[4:, :18] == 0.0)  # nothing above the row it reached
-    assert _k.spread_radius(10.6e-6, 0.2, void, 18, h) == pytest.approx(radius)
-    assert _k.spread_radius(0.0, 0.2, void, 18, h) == 0.0  # geometric optics: no spread
-    assert _k.spread_radius(10.6e-6, 1.0, void, 18, 10e-6) == 10e-6  # at least a cell
+    assert _k.spread_radius(10.6e-6, 0.2, nr * h, h) == pytest.approx(radius)
+    assert _k.spread_radius(0.0, 0.2, nr * h, h) == 0.0  # geometric optics: no spread
+    assert _k.spread_radius(10.6e-6, 1.0, nr * h, 10e-6) == 10e-6  # at least a cell
+    assert _k.spread_radius(10.6e-6, 1e-6, nr * h, h) == nr * h  # at most the grid

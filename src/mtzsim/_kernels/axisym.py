@@ -268,19 +268,18 @@ AIRY = 0.61
 
 
 @nb.njit(cache=True, inline="always")
-def spread_radius(wavelength, sin_alpha, void, k, h):
-    """Radius [m] over which reflected light that reaches the crater's axis at row k is spread.
+def spread_radius(wavelength, sin_alpha, r_max, h):
+    """Radius [m] over which reflected light that reaches the crater's axis is spread.
 
     Light the walls reflect toward the axis from every azimuth converges there; geometric optics
     puts it all in the axis column (a caustic whose depth follows the grid), diffraction gives the
     focus a width: the Airy radius 0.61 λ / sin α of a cone of half-angle α (Born & Wolf, sec. 8.5),
-    at most the crater's own radius in the row above (the focus cannot be wider than the channel that
-    carries it) and at least one cell. 0 when ``wavelength`` is 0 (geometric optics).
+    at least one cell h and at most the grid's radius r_max. 0 when ``wavelength`` is 0 (geometric optics).
     """
     if wavelength <= 0.0:
         return 0.0
     airy = AIRY * wavelength / max(sin_alpha, 1e-12)
-    return max(min(airy, void.shape[0] * h), h)
+    return max(min(airy, r_max), h)
 
 
 @nb.njit(cache=True)
@@ -329,8 +328,8 @@ def deposit_beam(
 
     ``wavelength`` > 0: a reflected ray that meets the profile within the diffraction-limited spot
     of the axis (:func:`spread_radius`, its angle to the axis from its direction) gives what it
-    does not reflect to the columns of that spot evenly by area, each from its floor
-    (:func:`absorb_spread`), instead of to the one wall cell it strikes: rays from every azimuth
+    does not reflect to the columns of that spot evenly by area, each from its first solid cell at or
+    below the row the ray reached (:func:`absorb_spread`), instead of to the one wall cell it strikes: rays from every azimuth
     converge on the axis, a geometric caustic that a 10.6 µm beam cannot focus finer than ~λ/sin α.
     """
     nr, nz = H.shape
@@ -388,7 +387,7 @@ def deposit_beam(
                     if R * p <= TRACE_FLOOR * p_in:
                         R = 0.0
             a = (1.0 - R) * p
-            rho = spread_radius(wavelength, abs(dx), void, kk, h) if bounce > 0 else 0.0
+            rho = spread_radius(wavelength, abs(dx), nr * h, h) if bounce > 0 else 0.0
             if ra_hit < rho:
                 absorb_spread(H, void, mua, vol, h, floor, kk, rho, a, sink)
             else:

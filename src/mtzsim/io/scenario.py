@@ -480,12 +480,10 @@ class CoolingSection(_Section):
     def _check(self) -> "CoolingSection":
         from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
 
-        if self.kind == "none" and self.temperature is not None:
-            raise _fail("a coolant temperature without a coolant; set kind = \"contact\" or \"air\"", "temperature")
         try:
             make_surface_cooling(self.kind, self.temperature, self.precool)
         except InputError as exc:
-            raise _fail(exc.message, exc.field.rpartition(".")[2].replace("kind", "kind")) from None
+            raise _fail(exc.message, exc.field.rpartition(".")[2]) from None
         return self
 
 
@@ -525,12 +523,12 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _cooling_fits_the_laser(self) -> "Scenario":
-        from mtzsim.physics.mtz.surface_cooling import CONTACT_LASERS
-
-        if self.cooling.kind == "contact" and self.laser.type not in CONTACT_LASERS:
-            raise _fail(f"a contact window cannot be used with the {self.laser.type} laser (sapphire is opaque at "
-                        "10.6 µm, and an ablating crater needs open air for its ejecta); use kind = \"air\"",
-                        "cooling.kind")
+        coolant = self.surface_cooling()
+        if coolant is not None:
+            try:
+                coolant.check_laser(self.laser.type)
+            except InputError as exc:
+                raise _fail(exc.message, "cooling.kind") from None
         return self
 
     @model_validator(mode="wrap")

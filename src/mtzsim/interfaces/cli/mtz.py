@@ -86,18 +86,12 @@ def register(app: typer.Typer) -> None:
         from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
         from mtzsim.units import parse_temperature
 
-        if cooling not in ("none", "contact", "air"):
-            raise InputError("--cooling", f"unknown coolant {cooling!r}; choose none, contact or air")
         t_cool = parse_temperature(coolant_temperature, "--coolant-temperature") if coolant_temperature else None
         pre = parse_quantity(precool, "time", "--precool")
         flags = {"surface_cooling.temperature": "--coolant-temperature", "surface_cooling.precool": "--precool",
                  "surface_cooling.kind": "--cooling", "surface_cooling.coefficient": "--cooling"}
-        if cooling == "none" and coolant_temperature is not None:
-            raise InputError("--coolant-temperature", "given without a coolant; add --cooling contact or air")
         try:
-            coolant = make_surface_cooling(cooling, t_cool, pre)
-            if coolant is not None:
-                coolant.check_laser(laser)
+            coolant = make_surface_cooling(cooling, t_cool, pre, laser)
         except InputError as exc:
             raise InputError(flags.get(exc.field, exc.field), exc.message) from None
         beam = make_beam(

@@ -173,13 +173,9 @@ def run_mtz(req: MtzRequest) -> dict:
     from mtzsim.constants import ZERO_CELSIUS
     from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
 
-    if req.cooling == "none" and req.coolant_temperature_c is not None:
-        raise InputError("coolant_temperature_c", "given without a coolant; set cooling to contact or air")
     t_cool = None if req.coolant_temperature_c is None else req.coolant_temperature_c + ZERO_CELSIUS
     try:
-        coolant = make_surface_cooling(req.cooling, t_cool, req.precool_s)
-        if coolant is not None:
-            coolant.check_laser(req.laser)
+        coolant = make_surface_cooling(req.cooling, t_cool, req.precool_s, req.laser)
     except InputError as exc:
         field = {"surface_cooling.temperature": "coolant_temperature_c", "surface_cooling.precool": "precool_s"}
         raise InputError(field.get(exc.field, "cooling"), exc.message) from None

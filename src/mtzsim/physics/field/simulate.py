@@ -109,8 +109,6 @@ def _cooled_skin(resp, depths, times) -> np.ndarray:
     """
     z = np.asarray(resp.z, float)
     table = np.asarray(resp.baseline, float)
-    if table.ndim == 1:  # a single profile (held through the scan)
-        return np.repeat(np.interp(depths, z, table)[:, None], len(times), axis=1)
     at_depths = np.stack([np.interp(depths, z, row) for row in table])  # (table time, depth)
     tt = np.asarray(resp.baseline_t, float)
     return np.stack([np.interp(times, tt, at_depths[:, s]) for s in range(len(depths))])

@@ -414,11 +414,11 @@ def _spread_numpy(Q, void, mat, floor, k_hit, radius, p):
     return bottom
 
 
-def _spread_radius_numpy(wavelength, sin_alpha, void, k, h):
-    """Readable twin of ``_kernels.axisym.spread_radius``: Airy radius 0.61 λ / sin α, within [h, channel radius]."""
+def _spread_radius_numpy(wavelength, sin_alpha, r_max, h):
+    """Readable twin of ``_kernels.axisym.spread_radius``: Airy radius 0.61 λ / sin α, within [h, r_max]."""
     if wavelength <= 0.0:
         return 0.0
-    return max(min(_k.AIRY * wavelength / max(sin_alpha, 1e-12), void.shape[0] * h), h)
+    return max(min(_k.AIRY * wavelength / max(sin_alpha, 1e-12), r_max), h)
 
 
 def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0):
@@ -448,7 +448,7 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
                 R = float(fresnel_reflectance(min(c, 1.0), index))
                 R = 0.0 if R * p <= _k.TRACE_FLOOR * p_in else R
         a = (1.0 - R) * p
-        rho = _spread_radius_numpy(wavelength, abs(float(d[0])), void, kk, h) if bounce > 0 else 0.0
+        rho = _spread_radius_numpy(wavelength, abs(float(d[0])), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             bottom += _spread_numpy(Q, void, mat, floor, kk, rho, a)
         else:

@@ -17,7 +17,7 @@ from mtzsim.physics.mtz.energy import partition
 from mtzsim.physics.mtz.losses import LossModel, default_loss_model
 from mtzsim.physics.mtz.response import ThermalResponse
 from mtzsim.physics.mtz.result import PROCESSES, MTZResult, geometry, wall_cells, zones
-from mtzsim.physics.mtz.surface_cooling import BASELINE_TIMES, Baseline, SurfaceCooling, baseline_table
+from mtzsim.physics.mtz.surface_cooling import BASELINE_TIMES, Baseline, SurfaceCooling
 from mtzsim.physics.tissue import Tissue, constants, get_tissue
 
 #: Largest number of probe samples kept from the pulse phase.
@@ -105,7 +105,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
         # the skin under the coolant for its pre-cooling time: every column starts from that profile
         baseline = Baseline(mat)
         baseline.run(surface_cooling.precool)
-        base_table = baseline_table(mat, surface_cooling.precool)  # for a field: the coolant stays on
+        base_table = baseline.copy().tabulate(BASELINE_TIMES)  # for a field: the coolant stays on
         state.H[:] = mat.rc * (baseline.profile[None, :] - t_body)
         state.Tmax[:] = baseline.profile[None, :]
         initial = float(np.sum(state.H * mat.vol))

@@ -29,6 +29,7 @@ the laser, is the baseline that the MTZ's tabulated rise is measured from
 
 from __future__ import annotations
 
+import copy
 import csv
 import math
 from dataclasses import dataclass
@@ -114,11 +115,6 @@ class SurfaceCooling:
             raise InputError("surface_cooling.kind",
                              f"a contact window cannot be used with the {laser} laser: sapphire is opaque at 10.6 µm "
                              "and an ablating crater needs open air for its ejecta; use air cooling")
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "coefficient": self.coefficient, "temperature": self.temperature,
-                "precool": self.precool, "coefficient_range": self.coefficient_range,
-                "window_index": self.window_index}
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,18 +216,31 @@ def air_cooling(temperature: float, precool: float = 1.0) -> SurfaceCooling:
 KINDS = {"contact": contact_cooling, "air": air_cooling}
 
 
-def make_surface_cooling(kind: str, temperature: float | None = None, precool: float = 1.0) -> SurfaceCooling | None:
-    """``"none"`` → None; ``"contact"`` or ``"air"`` → :class:`SurfaceCooling` (air needs a temperature)."""
+def make_surface_cooling(kind: str, temperature: float | None = None, precool: float = 1.0,
+                         laser: str | None = None) -> SurfaceCooling | None:
+    """``"none"`` → None; ``"contact"`` or ``"air"`` → :class:`SurfaceCooling` (air needs a temperature).
+
+    The one check of a coolant as a user gives it (CLI, scenario, web): a temperature without a
+    coolant, an unknown kind, air without a temperature, values out of range, and, with ``laser``,
+    a window on a laser it cannot serve (:meth:`SurfaceCooling.check_laser`). Fields are named
+    ``surface_cooling.*``; callers rename them to their own.
+    """
     from mtzsim.errors import InputError
 
     if kind == "none":
+        if temperature is not None:
+            raise InputError("surface_cooling.temperature", "a coolant temperature without a coolant; choose contact "
+                             "or air cooling")
         return None
     if kind not in KINDS:
         raise InputError("surface_cooling.kind", f"unknown coolant {kind!r}; choose none, {', '.join(KINDS)}")
     if kind == "air" and temperature is None:
         raise InputError("surface_cooling.temperature",
                          "air cooling needs the air's temperature (no sourced value of a chiller's outlet), e.g. 5degC")
-    return KINDS[kind](temperature, precool)
+    coolant = KINDS[kind](temperature, precool)
+    if laser is not None:
+        coolant.check_laser(laser)
+    return coolant
 
 
 # ---------------------------------------------------------------------------------------
@@ -249,16 +258,22 @@ class Baseline:
     same backward-Euler step as the cooling phase.
     """
 
-    def __init__(self, mat, perf=None):
+    def __init__(self, mat):
         nz = mat.Gz.shape[1] - 1
         self.mat = mat
         self.Gr = np.zeros((2, nz))
         self.Gz = np.ascontiguousarray(mat.Gz[:1, :])
         self.cap = np.ascontiguousarray(mat.rc[:1, :] * mat.vol[:1, :])
-        self.perf = np.ascontiguousarray((mat.perf if perf is None else perf)[:1, :])
+        self.perf = np.ascontiguousarray(mat.perf[:1, :])
         self.void = np.zeros((1, nz), np.bool_)
         self.T = np.full((1, nz), mat.t_body)
         self.t = 0.0
+
+    def copy(self) -> "Baseline":
+        """An independent column at the same time and temperatures (the grid arrays shared, read-only)."""
+        other = copy.copy(self)
+        other.T = self.T.copy()
+        return other
 
     @property
     def profile(self) -> np.ndarray:
@@ -294,13 +309,6 @@ class Baseline:
             dt = min(dt * PRECOOL_GROWTH, dt_max)
 
 
-def baseline_table(mat, precool: float, times=BASELINE_TIMES) -> np.ndarray:
-    """The cooled skin without the laser [K], (len(times), nz): its profile ``times`` [s] after the first pulse."""
-    base = Baseline(mat)
-    base.run(precool)
-    return base.tabulate(times)
-
-
 def cooled_profile(mat, precool: float) -> np.ndarray:
     """Temperature [K] against depth after ``precool`` [s] of the coolant on skin at body temperature."""
     base = Baseline(mat)
@@ -308,6 +316,6 @@ def cooled_profile(mat, precool: float) -> np.ndarray:
     return base.profile.copy()
 
 
-__all__ = ["AIR_COEFFICIENT", "AIR_COEFFICIENT_RANGE", "BASELINE_TIMES", "Baseline", "baseline_table", "ContactFit", "SurfaceCooling", "air_cooling",
-           "contact_cooling", "contact_measurements", "convective_semi_infinite", "cooled_profile",
+__all__ = ["AIR_COEFFICIENT", "AIR_COEFFICIENT_RANGE", "BASELINE_TIMES", "Baseline", "ContactFit", "SurfaceCooling",
+           "air_cooling", "contact_cooling", "contact_measurements", "convective_semi_infinite", "cooled_profile",
            "fit_contact_coefficient", "make_surface_cooling"]
