@@ -353,7 +353,7 @@ import numpy as np
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
 from mtzsim.physics.mtz.losses import (ABLATION_TEMPERATURE_BOUNDS, EJECTA_FRACTION_BOUNDS,
-                                      VAPORISED_FRACTION_BOUNDS)
+                                      VAPORISED_FRACTION_BOUNDS, WALL_ROUGHNESS_BOUNDS)
 
 #: eCO2SpotSize rows (mtz_co2_calibration.csv, reliability A (abstract)):
 #: (energy [J], spot [m], ablation depth [m] or None, total coagulation depth [m]).
@@ -397,6 +397,13 @@ PARAMETERS_DRY = PARAMETERS + ("log10_dry_absorption_co2",)
 DRY_ABSORPTION_LOG10_BOUNDS = (-2.0, 0.0)
 BOUNDS_DRY = (BOUNDS[0] + (DRY_ABSORPTION_LOG10_BOUNDS[0],), BOUNDS[1] + (DRY_ABSORPTION_LOG10_BOUNDS[1],))
 X0_DRY = X0 + (-1.0,)
+#: With traced crater walls of rms roughness σ (:class:`LossModel` ``wall_roughness``, fitted as
+#: log10 σ/µm inside :data:`~mtzsim.physics.mtz.losses.WALL_ROUGHNESS_BOUNDS`): x = (log10 φ_near,
+#: log10 φ, log10 κ, log10 σ/µm) (``fit(dry_absorption=True, wall_roughness=True)``, walls traced).
+PARAMETERS_ROUGH = PARAMETERS_DRY + ("log10_wall_roughness_um",)
+ROUGHNESS_LOG10_BOUNDS = tuple(math.log10(b * 1e6) for b in WALL_ROUGHNESS_BOUNDS)
+BOUNDS_ROUGH = (BOUNDS_DRY[0] + (ROUGHNESS_LOG10_BOUNDS[0],), BOUNDS_DRY[1] + (ROUGHNESS_LOG10_BOUNDS[1],))
+X0_ROUGH = X0_DRY + (1.0,)
 #: Whether the adopted fit includes the dry-matrix absorption ratio κ (and the CW rows). Adopted
 #: 2026-11-30 with the crater-wall trace off (:data:`WALL_OPTICS`) and the per-ray plume path: κ = 0.069
 #: (1σ 0.033–0.14), χ² 4.57 on 7 rows; the CW residual damage (Walsh 1989 fitted, the 1997 scanned-CW rows
@@ -426,6 +433,8 @@ ABLATION_TEMPERATURE = 0.5 * (ABLATION_TEMPERATURE_BOUNDS[0] + ABLATION_TEMPERAT
 #: but a refit with it ends at χ² 70.9 (module docstring, last paragraph). Without it the crater
 #: converges too (80 mJ H&E ablation 624.0 / 628.1 µm on 5 / 2.5 µm cells).
 WALL_OPTICS = False
+#: Whether the adopted fit includes the traced walls' rms roughness σ (:data:`PARAMETERS_ROUGH`).
+WALL_ROUGHNESS = False
 
 #: The vent is one radius of the crater's own mouth (:class:`LossModel` ``vent_reference``; the
 #: stage-2 fits used the beam radius w0, "beam").
@@ -442,13 +451,19 @@ def loss_model(x, names=None, wall_optics: bool = WALL_OPTICS) -> LossModel:
                      ejecta_fraction=10.0 ** v["log10_ejecta_fraction"], wall_fraction=WALL_FRACTION,
                      vaporised_fraction=v.get("vaporised_fraction"), vent_reference=VENT_REFERENCE,
                      dry_absorption=10.0 ** v.get("log10_dry_absorption_co2", 0.0), wall_optics=wall_optics,
-                     source="calibration candidate")
+                     wall_roughness=1e-6 * 10.0 ** v["log10_wall_roughness_um"] if "log10_wall_roughness_um" in v
+                     else 0.0, source="calibration candidate")
 
 
-def parameter_set(superheating: bool, dry_absorption: bool = False):
-    """(names, bounds, x0) of the fit: the two fractions, with confined superheating or with κ."""
+def parameter_set(superheating: bool, dry_absorption: bool = False, wall_roughness: bool = False):
+    """(names, bounds, x0) of the fit: the two fractions, with confined superheating or with κ (and the
+    walls' roughness σ)."""
     if superheating and dry_absorption:
         raise ValueError("the superheated fit and the dry-absorption fit are separate fits; choose one")
+    if wall_roughness:
+        if not dry_absorption:
+            raise ValueError("the wall-roughness fit extends the dry-absorption fit (dry_absorption=True)")
+        return PARAMETERS_ROUGH, BOUNDS_ROUGH, X0_ROUGH
     if superheating:
         return PARAMETERS_SUPERHEATED, BOUNDS_SUPERHEATED, X0_SUPERHEATED
     if dry_absorption:
@@ -459,7 +474,8 @@ def parameter_set(superheating: bool, dry_absorption: bool = False):
 def names_of(parameters) -> tuple:
     """The parameter names of a record's ``parameters`` (or any of its keys), as the fit orders them."""
     keys = set(parameters)
-    return parameter_set("vaporised_fraction" in keys, "log10_dry_absorption_co2" in keys)[0]
+    return parameter_set("vaporised_fraction" in keys, "log10_dry_absorption_co2" in keys,
+                         "log10_wall_roughness_um" in keys)[0]
 
 
 def _cases():
@@ -608,21 +624,24 @@ def _solve(skip=None, x0=X0, numerics=FIT_NUMERICS, max_nfev=40, progress=None, 
         return residuals(memo[key], skip)
 
     # the crater moves in whole cells: finite differences over 5 % of the parameter scale
-    n = len(x0)  # f_v (third) is a fraction: scale 0.2, step 10 % of it; log10 κ a logarithm as the fractions
+    n = len(x0)  # f_v (third) is a fraction: scale 0.2, step 10 % of it; log10 κ, log10 σ logarithms as the fractions
     third = 0.3 if names is not None and "log10_dry_absorption_co2" in names else 0.2
-    sol = least_squares(fun, np.asarray(x0, float), bounds=bounds, x_scale=(0.3, 0.3, third)[:n],
-                        diff_step=(0.1, 0.1, 0.1)[:n], max_nfev=max_nfev)
+    sol = least_squares(fun, np.asarray(x0, float), bounds=bounds, x_scale=(0.3, 0.3, third, 0.3)[:n],
+                        diff_step=(0.1, 0.1, 0.1, 0.1)[:n], max_nfev=max_nfev)
     key = tuple(np.round(sol.x, 9))
     return sol, memo[key] if key in memo else predict(sol.x, numerics, names, wall_optics=wall_optics)
 
 
 def fit(*, numerics: Numerics = FIT_NUMERICS, check: Numerics | None = CHECK_NUMERICS, loo: bool = True,
         progress=None, superheating: bool = SUPERHEATING, dry_absorption: bool = DRY_ABSORPTION, x0=None,
-        wall_optics: bool = WALL_OPTICS) -> Fit:
+        wall_optics: bool = WALL_OPTICS, wall_roughness: bool = WALL_ROUGHNESS) -> Fit:
     """Least-squares fit of (log10 φ_near, log10 φ[, f_v or log10 κ]); covariance from the Jacobian; optional
     leave-one-out (each refit from the same start ``x0``, default the parameter set's). ``wall_optics``
-    (fixed, not fitted): trace the crater walls' reflections or keep the normal-incidence loss only."""
-    names, bounds, start = parameter_set(superheating, dry_absorption)
+    (fixed, not fitted): trace the crater walls' reflections or keep the normal-incidence loss only;
+    ``wall_roughness`` (needs ``wall_optics``): fit the traced walls' rms roughness σ as a fourth parameter."""
+    if wall_roughness and not wall_optics:
+        raise ValueError("wall_roughness is a property of the traced walls: fit it with wall_optics=True")
+    names, bounds, start = parameter_set(superheating, dry_absorption, wall_roughness)
     x0 = start if x0 is None else tuple(x0)
     sol, pred = _solve(x0=x0, numerics=numerics, progress=progress, bounds=bounds, names=names,
                        wall_optics=wall_optics)
@@ -649,7 +668,8 @@ def record(result: Fit) -> dict:
     """The calibration record (JSON-able): parameters with 1σ, correlation, predictions, LOO, grids used."""
     x, s = result.x, result.sigma
     names = result.names or PARAMETERS_SUPERHEATED[:len(x)]
-    _, bounds, _ = parameter_set("vaporised_fraction" in names, "log10_dry_absorption_co2" in names)
+    _, bounds, _ = parameter_set("vaporised_fraction" in names, "log10_dry_absorption_co2" in names,
+                                 "log10_wall_roughness_um" in names)
     lo, hi = np.array(bounds[0]), np.array(bounds[1])
     # a parameter on the edge of its range is a defect (DESIGN.md): the record says so
     at_bound = (np.abs(x - lo) < 1e-6 * (hi - lo)) | (np.abs(hi - x) < 1e-6 * (hi - lo))
@@ -715,7 +735,8 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
     if "log10_near_fraction" not in p:
         return {}
     names = names_of(p)
-    _, bounds, _ = parameter_set("vaporised_fraction" in p, "log10_dry_absorption_co2" in p)
+    _, bounds, _ = parameter_set("vaporised_fraction" in p, "log10_dry_absorption_co2" in p,
+                                 "log10_wall_roughness_um" in p)
     x0 = np.array([p[k]["value"] for k in names])
     lam, vec = np.linalg.eigh(np.asarray(rec["covariance"], float))
     num = numerics or Numerics(cell=10e-6, cooling_time=1.0)

@@ -117,7 +117,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     # the desiccated matrix's absorption ratio κ: for a beam absorbed in columns at κ's wavelength only
     kappa = losses.dry_absorption_for(beam.laser) if q_static is None else 1.0
     tally = pulse.run_pulse(state, mat, pulse.pulse_train(beam, q_static, tissue, kappa, losses.wall_optics,
-                                                          losses.water_temperature),
+                                                          losses.water_temperature, losses.wall_roughness),
                             pulse.plume(beam, tissue, losses), rts, stp, prb)
     pulse_seconds = _time.perf_counter() - clock
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
