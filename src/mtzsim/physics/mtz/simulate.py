@@ -139,7 +139,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
 
     geo = geometry(grid.h, void, Omega, keys)
     hist = section(void, Omega[keys.index(HISTOLOGY_EDGE_PROCESS)], grid.h, geo["ablation_depth"],
-                   geo["ablation_diameter"])
+                   geo["ablation_diameter"], dermis_top=tissue.dermis_top)
     zone = zones(void, Omega, keys)
     probe_t = list(prb.t[:tally.probes]) + cool.probe_t
     probe_T = list(prb.T[:tally.probes]) + cool.probe_T
