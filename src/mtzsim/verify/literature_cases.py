@@ -2,9 +2,10 @@
 
 :func:`register` adds each row of ``params/data/mtz_literature_validation.csv`` whose ``role`` is
 ``held_out`` to :data:`mtzsim.verify.validation.CASES` under the model ``mtz``, never fitted:
-no calibration reads this table (``mtzsim calibrate`` fits ../shared/data/mtz_co2_calibration.csv
-only, tests/test_literature_cases.py holds the two apart). Rows whose ``role`` is ``sanity``
-(a measurement without the energy or spot needed to build a beam) stay in the table as ranges.
+no calibration reads this table (``mtzsim calibrate`` fits the mtz_co2_calibration.csv rows copied
+into params/data/validation_cases.csv and the CW rows only; tests/test_literature_cases.py holds the
+two apart). Rows whose ``role`` is ``sanity`` (a measurement without the energy or spot needed to
+build a beam) stay in the table as ranges.
 
 The model side: :func:`mtzsim.physics.mtz.simulate_mtz` on ``make_beam(laser, energy, spot)``,
 H&E view with Marqa & Mordon's shrinkage correction (:func:`mtzsim.physics.histology.histology_view`:
