@@ -65,6 +65,28 @@ def _pint_parse_errors() -> tuple[type[BaseException], ...]:
 _PINT_PARSE_ERRORS = _pint_parse_errors()
 
 
+#: The text the edge reads as a quantity: one number (ASCII digits, or nan/inf for a clear refusal),
+#: then unit names (letters, µ, Ω) joined by spaces, ``*``, ``·`` or ``/``, each with an optional
+#: one-digit power (``cm2``, ``cm^2``, ``cm**2``, ``cm²``). No arithmetic, no parentheses, no unit
+#: without a number: pint's expression evaluator never sees ``9**9**9mJ`` (it would run for ever),
+#: ``2**100000mJ`` (overflow), ``20mJ + 5mJ`` or a bare ``mJ`` (read by pint as 1 mJ).
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf(?:inity)?)"
+_UNIT_NAME = r"[A-Za-zµμΩ_]+(?:\s*(?:\*\*|\^)\s*-?[0-9]|[0-9]|[²³])?"
+_QUANTITY_TEXT = re.compile(rf"(?:{_NUMBER})\s*(?:[*/·]\s*)?{_UNIT_NAME}(?:\s*(?:[*/·]\s*)?{_UNIT_NAME})*",
+                            re.IGNORECASE)
+
+#: Longest quantity text read [characters] ("20 millijoule per square centimeter" has 35); a
+#: 100,000-letter unit name keeps pint busy for minutes.
+_LONGEST_QUANTITY = 64
+
+
+def _refuse_long(text: str, field: str, expected: str) -> None:
+    """InputError when ``text`` is longer than any quantity: the regular expressions and pint's
+    unit-name search take time that grows with the square of the length (a 20,000-digit text: 10 s)."""
+    if len(text) > _LONGEST_QUANTITY:
+        raise InputError(field, f"{text[:24]!r}… is {len(text)} characters long; write {expected}")
+
+
 def _normalise(text: str) -> str:
     out = text.strip()
     for pattern, repl in _ALIASES:
@@ -110,13 +132,23 @@ def parse_quantity(value, kind: str, field: str) -> float:
     text = value.strip()
     if not text:
         raise InputError(field, f"empty; expected {_a(kind)} such as {example!r}")
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", text, re.IGNORECASE):
+    _refuse_long(text, field, f"{_a(kind)} such as {example!r}")
+    if re.fullmatch(_NUMBER, text, re.IGNORECASE):
         raise InputError(
             field, f"a bare number ({text!r}) has no unit; write {_a(kind)} with a unit, such as {example!r}"
         )
+    number = re.match(_NUMBER, text, re.IGNORECASE)
+    if not number:
+        raise InputError(field, f"{text!r} has no number; write {_a(kind)} such as {example!r}")
+    if not _QUANTITY_TEXT.fullmatch(text):
+        raise InputError(field, f"cannot read {text!r} as {_a(kind)}: write one number and a unit, such as "
+                                f"{example!r}")
+    magnitude = float(number.group())  # pint gets a float: a 400-digit integer would overflow inside it
+    if not math.isfinite(magnitude):
+        raise InputError(field, f"{text!r} is not a finite number")
     ureg = _registry()
     try:
-        q = ureg.Quantity(_normalise(text))
+        q = ureg.Quantity(_normalise(f"{magnitude!r} {text[number.end():]}"))
     except _PINT_PARSE_ERRORS:
         raise InputError(field, f"cannot read {text!r} as {_a(kind)}; write e.g. {example!r}") from None
     if not hasattr(q, "magnitude") or q.dimensionless:
@@ -136,6 +168,7 @@ def parse_fraction(value, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise InputError(field, f"expected a percentage such as '10%', got {value!r}")
     text = value.strip()
+    _refuse_long(text, field, "a percentage such as '10%'")
     m = re.fullmatch(r"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*%", text)
     if not m:
         raise InputError(field, f"expected a percentage such as '10%', got {text!r}")
@@ -155,6 +188,7 @@ def parse_temperature(value, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise InputError(field, f"expected a temperature with a unit, such as {example!r}, got {value!r}")
     text = value.strip()
+    _refuse_long(text, field, f"a temperature such as {example!r}")
     m = re.fullmatch(r"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*(°C|degC|C|celsius|K|kelvin)", text)
     if not m:
         raise InputError(field, f"cannot read {text!r} as a temperature; write e.g. {example!r} or '278K'")

@@ -171,6 +171,8 @@ def _area(value: Any) -> tuple[float, float]:
     """``"10mm x 10mm"`` → (0.01, 0.01) [m]; ``"1cm2"`` → a square of that area."""
     if not isinstance(value, str):
         raise _fail(f"expected a size such as '10mm x 10mm', got {value!r}")
+    if len(value) > 64:  # the split below takes time growing with the square of the length
+        raise _fail(f"{value[:24]!r}… is {len(value)} characters long; write e.g. '10mm x 10mm'")
     parts = re.split(r"\s*[x×X\*]\s*(?=[\d.+-])", value.strip())
     lo, hi, _, shown = LIMITS["pattern.area_side"]
     if len(parts) == 2:
@@ -883,6 +885,10 @@ def read_input_file(path, *, field: str, kind: str) -> str:
         raise InputError(field, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
 
+#: Deepest dotted key read (``laser.energy = ...`` is one dot deep).
+_DEEPEST_KEY = 32
+
+
 def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
     """Validate a scenario given as TOML text.
 
@@ -904,6 +910,11 @@ def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
     """
     if not isinstance(text, str):
         raise InputError("scenario", f"expected TOML text, got {type(text).__name__}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        # tomllib's time grows with the square of a dotted key's depth (a.b.b.b… 20,000 deep: 4 s)
+        if line.partition("=")[0].count(".") > _DEEPEST_KEY:
+            raise InputError("toml", f"a key nested more than {_DEEPEST_KEY} levels deep; a scenario's keys "
+                                     "are table.key", line=number)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -984,9 +995,17 @@ def _known_keys(loc: tuple) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
+#: Validation errors of one file whose lines are looked up (the first problem is reported).
+_ERRORS_LOCATED = 20
+
+
 def _to_input_error(exc: ValidationError, data: dict, text: str | None) -> InputError:
-    """The first problem in the file (lowest line) as one InputError."""
-    errors = [_one_error(err, text) for err in exc.errors(include_url=False)]
+    """The first problem in the file (lowest line) as one InputError.
+
+    Of the first :data:`_ERRORS_LOCATED` errors only: each is looked up line by line in the text,
+    and a file of thousands of unknown keys would take minutes.
+    """
+    errors = [_one_error(err, text) for err in exc.errors(include_url=False)[:_ERRORS_LOCATED]]
     return min(errors, key=lambda e: math.inf if e.line is None else e.line)
 
 
