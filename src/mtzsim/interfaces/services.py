@@ -87,27 +87,88 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
 FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
 
 
-def check_figure_path(path, *, field_name: str = "--figure") -> Path:
+def check_figure_path(path, *, field_name: str = "--figure", make_folder: bool = False) -> Path:
     """Refuse a figure path whose format is unknown or whose folder is missing or read-only.
+
+    ``make_folder``: create a missing folder (for commands whose figure writer creates it).
 
     Raises
     ------
     InputError
         Naming ``field_name``, before the simulation runs.
     """
+    return check_output_file(path, field_name=field_name, formats=FIGURE_FORMATS, kind="figure",
+                             make_folder=make_folder)
+
+
+def check_output_file(path, *, field_name: str, formats=None, kind: str = "file", make_folder: bool = False) -> Path:
+    """Refuse an output file that cannot be written, before any compute.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to be written.
+    field_name : str
+        How the caller names it in messages (``--out``).
+    formats : sequence of str, optional
+        Accepted suffixes (without the dot); default any.
+    kind : str
+        What the file is, in messages (``figure``).
+    make_folder : bool
+        Create a missing folder instead of refusing it.
+
+    Raises
+    ------
+    InputError
+        Unknown format, empty path, a folder, a missing or unwritable folder; naming ``field_name``.
+    """
+    if not str(path).strip():
+        raise InputError(field_name, "empty; give a file name")
     out = Path(path)
     suffix = out.suffix.lower().lstrip(".")
-    if suffix not in FIGURE_FORMATS:
-        raise InputError(field_name, f"{str(out)!r}: unsupported figure format {suffix or '(none)'!r}; "
-                         f"use one of {', '.join(FIGURE_FORMATS)}")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(field_name, f"the folder {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(field_name, f"cannot write in {str(parent)!r}")
+    if formats is not None and suffix not in formats:
+        raise InputError(field_name, f"{str(out)!r}: unsupported {kind} format {suffix or '(none)'!r}; "
+                         f"use one of {', '.join(formats)}")
     if out.is_dir():
         raise InputError(field_name, f"{str(out)!r} is a folder; give a file name")
+    parent = out.parent if str(out.parent) else Path(".")
+    if make_folder:
+        check_output_folder(parent, field_name=field_name)
+    elif not parent.is_dir():
+        raise InputError(field_name, f"the folder {str(parent)!r} does not exist")
+    else:
+        _probe_writable(parent, field_name)
     return out
+
+
+def check_output_folder(path, *, field_name: str) -> Path:
+    """Create the output folder ``path`` (with its parents) and check that it can be written, before any compute.
+
+    Raises
+    ------
+    InputError
+        ``path`` is empty, a file, or cannot be created or written; naming ``field_name``.
+    """
+    if not str(path).strip():
+        raise InputError(field_name, "empty; give a folder")
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError(field_name, f"{str(out)!r} is a file; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(field_name, f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
+    _probe_writable(out, field_name)
+    return out
+
+
+def _probe_writable(folder: Path, field_name: str) -> None:
+    """Write and remove a temporary file in ``folder`` (``os.access`` says yes to root even on /proc)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(field_name, f"cannot write in {str(folder)!r}: {exc.strerror or exc}") from None
 
 
 def _remove_stale_partials(parent: Path, name: str) -> None:
@@ -299,5 +360,5 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "named_field_errors", "prepare_output",
-           "run_scenario"]
+__all__ = ["OUTPUT_FILES", "RunOutcome", "check_figure_path", "check_output_file", "check_output_folder",
+           "default_out_dir", "held_interrupts", "named_field_errors", "prepare_output", "run_scenario"]

@@ -325,6 +325,16 @@ class LaserSection(_Section):
         if self.pulse is not None and self.peak_power is not None:
             raise _fail("give pulse or peak_power, not both", "peak_power")
         _check_limits("laser", self, ("energy", "fluence", "spot", "peak_power", "pulse", "stack_delay"))
+        # what the given settings imply: the energy of a fluence over the spot, the pulse of a peak power
+        implied = []
+        if self.fluence is not None:
+            implied.append(("fluence", "laser.energy", self.pulse_energy, "a pulse energy"))
+        if self.peak_power is not None:
+            implied.append(("peak_power", "laser.pulse", self.pulse_energy / self.peak_power, "a pulse of E/P"))
+        for name, limit, value, what in implied:
+            lo, hi, unit, shown = LIMITS[limit]
+            if not lo <= value <= hi:
+                raise _fail(f"implies {what} = {_fmt_si(value, unit)}, beyond what mtzsim models ({shown})", name)
         return self
 
     @property
@@ -864,17 +874,26 @@ def load_scenario(path) -> Scenario:
     return parse_scenario(read_input_file(path, field="scenario", kind="scenario file"), source=str(path))
 
 
+#: Largest input file read [bytes]: a scenario or sweep file is a few kB.
+LARGEST_INPUT_FILE = 8 * 2**20
+
+
 def read_input_file(path, *, field: str, kind: str) -> str:
-    """The UTF-8 text of a user's input file (scenario, sweep).
+    """The UTF-8 text of a user's input file (scenario, sweep); a byte-order mark (Windows editors) is dropped.
 
     Raises
     ------
     InputError
-        Missing, a folder, not UTF-8 or unreadable; names ``field``.
+        Missing, a folder, larger than :data:`LARGEST_INPUT_FILE`, not UTF-8 or unreadable; names ``field``.
     """
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(LARGEST_INPUT_FILE + 1)  # never the whole of /dev/zero
+        if len(data) > LARGEST_INPUT_FILE:
+            raise InputError(field, f"{str(path)!r} is larger than {LARGEST_INPUT_FILE // 2**20} MiB; a {kind} "
+                                    "is a few kB of text")
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(field, f"no such file: {str(path)!r}") from None
     except IsADirectoryError:

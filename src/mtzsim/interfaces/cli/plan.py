@@ -13,7 +13,7 @@ def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_p
     from mtzsim.clinic.physics_table import MODALITIES
     from mtzsim.clinic.scars import Scar, classify
     from mtzsim.errors import InputError
-    from mtzsim.params.presets import SCAR_DEFAULTS
+    from mtzsim.params.presets import SCAR_DEFAULTS, check_limit
     from mtzsim.units import parse_fraction, parse_quantity
 
     if scar not in ("icepick", "boxcar", "rolling"):
@@ -26,6 +26,7 @@ def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_p
     w = parse_quantity(width, "length", "--width") if width is not None else SCAR_DEFAULTS[scar].width
     if not w > 0:
         raise InputError("--width", f"must be a positive width such as '3mm', got {width!r}")
+    check_limit("scars.width", w, "--width")
     if not 1 <= fitzpatrick <= 6:
         raise InputError("--fitzpatrick", f"must be a skin type from 1 to 6, got {fitzpatrick}")
     md = None

@@ -68,8 +68,11 @@ def register(app: typer.Typer) -> None:
             warnings.simplefilter("ignore", ClinicalRangeWarning)  # every row records its own
             points = sw.generate(spec)
         target = out if out is not None else Path("runs") / f"sweep-{Path(sweep_file).stem}"
-        if target.exists() and not target.is_dir():
-            raise InputError("--out", f"{str(target)!r} is a file; give a folder for the sweep")
+        from mtzsim.interfaces.services import check_output_folder
+        from mtzsim.io.store import RunStore
+
+        check_output_folder(target, field_name="--out")  # the folder and the registry before the compute
+        RunStore(db, field="--db").close()
         err = Console(stderr=True, highlight=False)
         show = not json_output and not no_progress and not os.environ.get("MTZSIM_NO_PROGRESS")
         bar = SweepBar(err) if show else None

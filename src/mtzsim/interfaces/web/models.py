@@ -24,7 +24,8 @@ _WIDTH_MAX_MM = MODEL_LIMITS["scars.width"][1] * 1e3
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a JSON true is no skin type 1 and "4" no number; no NaN, Infinity or 1e400 (read as inf)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class ScarIn(_Request):

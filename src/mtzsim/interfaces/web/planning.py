@@ -162,7 +162,7 @@ def run_mtz(req: MtzRequest) -> dict:
     from mtzsim.physics.mtz.source import default_numerics
     from mtzsim.units import format_number
 
-    tau = None if req.pulse_ms is None else req.pulse_ms * 1e-3
+    tau = None if req.pulse_ms is None else presets.check_limit("laser.pulse", req.pulse_ms * 1e-3, "pulse_ms")
     if tau is not None and tau > LONGEST_PULSE:  # minutes of explicit steps: not on a shared server
         raise InputError("pulse_ms", f"{req.pulse_ms:g} ms is longer than the longest fractional pulse the server "
                                      f"simulates ({LONGEST_PULSE * 1e3:g} ms); use the command line for longer pulses")
