@@ -160,7 +160,9 @@ def parse_quantity(value, kind: str, field: str) -> float:
     si = float(q.to(si_unit).magnitude)
     if not math.isfinite(si):
         raise InputError(field, f"{text!r} is not a finite number")
-    return si
+    # the nearest double to what the user wrote: pint's factor chain leaves noise ("5um" gave
+    # 4.9999999999999996e-06 m, refused as below the 5 µm limit); 15 digits are all a double holds
+    return float(f"{si:.15g}")
 
 
 def parse_fraction(value, field: str) -> float:

@@ -69,8 +69,11 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 raise InputError("aftercare.regimen", str(exc)) from None
         site = sc.patient.site
-        mtz = simulate_mtz(sc.beam(), surface_cooling=sc.surface_cooling())
-        field = simulate_field(mtz, sc.pattern_spec())
+        from mtzsim.interfaces.services import named_field_errors
+
+        with named_field_errors():
+            mtz = simulate_mtz(sc.beam(), surface_cooling=sc.surface_cooling())
+            field = simulate_field(mtz, sc.pattern_spec())
         wm = wound_map_from_field(field)
         try:
             result = simulate_healing(wm, site=site, aftercare=events, days=days, surrogate=surrogate)

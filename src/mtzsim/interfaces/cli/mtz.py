@@ -133,7 +133,11 @@ def register(app: typer.Typer) -> None:
                 else:
                     result = simulate_mtz(beam, numerics=Numerics(cell=h), surface_cooling=coolant)
             except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
-                raise InputError("--spot" if "spot" in str(exc) else "--energy", str(exc)) from None
+                from mtzsim.interfaces.services import mtz_domain_field
+
+                flags = {"numerics.mtz_cell": "--cell", "laser.spot": "--spot"}
+                name = flags.get(mtz_domain_field(exc), "--energy" if energy is not None else "--fluence")
+                raise InputError(name, str(exc)) from None
         if figure is not None:
             from mtzsim.report.figures_mtz import save_mtz_figure
 

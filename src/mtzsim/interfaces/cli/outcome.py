@@ -29,7 +29,10 @@ def register(app: typer.Typer) -> None:
             from mtzsim.interfaces.services import check_output_folder
 
             check_output_folder(figures, field_name="--figures")
-        inp = outcome_inputs(sc)
+        from mtzsim.interfaces.services import named_field_errors
+
+        with named_field_errors():
+            inp = outcome_inputs(sc)
         size = cohort if cohort is not None else (inp.cohort_size if inp.cohort_size > 1 else 2000)
         res = predict_outcome(inp.stimulus, inp.scars, None, fitzpatrick=inp.fitzpatrick, age=inp.age,
                               sessions=inp.sessions, interval=inp.interval, follow_up=inp.follow_up,

@@ -34,7 +34,11 @@ def register(app: typer.Typer) -> None:
             from mtzsim.interfaces.services import check_figure_path
 
             check_figure_path(figure)
-        inp = outcome_inputs(load_scenario(scenario))
+        from mtzsim.interfaces.services import named_field_errors
+
+        sc = load_scenario(scenario)
+        with named_field_errors():
+            inp = outcome_inputs(sc)
         res = sobol_indices(inp.stimulus, inp.scars, interval=inp.interval, follow_up=inp.follow_up, n_base=n_base, seed=seed)
         if figure is not None:
             from mtzsim.report.figures_outcome import sobol_figure

@@ -188,7 +188,9 @@ def run_mtz(req: MtzRequest) -> dict:
         try:
             result = simulate_mtz(beam, surface_cooling=coolant)
         except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
-            raise InputError("spot_um" if "spot" in str(exc) else "energy_mj", str(exc)) from None
+            from mtzsim.interfaces.services import mtz_domain_field
+
+            raise InputError("spot_um" if mtz_domain_field(exc) == "laser.spot" else "energy_mj", str(exc)) from None
     summary = result.to_dict()
     summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + [str(w.message) for w in caught]
     # the calibration intervals of `mtzsim mtz --json`; the pulse-regime span (three more MTZs) is left
