@@ -179,6 +179,13 @@ def test_bad_scenario_is_refused_naming_the_field(field):
     refused(["field", "bad.toml", "--json"], field)
 
 
+def test_sweep_range_is_not_evaluated_by_pint():
+    """A sweep file's range went to pint's expression evaluator: 9**9**9mJ ran for ever."""
+    Path("hang.toml").write_text(FLAGSHIP_SCENARIO + '\n[sweep]\nmethod = "lhs"\nsamples = 4\n[sweep.parameters]\n'
+                                 '"laser.energy" = {low = "9**9**9mJ", high = "20mJ"}\n', encoding="utf-8")
+    refused(["sweep", "hang.toml", "--workers", "0"], "sweep.parameters.laser.energy")
+
+
 def test_scenario_with_a_byte_order_mark_is_read(monkeypatch):
     """Windows editors save UTF-8 with a BOM: it was 'malformed TOML (line 1)'."""
     Path("bom.toml").write_bytes(b"\xef\xbb\xbf" + FLAGSHIP_SCENARIO.encode())
