@@ -153,6 +153,14 @@ def test_input_file_is_read_up_to_a_bound():
     assert "larger than" in err
 
 
+def test_cache_clear_keeps_a_folder_of_other_pickles():
+    """`cache clear --dir` deleted every *.pkl of any folder it was given (a user's model.pkl too)."""
+    Path("adir/model.pkl").write_bytes(b"mine")
+    Path("adir/mtz-0123abcd.pkl").write_bytes(b"cached")
+    refused(["cache", "clear", "--dir", "adir"], "--dir")
+    assert Path("adir/model.pkl").read_bytes() == b"mine" and Path("adir/mtz-0123abcd.pkl").exists()
+
+
 def test_busy_port_is_refused():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import typer
@@ -45,10 +46,21 @@ def info_command(
         typer.echo(f"  {stage:12s} {s['entries']:5d}  {format_number(s['bytes'] / 1e6, 3)} MB")
 
 
+#: How the cache names a stored result: ``<stage>-<hex digest>.pkl`` (:meth:`ResultCache.key`).
+_ENTRY = re.compile(r"[A-Za-z0-9_]+-[0-9a-f]+\.pkl")
+
+
 @cache_app.command("clear")
 def clear_command(directory: Path = _DIR) -> None:
     """Delete every stored result (the next run computes them again)."""
+    from mtzsim.errors import InputError
+
     cache = _cache(directory)
+    foreign = [p.name for p in cache.entries() if not _ENTRY.fullmatch(p.name)]
+    if foreign:  # clear() deletes every *.pkl of the folder: not a folder of the user's own pickles
+        field = "--dir" if directory is not None else "MTZSIM_CACHE_DIR"
+        raise InputError(field, f"{str(cache.directory)!r} holds files that are no mtzsim results "
+                                f"({', '.join(foreign[:3])}{' …' if len(foreign) > 3 else ''}); nothing deleted")
     n = cache.clear()
     typer.echo(f"removed {n} result{'s' if n != 1 else ''} from {cache.directory}")
 
