@@ -23,6 +23,7 @@ import mtzsim.clinic.planner as planner_module
 import mtzsim.clinic.sensitivity as sensitivity_module
 import mtzsim.physics.mtz as mtz_package
 import mtzsim.pipeline.sweep as sweep_module
+from mtzsim.pipeline import chain
 import mtzsim.verify.calibration as mtz_calibration
 from mtzsim.errors import InputError
 from mtzsim.io.scenario import parse_scenario
@@ -44,7 +45,7 @@ def _sentinels(monkeypatch, tmp_path):
                          (comparators_module, "calibrate_comparators"), (sensitivity_module, "sobol_indices"),
                          (healing_module, "simulate_healing"), (mtz_calibration, "fit"),
                          (outcome_calibration, "calibrate_outcome"), (sweep_module, "open_executor"),
-                         (uvicorn, "run")):
+                         (uvicorn, "run"), (chain.TreatmentChain, "run")):
         monkeypatch.setattr(module, name, sentinel)
     monkeypatch.setenv("MTZSIM_NO_PROGRESS", "1")
     monkeypatch.chdir(tmp_path)
@@ -159,6 +160,15 @@ def test_cache_clear_keeps_a_folder_of_other_pickles():
     Path("adir/mtz-0123abcd.pkl").write_bytes(b"cached")
     refused(["cache", "clear", "--dir", "adir"], "--dir")
     assert Path("adir/model.pkl").read_bytes() == b"mine" and Path("adir/mtz-0123abcd.pkl").exists()
+
+
+@pytest.mark.parametrize("out", [".", "..", "repo"])
+def test_force_never_replaces_the_working_folder_or_a_checkout(out):
+    """`run --out . --force` renamed the working folder away and deleted it."""
+    Path("repo/.git").mkdir(parents=True)
+    Path("mine.txt").write_text("mine", encoding="utf-8")
+    refused(["run", "good.toml", "--out", out, "--force", "--db", "adir/r.db"], "--out")
+    assert Path("mine.txt").read_text(encoding="utf-8") == "mine" and Path("repo/.git").is_dir()
 
 
 def test_busy_port_is_refused():

@@ -70,6 +70,8 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
         raise InputError(field_name, f"{str(out)!r} is a file; give a folder for the run's files")
     if out.exists() and not force:
         raise InputError(field_name, f"{str(out)!r} already exists; give another folder, or --force to replace it")
+    if out.exists():
+        _refuse_to_replace(out, field_name)
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +83,18 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
     except OSError as exc:
         raise InputError(field_name, f"cannot write in {str(parent)!r}: {exc.strerror or exc}") from None
     return Path(staging)
+
+
+def _refuse_to_replace(out: Path, field_name: str) -> None:
+    """``--force`` replaces a run folder, never the folder one works in, one above it, the home folder or a git checkout."""
+    where = out.resolve()
+    cwd = Path.cwd().resolve()
+    if where == cwd or where in cwd.parents:
+        raise InputError(field_name, f"{str(out)!r} is the working folder or holds it; --force would delete it")
+    if where == Path.home().resolve():
+        raise InputError(field_name, f"{str(out)!r} is the home folder; --force would delete it")
+    if (where / ".git").exists():
+        raise InputError(field_name, f"{str(out)!r} is a git checkout; --force would delete it")
 
 
 #: Figure formats matplotlib writes (checked before any compute, so a typo never costs a run).
