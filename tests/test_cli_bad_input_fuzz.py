@@ -130,6 +130,9 @@ PROC = Path("/proc").is_dir()
     (["calibrate", "--stage", "healing", "--dry-absorption"], "--dry-absorption"),
     (["calibrate", "--stage", "outcome", "--no-loo"], "--loo"),
     (["calibrate", "--stage", "healing", "--out", "x.json"], "--out"),
+    # an OverflowError from SQLite; a local cluster of 10**23 processes (it hung spawning them)
+    (["runs", "list", "--limit", "9" * 23], "--limit"),
+    (["sweep", "sweep.toml", "--workers", "9" * 23], "--workers"),
     # uvicorn exited 3 with its own message
     (["serve", "--host", "not a host!"], "--host"),
 ])

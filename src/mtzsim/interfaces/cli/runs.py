@@ -34,7 +34,8 @@ def _open(db: Path, *, must_exist: bool):
 def list_command(
     db: Path = _DB,
     json_output: bool = _JSON,
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Show at most this many runs (newest first)."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=10**9,  # SQLite holds 64-bit integers
+                              help="Show at most this many runs (newest first)."),
 ) -> None:
     """List stored runs, newest first."""
     store = _open(db, must_exist=False)

@@ -63,6 +63,10 @@ def register(app: typer.Typer) -> None:
 
         if workers is not None and workers < 0:
             raise InputError("--workers", f"expected 0 (serial, in this process) or more workers, got {workers}")
+        most = 4 * (os.cpu_count() or 1)  # one process each: more than the cores only costs memory
+        if workers is not None and workers > most:
+            raise InputError("--workers", f"{workers} local worker processes on {os.cpu_count() or 1} CPUs; give at "
+                                          f"most {most} (or --scheduler for a cluster)")
         spec = sw.load_sweep(sweep_file)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ClinicalRangeWarning)  # every row records its own
