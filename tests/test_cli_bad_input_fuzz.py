@@ -123,6 +123,9 @@ PROC = Path("/proc").is_dir()
     (["calibrate", "--stage", "comparators", "--out", "afile/x.json"], "--out"),
     (["sweep", "sweep.toml", "--db", "adir"], "--db"),
     (["serve", "--runs-dir", "afile"], "--runs-dir"),
+    # the web API refused these (sessions ≤ 10, top ≤ 20), the command line let them through
+    (["plan", "--scar", "boxcar", "--fitzpatrick", "3", "--sessions", "1000"], "--sessions"),
+    (["plan", "--scar", "boxcar", "--fitzpatrick", "3", "--top", "21"], "--top"),
     # values the model would have choked on after the MTZ ran
     (["sensitivity", "good.toml", "--n-base", str(2**40)], "--n-base"),
     (["sensitivity", "good.toml", "--n-base", "8", "--seed", "-1"], "--seed"),
