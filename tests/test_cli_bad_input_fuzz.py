@@ -177,6 +177,13 @@ def test_force_never_replaces_the_working_folder_or_a_checkout(out):
     assert Path("mine.txt").read_text(encoding="utf-8") == "mine" and Path("repo/.git").is_dir()
 
 
+@pytest.mark.parametrize("argv", [["runs", "list", "--db", "afile"], ["run", "good.toml", "--db", "afile"]])
+def test_a_short_text_file_is_no_registry(argv):
+    """SQLite took the one-byte file for an empty database and overwrote it."""
+    refused(argv, "--db")
+    assert Path("afile").read_text(encoding="utf-8") == "x"
+
+
 def test_busy_port_is_refused():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

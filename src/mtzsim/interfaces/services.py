@@ -85,6 +85,25 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
     return Path(staging)
 
 
+def open_registry(db, *, field_name: str) -> RunStore:
+    """The run registry ``db``, refusing a file that is no SQLite database before SQLite sees it.
+
+    SQLite takes a file of a few bytes for an empty database and overwrites it (``--db notes.txt``
+    holding one line); a longer one it refuses, which :class:`RunStore` reports.
+    """
+    path = Path(db)
+    if path.is_file() and path.stat().st_size > 0:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise InputError(field_name, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        if head != b"SQLite format 3\0":  # the header of every SQLite database file
+            raise InputError(field_name, f"{str(path)!r} is not an mtzsim run registry (not an SQLite file); "
+                                         "give another file")
+    return RunStore(path, field=field_name)
+
+
 def _refuse_to_replace(out: Path, field_name: str) -> None:
     """``--force`` replaces a run folder, never the folder one works in, one above it, the home folder or a git checkout."""
     where = out.resolve()
@@ -278,7 +297,7 @@ def run_scenario(
 
     names = {"out": "out", "db": "db", **(field_names or {})}
     db = Path(db)
-    store = RunStore(db, field=names["db"])
+    store = open_registry(db, field_name=names["db"])
     try:
         run_id = new_run_id()
         while store.has_run(run_id):
@@ -397,5 +416,5 @@ def _umask() -> int:
 
 
 __all__ = ["OUTPUT_FILES", "RunOutcome", "check_figure_path", "check_output_file", "check_output_folder",
-           "default_out_dir", "held_interrupts", "mtz_domain_field", "named_field_errors", "prepare_output",
-           "run_scenario"]
+           "default_out_dir", "held_interrupts", "mtz_domain_field", "named_field_errors", "open_registry",
+           "prepare_output", "run_scenario"]

@@ -21,13 +21,13 @@ _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _open(db: Path, *, must_exist: bool):
-    from mtzsim.io.store import RunStore
+    from mtzsim.interfaces.services import open_registry
 
     if not db.exists():
         if must_exist:
             raise InputError("--db", f"no run registry at {str(db)!r}; run a scenario first (mtzsim run …)")
         return None
-    return RunStore(db, field="--db")
+    return open_registry(db, field_name="--db")
 
 
 @runs_app.command("list")

@@ -72,11 +72,10 @@ def register(app: typer.Typer) -> None:
             warnings.simplefilter("ignore", ClinicalRangeWarning)  # every row records its own
             points = sw.generate(spec)
         target = out if out is not None else Path("runs") / f"sweep-{Path(sweep_file).stem}"
-        from mtzsim.interfaces.services import check_output_folder
-        from mtzsim.io.store import RunStore
+        from mtzsim.interfaces.services import check_output_folder, open_registry
 
         check_output_folder(target, field_name="--out")  # the folder and the registry before the compute
-        RunStore(db, field="--db").close()
+        open_registry(db, field_name="--db").close()
         err = Console(stderr=True, highlight=False)
         show = not json_output and not no_progress and not os.environ.get("MTZSIM_NO_PROGRESS")
         bar = SweepBar(err) if show else None
