@@ -184,6 +184,22 @@ def test_a_short_text_file_is_no_registry(argv):
     assert Path("afile").read_text(encoding="utf-8") == "x"
 
 
+LONG_NAME = "m" * 300  # over NAME_MAX (255): Path.exists() raises OSError ENAMETOOLONG
+
+
+@pytest.mark.parametrize("argv, field", [
+    (["run", "good.toml", "--out", LONG_NAME, "--force"], "--out"),
+    (["run", "good.toml", "--db", LONG_NAME], "--db"),
+    (["runs", "list", "--db", LONG_NAME], "--db"),
+    (["cache", "info", "--dir", LONG_NAME], "--dir"),
+    (["field", "good.toml", "--out", LONG_NAME], "--out"),
+    (["mtz", "--figure", LONG_NAME + ".png"], "--figure"),
+])
+def test_a_file_name_too_long_is_refused(argv, field):
+    """A traceback (OSError: File name too long) from the first look at the path."""
+    refused(argv, field)
+
+
 def test_busy_port_is_refused():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -65,7 +65,11 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
         ``out_dir`` is a file, exists (without ``force``), or its parent cannot be created or
         written.
     """
-    out = Path(out_dir)
+    with user_path(out_dir, field_name):
+        return _prepare_output(Path(out_dir), force, field_name)
+
+
+def _prepare_output(out: Path, force: bool, field_name: str) -> Path:
     if out.exists() and not out.is_dir():
         raise InputError(field_name, f"{str(out)!r} is a file; give a folder for the run's files")
     if out.exists() and not force:
@@ -92,16 +96,14 @@ def open_registry(db, *, field_name: str) -> RunStore:
     holding one line); a longer one it refuses, which :class:`RunStore` reports.
     """
     path = Path(db)
-    if path.is_file() and path.stat().st_size > 0:
-        try:
+    with user_path(db, field_name):
+        if path.is_file() and path.stat().st_size > 0:
             with open(path, "rb") as fh:
                 head = fh.read(16)
-        except OSError as exc:
-            raise InputError(field_name, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-        if head != b"SQLite format 3\0":  # the header of every SQLite database file
-            raise InputError(field_name, f"{str(path)!r} is not an mtzsim run registry (not an SQLite file); "
-                                         "give another file")
-    return RunStore(path, field=field_name)
+            if head != b"SQLite format 3\0":  # the header of every SQLite database file
+                raise InputError(field_name, f"{str(path)!r} is not an mtzsim run registry (not an SQLite file); "
+                                             "give another file")
+        return RunStore(path, field=field_name)
 
 
 def _refuse_to_replace(out: Path, field_name: str) -> None:
@@ -157,7 +159,11 @@ def check_output_file(path, *, field_name: str, formats=None, kind: str = "file"
     """
     if not str(path).strip():
         raise InputError(field_name, "empty; give a file name")
-    out = Path(path)
+    with user_path(path, field_name):
+        return _check_output_file(Path(path), field_name, formats, kind, make_folder)
+
+
+def _check_output_file(out: Path, field_name: str, formats, kind: str, make_folder: bool) -> Path:
     suffix = out.suffix.lower().lstrip(".")
     if formats is not None and suffix not in formats:
         raise InputError(field_name, f"{str(out)!r}: unsupported {kind} format {suffix or '(none)'!r}; "
@@ -185,14 +191,25 @@ def check_output_folder(path, *, field_name: str) -> Path:
     if not str(path).strip():
         raise InputError(field_name, "empty; give a folder")
     out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise InputError(field_name, f"{str(out)!r} is a file; give a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(field_name, f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
-    _probe_writable(out, field_name)
+    with user_path(path, field_name):
+        if out.exists() and not out.is_dir():
+            raise InputError(field_name, f"{str(out)!r} is a file; give a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(field_name, f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
+        _probe_writable(out, field_name)
     return out
+
+
+@contextlib.contextmanager
+def user_path(path, field_name: str):
+    """An OSError from looking at a user's path (a name too long, a link loop) → InputError naming the field."""
+    try:
+        yield
+    except OSError as exc:
+        shown = str(path) if len(str(path)) <= 80 else str(path)[:77] + "..."
+        raise InputError(field_name, f"cannot use {shown!r}: {exc.strerror or exc}") from None
 
 
 def _probe_writable(folder: Path, field_name: str) -> None:
@@ -417,4 +434,4 @@ def _umask() -> int:
 
 __all__ = ["OUTPUT_FILES", "RunOutcome", "check_figure_path", "check_output_file", "check_output_folder",
            "default_out_dir", "held_interrupts", "mtz_domain_field", "named_field_errors", "open_registry",
-           "prepare_output", "run_scenario"]
+           "prepare_output", "run_scenario", "user_path"]

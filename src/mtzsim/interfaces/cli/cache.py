@@ -20,11 +20,15 @@ _DIR = typer.Option(None, "--dir", help="Cache folder [default: $MTZSIM_CACHE_DI
 
 def _cache(directory: Path | None):
     from mtzsim.errors import InputError
+    from mtzsim.interfaces.services import user_path
     from mtzsim.pipeline.cache import ResultCache
 
-    if directory is not None and directory.exists() and not directory.is_dir():
-        raise InputError("--dir", f"{str(directory)!r} is a file; give a folder")
-    return ResultCache(directory)
+    with user_path(directory, "--dir"):
+        if directory is not None and directory.exists() and not directory.is_dir():
+            raise InputError("--dir", f"{str(directory)!r} is a file; give a folder")
+        cache = ResultCache(directory)
+        cache.entries()  # lists the folder: a name too long fails here, not in info or clear
+    return cache
 
 
 @cache_app.command("info")

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
             for flag, value in (("--loo/--no-loo", loo), ("--dry-absorption/--no-dry-absorption", dry_absorption),
                                 ("--wall-optics/--no-wall-optics", wall_optics)):
                 if value is not None:
-                    raise InputError(flag.split("/")[0], f"{flag} sets the MTZ fit; --stage {stage} does not read it")
+                    raise InputError(flag, f"sets the MTZ fit; --stage {stage} does not read it")
         if out is not None and stage == "healing":
             raise InputError("--out", "--stage healing prints the fits and writes nothing; copy them into "
                                       "params/data/healing_parameters.csv to adopt them")

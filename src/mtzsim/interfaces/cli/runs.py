@@ -21,9 +21,11 @@ _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _open(db: Path, *, must_exist: bool):
-    from mtzsim.interfaces.services import open_registry
+    from mtzsim.interfaces.services import open_registry, user_path
 
-    if not db.exists():
+    with user_path(db, "--db"):
+        exists = db.exists()
+    if not exists:
         if must_exist:
             raise InputError("--db", f"no run registry at {str(db)!r}; run a scenario first (mtzsim run …)")
         return None
