@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from functools import lru_cache
 
 from mtzsim.constants import ZERO_CELSIUS
@@ -65,8 +66,40 @@ def _pint_parse_errors() -> tuple[type[BaseException], ...]:
 _PINT_PARSE_ERRORS = _pint_parse_errors()
 
 
+#: The text the edge reads as a quantity: one number (ASCII digits, or nan/inf for a clear refusal),
+#: then unit names (letters, µ, Ω) joined by spaces, ``*``, ``·`` or ``/``, each with an optional
+#: one-digit power (``cm2``, ``cm^2``, ``cm**2``, ``cm²``). No arithmetic, no parentheses, no unit
+#: without a number: pint's expression evaluator never sees ``9**9**9mJ`` (it would run for ever),
+#: ``2**100000mJ`` (overflow), ``20mJ + 5mJ`` or a bare ``mJ`` (read by pint as 1 mJ).
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:nan|inf(?:inity)?)"
+_UNIT_NAME = r"[A-Za-zµμΩ_]+(?:\s*(?:\*\*|\^)\s*-?[0-9]|[0-9]|[²³])?"
+_UNIT_TEXT = re.compile(rf"(?:(?:{_NUMBER})\s*)?(?:[*/·]\s*)?{_UNIT_NAME}(?:\s*(?:[*/·]\s*)?{_UNIT_NAME})*",
+                        re.IGNORECASE)  # what :func:`_normalise` passes to pint: the same, the number optional
+_QUANTITY_TEXT = re.compile(rf"(?:{_NUMBER})\s*(?:[*/·]\s*)?{_UNIT_NAME}(?:\s*(?:[*/·]\s*)?{_UNIT_NAME})*",
+                            re.IGNORECASE)
+
+#: Longest quantity text read [characters] ("20 millijoule per square centimeter" has 35); a
+#: 100,000-letter unit name keeps pint busy for minutes.
+_LONGEST_QUANTITY = 64
+
+
+def _refuse_long(text: str, field: str, expected: str) -> None:
+    """InputError when ``text`` is longer than any quantity: the regular expressions and pint's
+    unit-name search take time that grows with the square of the length (a 20,000-digit text: 10 s)."""
+    if len(text) > _LONGEST_QUANTITY:
+        raise InputError(field, f"{text[:24]!r}… is {len(text)} characters long; write {expected}")
+
+
 def _normalise(text: str) -> str:
+    """``text`` in pint's spelling (``um`` → ``micrometer``, ``cm2`` → ``cm**2``).
+
+    Raises ValueError for text that is no optional number and unit (:data:`_UNIT_TEXT`) or is longer
+    than :data:`_LONGEST_QUANTITY`: pint would evaluate it (``9**9**9mJ`` runs for ever). Every caller
+    that hands text to pint goes through here (the sweep file's ranges too).
+    """
     out = text.strip()
+    if len(out) > _LONGEST_QUANTITY or not _UNIT_TEXT.fullmatch(out):
+        raise ValueError(f"not a number and a unit: {out[:_LONGEST_QUANTITY]!r}")
     for pattern, repl in _ALIASES:
         out = pattern.sub(repl, out)
     return out
@@ -110,22 +143,38 @@ def parse_quantity(value, kind: str, field: str) -> float:
     text = value.strip()
     if not text:
         raise InputError(field, f"empty; expected {_a(kind)} such as {example!r}")
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", text, re.IGNORECASE):
+    _refuse_long(text, field, f"{_a(kind)} such as {example!r}")
+    if re.fullmatch(_NUMBER, text, re.IGNORECASE):
         raise InputError(
             field, f"a bare number ({text!r}) has no unit; write {_a(kind)} with a unit, such as {example!r}"
         )
+    number = re.match(_NUMBER, text, re.IGNORECASE)
+    if not number:
+        raise InputError(field, f"{text!r} has no number; write {_a(kind)} such as {example!r}")
+    if not _QUANTITY_TEXT.fullmatch(text):
+        raise InputError(field, f"cannot read {text!r} as {_a(kind)}: write one number and a unit, such as "
+                                f"{example!r}")
+    if not math.isfinite(float(number.group())):
+        raise InputError(field, f"{text!r} is not a finite number")
     ureg = _registry()
-    try:
-        q = ureg.Quantity(_normalise(text))
+    try:  # pint reads the unit alone: the number stays the decimal the user wrote
+        unit = ureg.Quantity(_normalise(f"1 {text[number.end():]}"))
     except _PINT_PARSE_ERRORS:
         raise InputError(field, f"cannot read {text!r} as {_a(kind)}; write e.g. {example!r}") from None
-    if not hasattr(q, "magnitude") or q.dimensionless:
+    if not hasattr(unit, "magnitude") or unit.dimensionless:
         raise InputError(
             field, f"{text!r} has no unit; write {_a(kind)} with a unit, such as {example!r}"
         )
-    if not q.check(dim):
-        raise InputError(field, f"{text!r} is not {_a(kind)} (units {q.units:~}); write e.g. {example!r}")
-    si = float(q.to(si_unit).magnitude)
+    if not unit.check(dim):
+        raise InputError(field, f"{text!r} is not {_a(kind)} (units {unit.units:~}); write e.g. {example!r}")
+    # the number times the unit's factor in exact arithmetic, then the nearest double: pint's float
+    # chain left noise ("5um" gave 4.9999999999999996e-06 m, refused as below the 5 µm limit); a
+    # unit's factor is a short decimal (1e-06, 3600, 1e4), so 15 digits of it are exact
+    factor = Fraction(f"{float(unit.to(si_unit).magnitude):.15g}")
+    try:
+        si = float(Fraction(number.group()) * factor)
+    except OverflowError:  # beyond the largest double
+        si = math.inf
     if not math.isfinite(si):
         raise InputError(field, f"{text!r} is not a finite number")
     return si
@@ -136,6 +185,7 @@ def parse_fraction(value, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise InputError(field, f"expected a percentage such as '10%', got {value!r}")
     text = value.strip()
+    _refuse_long(text, field, "a percentage such as '10%'")
     m = re.fullmatch(r"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*%", text)
     if not m:
         raise InputError(field, f"expected a percentage such as '10%', got {text!r}")
@@ -155,6 +205,7 @@ def parse_temperature(value, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, str):
         raise InputError(field, f"expected a temperature with a unit, such as {example!r}, got {value!r}")
     text = value.strip()
+    _refuse_long(text, field, f"a temperature such as {example!r}")
     m = re.fullmatch(r"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)\s*(°C|degC|C|celsius|K|kelvin)", text)
     if not m:
         raise InputError(field, f"cannot read {text!r} as a temperature; write e.g. {example!r} or '278K'")

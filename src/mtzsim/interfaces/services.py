@@ -65,11 +65,17 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
         ``out_dir`` is a file, exists (without ``force``), or its parent cannot be created or
         written.
     """
-    out = Path(out_dir)
+    with user_path(out_dir, field_name):
+        return _prepare_output(Path(out_dir), force, field_name)
+
+
+def _prepare_output(out: Path, force: bool, field_name: str) -> Path:
     if out.exists() and not out.is_dir():
         raise InputError(field_name, f"{str(out)!r} is a file; give a folder for the run's files")
     if out.exists() and not force:
         raise InputError(field_name, f"{str(out)!r} already exists; give another folder, or --force to replace it")
+    if out.exists():
+        _refuse_to_replace(out, field_name)
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -83,31 +89,136 @@ def prepare_output(out_dir, *, force: bool = False, field_name: str = "out") -> 
     return Path(staging)
 
 
+def open_registry(db, *, field_name: str) -> RunStore:
+    """The run registry ``db``, refusing a file that is no SQLite database before SQLite sees it.
+
+    SQLite takes a file of a few bytes for an empty database and overwrites it (``--db notes.txt``
+    holding one line); a longer one it refuses, which :class:`RunStore` reports.
+    """
+    path = Path(db)
+    with user_path(db, field_name):
+        if path.is_file() and path.stat().st_size > 0:
+            with open(path, "rb") as fh:
+                head = fh.read(16)
+            if head != b"SQLite format 3\0":  # the header of every SQLite database file
+                raise InputError(field_name, f"{str(path)!r} is not an mtzsim run registry (not an SQLite file); "
+                                             "give another file")
+        return RunStore(path, field=field_name)
+
+
+def _refuse_to_replace(out: Path, field_name: str) -> None:
+    """``--force`` replaces a run folder, never the folder one works in, one above it, the home folder or a git checkout."""
+    where = out.resolve()
+    cwd = Path.cwd().resolve()
+    if where == cwd or where in cwd.parents:
+        raise InputError(field_name, f"{str(out)!r} is the working folder or holds it; --force would delete it")
+    if where == Path.home().resolve():
+        raise InputError(field_name, f"{str(out)!r} is the home folder; --force would delete it")
+    if (where / ".git").exists():
+        raise InputError(field_name, f"{str(out)!r} is a git checkout; --force would delete it")
+
+
 #: Figure formats matplotlib writes (checked before any compute, so a typo never costs a run).
 FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
 
 
-def check_figure_path(path, *, field_name: str = "--figure") -> Path:
+def check_figure_path(path, *, field_name: str = "--figure", make_folder: bool = False) -> Path:
     """Refuse a figure path whose format is unknown or whose folder is missing or read-only.
+
+    ``make_folder``: create a missing folder (for commands whose figure writer creates it).
 
     Raises
     ------
     InputError
         Naming ``field_name``, before the simulation runs.
     """
-    out = Path(path)
+    return check_output_file(path, field_name=field_name, formats=FIGURE_FORMATS, kind="figure",
+                             make_folder=make_folder)
+
+
+def check_output_file(path, *, field_name: str, formats=None, kind: str = "file", make_folder: bool = False) -> Path:
+    """Refuse an output file that cannot be written, before any compute.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to be written.
+    field_name : str
+        How the caller names it in messages (``--out``).
+    formats : sequence of str, optional
+        Accepted suffixes (without the dot); default any.
+    kind : str
+        What the file is, in messages (``figure``).
+    make_folder : bool
+        Create a missing folder instead of refusing it.
+
+    Raises
+    ------
+    InputError
+        Unknown format, empty path, a folder, a missing or unwritable folder; naming ``field_name``.
+    """
+    if not str(path).strip():
+        raise InputError(field_name, "empty; give a file name")
+    with user_path(path, field_name):
+        return _check_output_file(Path(path), field_name, formats, kind, make_folder)
+
+
+def _check_output_file(out: Path, field_name: str, formats, kind: str, make_folder: bool) -> Path:
     suffix = out.suffix.lower().lstrip(".")
-    if suffix not in FIGURE_FORMATS:
-        raise InputError(field_name, f"{str(out)!r}: unsupported figure format {suffix or '(none)'!r}; "
-                         f"use one of {', '.join(FIGURE_FORMATS)}")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(field_name, f"the folder {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(field_name, f"cannot write in {str(parent)!r}")
+    if formats is not None and suffix not in formats:
+        raise InputError(field_name, f"{str(out)!r}: unsupported {kind} format {suffix or '(none)'!r}; "
+                         f"use one of {', '.join(formats)}")
     if out.is_dir():
         raise InputError(field_name, f"{str(out)!r} is a folder; give a file name")
+    parent = out.parent if str(out.parent) else Path(".")
+    if make_folder:
+        check_output_folder(parent, field_name=field_name)
+    elif not parent.is_dir():
+        raise InputError(field_name, f"the folder {str(parent)!r} does not exist")
+    else:
+        _probe_writable(parent, field_name)
     return out
+
+
+def check_output_folder(path, *, field_name: str) -> Path:
+    """Create the output folder ``path`` (with its parents) and check that it can be written, before any compute.
+
+    Raises
+    ------
+    InputError
+        ``path`` is empty, a file, or cannot be created or written; naming ``field_name``.
+    """
+    if not str(path).strip():
+        raise InputError(field_name, "empty; give a folder")
+    out = Path(path)
+    with user_path(path, field_name):
+        if out.exists() and not out.is_dir():
+            raise InputError(field_name, f"{str(out)!r} is a file; give a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(field_name, f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
+        _probe_writable(out, field_name)
+    return out
+
+
+@contextlib.contextmanager
+def user_path(path, field_name: str):
+    """An OSError from looking at a user's path (a name too long, a link loop) → InputError naming the field."""
+    try:
+        yield
+    except OSError as exc:
+        shown = str(path) if len(str(path)) <= 80 else str(path)[:77] + "..."
+        raise InputError(field_name, f"cannot use {shown!r}: {exc.strerror or exc}") from None
+
+
+def _probe_writable(folder: Path, field_name: str) -> None:
+    """Write and remove a temporary file in ``folder`` (``os.access`` says yes to root even on /proc)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(field_name, f"cannot write in {str(folder)!r}: {exc.strerror or exc}") from None
 
 
 def _remove_stale_partials(parent: Path, name: str) -> None:
@@ -203,7 +314,7 @@ def run_scenario(
 
     names = {"out": "out", "db": "db", **(field_names or {})}
     db = Path(db)
-    store = RunStore(db, field=names["db"])
+    store = open_registry(db, field_name=names["db"])
     try:
         run_id = new_run_id()
         while store.has_run(run_id):
@@ -254,17 +365,39 @@ def run_scenario(
 
 @contextlib.contextmanager
 def named_field_errors():
-    """Turn a core ValueError that names the setting to change (``.field``, as
-    :class:`mtzsim.physics.field.cost.FieldTooLarge`) into :class:`InputError` at the edge."""
+    """Turn a core ValueError that names the setting to change into :class:`InputError` at the edge.
+
+    The setting is the error's ``.field`` (as :class:`mtzsim.physics.field.cost.FieldTooLarge`), or,
+    for a refusal of the single-MTZ solver's domain (a ValueError raised in
+    :mod:`mtzsim.physics.mtz.domain`: a spot too small for the grid, a grid too large, damage past
+    the deepest or widest domain), the scenario key its message points to (:func:`mtz_domain_field`).
+    """
     try:
         yield
     except InputError:
         raise
     except ValueError as exc:
-        name = getattr(exc, "field", None)
+        name = getattr(exc, "field", None) or mtz_domain_field(exc)
         if isinstance(name, str) and name:
             raise InputError(name, getattr(exc, "message", None) or str(exc)) from None
         raise
+
+
+#: Scenario key named by a refusal of the single-MTZ domain, by the words of its message (first match).
+MTZ_DOMAIN_FIELDS = (("coarser cell", "numerics.mtz_cell"), ("spot", "laser.spot"), ("", "laser.energy"))
+
+
+def mtz_domain_field(exc: BaseException) -> str | None:
+    """The scenario key (:data:`MTZ_DOMAIN_FIELDS`) of a ValueError raised in :mod:`mtzsim.physics.mtz.domain`, else None."""
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb.tb_frame.f_globals.get("__name__") != "mtzsim.physics.mtz.domain":
+        return None
+    message = str(exc)
+    return next(key for words, key in MTZ_DOMAIN_FIELDS if words in message)
 
 
 def _write_files(run, scenario, folder: Path, write_report) -> dict[str, Path]:
@@ -299,5 +432,6 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["OUTPUT_FILES", "RunOutcome", "default_out_dir", "held_interrupts", "named_field_errors", "prepare_output",
-           "run_scenario"]
+__all__ = ["OUTPUT_FILES", "RunOutcome", "check_figure_path", "check_output_file", "check_output_folder",
+           "default_out_dir", "held_interrupts", "mtz_domain_field", "named_field_errors", "open_registry",
+           "prepare_output", "run_scenario", "user_path"]

@@ -171,6 +171,8 @@ def _area(value: Any) -> tuple[float, float]:
     """``"10mm x 10mm"`` → (0.01, 0.01) [m]; ``"1cm2"`` → a square of that area."""
     if not isinstance(value, str):
         raise _fail(f"expected a size such as '10mm x 10mm', got {value!r}")
+    if len(value) > 64:  # the split below takes time growing with the square of the length
+        raise _fail(f"{value[:24]!r}… is {len(value)} characters long; write e.g. '10mm x 10mm'")
     parts = re.split(r"\s*[x×X\*]\s*(?=[\d.+-])", value.strip())
     lo, hi, _, shown = LIMITS["pattern.area_side"]
     if len(parts) == 2:
@@ -323,6 +325,16 @@ class LaserSection(_Section):
         if self.pulse is not None and self.peak_power is not None:
             raise _fail("give pulse or peak_power, not both", "peak_power")
         _check_limits("laser", self, ("energy", "fluence", "spot", "peak_power", "pulse", "stack_delay"))
+        # what the given settings imply: the energy of a fluence over the spot, the pulse of a peak power
+        implied = []
+        if self.fluence is not None:
+            implied.append(("fluence", "laser.energy", self.pulse_energy, "a pulse energy"))
+        if self.peak_power is not None:
+            implied.append(("peak_power", "laser.pulse", self.pulse_energy / self.peak_power, "a pulse of E/P"))
+        for name, limit, value, what in implied:
+            lo, hi, unit, shown = LIMITS[limit]
+            if not lo <= value <= hi:
+                raise _fail(f"implies {what} = {_fmt_si(value, unit)}, beyond what mtzsim models ({shown})", name)
         return self
 
     @property
@@ -862,17 +874,26 @@ def load_scenario(path) -> Scenario:
     return parse_scenario(read_input_file(path, field="scenario", kind="scenario file"), source=str(path))
 
 
+#: Largest input file read [bytes]: a scenario or sweep file is a few kB.
+LARGEST_INPUT_FILE = 8 * 2**20
+
+
 def read_input_file(path, *, field: str, kind: str) -> str:
-    """The UTF-8 text of a user's input file (scenario, sweep).
+    """The UTF-8 text of a user's input file (scenario, sweep); a byte-order mark (Windows editors) is dropped.
 
     Raises
     ------
     InputError
-        Missing, a folder, not UTF-8 or unreadable; names ``field``.
+        Missing, a folder, larger than :data:`LARGEST_INPUT_FILE`, not UTF-8 or unreadable; names ``field``.
     """
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(LARGEST_INPUT_FILE + 1)  # never the whole of /dev/zero
+        if len(data) > LARGEST_INPUT_FILE:
+            raise InputError(field, f"{str(path)!r} is larger than {LARGEST_INPUT_FILE // 2**20} MiB; a {kind} "
+                                    "is a few kB of text")
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(field, f"no such file: {str(path)!r}") from None
     except IsADirectoryError:
@@ -881,6 +902,10 @@ def read_input_file(path, *, field: str, kind: str) -> str:
         raise InputError(field, f"{str(path)!r} is not UTF-8 text") from None
     except OSError as exc:
         raise InputError(field, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+
+
+#: Deepest dotted key read (``laser.energy = ...`` is one dot deep).
+_DEEPEST_KEY = 32
 
 
 def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
@@ -904,6 +929,11 @@ def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
     """
     if not isinstance(text, str):
         raise InputError("scenario", f"expected TOML text, got {type(text).__name__}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        # tomllib's time grows with the square of a dotted key's depth (a.b.b.b… 20,000 deep: 4 s)
+        if line.partition("=")[0].count(".") > _DEEPEST_KEY:
+            raise InputError("toml", f"a key nested more than {_DEEPEST_KEY} levels deep; a scenario's keys "
+                                     "are table.key", line=number)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -984,9 +1014,17 @@ def _known_keys(loc: tuple) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
+#: Validation errors of one file whose lines are looked up (the first problem is reported).
+_ERRORS_LOCATED = 20
+
+
 def _to_input_error(exc: ValidationError, data: dict, text: str | None) -> InputError:
-    """The first problem in the file (lowest line) as one InputError."""
-    errors = [_one_error(err, text) for err in exc.errors(include_url=False)]
+    """The first problem in the file (lowest line) as one InputError.
+
+    Of the first :data:`_ERRORS_LOCATED` errors only: each is looked up line by line in the text,
+    and a file of thousands of unknown keys would take minutes.
+    """
+    errors = [_one_error(err, text) for err in exc.errors(include_url=False)[:_ERRORS_LOCATED]]
     return min(errors, key=lambda e: math.inf if e.line is None else e.line)
 
 

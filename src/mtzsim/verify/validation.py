@@ -188,10 +188,11 @@ def _register_stage_cases(models: set[str] | None = None) -> None:
     what the registry already holds."""
     wanted = set(models or MODELS)
     if "mtz" in wanted:
-        from mtzsim.verify import mtz_cases, nonablative_cases
+        from mtzsim.verify import literature_cases, mtz_cases, nonablative_cases
 
         mtz_cases.register()
         nonablative_cases.register()
+        literature_cases.register()
     if "healing" in wanted:
         from mtzsim.biology.healing_calibration import register_validation_cases
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import typer
 
@@ -43,13 +44,20 @@ def fail(error: InputError) -> None:
     raise SystemExit(2)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A model's warning as one line, ``mtzsim: warning: ...`` (not Python's file, line and source)."""
+    typer.echo(f"mtzsim: warning: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``mtzsim`` console script; exits 0, 1 (a check failed), 2 (bad input) or 130 (interrupted).
 
     ``argv`` defaults to ``sys.argv[1:]``.
     """
     try:
-        code = app(args=argv, prog_name="mtzsim", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            code = app(args=argv, prog_name="mtzsim", standalone_mode=False)
     except InputError as error:
         fail(error)
     except KeyboardInterrupt:

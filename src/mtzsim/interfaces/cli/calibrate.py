@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
         out: Optional[str] = typer.Option(None, "--out", help="write the calibration record (JSON) to this file "
                                           "[outcome: default the packaged params/data/outcome_posterior.json; comparators: default "
                                           "the packaged params/data/comparator_calibration.json]"),
-        loo: bool = typer.Option(True, help="leave-one-out refits (about 8 more fits)"),
+        loo: Optional[bool] = typer.Option(None, "--loo/--no-loo", help="mtz: leave-one-out refits (about 8 more "
+                                           "fits) [default: loo]"),
         as_json: bool = typer.Option(False, "--json", help="print the calibration record as JSON"),
         dry_absorption: Optional[bool] = typer.Option(
             None, "--dry-absorption/--no-dry-absorption",
@@ -44,6 +45,26 @@ def register(app: typer.Typer) -> None:
         """
         from mtzsim.errors import InputError
 
+        stages = ("mtz", "healing", "outcome", "comparators", "downstream")
+        if stage not in stages:
+            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing, outcome, comparators or "
+                                        "downstream")
+        if stage != "mtz":  # options of the MTZ fit only: refused, not silently ignored
+            for flag, value in (("--loo/--no-loo", loo), ("--dry-absorption/--no-dry-absorption", dry_absorption),
+                                ("--wall-optics/--no-wall-optics", wall_optics),
+                                ("--wall-roughness/--no-wall-roughness", wall_roughness)):
+                if value is not None:
+                    raise InputError(flag, f"sets the MTZ fit; --stage {stage} does not read it")
+        if out is not None and stage == "healing":
+            raise InputError("--out", "--stage healing prints the fits and writes nothing; copy them into "
+                                      "params/data/healing_parameters.csv to adopt them")
+        if out is not None and stage == "downstream":
+            raise InputError("--out", "--stage downstream writes the packaged records (each stage reads the "
+                                      "one before); run the stages one by one to write elsewhere")
+        if out is not None:  # checked before the fit (minutes)
+            from mtzsim.interfaces.services import check_output_file
+
+            check_output_file(out, field_name="--out", make_folder=True)
         if stage == "outcome":
             _outcome(out, as_json)
             return
@@ -54,15 +75,9 @@ def register(app: typer.Typer) -> None:
             _comparators(out, as_json)
             return
         if stage == "downstream":
-            if out:
-                raise InputError("--out", "--stage downstream writes the packaged records (each stage reads the "
-                                          "one before); run the stages one by one to write elsewhere")
             _outcome(None, as_json)
             _comparators(None, as_json)
             return
-        if stage != "mtz":
-            raise InputError("--stage", f"unknown stage {stage!r}; choose mtz, healing, outcome, comparators or "
-                                        "downstream")
         from mtzsim.verify.calibration import DRY_ABSORPTION, WALL_OPTICS, WALL_ROUGHNESS, fit, record, write_record
 
         dry = DRY_ABSORPTION if dry_absorption is None else dry_absorption
@@ -78,7 +93,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"  phi_near = {10**x[0]:.3g}  phi = {10**x[1]:.3g}" + (f"  kappa = {10**x[2]:.3g}" if dry else "")
                            + (f"  sigma = {10**x[3]:.3g} um" if rough else "") + f"   chi2 {cost:.3f}")
 
-        result = fit(progress=show, loo=loo, dry_absorption=dry, wall_optics=walls, wall_roughness=rough)
+        result = fit(progress=show, loo=True if loo is None else loo, dry_absorption=dry, wall_optics=walls,
+                     wall_roughness=rough)
         rec = write_record(result, out) if out else record(result)
         if as_json:
             typer.echo(json.dumps(rec, indent=2))

@@ -53,6 +53,12 @@ def register(app: typer.Typer) -> None:
 
         if not 10 <= cohort <= 1_000_000:
             raise InputError("--cohort", f"must be a whole number from 10 to 1000000, got {cohort}")
+        from mtzsim.interfaces.services import check_figure_path, check_output_folder
+
+        if figure is not None:  # checked before the compute (the figure writer makes a missing folder)
+            check_figure_path(figure, make_folder=True)
+        if report is not None:
+            check_output_folder(report, field_name="--report")
         sc = load_scenario(scenario)
         inp = comparison_inputs(sc)
         res = compare(inp["scars"], fitzpatrick=inp["fitzpatrick"], age=inp["age"], sessions=inp["sessions"],

@@ -50,12 +50,9 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--resolution", f"must be from {shown}, got {resolution!r}")
             stages = tuple(_with_resolution(s, res) if s.name == "field" else s for s in stages)
         if out is not None:  # checked before the compute
-            if out.exists() and not out.is_dir():
-                raise InputError("--out", f"{str(out)!r} is a file; give a folder")
-            try:
-                out.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError("--out", f"cannot create {str(out)!r}: {exc.strerror or exc}") from None
+            from mtzsim.interfaces.services import check_output_folder
+
+            check_output_folder(out, field_name="--out")
         sc = load_scenario(scenario)
         from mtzsim.interfaces.services import named_field_errors
 

@@ -55,6 +55,10 @@ def register(app: typer.Typer) -> None:
 
         if not (0 < days <= 365):
             raise InputError("--days", f"must be between 0 and 365 days, got {days!r}")
+        if out is not None:  # checked before the compute
+            from mtzsim.interfaces.services import check_output_folder
+
+            check_output_folder(out, field_name="--out")
         sc = load_scenario(scenario)
         follow_up = sc.course.follow_up
         if aftercare is not None:
@@ -65,8 +69,11 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 raise InputError("aftercare.regimen", str(exc)) from None
         site = sc.patient.site
-        mtz = simulate_mtz(sc.beam(), surface_cooling=sc.surface_cooling())
-        field = simulate_field(mtz, sc.pattern_spec())
+        from mtzsim.interfaces.services import named_field_errors
+
+        with named_field_errors():
+            mtz = simulate_mtz(sc.beam(), surface_cooling=sc.surface_cooling())
+            field = simulate_field(mtz, sc.pattern_spec())
         wm = wound_map_from_field(field)
         try:
             result = simulate_healing(wm, site=site, aftercare=events, days=days, surrogate=surrogate)
@@ -79,7 +86,6 @@ def register(app: typer.Typer) -> None:
             from mtzsim.report.figures_healing import save_healing_figures
 
             folder = pathlib.Path(out)
-            folder.mkdir(parents=True, exist_ok=True)
             save_healing_figures(result, folder)
             result.to_dataset().to_netcdf(folder / "fields.nc", group="healing", engine="h5netcdf", mode="w")
             (folder / "healing.json").write_text(json.dumps(summary, indent=2))

@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         e = positive(energy, "energy", "--energy") if energy is not None else None
         f = positive(fluence, "fluence", "--fluence") if fluence is not None else None
         d = presets.check_limit("laser.spot", positive(spot, "length", "--spot"), "--spot")
-        if figure:
+        if figure is not None:
             from mtzsim.interfaces.services import check_figure_path
 
             check_figure_path(figure)
@@ -103,6 +103,12 @@ def register(app: typer.Typer) -> None:
 
             h = default_numerics(beam).cell
         presets.check_limit("laser.energy", beam.energy, "--energy" if energy is not None else "--fluence")
+        if p is not None:  # the duration E/P the peak power implies
+            try:
+                presets.check_limit("laser.pulse", beam.pulse_duration, "--peak-power")
+            except InputError as exc:
+                raise InputError(exc.field, f"implies a pulse of E/P = {format_number(beam.pulse_duration)} s; "
+                                            f"{exc.message}") from None
         # the clinical-range warnings a scenario run prints (settings of the beam only: no pattern here)
         flag = {"laser.energy": "--energy", "laser.spot": "--spot", "laser.stack": "--stack"}
         range_warnings = [w for w in presets.clinical_warnings(
@@ -127,8 +133,12 @@ def register(app: typer.Typer) -> None:
                 else:
                     result = simulate_mtz(beam, numerics=Numerics(cell=h), surface_cooling=coolant)
             except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
-                raise InputError("--spot" if "spot" in str(exc) else "--energy", str(exc)) from None
-        if figure:
+                from mtzsim.interfaces.services import mtz_domain_field
+
+                flags = {"numerics.mtz_cell": "--cell", "laser.spot": "--spot"}
+                name = flags.get(mtz_domain_field(exc), "--energy" if energy is not None else "--fluence")
+                raise InputError(name, str(exc)) from None
+        if figure is not None:
             from mtzsim.report.figures_mtz import save_mtz_figure
 
             save_mtz_figure(result, figure)
@@ -153,7 +163,7 @@ def register(app: typer.Typer) -> None:
         for key, value in summary["energy_partition_mj"].items():
             table.add_row(f"energy: {key} [mJ]", format_number(value, 3))
         Console().print(table)
-        if figure:
+        if figure is not None:
             typer.echo(f"figure written to {figure}")
 
 

@@ -25,7 +25,14 @@ def register(app: typer.Typer) -> None:
         sc = load_scenario(scenario)
         if cohort is not None and not 1 <= cohort <= 1_000_000:
             raise InputError("--cohort", f"must be a whole number from 1 to 1000000, got {cohort}")
-        inp = outcome_inputs(sc)
+        if figures is not None:  # checked before the compute
+            from mtzsim.interfaces.services import check_output_folder
+
+            check_output_folder(figures, field_name="--figures")
+        from mtzsim.interfaces.services import named_field_errors
+
+        with named_field_errors():
+            inp = outcome_inputs(sc)
         size = cohort if cohort is not None else (inp.cohort_size if inp.cohort_size > 1 else 2000)
         res = predict_outcome(inp.stimulus, inp.scars, None, fitzpatrick=inp.fitzpatrick, age=inp.age,
                               sessions=inp.sessions, interval=inp.interval, follow_up=inp.follow_up,
@@ -36,9 +43,7 @@ def register(app: typer.Typer) -> None:
 
             from mtzsim.report.figures_outcome import save_outcome_figures
 
-            folder = pathlib.Path(figures)
-            folder.mkdir(parents=True, exist_ok=True)
-            save_outcome_figures(res, folder)
+            save_outcome_figures(res, pathlib.Path(figures))
         if as_json:
             typer.echo(json.dumps(d))
             return

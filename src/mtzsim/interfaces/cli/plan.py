@@ -8,12 +8,19 @@ from typing import Optional
 import typer
 
 
+#: Most sessions a patient may accept and most plans shown, the same in the web API (assumption:
+#: fractional courses run 1-6 sessions in the project's data; 10 leaves room, and the planner caps
+#: each modality at its own maximum anyway).
+MAX_SESSIONS = 10
+MAX_TOP = 20
+
+
 def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_pih, modality):
     """User text → SI limits; every error names its option (InputError, exit 2)."""
     from mtzsim.clinic.physics_table import MODALITIES
     from mtzsim.clinic.scars import Scar, classify
     from mtzsim.errors import InputError
-    from mtzsim.params.presets import SCAR_DEFAULTS
+    from mtzsim.params.presets import SCAR_DEFAULTS, check_limit
     from mtzsim.units import parse_fraction, parse_quantity
 
     if scar not in ("icepick", "boxcar", "rolling"):
@@ -26,6 +33,7 @@ def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_p
     w = parse_quantity(width, "length", "--width") if width is not None else SCAR_DEFAULTS[scar].width
     if not w > 0:
         raise InputError("--width", f"must be a positive width such as '3mm', got {width!r}")
+    check_limit("scars.width", w, "--width")
     if not 1 <= fitzpatrick <= 6:
         raise InputError("--fitzpatrick", f"must be a skin type from 1 to 6, got {fitzpatrick}")
     md = None
@@ -38,8 +46,8 @@ def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_p
         mp = parse_fraction(max_pih, "--max-pih")
         if not 0 <= mp <= 1:
             raise InputError("--max-pih", f"must be from 0 % to 100 %, got {max_pih!r}")
-    if sessions < 1:
-        raise InputError("--sessions", f"must be at least 1, got {sessions}")
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise InputError("--sessions", f"must be from 1 to {MAX_SESSIONS}, got {sessions}")
     if md is not None and mp is not None and md == 0 and mp == 0:
         raise InputError("--max-downtime", "0 d downtime together with 0 % PIH excludes every treatment "
                                            "(contradictory limits)")
@@ -74,8 +82,8 @@ def register(app: typer.Typer) -> None:
         from mtzsim.errors import InputError
 
         s, md, mp, mods = _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_pih, modality)
-        if top < 1:
-            raise InputError("--top", f"must be at least 1, got {top}")
+        if not 1 <= top <= MAX_TOP:
+            raise InputError("--top", f"must be from 1 to {MAX_TOP}, got {top}")
         from mtzsim.clinic.physics_table import check_site
 
         try:

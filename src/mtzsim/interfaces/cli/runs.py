@@ -21,20 +21,23 @@ _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _open(db: Path, *, must_exist: bool):
-    from mtzsim.io.store import RunStore
+    from mtzsim.interfaces.services import open_registry, user_path
 
-    if not db.exists():
+    with user_path(db, "--db"):
+        exists = db.exists()
+    if not exists:
         if must_exist:
             raise InputError("--db", f"no run registry at {str(db)!r}; run a scenario first (mtzsim run …)")
         return None
-    return RunStore(db, field="--db")
+    return open_registry(db, field_name="--db")
 
 
 @runs_app.command("list")
 def list_command(
     db: Path = _DB,
     json_output: bool = _JSON,
-    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Show at most this many runs (newest first)."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=10**9,  # SQLite holds 64-bit integers
+                              help="Show at most this many runs (newest first)."),
 ) -> None:
     """List stored runs, newest first."""
     store = _open(db, must_exist=False)

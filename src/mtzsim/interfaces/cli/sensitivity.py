@@ -8,6 +8,11 @@ from typing import Optional
 import typer
 
 
+#: Largest Saltelli base sample: N (D + 2) model runs of D parameters each are held in memory at
+#: once (2**16: about a million runs, a few hundred MB; assumption: what a workstation holds).
+MAX_N_BASE = 2**16
+
+
 def register(app: typer.Typer) -> None:
     @app.command("sensitivity")
     def sensitivity_command(
@@ -15,7 +20,7 @@ def register(app: typer.Typer) -> None:
         n_base: int = typer.Option(512, "--n-base", help="Saltelli base sample (power of 2); runs = n_base × (parameters + 2)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
         figure: Optional[str] = typer.Option(None, "--figure", help="write the Sobol bar chart (PNG)"),
-        seed: int = typer.Option(1, help="sampling seed"),
+        seed: int = typer.Option(1, min=0, help="sampling seed (0 or more)"),
     ) -> None:
         """Global Sobol sensitivity (SALib) of the outcome of a scenario."""
         from mtzsim.clinic.scenario import outcome_inputs
@@ -23,9 +28,17 @@ def register(app: typer.Typer) -> None:
         from mtzsim.errors import InputError
         from mtzsim.io.scenario import load_scenario
 
-        if n_base < 8 or n_base & (n_base - 1):
-            raise InputError("--n-base", f"must be a power of 2 of at least 8, got {n_base}")
-        inp = outcome_inputs(load_scenario(scenario))
+        if n_base < 8 or n_base & (n_base - 1) or n_base > MAX_N_BASE:
+            raise InputError("--n-base", f"must be a power of 2 from 8 to {MAX_N_BASE}, got {n_base}")
+        if figure is not None:  # checked before the compute
+            from mtzsim.interfaces.services import check_figure_path
+
+            check_figure_path(figure)
+        from mtzsim.interfaces.services import named_field_errors
+
+        sc = load_scenario(scenario)
+        with named_field_errors():
+            inp = outcome_inputs(sc)
         res = sobol_indices(inp.stimulus, inp.scars, interval=inp.interval, follow_up=inp.follow_up, n_base=n_base, seed=seed)
         if figure is not None:
             from mtzsim.report.figures_outcome import sobol_figure

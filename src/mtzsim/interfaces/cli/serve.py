@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Optional
 
 import typer
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse a host that does not resolve and a port that cannot be bound (uvicorn would exit 1 or 3)."""
+    import socket
+
+    from mtzsim.errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError("--host", f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            field = "--host" if exc.errno == errno.EADDRNOTAVAIL else "--port"
+            raise InputError(field, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +50,10 @@ def register(app: typer.Typer) -> None:
             raise InputError("--workers", f"must be at least 1, got {workers}")
         if queue is not None and queue < 0:
             raise InputError("--queue", f"must not be negative, got {queue}")
+        from mtzsim.interfaces.services import check_output_folder
+
+        check_output_folder(runs_dir, field_name="--runs-dir")
+        _check_address(host, port)
         typer.echo(f"mtzsim: serving the planner at http://{host}:{port}/ (Ctrl-C stops)", err=True)
         # keep-alive well past the 429's Retry-After (5 s): a client that waits and retries on its idle
         # connection must not meet the server closing it (uvicorn's default is 5 s: a race, seen as ReadError)

@@ -63,13 +63,19 @@ def register(app: typer.Typer) -> None:
 
         if workers is not None and workers < 0:
             raise InputError("--workers", f"expected 0 (serial, in this process) or more workers, got {workers}")
+        most = 4 * (os.cpu_count() or 1)  # one process each: more than the cores only costs memory
+        if workers is not None and workers > most:
+            raise InputError("--workers", f"{workers} local worker processes on {os.cpu_count() or 1} CPUs; give at "
+                                          f"most {most} (or --scheduler for a cluster)")
         spec = sw.load_sweep(sweep_file)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ClinicalRangeWarning)  # every row records its own
             points = sw.generate(spec)
         target = out if out is not None else Path("runs") / f"sweep-{Path(sweep_file).stem}"
-        if target.exists() and not target.is_dir():
-            raise InputError("--out", f"{str(target)!r} is a file; give a folder for the sweep")
+        from mtzsim.interfaces.services import check_output_folder, open_registry
+
+        check_output_folder(target, field_name="--out")  # the folder and the registry before the compute
+        open_registry(db, field_name="--db").close()
         err = Console(stderr=True, highlight=False)
         show = not json_output and not no_progress and not os.environ.get("MTZSIM_NO_PROGRESS")
         bar = SweepBar(err) if show else None

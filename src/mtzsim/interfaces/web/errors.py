@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mtzsim.errors import InputError
 from mtzsim.interfaces.web.jobs import QueueFull
@@ -42,13 +46,22 @@ def _input(request: Request, exc: InputError) -> JSONResponse:
                         status_code=422)
 
 
+async def _http(request: Request, exc: StarletteHTTPException):
+    """FastAPI's 400 for a body its JSON parser gave up on (nested thousands deep) is bad input: 422 naming the body."""
+    if exc.status_code == 400:
+        message = f"cannot read the request body as JSON ({exc.detail})"
+        return JSONResponse({"detail": f"body: {message}", "errors": [{"field": "body", "message": message}]},
+                            status_code=422)
+    return await http_exception_handler(request, exc)
+
+
 def _busy(request: Request, exc: QueueFull) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
 
 def _shown(value):
-    """The offending input, short and JSON-safe."""
-    if value is None or isinstance(value, (bool, int, float)):
+    """The offending input, short and JSON-safe (NaN and infinities as text: strict JSON has none)."""
+    if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
         return value
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -58,4 +71,5 @@ def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(InputError, _input)
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(QueueFull, _busy)

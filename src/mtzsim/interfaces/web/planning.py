@@ -162,7 +162,7 @@ def run_mtz(req: MtzRequest) -> dict:
     from mtzsim.physics.mtz.source import default_numerics
     from mtzsim.units import format_number
 
-    tau = None if req.pulse_ms is None else req.pulse_ms * 1e-3
+    tau = None if req.pulse_ms is None else presets.check_limit("laser.pulse", req.pulse_ms * 1e-3, "pulse_ms")
     if tau is not None and tau > LONGEST_PULSE:  # minutes of explicit steps: not on a shared server
         raise InputError("pulse_ms", f"{req.pulse_ms:g} ms is longer than the longest fractional pulse the server "
                                      f"simulates ({LONGEST_PULSE * 1e3:g} ms); use the command line for longer pulses")
@@ -188,7 +188,9 @@ def run_mtz(req: MtzRequest) -> dict:
         try:
             result = simulate_mtz(beam, surface_cooling=coolant)
         except ValueError as exc:  # a model-domain refusal (spot too small, damage beyond the domain)
-            raise InputError("spot_um" if "spot" in str(exc) else "energy_mj", str(exc)) from None
+            from mtzsim.interfaces.services import mtz_domain_field
+
+            raise InputError("spot_um" if mtz_domain_field(exc) == "laser.spot" else "energy_mj", str(exc)) from None
     summary = result.to_dict()
     summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + [str(w.message) for w in caught]
     # the calibration intervals of `mtzsim mtz --json`; the pulse-regime span (three more MTZs) is left
@@ -198,7 +200,8 @@ def run_mtz(req: MtzRequest) -> dict:
 
 
 class core_errors:
-    """Turn a core ValueError into InputError: ``FieldTooLarge``-style ``.field``, or a message ``"name: ..."``."""
+    """Turn a core ValueError into InputError: ``FieldTooLarge``-style ``.field``, a refusal of the single-MTZ
+    domain (:func:`mtzsim.interfaces.services.mtz_domain_field`), or a message ``"name: ..."``."""
 
     def __enter__(self):
         return self
@@ -206,7 +209,9 @@ class core_errors:
     def __exit__(self, kind, exc, tb):
         if exc is None or isinstance(exc, InputError) or not isinstance(exc, ValueError):
             return False
-        name = getattr(exc, "field", None)
+        from mtzsim.interfaces.services import mtz_domain_field
+
+        name = getattr(exc, "field", None) or mtz_domain_field(exc)
         if isinstance(name, str) and name:
             raise InputError(name, getattr(exc, "message", None) or str(exc)) from None
         m = _CORE_FIELD.match(str(exc))

@@ -1,0 +1,122 @@
+"""The literature MTZ table (params/data/mtz_literature_validation.csv): sourced, sane, held out of every fit."""
+
+from __future__ import annotations
+
+import csv
+import math
+from importlib import resources
+
+import pytest
+
+from mtzsim.params.references import REFERENCES
+from mtzsim.verify import literature_cases as lc
+
+ROWS = lc.rows()
+HELD_OUT = [r for r in ROWS if r["role"] == "held_out"]
+
+
+def test_table_parses_with_its_columns():
+    assert ROWS and HELD_OUT
+    assert len({r["key"] for r in ROWS}) == len(ROWS)
+    for r in ROWS:
+        assert set(r) >= {"key", "source", "laser", "wavelength_nm", "spot_um", "energy_mj", "quantity", "measured_um",
+                          "kind", "tolerance", "tolerance_reason", "role", "location", "note"}
+        assert r["role"] in lc.ROLES
+        assert r["laser"] in lc.PRESET_FOR_LASER
+        assert r["quantity"] in lc.QUANTITIES
+        assert r["location"] and r["note"]
+
+
+def test_every_row_cites_a_reference():
+    for r in ROWS:
+        assert r["source"] in REFERENCES, r["key"]
+
+
+def test_held_out_rows_have_sane_units():
+    """Depth/width in µm, energy per microbeam in mJ, spot in µm: positive and of MTZ size; ±20–35 % tolerances."""
+    wavelength = {"co2": 10600, "eryag": 2940, "erglass": 1550}
+    for r in HELD_OUT:
+        e, m, tol = float(r["energy_mj"]), float(r["measured_um"]), float(r["tolerance"])
+        assert 0 < e <= 500 and 0 < m <= 3000 and 0 < tol <= 0.35
+        assert r["tolerance_reason"]
+        assert r["kind"] in lc.KINDS
+        assert float(r["wavelength_nm"]) == wavelength[r["laser"]]
+        if r["spot_um"]:
+            assert 5 <= float(r["spot_um"]) <= 3000
+    # a sweep's coagulation edge lies at or below its crater: total coagulation >= ablation depth
+    by = {(r["source"], r["spot_um"], r["energy_mj"], r["quantity"]): float(r["measured_um"]) for r in HELD_OUT}
+    for (src, spot, e, q), v in by.items():
+        if q == "ablation_depth" and (src, spot, e, "coagulation_depth") in by:
+            assert by[(src, spot, e, "coagulation_depth")] >= v
+
+
+def test_no_held_out_row_is_calibration_data():
+    """The held-out rows are neither rows nor settings of the MTZ calibration (mtz_calibration.json, ECO2_ROWS)
+    nor fitted rows of validation_cases.csv."""
+    from mtzsim.physics.mtz import calibration_record
+    from mtzsim.verify.calibration import ECO2_ROWS, HANTASH_ENERGIES
+
+    rec = calibration_record()
+    fitted_keys = set(rec["predictions_vs_data"]) | set(rec.get("leave_one_out", {}))
+    calibrated = {(round(e * 1e3, 6), round(s * 1e6, 6)) for e, s, *_ in ECO2_ROWS}
+    calibrated |= {(round(e * 1e3, 6), 120.0) for e in HANTASH_ENERGIES}
+    with resources.files("mtzsim.params.data").joinpath("validation_cases.csv").open(encoding="utf-8") as fh:
+        table = [row for row in csv.DictReader(fh) if row["model"] == "mtz"]
+    fitted_settings = {(float(t["energy_mj"]), float(t["spot_um"])) for t in table
+                       if t["fitted"] == "yes" and t["energy_mj"] and t["spot_um"]}
+    # no calibration reads the table
+    for module in ("calibration", "mtz_cases"):
+        text = resources.files("mtzsim.verify").joinpath(f"{module}.py").read_text(encoding="utf-8")
+        assert "mtz_literature_validation" not in text and "literature_cases" not in text
+    for r in HELD_OUT:
+        assert r["key"] not in fitted_keys
+        spot = float(r["spot_um"]) if r["spot_um"] else lc.preset_spot(r["laser"]) * 1e6
+        setting = (float(r["energy_mj"]), spot)
+        assert setting not in calibrated and setting not in fitted_settings, r["key"]
+
+
+def test_registered_cases_are_held_out_and_idempotent():
+    from mtzsim.verify import validation
+
+    lc.register()
+    lc.register()  # idempotent
+    names = {lc.case_name(r) for r in HELD_OUT}
+    mine = [c for c in validation.CASES if c.name in names]
+    assert len(mine) == len(HELD_OUT)
+    assert all(not c.fitted and validation.role(c) == "held out" and c.model == "mtz" for c in mine)
+    by_name = {lc.case_name(r): r for r in HELD_OUT}
+    for c in mine:  # a CO2 row without a stated pulse says it assumed the 30 W default
+        r = by_name[c.name]
+        if r["laser"] == "co2" and not (r["peak_power_w"] or r["pulse_duration_us"]):
+            assert "peak power 30 W (laser default)" in c.note
+
+
+def test_validate_wires_the_literature_cases():
+    """`mtzsim validate` (validation.run_all's stage registration) registers the table's cases."""
+    from mtzsim.verify import validation
+
+    validation._register_stage_cases({"mtz"})
+    names = {c.name for c in validation.CASES}
+    assert {lc.case_name(r) for r in HELD_OUT} <= names
+
+
+def test_unstated_spot_and_pulse_take_the_preset():
+    """A row without spot or pulse gets the device preset's spot and the laser's default pulse, and says so."""
+    row = dict(HELD_OUT[0], laser="erglass", spot_um="", peak_power_w="", pulse_duration_us="", energy_mj="20")
+    kw, assumed = lc.beam_inputs(row)
+    assert math.isclose(kw["spot_diameter"], 140e-6)  # nonablative-fractional-1550nm preset
+    assert "peak_power" not in kw and "pulse_duration" not in kw
+    assert any("spot not stated" in a for a in assumed) and any("pulse not stated" in a for a in assumed)
+    kw, assumed = lc.beam_inputs(dict(row, spot_um="300", peak_power_w="60"))
+    assert kw["spot_diameter"] == 300e-6 and kw["peak_power"] == 60.0 and not assumed
+
+
+def test_bad_rows_are_refused(monkeypatch):
+    bad = dict(HELD_OUT[0], key="bad", source="eCO2SpotSize", kind="less", energy_mj="77")
+    monkeypatch.setattr(lc, "rows", lambda: [bad])
+    with pytest.raises(ValueError, match="kind"):
+        lc.register()
+    with pytest.raises(ValueError, match="energy"):
+        lc.beam_inputs(dict(bad, energy_mj=""))
+    with pytest.raises(ValueError, match="laser"):
+        lc.beam_inputs(dict(bad, laser="ruby"))
