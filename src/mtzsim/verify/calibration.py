@@ -20,8 +20,10 @@ rows, Hantash's ratios and Walsh 1989's CW residual damage, with the crater wall
 (:data:`WALL_OPTICS` False: normal-incidence Fresnel loss, no redirection; the traced walls' axis caustic
 is not grid-converged, see the last paragraphs) and each ray shielded only by the ejecta on its own path
 (:func:`mtzsim._kernels.axisym.plume_transmission`): log10 φ_near = −0.266 ± 0.227, log10 φ = −1.708 ±
-0.954, log10 κ = −1.161 ± 0.316 (κ = 0.069), χ² 4.57 on 7 rows. Rows, leave-one-out and convergence: the
-last paragraphs of this docstring. What follows until there is the history of the earlier records.
+0.954, log10 κ = −1.161 ± 0.316 (κ = 0.069), χ² 4.57 on 7 rows; refitted the same day with the H&E lesion
+width measured in the dermis (the last paragraph): the same optimum, ± 0.212 / 0.893 / 0.296, χ² 3.67.
+Rows, leave-one-out and convergence: the last paragraphs of this docstring. What follows until there is
+the history of the earlier records.
 
 Previous record (adopted 2026-11-30, replaced the same day), with Fresnel reflection at the skin surface and the crater walls
 (:mod:`mtzsim.physics.mtz.reflection`: Hale & Querry's water index, tissue n = water's, k = water
@@ -337,6 +339,30 @@ unchanged by it):
   held-out scanned CW +21 %. The χ² surface is rough (a point 1.3 % away in φ_near gave 2.29 mm at 80 mJ):
   whether the guided light pierces the floor flips between neighbouring parameters. The walls of a real
   crater are lined by eschar (Hantash 2007) and rough, not specular mirrors over millimetres.
+* Rough traced walls (2026-11-30): a wall of rms roughness σ reflects specularly only exp(−(4π σ cos θ /
+  λ)²) of its Fresnel R (Davies 1954; Beckmann & Spizzichino 1963; :class:`LossModel` ``wall_roughness``,
+  bounds 0.1–30 µm, :func:`mtzsim._kernels.axisym.specular_share`), the diffuse rest absorbed in the wall it
+  strikes. At the adopted (φ_near, φ, κ) the 80 mJ H&E crater is 1.88 mm deep with smooth walls, 1.02 mm at
+  σ = 3 µm, 963 µm at 6 µm, 740 µm at 12 µm, and the Hantash depth ratio 3.92 / 3.15 / 3.02 / 2.61: the
+  guiding that lifts the ratio above 3 deepens the craters 1.6–3.6×, and the plume's shielding, which grows
+  with the channel's depth, cannot take that back without flattening the ratio again (φ_near = 1 at σ =
+  6 µm: 80 mJ 240 µm, ratio 1.43). The four-parameter fit (``fit(wall_optics=True, wall_roughness=True)``,
+  from the adopted record and σ = 10 µm, 19 evaluations, width measured anywhere) ends at log10 σ/µm =
+  1.12 (σ = 13 µm: only rays within ~5° of grazing stay specular), (−0.308, −1.366, −1.113), χ² 4.75
+  against 4.57 without the trace: the same rows (80 mJ +20.8 %, depth ratio 2.48). Rough walls are the
+  untraced walls; the trace stays off (:data:`WALL_OPTICS`), now for a physical reason.
+* The H&E lesion width in the dermis (adopted 2026-11-30): the collagen-birefringence edge exists where
+  collagen is, below the dermo-epidermal junction (stratum corneum 16.8 µm + viable epidermis 59 µm,
+  skin_layers.csv; :mod:`mtzsim.physics.histology`). The Gaussian beam's wings heat a thin epidermal rim
+  past the collagen set's Ω = 1; counted as lesion it set the width at the surface (5 / 30 mJ: 161 / 187
+  µm, ratio 1.17). In the dermis: 116 / 152 µm, ratio 1.31 (Hantash: ≈ 2 ± 35 %, −34.6 %, inside by 0.4
+  points). The 1.55 µm lesions are widest in the dermis (Bedi 40 mJ: 178.6 µm either way); every depth is
+  unchanged. Refit (5 µm, same start, 17 evaluations, 47 min with the leave-one-out on a loaded machine):
+  the optimum did not move — log10 φ_near −0.266 ± 0.212, log10 φ −1.708 ± 0.893, log10 κ −1.161 ± 0.296
+  (the width ratio hardly depends on the three) —, χ² 3.67 (reduced 0.92; 4.57 before); rows as above
+  but the width ratio; leave-one-out: 80 mJ ablation +31.1 %, coagulation −3.6 %, 160 mJ −5.4 / −5.8 %,
+  depth ratio 2.09 (−30.3 %), width ratio 1.31 (−34.6 %: passes), Walsh −46.4 %. The living-tissue
+  MTZ (every downstream stage) is unchanged.
 """
 
 from __future__ import annotations
@@ -406,7 +432,7 @@ BOUNDS_ROUGH = (BOUNDS_DRY[0] + (ROUGHNESS_LOG10_BOUNDS[0],), BOUNDS_DRY[1] + (R
 X0_ROUGH = X0_DRY + (1.0,)
 #: Whether the adopted fit includes the dry-matrix absorption ratio κ (and the CW rows). Adopted
 #: 2026-11-30 with the crater-wall trace off (:data:`WALL_OPTICS`) and the per-ray plume path: κ = 0.069
-#: (1σ 0.033–0.14), χ² 4.57 on 7 rows; the CW residual damage (Walsh 1989 fitted, the 1997 scanned-CW rows
+#: (1σ 0.035–0.14), χ² 3.67 on 7 rows (4.57 with the width measured in the epidermis too); the CW residual damage (Walsh 1989 fitted, the 1997 scanned-CW rows
 #: held out) is reproduced within ±35 % where κ = 1 misses it by −69 to −76 %, and the 80 mJ crater is
 #: grid-converged (module docstring).
 #: With the walls traced it was not adopted: κ = 0.133, not resolved by the 5 µm grid (the caustic).
