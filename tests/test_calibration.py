@@ -19,7 +19,8 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
     lo, hi = ABLATION_TEMPERATURE_BOUNDS
     assert lo < model.ablation_temperature < hi
     # a fitted value on the edge of its range is a defect (DESIGN.md): strictly inside
-    names, bounds, _ = calibration.parameter_set(calibration.SUPERHEATING, calibration.DRY_ABSORPTION)
+    names, bounds, _ = calibration.parameter_set(calibration.SUPERHEATING, calibration.DRY_ABSORPTION,
+                                                 calibration.WALL_ROUGHNESS)
     assert list(p) == list(names)  # the record is the fit `mtzsim calibrate` runs
     for i, name in enumerate(names):
         assert bounds[0][i] < p[name]["value"] < bounds[1][i]
@@ -37,6 +38,8 @@ def test_record_is_the_loss_model_in_use_and_inside_its_bounds():
                                                  if calibration.DRY_ABSORPTION else 1.0)
     # the crater-wall optics the record was fitted with is the one in use and the one `mtzsim calibrate` runs
     assert model.wall_optics == rec["fixed"].get("wall_optics", True) == calibration.WALL_OPTICS
+    assert model.wall_roughness == (pytest.approx(1e-6 * 10 ** p["log10_wall_roughness_um"]["value"])
+                                    if calibration.WALL_ROUGHNESS else 0.0)
 
 
 def test_residuals_are_log_errors_over_the_tolerance():
@@ -89,3 +92,30 @@ def test_the_wall_optics_setting_is_fixed_and_recorded():
         rec = calibration.record(fit)
         assert rec["fixed"]["wall_optics"] is walls
         assert list(rec["parameters"]) == list(calibration.PARAMETERS)
+
+
+def test_the_wall_roughness_fit_is_a_fourth_bounded_parameter_of_the_traced_walls(tmp_path):
+    """log10 σ/µm extends the κ fit; its bounds are the LossModel's; the CLI refuses it without traced walls."""
+    from typer.testing import CliRunner
+
+    from mtzsim.interfaces.cli import app
+    from mtzsim.physics.mtz.losses import WALL_ROUGHNESS_BOUNDS
+
+    names, bounds, x0 = calibration.parameter_set(False, True, True)
+    assert names == calibration.PARAMETERS_DRY + ("log10_wall_roughness_um",)
+    assert 10 ** bounds[0][3] * 1e-6 == pytest.approx(WALL_ROUGHNESS_BOUNDS[0])
+    assert 10 ** bounds[1][3] * 1e-6 == pytest.approx(WALL_ROUGHNESS_BOUNDS[1])
+    assert calibration.loss_model([-0.3, -2.0, -1.0, 1.0], names, wall_optics=True).wall_roughness == pytest.approx(10e-6)
+    assert calibration.loss_model([-0.3, -2.0, -1.0], calibration.PARAMETERS_DRY).wall_roughness == 0.0
+    assert calibration.names_of({n: 0 for n in names}) == names
+    with pytest.raises(ValueError, match="dry-absorption"):
+        calibration.parameter_set(False, False, True)
+    with pytest.raises(ValueError, match="wall_optics"):
+        calibration.fit(wall_optics=False, wall_roughness=True, loo=False)
+    from mtzsim.interfaces.cli import main
+
+    with pytest.raises(SystemExit) as ex:
+        main(["calibrate", "--stage", "mtz", "--wall-roughness", "--no-wall-optics", "--out", str(tmp_path / "x.json")])
+    assert ex.value.code == 2
+    assert "--wall-roughness" in str(CliRunner().invoke(app, ["calibrate", "--stage", "mtz", "--wall-roughness",
+                                                              "--no-wall-optics"]).exception)

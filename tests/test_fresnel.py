@@ -98,7 +98,7 @@ def test_a_pulse_that_ablates_nothing_loses_only_the_surface_reflection():
 
 
 
-def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True):
+def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True, wavelength=0.0, roughness=0.0):
     nr, nz = void.shape
     r = (np.arange(nr) + 0.5) * h
     vol = np.pi * ((r + 0.5 * h) ** 2 - (r - 0.5 * h) ** 2)[:, None] * h * np.ones((1, nz))
@@ -108,7 +108,8 @@ def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True):
     Q = np.zeros((nr, nz))
     sink = np.zeros(3)
     wf2 = np.full(nr, w0 * w0)
-    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, np.ones(nr), vol, sink, index, wall_optics)
+    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, np.ones(nr), vol, sink, index, wall_optics,
+                        wavelength, roughness)
     return Q, vol, sink, p, r, floor, mua
 
 
@@ -187,3 +188,74 @@ def test_an_ablating_pulse_without_wall_optics_balances_its_energy():
     assert e.wall_redirected == 0.0
     R0 = reflection.normal_reflectance(reflection.tissue_index("co2", get_tissue("face").dermis.water_fraction))
     assert e.reflected / (e.reflected + e.delivered) == pytest.approx(R0, rel=1e-6)
+
+
+LAMBDA_CO2 = 10.6e-6
+
+
+def test_specular_share_is_the_rayleigh_roughness_factor():
+    """exp(−(4π σ cos θ / λ)²) (Davies 1954): 1 for a smooth wall and at grazing incidence, 1/e where
+    4π σ cos θ = λ; the kernel's inline function is the same formula."""
+    share = reflection.specular_share
+    assert share(1.0, 0.0, LAMBDA_CO2) == 1.0
+    assert share(0.0, 30e-6, LAMBDA_CO2) == 1.0
+    sigma = LAMBDA_CO2 / (4 * math.pi)
+    assert share(1.0, sigma, LAMBDA_CO2) == pytest.approx(math.exp(-1.0), rel=1e-12)
+    assert share(0.5, 2 * sigma, LAMBDA_CO2) == pytest.approx(math.exp(-1.0), rel=1e-12)  # σ cos θ is what counts
+    for c in (0.0, 0.1, 0.5, 1.0):
+        for sg in (0.0, 1e-6, 5e-6):
+            assert _k.specular_share(c, sg, LAMBDA_CO2) == pytest.approx(float(share(c, sg, LAMBDA_CO2)), rel=1e-14)
+
+
+def test_rough_walls_guide_less_light_down_the_channel_and_conserve_it():
+    """Rougher walls (σ 0, 1, 3, 10 µm) keep less of each reflection specular: less light is absorbed after a
+    wall reflection and less reaches the deep third of a steep cone, while every watt is still absorbed,
+    passes the bottom or leaves the skin (the diffuse share of a wall hit below the surface row is absorbed there)."""
+    void = cone_crater()
+    N = reflection.tissue_index("co2", 0.7)
+    _, vol, _, p_none, *_ = _deposit(void, 1.0 + 0j)
+    deep, redirected = [], []
+    for sigma in (0.0, 1e-6, 3e-6, 10e-6):
+        Q, _, sink, p, *_ = _deposit(void, N, wavelength=LAMBDA_CO2, roughness=sigma)
+        assert float(np.sum(Q * vol)) + sink[0] == pytest.approx(p, rel=1e-12)
+        assert p + sink[1] == pytest.approx(p_none, rel=1e-12)
+        deep.append(float(np.sum((Q * vol)[:, 67:])))
+        redirected.append(sink[2])
+    assert all(a > b for a, b in zip(redirected, redirected[1:]))
+    assert all(a > b for a, b in zip(deep, deep[1:]))
+
+
+def test_roughness_needs_traced_walls_and_a_wavelength():
+    """σ > 0 with wavelength 0 (no trace) is a smooth wall: the deposition is the σ = 0 one to the bit."""
+    void = cone_crater()
+    N = reflection.tissue_index("co2", 0.7)
+    Q0, *_ = _deposit(void, N)
+    Q1, *_ = _deposit(void, N, roughness=10e-6)
+    np.testing.assert_array_equal(Q0, Q1)
+
+
+@pytest.mark.parametrize("roughness", [1e-6, 5e-6])
+def test_the_numpy_twin_traces_rough_walls_alike(roughness):
+    """pulse._columns with a rough wall gives the kernel's deposition and partition."""
+    void = cone_crater()
+    N = reflection.tissue_index("co2", 0.7)
+    Q, vol, sink, p, r, floor, mua = _deposit(void, N, wavelength=LAMBDA_CO2, roughness=roughness)
+    mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0, 0.0)
+    train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, 1e9, True, np.zeros((0, 0)), N, 1.0, True,
+                          0.0, 0.0, 0.0, LAMBDA_CO2, roughness)
+    Qn, pd, pout, fl, prefl, predir, shielded = pulse._columns(void, mat, train, 1.0, 1.0)
+    np.testing.assert_allclose(Qn, Q, rtol=1e-10, atol=1e-12 * float(Q.max()))
+    assert (pd, pout, prefl, predir) == pytest.approx((p, sink[0], sink[1], sink[2]), rel=1e-10, abs=1e-14 * p)
+
+
+def test_wall_roughness_is_bounded():
+    """0 (smooth) or inside WALL_ROUGHNESS_BOUNDS; the pulse record refuses a negative length."""
+    from mtzsim.physics.mtz.losses import WALL_ROUGHNESS_BOUNDS
+
+    assert LossModel(wall_roughness=WALL_ROUGHNESS_BOUNDS[1]).wall_roughness == WALL_ROUGHNESS_BOUNDS[1]
+    for bad in (-1e-6, 0.5 * WALL_ROUGHNESS_BOUNDS[0], 2 * WALL_ROUGHNESS_BOUNDS[1], float("nan")):
+        with pytest.raises(ValueError, match="wall_roughness"):
+            LossModel(wall_roughness=bad)
+    with pytest.raises(ValueError, match="wall_roughness"):
+        pulse.pulse_train(make_beam("co2", energy=5e-3, spot_diameter=120e-6), None, get_tissue("face"),
+                          wall_roughness=-1.0)

@@ -39,10 +39,13 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: :func:`absorption_update`); mua_slope 0: temperature-independent (the temperatures are then unused).
 #: wavelength [m]: a reflected ray that reaches the crater's axis is spread over its diffraction-limited
 #: spot (:func:`spread_radius`, :func:`deposit_beam`); 0: geometric optics (the ray's own column).
+#: roughness [m]: rms height σ of the crater walls; a wall reflects specularly only the share
+#: exp(−(4π σ cos θ / λ)²) of its Fresnel R (:func:`specular_share`), the rest is scattered
+#: diffusely (:func:`deposit_beam`); 0: optically smooth walls. Needs ``wavelength`` > 0.
 PulseTrain = namedtuple("PulseTrain",
                         "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics "
-                        "mua_slope mua_t_ref mua_t_cap wavelength",
-                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0))
+                        "mua_slope mua_t_ref mua_t_cap wavelength roughness",
+                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0, 0.0))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -208,6 +211,21 @@ def fresnel(c, index):
 
 
 @nb.njit(cache=True, inline="always")
+def specular_share(c, roughness, wavelength):
+    """Share of a rough surface's reflectance that stays specular [-]: exp(−(4π σ c / λ)²).
+
+    Davies (1954) / Beckmann & Spizzichino (1963) for a Gaussian height distribution of rms σ much
+    wider than the wavelength laterally: the coherent (specular) reflectance is R exp(−(4π σ cos θ
+    / λ)²), the rest of R is scattered diffusely. Grazing rays (cos θ → 0) stay specular however
+    rough the wall (Rayleigh's criterion). ``roughness`` or ``wavelength`` 0: 1 (a smooth wall).
+    """
+    if roughness <= 0.0 or wavelength <= 0.0:
+        return 1.0
+    g = 4.0 * math.pi * roughness * c / wavelength
+    return math.exp(-g * g)
+
+
+@nb.njit(cache=True, inline="always")
 def first_solid(void, j, k):
     """Index of the first solid (non-void) cell of row ``k`` from column ``j`` outward; ``nr`` if none."""
     nr = void.shape[0]
@@ -304,7 +322,7 @@ def absorb_spread(Q, void, mua, vol, h, floor, k_hit, radius, p, sink):
 @nb.njit(cache=True)
 def deposit_beam(
     H, void, floor, r, h, mua, power, w_floor_sq, gaussian, transmission, vol, sink, index=1.0 + 0.0j,
-    wall_optics=True, wavelength=0.0,
+    wall_optics=True, wavelength=0.0, roughness=0.0,
 ):
     """Beer–Lambert deposition of the beam below the crater profile, with Fresnel reflection at its surface and walls.
 
@@ -331,6 +349,13 @@ def deposit_beam(
     does not reflect to the columns of that spot evenly by area, each from its first solid cell at or
     below the row the ray reached (:func:`absorb_spread`), instead of to the one wall cell it strikes: rays from every azimuth
     converge on the axis, a geometric caustic that a 10.6 µm beam cannot focus finer than ~λ/sin α.
+
+    ``roughness`` σ > 0 (with ``wavelength`` > 0): a rough wall reflects specularly only the share
+    :func:`specular_share` of R; the diffusely scattered rest is absorbed in the struck cell's column
+    where the ray meets the profile below the surface row (in a channel deeper than it is wide,
+    diffuse light meets a wall again within about one channel width, at incidences where R is a few
+    per cent: approximation), and leaves the skin where it meets the surface row (the half-space is
+    open there).
     """
     nr, nz = H.shape
     delivered = 0.0
@@ -375,6 +400,7 @@ def deposit_beam(
                 delivered += a
                 out += p - a
                 break
+            scattered = 0.0
             if reflecting:
                 fp = profile_slope(floor, abs(x), h, node)
                 norm = math.sqrt(1.0 + fp * fp)
@@ -384,9 +410,14 @@ def deposit_beam(
                 c = -(dx * nx + dz * nzn)
                 if c > 0.0 and bounce < MAX_BOUNCES:
                     R = fresnel(min(c, 1.0), index)
+                    spec = R * specular_share(min(c, 1.0), roughness, wavelength)
+                    if kk == 0:  # the surface row: the diffuse share leaves the skin
+                        scattered = (R - spec) * p
+                    R = spec
                     if R * p <= TRACE_FLOOR * p_in:
                         R = 0.0
-            a = (1.0 - R) * p
+            out += scattered
+            a = (1.0 - R) * p - scattered
             rho = spread_radius(wavelength, abs(dx), nr * h, h) if bounce > 0 else 0.0
             if ra_hit < rho:
                 absorb_spread(H, void, mua, vol, h, floor, kk, rho, a, sink)
@@ -395,7 +426,7 @@ def deposit_beam(
             delivered += a
             if bounce > 0:
                 redirected += a
-            p -= a
+            p -= a + scattered
             if p <= 0.0 or R == 0.0:
                 break
             dx += 2.0 * c * nx  # specular reflection: d' = d − 2 (d·n) n, d·n = −c
@@ -819,7 +850,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                     absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
                                       pulse.mua_t_ref, pulse.mua_t_cap, jb, kb)
                 p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, wf2, pulse.gaussian, trans, vol, sink,
-                                       pulse.index, pulse.wall_optics, pulse.wavelength)
+                                       pulse.index, pulse.wall_optics, pulse.wavelength, pulse.roughness)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):
                     if Q[j, k] != 0.0:

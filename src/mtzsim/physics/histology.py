@@ -8,6 +8,14 @@ MTZs 21 ± 2 % deeper and 12 ± 2 % wider than the histology of the same setting
 depths are divided by 1.21 and widths by 1.12. The living-tissue values stay in
 :class:`mtzsim.physics.mtz.MTZResult`.
 
+The birefringence of collagen is a property of the dermis: the epidermis holds no collagen (the
+basement membrane separates it from the papillary dermis, Sasaki 2009 layer thicknesses in
+skin_layers.csv), so a collagen-denaturation edge exists only below the dermo-epidermal junction.
+The lesion width is therefore the widest full width of the crater and the denatured collagen in
+the dermis; Ω of the collagen set computed in the epidermis (a thin rim heated by the Gaussian
+beam's wings) marks no H&E collagen edge. The crater's diameter at the surface is reported apart
+(``ablation_diameter``). The coagulation depth is unaffected (the deepest point lies in the dermis).
+
 References
 ----------
 .. [1] Bedi VP et al. The effects of pulse energy variations on the dimensions of microscopic
@@ -46,11 +54,13 @@ class Histology:
     coagulation_depth: float = quantity("m", "deepest point of crater and collagen-denaturation edge (total "
                                         "coagulative effect)", source="Bedi2007; MaitlandWalsh1997; " + SHRINKAGE_SOURCE,
                                         display="um")
-    lesion_width: float = quantity("m", "widest full width of crater and collagen-denaturation edge",
+    lesion_width: float = quantity("m", "widest full width of crater and collagen-denaturation edge in the dermis",
                                    source="Hantash2007; MaitlandWalsh1997; " + SHRINKAGE_SOURCE, display="um")
     edge_process: str = quantity("", "Arrhenius set of the coagulation edge", kind="category")
     depth_shrink: float = quantity("1", "model depth / histology depth (Marqa & Mordon 2014)")
     width_shrink: float = quantity("1", "model width / histology width (Marqa & Mordon 2014)")
+    dermis_top: float = quantity("m", "depth of the dermo-epidermal junction below which the width is measured "
+                                 "(living tissue)", default=0.0, source="Sasaki2009; RamanSC2007", display="um")
 
     def to_dict(self) -> dict:
         """JSON summary in µm, with the shrinkage correction stated."""
@@ -60,6 +70,7 @@ class Histology:
             "coagulation_depth_um": self.coagulation_depth * 1e6,
             "lesion_width_um": self.lesion_width * 1e6,
             "edge": f"collagen denaturation, Omega >= 1 of {self.edge_process}",
+            "width_below_um": self.dermis_top * 1e6,
             "shrinkage_correction": f"model depth / {self.depth_shrink:g}, width / {self.width_shrink:g} (Marqa & Mordon 2014)",
         }
 
@@ -77,17 +88,25 @@ def widest(mask, h: float) -> float:
 
 
 def section(void, omega_edge, h: float, ablation_depth: float, ablation_diameter: float,
-            edge_process: str = HISTOLOGY_EDGE_PROCESS) -> Histology:
-    """The H&E view from the crater mask and the edge process's Ω map (r, z) on cells of size h [m]."""
+            edge_process: str = HISTOLOGY_EDGE_PROCESS, dermis_top: float = 0.0) -> Histology:
+    """The H&E view from the crater mask and the edge process's Ω map (r, z) on cells of size h [m].
+
+    ``dermis_top`` [m]: depth of the dermo-epidermal junction; the width counts the cells whose
+    centre lies at or below it (0: every cell).
+    """
+    if not (np.isfinite(dermis_top) and dermis_top >= 0.0):
+        raise ValueError(f"dermis_top must be a non-negative depth, got {dermis_top!r}")
     mask = (np.asarray(omega_edge) >= 1.0) | np.asarray(void, bool)
+    below = (np.arange(mask.shape[1]) + 0.5) * h >= dermis_top
     return Histology(
         ablation_depth=ablation_depth / HISTOLOGY_DEPTH_SHRINK,
         ablation_diameter=ablation_diameter / HISTOLOGY_WIDTH_SHRINK,
         coagulation_depth=deepest(mask, h) / HISTOLOGY_DEPTH_SHRINK,
-        lesion_width=2.0 * widest(mask, h) / HISTOLOGY_WIDTH_SHRINK,
+        lesion_width=2.0 * widest(mask[:, below], h) / HISTOLOGY_WIDTH_SHRINK,
         edge_process=edge_process,
         depth_shrink=HISTOLOGY_DEPTH_SHRINK,
         width_shrink=HISTOLOGY_WIDTH_SHRINK,
+        dermis_top=float(dermis_top),
     )
 
 

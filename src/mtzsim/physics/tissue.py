@@ -121,6 +121,10 @@ class Layer:
         )
 
 
+#: Keys of the collagen-bearing layers (skin_layers.csv): the dermis starts at the first of them.
+DERMAL_LAYERS = ("papillary", "reticular")
+
+
 @dataclass(frozen=True)
 class Tissue:
     """A stack of layers from the skin surface down; the last layer is semi-infinite."""
@@ -142,6 +146,17 @@ class Tissue:
     def absorption_at(self, laser: str, z) -> np.ndarray:
         values = np.array([layer.absorption(laser) for layer in self.layers])
         return values[self.layer_at(z)]
+
+    @property
+    def dermis_top(self) -> float:
+        """Depth of the dermo-epidermal junction [m]: the layers above the first dermal one (stratum corneum
+        and viable epidermis), where the collagen begins."""
+        top = 0.0
+        for layer in self.layers:
+            if layer.key in DERMAL_LAYERS:
+                return top
+            top += layer.thickness
+        raise ValueError(f"tissue {self.name!r} has no dermal layer ({', '.join(DERMAL_LAYERS)})")
 
     @property
     def dermis(self) -> Layer:

@@ -27,6 +27,11 @@ def register(app: typer.Typer) -> None:
             help="mtz: trace the light the crater walls reflect (--wall-optics) or keep only the normal-incidence "
                  "Fresnel loss (--no-wall-optics), a fixed setting recorded in the record's 'fixed' "
                  "[default: the adopted fit's choice]"),
+        wall_roughness: Optional[bool] = typer.Option(
+            None, "--wall-roughness/--no-wall-roughness",
+            help="mtz: fit the traced crater walls' rms roughness (a rough wall reflects specularly only "
+                 "exp(-(4 pi sigma cos theta / lambda)^2) of its Fresnel reflectance) as a fourth parameter; needs "
+                 "--wall-optics and --dry-absorption [default: the adopted fit's choice]"),
     ) -> None:
         """Least-squares fit of the plume fractions and the desiccated matrix's absorption ratio κ to the CO2 MTZ data (minutes on 2 cores).
 
@@ -46,7 +51,8 @@ def register(app: typer.Typer) -> None:
                                         "downstream")
         if stage != "mtz":  # options of the MTZ fit only: refused, not silently ignored
             for flag, value in (("--loo/--no-loo", loo), ("--dry-absorption/--no-dry-absorption", dry_absorption),
-                                ("--wall-optics/--no-wall-optics", wall_optics)):
+                                ("--wall-optics/--no-wall-optics", wall_optics),
+                                ("--wall-roughness/--no-wall-roughness", wall_roughness)):
                 if value is not None:
                     raise InputError(flag, f"sets the MTZ fit; --stage {stage} does not read it")
         if out is not None and stage == "healing":
@@ -72,17 +78,23 @@ def register(app: typer.Typer) -> None:
             _outcome(None, as_json)
             _comparators(None, as_json)
             return
-        from mtzsim.verify.calibration import DRY_ABSORPTION, WALL_OPTICS, fit, record, write_record
+        from mtzsim.verify.calibration import DRY_ABSORPTION, WALL_OPTICS, WALL_ROUGHNESS, fit, record, write_record
 
         dry = DRY_ABSORPTION if dry_absorption is None else dry_absorption
         walls = WALL_OPTICS if wall_optics is None else wall_optics
+        rough = (WALL_ROUGHNESS and walls) if wall_roughness is None else wall_roughness
+        if rough and not walls:
+            raise InputError("--wall-roughness", "the roughness belongs to the traced walls: add --wall-optics")
+        if rough and not dry:
+            raise InputError("--wall-roughness", "the roughness fit extends the dry-absorption fit: add --dry-absorption")
 
         def show(x, cost):
             if not as_json:
                 typer.echo(f"  phi_near = {10**x[0]:.3g}  phi = {10**x[1]:.3g}" + (f"  kappa = {10**x[2]:.3g}" if dry else "")
-                           + f"   chi2 {cost:.3f}")
+                           + (f"  sigma = {10**x[3]:.3g} um" if rough else "") + f"   chi2 {cost:.3f}")
 
-        result = fit(progress=show, loo=True if loo is None else loo, dry_absorption=dry, wall_optics=walls)
+        result = fit(progress=show, loo=True if loo is None else loo, dry_absorption=dry, wall_optics=walls,
+                     wall_roughness=rough)
         rec = write_record(result, out) if out else record(result)
         if as_json:
             typer.echo(json.dumps(rec, indent=2))

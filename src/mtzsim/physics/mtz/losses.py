@@ -117,6 +117,12 @@ VAPORISED_FRACTION_BOUNDS = (0.0, 1.0)
 VENT_LENGTH_BOUNDS = (0.0, 2.0)
 #: What the vent length is measured in: the crater's own mouth radius, or the beam's radius w0.
 VENT_REFERENCES = ("mouth", "beam")
+#: Bounds of the crater walls' rms roughness σ [m] (assumption: no source measures the relief of an
+#: ablated wall): from optically smooth at 10.6 µm (σ = 0.1 µm keeps ≥ 98 % of R specular at any
+#: incidence) to 30 µm, the order of the eschar and coagulated lining of the walls (tens of µm,
+#: Hantash 2007; the residual damage of ms CO2 pulses, Walsh 1989), beyond which only rays within a
+#: few degrees of grazing stay specular.
+WALL_ROUGHNESS_BOUNDS = (0.1e-6, 30e-6)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,15 @@ class LossModel:
         0.61 λ / sin α, :func:`mtzsim._kernels.axisym.spread_radius`), which makes the trace
         grid-converged; it is not the adopted model (:mod:`mtzsim.verify.calibration`). Beams
         absorbed in columns only.
+    wall_roughness : float
+        σ [m]: rms height of the crater walls, for the traced walls (``wall_optics`` True). A wall of
+        rms roughness σ reflects specularly only exp(−(4π σ cos θ / λ)²) of its Fresnel reflectance
+        (Davies 1954; Beckmann & Spizzichino 1963): grazing rays stay guided down the channel, steeper
+        ones are scattered diffusely and absorbed in the wall they strike (the surface row's diffuse
+        light leaves the skin; :func:`mtzsim._kernels.axisym.deposit_beam`). 0 (default): optically
+        smooth walls. Ablated walls are lined by a desiccated, charred layer (Hantash 2007, eschar)
+        whose relief no source in the data measures: σ is a bounded fit parameter
+        (:data:`WALL_ROUGHNESS_BOUNDS`).
     water_temperature : bool
         True (default): water's absorption follows each cell's temperature where a sourced
         coefficient exists (2.94 µm: −0.48 % per K of the 25 °C value, Röttgers et al. 2014, carried
@@ -196,6 +211,7 @@ class LossModel:
     dry_absorption_laser: str = "co2"
     wall_optics: bool = True
     water_temperature: bool = True
+    wall_roughness: float = 0.0
     source: str = "uncalibrated"
 
     def __post_init__(self):
@@ -221,6 +237,9 @@ class LossModel:
         for name in ("wall_optics", "water_temperature"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        lo, hi = WALL_ROUGHNESS_BOUNDS
+        if not (math.isfinite(self.wall_roughness) and (self.wall_roughness == 0.0 or lo <= self.wall_roughness <= hi)):
+            raise ValueError(f"wall_roughness must be 0 (smooth) or within [{lo:g}, {hi:g}] m, got {self.wall_roughness!r}")
         if not self.ejection_delay >= 0:
             raise ValueError(f"ejection_delay must not be negative, got {self.ejection_delay!r}")
 
@@ -260,6 +279,8 @@ class LossModel:
              "specular Fresnel reflection at the crater walls, traced geometrically" if self.wall_optics
              else "flat-surface Fresnel loss only: the traced mirror walls guide too much light down the channel "
              "(refit chi2 70.9 vs 4.57, verify/calibration.py)"),
+            ("mtz.wall_roughness", f"{self.wall_roughness * 1e6:.3g} um", "model" if self.wall_roughness else "assumption",
+             self.source if self.wall_roughness else "0: optically smooth walls"),
             ("mtz.water_temperature", "µa(T) at 2.94 um" if self.water_temperature else "25 °C µa", "model"
              if self.water_temperature else "assumption", "Rottgers2014 (-0.48 %/K of the 25 °C value at 2.94 um; "
              "0-30 °C measured, carried to 100 °C: assumption)" if self.water_temperature
@@ -300,6 +321,8 @@ def default_loss_model() -> LossModel:
         dry_absorption=10.0 ** p["log10_dry_absorption_co2"]["value"] if "log10_dry_absorption_co2" in p
         else rec["fixed"].get("dry_absorption_co2", 1.0),
         wall_optics=bool(rec["fixed"].get("wall_optics", True)),
+        wall_roughness=1e-6 * 10.0 ** p["log10_wall_roughness_um"]["value"] if "log10_wall_roughness_um" in p
+        else rec["fixed"].get("wall_roughness_m", 0.0),
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )

@@ -95,7 +95,7 @@ def material(grid, props, ablation_temperature: float, t_body: float,
 
 
 def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_optics: bool = True,
-                water_temperature: bool = True) -> _k.PulseTrain:
+                water_temperature: bool = True, wall_roughness: float = 0.0) -> _k.PulseTrain:
     """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns).
 
     With ``tissue`` and a beam absorbed in columns, the record carries the dermis's complex
@@ -107,13 +107,17 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     absorbed in columns (the 1.55 µm map already absorbs in proportion to the water left).
     ``wall_optics`` (:class:`~mtzsim.physics.mtz.losses.LossModel` ``wall_optics``): True traces the
     light the crater walls reflect (what they focus on the axis spread over its diffraction-limited spot at the
-    beam's wavelength); False keeps only the normal-incidence Fresnel loss.
+    beam's wavelength); False keeps only the normal-incidence Fresnel loss. ``wall_roughness`` σ [m]
+    (:class:`~mtzsim.physics.mtz.losses.LossModel` ``wall_roughness``): with traced walls, the rms height of
+    the crater walls; they reflect specularly only exp(−(4π σ cos θ / λ)²) of R.
     ``water_temperature``: with ``tissue`` and a beam absorbed in columns whose wavelength has a sourced
     temperature coefficient of water's absorption (:func:`mtzsim.physics.tissue.water_absorption_temperature`:
     2.94 µm), each cell absorbs at its own temperature; otherwise (or False) at the table's 25 °C.
     """
     if not 0.0 <= dry_absorption <= 1.0:
         raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {dry_absorption!r}")
+    if not (math.isfinite(wall_roughness) and wall_roughness >= 0.0):
+        raise ValueError(f"wall_roughness must be a non-negative length, got {wall_roughness!r}")
     from mtzsim.physics.mtz.reflection import tissue_index
 
     q = np.zeros((0, 0)) if q_static is None else np.asarray(q_static, float)
@@ -125,7 +129,8 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
                          beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics),
-                         *map(float, thermal), float(beam.wavelength) if wall_optics and q_static is None else 0.0)
+                         *map(float, thermal), float(beam.wavelength) if wall_optics and q_static is None else 0.0,
+                         float(wall_roughness) if wall_optics and q_static is None else 0.0)
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -421,13 +426,15 @@ def _spread_radius_numpy(wavelength, sin_alpha, r_max, h):
     return max(min(_k.AIRY * wavelength / max(sin_alpha, 1e-12), r_max), h)
 
 
-def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0):
+def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0, roughness=0.0):
     """Follow column j's light through Fresnel reflections at the crater profile (readable twin of the
     ray loop of ``_kernels.axisym.deposit_beam``). Returns (delivered, out of the bottom, reflected out of
     the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce.
     ``wavelength`` > 0: a reflected ray that meets the profile within the axis's diffraction-limited spot
-    spreads over it (:func:`_spread_numpy`)."""
-    from mtzsim.physics.mtz.reflection import fresnel_reflectance
+    spreads over it (:func:`_spread_numpy`). ``roughness`` σ: the wall reflects specularly R times
+    :func:`~mtzsim.physics.mtz.reflection.specular_share`; the diffuse rest is absorbed in the struck column
+    below the surface row and leaves the skin from the surface row."""
+    from mtzsim.physics.mtz.reflection import fresnel_reflectance, specular_share
 
     nr, nz = void.shape
     h = mat.h
@@ -439,15 +446,18 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
     p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, floor[j], j, 0
     ra_hit = float(mat.r[j])
     while p > 0.0:
-        R, n, c = 0.0, np.array([0.0, -1.0]), 0.0
+        R, n, c, scattered = 0.0, np.array([0.0, -1.0]), 0.0, 0.0
         if reflecting:
             fp = _profile_slope_numpy(floor, abs(x), h, node)
             n = np.array([(1.0 if x >= 0.0 else -1.0) * fp, -1.0]) / np.sqrt(1.0 + fp * fp)
             c = -float(d @ n)
             if c > 0.0 and bounce < _k.MAX_BOUNCES:
-                R = float(fresnel_reflectance(min(c, 1.0), index))
+                fresnel = float(fresnel_reflectance(min(c, 1.0), index))
+                R = fresnel * float(specular_share(min(c, 1.0), roughness, wavelength))
+                scattered = (fresnel - R) * p if kk == 0 else 0.0  # diffuse light leaves from the surface row
                 R = 0.0 if R * p <= _k.TRACE_FLOOR * p_in else R
-        a = (1.0 - R) * p
+        out += scattered
+        a = (1.0 - R) * p - scattered
         rho = _spread_radius_numpy(wavelength, abs(float(d[0])), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             bottom += _spread_numpy(Q, void, mat, floor, kk, rho, a)
@@ -455,7 +465,7 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
             bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
         delivered += a
         redirected += a if bounce > 0 else 0.0
-        p -= a
+        p -= a + scattered
         if p <= 0.0 or R == 0.0:
             break
         d = d + 2.0 * c * n
@@ -531,7 +541,7 @@ def _columns(void, mat, pulse, power, trans):
     tot = np.zeros(4)
     for j in np.flatnonzero(p_in > 0.0):
         tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index, pulse.wall_optics,
-                             pulse.wavelength)
+                             pulse.wavelength, pulse.roughness)
     return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3]), shielded
 
 

@@ -44,6 +44,11 @@ References
 .. [1] Hale GM, Querry MR. Optical constants of water in the 200-nm to 200-µm wavelength region.
    Appl Opt 12 (1973) 555–563. doi:10.1364/AO.12.000555
 .. [2] Born M, Wolf E. Principles of Optics, 7th ed., Cambridge University Press (1999), sec. 1.5, 13.2.
+.. [3] Davies H. The reflection of electromagnetic waves from a rough surface. Proc IEE 101 (1954)
+   209–214. doi:10.1049/pi-4.1954.0025
+.. [4] Beckmann P, Spizzichino A. The Scattering of Electromagnetic Waves from Rough Surfaces.
+   Pergamon (1963), ch. 5: the mean specular field of a Gaussian rough surface falls by exp(−g/2),
+   g = (4π σ cos θ / λ)², so the specular power by exp(−g).
 """
 
 from __future__ import annotations
@@ -94,6 +99,29 @@ def fresnel_reflectance(cos_incidence, index: complex):
     """Unpolarised Fresnel reflectance R(θ) = (|r_s|² + |r_p|²)/2 [-] from air into a medium of complex index N."""
     rs, rp = fresnel_amplitudes(cos_incidence, index)
     return 0.5 * (np.abs(rs) ** 2 + np.abs(rp) ** 2)
+
+
+def specular_share(cos_incidence, roughness: float, wavelength: float):
+    """Share of a rough wall's Fresnel reflectance that stays specular [-]: exp(−(4π σ cos θ / λ)²).
+
+    Davies (1954) and Beckmann & Spizzichino (1963): a surface with a Gaussian distribution of heights
+    of rms σ (correlation length much longer than λ) reflects coherently R(θ) exp(−(4π σ cos θ /
+    λ)²) and scatters the rest of R(θ) diffusely. The factor is 1 at grazing incidence (cos θ → 0)
+    for any σ, Rayleigh's criterion for a smooth-looking surface. ``roughness`` 0: 1.
+
+    Parameters
+    ----------
+    cos_incidence : float or ndarray
+        cos θ of the ray on the wall [-].
+    roughness : float
+        rms height σ of the wall [m].
+    wavelength : float
+        Vacuum wavelength λ of the beam [m] (the crater is open air).
+    """
+    if roughness <= 0.0 or wavelength <= 0.0:
+        return np.ones_like(np.asarray(cos_incidence, dtype=float))
+    g = 4.0 * np.pi * roughness * np.asarray(cos_incidence, dtype=float) / wavelength
+    return np.exp(-g * g)
 
 
 def normal_reflectance(index: complex) -> float:

@@ -117,7 +117,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     # the desiccated matrix's absorption ratio κ: for a beam absorbed in columns at κ's wavelength only
     kappa = losses.dry_absorption_for(beam.laser) if q_static is None else 1.0
     tally = pulse.run_pulse(state, mat, pulse.pulse_train(beam, q_static, tissue, kappa, losses.wall_optics,
-                                                          losses.water_temperature),
+                                                          losses.water_temperature, losses.wall_roughness),
                             pulse.plume(beam, tissue, losses), rts, stp, prb)
     pulse_seconds = _time.perf_counter() - clock
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
@@ -139,7 +139,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
 
     geo = geometry(grid.h, void, Omega, keys)
     hist = section(void, Omega[keys.index(HISTOLOGY_EDGE_PROCESS)], grid.h, geo["ablation_depth"],
-                   geo["ablation_diameter"])
+                   geo["ablation_diameter"], dermis_top=tissue.dermis_top)
     zone = zones(void, Omega, keys)
     probe_t = list(prb.t[:tally.probes]) + cool.probe_t
     probe_T = list(prb.T[:tally.probes]) + cool.probe_T
