@@ -149,6 +149,8 @@ type = "boxcar"
      "sweep.parameters.laser.energy"),
     ('[sweep]\nmethod = "sobol"\nsamples = 10\n[sweep.parameters]\n"laser.energy" = {low = "1mJ", high = "9mJ"}',
      "sweep.samples"),
+    ('[sweep]\nmethod = "lhs"\nsamples = 10\n[sweep.parameters]\n"laser.energy" = {low = "mJ", high = "9mJ"}',
+     "sweep.parameters.laser.energy"),  # a unit without a number is not 1 of it
     ('[sweep]\nstages = ["field"]\n[sweep.parameters]\n"laser.energy" = ["10mJ"]', "sweep.stages"),
     ('[sweep]\nmethod = "grid"\n', "sweep.parameters"),
     ("", "sweep"),

@@ -35,7 +35,6 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictBool,
-    StrictInt,
     StrictStr,
     ValidationError,
     model_validator,

@@ -286,8 +286,11 @@ def _parameter(path: str, spec: Any, method: str, data: dict) -> Parameter:
 
 
 def _to_si(text: str, si_unit: str, where: str) -> float:
-    from mtzsim.units import _PINT_PARSE_ERRORS, _normalise, _registry
+    from mtzsim.units import _PINT_PARSE_ERRORS, _QUANTITY_TEXT, _normalise, _registry
 
+    if not (isinstance(text, str) and _QUANTITY_TEXT.fullmatch(text.strip())):  # "mJ" alone is not 1 mJ
+        raise InputError(where, f"cannot read {text!r} as a value in {si_unit}: write a number and a unit "
+                                f"(e.g. '10mJ' for J)")
     ureg = _registry()
     try:
         q = ureg.Quantity(_normalise(text))
