@@ -497,11 +497,16 @@ def parameter_set(superheating: bool, dry_absorption: bool = False, wall_roughne
     return PARAMETERS, BOUNDS, X0
 
 
-def names_of(parameters) -> tuple:
-    """The parameter names of a record's ``parameters`` (or any of its keys), as the fit orders them."""
+def parameter_set_of(parameters):
+    """(names, bounds, x0) of the fit whose parameter names are ``parameters`` (a record's, or any of its keys)."""
     keys = set(parameters)
     return parameter_set("vaporised_fraction" in keys, "log10_dry_absorption_co2" in keys,
-                         "log10_wall_roughness_um" in keys)[0]
+                         "log10_wall_roughness_um" in keys)
+
+
+def names_of(parameters) -> tuple:
+    """The parameter names of a record's ``parameters`` (or any of its keys), as the fit orders them."""
+    return parameter_set_of(parameters)[0]
 
 
 def _cases():
@@ -694,8 +699,7 @@ def record(result: Fit) -> dict:
     """The calibration record (JSON-able): parameters with 1σ, correlation, predictions, LOO, grids used."""
     x, s = result.x, result.sigma
     names = result.names or PARAMETERS_SUPERHEATED[:len(x)]
-    _, bounds, _ = parameter_set("vaporised_fraction" in names, "log10_dry_absorption_co2" in names,
-                                 "log10_wall_roughness_um" in names)
+    _, bounds, _ = parameter_set_of(names)
     lo, hi = np.array(bounds[0]), np.array(bounds[1])
     # a parameter on the edge of its range is a defect (DESIGN.md): the record says so
     at_bound = (np.abs(x - lo) < 1e-6 * (hi - lo)) | (np.abs(hi - x) < 1e-6 * (hi - lo))
@@ -760,9 +764,7 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
     p = rec["parameters"]
     if "log10_near_fraction" not in p:
         return {}
-    names = names_of(p)
-    _, bounds, _ = parameter_set("vaporised_fraction" in p, "log10_dry_absorption_co2" in p,
-                                 "log10_wall_roughness_um" in p)
+    names, bounds, _ = parameter_set_of(p)
     x0 = np.array([p[k]["value"] for k in names])
     lam, vec = np.linalg.eigh(np.asarray(rec["covariance"], float))
     num = numerics or Numerics(cell=10e-6, cooling_time=1.0)

@@ -322,7 +322,7 @@ def default_loss_model() -> LossModel:
         else rec["fixed"].get("dry_absorption_co2", 1.0),
         wall_optics=bool(rec["fixed"].get("wall_optics", True)),
         wall_roughness=1e-6 * 10.0 ** p["log10_wall_roughness_um"]["value"] if "log10_wall_roughness_um" in p
-        else rec["fixed"].get("wall_roughness_m", 0.0),
+        else 0.0,
         source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
         "data/mtz_calibration.json",
     )
