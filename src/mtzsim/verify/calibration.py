@@ -363,6 +363,34 @@ unchanged by it):
   but the width ratio; leave-one-out: 80 mJ ablation +31.1 %, coagulation −3.6 %, 160 mJ −5.4 / −5.8 %,
   depth ratio 2.09 (−30.3 %), width ratio 1.31 (−34.6 %: passes), Walsh −46.4 %. The living-tissue
   MTZ (every downstream stage) is unchanged.
+* Why the Hantash depth ratio and Walsh's CW row cannot both pass (2026-12-01; the adopted fractions, 5 µm
+  fit grid, 30 W, H&E view, none of it refitted). The margin of collagen below the floor does not depend on
+  the exposure: at κ = 0.069 it is 66 / 70 / 74 / 74 / 79 / 83 µm at 5 / 10 / 20 / 30 / 80 / 160 mJ (0.17–5.3
+  ms), at κ = 1 it is 29–33 µm at every energy, and under Walsh's assumed CW exposures (3 and 10 ms) it is
+  the same 83 µm (κ = 0.069) or 33 µm (κ = 1): the ablation front outruns conduction (D/v ≈ 0.1–1 µm), so the
+  margin is what the light leaves under the floor, set by κ and not by time. The crater ratio is not the
+  problem: 30 / 5 mJ craters 343 / 103 µm (3.33) at κ = 0.069, 355 / 120 µm (2.96) at κ = 1; with a 74 µm
+  margin at 30 mJ a lesion ratio above 3 needs at most ≈ 36 µm under the 5 mJ crater, while the Walsh row
+  (100 µm) needs κ ≈ 0.07–0.13. So the data ask for a margin that grows with the exposure time from ≲ 36 µm
+  at 0.17 ms to ~100 µm at 3–10 ms, a mechanism the model lacks; the plume's structure cannot supply it:
+  - the ablation temperature (fractions and κ fixed): T_abl 120 / 150 / 200 / 250 / 400 °C gives depth ratio
+    2.45 / 2.49 / 2.46 / 2.46 / 2.10 and Walsh's margin 68 / 72 / 76 / 83 / 97 µm; at κ = 1 and 400 °C 2.56 and
+    35 µm. A hotter floor thickens every margin, the 5 mJ one too.
+  - the CW rows as a moving beam (an incision's axis sees a Gaussian exposure in time, I ∝ exp(−2 (t/τ)²),
+    dwell 2τ, the same energy; emulated by 40 contiguous sub-pulses on the stationary beam, κ = 1): margins
+    37 / 37 µm against 33 / 33 µm for the top-hat at 10 W 10 ms / 30 W 3 ms; the sub-threshold tail adds 4 µm.
+  - a dense ejecta zone of fixed length over the floor instead of one beam radius (the acceleration length
+    40 µm for every spot), confined from the surface (vent 0), φ_near = 1, φ = 10⁻⁴, κ = 1: every 120 µm row
+    and both Hantash ratios pass (80 mJ 574 / 607 µm, +10 / −16 %; 160 mJ 942 / 975 µm, +5 / −3 %; depth ratio
+    3.09; width ratio 1.55) — the shielding is a constant fraction once the crater is 40 µm deep, so depth
+    grows in proportion to the energy — but at κ = 1 the Walsh margin is ≈ 35 µm (−65 %), the held-out 300 µm
+    tip reads 145 / 178 and 248 / 281 µm (−27 / −44 %, −55 / −61 %) and the 1000 µm rows 58 / 83 µm (−61 / −76
+    %); at κ = 0.069 the depth ratio falls to 2.30, with the mouth vent to 2.52. Not adopted.
+  Why the 300 µm tip deepens only 1.13× from 100 to 180 mJ (held out): the dense zone is one beam radius long,
+  so its optical depth µa φ_near w0 reaches 4.8 at 300 µm (1.9 at 120 µm), and it switches on as soon as the
+  crater is deeper than its mouth's radius, which grows only as w0 √ln(F0/F_th) with the energy: the crater
+  stays pinned near its mouth radius. With the acceleration length at 0.4 w0 (unrefitted) it deepens 1.48×
+  (273 → 405 µm), the 120 µm craters then 996 / 1269 µm.
 """
 
 from __future__ import annotations
