@@ -23,3 +23,24 @@ class InputError(ValueError):
         self.line = line
         where = f" (line {line})" if line is not None else ""
         super().__init__(f"{field}{where}: {message}")
+
+
+class ModelDomainError(ValueError):
+    """A refusal by the core: the input lies outside what a model or its numerics hold.
+
+    A ValueError (the core's error) that knows which user setting to change, so the edge (CLI,
+    scenario runs, web) turns it into ``InputError(err.field, err.message)`` (exit code 2)
+    without guessing the field from the message.
+
+    Parameters
+    ----------
+    field : str
+        The scenario key of the setting to change (``laser.spot``, ``numerics.mtz_cell``).
+    message : str
+        What the model cannot hold and what to change; also the error's text.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(message)

@@ -368,36 +368,26 @@ def named_field_errors():
     """Turn a core ValueError that names the setting to change into :class:`InputError` at the edge.
 
     The setting is the error's ``.field`` (as :class:`mtzsim.physics.field.cost.FieldTooLarge`), or,
-    for a refusal of the single-MTZ solver's domain (a ValueError raised in
+    for a refusal of the single-MTZ solver's domain (:class:`mtzsim.errors.ModelDomainError` raised in
     :mod:`mtzsim.physics.mtz.domain`: a spot too small for the grid, a grid too large, damage past
-    the deepest or widest domain), the scenario key its message points to (:func:`mtz_domain_field`).
+    the deepest or widest domain), the scenario key it names.
     """
     try:
         yield
     except InputError:
         raise
     except ValueError as exc:
-        name = getattr(exc, "field", None) or mtz_domain_field(exc)
+        name = getattr(exc, "field", None)
         if isinstance(name, str) and name:
             raise InputError(name, getattr(exc, "message", None) or str(exc)) from None
         raise
 
 
-#: Scenario key named by a refusal of the single-MTZ domain, by the words of its message (first match).
-MTZ_DOMAIN_FIELDS = (("coarser cell", "numerics.mtz_cell"), ("spot", "laser.spot"), ("", "laser.energy"))
-
-
 def mtz_domain_field(exc: BaseException) -> str | None:
-    """The scenario key (:data:`MTZ_DOMAIN_FIELDS`) of a ValueError raised in :mod:`mtzsim.physics.mtz.domain`, else None."""
-    tb = exc.__traceback__
-    if tb is None:
-        return None
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb.tb_frame.f_globals.get("__name__") != "mtzsim.physics.mtz.domain":
-        return None
-    message = str(exc)
-    return next(key for words, key in MTZ_DOMAIN_FIELDS if words in message)
+    """The scenario key a refusal of the model's domain names (:class:`mtzsim.errors.ModelDomainError`), else None."""
+    from mtzsim.errors import ModelDomainError
+
+    return exc.field if isinstance(exc, ModelDomainError) else None
 
 
 def _write_files(run, scenario, folder: Path, write_report) -> dict[str, Path]:

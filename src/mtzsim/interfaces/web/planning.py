@@ -200,8 +200,8 @@ def run_mtz(req: MtzRequest) -> dict:
 
 
 class core_errors:
-    """Turn a core ValueError into InputError: ``FieldTooLarge``-style ``.field``, a refusal of the single-MTZ
-    domain (:func:`mtzsim.interfaces.services.mtz_domain_field`), or a message ``"name: ..."``."""
+    """Turn a core ValueError into InputError: the ``.field`` of a :class:`mtzsim.errors.ModelDomainError`
+    (a field too large, a refusal of the single-MTZ domain), or a message ``"name: ..."``."""
 
     def __enter__(self):
         return self
@@ -209,9 +209,7 @@ class core_errors:
     def __exit__(self, kind, exc, tb):
         if exc is None or isinstance(exc, InputError) or not isinstance(exc, ValueError):
             return False
-        from mtzsim.interfaces.services import mtz_domain_field
-
-        name = getattr(exc, "field", None) or mtz_domain_field(exc)
+        name = getattr(exc, "field", None)
         if isinstance(name, str) and name:
             raise InputError(name, getattr(exc, "message", None) or str(exc)) from None
         m = _CORE_FIELD.match(str(exc))

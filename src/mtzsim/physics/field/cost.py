@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mtzsim.errors import ModelDomainError
+
 #: Default memory limit [B] of one field simulation. Assumption: half of the 8 GB of a
 #: common laptop; raise it with ``simulate_field(..., max_memory=...)``.
 DEFAULT_MAX_MEMORY = 4e9
@@ -34,17 +36,16 @@ SECONDS_PER_PIXEL_DEPTH = 1.0e-6
 SECONDS_PER_MODE_UPDATE = 2.0e-9
 
 
-class FieldTooLarge(ValueError):
+class FieldTooLarge(ModelDomainError):
     """A field whose estimated memory exceeds the limit; ``field`` names the setting to change.
 
-    A ValueError (the core's error); the edge (CLI, scenario runs) turns it into
+    A :class:`~mtzsim.errors.ModelDomainError` (a ValueError, the core's error); the edge (CLI, scenario runs) turns it into
     ``InputError(err.field, err.message)`` (exit code 2).
     """
 
     def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+        super().__init__(field, message)
+        self.args = (f"{field}: {message}",)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import math
 import warnings
 from dataclasses import dataclass, replace
 
+from mtzsim.errors import ModelDomainError
 from mtzsim.physics.heat import axisym as heat
 from mtzsim.physics.laser import Beam
 from mtzsim.physics.tissue import Tissue
@@ -55,8 +56,8 @@ def check_inputs(beam: Beam, numerics: Numerics) -> Numerics:
 
     Raises
     ------
-    ValueError
-        When the spot needs cells finer than :data:`MIN_CELL`.
+    ModelDomainError
+        (a ValueError naming ``laser.spot``) When the spot needs cells finer than :data:`MIN_CELL`.
     """
     if beam.pulse_duration > LONGEST_PULSE:
         warnings.warn(
@@ -65,7 +66,7 @@ def check_inputs(beam: Beam, numerics: Numerics) -> Numerics:
     need = beam.spot_diameter / MIN_CELLS_PER_SPOT
     if numerics.cell > need:
         if need < MIN_CELL:
-            raise ValueError(
+            raise ModelDomainError("laser.spot",
                 f"spot_diameter {beam.spot_diameter*1e6:.3g} um is too small for the single-MTZ grid: it needs cells "
                 f"of {need*1e6:.2g} um (finest {MIN_CELL*1e6:g} um, {MIN_CELLS_PER_SPOT} cells per spot)")
         warnings.warn(f"grid refined from {numerics.cell*1e6:g} um to {need*1e6:.3g} um cells so that the "
@@ -91,8 +92,8 @@ def build_grid(beam: Beam, tissue: Tissue, numerics: Numerics) -> heat.Axisymmet
         depth = min(2.5e-3, max(0.6e-3, 0.7 * e_per_area / tissue.dermis.ablation_enthalpy() + 0.6e-3 + 5.0 / mua))
     nr, nz = int(math.ceil(radius / h)), int(math.ceil(depth / h))
     if nr * nz > MAX_CELLS:
-        raise ValueError(f"the single-MTZ grid would need {nr}x{nz} cells (> {MAX_CELLS}); use a coarser cell "
-                         f"than {h*1e6:.3g} um or a smaller domain")
+        raise ModelDomainError("numerics.mtz_cell", f"the single-MTZ grid would need {nr}x{nz} cells (> {MAX_CELLS}); "
+                               f"use a coarser cell than {h*1e6:.3g} um or a smaller domain")
     return heat.AxisymmetricGrid(nr=nr, nz=nz, h=h)
 
 
@@ -105,18 +106,19 @@ def reaches_boundary(mask, *, margin_cells: int = 2) -> tuple[bool, bool]:
 
 
 def grown(numerics: Numerics, grid: heat.AxisymmetricGrid, radial: bool, deep: bool) -> Numerics:
-    """Numerics with the domain 1.6× deeper and/or wider, or ValueError past the limits."""
+    """Numerics with the domain 1.6× deeper and/or wider, or :class:`~mtzsim.errors.ModelDomainError` (``laser.energy``) past the limits."""
     depth = grid.nz * grid.h
     margin = numerics.radial_margin
     if deep:
         depth *= 1.6
         if depth > MAX_DEPTH * 1.6 - 1e-12 or grid.nz * grid.h >= MAX_DEPTH:
-            raise ValueError(f"the damage reaches {grid.nz*grid.h*1e3:.2f} mm below the surface, the deepest domain "
-                             f"the single-MTZ solver holds ({MAX_DEPTH*1e3:g} mm): energy or stacking beyond its range")
+            raise ModelDomainError("laser.energy", f"the damage reaches {grid.nz*grid.h*1e3:.2f} mm below the surface, "
+                                   f"the deepest domain the single-MTZ solver holds ({MAX_DEPTH*1e3:g} mm): energy or "
+                                   "stacking beyond its range")
         depth = min(depth, MAX_DEPTH)
     if radial:
         if margin >= MAX_MARGIN:
-            raise ValueError(f"the damage reaches the radial edge of the single-MTZ domain ({MAX_MARGIN*1e3:g} mm "
-                             "beyond the beam): energy or stacking beyond its range")
+            raise ModelDomainError("laser.energy", f"the damage reaches the radial edge of the single-MTZ domain "
+                                   f"({MAX_MARGIN*1e3:g} mm beyond the beam): energy or stacking beyond its range")
         margin = min(margin * 1.6, MAX_MARGIN)
     return replace(numerics, depth=depth, radial_margin=margin)
