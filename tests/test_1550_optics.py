@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from mtzsim.params import tables
 from mtzsim.params.presets import ERGLASS_OPTICS, beam_cone
 from mtzsim.physics import montecarlo as mc
 from mtzsim.physics.laser import make_beam
@@ -127,11 +128,7 @@ def test_cited_sources_are_in_the_reference_list():
         assert key in ERGLASS_OPTICS.source and key in REFERENCES, key
     high = mc.optical_properties("erglass", "high")
     assert "Bashkatov2005" in REFERENCES and "Prahl1988" in REFERENCES
-    import csv
-    from importlib import resources
-
-    with resources.files("mtzsim.params.data").joinpath("optical_properties_1550.csv").open(encoding="utf-8") as fh:
-        rows = {r["key"]: r for r in csv.DictReader(fh)}
+    rows = {r["key"]: r for r in tables.rows("optical_properties_1550.csv")}
     assert rows["reticular"]["musp_high_source"].startswith("Bashkatov2005")
     assert rows["reticular"]["g_range_source"].startswith("Prahl1988")
     assert high["reticular"]["source"] == rows["reticular"]["source"]

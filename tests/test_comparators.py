@@ -1,8 +1,6 @@
 """Comparator modalities through the physics: dose invariants, the vectorised outcome's twin, calibration, orderings."""
 
-import csv
 import math
-from importlib import resources
 
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ from mtzsim.clinic import comparators as cmp
 from mtzsim.clinic.outcome import predict_outcome
 from mtzsim.clinic.scars import Scar
 from mtzsim.clinic.stimulus import TreatmentStimulus
+from mtzsim.params import tables
 
 DAY = 86400.0
 
@@ -63,9 +62,8 @@ def test_needle_dose_is_linear_in_passes_and_kappa_and_has_no_heat():
 
 def test_packaged_comparator_rows_match_the_references():
     """Every study in the packaged calibration table has its full reference in the package."""
-    data = resources.files("mtzsim.params.data")
-    rows = list(csv.DictReader(data.joinpath("comparators_calibration.csv").read_text().splitlines()))
-    refs = {r["key"] for r in csv.DictReader(data.joinpath("comparators_references.csv").read_text().splitlines())}
+    rows = tables.rows("comparators_calibration.csv")
+    refs = {r["key"] for r in tables.rows("comparators_references.csv")}
     assert {r["source"] for r in rows} <= refs
 
 
@@ -91,8 +89,7 @@ def test_stored_calibration_has_fit_and_held_out_rows():
 
 def test_head_to_head_rows_are_never_fitted():
     """The issue keeps head-to-head trials out of the calibration: they may only validate."""
-    data = resources.files("mtzsim.params.data")
-    rows = list(csv.DictReader(data.joinpath("comparators_calibration.csv").read_text().splitlines()))
+    rows = tables.rows("comparators_calibration.csv")
     h2h = {r["source"] for r in rows if r["kind"] == "head_to_head"}
     assert {"You2016", "Elsaie_JLMS"} <= h2h
     fitted = {t["key"] for t in cmp.calibration_targets() if t["role"] == "fit"}

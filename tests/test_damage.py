@@ -1,8 +1,6 @@
 """Tests for mtzsim.physics.damage: Arrhenius processes, damage integrals, zones, collagen shrinkage."""
 
-import csv
 import math
-from importlib import resources
 
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
+from mtzsim.params import tables
 from mtzsim.physics import damage
 from mtzsim.physics.damage import (
     ARRHENIUS,
@@ -36,11 +35,6 @@ C0 = 273.15  # 0 °C [K]
 
 def K(celsius):
     return celsius + C0
-
-
-def _rows(name):
-    with (resources.files("mtzsim.params.data") / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def _seconds(row):
@@ -102,9 +96,9 @@ def test_henriques_within_burn_threshold_band():
     # threshold data, evaluated at 44-70 °C (derived_check rows), and the band statement:
     # the threshold statements differ in absolute time by up to ~2-10x.
     hen = ARRHENIUS["skin_necrosis"]
-    rows = [r for r in _rows("burn_thresholds.csv") if r["kind"] == "derived_check" and r["source"] == "PLOSONE2021"]
+    rows = [r for r in tables.rows("burn_thresholds.csv") if r["kind"] == "derived_check" and r["source"] == "PLOSONE2021"]
     assert len(rows) == 8
-    band = [r for r in _rows("burn_thresholds.csv") if r["kind"] == "band_statement"][0]
+    band = [r for r in tables.rows("burn_thresholds.csv") if r["kind"] == "band_statement"][0]
     factor_max = float(band["discrepancy_factor_high"])  # 10
     ratios = {}
     for r in rows:

@@ -1,17 +1,11 @@
 """Er:YAG ablation against published rates (params/data/eryag_ablation.csv)."""
 
-import csv
-from importlib import resources
 
 import pytest
 
+from mtzsim.params import tables
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
-
-
-def _rows():
-    with resources.files("mtzsim.params.data").joinpath("eryag_ablation.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 #: 1 mm spot (craters shallower than its radius, as a wide Er:YAG beam makes), 4 µm cells
@@ -45,7 +39,7 @@ def test_depth_per_fluence_near_hibst_kaufmann(wide_spot):
     4.75 µm per J/cm² of peak fluence, 9.5 per J/cm² of mean fluence); the test asks for the
     published value within a factor of 2 under either definition.
     """
-    ref = next(float(r["value"]) for r in _rows() if r["source"] == "HibstKaufmann1991")
+    ref = next(float(r["value"]) for r in tables.rows("eryag_ablation.csv") if r["source"] == "HibstKaufmann1991")
     r = wide_spot[-1]
     per_mean = r.ablation_depth * 1e6 / (r.beam.mean_fluence * 1e-4)
     per_peak = r.ablation_depth * 1e6 / (r.beam.peak_fluence * 1e-4)
@@ -66,7 +60,7 @@ def test_faster_train_ablates_less_per_pulse():
     for rate in (1.0, 10.0):
         beam = make_beam("eryag", fluence=8e4, spot_diameter=250e-6, stack=3, stack_delay=1.0 / rate - 250e-6)
         m[rate] = simulate_mtz(beam, numerics=num, losses=LossModel(ablation_temperature=473.15)).ablated_mass
-    row = {r["repetition_rate_hz"]: float(r["value"]) for r in _rows() if r["source"] == "KaufmannHibst1996"}
+    row = {r["repetition_rate_hz"]: float(r["value"]) for r in tables.rows("eryag_ablation.csv") if r["source"] == "KaufmannHibst1996"}
     # the published ratio is 4; ask for at least half of it
     assert m[1.0] / m[10.0] > 0.5 * row["1"] / row["10"]
 

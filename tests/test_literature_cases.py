@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from importlib import resources
 
 import pytest
 
+from mtzsim.params import tables
 from mtzsim.params.references import REFERENCES
 from mtzsim.verify import literature_cases as lc
 
@@ -60,8 +60,7 @@ def test_no_held_out_row_is_calibration_data():
     fitted_keys = set(rec["predictions_vs_data"]) | set(rec.get("leave_one_out", {}))
     calibrated = {(round(e * 1e3, 6), round(s * 1e6, 6)) for e, s, *_ in ECO2_ROWS}
     calibrated |= {(round(e * 1e3, 6), 120.0) for e in HANTASH_ENERGIES}
-    with resources.files("mtzsim.params.data").joinpath("validation_cases.csv").open(encoding="utf-8") as fh:
-        table = [row for row in csv.DictReader(fh) if row["model"] == "mtz"]
+    table = [row for row in tables.rows("validation_cases.csv") if row["model"] == "mtz"]
     fitted_settings = {(float(t["energy_mj"]), float(t["spot_um"])) for t in table
                        if t["fitted"] == "yes" and t["energy_mj"] and t["spot_um"]}
     # no calibration reads the table

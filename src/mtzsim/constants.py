@@ -6,16 +6,9 @@ types them again.
 
 from __future__ import annotations
 
-import csv
-from importlib import resources
+from mtzsim.params import tables
 
-
-def _read() -> dict[str, float]:
-    with resources.files("mtzsim.params.data").joinpath("constants.csv").open(encoding="utf-8") as fh:
-        return {row["key"]: float(row["value"]) for row in csv.DictReader(fh)}
-
-
-_C = _read()
+_C = {row["key"]: float(row["value"]) for row in tables.rows("constants.csv")}
 
 #: Molar gas constant R [J/(mol K)], CODATA 2018 (exact).
 R_GAS: float = _C["gas_constant"]

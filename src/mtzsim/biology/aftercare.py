@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from mtzsim.constants import DAY  # noqa: E402  [s]
+from mtzsim.params import tables
+from mtzsim.params.tables import value_or_nan as _f
 
 
 @dataclass(frozen=True)
@@ -40,22 +40,17 @@ class AftercareEvent:
     end: float
 
 
-def _f(text):
-    return float(text) if text not in ("", None) else float("nan")
-
-
 @lru_cache(maxsize=1)
 def modifiers() -> tuple:
     """All aftercare modifiers of ``params/data/aftercare.csv``."""
     out = []
-    with resources.files("mtzsim.params.data").joinpath("aftercare.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            v = _f(row["value"])
-            lo, hi = _f(row["low"]), _f(row["high"])
-            out.append(Modifier(row["name"], row["target"], row["effect"], v,
-                                v if math.isnan(lo) else lo, v if math.isnan(hi) else hi,
-                                _f(row["default_start_d"]) * DAY, _f(row["default_end_d"]) * DAY,
-                                row["evidence_grade"], row["source"], row["assumption"], row["note"]))
+    for row in tables.rows("aftercare.csv"):
+        v = _f(row["value"])
+        lo, hi = _f(row["low"]), _f(row["high"])
+        out.append(Modifier(row["name"], row["target"], row["effect"], v,
+                            v if math.isnan(lo) else lo, v if math.isnan(hi) else hi,
+                            _f(row["default_start_d"]) * DAY, _f(row["default_end_d"]) * DAY,
+                            row["evidence_grade"], row["source"], row["assumption"], row["note"]))
     return tuple(out)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from mtzsim.params import tables
+from mtzsim.params.tables import value_or_nan as _f
 
 #: Unit of each CSV value → factor to SI.
 _TO_SI = {
@@ -49,21 +50,16 @@ class Site:
     assumption: str
 
 
-def _f(text):
-    return float(text) if text not in ("", None) else float("nan")
-
-
 @lru_cache(maxsize=1)
 def parameters() -> dict:
     """The healing parameters by name (values in SI)."""
     out = {}
-    with resources.files("mtzsim.params.data").joinpath("healing_parameters.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            k = _TO_SI[row["unit"]]
-            out[row["name"]] = HealingParameter(
-                name=row["name"], value=_f(row["value"]) * k, low=_f(row["low"]) * k, high=_f(row["high"]) * k,
-                unit=row["unit"], source=row["source"], reliability=row["reliability"],
-                fitted=row["fitted"].strip().lower() == "true", assumption=row["assumption"], note=row["note"])
+    for row in tables.rows("healing_parameters.csv"):
+        k = _TO_SI[row["unit"]]
+        out[row["name"]] = HealingParameter(
+            name=row["name"], value=_f(row["value"]) * k, low=_f(row["low"]) * k, high=_f(row["high"]) * k,
+            unit=row["unit"], source=row["source"], reliability=row["reliability"],
+            fitted=row["fitted"].strip().lower() == "true", assumption=row["assumption"], note=row["note"])
     return out
 
 
@@ -78,17 +74,16 @@ def sites() -> dict:
     Taylor & Machado-Moreira 2013, Table 2), per m²."""
     out = {}
     per_cm2 = 1e4
-    with resources.files("mtzsim.params.data").joinpath("healing_sites.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out[row["site"]] = Site(
-                name=row["site"],
-                follicle_density=_f(row["follicle_density_per_cm2"]) * per_cm2,
-                follicle_range=(_f(row["follicle_low"]) * per_cm2, _f(row["follicle_high"]) * per_cm2),
-                eccrine_density=_f(row["eccrine_density_per_cm2"]) * per_cm2,
-                eccrine_range=(_f(row["eccrine_low"]) * per_cm2, _f(row["eccrine_high"]) * per_cm2),
-                source=f"{row['follicle_source']}; {row['eccrine_source']}",
-                assumption="; ".join(a for a in (row["follicle_assumption"], row["eccrine_assumption"]) if a),
-            )
+    for row in tables.rows("healing_sites.csv"):
+        out[row["site"]] = Site(
+            name=row["site"],
+            follicle_density=_f(row["follicle_density_per_cm2"]) * per_cm2,
+            follicle_range=(_f(row["follicle_low"]) * per_cm2, _f(row["follicle_high"]) * per_cm2),
+            eccrine_density=_f(row["eccrine_density_per_cm2"]) * per_cm2,
+            eccrine_range=(_f(row["eccrine_low"]) * per_cm2, _f(row["eccrine_high"]) * per_cm2),
+            source=f"{row['follicle_source']}; {row['eccrine_source']}",
+            assumption="; ".join(a for a in (row["follicle_assumption"], row["eccrine_assumption"]) if a),
+        )
     return out
 
 
@@ -98,11 +93,9 @@ def erythema_fit_corners():
 
     Returns (fractional target [s], full-field target [s], gain, vmax) arrays, corners and centre.
     """
-    rows = []
-    with resources.files("mtzsim.params.data").joinpath("healing_erythema_fit.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            rows.append((float(row["fractional_erythema_d"]) * 86400.0, float(row["full_field_erythema_d"]) * 86400.0,
-                         float(row["erythema_gain_ei"]), float(row["erythema_vmax_ei_per_d"]) / 86400.0))
+    rows = [(float(row["fractional_erythema_d"]) * 86400.0, float(row["full_field_erythema_d"]) * 86400.0,
+             float(row["erythema_gain_ei"]), float(row["erythema_vmax_ei_per_d"]) / 86400.0)
+            for row in tables.rows("healing_erythema_fit.csv")]
     import numpy as np
 
     return tuple(np.array(c) for c in zip(*rows))

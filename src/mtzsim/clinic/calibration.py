@@ -46,6 +46,7 @@ from mtzsim.clinic import cohort as _cohort
 from mtzsim.clinic import risk
 from mtzsim.clinic.outcome import MONTH
 from mtzsim.clinic.parameters import table
+from mtzsim.params import tables
 
 POSTERIOR_FILE = "outcome_posterior.json"
 
@@ -440,10 +441,8 @@ def calibrate_outcome(out_path=None, *, n_virtual: int = 400, steps: int = 5000,
 def load_posterior(path=None) -> dict:
     """The stored posterior (``params/data/outcome_posterior.json`` unless a path is given)."""
     if path is None:
-        text = resources.files("mtzsim.params.data").joinpath(POSTERIOR_FILE).read_text()
-    else:
-        text = Path(path).read_text()
-    return json.loads(text)
+        return tables.load_json(POSTERIOR_FILE)
+    return json.loads(Path(path).read_text())
 
 
 def posterior_summary(posterior=None) -> dict:

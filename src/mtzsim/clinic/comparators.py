@@ -31,7 +31,6 @@ import json
 import math
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
@@ -39,6 +38,7 @@ import numpy as np
 from mtzsim.clinic import physics_table as pt
 from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
 from mtzsim.constants import DAY  # [s]
+from mtzsim.params import tables
 from mtzsim.pipeline.contract import quantity
 
 from mtzsim.constants import MONTH  # noqa: E402  [s]
@@ -226,7 +226,7 @@ def evaluate_batch(stimuli, erythema, scars, *, fitzpatrick: int, sessions: int,
 @lru_cache(maxsize=None)
 def load_comparator_calibration() -> dict:
     """The stored comparator calibration (``params/data/comparator_calibration.json``)."""
-    return json.loads(resources.files("mtzsim.params.data").joinpath(CALIBRATION_FILE).read_text())
+    return tables.load_json(CALIBRATION_FILE)
 
 
 def kappa() -> Kappa:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from mtzsim.params import tables
 
 #: Unit conversions from the tables' units to SI.
 _TO_SI = {"d": 86400.0, "1/d": 1.0 / 86400.0, "m": 1.0, "-": 1.0, "": 1.0, "y": 1.0, "1/y": 1.0}  # ages stay in years (a covariate)
@@ -26,11 +26,6 @@ class Param:
     note: str = ""
 
 
-def _table_rows(name: str) -> list[dict]:
-    text = resources.files("mtzsim.params.data").joinpath(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
 @lru_cache(maxsize=None)
 def table(name: str) -> dict[str, Param]:
     """A parameter table of ``mtzsim/params/data`` keyed by name, converted to SI.
@@ -41,7 +36,7 @@ def table(name: str) -> dict[str, Param]:
         File name, e.g. ``"remodeling_parameters.csv"``.
     """
     out = {}
-    for row in _table_rows(name):
+    for row in tables.rows(name):
         unit = row["unit"]
         if unit not in _TO_SI:
             raise ValueError(f"{name}: unit {unit!r} of {row['name']} has no SI conversion")
@@ -58,10 +53,10 @@ def table(name: str) -> dict[str, Param]:
 @lru_cache(maxsize=None)
 def rows(name: str) -> tuple[dict, ...]:
     """The raw rows of a data table (strings), e.g. the clinical calibration table."""
-    return tuple(_table_rows(name))
+    return tuple(tables.rows(name))
 
 
 @lru_cache(maxsize=None)
 def references() -> dict[str, str]:
     """Full reference text per source key used by the clinic and remodeling tables."""
-    return {r["key"]: r["reference"] for r in _table_rows("clinical_references.csv")}
+    return {r["key"]: r["reference"] for r in tables.rows("clinical_references.csv")}

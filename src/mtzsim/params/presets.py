@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from mtzsim.params import tables
+
 # ---------------------------------------------------------------------------------------
 # Devices
 # ---------------------------------------------------------------------------------------
@@ -360,15 +362,10 @@ class PulseRegime:
 
 
 def _read_pulse_regimes() -> MappingProxyType:
-    import csv
-    from importlib import resources
-
-    with resources.files("mtzsim.params.data").joinpath("pulse_regimes.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
     return MappingProxyType({
         r["preset"]: PulseRegime(r["quantity"], float(r["value"]), float(r["low"]), float(r["high"]), r["source"],
                                  r["reliability"], r["assumption"])
-        for r in rows
+        for r in tables.rows("pulse_regimes.csv")
     })
 
 
@@ -491,15 +488,10 @@ class SiteTissue:
 
 
 def _read_sites() -> MappingProxyType:
-    import csv
-    from importlib import resources
-
-    with resources.files("mtzsim.params.data").joinpath("site_tissue.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
     return MappingProxyType({
         r["site"]: SiteTissue(r["site"], r["tissue"], float(r["stratum_corneum_um"]) * 1e-6, r["source"],
                               r["reliability"], r["assumption"])
-        for r in rows
+        for r in tables.rows("site_tissue.csv")
     })
 
 

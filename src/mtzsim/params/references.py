@@ -7,19 +7,13 @@ installed package does not have.
 
 from __future__ import annotations
 
-import csv
 import re
-from importlib import resources
 from types import MappingProxyType
 
-
-def _read() -> MappingProxyType:
-    with resources.files("mtzsim.params.data").joinpath("references.csv").open(encoding="utf-8") as fh:
-        return MappingProxyType({row["key"]: row["reference"] for row in csv.DictReader(fh)})
-
+from mtzsim.params import tables
 
 #: Source key → full reference.
-REFERENCES: MappingProxyType = _read()
+REFERENCES: MappingProxyType = MappingProxyType({row["key"]: row["reference"] for row in tables.rows("references.csv")})
 
 
 def cited(texts) -> dict[str, str]:

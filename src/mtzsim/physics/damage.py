@@ -48,16 +48,15 @@ References
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 from scipy.optimize import brentq
 
 from mtzsim.constants import R_GAS, ZERO_CELSIUS
 from mtzsim.errors import InputError
+from mtzsim.params import tables
 
 __all__ = [
     "R_GAS",
@@ -171,15 +170,6 @@ def _positive_temperature(T):
     return T
 
 
-def _data_path(name: str):
-    return resources.files("mtzsim.params.data") / name
-
-
-def _read_csv(name: str) -> list[dict[str, str]]:
-    with _data_path(name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def load_arrhenius(path=None) -> dict[str, ArrheniusProcess]:
     """Read a registry of Arrhenius processes from a CSV file.
 
@@ -194,11 +184,7 @@ def load_arrhenius(path=None) -> dict[str, ArrheniusProcess]:
     -------
     dict of str to ArrheniusProcess
     """
-    if path is None:
-        rows = _read_csv("arrhenius.csv")
-    else:
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+    rows = tables.rows("arrhenius.csv") if path is None else tables.read_rows(path)
     registry = {}
     for row in rows:
         registry[row["key"]] = ArrheniusProcess(
@@ -384,7 +370,7 @@ HSP70_ASSUMPTION = (
 def _fibroblast_rows():
     rows = [
         r
-        for r in _read_csv("hsp_thresholds.csv")
+        for r in tables.rows("hsp_thresholds.csv")
         if r["source"] == "FibroblastIJMS" and r["endpoint"] == "apoptotic fraction"
     ]
     rows.sort(key=lambda r: float(r["temperature_c"]))
@@ -394,7 +380,7 @@ def _fibroblast_rows():
 
 
 def _ortner_row(endpoint):
-    (row,) = [r for r in _read_csv("hsp_thresholds.csv") if r["source"] == "Ortner2015" and r["endpoint"] == endpoint]
+    (row,) = [r for r in tables.rows("hsp_thresholds.csv") if r["source"] == "Ortner2015" and r["endpoint"] == endpoint]
     return row
 
 
@@ -600,7 +586,7 @@ def classify_zones(ablated, omega_collagen, omega_cell, omega_hsp):
 def _max_collagen_shrinkage():
     (row,) = [
         r
-        for r in _read_csv("collagen_shrinkage.csv")
+        for r in tables.rows("collagen_shrinkage.csv")
         if r["source"] == "ThermalModCollagen1999" and r["quantity"] == "safe shrinkage limit"
     ]
     return float(row["value_high"]) / 100.0

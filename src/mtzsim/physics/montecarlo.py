@@ -44,15 +44,14 @@ References
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from mtzsim._kernels import mcml
+from mtzsim.params import tables
 from mtzsim.physics.laser import Beam
 from mtzsim.physics.tissue import Tissue
 from mtzsim.pipeline.cache import ResultCache, canonical_hash, default_cache, model_version
@@ -101,8 +100,6 @@ def optical_properties(laser: str = "erglass", scattering: str = "adopted", anis
         raise ValueError(f"anisotropy must be one of {', '.join(ANISOTROPY_CHOICES)}, got {anisotropy!r}")
     column = SCATTERING_SOURCES[scattering]
     g_column = ANISOTROPY_CHOICES[anisotropy]
-    with resources.files("mtzsim.params.data").joinpath("optical_properties_1550.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
     return {
         row["key"]: {
             "reduced_scattering": float(row[column]) * 100.0,
@@ -112,7 +109,7 @@ def optical_properties(laser: str = "erglass", scattering: str = "adopted", anis
             "reliability": row["reliability"],
             "assumption": row["assumption"],
         }
-        for row in rows
+        for row in tables.rows("optical_properties_1550.csv")
     }
 
 

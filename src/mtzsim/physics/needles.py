@@ -25,14 +25,13 @@ References
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from mtzsim.params import tables
 from mtzsim.physics.tissue import Tissue, get_tissue
 from mtzsim.pipeline.contract import quantity
 
@@ -299,23 +298,22 @@ class NeedleDevice:
 def load_devices() -> dict[str, NeedleDevice]:
     """Microneedling and MNRF device presets, by key."""
     out = {}
-    with resources.files("mtzsim.params.data").joinpath("needle_devices.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            pins_per_area = float(row["pins"]) / (float(row["tip_area_mm2"]) * 1e-6)
-            needle = Needle(
-                length=float(row["needle_length_mm"]) * 1e-3, diameter=float(row["diameter_um"]) * 1e-6,
-                tip_length=float(row["tip_length_um"]) * 1e-6, tip_shape=row["tip_shape"],
-                penetration_ratio=float(row["penetration_ratio"]),
-                insulated_length=float(row["insulated_length_mm"]) * 1e-3, pins_per_area=pins_per_area,
-                source=row["source"], assumption=row["assumption"],
-            )
-            out[row["key"]] = NeedleDevice(
-                key=row["key"], name=row["device"], modality=row["modality"], needle=needle,
-                length_range=(float(row["needle_length_min_mm"]) * 1e-3, float(row["needle_length_max_mm"]) * 1e-3),
-                layout=row["layout"], energy_per_pin=float(row["energy_per_pin_mj"]) * 1e-3,
-                conduction_time=float(row["conduction_time_ms"]) * 1e-3, frequency=float(row["frequency_mhz"]) * 1e6,
-                source=row["source"], reliability=row["reliability"], assumption=row["assumption"],
-            )
+    for row in tables.rows("needle_devices.csv"):
+        pins_per_area = float(row["pins"]) / (float(row["tip_area_mm2"]) * 1e-6)
+        needle = Needle(
+            length=float(row["needle_length_mm"]) * 1e-3, diameter=float(row["diameter_um"]) * 1e-6,
+            tip_length=float(row["tip_length_um"]) * 1e-6, tip_shape=row["tip_shape"],
+            penetration_ratio=float(row["penetration_ratio"]),
+            insulated_length=float(row["insulated_length_mm"]) * 1e-3, pins_per_area=pins_per_area,
+            source=row["source"], assumption=row["assumption"],
+        )
+        out[row["key"]] = NeedleDevice(
+            key=row["key"], name=row["device"], modality=row["modality"], needle=needle,
+            length_range=(float(row["needle_length_min_mm"]) * 1e-3, float(row["needle_length_max_mm"]) * 1e-3),
+            layout=row["layout"], energy_per_pin=float(row["energy_per_pin_mj"]) * 1e-3,
+            conduction_time=float(row["conduction_time_ms"]) * 1e-3, frequency=float(row["frequency_mhz"]) * 1e6,
+            source=row["source"], reliability=row["reliability"], assumption=row["assumption"],
+        )
     return out
 
 

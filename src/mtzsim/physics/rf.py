@@ -46,17 +46,16 @@ References
 
 from __future__ import annotations
 
-import csv
 import math
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
 
 from mtzsim.constants import T_BODY, T_BOIL, ZERO_CELSIUS
+from mtzsim.params import tables
 from mtzsim.physics import damage
 from mtzsim.physics.heat import reference3d
 from mtzsim.physics.needles import (Needle, NeedleDevice, NeedlePattern, basal_depth, channel_depth,
@@ -92,16 +91,13 @@ class ColeColeTissue:
 def load_conductivities() -> dict[str, ColeColeTissue]:
     """The tissues of ``params/data/tissue_conductivity.csv``, by key."""
     out = {}
-    with resources.files("mtzsim.params.data").joinpath("tissue_conductivity.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            disp = tuple(
-                (float(row[f"del{n}"]), float(row[f"tau{n}_s"]), float(row[f"alf{n}"])) for n in range(1, 5)
-            )
-            out[row["key"]] = ColeColeTissue(
-                key=row["key"], name=row["tissue"], layer_keys=tuple(row["layer_keys"].split(";")),
-                eps_inf=float(row["ef"]), dispersions=disp, sigma_ionic=float(row["sig_s_per_m"]),
-                source=row["source"], reliability=row["reliability"], assumption=row["assumption"],
-            )
+    for row in tables.rows("tissue_conductivity.csv"):
+        disp = tuple((float(row[f"del{n}"]), float(row[f"tau{n}_s"]), float(row[f"alf{n}"])) for n in range(1, 5))
+        out[row["key"]] = ColeColeTissue(
+            key=row["key"], name=row["tissue"], layer_keys=tuple(row["layer_keys"].split(";")),
+            eps_inf=float(row["ef"]), dispersions=disp, sigma_ionic=float(row["sig_s_per_m"]),
+            source=row["source"], reliability=row["reliability"], assumption=row["assumption"],
+        )
     return out
 
 

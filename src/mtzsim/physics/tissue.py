@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.errors import InputError
-
-
-def _read_csv(name: str) -> list[dict]:
-    with resources.files("mtzsim.params.data").joinpath(name).open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+from mtzsim.params import tables
 
 
 @lru_cache(maxsize=None)
 def constants() -> dict[str, float]:
     """Physical constants used by the models (SI), from data/constants.csv."""
-    return {row["key"]: float(row["value"]) for row in _read_csv("constants.csv")}
+    return {row["key"]: float(row["value"]) for row in tables.rows("constants.csv")}
 
 
 @lru_cache(maxsize=None)
 def water_absorption() -> dict[str, float]:
     """Absorption coefficient µa of liquid water [1/m] by laser type (data/water_absorption.csv)."""
-    return {row["laser"]: float(row["mua_water_per_cm"]) * 100.0 for row in _read_csv("water_absorption.csv")}
+    return {row["laser"]: float(row["mua_water_per_cm"]) * 100.0 for row in tables.rows("water_absorption.csv")}
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ def water_absorption_temperature() -> dict[str, AbsorptionTemperature]:
     at its 100 °C value above boiling (no data).
     """
     out = {}
-    for row in _read_csv("water_absorption_temperature.csv"):
+    for row in tables.rows("water_absorption_temperature.csv"):
         a_ref = float(row["a_ref_per_m"])
         dadt = float(row["dadt_per_m_per_k"])
         t_table = float(row["table_temperature_c"])
@@ -172,7 +166,7 @@ class Tissue:
 @lru_cache(maxsize=None)
 def _face_layers() -> tuple[Layer, ...]:
     layers = []
-    for row in _read_csv("skin_layers.csv"):
+    for row in tables.rows("skin_layers.csv"):
         layers.append(
             Layer(
                 key=row["key"],

@@ -395,15 +395,14 @@ unchanged by it):
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import json
 import math
 from dataclasses import dataclass, field, replace
-from importlib import resources
 
 import numpy as np
 
+from mtzsim.params import tables
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
 from mtzsim.physics.mtz.losses import (ABLATION_TEMPERATURE_BOUNDS, EJECTA_FRACTION_BOUNDS,
@@ -581,12 +580,8 @@ def predict(x, numerics: Numerics = FIT_NUMERICS, names=None, cw: bool | None = 
 #: Residual thermal damage below a CW CO2 crater (params/data/mtz_cw_residual_damage.csv): Walsh et al. 1989
 #: (100 ± 15 µm above 13 kW/cm², guinea-pig skin) and the scanned-CW porcine study of J Burn Care Rehabil
 #: 1997 (~120 µm at the crater centre, independent of dwell and irradiance, dwell < 50 ms).
-def _cw_rows() -> dict[str, float]:
-    text = resources.files("mtzsim.params.data").joinpath("mtz_cw_residual_damage.csv").read_text(encoding="utf-8")
-    return {row["key"]: float(row["value_um"]) / 1e6 for row in csv.DictReader(text.splitlines())}
-
-
-CW_RESIDUAL_DAMAGE = _cw_rows()  # key → measured residual damage [m]
+CW_RESIDUAL_DAMAGE = {row["key"]: float(row["value_um"]) / 1e6  # key → measured residual damage [m]
+                      for row in tables.rows("mtz_cw_residual_damage.csv")}
 #: Neither source states its spot or dwell: each is evaluated as a stationary Gaussian CW exposure at two
 #: (spot [m], power [W], dwell [s]) inside its stated range (assumptions): a 200 µm 1/e² spot (a focused
 #: surgical CO2 spot of 0.1–0.3 mm) at 10 W for 10 ms and at 30 W for 3 ms, mean irradiance P/(π w0²)

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from importlib import resources
+
+from mtzsim.params import tables
 
 #: Device preset whose spot stands in where a row states none (params/presets.py DEVICES).
 PRESET_FOR_LASER = {
@@ -51,8 +52,7 @@ ROLES = ("held_out", "sanity")
 
 def rows() -> list[dict]:
     """The rows of ``mtz_literature_validation.csv``."""
-    with resources.files("mtzsim.params.data").joinpath("mtz_literature_validation.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return tables.rows("mtz_literature_validation.csv")
 
 
 def preset_spot(laser: str) -> float:

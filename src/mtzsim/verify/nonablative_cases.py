@@ -17,9 +17,9 @@ References
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
-from importlib import resources
+
+from mtzsim.params import tables
 
 #: Spot of the 1.55 µm preset [m] (params/presets.py, nonablative-fractional-1550nm; assumption).
 PRESET_SPOT = 140e-6
@@ -27,8 +27,7 @@ PRESET_SPOT = 140e-6
 
 def rows() -> list[dict]:
     """The rows of ``mtz_1550_histology.csv``."""
-    with resources.files("mtzsim.params.data").joinpath("mtz_1550_histology.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return tables.rows("mtz_1550_histology.csv")
 
 
 @lru_cache(maxsize=None)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+from mtzsim.params import tables
+
 
 @dataclass(frozen=True)
 class Case:
@@ -163,19 +165,15 @@ def _predictor(row: dict) -> Callable[[], float]:
 
 
 def _load_cases() -> None:
-    import csv
-    from importlib import resources
-
-    with resources.files("mtzsim.params.data").joinpath("validation_cases.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["model"] not in MODELS:
-                raise ValueError(f"validation_cases.csv: unknown model {row['model']!r} in case {row['name']!r}")
-            note = row["note"]
-            if row["tolerance_reason"]:
-                note = f"{note}; tolerance: {row['tolerance_reason']}" if note else f"tolerance: {row['tolerance_reason']}"
-            case(name=row["name"], model=row["model"], quantity=row["quantity"], unit=row["unit"],
-                 measured=float(row["measured"]), tolerance=float(row["tolerance"]), source=row["source"],
-                 kind=row["kind"], fitted=row["fitted"] == "yes", note=note)(_predictor(row))
+    for row in tables.rows("validation_cases.csv"):
+        if row["model"] not in MODELS:
+            raise ValueError(f"validation_cases.csv: unknown model {row['model']!r} in case {row['name']!r}")
+        note = row["note"]
+        if row["tolerance_reason"]:
+            note = f"{note}; tolerance: {row['tolerance_reason']}" if note else f"tolerance: {row['tolerance_reason']}"
+        case(name=row["name"], model=row["model"], quantity=row["quantity"], unit=row["unit"],
+             measured=float(row["measured"]), tolerance=float(row["tolerance"]), source=row["source"],
+             kind=row["kind"], fitted=row["fitted"] == "yes", note=note)(_predictor(row))
 
 
 _load_cases()

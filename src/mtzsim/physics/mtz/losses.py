@@ -94,13 +94,12 @@ References
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from mtzsim.constants import T_BOIL, ZERO_CELSIUS
+from mtzsim.params import tables
 
 #: Literature bounds of the ablation temperature [K]: boiling at 1 atm; Choi et al. 1999's
 #: highest radiometric surface temperature during CO2 resurfacing (≈ 400 °C).
@@ -296,10 +295,9 @@ class LossModel:
 def calibration_record() -> dict:
     """The fitted parameters with their uncertainty (params/data/mtz_calibration.json); {} if none."""
     try:
-        text = resources.files("mtzsim.params.data").joinpath("mtz_calibration.json").read_text(encoding="utf-8")
+        return tables.load_json("mtz_calibration.json")
     except FileNotFoundError:
         return {}
-    return json.loads(text)
 
 
 def default_loss_model() -> LossModel:

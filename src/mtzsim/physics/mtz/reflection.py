@@ -53,20 +53,18 @@ References
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from mtzsim._kernels.axisym import MAX_BOUNCES, TRACE_FLOOR  # noqa: F401  (documented here)
+from mtzsim.params import tables
 
 
 @lru_cache(maxsize=None)
 def water_index(laser: str) -> complex:
     """Complex refractive index n + ik of liquid water at the laser's wavelength (Hale & Querry 1973, 25 °C)."""
-    text = resources.files("mtzsim.params.data").joinpath("mtz_refractive_index.csv").read_text(encoding="utf-8")
-    for row in csv.DictReader(text.splitlines()):
+    for row in tables.rows("mtz_refractive_index.csv"):
         if row["laser"] == laser:
             return complex(float(row["n_water"]), float(row["k_water"]))
     raise ValueError(f"no refractive index of water for laser {laser!r}")

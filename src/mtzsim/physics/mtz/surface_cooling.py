@@ -30,15 +30,14 @@ the laser, is the baseline that the MTZ's tabulated rise is measured from
 from __future__ import annotations
 
 import copy
-import csv
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from mtzsim.constants import ZERO_CELSIUS
+from mtzsim.params import tables
 
 #: Range of the heat-transfer coefficient of forced convection of gases [W/(m² K)]
 #: (Incropera & DeWitt 1996 Table 1.1).
@@ -154,9 +153,8 @@ class ContactFit:
 
 def contact_measurements() -> list[dict]:
     """Rows of ``skin_cooling.csv``: contact-cooling measurements (window, initial and surface T [K], time [s])."""
-    text = resources.files("mtzsim.params").joinpath("data/skin_cooling.csv").read_text(encoding="utf-8")
     rows = []
-    for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
+    for row in tables.rows("skin_cooling.csv"):
         rows.append({"coolant": row["coolant"], "window": float(row["coolant_c"]) + ZERO_CELSIUS,
                      "initial": float(row["initial_surface_c"]) + ZERO_CELSIUS,
                      "surface": float(row["surface_c"]) + ZERO_CELSIUS, "time": float(row["time_s"]),
