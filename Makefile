@@ -26,11 +26,13 @@ chromium:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	fi
 
+# one pytest worker per core (pytest-xdist), each with one numba thread: the cores run tests, not
+# threads inside small stencils
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto -m "not slow"
 
 validate: $(STAMP)
 	$(BIN)/mtzsim validate
