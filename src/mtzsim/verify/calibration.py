@@ -385,7 +385,12 @@ unchanged by it):
     3.09; width ratio 1.55) — the shielding is a constant fraction once the crater is 40 µm deep, so depth
     grows in proportion to the energy — but at κ = 1 the Walsh margin is ≈ 35 µm (−65 %), the held-out 300 µm
     tip reads 145 / 178 and 248 / 281 µm (−27 / −44 %, −55 / −61 %) and the 1000 µm rows 58 / 83 µm (−61 / −76
-    %); at κ = 0.069 the depth ratio falls to 2.30, with the mouth vent to 2.52. Not adopted.
+    %); at κ = 0.069 the depth ratio falls to 2.30, with the mouth vent to 2.52. A vent at a quarter of the
+    mouth radius keeps the 120 µm rows and the ratios (80 mJ 579 / 612 µm, 160 mJ 942 / 979 µm, ratios 3.04 and
+    1.42) but reads 169 / 202 and 273 / 306 µm at the 300 µm tip and 83 / 169 µm at 1000 µm (−45 / −52 %),
+    with Walsh's row still at κ = 1: five held-out rows fail instead of three. The transmission is e^(−µa ℓ)
+    of the zone's length ℓ: 35 / 40 / 45 µm move the 80 mJ crater 715 / 587 / 479 µm (vent at half the mouth
+    radius). Not adopted.
   Why the 300 µm tip deepens only 1.13× from 100 to 180 mJ (held out): the dense zone is one beam radius long,
   so its optical depth µa φ_near w0 reaches 4.8 at 300 µm (1.9 at 120 µm), and it switches on as soon as the
   crater is deeper than its mouth's radius, which grows only as w0 √ln(F0/F_th) with the energy: the crater
