@@ -379,6 +379,10 @@ unchanged by it):
   - the CW rows as a moving beam (an incision's axis sees a Gaussian exposure in time, I ∝ exp(−2 (t/τ)²),
     dwell 2τ, the same energy; emulated by 40 contiguous sub-pulses on the stationary beam, κ = 1): margins
     37 / 37 µm against 33 / 33 µm for the top-hat at 10 W 10 ms / 30 W 3 ms; the sub-threshold tail adds 4 µm.
+  - a delayed ejection (:class:`LossModel` ``ejection_delay``: a cell that reached H_abl stays, absorbing and
+    conducting, for 0.3 / 1 / 3 ms; κ = 1): the margins shrink (5 mJ 29 µm at every delay, 80 mJ 29 / 29 / 4 µm,
+    Walsh's exposures 33 / 25, 29 / 29, 8 / 4 µm) and the craters with them (5 mJ 120 → 54 µm): cells held on
+    the floor screen the tissue below instead of heating it.
   - a dense ejecta zone of fixed length over the floor instead of one beam radius (the acceleration length
     40 µm for every spot), confined from the surface (vent 0), φ_near = 1, φ = 10⁻⁴, κ = 1: every 120 µm row
     and both Hantash ratios pass (80 mJ 574 / 607 µm, +10 / −16 %; 160 mJ 942 / 975 µm, +5 / −3 %; depth ratio
