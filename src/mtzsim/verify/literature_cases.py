@@ -19,11 +19,22 @@ The rows so far (searched 2026-11-30, see the table's ``location`` column): the 
 sweep end points (100 and 180 mJ; ablation and total coagulation depth) of the same abstract whose
 120 and 1000 µm tip rows are in the calibration data: a spot between the two calibrated tips.
 
+Search of 2026-12-01 (issue 8 item 7; queries and results in the branch's report): residual thermal
+damage of CO2 10.6 µm vs pulse duration, fractional CO2 depth per energy (UltraPulse, Fraxel re:pair,
+SmartXide DOT, Hantash's ex vivo paper), fractional Er:YAG and 1.55 µm per energy. The retrieved pages
+(abstracts and reviews) state no µm value at a beam that could be built, so no held-out row was
+added; four ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
+Ross 1996 (pig skin, 0.25–10 ms: more thermal damage above 1 ms), Reinisch 1997 (100 µs pulsed
+< CW), and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm). A sanity row with an empty ``measured_um``
+is qualitative (its note quotes the statement).
+
 References
 ----------
 .. [1] eCO2SpotSize: Depth of eCO2 fractional resurfacing with 3 different spot sizes on facial skin
    in vivo (Lutronic eCO2; abstract). params/data/references.csv.
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
+.. [3] Ross1996CO2PulseDuration, Reinisch1997, Campolmi2012, SkinDiseaseCare, Walsh1989CW:
+   params/data/references.csv.
 """
 
 from __future__ import annotations
@@ -40,8 +51,9 @@ PRESET_FOR_LASER = {
     "erglass": "nonablative-fractional-1550nm",
 }
 
-#: Quantity column → key of :func:`mtzsim.physics.histology.histology_view`.
-QUANTITIES = ("ablation_depth", "coagulation_depth", "ablation_diameter", "lesion_width")
+#: Quantity column: a key of :func:`mtzsim.physics.histology.histology_view`, or ``residual_damage``
+#: (H&E coagulation depth − crater depth: the collagen margin under the crater floor; see :func:`quantity_value`).
+QUANTITIES = ("ablation_depth", "coagulation_depth", "ablation_diameter", "lesion_width", "residual_damage")
 
 #: Comparison kinds a held-out row may use (those :func:`mtzsim.verify.validation.evaluate` knows).
 KINDS = ("two-sided", "greater", "factor")
@@ -108,6 +120,26 @@ def _histology(laser: str, energy: float, spot: float, peak_power: float | None,
                                                  pulse_duration=pulse)))
 
 
+def quantity_value(hist: dict, quantity: str) -> float:
+    """A row's quantity [m] from a :func:`~mtzsim.physics.histology.histology_view` dict.
+
+    ``residual_damage`` is the residual thermal damage of the ablation literature (Walsh 1989; Ross
+    1996): the coagulated margin below the crater, ``coagulation_depth - ablation_depth``, both the
+    deepest points of their H&E edges (on the beam axis for a Gaussian beam; the whole coagulation
+    depth where no crater forms). The other quantities are the dict's own keys.
+
+    Raises
+    ------
+    ValueError
+        An unknown quantity.
+    """
+    if quantity == "residual_damage":
+        return hist["coagulation_depth"] - hist["ablation_depth"]
+    if quantity not in QUANTITIES:
+        raise ValueError(f"unknown MTZ literature quantity {quantity!r}; choose one of {', '.join(QUANTITIES)}")
+    return hist[quantity]
+
+
 def case_name(row: dict) -> str:
     """Name of a row's case in ``mtzsim validate``."""
     spot = f"{row['spot_um']} um" if row["spot_um"] else "preset spot"
@@ -144,7 +176,8 @@ def register() -> None:
         case(name=name, model="mtz", quantity=f"{row['quantity'].replace('_', ' ')} (histology)", unit="um",
              measured=float(row["measured_um"]), tolerance=float(row["tolerance"]), source=row["source"],
              kind=row["kind"], fitted=False, note="; ".join(parts))(
-            lambda a=args, q=row["quantity"]: _histology(*a)[q] * 1e6)
+            lambda a=args, q=row["quantity"]: quantity_value(_histology(*a), q) * 1e6)
 
 
-__all__ = ["KINDS", "PRESET_FOR_LASER", "QUANTITIES", "ROLES", "beam_inputs", "case_name", "preset_spot", "register", "rows"]
+__all__ = ["KINDS", "PRESET_FOR_LASER", "QUANTITIES", "ROLES", "beam_inputs", "case_name", "preset_spot",
+           "quantity_value", "register", "rows"]
