@@ -143,12 +143,18 @@ def test_sanity_rows_are_ranges_or_quoted_qualitative_statements():
 
 
 def test_residual_damage_rows_say_what_they_state():
-    """The residual-damage rows found 2026-12-01 (Ross 1996, Reinisch 1997, two reviews): CO2, held as sanity
-    rows (no µm value at a buildable beam), each citing its source; the CW review ranges lie above the
-    ~100 um high-irradiance margin of Walsh 1989 (params/data/mtz_cw_residual_damage.csv)."""
+    """The residual-damage rows found 2026-12-01 (Ross 1996, Reinisch 1997, Green 1992, Wheeland 1990, a 5 us vs
+    CW incision study, two reviews): CO2, held as sanity rows (no µm value at a buildable beam), each citing its
+    source; the CW review ranges lie above the ~100 um high-irradiance margin of Walsh 1989
+    (params/data/mtz_cw_residual_damage.csv)."""
     rd = {r["key"]: r for r in ROWS if r["quantity"] == "residual_damage"}
-    assert {"ross1996_residual_damage_vs_pulse_duration", "reinisch1997_pulsed_vs_cw_thermal_damage",
-            "skindiseasecare_cw_thermal_destruction", "campolmi2012_cw_thermal_damage"} <= set(rd)
+    found = {"ross1996_residual_damage_vs_pulse_duration", "reinisch1997_pulsed_vs_cw_thermal_damage",
+             "skindiseasecare_cw_thermal_destruction", "campolmi2012_cw_thermal_damage",
+             "green1992_pulsed_co2_middermal_residual_damage", "wheeland1990_superpulse_vs_cw_necrosis",
+             "templates_pulsed_5us_vs_cw_lateral_damage"}
+    assert found <= set(rd)
+    assert all(rd[k]["role"] == "sanity" for k in found)
+    assert float(rd["green1992_pulsed_co2_middermal_residual_damage"]["measured_um"]) == 85  # "85 +-15 um (mean +-SD)"
     for r in rd.values():
         assert r["laser"] == "co2" and float(r["wavelength_nm"]) == 10600
         assert r["source"] in REFERENCES

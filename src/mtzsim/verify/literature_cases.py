@@ -23,17 +23,20 @@ Search of 2026-12-01 (issue 8 item 7; queries and results in the branch's report
 damage of CO2 10.6 µm vs pulse duration, fractional CO2 depth per energy (UltraPulse, Fraxel re:pair,
 SmartXide DOT, Hantash's ex vivo paper), fractional Er:YAG and 1.55 µm per energy. The retrieved pages
 (abstracts and reviews) state no µm value at a beam that could be built, so no held-out row was
-added; four ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
+added; seven ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
 Ross 1996 (pig skin, 0.25–10 ms: more thermal damage above 1 ms), Reinisch 1997 (100 µs pulsed
-< CW), and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm). A sanity row with an empty ``measured_um``
-is qualitative (its note quotes the statement).
+< CW), Green 1992 (85 ± 15 µm under pulsed-CO2 middermal wounds in swine, pulse not stated),
+Wheeland 1990 (superpulse: two-thirds less edge necrosis than CW), a 5 µs vs 0.2 s CW incision
+study, and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm). A sanity row with an empty
+``measured_um`` is qualitative (its note quotes the statement).
 
 References
 ----------
 .. [1] eCO2SpotSize: Depth of eCO2 fractional resurfacing with 3 different spot sizes on facial skin
    in vivo (Lutronic eCO2; abstract). params/data/references.csv.
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
-.. [3] Ross1996CO2PulseDuration, Reinisch1997, Campolmi2012, SkinDiseaseCare, Walsh1989CW:
+.. [3] Ross1996CO2PulseDuration, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
+   SkinDiseaseCare, Walsh1989CW:
    params/data/references.csv.
 """
 
