@@ -143,12 +143,12 @@ def test_sanity_rows_are_ranges_or_quoted_qualitative_statements():
 
 
 def test_residual_damage_rows_say_what_they_state():
-    """The residual-damage rows found 2026-12-01 (Ross 1996, Reinisch 1997, Green 1992, Wheeland 1990, a 5 us vs
+    """The residual-damage rows found 2026-12-01 (a pig-skin pulse-duration study, Reinisch 1997, Green 1992, Wheeland 1990, a 5 us vs
     CW incision study, two reviews): CO2, held as sanity rows (no µm value at a buildable beam), each citing its
     source; the CW review ranges lie above the ~100 um high-irradiance margin of Walsh 1989
     (params/data/mtz_cw_residual_damage.csv)."""
     rd = {r["key"]: r for r in ROWS if r["quantity"] == "residual_damage"}
-    found = {"ross1996_residual_damage_vs_pulse_duration", "reinisch1997_pulsed_vs_cw_thermal_damage",
+    found = {"pigskin_co2_residual_damage_vs_pulse_duration", "reinisch1997_pulsed_vs_cw_thermal_damage",
              "skindiseasecare_cw_thermal_destruction", "campolmi2012_cw_thermal_damage",
              "green1992_pulsed_co2_middermal_residual_damage", "wheeland1990_superpulse_vs_cw_necrosis",
              "templates_pulsed_5us_vs_cw_lateral_damage"}

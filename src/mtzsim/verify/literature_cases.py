@@ -5,7 +5,7 @@
 no calibration reads this table (``mtzsim calibrate`` fits the mtz_co2_calibration.csv rows copied
 into params/data/validation_cases.csv and the CW rows only; tests/test_literature_cases.py holds the
 two apart). Rows whose ``role`` is ``sanity`` (a measurement without the energy or spot needed to
-build a beam) stay in the table as ranges.
+build a beam) stay in the table as ranges or quoted qualitative statements.
 
 The model side: :func:`mtzsim.physics.mtz.simulate_mtz` on ``make_beam(laser, energy, spot)``,
 H&E view with Marqa & Mordon's shrinkage correction (:func:`mtzsim.physics.histology.histology_view`:
@@ -24,10 +24,11 @@ damage of CO2 10.6 µm vs pulse duration, fractional CO2 depth per energy (Ultra
 SmartXide DOT, Hantash's ex vivo paper), fractional Er:YAG and 1.55 µm per energy. The retrieved pages
 (abstracts and reviews) state no µm value at a beam that could be built, so no held-out row was
 added; seven ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
-Ross 1996 (pig skin, 0.25–10 ms: more thermal damage above 1 ms), Reinisch 1997 (100 µs pulsed
+a pig-skin study of pulse duration (0.25–10 ms: more thermal damage above 1 ms), Reinisch 1997 (100 µs pulsed
 < CW), Green 1992 (85 ± 15 µm under pulsed-CO2 middermal wounds in swine, pulse not stated),
 Wheeland 1990 (superpulse: two-thirds less edge necrosis than CW), a 5 µs vs 0.2 s CW incision
-study, and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm). A sanity row with an empty
+study, and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm); one more (Kist, fractional Er:YAG) records
+that a device's nominal depth setting is not a measured depth. A sanity row with an empty
 ``measured_um`` is qualitative (its note quotes the statement).
 
 References
@@ -35,8 +36,8 @@ References
 .. [1] eCO2SpotSize: Depth of eCO2 fractional resurfacing with 3 different spot sizes on facial skin
    in vivo (Lutronic eCO2; abstract). params/data/references.csv.
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
-.. [3] Ross1996CO2PulseDuration, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
-   SkinDiseaseCare, Walsh1989CW:
+.. [3] CO2PulseDurationPigSkin, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
+   SkinDiseaseCare, Walsh1989CW, KistErYAGFractional:
    params/data/references.csv.
 """
 
@@ -126,8 +127,8 @@ def _histology(laser: str, energy: float, spot: float, peak_power: float | None,
 def quantity_value(hist: dict, quantity: str) -> float:
     """A row's quantity [m] from a :func:`~mtzsim.physics.histology.histology_view` dict.
 
-    ``residual_damage`` is the residual thermal damage of the ablation literature (Walsh 1989; Ross
-    1996): the coagulated margin below the crater, ``coagulation_depth - ablation_depth``, both the
+    ``residual_damage`` is the residual thermal damage of the ablation literature (Walsh 1989; Green
+    1992): the coagulated margin below the crater, ``coagulation_depth - ablation_depth``, both the
     deepest points of their H&E edges (on the beam axis for a Gaussian beam; the whole coagulation
     depth where no crater forms). The other quantities are the dict's own keys.
 
