@@ -22,13 +22,17 @@ sweep end points (100 and 180 mJ; ablation and total coagulation depth) of the s
 Search of 2026-12-01 (issue 8 item 7; queries and results in the branch's report): residual thermal
 damage of CO2 10.6 µm vs pulse duration, fractional CO2 depth per energy (UltraPulse, Fraxel re:pair,
 SmartXide DOT, Hantash's ex vivo paper), fractional Er:YAG and 1.55 µm per energy. The retrieved pages
-(abstracts and reviews) state no µm value at a beam that could be built, so no held-out row was
-added; seven ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
+(abstracts and reviews) state few µm values at a beam that can be built: three held-out rows, the
+laser channel depths of an ablative fractional CO2 sweep in swine (37, 190, 380 mJ per channel:
+~300, ~1400, ~2100 µm; doi:10.1002/lsm.22102; spot and pulse not stated, the preset's 120 µm and
+30 W assumed). Seven ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
 a pig-skin study of pulse duration (0.25–10 ms: more thermal damage above 1 ms), Reinisch 1997 (100 µs pulsed
 < CW), Green 1992 (85 ± 15 µm under pulsed-CO2 middermal wounds in swine, pulse not stated),
 Wheeland 1990 (superpulse: two-thirds less edge necrosis than CW), a 5 µs vs 0.2 s CW incision
 study, and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm); one more (Kist, fractional Er:YAG) records
-that a device's nominal depth setting is not a measured depth. A sanity row with an empty
+that a device's nominal depth setting is not a measured depth, one (a swine PDT study) gives ~1850 µm
+channels from stacked 3 ms, 91.6 mJ pulses (a 30.5 W peak power), one (fractional Er:YAG, porcine skin)
+says the pulse duration sets the extent of thermal alteration and the energy the depth. A sanity row with an empty
 ``measured_um`` is qualitative (its note quotes the statement).
 
 References
@@ -37,7 +41,8 @@ References
    in vivo (Lutronic eCO2; abstract). params/data/references.csv.
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
 .. [3] CO2PulseDurationPigSkin, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
-   SkinDiseaseCare, Walsh1989CW, KistErYAGFractional:
+   SkinDiseaseCare, Walsh1989CW, KistErYAGFractional, AFXLChannelDepthSwine, AFXLStackedPDTSwine,
+   FractionalErYAGDeliveryPulseDuration:
    params/data/references.csv.
 """
 
