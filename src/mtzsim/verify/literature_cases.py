@@ -32,7 +32,9 @@ Wheeland 1990 (superpulse: two-thirds less edge necrosis than CW), a 5 µs vs 0.
 study, and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm); one more (Kist, fractional Er:YAG) records
 that a device's nominal depth setting is not a measured depth, one (a swine PDT study) gives ~1850 µm
 channels from stacked 3 ms, 91.6 mJ pulses (a 30.5 W peak power), one (fractional Er:YAG, porcine skin)
-says the pulse duration sets the extent of thermal alteration and the energy the depth. A sanity row with an empty
+says the pulse duration sets the extent of thermal alteration and the energy the depth, and two
+(fractional Er:YAG stacked pulses) give a 6–47 µm coagulation lining and depth growing with the
+logarithm of the total energy, the lining with the total energy. A sanity row with an empty
 ``measured_um`` is qualitative (its note quotes the statement).
 
 References
@@ -42,7 +44,7 @@ References
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
 .. [3] CO2PulseDurationPigSkin, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
    SkinDiseaseCare, Walsh1989CW, KistErYAGFractional, AFXLChannelDepthSwine, AFXLStackedPDTSwine,
-   FractionalErYAGDeliveryPulseDuration:
+   FractionalErYAGDeliveryPulseDuration, AFXLErYAGMethotrexate, MTXLaserDeliveryThesis2016:
    params/data/references.csv.
 """
 
