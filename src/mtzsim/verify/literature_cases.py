@@ -34,7 +34,8 @@ that a device's nominal depth setting is not a measured depth, one (a swine PDT 
 channels from stacked 3 ms, 91.6 mJ pulses (a 30.5 W peak power), one (fractional Er:YAG, porcine skin)
 says the pulse duration sets the extent of thermal alteration and the energy the depth, and two
 (fractional Er:YAG stacked pulses) give a 6–47 µm coagulation lining and depth growing with the
-logarithm of the total energy, the lining with the total energy. A sanity row with an empty
+logarithm of the total energy, the lining with the total energy; one (Deep FX in vivo) finds
+15 mJ double pulses as deep as 30 mJ single pulses in the face. A sanity row with an empty
 ``measured_um`` is qualitative (its note quotes the statement).
 
 References
@@ -44,7 +45,8 @@ References
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
 .. [3] CO2PulseDurationPigSkin, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
    SkinDiseaseCare, Walsh1989CW, KistErYAGFractional, AFXLChannelDepthSwine, AFXLStackedPDTSwine,
-   FractionalErYAGDeliveryPulseDuration, AFXLErYAGMethotrexate, MTXLaserDeliveryThesis2016:
+   FractionalErYAGDeliveryPulseDuration, AFXLErYAGMethotrexate, MTXLaserDeliveryThesis2016,
+   OniDeepFXDoublePulse:
    params/data/references.csv.
 """
 
