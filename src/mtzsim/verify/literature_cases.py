@@ -35,7 +35,8 @@ channels from stacked 3 ms, 91.6 mJ pulses (a 30.5 W peak power), one (fractiona
 says the pulse duration sets the extent of thermal alteration and the energy the depth, and two
 (fractional Er:YAG stacked pulses) give a 6–47 µm coagulation lining and depth growing with the
 logarithm of the total energy, the lining with the total energy; one (Deep FX in vivo) finds
-15 mJ double pulses as deep as 30 mJ single pulses in the face. A sanity row with an empty
+15 mJ double pulses as deep as 30 mJ single pulses in the face; one gives the 1,540 nm Lux1540
+half (425–525 µm at 15 and 30 mJ, Yucatan pig) of the FiberFraxel2008 abstract. A sanity row with an empty
 ``measured_um`` is qualitative (its note quotes the statement).
 
 References
@@ -46,7 +47,7 @@ References
 .. [3] CO2PulseDurationPigSkin, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
    SkinDiseaseCare, Walsh1989CW, KistErYAGFractional, AFXLChannelDepthSwine, AFXLStackedPDTSwine,
    FractionalErYAGDeliveryPulseDuration, AFXLErYAGMethotrexate, MTXLaserDeliveryThesis2016,
-   OniDeepFXDoublePulse:
+   OniDeepFXDoublePulse, FiberFraxel2008:
    params/data/references.csv.
 """
 
