@@ -5,7 +5,7 @@
 no calibration reads this table (``mtzsim calibrate`` fits the mtz_co2_calibration.csv rows copied
 into params/data/validation_cases.csv and the CW rows only; tests/test_literature_cases.py holds the
 two apart). Rows whose ``role`` is ``sanity`` (a measurement without the energy or spot needed to
-build a beam) stay in the table as ranges.
+build a beam) stay in the table as ranges or quoted qualitative statements.
 
 The model side: :func:`mtzsim.physics.mtz.simulate_mtz` on ``make_beam(laser, energy, spot)``,
 H&E view with Marqa & Mordon's shrinkage correction (:func:`mtzsim.physics.histology.histology_view`:
@@ -19,11 +19,36 @@ The rows so far (searched 2026-11-30, see the table's ``location`` column): the 
 sweep end points (100 and 180 mJ; ablation and total coagulation depth) of the same abstract whose
 120 and 1000 µm tip rows are in the calibration data: a spot between the two calibrated tips.
 
+Search of 2026-12-01 (issue 8 item 7; queries and results in the branch's report): residual thermal
+damage of CO2 10.6 µm vs pulse duration, fractional CO2 depth per energy (UltraPulse, Fraxel re:pair,
+SmartXide DOT, Hantash's ex vivo paper), fractional Er:YAG and 1.55 µm per energy. The retrieved pages
+(abstracts and reviews) state few µm values at a beam that can be built: three held-out rows, the
+laser channel depths of an ablative fractional CO2 sweep in swine (37, 190, 380 mJ per channel:
+~300, ~1400, ~2100 µm; doi:10.1002/lsm.22102; spot and pulse not stated, the preset's 120 µm and
+30 W assumed). Seven ``sanity`` rows record what they do state about the ``residual_damage`` quantity:
+a pig-skin study of pulse duration (0.25–10 ms: more thermal damage above 1 ms), Reinisch 1997 (100 µs pulsed
+< CW), Green 1992 (85 ± 15 µm under pulsed-CO2 middermal wounds in swine, pulse not stated),
+Wheeland 1990 (superpulse: two-thirds less edge necrosis than CW), a 5 µs vs 0.2 s CW incision
+study, and two reviews' CW ranges (0.2–2 mm, 0.5–1 mm); one more (Kist, fractional Er:YAG) records
+that a device's nominal depth setting is not a measured depth, one (a swine PDT study) gives ~1850 µm
+channels from stacked 3 ms, 91.6 mJ pulses (a 30.5 W peak power), one (fractional Er:YAG, porcine skin)
+says the pulse duration sets the extent of thermal alteration and the energy the depth, and two
+(fractional Er:YAG stacked pulses) give a 6–47 µm coagulation lining and depth growing with the
+logarithm of the total energy, the lining with the total energy; one (Deep FX in vivo) finds
+15 mJ double pulses as deep as 30 mJ single pulses in the face; one gives the 1,540 nm Lux1540
+half (425–525 µm at 15 and 30 mJ, Yucatan pig) of the FiberFraxel2008 abstract. A sanity row with an empty
+``measured_um`` is qualitative (its note quotes the statement).
+
 References
 ----------
 .. [1] eCO2SpotSize: Depth of eCO2 fractional resurfacing with 3 different spot sizes on facial skin
    in vivo (Lutronic eCO2; abstract). params/data/references.csv.
 .. [2] Marqa MF, Mordon S. J Cosmet Laser Ther 16 (2014) 57–65 (shrinkage correction).
+.. [3] CO2PulseDurationPigSkin, Reinisch1997, Green1992, Wheeland1990, HeatTemplatesCO2, Campolmi2012,
+   SkinDiseaseCare, Walsh1989CW, KistErYAGFractional, AFXLChannelDepthSwine, AFXLStackedPDTSwine,
+   FractionalErYAGDeliveryPulseDuration, AFXLErYAGMethotrexate, MTXLaserDeliveryThesis2016,
+   OniDeepFXDoublePulse, FiberFraxel2008:
+   params/data/references.csv.
 """
 
 from __future__ import annotations
@@ -40,8 +65,9 @@ PRESET_FOR_LASER = {
     "erglass": "nonablative-fractional-1550nm",
 }
 
-#: Quantity column → key of :func:`mtzsim.physics.histology.histology_view`.
-QUANTITIES = ("ablation_depth", "coagulation_depth", "ablation_diameter", "lesion_width")
+#: Quantity column: a key of :func:`mtzsim.physics.histology.histology_view`, or ``residual_damage``
+#: (H&E coagulation depth − crater depth: the collagen margin under the crater floor; see :func:`quantity_value`).
+QUANTITIES = ("ablation_depth", "coagulation_depth", "ablation_diameter", "lesion_width", "residual_damage")
 
 #: Comparison kinds a held-out row may use (those :func:`mtzsim.verify.validation.evaluate` knows).
 KINDS = ("two-sided", "greater", "factor")
@@ -108,6 +134,26 @@ def _histology(laser: str, energy: float, spot: float, peak_power: float | None,
                                                  pulse_duration=pulse)))
 
 
+def quantity_value(hist: dict, quantity: str) -> float:
+    """A row's quantity [m] from a :func:`~mtzsim.physics.histology.histology_view` dict.
+
+    ``residual_damage`` is the residual thermal damage of the ablation literature (Walsh 1989; Green
+    1992): the coagulated margin below the crater, ``coagulation_depth - ablation_depth``, both the
+    deepest points of their H&E edges (on the beam axis for a Gaussian beam; the whole coagulation
+    depth where no crater forms). The other quantities are the dict's own keys.
+
+    Raises
+    ------
+    ValueError
+        An unknown quantity.
+    """
+    if quantity == "residual_damage":
+        return hist["coagulation_depth"] - hist["ablation_depth"]
+    if quantity not in QUANTITIES:
+        raise ValueError(f"unknown MTZ literature quantity {quantity!r}; choose one of {', '.join(QUANTITIES)}")
+    return hist[quantity]
+
+
 def case_name(row: dict) -> str:
     """Name of a row's case in ``mtzsim validate``."""
     spot = f"{row['spot_um']} um" if row["spot_um"] else "preset spot"
@@ -144,7 +190,8 @@ def register() -> None:
         case(name=name, model="mtz", quantity=f"{row['quantity'].replace('_', ' ')} (histology)", unit="um",
              measured=float(row["measured_um"]), tolerance=float(row["tolerance"]), source=row["source"],
              kind=row["kind"], fitted=False, note="; ".join(parts))(
-            lambda a=args, q=row["quantity"]: _histology(*a)[q] * 1e6)
+            lambda a=args, q=row["quantity"]: quantity_value(_histology(*a), q) * 1e6)
 
 
-__all__ = ["KINDS", "PRESET_FOR_LASER", "QUANTITIES", "ROLES", "beam_inputs", "case_name", "preset_spot", "register", "rows"]
+__all__ = ["KINDS", "PRESET_FOR_LASER", "QUANTITIES", "ROLES", "beam_inputs", "case_name", "preset_spot",
+           "quantity_value", "register", "rows"]
