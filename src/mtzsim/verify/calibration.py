@@ -392,7 +392,14 @@ unchanged by it):
     %); at κ = 0.069 the depth ratio falls to 2.30, with the mouth vent to 2.52. A vent at a quarter of the
     mouth radius keeps the 120 µm rows and the ratios (80 mJ 579 / 612 µm, 160 mJ 942 / 979 µm, ratios 3.04 and
     1.42) but reads 169 / 202 and 273 / 306 µm at the 300 µm tip and 83 / 169 µm at 1000 µm (−45 / −52 %),
-    with Walsh's row still at κ = 1: five held-out rows fail instead of three. The transmission is e^(−µa ℓ)
+    with Walsh's row still at κ = 1: five held-out rows fail instead of three. It is the only structure tried
+    that follows the held-out depth–energy law of the 120 µm tip (H&E crater 66 / 306 / 579 / 1050 / 1752 µm at
+    5 / 37 / 80 / 190 / 380 mJ against ≈ 56 / 300 / 573 / 1400 / 2100 µm, the swine channels of
+    mtz_literature_validation.csv, ≈ 300 (E / 37 mJ)^0.84 µm, with eCO2's 520 µm at 80 mJ; the adopted model
+    103 / 393 / 624 / 934 / 1202 µm; without its far zone, φ = 10⁻⁴, 103 / 450 / 802 / 1339 / 2343 µm; traced
+    walls of σ = 6 µm 112 / 574 / 963 / 1798 / 3331 µm), but a zone of 40 µm of ejecta at the tissue's own
+    µa shields an Er:YAG crater deeper than a quarter of its mouth radius completely (µa ℓ ≈ 34 at 2.94 µm),
+    against Walsh & Deutsch's unshielded 540 µg/J. The transmission is e^(−µa ℓ)
     of the zone's length ℓ: 35 / 40 / 45 µm move the 80 mJ crater 715 / 587 / 479 µm (vent at half the mouth
     radius). Not adopted.
   Why the 300 µm tip deepens only 1.13× from 100 to 180 mJ (held out): the dense zone is one beam radius long,
