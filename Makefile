@@ -27,12 +27,13 @@ chromium:
 	fi
 
 # one pytest worker per core (pytest-xdist), each with one numba thread: the cores run tests, not
-# threads inside small stencils
+# threads inside small stencils; a test file runs whole, in order, on one worker (--dist loadfile:
+# tests/test_web_schema.py checks what its fuzz test saw)
 test: $(STAMP) chromium
-	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test-fast: $(STAMP)
-	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto -m "not slow"
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow"
 
 validate: $(STAMP)
 	$(BIN)/mtzsim validate

@@ -394,8 +394,8 @@ unchanged by it):
     1.42) but reads 169 / 202 and 273 / 306 µm at the 300 µm tip and 83 / 169 µm at 1000 µm (−45 / −52 %),
     with Walsh's row still at κ = 1: five held-out rows fail instead of three. It is the only structure tried
     that follows the held-out depth–energy law of the 120 µm tip (H&E crater 66 / 306 / 579 / 1050 / 1752 µm at
-    5 / 37 / 80 / 190 / 380 mJ against ≈ 56 / 300 / 573 / 1400 / 2100 µm, the swine channels of
-    mtz_literature_validation.csv, ≈ 300 (E / 37 mJ)^0.84 µm, with eCO2's 520 µm at 80 mJ; the adopted model
+    5 / 37 / 80 / 190 / 380 mJ against ≈ 56 / 300 / 573 / 1400 / 2100 µm, the held-out swine channels of
+    the literature validation table, ≈ 300 (E / 37 mJ)^0.84 µm, with eCO2's 520 µm at 80 mJ; the adopted model
     103 / 393 / 624 / 934 / 1202 µm; without its far zone, φ = 10⁻⁴, 103 / 450 / 802 / 1339 / 2343 µm; traced
     walls of σ = 6 µm 112 / 574 / 963 / 1798 / 3331 µm), but a zone of 40 µm of ejecta at the tissue's own
     µa shields an Er:YAG crater deeper than a quarter of its mouth radius completely (µa ℓ ≈ 34 at 2.94 µm),
