@@ -402,7 +402,7 @@ unchanged by it):
     against Walsh & Deutsch's unshielded 540 µg/J. Fitted on the calibration rows (least squares in log10 ℓ,
     the vent and log10 κ, φ_near = 1 since only µa φ_near ℓ counts beyond the zone, from (40 µm, 0.25, 0.32),
     5 µm grid, 15 evaluations): it stays at ℓ = 39.8 µm, vent 0.25, κ = 0.32, χ² 5.95 against the adopted
-    record's 3.67 (80 mJ 587 / 636 µm, 160 mJ 955 / 1003 µm, depth ratio 2.85, width ratio 1.31, Walsh 52 / 48
+    record's 3.67 (80 mJ 587 / 636 µm, 160 mJ 955 / ≈ 1000 µm, depth ratio 2.85, width ratio 1.31, Walsh 52 / 48
     µm): the calibration rows prefer the adopted structure, the held-out slope this one. The transmission is e^(−µa ℓ)
     of the zone's length ℓ: 35 / 40 / 45 µm move the 80 mJ crater 715 / 587 / 479 µm (vent at half the mouth
     radius). Not adopted.
