@@ -26,17 +26,18 @@ chromium:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	fi
 
-# one pytest worker per core (pytest-xdist), each with one numba thread: the cores run tests, not
+# one pytest worker per core (pytest-xdist; at most 8, each holds its own session fixtures in memory),
+# each with one numba thread: the cores run tests, not
 # threads inside small stencils; a test file runs whole, in order, on one worker (--dist loadfile).
 # The schemathesis fuzz runs in the main process: inside an xdist worker its parametrized test runs
 # only the API's first operation (GET /api/health) and passes; test_web_schema.py checks what it saw.
 SERIAL_TESTS := tests/test_web_schema.py
 test: $(STAMP) chromium
-	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --dist loadfile --ignore=$(SERIAL_TESTS)
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --maxprocesses 8 --dist loadfile --ignore=$(SERIAL_TESTS)
 	$(BIN)/python -m pytest -q $(SERIAL_TESTS)
 
 test-fast: $(STAMP)
-	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow" --ignore=$(SERIAL_TESTS)
+	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --maxprocesses 8 --dist loadfile -m "not slow" --ignore=$(SERIAL_TESTS)
 	$(BIN)/python -m pytest -q -m "not slow" $(SERIAL_TESTS)
 
 validate: $(STAMP)
