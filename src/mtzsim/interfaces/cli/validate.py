@@ -15,11 +15,17 @@ def register(app: typer.Typer) -> None:
     def validate_command(
         model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, healing, outcome)"),
         as_json: bool = typer.Option(False, "--json", help="print the cases as a JSON list"),
+        figure: Optional[str] = typer.Option(None, help="write every case's deviation in units of its tolerance "
+                                                        "to this figure (png, pdf, svg)"),
     ) -> None:
         """Compare every model with its literature cases; exit code 1 if any case fails."""
         from mtzsim.errors import InputError
         from mtzsim.verify import validation
 
+        if figure is not None:
+            from mtzsim.interfaces.services import check_figure_path
+
+            check_figure_path(figure)
         try:
             outcomes = validation.run_all(set(model) if model else None)
         except ValueError as exc:
@@ -55,5 +61,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{len(outcomes) - failed} passed, {failed} failed "
                        f"(fitted {roles.count('fitted')}, LOO {roles.count('LOO')}, held out {roles.count('held out')}; "
                        "role: fitted = used in a fit, LOO = predicted by the fit without it, held out = in no fit)")
+        if figure is not None:
+            from mtzsim.report.figures_validate import save_validation_figure
+
+            path = save_validation_figure(outcomes, figure)
+            typer.echo(f"figure written to {path}", err=as_json)
         if any(not o.passed for o in outcomes):
             raise typer.Exit(1)
