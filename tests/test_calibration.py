@@ -119,3 +119,16 @@ def test_the_wall_roughness_fit_is_a_fourth_bounded_parameter_of_the_traced_wall
     assert ex.value.code == 2
     assert "--wall-roughness" in str(CliRunner().invoke(app, ["calibrate", "--stage", "mtz", "--wall-roughness",
                                                               "--no-wall-optics"]).exception)
+
+
+def test_every_fitted_parameter_sets_a_loss_model_field():
+    # a fitted name missing from FITTED_PARAMETERS would be left out of the model it was fitted for
+    from dataclasses import fields
+
+    from mtzsim.physics.mtz.losses import FITTED_PARAMETERS, LossModel
+    from mtzsim.verify.calibration import parameter_set
+
+    names = {n for sup, dry, rough in ((False, False, False), (True, False, False), (False, True, False),
+                                       (False, True, True)) for n in parameter_set(sup, dry, rough)[0]}
+    assert names <= set(FITTED_PARAMETERS)
+    assert {field for field, _ in FITTED_PARAMETERS.values()} <= {f.name for f in fields(LossModel)}

@@ -426,7 +426,7 @@ from mtzsim.params import tables
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
 from mtzsim.physics.mtz.losses import (ABLATION_TEMPERATURE_BOUNDS, EJECTA_FRACTION_BOUNDS,
-                                      VAPORISED_FRACTION_BOUNDS, WALL_ROUGHNESS_BOUNDS)
+                                      VAPORISED_FRACTION_BOUNDS, WALL_ROUGHNESS_BOUNDS, fitted_fields)
 
 #: eCO2SpotSize rows (mtz_co2_calibration.csv, reliability A (abstract)):
 #: (energy [J], spot [m], ablation depth [m] or None, total coagulation depth [m]).
@@ -519,13 +519,10 @@ def loss_model(x, names=None, wall_optics: bool = WALL_OPTICS) -> LossModel:
     then f_v for a third entry, as the superheated fit), with the crater-wall optics ``wall_optics``."""
     if names is None:
         names = PARAMETERS_SUPERHEATED[:len(x)]
-    v = dict(zip(names, (float(a) for a in x)))
-    return LossModel(ablation_temperature=ABLATION_TEMPERATURE, near_fraction=10.0 ** v["log10_near_fraction"],
-                     ejecta_fraction=10.0 ** v["log10_ejecta_fraction"], wall_fraction=WALL_FRACTION,
-                     vaporised_fraction=v.get("vaporised_fraction"), vent_reference=VENT_REFERENCE,
-                     dry_absorption=10.0 ** v.get("log10_dry_absorption_co2", 0.0), wall_optics=wall_optics,
-                     wall_roughness=1e-6 * 10.0 ** v["log10_wall_roughness_um"] if "log10_wall_roughness_um" in v
-                     else 0.0, source="calibration candidate")
+    kw = dict(ablation_temperature=ABLATION_TEMPERATURE, wall_fraction=WALL_FRACTION, vent_reference=VENT_REFERENCE,
+              wall_optics=wall_optics, source="calibration candidate")
+    kw.update(fitted_fields(dict(zip(names, x))))  # the same mapping as the adopted record's
+    return LossModel(**kw)
 
 
 def parameter_set(superheating: bool, dry_absorption: bool = False, wall_roughness: bool = False):

@@ -53,7 +53,6 @@ References
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 
 from mtzsim.params import tables

@@ -300,27 +300,43 @@ def calibration_record() -> dict:
         return {}
 
 
+#: The parameters :mod:`mtzsim.verify.calibration` fits (the names of a record's ``parameters``): name →
+#: (the :class:`LossModel` field it sets, the field's value from the fitted one). Fractions, κ and σ are
+#: fitted as log10 (σ in µm), which keeps them positive.
+FITTED_PARAMETERS = {
+    "log10_near_fraction": ("near_fraction", lambda v: 10.0 ** v),
+    "log10_ejecta_fraction": ("ejecta_fraction", lambda v: 10.0 ** v),
+    "vaporised_fraction": ("vaporised_fraction", float),
+    "log10_dry_absorption_co2": ("dry_absorption", lambda v: 10.0 ** v),
+    "log10_wall_roughness_um": ("wall_roughness", lambda v: 1e-6 * 10.0 ** v),
+    "wall_fraction": ("wall_fraction", float),
+    "vent_length_w0": ("vent_length", float),
+}
+
+
+def fitted_fields(values) -> dict:
+    """:class:`LossModel` keywords of fitted parameter values (name → value, :data:`FITTED_PARAMETERS`);
+    names that set no field are left out."""
+    return {FITTED_PARAMETERS[k][0]: FITTED_PARAMETERS[k][1](float(v)) for k, v in values.items()
+            if k in FITTED_PARAMETERS}
+
+
 def default_loss_model() -> LossModel:
-    """The calibrated model (``mtzsim calibrate`` fits it), or the uncalibrated one if no record."""
+    """The calibrated model (``mtzsim calibrate`` fits it), or the uncalibrated one if no record.
+
+    The record's fixed settings, overridden by its fitted parameters (:func:`fitted_fields`).
+    """
     rec = calibration_record()
     p = rec.get("parameters", {})
     if "log10_near_fraction" not in p:
         return LossModel(source="uncalibrated: no ablation-temperature fit in data/mtz_calibration.json")
-    return LossModel(
-        ablation_temperature=rec["fixed"]["ablation_temperature_k"],
-        near_fraction=10.0 ** p["log10_near_fraction"]["value"],
-        ejecta_fraction=10.0 ** p["log10_ejecta_fraction"]["value"],
-        ejection_delay=rec["fixed"]["ejection_delay_s"],
-        wall_fraction=p["wall_fraction"]["value"] if "wall_fraction" in p else rec["fixed"].get("wall_fraction", 0.0),
-        vent_length=p["vent_length_w0"]["value"] if "vent_length_w0" in p
-        else rec["fixed"].get("vent_length", rec["fixed"].get("vent_length_w0", 1.0)),
-        vaporised_fraction=p["vaporised_fraction"]["value"] if "vaporised_fraction" in p else None,
-        vent_reference=rec["fixed"].get("vent_reference", "beam"),
-        dry_absorption=10.0 ** p["log10_dry_absorption_co2"]["value"] if "log10_dry_absorption_co2" in p
-        else rec["fixed"].get("dry_absorption_co2", 1.0),
-        wall_optics=bool(rec["fixed"].get("wall_optics", True)),
-        wall_roughness=1e-6 * 10.0 ** p["log10_wall_roughness_um"]["value"] if "log10_wall_roughness_um" in p
-        else 0.0,
-        source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
-        "data/mtz_calibration.json",
-    )
+    fixed = rec["fixed"]
+    kw = dict(ablation_temperature=fixed["ablation_temperature_k"], ejection_delay=fixed["ejection_delay_s"],
+              wall_fraction=fixed.get("wall_fraction", 0.0),
+              vent_length=fixed.get("vent_length", fixed.get("vent_length_w0", 1.0)),
+              vent_reference=fixed.get("vent_reference", "beam"), dry_absorption=fixed.get("dry_absorption_co2", 1.0),
+              wall_optics=bool(fixed.get("wall_optics", True)),
+              source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
+              "data/mtz_calibration.json")
+    kw.update(fitted_fields({name: entry["value"] for name, entry in p.items()}))
+    return LossModel(**kw)
