@@ -180,6 +180,27 @@ def parse_quantity(value, kind: str, field: str) -> float:
     return si
 
 
+def parse_in_unit(text, si_unit: str, field: str) -> float:
+    """A quantity the user wrote (one number and a unit) in ``si_unit`` (``"J"``, ``"J/m2"``, ``"Hz"``).
+
+    For a scenario key whose unit is known but whose kind is not one of :data:`KINDS` (a sweep
+    range of any swept key); pint converts multiplicative units (an offset unit such as ``"20degC"``
+    is refused: pint does not multiply it).
+
+    Raises
+    ------
+    InputError
+        No number and unit (``"mJ"`` alone is not 1 mJ), or pint cannot read or convert it; naming ``field``.
+    """
+    if not (isinstance(text, str) and _QUANTITY_TEXT.fullmatch(text.strip())):
+        raise InputError(field, f"cannot read {text!r} as a value in {si_unit}: write a number and a unit "
+                                f"(e.g. '10mJ' for J)")
+    try:
+        return float(_registry().Quantity(_normalise(text)).to(_normalise(si_unit)).magnitude)
+    except _PINT_PARSE_ERRORS:
+        raise InputError(field, f"cannot read {text!r} as a value in {si_unit} (e.g. '10mJ' for J)") from None
+
+
 def parse_fraction(value, field: str) -> float:
     """Convert ``"13%"`` to 0.13; bare numbers are refused (is 13 a fraction or a percent?)."""
     if isinstance(value, bool) or not isinstance(value, str):

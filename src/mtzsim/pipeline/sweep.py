@@ -276,27 +276,15 @@ def _parameter(path: str, spec: Any, method: str, data: dict) -> Parameter:
         if si_unit in ("", "1"):
             raise InputError(where, f"{path} takes no unit; give low and high as numbers or percentages")
         kind, unit = "float", si_unit
-        lo, hi = (_to_si(v, si_unit, where) for v in (low, high))
+        from mtzsim.units import parse_in_unit
+
+        lo, hi = (parse_in_unit(v, si_unit, where) for v in (low, high))
     else:
         raise InputError(where, f"low and high must both be quantities with units, percentages or numbers, "
                          f"got {low!r} and {high!r}")
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise InputError(where, f"low must be below high, got {low!r} and {high!r}")
     return Parameter(path, kind, low=lo, high=hi, unit=unit)
-
-
-def _to_si(text: str, si_unit: str, where: str) -> float:
-    from mtzsim.units import _PINT_PARSE_ERRORS, _QUANTITY_TEXT, _normalise, _registry
-
-    if not (isinstance(text, str) and _QUANTITY_TEXT.fullmatch(text.strip())):  # "mJ" alone is not 1 mJ
-        raise InputError(where, f"cannot read {text!r} as a value in {si_unit}: write a number and a unit "
-                                f"(e.g. '10mJ' for J)")
-    ureg = _registry()
-    try:
-        q = ureg.Quantity(_normalise(text))
-        return float(q.to(_normalise(si_unit)).magnitude)
-    except _PINT_PARSE_ERRORS:
-        raise InputError(where, f"cannot read {text!r} as a value in {si_unit} (e.g. '10mJ' for J)") from None
 
 
 # ---------------------------------------------------------------------------------------
