@@ -120,17 +120,18 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
         raise ValueError(f"wall_roughness must be a non-negative length, got {wall_roughness!r}")
     from mtzsim.physics.mtz.reflection import tissue_index
 
-    q = np.zeros((0, 0)) if q_static is None else np.asarray(q_static, float)
-    index = (tissue_index(beam.laser, tissue.dermis.water_fraction) if tissue is not None and q_static is None
-             else 1.0 + 0.0j)
-    law = (water_absorption_temperature().get(beam.laser) if water_temperature and tissue is not None
-           and q_static is None else None)
+    columns = q_static is None  # a beam absorbed in columns (not the scattering 1.55 µm map)
+    traced = wall_optics and columns
+    q = np.zeros((0, 0)) if columns else np.asarray(q_static, float)
+    index = tissue_index(beam.laser, tissue.dermis.water_fraction) if tissue is not None and columns else 1.0 + 0.0j
+    law = (water_absorption_temperature().get(beam.laser) if water_temperature and tissue is not None and columns
+           else None)
     thermal = (law.slope, law.t_ref, law.t_cap) if law is not None else (0.0, 0.0, 0.0)
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
                          beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics),
-                         *map(float, thermal), float(beam.wavelength) if wall_optics and q_static is None else 0.0,
-                         float(wall_roughness) if wall_optics and q_static is None else 0.0)
+                         *map(float, thermal), float(beam.wavelength) if traced else 0.0,
+                         float(wall_roughness) if traced else 0.0)
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
