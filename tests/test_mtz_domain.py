@@ -44,3 +44,15 @@ def test_the_scenario_edge_turns_the_refusal_into_one_named_input_error():
 
 def test_a_plain_value_error_names_no_domain_field():
     assert mtz_domain_field(ValueError("spot")) is None
+
+
+def test_a_refusal_survives_the_trip_from_a_worker_process():
+    # a sweep's Dask worker pickles the exception to the client: it must come back with its field
+    import pickle
+
+    from mtzsim.physics.field.cost import FieldTooLarge
+
+    for err in (ModelDomainError("laser.spot", "too small"), FieldTooLarge("pattern.area", "too large")):
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err) and back.field == err.field and str(back) == str(err)
+    assert str(FieldTooLarge("pattern.area", "too large")) == "pattern.area: too large"

@@ -44,3 +44,7 @@ class ModelDomainError(ValueError):
         self.field = field
         self.message = message
         super().__init__(message)
+
+    def __reduce__(self):
+        # rebuilt from (field, message): a refusal raised in a sweep's Dask worker reaches the client whole
+        return self.__class__, (self.field, self.message)

@@ -43,9 +43,8 @@ class FieldTooLarge(ModelDomainError):
     ``InputError(err.field, err.message)`` (exit code 2).
     """
 
-    def __init__(self, field: str, message: str):
-        super().__init__(field, message)
-        self.args = (f"{field}: {message}",)
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 @dataclass(frozen=True)
