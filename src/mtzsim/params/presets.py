@@ -533,6 +533,12 @@ AFTERCARE = (
 # Hard limits of the models (one set for scenario files and the command line)
 # ---------------------------------------------------------------------------------------
 
+#: Most sessions a patient may accept and most plans shown by the planner, on the command line and in
+#: the web API alike (assumption: fractional courses run 1-6 sessions in the project's data; 10 leaves
+#: room, and the planner caps each modality at its own maximum anyway).
+PLAN_MAX_SESSIONS = 10
+PLAN_MAX_TOP = 20
+
 #: Hard limits [SI]: beyond them a value is refused (exit 2), in scenario files and on the command
 #: line alike. They are not clinical ranges (those only warn, see :func:`clinical_warnings`) but
 #: sanity bounds past which the models make no sense. name → (low, high, SI unit, shown).
@@ -706,6 +712,8 @@ regimen = ["occlusive", "sunscreen"]
 
 
 __all__ = [
+    "PLAN_MAX_SESSIONS",
+    "PLAN_MAX_TOP",
     "ERGLASS_OPTICS",
     "FocusOptics",
     "AFTERCARE",

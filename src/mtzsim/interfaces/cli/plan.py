@@ -7,12 +7,7 @@ from typing import Optional
 
 import typer
 
-
-#: Most sessions a patient may accept and most plans shown, the same in the web API (assumption:
-#: fractional courses run 1-6 sessions in the project's data; 10 leaves room, and the planner caps
-#: each modality at its own maximum anyway).
-MAX_SESSIONS = 10
-MAX_TOP = 20
+from mtzsim.params.presets import PLAN_MAX_SESSIONS, PLAN_MAX_TOP
 
 
 def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_pih, modality):
@@ -46,8 +41,8 @@ def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_p
         mp = parse_fraction(max_pih, "--max-pih")
         if not 0 <= mp <= 1:
             raise InputError("--max-pih", f"must be from 0 % to 100 %, got {max_pih!r}")
-    if not 1 <= sessions <= MAX_SESSIONS:
-        raise InputError("--sessions", f"must be from 1 to {MAX_SESSIONS}, got {sessions}")
+    if not 1 <= sessions <= PLAN_MAX_SESSIONS:
+        raise InputError("--sessions", f"must be from 1 to {PLAN_MAX_SESSIONS}, got {sessions}")
     if md is not None and mp is not None and md == 0 and mp == 0:
         raise InputError("--max-downtime", "0 d downtime together with 0 % PIH excludes every treatment "
                                            "(contradictory limits)")
@@ -82,8 +77,8 @@ def register(app: typer.Typer) -> None:
         from mtzsim.errors import InputError
 
         s, md, mp, mods = _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_pih, modality)
-        if not 1 <= top <= MAX_TOP:
-            raise InputError("--top", f"must be from 1 to {MAX_TOP}, got {top}")
+        if not 1 <= top <= PLAN_MAX_TOP:
+            raise InputError("--top", f"must be from 1 to {PLAN_MAX_TOP}, got {top}")
         from mtzsim.clinic.physics_table import check_site
 
         try:

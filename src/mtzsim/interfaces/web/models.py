@@ -13,8 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mtzsim.clinic.physics_table import MODALITIES
-from mtzsim.interfaces.cli.plan import MAX_SESSIONS, MAX_TOP
 from mtzsim.params.presets import MODEL_LIMITS, SITES
+from mtzsim.params.presets import PLAN_MAX_SESSIONS, PLAN_MAX_TOP
 
 Modality = Literal[MODALITIES]  # type: ignore[valid-type]
 ScarType = Literal["icepick", "boxcar", "rolling"]
@@ -47,10 +47,10 @@ class PlanRequest(_Request):
     scars: list[ScarIn] = Field(min_length=1, max_length=10, description="the patient's scar types")
     max_downtime_days: float | None = Field(None, ge=0, le=365, description="longest downtime per session [d]")
     max_pih_pct: float | None = Field(None, ge=0, le=100, description="highest PIH probability over the course [%]")
-    sessions: int = Field(3, ge=1, le=MAX_SESSIONS, description="most sessions the patient accepts")
+    sessions: int = Field(3, ge=1, le=PLAN_MAX_SESSIONS, description="most sessions the patient accepts")
     modalities: list[Modality] | None = Field(None, min_length=1, max_length=len(MODALITIES),
                                               description="modalities to consider (default all)")
-    top: int = Field(5, ge=1, le=MAX_TOP, description="plans in the shortlist")
+    top: int = Field(5, ge=1, le=PLAN_MAX_TOP, description="plans in the shortlist")
 
 
 class PlanChoice(_Request):
@@ -62,7 +62,7 @@ class PlanChoice(_Request):
     needle_length_mm: float | None = Field(None, gt=0, le=5, description="needle length [mm]")
     density_pct: float | None = Field(None, gt=0, le=100, description="spot density [%]")
     passes: int = Field(1, ge=1, le=20)
-    sessions: int = Field(1, ge=1, le=MAX_SESSIONS)
+    sessions: int = Field(1, ge=1, le=PLAN_MAX_SESSIONS)
     interval_weeks: float = Field(4, ge=1, le=52, description="weeks between sessions")
 
 
