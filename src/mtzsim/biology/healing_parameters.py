@@ -157,7 +157,6 @@ REFERENCES = {
     "Chan2007": "Chan HH, Manstein D, Yu CS, Shek S, Kono T, Wei WI. The prevalence and risk factors of "
                 "post-inflammatory hyperpigmentation after fractional resurfacing in Asians. Lasers Surg Med "
                 "2007;39:381-385. doi:10.1002/lsm.20512 (arms: mean 8.2 mJ at 2,000 and 16.3 mJ at 1,000 MTZ)",
-    "Chan2007": "Chan HH et al. Lasers Surg Med 2007;39:381-385. doi:10.1002/lsm.20512",
     "WaughSherratt2006": "Waugh HV, Sherratt JA. Macrophage dynamics in diabetic wound healing. Bull Math Biol "
                          "2006;68:197-207",
     "Yuan2014": "Yuan XH, Zhong SX, Li SS. Dermatol Surg 2014 (fractional CO2, fluences and densities, split face)",
