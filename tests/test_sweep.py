@@ -133,6 +133,23 @@ type = "boxcar"
     assert [p.inputs["in.scars[0].depth"] for p in points] == [pytest.approx(0.2e-3), pytest.approx(0.4e-3)]
 
 
+def test_sweep_over_the_coolant():
+    # [cooling] is a scenario table like the others: its temperature swept as a range in °C (an offset unit)
+    ranged = BASE + """
+[cooling]
+kind = "air"
+temperature = "5degC"
+[sweep]
+method = "lhs"
+samples = 8
+[sweep.parameters]
+"cooling.temperature" = {low = "-10degC", high = "10degC"}
+"""
+    temps = [p.inputs["in.cooling.temperature"] for p in sw.generate(sw.parse_sweep(ranged))]
+    # a Latin hypercube puts one sample in each eighth of the range, in kelvin
+    assert sorted(int((t - 263.15) / 2.5) for t in temps) == list(range(8))
+
+
 @pytest.mark.parametrize("sweep, field", [
     ('[sweep]\nmethod = "montecarlo"\n[sweep.parameters]\n"laser.energy" = ["10mJ"]', "sweep.method"),
     ('[sweep]\n[sweep.parameters]\n"laser.energi" = ["10mJ"]', "sweep.parameters.laser.energi"),

@@ -184,14 +184,16 @@ def parse_in_unit(text, si_unit: str, field: str) -> float:
     """A quantity the user wrote (one number and a unit) in ``si_unit`` (``"J"``, ``"J/m2"``, ``"Hz"``).
 
     For a scenario key whose unit is known but whose kind is not one of :data:`KINDS` (a sweep
-    range of any swept key); pint converts multiplicative units (an offset unit such as ``"20degC"``
-    is refused: pint does not multiply it).
+    range of any swept key); pint converts multiplicative units. A temperature (``si_unit`` "K") is read
+    by :func:`parse_temperature`, so ``"5degC"`` (an offset unit pint does not multiply) is 278.15 K.
 
     Raises
     ------
     InputError
         No number and unit (``"mJ"`` alone is not 1 mJ), or pint cannot read or convert it; naming ``field``.
     """
+    if si_unit == "K":
+        return parse_temperature(text, field)
     if not (isinstance(text, str) and _QUANTITY_TEXT.fullmatch(text.strip())):
         raise InputError(field, f"cannot read {text!r} as a value in {si_unit}: write a number and a unit "
                                 f"(e.g. '10mJ' for J)")

@@ -63,7 +63,7 @@ from mtzsim.errors import InputError
 METHODS = ("grid", "lhs", "sobol")
 #: Columns whose values depend on where and when a row was computed (left out of comparisons).
 RUN_COLUMNS = ("run.worker", "run.seconds", "run.sources", "run.warnings")
-_TABLES = ("laser", "pattern", "patient", "course", "aftercare", "cohort", "numerics")
+_TABLES = ("laser", "pattern", "patient", "course", "aftercare", "cohort", "numerics", "cooling")
 _PATH = re.compile(r"(?P<table>[a-z_]+)(\[(?P<index>\d+)\])?\.(?P<key>[a-z_0-9]+)")
 
 
