@@ -790,6 +790,32 @@ def write_record(result: Fit, path) -> dict:
     return rec
 
 
+def sigma_points(n_sigma: float = 1.0, rec: dict | None = None) -> list[dict]:
+    """The fitted parameters at the optimum ± ``n_sigma`` σ along each principal axis of the record's covariance.
+
+    Returns one {name: value} per point (2 per parameter), each clipped to the parameter's bounds;
+    [] without a record or covariance. Along an axis the linearised parameter uncertainty is one
+    normal variable, so the points at ±2σ bound about 95 % of it (the model's own response to them
+    is not linearised: each point is a full run).
+    """
+    from mtzsim.physics.mtz import calibration_record
+
+    rec = calibration_record() if rec is None else rec
+    p = rec.get("parameters", {})
+    if "covariance" not in rec or "log10_near_fraction" not in p:
+        return []
+    names, bounds, _ = parameter_set_of(p)
+    x0 = np.array([p[k]["value"] for k in names])
+    lam, vec = np.linalg.eigh(np.asarray(rec["covariance"], float))
+    lo, hi = np.array(bounds[0]), np.array(bounds[1])
+    out = []
+    for i in range(len(names)):
+        for sign in (-1.0, 1.0):
+            x = np.clip(x0 + sign * n_sigma * math.sqrt(max(lam[i], 0.0)) * vec[:, i], lo, hi)
+            out.append(dict(zip(names, (float(v) for v in x))))
+    return out
+
+
 def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = None, surface_cooling=None) -> dict:
     """1σ parameter intervals [SI] of an MTZ's lengths: the MTZ at the optimum ± 1σ along the covariance's axes.
 
@@ -799,29 +825,18 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
     from mtzsim.physics.mtz import calibration_record
 
     rec = calibration_record()
-    if "covariance" not in rec:
-        return {}
-    p = rec["parameters"]
-    if "log10_near_fraction" not in p:
-        return {}
-    names, bounds, _ = parameter_set_of(p)
-    x0 = np.array([p[k]["value"] for k in names])
-    lam, vec = np.linalg.eigh(np.asarray(rec["covariance"], float))
     num = numerics or Numerics(cell=10e-6, cooling_time=1.0)
-    lo = np.array(bounds[0])
-    hi = np.array(bounds[1])
     values: dict[str, list] = {}
-    for i in range(len(names)):
-        for sign in (-1.0, 1.0):
-            x = np.clip(x0 + sign * math.sqrt(max(lam[i], 0.0)) * vec[:, i], lo, hi)
-            r = simulate_mtz(beam, tissue=tissue, losses=replace(loss_model(x, names, bool(rec["fixed"].get("wall_optics", True))),
-                                                                 source="interval"), numerics=num,
-                             surface_cooling=surface_cooling)
-            for name, val in (("ablation_depth", r.ablation_depth), ("coagulation_depth", r.coagulation_depth),
-                              ("ablation_diameter", r.ablation_diameter),
-                              ("histology_coagulation_depth", r.histology.coagulation_depth),
-                              ("histology_lesion_width", r.histology.lesion_width)):
-                values.setdefault(name, []).append(val)
+    for point in sigma_points(1.0, rec):
+        names = tuple(point)
+        losses = replace(loss_model([point[k] for k in names], names, bool(rec["fixed"].get("wall_optics", True))),
+                         source="interval")
+        r = simulate_mtz(beam, tissue=tissue, losses=losses, numerics=num, surface_cooling=surface_cooling)
+        for name, val in (("ablation_depth", r.ablation_depth), ("coagulation_depth", r.coagulation_depth),
+                          ("ablation_diameter", r.ablation_diameter),
+                          ("histology_coagulation_depth", r.histology.coagulation_depth),
+                          ("histology_lesion_width", r.histology.lesion_width)):
+            values.setdefault(name, []).append(val)
     return {k: (min(v), max(v)) for k, v in values.items()}
 
 

@@ -110,6 +110,76 @@ def run_all(models: set[str] | None = None, progress=None) -> list[Outcome]:
     return out
 
 
+def _predictions_at(point: dict, names: frozenset | None = None) -> dict[str, float]:
+    """Worker: every MTZ case's prediction (of ``names`` only, when given) with the fitted parameters at ``point``.
+
+    Runs in a fresh process (:func:`parameter_bands`): the case functions cache their runs in-process.
+    """
+    from mtzsim.physics.mtz.losses import use_fitted_parameters
+    from mtzsim.pipeline.sweep import pin_threads
+
+    pin_threads()
+    use_fitted_parameters(point)
+    _register_stage_cases({"mtz"})
+    return {c.name: float(c.predict()) for c in CASES if c.model == "mtz" and (names is None or c.name in names)}
+
+
+def parameter_bands(n_sigma: float = 2.0, names=None, workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, tuple[float, float]]:
+    """Range of each MTZ case's prediction over the MTZ calibration's parameter uncertainty.
+
+    The cases are run at the fitted parameters ± ``n_sigma`` σ along each principal axis of the
+    record's covariance (:func:`mtzsim.verify.calibration.sigma_points`; 2σ bounds about 95 % of the
+    linearised uncertainty along each axis), each point in its own process (``workers`` at a time,
+    default one per core). A measurement outside its band is missed by more than the fit's parameter
+    uncertainty (:func:`band_reaches` is false): by the model's structure or the measurement's own conditions. Cases the fitted
+    parameters do not move (leave-one-out refits read from the record, the 1.55 µm beam with no plume)
+    come back with low = high. ``names``: only these cases. ``progress(done, total)`` after each point.
+
+    Returns name → (low, high) in each case's unit, with the optimum's own prediction inside; {} without
+    a calibration record.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mtzsim.verify.calibration import sigma_points
+
+    points = sigma_points(n_sigma)
+    if not points:
+        return {}
+    wanted = frozenset(names) if names is not None else None
+    _register_stage_cases({"mtz"})
+    values = {c.name: [float(c.predict())] for c in CASES if c.model == "mtz" and (wanted is None or c.name in wanted)}
+    n = max(1, min(len(points), workers or os.cpu_count() or 1))
+    # one fresh process per point: the case functions' in-process caches would carry one point's runs into the next
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
+        for i, pred in enumerate(pool.map(_predictions_at, points, [wanted] * len(points))):
+            for name, v in pred.items():
+                values[name].append(v)
+            if progress:
+                progress(i + 1, len(points))
+    return {name: (min(v), max(v)) for name, v in values.items()}
+
+
+def pass_region(c: Case) -> tuple[float, float]:
+    """The predictions that pass a case (:func:`evaluate`), as an interval in its unit."""
+    m, t = c.measured, c.tolerance
+    if c.kind == "absolute":
+        return m - t, m + t
+    if c.kind == "greater":
+        return m * (1 - t), math.inf
+    if c.kind == "factor":
+        return m / t, m * t
+    return m * (1 - t), m * (1 + t)
+
+
+def band_reaches(c: Case, band: tuple[float, float]) -> bool:
+    """Whether a prediction band reaches the case's pass region: some parameter point in it could pass."""
+    low, high = pass_region(c)
+    return band[1] >= low and band[0] <= high
+
+
 def role(case) -> str:
     """How a case relates to the fits: ``"fitted"`` (used in a fit), ``"LOO"`` (predicted by the
     fit without it: leave-one-out) or ``"held out"`` (never used in any fit)."""

@@ -321,10 +321,39 @@ def fitted_fields(values) -> dict:
             if k in FITTED_PARAMETERS}
 
 
+#: Fitted parameter values that replace the record's in :func:`default_loss_model` (name → value), or None.
+#: Set only through :func:`use_fitted_parameters`, in a worker process that runs the models at one point of
+#: the calibration's uncertainty (:func:`mtzsim.verify.validation.parameter_bands`).
+_FITTED_OVERRIDE: dict | None = None
+
+
+def use_fitted_parameters(values: dict | None) -> None:
+    """Make :func:`default_loss_model` use these fitted values instead of the record's, in this process.
+
+    For a process that evaluates the models at one point of the calibration's uncertainty (the
+    in-process caches of earlier results would otherwise mix the points: call it first, in a fresh
+    process). ``values``: name → value of :data:`FITTED_PARAMETERS`, the record's names; None restores
+    the record.
+
+    Raises
+    ------
+    ValueError
+        A name that is not one of the record's fitted parameters.
+    """
+    global _FITTED_OVERRIDE
+    if values is not None:
+        unknown = sorted(set(values) - set(calibration_record().get("parameters", {})))
+        if unknown:
+            raise ValueError(f"not fitted parameters of data/mtz_calibration.json: {', '.join(unknown)}")
+        values = {k: float(v) for k, v in values.items()}
+    _FITTED_OVERRIDE = values
+
+
 def default_loss_model() -> LossModel:
     """The calibrated model (``mtzsim calibrate`` fits it), or the uncalibrated one if no record.
 
-    The record's fixed settings, overridden by its fitted parameters (:func:`fitted_fields`).
+    The record's fixed settings, overridden by its fitted parameters (:func:`fitted_fields`), or by the
+    values :func:`use_fitted_parameters` set in this process.
     """
     rec = calibration_record()
     p = rec.get("parameters", {})
@@ -338,5 +367,9 @@ def default_loss_model() -> LossModel:
               wall_optics=bool(fixed.get("wall_optics", True)),
               source=f"fitted by `mtzsim calibrate` (least squares) to mtz_co2_calibration.csv ({rec.get('date', '')}); "
               "data/mtz_calibration.json")
-    kw.update(fitted_fields({name: entry["value"] for name, entry in p.items()}))
+    values = {name: entry["value"] for name, entry in p.items()}
+    if _FITTED_OVERRIDE is not None:
+        values.update(_FITTED_OVERRIDE)
+        kw["source"] = f"{kw['source']}, at {', '.join(f'{k} = {v:.4g}' for k, v in _FITTED_OVERRIDE.items())}"
+    kw.update(fitted_fields(values))
     return LossModel(**kw)
