@@ -132,3 +132,84 @@ def test_every_fitted_parameter_sets_a_loss_model_field():
                                        (False, True, True)) for n in parameter_set(sup, dry, rough)[0]}
     assert names <= set(FITTED_PARAMETERS)
     assert {field for field, _ in FITTED_PARAMETERS.values()} <= {f.name for f in fields(LossModel)}
+
+
+def test_profiled_covariance_recovers_a_quadratic_cost_from_a_wrongly_scaled_jacobian():
+    """χ² = (x − x0)ᵀ A (x − x0) + c: Δχ² = 1 along each principal axis of A⁻¹ lies one σ out, so a covariance
+    with A⁻¹'s axes but a wrong scale on each (a finite-difference Jacobian on a piecewise-flat cost) is
+    corrected to A⁻¹ itself, to the crossings' precision."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    true_cov = q @ np.diag([0.04, 0.3, 2.0]) @ q.T
+    a = np.linalg.inv(true_cov)
+    x0 = np.array([-0.3, -1.7, -1.2])
+    guess = q @ np.diag([0.04 * 9.0, 0.3 / 4.0, 2.0 * 25.0]) @ q.T  # 3x too wide, 2x too narrow, 5x too wide
+
+    def chi2(x):
+        d = np.asarray(x) - x0
+        return float(d @ a @ d) + 3.67
+
+    bounds = ((-20.0,) * 3, (20.0,) * 3)
+    cov, t = calibration.profile_covariance(chi2, x0, guess, bounds, 3.67, xtol=1e-4)
+    # the crossings sit at 1/3, 2 and 1/5 of the guessed σ on each side
+    np.testing.assert_allclose(np.sort(t.mean(axis=1)), np.sort([1 / 3, 2.0, 1 / 5]), atol=2e-4)
+    np.testing.assert_allclose(cov, true_cov, rtol=2e-3, atol=1e-5)
+
+
+def test_profiled_covariance_stops_at_a_bound_with_the_distance_to_it():
+    """A cost that never rises by 1 before the bound: the distance to the bound stands (a conservative σ)."""
+    import numpy as np
+
+    cov, t = calibration.profile_covariance(lambda x: 0.0, np.array([0.5]), np.array([[0.01]]), ((0.0,), (0.8,)), 0.0)
+    # linearised σ = 0.1: the lower bound is 5 σ away, the upper one 3 σ
+    np.testing.assert_allclose(t, [[5.0, 3.0]])
+    assert cov[0, 0] == pytest.approx((0.1 * 4.0) ** 2)
+    # far bounds: the search ends after three doublings, at 8 σ
+    _, t = calibration.profile_covariance(lambda x: 0.0, np.array([0.5]), np.array([[0.01]]), ((-99.0,), (99.0,)), 0.0)
+    np.testing.assert_allclose(t, [[8.0, 8.0]])
+
+
+def test_the_adopted_covariance_is_the_profile_of_its_jacobian_covariance():
+    """params/data/mtz_calibration.json: the covariance keeps the Jacobian's principal axes, each scaled by the
+    mean of the two crossings where the cost rose by one (profile_covariance); σ and the correlation follow."""
+    import numpy as np
+
+    from mtzsim.params import tables
+
+    rec = tables.load_json("mtz_calibration.json")
+    lam, vec = np.linalg.eigh(np.asarray(rec["covariance_jacobian"]))
+    t = np.asarray(rec["profile_crossings_sigma"]).mean(axis=1)
+    cov = vec @ np.diag(lam * t ** 2) @ vec.T
+    np.testing.assert_allclose(rec["covariance"], cov, rtol=1e-9, atol=1e-15)
+    s = np.sqrt(np.diag(cov))
+    names = calibration.names_of(rec["parameters"])
+    assert [rec["parameters"][k]["sigma"] for k in names] == pytest.approx(list(s), rel=1e-12)
+    np.testing.assert_allclose(rec["correlation"], cov / np.outer(s, s), atol=1e-12)
+    assert calibration.PROFILE_METHOD in rec["method"]
+
+
+def test_fit_profiles_its_covariance_and_records_both(monkeypatch):
+    """The fit path end to end on a model whose normalised residuals are linear in the parameters (no MTZ run):
+    the Jacobian covariance is then exact, so every profile crossing lies one σ out, and the record carries
+    the profiled covariance, the Jacobian's and the crossings."""
+    import numpy as np
+
+    b = np.array([[3.0, 1.0, 0.0], [0.5, 2.0, 0.3], [0.0, 0.4, 1.5], [1.0, 0.0, 1.0], [0.2, 0.3, 0.1]])
+    x_true = np.array([-0.3, -1.7, -1.2])
+    offset = np.array([0.3, -0.2, 0.1, 0.0, 0.25])  # not zero: the optimum's χ² is not zero
+
+    def fake_predict(x, numerics=None, names=None, cw=None, wall_optics=False):
+        r = b @ (np.asarray(x) - x_true) + offset
+        return {f"row{i}": (math.exp(0.2 * v) * 100.0, 100.0, 0.2, "two-sided") for i, v in enumerate(r)}
+
+    monkeypatch.setattr(calibration, "predict", fake_predict)
+    res = calibration.fit(check=None, loo=False, dry_absorption=True)
+    lstsq = np.linalg.lstsq(b, b @ x_true - offset, rcond=None)[0]
+    np.testing.assert_allclose(res.x, lstsq, atol=1e-5)
+    np.testing.assert_allclose(res.crossings, 1.0, atol=calibration.PROFILE_XTOL)
+    np.testing.assert_allclose(res.covariance, np.linalg.inv(b.T @ b), rtol=0.15)
+    rec = calibration.record(res)
+    assert calibration.PROFILE_METHOD in rec["method"] and len(rec["profile_crossings_sigma"]) == 3
+    np.testing.assert_allclose(rec["covariance_jacobian"], np.linalg.inv(b.T @ b), rtol=1e-4)
