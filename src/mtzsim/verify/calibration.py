@@ -418,6 +418,13 @@ unchanged by it):
   crater is deeper than its mouth's radius, which grows only as w0 √ln(F0/F_th) with the energy: the crater
   stays pinned near its mouth radius. With the acceleration length at 0.4 w0 (unrefitted) it deepens 1.48×
   (273 → 405 µm), the 120 µm craters then 996 / 1269 µm.
+* The two assumed lengths fitted (2026-12-01, exploratory, not adopted): the vent length (in mouth radii,
+  bounded 0–2) and the acceleration length (in w0, 0.1–3) as continuous parameters beside log10 φ_near,
+  log10 φ and log10 κ (least squares, 5 µm grid, the calibration rows). From the adopted point (1, 1) the
+  fit ends at vent 0.91, acceleration 0.95 w0, log10 (φ_near, φ, κ) = (−0.225, −1.762, −1.110), χ² 3.59
+  against 3.67, depth ratio 2.46; from (0.5, 0.5, φ = 10⁻³) at vent 0.55, acceleration 1.09 w0,
+  log10 φ −2.96, χ² 4.10, depth ratio 2.30 (80 / 160 mJ craters +14 / +6 %). The unit lengths the model
+  assumes are where the calibration rows put them, and neither length lifts the depth ratio to 3.
 """
 
 from __future__ import annotations
