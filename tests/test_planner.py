@@ -97,6 +97,10 @@ def test_plan_explains_itself(table):
     p = r.plans[0]
     assert "binding" in p.why or "No limit" in p.why
     assert "µm deep" in p.why
+    import re
+
+    for q in r.plans:  # a range whose ends are equal is written once ("100 %", not "100–100 %")
+        assert not any(a == b for a, b in re.findall(r"(\d+)–(\d+) %", q.why)), q.why
     assert p.improvement_ci[0] <= p.improvement_mean <= p.improvement_ci[1]
     json.loads(json.dumps(r.to_dict(), allow_nan=False))  # strict JSON: no NaN for screening-only plans
 

@@ -335,8 +335,9 @@ def _why(ctx, i, y, p, down, best_any) -> str:
     else:
         parts.append("No limit binds: this is the most effective candidate of the grid.")
     reach = [min(1.0, s.wound_depth / (2.0 * sc.depth)) for sc in ctx["scars"]]
+    lo, hi = f"{100 * min(reach):.0f}", f"{100 * max(reach):.0f}"
     parts.append(f"The gain comes from {'ablated and coagulated' if s.ablative else 'dermal (intact-epidermis)'} "
-                 f"wounds {s.wound_depth * 1e6:.0f} µm deep reaching {100 * min(reach):.0f}–{100 * max(reach):.0f} % "
+                 f"wounds {s.wound_depth * 1e6:.0f} µm deep reaching {lo if lo == hi else f'{lo}–{hi}'} % "
                  f"of the scars' fibrotic floors, an effective wound dose of {s.wound_volume_fraction:.2f} (wounded volume "
                  f"per upper-dermis volume{', × κ_thermal or κ_mechanical for a wound under an intact epidermis' if not s.ablative else ''}) "
                  f"per session"
