@@ -63,9 +63,12 @@ def test_mtz_prints_clinical_range_warnings_and_clean_json():
 
 
 def test_mtz_spot_limit_from_the_presets():
-    p = run("mtz", "--spot", "4mm")
+    p = run("mtz", "--spot", "12mm")
     assert p.returncode == 2
-    assert "--spot" in p.stderr and "5um to 3mm" in p.stderr and "Traceback" not in p.stderr
+    assert "--spot" in p.stderr and "5um to 10mm" in p.stderr and "Traceback" not in p.stderr
+    # a microbeam's energy is bounded by its mean fluence (the 5 J limit is for full-field spots)
+    p = run("mtz", "--energy", "2J", "--spot", "120um")
+    assert p.returncode == 2 and "--energy" in p.stderr and "mean fluence" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_mtz_long_pulse_warns():

@@ -310,14 +310,26 @@ def test_fuzz_malformed_scenarios_only_ever_raise_input_error(text):
 
 
 def test_one_set_of_limits_for_scenario_and_command_line():
-    # `mtzsim mtz --spot 4mm` was refused while a scenario with a 4 mm spot ran (issue 7)
+    # `mtzsim mtz --spot 4mm` was refused while a scenario with a 4 mm spot ran (issue 7); since 2026-12-01 the
+    # widest spot is 10 mm (full-field beams, issue 12), the same for both
     with pytest.raises(InputError) as info:
-        parse_scenario(MINIMAL + 'spot = "4mm"\n')
+        parse_scenario(MINIMAL + 'spot = "12mm"\n')
     assert info.value.field == "laser.spot"
     with pytest.raises(InputError) as info:
-        presets.check_limit("laser.spot", 4e-3, "--spot")  # what the mtz command calls
-    assert info.value.field == "--spot" and "3mm" in info.value.message
-    assert presets.limits("laser.spot")[:2] == (5e-6, 3e-3)
+        presets.check_limit("laser.spot", 12e-3, "--spot")  # what the mtz command calls
+    assert info.value.field == "--spot" and "10mm" in info.value.message
+    assert presets.limits("laser.spot")[:2] == (5e-6, 10e-3)
+
+
+def test_a_full_field_beam_is_an_input_and_a_microbeam_keeps_its_energy_limit():
+    # issue 12: a full-field Er:YAG pulse (ErYAGminimal2008: 400 mJ, 6 mm; Kaufmann & Hibst 1996: up to 1.5 J)
+    # runs, within its preset's clinical ranges; the mean-fluence limit still refuses 2 J into a 120 µm microbeam
+    s = parse_scenario('[laser]\npreset = "fullfield-eryag-2940nm"\nenergy = "1.5J"\n')
+    assert s.beam().energy == pytest.approx(1.5) and s.beam().spot_diameter == pytest.approx(6e-3)
+    assert not [w for w in s.warnings() if w.field.startswith("laser.")]
+    with pytest.raises(InputError) as info:
+        parse_scenario(MINIMAL + 'energy = "2J"\n')
+    assert info.value.field == "laser.energy" and "mean fluence" in info.value.message
 
 
 def test_site_without_skin_data_is_refused_and_forehead_uses_face_skin():

@@ -328,6 +328,9 @@ class LaserSection(_Section):
         implied = []
         if self.fluence is not None:
             implied.append(("fluence", "laser.energy", self.pulse_energy, "a pulse energy"))
+        elif self.energy is not None:  # an energy into a small spot: its mean fluence E/(π w0²) bounds it
+            implied.append(("energy", "laser.fluence", self.energy / (math.pi * (0.5 * self.spot) ** 2),
+                            "a mean fluence E/(π w0²)"))
         if self.peak_power is not None:
             implied.append(("peak_power", "laser.pulse", self.pulse_energy / self.peak_power, "a pulse of E/P"))
         for name, limit, value, what in implied:

@@ -311,6 +311,34 @@ DEVICES: MappingProxyType = MappingProxyType(
                 "pulse lengthens with energy; 1.5–6 ms moves the H&E depth by < 4 % at 15–70 mJ and ablates "
                 "nothing (water-limited absorption), so the fixed 3 ms stands in for the unknown regime",
             ),
+            _device(
+                "fullfield-eryag-2940nm",
+                "Full-field (non-fractional) Er:YAG (2.94 µm), 6 mm spot",
+                "eryag",
+                {"spot": "6mm", "energy": "400mJ", "pulse": "300us", "profile": "gaussian"},
+                {
+                    "energy": ClinicalRange(0.4, 1.5, "mJ", 1e3, source="ErYAGminimal2008; KaufmannHibst1996",
+                                            reliability="A (abstract)",
+                                            assumption="from ErYAGminimal2008's minimally ablative 400 mJ to the "
+                                            "1.5 J per pulse of Kaufmann & Hibst 1996's clinical Er:YAG laser"),
+                    "spot": ClinicalRange(3e-3, 6e-3, "mm", 1e3, source="ErYAGminimal2008",
+                                          assumption="6 mm is ErYAGminimal2008's; 3 mm (the scanned spots of the "
+                                          "full-field CO2 comparator) as the smaller end is an assumption"),
+                    "density": ClinicalRange(1.0, 1.0, "%", 100.0,
+                                             assumption="full field: each pass covers all the treated skin"),
+                    "stack": ClinicalRange(1, 1, "pulses", 1.0,
+                                           assumption="a full-field pass places adjacent spots; depth comes from "
+                                           "passes, not stacks"),
+                    "passes": ClinicalRange(1, 4, "passes", 1.0,
+                                            assumption="CO2vsErYAG's long-pulsed Er:YAG arm used multiple passes "
+                                            "(count not in the data); 1–4 is the usual practice"),
+                },
+                source="ErYAGminimal2008; KaufmannHibst1996",
+                reliability="B",
+                assumption="the 6 mm spot, 400 mJ and 300 us of ErYAGminimal2008's minimally ablative full-face "
+                "treatment of acne scars in Asian skin (FST IV-V); a Gaussian profile as the other presets "
+                "(the handpiece's profile is not in the data)",
+            ),
         )
     }
 )
@@ -542,12 +570,15 @@ PLAN_MAX_TOP = 20
 #: Hard limits [SI]: beyond them a value is refused (exit 2), in scenario files and on the command
 #: line alike. They are not clinical ranges (those only warn, see :func:`clinical_warnings`) but
 #: sanity bounds past which the models make no sense. name → (low, high, SI unit, shown).
-#: ``laser.spot``: the single-MTZ model is an axisymmetric microbeam model; 3 mm is the widest
-#: spot it is meant for (assumption: fractional microbeams are 0.1–1.3 mm in the project's data).
+#: ``laser.spot`` and ``laser.energy`` hold full-field beams as well as microbeams: fractional microbeams
+#: are 0.1–1.3 mm in the project's data, a full-field Er:YAG handpiece 6 mm at 400 mJ (ErYAGminimal2008)
+#: and Kaufmann & Hibst 1996's clinical Er:YAG laser delivers up to 1.5 J per pulse; 10 mm and 5 J leave
+#: room above them (assumption). What the axisymmetric solver cannot hold it refuses itself, naming
+#: ``laser.energy`` (damage beyond its deepest or widest domain, :mod:`mtzsim.physics.mtz.domain`).
 MODEL_LIMITS: MappingProxyType = MappingProxyType({
-    "laser.energy": (0.0, 1.0, "J", "1000mJ"),
+    "laser.energy": (0.0, 5.0, "J", "5J"),
     "laser.fluence": (0.0, 1e8, "J/m²", "10000J/cm2"),
-    "laser.spot": (5e-6, 3e-3, "m", "5um to 3mm"),
+    "laser.spot": (5e-6, 10e-3, "m", "5um to 10mm"),
     "laser.peak_power": (0.0, 1e4, "W", "10kW"),
     "laser.pulse": (1e-8, 1.0, "s", "1s"),
     "laser.stack_delay": (0.0, 10.0, "s", "10s"),
@@ -587,6 +618,20 @@ def check_limit(name: str, value: float, field: str | None = None) -> float:
     if not (lo <= value <= hi):
         raise InputError(field or name, f"{value:g} {unit} is beyond what mtzsim models ({shown})")
     return value
+
+
+def check_beam_limits(beam, energy_field: str) -> None:
+    """A beam's pulse energy and mean fluence E/(π w0²) within :data:`MODEL_LIMITS`, else InputError naming
+    ``energy_field`` (the energy limit holds full-field beams; the fluence limit keeps a microbeam's energy
+    to what its spot can take: 1.1 J into 120 µm)."""
+    from mtzsim.errors import InputError
+
+    check_limit("laser.energy", beam.energy, energy_field)
+    lo, hi, unit, shown = MODEL_LIMITS["laser.fluence"]
+    if not lo <= beam.mean_fluence <= hi:
+        raise InputError(energy_field, f"{beam.energy:g} J over a {beam.spot_diameter * 1e6:g} um spot is a mean "
+                                       f"fluence of {beam.mean_fluence * 1e-4:.4g} J/cm2, beyond what mtzsim models "
+                                       f"({shown})")
 
 
 # ---------------------------------------------------------------------------------------
@@ -632,6 +677,11 @@ def clinical_warnings(
     """
     ranges = DEVICES[preset].ranges if preset in DEVICES else LASER_RANGES.get(laser, {})
     where = f"preset {preset}" if preset in DEVICES else f"{laser} devices"
+    if preset not in DEVICES and "spot" in ranges and not ranges["spot"].contains(spot):
+        # a spot outside the laser's microbeams (a full-field beam): the ranges of the device whose spots hold it
+        match = [d for d in DEVICES.values() if d.laser == laser and "spot" in d.ranges and d.ranges["spot"].contains(spot)]
+        if match:
+            ranges, where = match[0].ranges, f"preset {match[0].name}"
     out: list[RangeWarning] = []
     checks = [
         ("laser.energy", "energy", energy, 1e3, "mJ", "energy per microbeam"),

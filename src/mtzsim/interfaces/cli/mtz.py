@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
             from mtzsim.physics.mtz.source import default_numerics
 
             h = default_numerics(beam).cell
-        presets.check_limit("laser.energy", beam.energy, "--energy" if energy is not None else "--fluence")
+        presets.check_beam_limits(beam, "--energy" if energy is not None else "--fluence")
         if p is not None:  # the duration E/P the peak power implies
             try:
                 presets.check_limit("laser.pulse", beam.pulse_duration, "--peak-power")

@@ -169,7 +169,11 @@ def run_mtz(req: MtzRequest) -> dict:
     d = presets.check_limit("laser.spot", req.spot_um * 1e-6, "spot_um")
     with core_errors():
         beam = make_beam(req.laser, energy=req.energy_mj * 1e-3, spot_diameter=d, pulse_duration=tau, stack=req.stack)
-    presets.check_limit("laser.energy", beam.energy, "energy_mj")
+    presets.check_beam_limits(beam, "energy_mj")
+    if beam.pulse_duration > LONGEST_PULSE:  # the pulse E/P of the laser's default peak power
+        raise InputError("energy_mj", f"{req.energy_mj:g} mJ makes a pulse of {beam.pulse_duration * 1e3:.3g} ms at the "
+                                      f"laser's default peak power, longer than the server simulates "
+                                      f"({LONGEST_PULSE * 1e3:g} ms); give pulse_ms or use the command line")
     from mtzsim.constants import ZERO_CELSIUS
     from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
 
