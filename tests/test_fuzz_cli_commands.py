@@ -42,8 +42,8 @@ def run(argv):
 # option -> (valid values, bad values); every bad value is outside the model's limits or malformed
 MTZ = {
     "--laser": (["co2", "eryag", "erglass"], ["nd:yag", "", "CO2"]),
-    "--energy": (["20mJ", "80mJ", "1mJ"], ["0mJ", "-5mJ", "2J", "5um", "nan mJ", "x"]),
-    "--spot": (["120um", "300um", "1mm"], ["0um", "-1um", "4mm", "1um", "10mJ", "inf um"]),
+    "--energy": (["20mJ", "80mJ", "1mJ"], ["0mJ", "-5mJ", "6J", "5um", "nan mJ", "x"]),
+    "--spot": (["120um", "300um", "1mm"], ["0um", "-1um", "12mm", "1um", "10mJ", "inf um"]),
     "--pulse": (["1ms", "300us"], ["0s", "-1ms", "5s", "3mm"]),
     "--stack": (["1", "3"], ["0", "21", "-1", "two"]),
     "--stack-delay": (["1ms", "0s"], ["-1ms", "1h", "5mJ"]),
