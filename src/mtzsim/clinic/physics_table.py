@@ -46,6 +46,13 @@ MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_n
 COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85)
 #: Healing map: pixels per side and pixel size [m] (1.2 mm field; 10 µm resolves a 100 µm wound).
 HEALING_MAP = (120, 10e-6)
+#: Healing map of a full-field wound: 400 pixels of 10 µm (4 mm, the healing calibration's full-field
+#: reference). A full-field wound closes from the adnexa inside it, and 1.2 mm holds too few of them: a
+#: 175 µm full-field CO2 wound closed (95 %) in 11.9 / 7.5 / 7.9 d over three seeds on 120 pixels, in
+#: 7.28 / 7.26 / 7.21 d on 400 and 7.20 / 7.43 / 7.54 d on 600 (erythema 55.9 / 40.7 / 43.1 d against
+#: 41.4 / 41.5 / 41.7 d; 2026-12-01). Until then the comparator's and the planner's full-field nodes used the
+#: 1.2 mm map at seed 0, its slowest draw.
+FULL_FIELD_MAP = (400, 10e-6)
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
 #: redness that fades within one step, and the PIH logistic is in log erythema duration.
 ERYTHEMA_FLOOR = 0.05 * DAY
@@ -323,6 +330,7 @@ def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek
     d = basal_wound_diameter(modality, wound)
     depth = max(volume_equivalent_depth(modality, wound), 1e-6)
     if regime == "full_field":
+        n, px = FULL_FIELD_MAP
         wm = synthetic_wound_map((n, n), px, regime="full_field", wound_depth=depth, seed=seed)
     else:
         wm = synthetic_wound_map((n, n), px, coverage=float(np.clip(coverage, 1e-3, 0.95)), spot_diameter=d,
@@ -390,7 +398,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     mods = tuple(m for m in MODALITIES if m in modalities)
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
-                                            COVERAGE_NODES, HEALING_MAP, ERYTHEMA_FLOOR, site))[:40]
+                                            COVERAGE_NODES, HEALING_MAP, FULL_FIELD_MAP, ERYTHEMA_FLOOR, site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
