@@ -434,3 +434,26 @@ def test_plot_healing_example(tmp_path, monkeypatch, capsys):
     runpy.run_path(str(example), run_name="__main__")
     assert "full-field" in capsys.readouterr().out
     assert (tmp_path / "healing_regimes.png").stat().st_size > 10_000
+
+
+def test_the_chain_reads_the_wounds_at_the_basal_layer():
+    """The healing stage reads a field's wounds at the tissue's dermo-epidermal junction (75.8 µm on the face),
+    which the field maps; until 2026-12-01 it read them at the field's first map, 20 µm. A minimally ablative
+    full-field Er:YAG pass (ErYAGminimal2008: 400 mJ, 6 mm) kills cells at 20 µm but leaves the basal layer."""
+    from pathlib import Path
+
+    from mtzsim.biology.healing import wound_map_from_field
+    from mtzsim.biology.stage import prepare_healing
+    from mtzsim.io.scenario import load_scenario
+    from mtzsim.pipeline.chain import FIELD_STAGE, MTZ_STAGE, TreatmentChain
+
+    s = load_scenario(Path(__file__).resolve().parents[1] / "examples" / "fullfield_eryag.toml")
+    basal = s.tissue().dermis_top
+    assert basal == pytest.approx(75.8e-6, rel=1e-3)
+    depths = s.field_options()["depths"]
+    assert depths[0] == pytest.approx(20e-6) and any(d == pytest.approx(basal, rel=1e-12) for d in depths)
+    run = TreatmentChain(s, stages=(MTZ_STAGE, FIELD_STAGE)).run()
+    assert prepare_healing(s, run.results).kwargs["basal_depth"] == basal
+    field = run.results["field"]
+    assert wound_map_from_field(field).wound.any()  # cells dead at the 20 µm map
+    assert not wound_map_from_field(field, basal_depth=basal).wound.any()  # the basal layer intact

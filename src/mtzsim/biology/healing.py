@@ -342,15 +342,16 @@ def social_downtime(closure, crusting, redness) -> tuple[float, str]:
 
 def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, model=None, days=28,
                      surrogate=False, seed=0, n_frames=6, n_draws=48, time_step=0.05 * DAY,
-                     follow_up=None) -> HealingResult:
+                     follow_up=None, basal_depth=None) -> HealingResult:
     """Heal a treated field's wound map over ``days``.
 
     Parameters
     ----------
     wound_map : WoundMap, FieldResult or ndarray of bool
         Basal-layer wound (see :func:`wound_map_from_field`, :func:`synthetic_wound_map`); a field
-        result is converted with :func:`wound_map_from_field` at its epidermal depth; a bare
-        boolean map is taken as ablative with a 600 µm deep wound (a labelled default).
+        result is converted with :func:`wound_map_from_field` at ``basal_depth`` (default its first,
+        epidermal, map depth); a bare boolean map is taken as ablative with a 600 µm deep wound (a
+        labelled default).
     pixel_size : float, optional
         [m]; needed only for a bare boolean map.
     site : str or Site
@@ -367,6 +368,9 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
         Seed of the adnexal reservoirs.
     n_draws : int
         Parameter draws for the downtime interval.
+    basal_depth : float, optional
+        Depth of the basal layer [m] at which a field result's wounds are read (the chain passes the
+        tissue's dermo-epidermal junction, :attr:`mtzsim.physics.tissue.Tissue.dermis_top`).
 
     Returns
     -------
@@ -375,7 +379,7 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     if isinstance(wound_map, WoundMap):
         wm = wound_map
     elif getattr(wound_map, "dataset", None) is not None and hasattr(wound_map, "depths"):
-        wm = wound_map_from_field(wound_map)
+        wm = wound_map_from_field(wound_map, basal_depth=basal_depth)
     else:
         w = np.asarray(wound_map, bool)
         if pixel_size is None or not (pixel_size > 0):

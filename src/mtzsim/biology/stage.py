@@ -6,7 +6,7 @@ from mtzsim.pipeline.chain import FigureSpec, Highlight, StageCall, StageSpec
 
 
 def prepare_healing(scenario, results) -> StageCall:
-    """``simulate_healing(field, site=patient.site, aftercare=...)``.
+    """``simulate_healing(field, site=patient.site, aftercare=..., basal_depth=tissue.dermis_top)``.
 
     The aftercare is the scenario's timed ``[[aftercare.schedule]]`` (product, start, end) when
     given, else the ``regimen`` names with their default windows from ``params/data/aftercare.csv``;
@@ -21,7 +21,10 @@ def prepare_healing(scenario, results) -> StageCall:
         events = build_schedule(items, follow_up=scenario.course.follow_up)
     except ValueError as exc:
         raise InputError("aftercare.schedule" if schedule else "aftercare.regimen", str(exc)) from None
-    return StageCall((results["field"],), {"site": scenario.patient.site, "aftercare": events})
+    # the wounds are read where the basal layer is: the tissue's dermo-epidermal junction, which the field
+    # maps (Scenario.field_options); until 2026-12-01 the field's first map, 20 µm, stood in for it
+    return StageCall((results["field"],), {"site": scenario.patient.site, "aftercare": events,
+                                           "basal_depth": scenario.tissue().dermis_top})
 
 
 HEALING_STAGE = StageSpec(

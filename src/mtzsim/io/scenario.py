@@ -658,7 +658,13 @@ class Scenario(BaseModel):
         from mtzsim.physics.field import simulate_field
 
         defaults = {k: p.default for k, p in inspect.signature(simulate_field).parameters.items()
-                    if k in ("resolution", "cooling")}
+                    if k in ("resolution", "cooling", "depths")}
+        # an en-face map at the basal layer (the tissue's dermo-epidermal junction), where the healing
+        # stage reads the wounds; the first map stays the epidermal one the field's summaries use
+        basal = float(self.tissue().dermis_top)
+        depths = tuple(defaults["depths"])
+        if not any(abs(d - basal) < 1e-9 for d in depths):
+            defaults["depths"] = (depths[0],) + tuple(sorted(depths[1:] + (basal,)))
         if self.numerics.field_resolution is not None:
             defaults["resolution"] = self.numerics.field_resolution
         if self.numerics.field_cooling is not None:
