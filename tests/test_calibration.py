@@ -213,3 +213,23 @@ def test_fit_profiles_its_covariance_and_records_both(monkeypatch):
     rec = calibration.record(res)
     assert calibration.PROFILE_METHOD in rec["method"] and len(rec["profile_crossings_sigma"]) == 3
     np.testing.assert_allclose(rec["covariance_jacobian"], np.linalg.inv(b.T @ b), rtol=1e-4)
+
+
+def test_cli_calibrate_reports_the_profiled_sigma(monkeypatch):
+    """`mtzsim calibrate --stage mtz` says that its 1σ were profiled and where the cost crossed (fast model)."""
+    import numpy as np
+    from typer.testing import CliRunner
+
+    from mtzsim.interfaces.cli import app
+
+    b = np.array([[3.0, 1.0, 0.0], [0.5, 2.0, 0.3], [0.0, 0.4, 1.5], [1.0, 0.0, 1.0]])
+    x_true = np.array([-0.3, -1.7, -1.2])
+
+    def fake_predict(x, numerics=None, names=None, cw=None, wall_optics=False):
+        r = b @ (np.asarray(x) - x_true)
+        return {f"row{i}": (math.exp(0.2 * v) * 100.0, 100.0, 0.2, "two-sided") for i, v in enumerate(r)}
+
+    monkeypatch.setattr(calibration, "predict", fake_predict)
+    r = CliRunner().invoke(app, ["calibrate", "--stage", "mtz", "--no-loo"])
+    assert r.exit_code == 0, r.output
+    assert "1 sigma profiled on the cost" in r.output and r.output.count(" / ") >= 3

@@ -102,6 +102,10 @@ def register(app: typer.Typer) -> None:
         p = rec["parameters"]
         typer.echo(", ".join(f"{k} = {v['value']:.3f} ± {v['sigma']:.3f}" + (" (at its bound)" if v.get("at_bound") else "")
                              for k, v in p.items()) + f", chi2 {rec['cost_chi2']:.3f}")
+        if "profile_crossings_sigma" in rec:
+            typer.echo("1 sigma profiled on the cost: along the Jacobian's principal axes it rose by one at "
+                       + ", ".join(f"{lo:.2f} / {hi:.2f}" for lo, hi in rec["profile_crossings_sigma"])
+                       + " of the linearised sigma (covariance_jacobian kept in the record)")
         if out:
             typer.echo(f"record written to {out}; copy it to src/mtzsim/params/data/mtz_calibration.json to adopt it")
 
