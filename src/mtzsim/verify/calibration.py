@@ -658,6 +658,11 @@ def residuals(pred: dict, skip: str | None = None) -> np.ndarray:
     return np.array(out)
 
 
+def chi2_of(pred: dict) -> float:
+    """The fit's cost of a set of predictions: the sum of the squared :func:`residuals`."""
+    return float(np.sum(residuals(pred) ** 2))
+
+
 def within_tolerance(pred: dict) -> bool:
     """Whether every number is inside its calibration tolerance (120 µm ±20 %, others ±35 %, ratio > 3)."""
     for model, data, sigma, kind in pred.values():
@@ -707,7 +712,7 @@ def _solve(skip=None, x0=X0, numerics=FIT_NUMERICS, max_nfev=40, progress=None, 
         if key not in memo:
             memo[key] = predict(x, numerics, names, wall_optics=wall_optics)
             if progress:
-                progress(x, float(np.sum(residuals(memo[key]) ** 2)))
+                progress(x, chi2_of(memo[key]))
         return residuals(memo[key], skip)
 
     # the crater moves in whole cells: finite differences over 5 % of the parameter scale
@@ -780,7 +785,7 @@ def profile_covariance(chi2, x, covariance, bounds, chi2_min: float, threshold: 
             doublings = 0
             while not above(t_out):
                 if t_out >= t_max or doublings >= max_doublings:
-                    t_in = t_out = t_out
+                    t_in = t_out  # not crossed within reach: the distance searched stands
                     break
                 t_in, t_out = t_out, min(2.0 * t_out, t_max)
                 doublings += 1
@@ -817,7 +822,7 @@ def fit(*, numerics: Numerics = FIT_NUMERICS, check: Numerics | None = CHECK_NUM
               nfev=int(sol.nfev), names=tuple(names), wall_optics=bool(wall_optics), covariance_jacobian=cov)
     if profile:
         def chi2(x):
-            return float(np.sum(residuals(predict(x, numerics, names, wall_optics=wall_optics)) ** 2))
+            return chi2_of(predict(x, numerics, names, wall_optics=wall_optics))
 
         out.covariance, out.crossings = profile_covariance(chi2, sol.x, cov, bounds, out.cost,
                                                            threshold=max(1.0, chi2_red))
@@ -903,7 +908,7 @@ def profile_record(rec: dict, numerics: Numerics = FIT_NUMERICS) -> dict:
     jac = np.asarray(rec.get("covariance_jacobian", rec["covariance"]), float)
 
     def chi2(v):
-        return float(np.sum(residuals(predict(v, numerics, names, wall_optics=wall_optics)) ** 2))
+        return chi2_of(predict(v, numerics, names, wall_optics=wall_optics))
 
     cov, crossings = profile_covariance(chi2, x, jac, bounds, chi2(x), threshold=max(1.0, rec["chi2_reduced"]))
     s = np.sqrt(np.diag(cov))

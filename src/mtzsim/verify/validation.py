@@ -120,6 +120,11 @@ def _predictions_at(point: dict, names: frozenset | None = None) -> dict[str, fl
 
     pin_threads()
     use_fitted_parameters(point)
+    return _mtz_predictions(names)
+
+
+def _mtz_predictions(names: frozenset | None = None) -> dict[str, float]:
+    """Every MTZ case's prediction (of ``names`` only, when given) with the fitted parameters in force."""
     _register_stage_cases({"mtz"})
     return {c.name: float(c.predict()) for c in CASES if c.model == "mtz" and (names is None or c.name in names)}
 
@@ -149,8 +154,7 @@ def parameter_bands(n_sigma: float = 2.0, names=None, workers: int | None = None
     if not points:
         return {}
     wanted = frozenset(names) if names is not None else None
-    _register_stage_cases({"mtz"})
-    values = {c.name: [float(c.predict())] for c in CASES if c.model == "mtz" and (wanted is None or c.name in wanted)}
+    values = {name: [v] for name, v in _mtz_predictions(wanted).items()}
     n = max(1, min(len(points), workers or os.cpu_count() or 1))
     # one fresh process per point: the case functions' in-process caches would carry one point's runs into the next
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:

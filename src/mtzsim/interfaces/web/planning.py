@@ -163,14 +163,15 @@ def run_mtz(req: MtzRequest) -> dict:
     from mtzsim.units import format_number
 
     tau = None if req.pulse_ms is None else presets.check_limit("laser.pulse", req.pulse_ms * 1e-3, "pulse_ms")
-    if tau is not None and tau > LONGEST_PULSE:  # minutes of explicit steps: not on a shared server
-        raise InputError("pulse_ms", f"{req.pulse_ms:g} ms is longer than the longest fractional pulse the server "
-                                     f"simulates ({LONGEST_PULSE * 1e3:g} ms); use the command line for longer pulses")
     d = presets.check_limit("laser.spot", req.spot_um * 1e-6, "spot_um")
     with core_errors():
         beam = make_beam(req.laser, energy=req.energy_mj * 1e-3, spot_diameter=d, pulse_duration=tau, stack=req.stack)
     presets.check_beam_limits(beam, "energy_mj")
-    if beam.pulse_duration > LONGEST_PULSE:  # the pulse E/P of the laser's default peak power
+    if beam.pulse_duration > LONGEST_PULSE:  # minutes of explicit steps: not on a shared server
+        if tau is not None:
+            raise InputError("pulse_ms", f"{req.pulse_ms:g} ms is longer than the longest fractional pulse the server "
+                                         f"simulates ({LONGEST_PULSE * 1e3:g} ms); use the command line for longer "
+                                         "pulses")
         raise InputError("energy_mj", f"{req.energy_mj:g} mJ makes a pulse of {beam.pulse_duration * 1e3:.3g} ms at the "
                                       f"laser's default peak power, longer than the server simulates "
                                       f"({LONGEST_PULSE * 1e3:g} ms); give pulse_ms or use the command line")
