@@ -1,4 +1,4 @@
-"""Healing stage: Fisher–KPP front, kernel twin, surrogate, three regimes, orderings, calibration cases."""
+"""Healing stage: Fisher–KPP front, kernel twin, surrogate, four regimes, orderings, calibration cases."""
 
 from __future__ import annotations
 
@@ -257,6 +257,60 @@ def test_wound_map_from_field_dataset():
     assert r.regime == "fractional"
 
 
+def test_epidermis_dead_above_a_living_basal_layer_is_a_superficial_wound():
+    """Read at the basal layer (the second map here), an ablated or killed epidermis above a living basal
+    layer is a superficial wound when the surface is ablated, no wound when it is not (a non-ablative
+    necrosis under an intact stratum corneum); a dead basal layer is the open wound, whatever lies above."""
+    import xarray as xr
+
+    zone = np.zeros((3, 40, 40), np.int8)
+    zone[0, 0:10, 0:10] = 4  # crater above a living basal layer (the rim of a shallow crater)
+    zone[0, 20:30, 20:30] = 2  # dead epidermis, surface not ablated on this map
+    zone[0, 10:20, 10:20] = 4  # crater ...
+    zone[1, 10:20, 10:20] = 3  # ... whose coagulation reaches the basal layer: the open wound
+    ds = xr.Dataset({"zone": (("depth", "y", "x"), zone,
+                              {"codes": str({"untouched": 0, "heat_shock": 1, "lethal": 2, "coagulated": 3,
+                                             "ablated": 4})})},
+                    coords={"depth": ("depth", [20e-6, 75.8e-6, 300e-6])}, attrs={"resolution_m": 10e-6})
+
+    class Field:
+        dataset = ds
+        resolution = 10e-6
+
+    ablative = H.wound_map_from_field(Field(), basal_depth=75.8e-6, surface_ablated=True)
+    assert ablative.wound.sum() == 100 and ablative.wound[15, 15]
+    assert ablative.superficial_map.sum() == 200 and ablative.superficial_map[5, 5] and ablative.superficial_map[25, 25]
+    assert not (ablative.superficial_map & ablative.wound).any()
+    plain = H.wound_map_from_field(Field(), basal_depth=75.8e-6)  # only where a map above is ablated
+    assert plain.wound.sum() == 100 and plain.superficial_map.sum() == 100 and not plain.superficial_map[25, 25]
+    # until 2026-12-01 the crater above the living basal layer opened it: 200 open pixels
+    assert H.simulate_healing(ablative, surrogate=True, n_draws=2).wound_coverage == pytest.approx(100 / 1600)
+
+
+def test_superficial_wound_sheds_its_crust_after_the_lag_and_the_shed_time():
+    """No open basal layer: nothing re-epithelialises, the crust of the ablated surface separates after the lag
+    of an eschar (open 2.5 d, occluded 1.5 d: Collawn) plus the shedding time of crusts (1.35 d, MajidImran2014),
+    and the stratum corneum is immature from day 0 (TEWL above baseline, recovered within the maturation)."""
+    wm = H.synthetic_wound_map((60, 60), 10e-6, regime="superficial", wound_depth=25e-6)
+    assert not wm.wound.any() and wm.superficial_map.all()
+    r = H.simulate_healing(wm, surrogate=True, n_draws=16)
+    assert r.regime == "superficial" and r.downtime_driver == "crusts"
+    assert r.reepithelialization_days_95 == 0.0 and r.wound_coverage == 0.0
+    step = 0.05 * DAY
+    expected = hp.value("lag_open") + hp.value("shed_time")
+    assert r.crusting_days == pytest.approx(expected, abs=step) and r.downtime_days == r.crusting_days
+    lo, hi = r.downtime_interval
+    assert lo < r.downtime_days < hi
+    assert hi <= hp.parameters()["lag_open"].high + hp.parameters()["shed_time"].high + step
+    assert r.tewl_peak_ratio > 1.0 and r.tewl_recovery_days < 6 * hp.value("sc_maturation_time")
+    assert r.erythema_days == 0.0  # 25 µm of damage stays below the visible threshold
+    occl = H.simulate_healing(wm, aftercare=["occlusive"], surrogate=True, n_draws=4)
+    assert occl.crusting_days < r.crusting_days
+    # a non-ablative necrosis of the same layer (stratum corneum intact) is no wound at all
+    none = dataclasses.replace(wm, superficial=None, ablated=np.zeros_like(wm.ablated))
+    assert H.simulate_healing(none, surrogate=True, n_draws=2).downtime_days == 0.0
+
+
 def test_cli_heal_bad_aftercare_exits_2(tmp_path):
     import subprocess
     import sys
@@ -457,3 +511,11 @@ def test_the_chain_reads_the_wounds_at_the_basal_layer():
     field = run.results["field"]
     assert wound_map_from_field(field).wound.any()  # cells dead at the 20 µm map
     assert not wound_map_from_field(field, basal_depth=basal).wound.any()  # the basal layer intact
+    # the pass ablates the surface: the epidermis it killed is a superficial wound whose crust peels
+    kw = prepare_healing(s, run.results).kwargs
+    assert kw["surface_ablated"] and run.results["mtz"].ablation_depth > 0
+    wm = wound_map_from_field(field, basal_depth=basal, surface_ablated=True)
+    assert wm.superficial_map.mean() > 0.05  # 11 %: where the Gaussian 6 mm spot kills cells at 20 µm
+    h = H.simulate_healing(field, basal_depth=basal, surface_ablated=True, surrogate=True, n_draws=4)
+    assert h.regime == "superficial" and h.downtime_driver == "crusts"
+    assert h.downtime_days == pytest.approx(hp.value("lag_open") + hp.value("shed_time"), abs=0.05 * DAY)

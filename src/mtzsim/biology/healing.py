@@ -4,10 +4,19 @@
 re-epithelialisation (:mod:`reepithelialization`, full Fisher–KPP or its distance-transform
 surrogate), MENDs and crusts (:mod:`mends`), barrier (:mod:`barrier`) and erythema/edema
 (:mod:`inflammation`), with the aftercare schedule (:mod:`aftercare`) as timed modifiers, and
-derives downtime with an interval from the parameters' ranges. The same engine covers the three
+derives downtime with an interval from the parameters' ranges. The same engine covers four
 regimes: fractional ablative (closure from the wound edges), full-field ablative (no islands:
-closure from the adnexa only) and non-ablative (necrotic but unablated epidermis: no eschar,
-migration within the hour).
+closure from the adnexa only), non-ablative (necrotic but unablated epidermis: no eschar,
+migration within the hour) and superficial (an ablated surface whose heat kills the epidermis
+above the basal layer but not the basal layer itself: a minimally ablative full-field Er:YAG pass,
+a microlaser peel). A superficial wound has no open basal layer to close: the basal cells under it
+are alive and rebuild the epidermis in place. Its ablated surface and the dead layers beneath it
+dry into a crust (the "peeling and crusting" of ErYAGminimal2008) that separates along the plane
+where the regenerating epidermis meets the dead layer, as an eschar does (Hinman & Maibach 1963):
+the same lag before the epidermis beneath responds (open or occluded, Collawn) and the same
+shedding time as the crusts of an ablative wound, counted from the treatment since no front
+has to arrive. The stratum corneum is gone from the treatment on, so its area counts as
+immature barrier from day 0.
 
 Downtime is social downtime, the clinician's meaning: the time until the last visible sign of
 the treatment has gone — the open wound (95 % closure), the crusts of an ablative wound (shed),
@@ -72,6 +81,9 @@ class WoundMap:
         Deepest map depth reached by ablation or coagulation [m] (0 outside the wound).
     damage_thickness : float
         Damaged-tissue volume per map area [m] (ablated + lethal + coagulated, over the depths).
+    superficial : ndarray of bool, optional
+        Superficial wound [ny, nx]: the surface ablated and the epidermis above the basal layer dead,
+        the basal layer alive (never where ``wound`` is). None: none.
     """
 
     wound: np.ndarray
@@ -79,6 +91,14 @@ class WoundMap:
     ablated: np.ndarray
     depth: np.ndarray
     damage_thickness: float
+    superficial: np.ndarray | None = None
+
+    @property
+    def superficial_map(self) -> np.ndarray:
+        """:attr:`superficial`, or an all-False map when there is none."""
+        if self.superficial is None:
+            return np.zeros(self.wound.shape, bool)
+        return np.asarray(self.superficial, bool) & ~self.wound
 
     @property
     def coverage(self) -> float:
@@ -95,11 +115,15 @@ def _slabs(depths):
     return hi - lo
 
 
-def wound_map_from_field(field_result, *, basal_depth=None) -> WoundMap:
+def wound_map_from_field(field_result, *, basal_depth=None, surface_ablated=None) -> WoundMap:
     """The basal-layer wound map of a :class:`~mtzsim.physics.field.FieldResult`.
 
-    The wound is where the en-face zone map at the depth nearest ``basal_depth`` is ablated,
-    coagulated or lethal (cells dead: Ω_cell ≥ 1), or where the epidermis above it is ablated.
+    The wound (open basal layer) is where the en-face zone map at the depth nearest ``basal_depth``
+    is ablated, coagulated or lethal (cells dead: Ω_cell ≥ 1). The superficial wound is where a
+    shallower map is dead or ablated but the basal layer lives, under an ablated surface: a map
+    shallower than the basal layer ablated there, or ``surface_ablated`` (the laser ablates: its
+    crater may be shallower than the field's first map). Until 2026-12-01 an ablated map above the
+    basal layer opened the basal layer under it too.
 
     Parameters
     ----------
@@ -107,6 +131,9 @@ def wound_map_from_field(field_result, *, basal_depth=None) -> WoundMap:
         Its ``dataset`` holds ``zone`` (depth, y, x) with the codes in its ``codes`` attribute.
     basal_depth : float, optional
         Depth of the basal layer [m]; default the field's first map depth (the epidermis).
+    surface_ablated : bool, optional
+        Whether the treatment removes the skin surface (an ablative laser; the chain passes the MTZ's
+        ``ablation_depth > 0``). None: only where a map above the basal layer is ablated.
     """
     ds = getattr(field_result, "dataset", None)
     if ds is None or "zone" not in ds:
@@ -121,14 +148,17 @@ def wound_map_from_field(field_result, *, basal_depth=None) -> WoundMap:
     if not (math.isfinite(basal) and basal >= 0):
         raise ValueError(f"basal depth must be a non-negative length, got {basal_depth!r}")
     k = int(np.argmin(np.abs(depths - basal)))
-    dead = zone >= codes["lethal"]
+    dead = zone >= codes["lethal"]  # the ablated code is above the lethal one
     abl = zone == codes["ablated"]
-    wound = dead[k] | abl[: k + 1].any(axis=0)
-    ablated = abl[: k + 1].any(axis=0)
+    wound = dead[k]
+    above = dead[:k].any(axis=0) & ~wound  # epidermis dead above a living basal layer
+    superficial = above & (abl[:k].any(axis=0) | bool(surface_ablated))
+    ablated = abl[: k + 1].any(axis=0) | superficial
     depth = np.where(dead.any(axis=0), np.max(np.where(dead, depths[:, None, None], 0.0), axis=0), 0.0)
     thick = float((dead.mean(axis=(1, 2)) * _slabs(depths)).sum())
     res = float(ds.attrs.get("resolution_m", getattr(field_result, "resolution", np.nan)))
-    return WoundMap(wound=wound, pixel_size=res, ablated=ablated, depth=depth, damage_thickness=thick)
+    return WoundMap(wound=wound, pixel_size=res, ablated=ablated, depth=depth, damage_thickness=thick,
+                    superficial=superficial if superficial.any() else None)
 
 
 def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, spot_diameter=250e-6,
@@ -137,14 +167,19 @@ def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, sp
 
     Parameters
     ----------
-    regime : {"fractional", "full_field", "non_ablative"}
-        Ablated disks; the whole map ablated (``coverage`` ignored); necrotic but not ablated disks.
+    regime : {"fractional", "full_field", "non_ablative", "superficial"}
+        Ablated disks; the whole map ablated (``coverage`` ignored); necrotic but not ablated disks;
+        the whole surface ablated above a living basal layer (``coverage`` ignored, no open wound).
     wound_depth : float
         Depth of ablation + coagulation [m]; the damaged thickness is the map's wound fraction ×
         ``wound_depth`` (the wound fraction is ``coverage`` within the sampling of a whole number of
         disks, at least one).
     """
     ny, nx = shape
+    if regime == "superficial":
+        sup = np.ones(shape, bool)
+        return WoundMap(wound=np.zeros(shape, bool), pixel_size=pixel_size, ablated=sup.copy(),
+                        depth=np.full(shape, wound_depth), damage_thickness=float(wound_depth), superficial=sup)
     if regime == "full_field":
         wound = np.ones(shape, bool)
     elif regime in ("fractional", "non_ablative"):
@@ -167,7 +202,7 @@ def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, sp
         wound = np.zeros(shape, bool)
         wound[iy, ix] = True
     else:
-        raise ValueError(f"regime must be 'fractional', 'full_field' or 'non_ablative', got {regime!r}")
+        raise ValueError(f"regime must be 'fractional', 'full_field', 'non_ablative' or 'superficial', got {regime!r}")
     ablated = wound.copy() if regime != "non_ablative" else np.zeros(shape, bool)
     depth = np.where(wound, wound_depth, 0.0)
     return WoundMap(wound=wound, pixel_size=pixel_size, ablated=ablated, depth=depth,
@@ -208,7 +243,7 @@ class HealingResult:
     infection_window_days: float = quantity("s", "days with open wound area (until full closure)", display="d")
     wound_coverage: float = quantity("1", "open basal-layer area fraction right after treatment")
     lag_days: float = quantity("s", "lag before keratinocyte migration", source="Collawn; FPchapter", display="d")
-    regime: str = quantity("", "fractional, full_field or non_ablative", kind="category")
+    regime: str = quantity("", "fractional, full_field, non_ablative or superficial (none: no wound)", kind="category")
     model: str = quantity("", "reaction_diffusion or surrogate", kind="category")
     flags: dict = quantity("", "flags passed on: PIH protection, antiviral prophylaxis", kind="table")
     time: np.ndarray = quantity("s", "time grid of the courses", kind="array", display="d")
@@ -301,7 +336,7 @@ class HealingResult:
 
 def _regime(wm: WoundMap) -> str:
     if not wm.wound.any():
-        return "none"
+        return "superficial" if wm.superficial_map.any() else "none"
     if not wm.ablated.any():
         return "non_ablative"
     return "full_field" if wm.coverage > 0.95 else "fractional"  # islands under 5 % of the area: none to speak of
@@ -342,7 +377,7 @@ def social_downtime(closure, crusting, redness) -> tuple[float, str]:
 
 def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, model=None, days=28,
                      surrogate=False, seed=0, n_frames=6, n_draws=48, time_step=0.05 * DAY,
-                     follow_up=None, basal_depth=None) -> HealingResult:
+                     follow_up=None, basal_depth=None, surface_ablated=None) -> HealingResult:
     """Heal a treated field's wound map over ``days``.
 
     Parameters
@@ -371,6 +406,10 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     basal_depth : float, optional
         Depth of the basal layer [m] at which a field result's wounds are read (the chain passes the
         tissue's dermo-epidermal junction, :attr:`mtzsim.physics.tissue.Tissue.dermis_top`).
+    surface_ablated : bool, optional
+        Whether the treatment ablates the skin surface, for a field result (:func:`wound_map_from_field`;
+        the chain passes the MTZ's ``ablation_depth > 0``): the epidermis it kills above a living basal
+        layer is then a superficial wound.
 
     Returns
     -------
@@ -379,7 +418,7 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     if isinstance(wound_map, WoundMap):
         wm = wound_map
     elif getattr(wound_map, "dataset", None) is not None and hasattr(wound_map, "depths"):
-        wm = wound_map_from_field(wound_map, basal_depth=basal_depth)
+        wm = wound_map_from_field(wound_map, basal_depth=basal_depth, surface_ablated=surface_ablated)
     else:
         w = np.asarray(wound_map, bool)
         if pixel_size is None or not (pixel_size > 0):
@@ -419,15 +458,18 @@ def simulate_healing(wound_map, pixel_size=None, site="cheek", aftercare=(), *, 
     t50, t95, t100 = re_.closure_times(cm)
     frac_w, frac_map = re_.open_fraction(cm, times)
 
-    # debris: crusts on ablated wounds, MENDs everywhere
+    # debris: crusts on ablated wounds, MENDs everywhere; a superficial wound's crust separates once
+    # the epidermis beneath it responds, after the wound's lag (no front has to arrive there)
+    sup = wm.superficial_map
     crust_f = float(ac.factor_curve(events, "crust_factor", [0.0])[0]) if ac.occluded_at_start(events) else 1.0
-    debris = mends.debris_fraction(times, cm.arrival, wm.wound, factor=crust_f if regime != "non_ablative" else 1.0)
+    debris = mends.debris_fraction(times, np.where(sup, lag, cm.arrival), wm.wound | sup,
+                                   factor=crust_f if regime != "non_ablative" else 1.0)
     mends_shed = mends.shed_day(times, debris, below=DEBRIS_SHED_BELOW)
-    crusting = mends_shed if regime in ("fractional", "full_field") else 0.0
+    crusting = mends_shed if regime in ("fractional", "full_field", "superficial") else 0.0
 
-    # barrier
+    # barrier: a superficial wound's stratum corneum is gone from the treatment on
     tau_sc = hp.value("sc_maturation_time")
-    imm = barrier.immature_area(times, cm.arrival, wm.wound, tau_sc)
+    imm = barrier.immature_area(times, np.where(sup, 0.0, cm.arrival), wm.wound | sup, tau_sc)
     fx = ac.factor_curve(events, "tewl_excess_factor", times)
     tewl = barrier.tewl_course(times, frac_map, imm, excess_factor=fx)
     hyd = barrier.hydration_course(times, frac_map, imm)
@@ -514,7 +556,8 @@ def _downtime_interval(wm, events, times, cm, lag, t95, regime, n, seed):
     parameters from their stated ranges (triangular, mode at the table value; closure times
     shift with the lag and rescale exactly with the front speed in the surrogate: t − lag ∝ 1/c).
     Time-varying aftercare speed factors are held at their table values in the draws."""
-    if not wm.wound.any():
+    sup = wm.superficial_map
+    if not (wm.wound.any() or sup.any()):
         return (0.0, 0.0)
     rng = np.random.default_rng(seed + 1)
     c0 = hp.value("front_speed")
@@ -525,7 +568,7 @@ def _downtime_interval(wm, events, times, cm, lag, t95, regime, n, seed):
     g, V = _draw_erythema_fit(rng, n)
     tau = _draw(rng, "erythema_tau", n)
     scale = c0 / c
-    t95s = lags + (t95 - lag) * scale
+    t95s = lags + (t95 - lag) * scale if wm.wound.any() else np.zeros(n)
     # open area of each draw: the closure map's curve shifted by its lag and stretched by its speed
     _, frac_map = re_.open_fraction(cm, times)
     open_draws = np.stack([np.interp(lag + (times - lg) / s, times, frac_map, left=frac_map[0])
@@ -533,6 +576,10 @@ def _downtime_interval(wm, events, times, cm, lag, t95, regime, n, seed):
     t2, A2 = _extend(times, open_draws)
     E, _ = inflammation.erythema_course(t2, wm.damage_thickness, A2, gain=g, vmax=V, tau=tau)
     ery = inflammation.visible_duration(t2, E)
-    crust = t95s + ts if regime != "non_ablative" else np.zeros(n)
+    # crusts shed t_s after the wound closes or, on a superficial wound that holds at least the shed
+    # criterion's share of the debris area, after its lag
+    sup_share = sup.sum() / max(int((wm.wound | sup).sum()), 1)
+    start = np.maximum(t95s, lags if sup_share >= DEBRIS_SHED_BELOW else 0.0)
+    crust = start + ts if regime != "non_ablative" else np.zeros(n)
     dt = np.maximum.reduce([t95s, crust, ery])
     return (float(np.percentile(dt, 5)), float(np.percentile(dt, 95)))

@@ -6,7 +6,8 @@ from mtzsim.pipeline.chain import FigureSpec, Highlight, StageCall, StageSpec
 
 
 def prepare_healing(scenario, results) -> StageCall:
-    """``simulate_healing(field, site=patient.site, aftercare=..., basal_depth=tissue.dermis_top)``.
+    """``simulate_healing(field, site=patient.site, aftercare=..., basal_depth=tissue.dermis_top,
+    surface_ablated=mtz.ablation_depth > 0)``.
 
     The aftercare is the scenario's timed ``[[aftercare.schedule]]`` (product, start, end) when
     given, else the ``regimen`` names with their default windows from ``params/data/aftercare.csv``;
@@ -23,8 +24,11 @@ def prepare_healing(scenario, results) -> StageCall:
         raise InputError("aftercare.schedule" if schedule else "aftercare.regimen", str(exc)) from None
     # the wounds are read where the basal layer is: the tissue's dermo-epidermal junction, which the field
     # maps (Scenario.field_options); until 2026-12-01 the field's first map, 20 µm, stood in for it
+    # an ablative laser removes the surface: the epidermis it kills above a living basal layer is a
+    # superficial wound (a crust that peels), even where its crater is shallower than the field's first map
     return StageCall((results["field"],), {"site": scenario.patient.site, "aftercare": events,
-                                           "basal_depth": scenario.tissue().dermis_top})
+                                           "basal_depth": scenario.tissue().dermis_top,
+                                           "surface_ablated": bool(results["mtz"].ablation_depth > 0)})
 
 
 HEALING_STAGE = StageSpec(
@@ -32,7 +36,7 @@ HEALING_STAGE = StageSpec(
     title="Healing",
     function="mtzsim.biology.healing:simulate_healing",
     prepare=prepare_healing,
-    inputs=("field",),
+    inputs=("mtz", "field"),
     result_type="mtzsim.biology.healing:HealingResult",
     lead="Keratinocytes close the basal-layer wounds from the intact skin around every MTZ and from the "
     "follicles and sweat ducts inside them (a Fisher–KPP front); crusts and MENDs are shed, the barrier "
