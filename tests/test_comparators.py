@@ -193,6 +193,32 @@ def test_full_field_co2_longest_downtime_and_highest_pih_in_dark_skin(dark_skin_
     assert all(ff.outcome.pih_probability >= v.outcome.pih_probability for v in m.values())
 
 
+def test_full_field_eryag_is_a_superficial_wound_through_the_chain(dark_skin_comparison):
+    """ErYAGminimal2008 (400 mJ on 6 mm, FST IV–V, two sessions): erythema, peeling and crusting resolved within
+    1–2 weeks, no PIH in 9 patients. Over the preset's whole energy range (0.4–1.5 J on 6 mm) the full-field Er:YAG
+    wound ablates but stops above the face's basal layer (75.8 µm), where every full-field CO2 node reaches it:
+    nothing re-epithelialises, the crust peels after the eschar lag and the crusts' shedding time, and the basal
+    layer's melanocytes are not thermally injured, so no PIH by the model's thermal path (clinic/risk.py)."""
+    from mtzsim.biology import healing_parameters as hp
+    from mtzsim.clinic import physics_table as pt
+
+    m = dark_skin_comparison.modalities
+    er = m["eryag_full_field"]
+    assert er.coverage == 0.0 and er.outcome.pih_probability == 0.0
+    assert er.downtime == pytest.approx(hp.value("lag_open") + hp.value("shed_time"), abs=0.05 * DAY)
+    assert er.downtime < m["co2_full_field"].downtime and er.downtime < 14 * DAY
+    assert 0 < er.outcome.improvement_mean < m["co2_full_field"].outcome.improvement_mean
+    for e in pt.modality_grids("full")["eryag_full_field"].energies:
+        w = cmp.node_for("eryag_full_field", e, None).wound
+        assert w["ablation_depth"] > 0 and not pt.reaches_basal_layer(w), (e, w)
+        assert pt.regime_of("eryag_full_field", w) == "superficial"
+    for e in pt.modality_grids("full")["co2_full_field"].energies:
+        assert pt.reaches_basal_layer(cmp.node_for("co2_full_field", e, None).wound), e
+    rows = {r["key"]: r for r in cmp.load_comparator_calibration()["rows"]}
+    assert rows["ErYAGminimal2008"]["modality"] == rows["ErYAGminimal2008 PIH"]["modality"] == "eryag_full_field"
+    assert rows["ErYAGminimal2008 PIH"]["predicted"] == 0.0
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "measured (FST V, deep boxcar + rolling, 3 sessions, presets, comparator record of this commit): 1.55 µm 70 %, "
     "fractional CO2 63 %, MNRF 55 %, microneedling 39 %. κ_thermal is now 4.66 (95 % 1.07-20.2, after the adopted MTZ "

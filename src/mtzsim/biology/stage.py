@@ -26,9 +26,10 @@ def prepare_healing(scenario, results) -> StageCall:
     # maps (Scenario.field_options); until 2026-12-01 the field's first map, 20 µm, stood in for it
     # an ablative laser removes the surface: the epidermis it kills above a living basal layer is a
     # superficial wound (a crust that peels), even where its crater is shallower than the field's first map
+    mtz = results.get("mtz")
     return StageCall((results["field"],), {"site": scenario.patient.site, "aftercare": events,
                                            "basal_depth": scenario.tissue().dermis_top,
-                                           "surface_ablated": bool(results["mtz"].ablation_depth > 0)})
+                                           "surface_ablated": None if mtz is None else bool(mtz.ablation_depth > 0)})
 
 
 HEALING_STAGE = StageSpec(

@@ -1,7 +1,7 @@
 """Comparator modalities through the same chain: physics → dose and wound map → healing → remodeling → outcome.
 
 Every modality is simulated, never looked up: lasers through :func:`mtzsim.physics.mtz.simulate_mtz`
-(fractional CO2, scanned full-field CO2, fractional Er:YAG, non-ablative 1.55 µm), microneedling
+(fractional CO2, scanned full-field CO2, fractional Er:YAG, full-field Er:YAG, non-ablative 1.55 µm), microneedling
 through :func:`mtzsim.physics.needles.simulate_microneedling` (mechanical channels, no heat) and
 microneedle RF through :func:`mtzsim.physics.rf.simulate_mnrf` (channels plus Joule coagulation at
 the tips). Each result becomes a :class:`~mtzsim.clinic.stimulus.TreatmentStimulus` (wounded and
@@ -104,7 +104,14 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0
         areal = density / (math.pi * s**2 / 4)
         stim = treatment_stimulus(pt.mtz_like(wound), areal, passes=passes)
         d_w = pt.basal_wound_diameter(modality, wound)
-        cov = 1.0 if modality == "co2_full_field" else 1.0 - math.exp(-areal * passes * math.pi * d_w**2 / 4)
+        if modality in pt.FULL_FIELD:
+            cov = 1.0 if pt.reaches_basal_layer(wound) else 0.0
+        else:
+            cov = 1.0 - math.exp(-areal * passes * math.pi * d_w**2 / 4)
+        if cov == 0.0 and modality in pt.FULL_FIELD:
+            # a superficial full-field wound leaves the basal layer, and its melanocytes, thermally intact:
+            # no thermally injured basal-layer area, the PIH driver of clinic/risk.py
+            stim = replace(stim, coverage=0.0)
         if modality in NONABLATIVE:
             stim = replace(stim, wound_volume_fraction=k.thermal * stim.wound_volume_fraction,
                            heat_shock_volume_fraction=k.thermal * stim.heat_shock_volume_fraction)
@@ -326,9 +333,14 @@ def calibration_targets() -> list[dict]:
     out.append(dict(key="NIMNRF_PMID28009691 erythema", role="validation", modality="microneedle_rf",
                     metric="erythema_days", observed=10 / 24, se=10 / 24, n=19, fitzpatrick=4, sessions=1,
                     interval=28 * DAY, mapping="post-treatment erythema up to 10 h"))
-    out.append(dict(key="ErYAGminimal2008", role="validation", modality="eryag_fractional", metric="downtime_days",
-                    observed=10.5, se=3.5, n=9, fitzpatrick=5, sessions=1, interval=28 * DAY,
-                    mapping="erythema, peeling and crusting resolved within 1–2 weeks (midpoint 10.5 d)"))
+    out.append(dict(key="ErYAGminimal2008", role="validation", modality="eryag_full_field", metric="downtime_days",
+                    observed=10.5, se=3.5, n=9, fitzpatrick=5, sessions=2, interval=28 * DAY,
+                    mapping="minimally ablative full-field Er:YAG, the preset's 400 mJ on 6 mm (the study's setting); "
+                    "erythema, peeling and crusting resolved within 1–2 weeks (midpoint 10.5 d); FST IV–V taken as V. "
+                    "Until 2026-12-01 predicted with fractional Er:YAG, which was the only Er:YAG comparator"))
+    out.append(dict(key="ErYAGminimal2008 PIH", role="validation", modality="eryag_full_field", metric="pih",
+                    observed=0.0, se=1.0 / 9, n=9, fitzpatrick=5, sessions=2, interval=28 * DAY,
+                    mapping="no PIH in 9 patients of FST IV–V over 2 sessions a month apart; se = 1/9"))
     return out
 
 
@@ -352,12 +364,14 @@ PRESETS = {
     "co2_fractional": dict(energy=20e-3, length=None, density=0.10, passes=1),
     "co2_full_field": dict(energy=0.6, length=None, density=1.0, passes=1),
     "eryag_fractional": dict(energy=10e-3, length=None, density=0.10, passes=1),
+    "eryag_full_field": dict(energy=0.4, length=None, density=1.0, passes=1),
     "erglass_nonablative": dict(energy=15e-3, length=None, density=0.10, passes=2),
     "microneedling": dict(energy=None, length=1.5e-3, density=None, passes=4),
     "microneedle_rf": dict(energy=20e-3, length=1.5e-3, density=None, passes=1),
 }
 PRESET_NOTE = ("co2_fractional: the scenario's device (else 20 mJ, 120 µm, 10 %, Yuan 2014); co2_full_field: 0.6 J "
-               "scanned 3 mm spots, one pass, one session (CO2vsErYAG single pass); eryag: 10 mJ, 250 µm, 10 %; "
+               "scanned 3 mm spots, one pass, one session (CO2vsErYAG single pass); eryag: 10 mJ, 250 µm, 10 %; full-field "
+               "Er:YAG: 400 mJ, 6 mm spots side by side, one pass (ErYAGminimal2008); "
                "1.55 µm: 15 mJ, 140 µm, 10 % × 2 passes; microneedling: 1.5 mm × 4 stamps; MNRF: 1.5 mm, "
                "20 mJ/pin, insulated 49-pin tip — typical settings, assumptions where the presets say so")
 

@@ -38,8 +38,10 @@ from mtzsim.pipeline.contract import quantity
 from mtzsim.constants import DAY  # noqa: E402  [s]
 
 #: Modalities in the order reports show them.
-MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "erglass_nonablative", "microneedling",
-              "microneedle_rf")
+MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "eryag_full_field", "erglass_nonablative",
+              "microneedling", "microneedle_rf")
+#: Full-field modalities: one wide spot covers the area (coverage 1), no islands between wounds.
+FULL_FIELD = ("co2_full_field", "eryag_full_field")
 
 #: Basal-layer coverages at which the healing stage is run for each physics node [-]
 #: (downtime is interpolated linearly in between; clamped outside).
@@ -108,6 +110,7 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
         raise ValueError(f"size must be 'full' or 'small', got {size!r}")
     co2 = DEVICES["deep-fractional-co2-120um"]
     er = DEVICES["fractional-eryag-2940nm"]
+    ff = DEVICES["fullfield-eryag-2940nm"]
     gl = DEVICES["nonablative-fractional-1550nm"]
 
     def pick(values, keep):
@@ -133,6 +136,15 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             energies=pick((2.5 * _MJ, 5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ), (1, 3)), spot=250 * _UM,
             densities=pick((0.05, 0.10, 0.20, 0.30), (1, 2)), passes=(1, 2, 3), intervals=(4 * _WK,),
             device=er.name, source=er.source, assumption=er.ranges["energy"].assumption + "; spot 250 µm; stack 1"),
+        "eryag_full_field": ModalityGrid(
+            "eryag_full_field", "full-field Er:YAG (6 mm spots, 100 % coverage)", "eryag",
+            energies=pick((0.4, 0.8, 1.5), (0, 2)), spot=6e-3, densities=(1.0,), passes=(1, 2),
+            intervals=(4 * _WK,), max_sessions=4, device=ff.name,
+            source=ff.ranges["energy"].source + "; " + ff.ranges["spot"].source,
+            assumption="6 mm Gaussian spots side by side at 100 % coverage, 0.4–1.5 J each (the preset's range: "
+            "ErYAGminimal2008's minimally ablative 400 mJ to Kaufmann & Hibst 1996's 1.5 J); the Er:YAG default "
+            "250 µs pulse (the preset's 300 µs); 1–2 passes; sessions 4 weeks apart (ErYAGminimal2008: two "
+            "sessions a month apart), at most 4 (assumption)"),
         "erglass_nonablative": ModalityGrid(
             "erglass_nonablative", "non-ablative fractional 1.55 µm", "erglass",
             energies=pick((5 * _MJ, 10 * _MJ, 15 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=140 * _UM,
@@ -263,11 +275,29 @@ def wound_of(modality: str, grid: ModalityGrid, energy, length) -> dict:
     return mnrf_wound(length, energy)
 
 
+def basal_depth() -> float:
+    """Depth of the basal layer of the comparators' tissue, the face's dermo-epidermal junction [m]."""
+    from mtzsim.physics.tissue import get_tissue
+
+    return float(get_tissue("face").dermis_top)
+
+
+def reaches_basal_layer(wound: dict) -> bool:
+    """Whether a laser wound ablates, coagulates or kills cells down to the basal layer (:func:`basal_depth`)."""
+    return wound_depth_of(wound) >= basal_depth()
+
+
 def basal_wound_diameter(modality: str, wound: dict) -> float:
-    """Diameter of one wound at the basal layer [m] (the healing stage's open disk)."""
+    """Diameter of one wound at the basal layer [m] (the healing stage's open disk).
+
+    A full-field wound opens the whole spot when it reaches the basal layer, nothing when it stops above
+    it (a superficial wound: the basal layer lives under its ablated surface).
+    """
     if "laser" in wound:
+        if modality in FULL_FIELD:
+            return float(wound["spot"]) if reaches_basal_layer(wound) else 0.0
         return 2.0 * max(wound["lethal_radius"] if math.isfinite(wound["lethal_radius"]) else 0.0,
-                         0.5 * wound["ablation_diameter"], 0.5 * wound["spot"] * (modality == "co2_full_field"))
+                         0.5 * wound["ablation_diameter"])
     return max(wound["basal_diameter"], 1e-6)
 
 
@@ -291,17 +321,19 @@ def volume_equivalent_depth(modality: str, wound: dict) -> float:
     d = basal_wound_diameter(modality, wound)
     area = math.pi * d**2 / 4
     if "laser" in wound:
-        if modality == "co2_full_field":
+        if modality in FULL_FIELD:
             return wound_depth_of(wound)
         shape = table("remodeling_parameters.csv")["zone_shape_factor"].value
         return shape * wound_depth_of(wound)
     return (wound["volume"] + wound["coag_volume"]) / area
 
 
-def regime_of(modality: str) -> str:
-    """Healing regime: fractional ablative, full-field ablative or non-ablative (epidermis not opened)."""
-    return {"co2_full_field": "full_field", "co2_fractional": "fractional", "eryag_fractional": "fractional"}.get(
-        modality, "non_ablative")
+def regime_of(modality: str, wound: dict | None = None) -> str:
+    """Healing regime: fractional ablative, full-field ablative, superficial (a full-field wound that stops
+    above the basal layer, given its ``wound``) or non-ablative (epidermis not opened)."""
+    if modality in FULL_FIELD:
+        return "full_field" if wound is None or reaches_basal_layer(wound) else "superficial"
+    return {"co2_fractional": "fractional", "eryag_fractional": "fractional"}.get(modality, "non_ablative")
 
 
 def planner_sites() -> tuple[str, ...]:
@@ -326,10 +358,12 @@ def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek
     from mtzsim.biology.healing import simulate_healing, synthetic_wound_map
 
     n, px = HEALING_MAP
-    regime = regime_of(modality)
+    regime = regime_of(modality, wound)
     d = basal_wound_diameter(modality, wound)
     depth = max(volume_equivalent_depth(modality, wound), 1e-6)
-    if regime == "full_field":
+    if regime == "superficial":  # nothing to close: the healing map's size does not matter
+        wm = synthetic_wound_map((n, n), px, regime="superficial", wound_depth=depth, seed=seed)
+    elif regime == "full_field":
         n, px = FULL_FIELD_MAP
         wm = synthetic_wound_map((n, n), px, regime="full_field", wound_depth=depth, seed=seed)
     else:
@@ -361,7 +395,7 @@ def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str =
     """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes."""
     if wound is None:
         wound = wound_of(modality, grid, energy, length)
-    covs = (1.0,) if modality == "co2_full_field" else COVERAGE_NODES
+    covs = (1.0,) if modality in FULL_FIELD else COVERAGE_NODES
     heal = [heal_node(modality, wound, c, site=site) for c in covs]
     return PhysicsNode(modality=modality, energy=None if energy is None else float(energy),
                        length=None if length is None else float(length), wound=wound, coverage_nodes=tuple(covs),

@@ -296,7 +296,7 @@ def _direct_healing(modality: str, node, coverage: float, site: str = "cheek") -
     The table interpolates linearly between coverage nodes (median error 0.6 d, larger where the
     erythema crosses its threshold: benchmarks/README.md); a returned plan is checked directly.
     """
-    if modality == "co2_full_field":
+    if modality in pt.FULL_FIELD:
         return node.downtime[0], node.erythema[0]
     key = (modality, node.energy, node.length, round(coverage, 6), site)
     if key not in _DIRECT:

@@ -8,6 +8,7 @@ import numpy as np
 
 #: Short labels of the modalities for the axes.
 LABELS = {"co2_fractional": "CO2\nfract.", "co2_full_field": "CO2\nfull field", "eryag_fractional": "Er:YAG\nfract.",
+          "eryag_full_field": "Er:YAG\nfull field",
           "erglass_nonablative": "1.55 µm\nnon-abl.", "microneedling": "micro-\nneedling", "microneedle_rf": "MN\nRF"}
 
 

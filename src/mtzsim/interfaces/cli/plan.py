@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         sessions: int = typer.Option(3, "--sessions", help="most sessions the patient accepts"),
         max_pih: Optional[str] = typer.Option(None, "--max-pih", help="highest PIH probability over the course, e.g. 20%"),
         modality: str = typer.Option("all", "--modality", help="co2_fractional, co2_full_field, eryag_fractional, "
-                                     "erglass_nonablative, microneedling, microneedle_rf (comma list) or all"),
+                                     "eryag_full_field, erglass_nonablative, microneedling, microneedle_rf (comma list) or all"),
         top: int = typer.Option(5, "--top", help="plans in the shortlist"),
         site: str = typer.Option("cheek", "--site", help="treated facial site: cheek, forehead, temple, chin, "
                                  "perioral, nose or jawline (the healing differs; the wound physics does not)"),

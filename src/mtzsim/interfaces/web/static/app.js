@@ -6,6 +6,7 @@ const CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: [
                  displayModeBar: window.innerWidth >= 700 ? "hover" : false };  // no tool bar over the titles on a phone
 const NAMES = {
   co2_fractional: "fractional CO₂", co2_full_field: "full-field CO₂", eryag_fractional: "fractional Er:YAG",
+  eryag_full_field: "full-field Er:YAG",
   erglass_nonablative: "1.55 µm non-ablative", microneedling: "microneedling", microneedle_rf: "microneedle RF",
 };
 
