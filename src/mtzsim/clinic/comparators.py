@@ -385,8 +385,8 @@ def node_for(modality: str, energy=None, length=None, *, spot=None, cache=None) 
         grid = replace(grid, spot=float(spot))
     c = default_cache() if cache is None else (cache or None)
     key = "physicsnode-" + canonical_hash(("node", model_version(), pt._healing_version(), modality, energy, length,
-                                           grid.spot, pt.COVERAGE_NODES, pt.HEALING_MAP, pt.FULL_FIELD_MAP,
-                                           pt.ERYTHEMA_FLOOR))[:40]
+                                           grid.spot, pt.COVERAGE_NODES, pt.HEALING_MAP, pt.HEALING_SEEDS,
+                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:

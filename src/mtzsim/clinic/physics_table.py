@@ -46,8 +46,13 @@ FULL_FIELD = ("co2_full_field", "eryag_full_field")
 #: Basal-layer coverages at which the healing stage is run for each physics node [-]
 #: (downtime is interpolated linearly in between; clamped outside).
 COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85)
-#: Healing map: pixels per side and pixel size [m] (1.2 mm field; 10 µm resolves a 100 µm wound).
-HEALING_MAP = (120, 10e-6)
+#: Healing map: pixels per side and pixel size [m] (4 mm field; 10 µm resolves a 100 µm wound). Until 2026-12-01
+#: 120 pixels (1.2 mm) at one seed: the wounds a small map happens to draw moved a node's downtime by up to 24 %
+#: between seeds (1.55 µm at 50 % coverage: 8.8–11.3 d over four seeds; fractional CO2 at 25 %: 5.7–6.8 d), on
+#: 400 pixels by 2–10 % (10.0–10.2 d; 6.1–6.7 d). A surrogate healing run of a 400-pixel map takes ~0.05 s.
+HEALING_MAP = (400, 10e-6)
+#: Seeds of the wound maps a node's healing is averaged over (the expected downtime over where the wounds fall).
+HEALING_SEEDS = (0, 1, 2)
 #: Healing map of a full-field wound: 400 pixels of 10 µm (4 mm, the healing calibration's full-field
 #: reference). A full-field wound closes from the adnexa inside it, and 1.2 mm holds too few of them: a
 #: 175 µm full-field CO2 wound closed (95 %) in 11.9 / 7.5 / 7.9 d over three seeds on 120 pixels, in
@@ -353,8 +358,14 @@ def check_site(site: str) -> str:
     return site
 
 
-def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek", seed: int = 0):
-    """Healing-stage downtime, erythema and 95 % closure [s] of one wound type at a basal coverage on ``site``."""
+def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek", seed: int | None = None):
+    """Healing-stage downtime, erythema and 95 % closure [s] of one wound type at a basal coverage on ``site``.
+
+    The mean over the wound maps of :data:`HEALING_SEEDS`, or the map of one ``seed``.
+    """
+    if seed is None:
+        runs = np.array([heal_node(modality, wound, coverage, site=site, seed=s) for s in HEALING_SEEDS])
+        return tuple(float(v) for v in runs.mean(axis=0))
     from mtzsim.biology.healing import simulate_healing, synthetic_wound_map
 
     n, px = HEALING_MAP
@@ -432,7 +443,8 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     mods = tuple(m for m in MODALITIES if m in modalities)
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
-                                            COVERAGE_NODES, HEALING_MAP, FULL_FIELD_MAP, ERYTHEMA_FLOOR, site))[:40]
+                                            COVERAGE_NODES, HEALING_MAP, HEALING_SEEDS, FULL_FIELD_MAP, ERYTHEMA_FLOOR,
+                                            site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
