@@ -40,7 +40,8 @@ HEALING_STAGE = StageSpec(
     inputs=("mtz", "field"),
     result_type="mtzsim.biology.healing:HealingResult",
     lead="Keratinocytes close the basal-layer wounds from the intact skin around every MTZ and from the "
-    "follicles and sweat ducts inside them (a Fisher–KPP front); crusts and MENDs are shed, the barrier "
+    "follicles and sweat ducts inside them (a Fisher–KPP front); an epidermis killed above a living basal layer "
+    "(a superficial wound) rebuilds in place under a crust; crusts and MENDs are shed, the barrier "
     "recovers as the stratum corneum matures and the erythema fades with a capacity-limited clearance.",
     figures=(
         FigureSpec("mtzsim.report.figures_healing", "plot_closure", "Re-epithelialisation",
