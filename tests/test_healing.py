@@ -232,23 +232,25 @@ def test_aftercare_modifiers_are_sourced_or_labelled():
         assert m.low <= m.value <= m.high
 
 
-def test_wound_map_from_field_dataset():
+def _zone_field(zone, depths):
+    """A stand-in for a FieldResult: en-face zone maps (depth, y, x) at ``depths`` on 10 µm pixels."""
+    import types
+
     import xarray as xr
 
+    ds = xr.Dataset({"zone": (("depth", "y", "x"), zone,
+                              {"codes": str({"untouched": 0, "heat_shock": 1, "lethal": 2, "coagulated": 3,
+                                             "ablated": 4})})},
+                    coords={"depth": ("depth", list(depths))}, attrs={"resolution_m": 10e-6})
+    return types.SimpleNamespace(dataset=ds, resolution=10e-6)
+
+
+def test_wound_map_from_field_dataset():
     zone = np.zeros((3, 40, 40), np.int8)
     zone[0, 10:20, 10:20] = 4  # ablated at the epidermal depth
     zone[0, 25:30, 25:30] = 2  # lethal (necrotic epidermis, not ablated)
     zone[1, 10:20, 10:20] = 3
-    ds = xr.Dataset({"zone": (("depth", "y", "x"), zone,
-                              {"codes": str({"untouched": 0, "heat_shock": 1, "lethal": 2, "coagulated": 3,
-                                             "ablated": 4})})},
-                    coords={"depth": ("depth", [20e-6, 100e-6, 300e-6])}, attrs={"resolution_m": 10e-6})
-
-    class Field:
-        dataset = ds
-        resolution = 10e-6
-
-    wm = H.wound_map_from_field(Field())
+    wm = H.wound_map_from_field(_zone_field(zone, (20e-6, 100e-6, 300e-6)))
     assert wm.wound.sum() == 100 + 25
     assert wm.ablated.sum() == 100
     assert wm.depth[15, 15] == pytest.approx(100e-6)
@@ -261,27 +263,17 @@ def test_epidermis_dead_above_a_living_basal_layer_is_a_superficial_wound():
     """Read at the basal layer (the second map here), an ablated or killed epidermis above a living basal
     layer is a superficial wound when the surface is ablated, no wound when it is not (a non-ablative
     necrosis under an intact stratum corneum); a dead basal layer is the open wound, whatever lies above."""
-    import xarray as xr
-
     zone = np.zeros((3, 40, 40), np.int8)
     zone[0, 0:10, 0:10] = 4  # crater above a living basal layer (the rim of a shallow crater)
     zone[0, 20:30, 20:30] = 2  # dead epidermis, surface not ablated on this map
     zone[0, 10:20, 10:20] = 4  # crater ...
     zone[1, 10:20, 10:20] = 3  # ... whose coagulation reaches the basal layer: the open wound
-    ds = xr.Dataset({"zone": (("depth", "y", "x"), zone,
-                              {"codes": str({"untouched": 0, "heat_shock": 1, "lethal": 2, "coagulated": 3,
-                                             "ablated": 4})})},
-                    coords={"depth": ("depth", [20e-6, 75.8e-6, 300e-6])}, attrs={"resolution_m": 10e-6})
-
-    class Field:
-        dataset = ds
-        resolution = 10e-6
-
-    ablative = H.wound_map_from_field(Field(), basal_depth=75.8e-6, surface_ablated=True)
+    field = _zone_field(zone, (20e-6, 75.8e-6, 300e-6))
+    ablative = H.wound_map_from_field(field, basal_depth=75.8e-6, surface_ablated=True)
     assert ablative.wound.sum() == 100 and ablative.wound[15, 15]
     assert ablative.superficial_map.sum() == 200 and ablative.superficial_map[5, 5] and ablative.superficial_map[25, 25]
     assert not (ablative.superficial_map & ablative.wound).any()
-    plain = H.wound_map_from_field(Field(), basal_depth=75.8e-6)  # only where a map above is ablated
+    plain = H.wound_map_from_field(field, basal_depth=75.8e-6)  # only where a map above is ablated
     assert plain.wound.sum() == 100 and plain.superficial_map.sum() == 100 and not plain.superficial_map[25, 25]
     # until 2026-12-01 the crater above the living basal layer opened it: 200 open pixels
     assert H.simulate_healing(ablative, surrogate=True, n_draws=2).wound_coverage == pytest.approx(100 / 1600)
