@@ -219,6 +219,35 @@ def test_full_field_eryag_is_a_superficial_wound_through_the_chain(dark_skin_com
     assert rows["ErYAGminimal2008 PIH"]["predicted"] == 0.0
 
 
+def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
+    """The healing nodes read a microbeam's wound at the basal layer (75.8 µm on the face), as the chain reads a
+    field's: the open disk is the dead cells' radius in that row, never wider than the widest dead radius, growing
+    with the energy, and nothing when the wound stops above the basal layer (the 2.5 mJ Er:YAG crater on 250 µm:
+    a superficial wound whose crust peels, no open wound, no thermally injured basal layer)."""
+    from mtzsim.biology import healing_parameters as hp
+    from mtzsim.clinic import physics_table as pt
+
+    grids = pt.modality_grids("full")
+    for m in ("co2_fractional", "eryag_fractional", "erglass_nonablative"):
+        diameters = []
+        for e in grids[m].energies:
+            w = cmp.node_for(m, e, None).wound
+            d = pt.basal_wound_diameter(m, w)
+            assert d <= 2 * max(w["lethal_radius"], 0.5 * w["ablation_diameter"]) + 1e-12, (m, e)
+            assert (d > 0) == (pt.wound_depth_of(w) >= pt.basal_depth()), (m, e, w)
+            diameters.append(d)
+        assert diameters == sorted(diameters), (m, diameters)
+    w = cmp.node_for("eryag_fractional", 2.5e-3, None).wound
+    assert w["ablation_depth"] > 0 and pt.regime_of("eryag_fractional", w) == "superficial"
+    stim, cov = cmp.dose("eryag_fractional", w, density=0.1)
+    assert cov == 0.0 and stim.coverage == 0.0
+    down, _, t95 = pt.heal_node("eryag_fractional", w, cov)
+    assert t95 == 0.0 and down == pytest.approx(hp.value("lag_open") + hp.value("shed_time"), abs=0.05 * DAY)
+    # the 10 mJ crater's rim (420 µm wide at the surface) opens only 180 µm of basal layer
+    w = cmp.node_for("eryag_fractional", 10e-3, None).wound
+    assert pt.basal_wound_diameter("eryag_fractional", w) < 0.5 * 2 * w["lethal_radius"]
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "measured (FST V, deep boxcar + rolling, 3 sessions, presets, comparator record of this commit): 1.55 µm 70 %, "
     "fractional CO2 63 %, MNRF 55 %, microneedling 39 %. κ_thermal is now 4.66 (95 % 1.07-20.2, after the adopted MTZ "

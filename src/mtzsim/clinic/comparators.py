@@ -108,9 +108,9 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0
             cov = 1.0 if pt.reaches_basal_layer(wound) else 0.0
         else:
             cov = 1.0 - math.exp(-areal * passes * math.pi * d_w**2 / 4)
-        if cov == 0.0 and modality in pt.FULL_FIELD:
-            # a superficial full-field wound leaves the basal layer, and its melanocytes, thermally intact:
-            # no thermally injured basal-layer area, the PIH driver of clinic/risk.py
+        if cov == 0.0:
+            # a superficial wound (full field, or a shallow crater) leaves the basal layer, and its melanocytes,
+            # thermally intact: no thermally injured basal-layer area, the PIH driver of clinic/risk.py
             stim = replace(stim, coverage=0.0)
         if modality in NONABLATIVE:
             stim = replace(stim, wound_volume_fraction=k.thermal * stim.wound_volume_fraction,

@@ -60,6 +60,8 @@ HEALING_SEEDS = (0, 1, 2)
 #: 41.4 / 41.5 / 41.7 d; 2026-12-01). Until then the comparator's and the planner's full-field nodes used the
 #: 1.2 mm map at seed 0, its slowest draw.
 FULL_FIELD_MAP = (400, 10e-6)
+#: What a cached laser wound holds beyond the MTZ's zone extents (part of its cache key).
+WOUND_KEYS = ("basal_radius",)
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
 #: redness that fades within one step, and the PIH logistic is in log erythema duration.
 ERYTHEMA_FLOOR = 0.05 * DAY
@@ -221,7 +223,12 @@ def _k(x):
 
 
 def laser_wound(laser: str, energy: float, spot: float) -> dict:
-    """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`."""
+    """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`.
+
+    ``basal_radius`` is the radius of the dead cells (ablated, coagulated or lethal) at the basal layer
+    (:func:`basal_depth`), the open wound the healing stage closes, as the chain reads a field's wounds
+    (:func:`mtzsim.biology.healing.wound_map_from_field`); ``lethal_radius`` is the widest at any depth.
+    """
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
 
@@ -229,8 +236,22 @@ def laser_wound(laser: str, energy: float, spot: float) -> dict:
     keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
             "heat_shock_depth", "heat_shock_radius")
     out = {k: float(getattr(m, k)) for k in keys}
-    out.update(laser=laser, energy=float(energy), spot=float(spot))
+    out.update(laser=laser, energy=float(energy), spot=float(spot), basal_radius=dead_radius_at(m, basal_depth()))
     return out
+
+
+def dead_radius_at(mtz, depth: float) -> float:
+    """Radius [m] of the outer face of the outermost dead cell (ablated, coagulated or lethal) in the MTZ's
+    row nearest ``depth``; 0 if none."""
+    from mtzsim.physics.damage import ZONES
+
+    ds = mtz.dataset
+    z = np.asarray(ds["z"].values, float)
+    r = np.asarray(ds["r"].values, float)
+    h = float(r[1] - r[0]) if r.size > 1 else 2.0 * float(r[0])
+    k = int(np.argmin(np.abs(z - depth)))
+    js = np.nonzero(np.asarray(ds["zone"].values)[:, k] >= ZONES["lethal"])[0]
+    return float((js.max() + 1) * h) if js.size else 0.0
 
 
 def needle_wound(length: float) -> dict:
@@ -296,13 +317,15 @@ def basal_wound_diameter(modality: str, wound: dict) -> float:
     """Diameter of one wound at the basal layer [m] (the healing stage's open disk).
 
     A full-field wound opens the whole spot when it reaches the basal layer, nothing when it stops above
-    it (a superficial wound: the basal layer lives under its ablated surface).
+    it (a superficial wound: the basal layer lives under its ablated surface). A microbeam opens the disk of
+    its dead cells at the basal layer (``basal_radius``; until 2026-12-01 the widest dead radius at any depth
+    or the crater's mouth, which counted the rim of a shallow Er:YAG crater above a living basal layer as
+    open: 420 µm for 180 µm at 10 mJ on 250 µm).
     """
     if "laser" in wound:
         if modality in FULL_FIELD:
             return float(wound["spot"]) if reaches_basal_layer(wound) else 0.0
-        return 2.0 * max(wound["lethal_radius"] if math.isfinite(wound["lethal_radius"]) else 0.0,
-                         0.5 * wound["ablation_diameter"])
+        return 2.0 * float(wound["basal_radius"])
     return max(wound["basal_diameter"], 1e-6)
 
 
@@ -329,16 +352,24 @@ def volume_equivalent_depth(modality: str, wound: dict) -> float:
         if modality in FULL_FIELD:
             return wound_depth_of(wound)
         shape = table("remodeling_parameters.csv")["zone_shape_factor"].value
-        return shape * wound_depth_of(wound)
+        if area == 0.0:  # a superficial wound: no basal disk; its crust, not its redness, is modelled
+            return 0.0
+        # the paraboloid of the widest dead radius (clinic/stimulus.py) over the disk open at the basal layer
+        r_w = max(wound["lethal_radius"] if math.isfinite(wound["lethal_radius"]) else 0.0,
+                  0.5 * wound["ablation_diameter"])
+        return shape * wound_depth_of(wound) * math.pi * r_w**2 / area
     return (wound["volume"] + wound["coag_volume"]) / area
 
 
 def regime_of(modality: str, wound: dict | None = None) -> str:
-    """Healing regime: fractional ablative, full-field ablative, superficial (a full-field wound that stops
-    above the basal layer, given its ``wound``) or non-ablative (epidermis not opened)."""
+    """Healing regime: fractional ablative, full-field ablative, superficial (given its ``wound``: an ablative
+    wound that stops above the basal layer) or non-ablative (epidermis not opened)."""
     if modality in FULL_FIELD:
         return "full_field" if wound is None or reaches_basal_layer(wound) else "superficial"
-    return {"co2_fractional": "fractional", "eryag_fractional": "fractional"}.get(modality, "non_ablative")
+    regime = {"co2_fractional": "fractional", "eryag_fractional": "fractional"}.get(modality, "non_ablative")
+    if regime == "fractional" and wound is not None and basal_wound_diameter(modality, wound) == 0.0:
+        return "superficial"
+    return regime
 
 
 def planner_sites() -> tuple[str, ...]:
@@ -391,8 +422,8 @@ def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None) 
 
     if cache is None:
         return wound_of(modality, grid, energy, length)
-    key = "physicswound-" + canonical_hash(("wound", model_version(), modality, grid.laser, energy, length,
-                                            grid.spot))[:40]
+    key = "physicswound-" + canonical_hash(("wound", model_version(), WOUND_KEYS, modality, grid.laser, energy,
+                                            length, grid.spot))[:40]
     hit, _ = cache.get(key)
     if hit is not None:
         return hit
