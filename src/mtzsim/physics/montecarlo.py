@@ -53,12 +53,12 @@ import numpy as np
 from mtzsim._kernels import mcml
 from mtzsim.params import tables
 from mtzsim.physics.laser import Beam
-from mtzsim.physics.tissue import Tissue
+from mtzsim.physics.tissue import Tissue, water_absorption_temperature
 from mtzsim.pipeline.cache import ResultCache, canonical_hash, default_cache, model_version
 from mtzsim.pipeline.contract import quantity
 
 #: Version of the transport model; part of every cache key.
-MODEL_VERSION = "mcml-1"
+MODEL_VERSION = "mcml-2"
 #: Batches of photons (fixed, so that results do not depend on the number of threads).
 DEFAULT_BATCHES = 64
 #: Default packets per run (benchmarks/bench_montecarlo.py gives the statistical error this
@@ -117,10 +117,15 @@ def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopt
                 anisotropy: str = "adopted") -> np.ndarray:
     """Optical layer table (L, 6): z_top, z_bottom [m], µa, µs [1/m], g, n; last layer semi-infinite.
 
-    µa = water fraction × µa of water (data/water_absorption.csv); µs = µs′/(1 − g) from
+    µa = water fraction × µa of water (data/water_absorption.csv, 25 °C) at the tissue's body
+    temperature, where water's absorption has a sourced temperature law
+    (:func:`mtzsim.physics.tissue.water_absorption_temperature`; 1.55 µm: −7 % at 37 °C); the MTZ
+    solver scales the map cell by cell from there as the tissue heats. µs = µs′/(1 − g) from
     data/optical_properties_1550.csv (µs′ column chosen by ``scattering``, g by ``anisotropy``).
     """
     props = optical_properties(laser, scattering, anisotropy)
+    law = water_absorption_temperature().get(laser)
+    at_body = 1.0 if law is None else float(law.factor(tissue.body_temperature))
     rows = []
     z = 0.0
     for i, layer in enumerate(tissue.layers):
@@ -129,7 +134,7 @@ def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopt
         p = props[layer.key]
         bottom = math.inf if i == len(tissue.layers) - 1 else z + layer.thickness
         g = p["anisotropy"]
-        rows.append((z, bottom, layer.absorption(laser), p["reduced_scattering"] / (1.0 - g), g, p["refractive_index"]))
+        rows.append((z, bottom, layer.absorption(laser) * at_body, p["reduced_scattering"] / (1.0 - g), g, p["refractive_index"]))
         z = bottom
     return np.array(rows, dtype=float)
 
