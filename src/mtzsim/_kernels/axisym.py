@@ -549,27 +549,21 @@ def absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, T, slope, t_ref, t_ca
 
 
 @nb.njit(cache=True)
-def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, sink, T, slope, t_ref, t_cap,
-                          t_body):
+def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, sink):
     """Deposit a fixed scattering-beam map [W/m³ per W] where water absorbs it (1.55 µm).
 
-    The map (Monte Carlo, wet tissue at body temperature) is the absorbed power per unit volume
-    when every cell holds its water at ``t_body``. At 1.55 µm the absorber is water (µa = water
-    fraction × µa of water), so a cell absorbs in proportion to the water it still holds
-    (:func:`water_left`) and to water's absorption at its temperature T relative to body
-    temperature, (1 + slope (min(T, t_cap) − t_ref)) / (1 + slope (t_body − t_ref)), at most 1 (a
-    cooled cell absorbs as at body temperature: a cell cannot take more than the map and the column
-    bring it) (``slope`` 0: none; :func:`mtzsim.physics.tissue.water_absorption_temperature`); the power it lets through
-    goes on down its column and is absorbed there as the map's deeper cells absorb (shares from
-    :func:`column_shares`); what passes the column's last absorbing cell goes to ``sink[0]``.
-    With all cells wet at body temperature this is the map itself. Adds to Q [W/m³]; returns
-    the power the map carries [W] (delivered = absorbed + sink).
+    The map (Monte Carlo, wet tissue) is the absorbed power per unit volume when every cell
+    holds its water. At 1.55 µm the absorber is water (µa = water fraction × µa of water), so a
+    cell absorbs in proportion to the water it still holds (:func:`water_left`); the power it
+    lets through goes on down its column and is absorbed there as the map's deeper cells absorb
+    (shares from :func:`column_shares`); what passes the column's last absorbing cell goes to
+    ``sink[0]``. With all cells wet this is the map itself. Adds to Q [W/m³]; returns the power
+    the map carries [W] (delivered = absorbed + sink).
     """
     nr, nz = Q.shape
     delivered = 0.0
-    body = 1.0 + slope * (t_body - t_ref)
     for j in range(nr):
-        carry = 0.0  # power passing down the column, not absorbed by drier or hotter cells above [W]
+        carry = 0.0  # power passing down the column, not absorbed by drier cells above [W]
         for k in range(nz):
             p_map = power * q_static[j, k] * vol[j, k]
             delivered += p_map
@@ -577,8 +571,6 @@ def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, 
                 carry += p_map
                 continue
             f = water_left(H[j, k], H1[j, k], H2[j, k], dry[j, k])
-            if slope != 0.0:
-                f *= min(1.0, max(0.0, 1.0 + slope * (min(T[j, k], t_cap) - t_ref)) / body)
             take = f * (p_map + share[j, k] * carry)
             carry += p_map - take
             Q[j, k] += take / vol[j, k]
@@ -851,7 +843,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 trans[:] = 1.0
             if scattering:  # the map is one beam: the axis's path through the ejecta shields all of it
                 p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans[0],
-                                                sink, T, pulse.mua_slope, pulse.mua_t_ref, pulse.mua_t_cap, t_body)
+                                                sink)
                 sink[3] = p_now * (1.0 - trans[0])
             else:
                 if drying:

@@ -119,8 +119,9 @@ def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopt
 
     µa = water fraction × µa of water (data/water_absorption.csv, 25 °C) at the tissue's body
     temperature, where water's absorption has a sourced temperature law
-    (:func:`mtzsim.physics.tissue.water_absorption_temperature`; 1.55 µm: −7 % at 37 °C); the MTZ
-    solver scales the map cell by cell from there as the tissue heats. µs = µs′/(1 − g) from
+    (:func:`mtzsim.physics.tissue.water_absorption_temperature`; 1.55 µm: −7 % at 37 °C). The map
+    is not recomputed as the tissue heats during the pulse (:mod:`mtzsim.physics.mtz.source`
+    says why). µs = µs′/(1 − g) from
     data/optical_properties_1550.csv (µs′ column chosen by ``scattering``, g by ``anisotropy``).
     """
     props = optical_properties(laser, scattering, anisotropy)

@@ -56,7 +56,10 @@ def water_absorption_temperature() -> dict[str, AbsorptionTemperature]:
     water's OH-stretch band weakens and shifts as hydrogen bonds break). The law is measured over
     0–30 °C; carrying it linearly to 100 °C (−36 % of the 25 °C value there) is an assumption that the same band's
     measured linear fall to −⅓ at 100 °C at 2.01 and 2.09 µm supports (Lange et al.), and it is held
-    at its 100 °C value above boiling (no data).
+    at its 100 °C value above boiling (no data). The 1.55 µm row (Röttgers et al. 2014: −6.42 m⁻¹ K⁻¹ on
+    1,130 m⁻¹ at 20 °C) sets the Monte Carlo map's µa at body temperature
+    (:func:`mtzsim.physics.montecarlo.layer_table`); the MTZ solver applies a law cell by cell only to the
+    beams it absorbs in columns (:mod:`mtzsim.physics.mtz.source` says why not to the 1.55 µm map).
     """
     out = {}
     for row in tables.rows("water_absorption_temperature.csv"):

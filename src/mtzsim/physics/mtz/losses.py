@@ -190,10 +190,9 @@ class LossModel:
         (:data:`WALL_ROUGHNESS_BOUNDS`).
     water_temperature : bool
         True (default): water's absorption follows each cell's temperature where a sourced
-        coefficient exists (Röttgers et al. 2014, carried to 100 °C; 2.94 µm: −0.48 % per K of the
-        25 °C value; 1.55 µm: −0.58 % per K, the Monte Carlo map taken at body temperature;
-        :func:`mtzsim.physics.tissue.water_absorption_temperature`); False: the 25 °C table value at
-        every temperature (columns) or the body-temperature map as it is (1.55 µm).
+        coefficient exists (2.94 µm: −0.48 % per K of the 25 °C value, Röttgers et al. 2014, carried
+        to 100 °C; :func:`mtzsim.physics.tissue.water_absorption_temperature`); False: the 25 °C
+        table value at every temperature. Beams absorbed in columns only.
     source : str
         Where the numbers come from.
     """

@@ -110,11 +110,9 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     beam's wavelength); False keeps only the normal-incidence Fresnel loss. ``wall_roughness`` σ [m]
     (:class:`~mtzsim.physics.mtz.losses.LossModel` ``wall_roughness``): with traced walls, the rms height of
     the crater walls; they reflect specularly only exp(−(4π σ cos θ / λ)²) of R.
-    ``water_temperature``: with ``tissue`` and a wavelength that has a sourced temperature coefficient of
-    water's absorption (:func:`mtzsim.physics.tissue.water_absorption_temperature`: 2.94 and 1.55 µm), each
-    cell absorbs at its own temperature: a beam absorbed in columns relative to the table's 25 °C, the
-    1.55 µm map relative to body temperature (its Monte Carlo's); otherwise (or False) at the table's 25 °C
-    (columns) or as the map (1.55 µm).
+    ``water_temperature``: with ``tissue`` and a beam absorbed in columns whose wavelength has a sourced
+    temperature coefficient of water's absorption (:func:`mtzsim.physics.tissue.water_absorption_temperature`:
+    2.94 µm), each cell absorbs at its own temperature; otherwise (or False) at the table's 25 °C.
     """
     if not 0.0 <= dry_absorption <= 1.0:
         raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {dry_absorption!r}")
@@ -126,7 +124,8 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     traced = wall_optics and columns
     q = np.zeros((0, 0)) if columns else np.asarray(q_static, float)
     index = tissue_index(beam.laser, tissue.dermis.water_fraction) if tissue is not None and columns else 1.0 + 0.0j
-    law = water_absorption_temperature().get(beam.laser) if water_temperature and tissue is not None else None
+    law = (water_absorption_temperature().get(beam.laser) if water_temperature and tissue is not None and columns
+           else None)
     thermal = (law.slope, law.t_ref, law.t_cap) if law is not None else (0.0, 0.0, 0.0)
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
@@ -555,20 +554,16 @@ def water_left(H, mat, dry=None) -> np.ndarray:
     return f if dry is None else np.where(dry, 0.0, f)
 
 
-def _water_limited(H, void, dry, mat, q_static, power, T=None, law=None):
+def _water_limited(H, void, dry, mat, q_static, power):
     """Readable twin of ``_kernels.axisym.deposit_water_limited``: (Q [W/m³], power the map carries, power out [W]).
 
-    Each cell absorbs the map's power in proportion to the water it still holds and, with a temperature
-    ``law`` (:class:`~mtzsim.physics.tissue.AbsorptionTemperature`), to water's absorption at its
-    temperature ``T`` over that at body temperature (the map's), at most 1; what it lets through goes on
-    down its column and is shared among the deeper cells as the map shares it.
+    Each cell absorbs the map's power in proportion to the water it still holds; what it lets
+    through goes on down its column and is shared among the deeper cells as the map shares it.
     """
     e = q_static * mat.vol
     below = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
     share = np.divide(e, below, out=np.zeros_like(e), where=below > 0.0)
     f = np.where(void, 0.0, water_left(H, mat, dry))
-    if law is not None and law.slope != 0.0:
-        f = f * np.minimum(1.0, law.factor(T) / law.factor(mat.t_body))
     p_map = power * e
     Q = np.zeros_like(H)
     carry = np.zeros(H.shape[0])
@@ -627,8 +622,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
                 trans = plume_transmission_numpy(void, mat.h, plm)
             if scattering:  # one map: the axis's path through the ejecta shields all of it
-                law = AbsorptionTemperature(pulse.mua_slope, pulse.mua_t_ref, pulse.mua_t_cap)
-                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0], T, law)
+                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0])
                 p_plume = p_now * (1.0 - trans[0])
             else:
                 m = mat

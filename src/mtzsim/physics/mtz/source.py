@@ -13,6 +13,22 @@ the non-ablative MTZ is self-limited by the water it boils, and grows deeper ins
 Assumption: the dry matrix does not absorb at 1.55 µm (no value in the package data; the
 optical model already gives tissue absorption as water's alone).
 
+The map's µa is water's at body temperature (37 °C: 7 % below the 25 °C table, Röttgers et al.
+2014). Water absorbs less still as it heats (−0.57 % per K at 1.55 µm), but that is not applied
+during the pulse, because the column hand-down would misplace the light the hot core lets
+through. Measured 2026-12-01 with a Monte Carlo that has cell-wise absorption (MCML with
+Woodcock delta tracking, which agrees with the package's kernel to 0.5 % when nothing has
+changed): at 40 mJ, with the cells' peak-temperature absorption, the absorption on the axis
+600–1,000 µm deep falls to 0.72–0.81 of the map's. The light the hot core lets through spreads
+sideways (0.105–0.3 mm off the axis: ×1.07–1.13) or leaves the skin (diffuse reflectance +11 %).
+The column rule puts it straight below the core instead (×1.8–2.7 on the axis there). With the
+law and the column rule, the 40 mJ MTZ came out 893 µm deep. A static map recomputed by the
+cell-wise Monte Carlo gives 579 µm (peak-temperature absorption) to 661 µm (half-way).
+The law on its own gives 702 µm. So the physics is that the heated column absorbs less and
+grows no deeper; recomputing the map during the pulse is what it would take to model it. The
+same bias applies to the light a boiling cell lets through; at clinical energies it is small,
+since the core's cells boil off about 1 % of their water.
+
 :data:`DEPOSITION_MAPS` holds a function ``(grid, beam, tissue, props, numerics) -> ndarray
 (nr, nz) [1/m³]`` per laser. At 1.55 µm it is :func:`monte_carlo_map` (MCML-style transport of
 the focused microbeam, :mod:`mtzsim.physics.montecarlo`, cached per beam and grid): the transport
