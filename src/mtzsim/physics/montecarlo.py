@@ -208,12 +208,27 @@ class LightDeposition:
         return self.specular_reflectance + self.diffuse_reflectance + self.transmittance + self.absorbed
 
 
+def _absorption_factor(absorption, r_edges, z_edges) -> np.ndarray:
+    """The cell-wise µa factor as the kernel takes it: (nr, nz) in [0, 1], or an empty (0, 0) array for none."""
+    if absorption is None:
+        return np.zeros((0, 0))
+    f = np.ascontiguousarray(absorption, dtype=np.float64)
+    shape = (r_edges.size - 1, z_edges.size - 1)
+    if f.shape != shape:
+        raise ValueError(f"absorption must hold one factor per scoring cell, shape {shape}, got {f.shape}")
+    if not np.all((f >= 0.0) & (f <= 1.0)):
+        raise ValueError("absorption factors must lie in [0, 1] (delta tracking cannot raise a cell's µa above its layer's)")
+    return f
+
+
 def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS,
-              seed: int = 0, batches: int = DEFAULT_BATCHES) -> LightDeposition:
+              seed: int = 0, batches: int = DEFAULT_BATCHES, absorption=None) -> LightDeposition:
     """Run the photon transport for a layer table and a source record (no cache).
 
     ``photons`` is rounded up to a multiple of ``batches``. Same inputs, same bits, at any
-    number of threads.
+    number of threads. ``absorption`` (nr, nz), optional: a factor in [0, 1] on each scoring
+    cell's µa (a heated or drying column; Woodcock delta tracking, :mod:`mtzsim._kernels.mcml`);
+    the light that cell no longer absorbs goes on by transport. Outside the grid µa is the layer's.
     """
     r_edges = _edges(r_edges, "r_edges")
     z_edges = _edges(z_edges, "z_edges")
@@ -221,9 +236,10 @@ def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photo
         raise ValueError("r_edges must start at 0")
     if photons < 1 or batches < 1:
         raise ValueError("photons and batches must be positive")
+    factor = _absorption_factor(absorption, r_edges, z_edges)
     per_batch = -(-int(photons) // int(batches))
     run = mcml.make_mcml_kernel(r_edges, z_edges)
-    absorbed, layer_abs, tally = run(layers, source, mcml.batch_seeds(seed, batches), per_batch)
+    absorbed, layer_abs, tally = run(layers, source, mcml.batch_seeds(seed, batches), per_batch, factor)
     n = per_batch * batches
     volume = math.pi * np.diff(r_edges**2)[:, None] * np.diff(z_edges)[None, :]
     density = absorbed.sum(axis=0) / n / volume
@@ -378,15 +394,17 @@ def _fresnel(n1: float, n2: float, cos1: float) -> float:
 
 
 def photon_transport_numpy(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, seed_state: int,
-                           photons: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                           photons: int, absorption=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Readable twin of the numba kernel: one batch of ``photons`` packets, one by one.
 
     Same random stream (``seed_state`` is the splitmix64 state, as from
     :func:`mtzsim._kernels.mcml.batch_seeds`) and same steps, so the result equals one batch of
-    the kernel. Returns (absorbed weight per cell (nr, nz), per layer (L,), tally (5,)).
+    the kernel. ``absorption``: the kernel's cell-wise µa factor (delta tracking). Returns
+    (absorbed weight per cell (nr, nz), per layer (L,), tally (5,)).
     """
     r_edges = np.asarray(r_edges, float)
     z_edges = np.asarray(z_edges, float)
+    factor = _absorption_factor(absorption, r_edges, z_edges)
     rng = _SplitMix64(seed_state)
     absorbed = np.zeros((r_edges.size - 1, z_edges.size - 1))
     layer_absorbed = np.zeros(layers.shape[0])
@@ -446,12 +464,18 @@ def photon_transport_numpy(layers: np.ndarray, source: np.ndarray, r_edges, z_ed
                 continue
             pos += d * step
             s_left = 0.0
-            dw = w * mua / mut
+            ir, iz = cell(r_edges, math.hypot(pos[0], pos[1])), cell(z_edges, pos[2])
+            inside = ir >= 0 and iz >= 0
+            if inside and factor.size and factor[ir, iz] < 1.0:
+                mua_here = factor[ir, iz] * mua
+                if rng.uniform() * mut > mua_here + mus:
+                    continue  # null collision (Woodcock): flies on
+                dw = w * mua_here / (mua_here + mus)
+            else:
+                dw = w * mua / mut
             w -= dw
             absorbed_total += dw
             layer_absorbed[layer] += dw
-            ir, iz = cell(r_edges, math.hypot(pos[0], pos[1])), cell(z_edges, pos[2])
-            inside = ir >= 0 and iz >= 0
             if inside:
                 absorbed[ir, iz] += dw
             if w <= 0.0:

@@ -16,9 +16,9 @@ optical model already gives tissue absorption as water's alone).
 The map's µa is water's at body temperature (37 °C: 7 % below the 25 °C table, Röttgers et al.
 2014). Water absorbs less still as it heats (−0.57 % per K at 1.55 µm), but that is not applied
 during the pulse, because the column hand-down would misplace the light the hot core lets
-through. Measured 2026-12-01 with a Monte Carlo that has cell-wise absorption (MCML with
-Woodcock delta tracking, which agrees with the package's kernel to 0.5 % when nothing has
-changed): at 40 mJ, with the cells' peak-temperature absorption, the absorption on the axis
+through. Measured 2026-12-01 with the Monte Carlo's cell-wise absorption
+(:func:`mtzsim.physics.montecarlo.transport` ``absorption=``, Woodcock delta tracking; tests in
+tests/test_montecarlo.py): at 40 mJ, with the cells' peak-temperature absorption, the absorption on the axis
 600–1,000 µm deep falls to 0.72–0.81 of the map's. The light the hot core lets through spreads
 sideways (0.105–0.3 mm off the axis: ×1.07–1.13) or leaves the skin (diffuse reflectance +11 %).
 The column rule puts it straight below the core instead (×1.8–2.7 on the axis there). With the
