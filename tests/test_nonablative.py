@@ -47,7 +47,8 @@ def test_wet_tissue_receives_the_map_unchanged():
     Q = np.zeros_like(s.H)
     sink = np.zeros(1)
     share = _k.column_shares(train.q_static, mat.vol)
-    p = _k.deposit_water_limited(Q, s.H, s.void, s.dry, mat.H1, mat.H2, train.q_static, share, mat.vol, 2.0, sink)
+    p = _k.deposit_water_limited(Q, s.H, s.void, s.dry, mat.H1, mat.H2, train.q_static, share, mat.vol, 2.0, sink,
+                                  train.absorption_scale)
     np.testing.assert_allclose(Q, 2.0 * train.q_static, rtol=1e-14)
     assert sink[0] == 0.0
     assert p == pytest.approx(2.0 * float(np.sum(train.q_static * mat.vol)), rel=1e-12)
@@ -65,7 +66,8 @@ def test_light_a_dry_cell_lets_through_is_absorbed_below_it():
     Q = np.zeros_like(s.H)
     sink = np.zeros(1)
     share = _k.column_shares(train.q_static, mat.vol)
-    p = _k.deposit_water_limited(Q, s.H, s.void, s.dry, mat.H1, mat.H2, train.q_static, share, mat.vol, 1.0, sink)
+    p = _k.deposit_water_limited(Q, s.H, s.void, s.dry, mat.H1, mat.H2, train.q_static, share, mat.vol, 1.0, sink,
+                                  train.absorption_scale)
     assert float(np.sum(Q * mat.vol)) + sink[0] == pytest.approx(p, rel=1e-12)
     assert np.all(Q[:3, k_dry:k_dry + 10] == 0.0)
     wet = train.q_static
@@ -119,3 +121,63 @@ def test_default_1550_grid_converged_against_5um():
     fine = simulate_mtz(beam, numerics=Numerics(cell=5e-6, cooling_time=0.5, light_photons=200_000))
     assert coarse.histology.coagulation_depth == pytest.approx(fine.histology.coagulation_depth, rel=0.03)
     assert abs(coarse.histology.lesion_width - fine.histology.lesion_width) <= 2 * 10e-6 / 1.12 + 1e-12
+
+
+def test_a_recomputed_map_is_taken_by_each_cell_in_proportion_to_its_own_absorption():
+    """With a recomputed map (``absorption_scale``) a cell takes water left × scale of it, nothing goes down its
+    column or out, and the kernel equals its numpy twin."""
+    beam = make_beam("erglass", energy=10e-3, spot_diameter=140e-6)
+    state, mat, train, *_ = _setup(beam)
+    s = state()
+    s.H[:3, 20:30] = 0.5 * (mat.H1 + mat.H2)[:3, 20:30]  # half boiled off
+    s.dry[:2, 30:32] = True
+    s.H[:2, 30:32] = mat.H2[:2, 30:32]
+    scale = np.full(s.H.shape, 0.8)
+    Q = np.zeros_like(s.H)
+    sink = np.zeros(1)
+    share = _k.column_shares(train.q_static, mat.vol)
+    p = _k.deposit_water_limited(Q, s.H, s.void, s.dry, mat.H1, mat.H2, train.q_static, share, mat.vol, 1.0, sink,
+                                 scale)
+    left = pulse.water_left(s.H, mat, s.dry)
+    np.testing.assert_allclose(Q, train.q_static * left * 0.8, rtol=1e-12)
+    assert sink[0] == 0.0 and p == pytest.approx(float(np.sum(Q * mat.vol)), rel=1e-12)
+    assert np.all(Q[:2, 30:32] == 0.0) and np.allclose(Q[:3, 20:30], 0.4 * train.q_static[:3, 20:30])
+    Qt, pt_, out = pulse._water_limited(s.H, s.void, s.dry, mat, train.q_static, 1.0, scale)
+    np.testing.assert_allclose(Qt, Q, rtol=1e-12)
+    assert out == 0.0 and pt_ == pytest.approx(p, rel=1e-12)
+
+
+def test_recomputed_map_changes_nothing_where_the_tissue_does_not():
+    """At 1 mJ nothing boils: with water's temperature law off, the maps recomputed during the pulse describe the
+    same wet tissue, and the energy delivered and the heat stored equal the single map's within the Monte Carlo's
+    noise (2.5 × 10⁵ packets per map: ~0.3 % on the total)."""
+    from mtzsim.physics.mtz import simulate_mtz
+    from mtzsim.physics.mtz.losses import default_loss_model
+
+    beam = make_beam("erglass", energy=1e-3, spot_diameter=140e-6)
+    off = dataclasses.replace(default_loss_model(), water_temperature=False)
+    base = source.default_numerics(beam)
+    one = simulate_mtz(beam, losses=off, numerics=dataclasses.replace(base, light_updates=1))
+    four = simulate_mtz(beam, losses=off, numerics=dataclasses.replace(base, light_updates=4))
+    assert one.peak_temperature < 373.0
+    assert four.energy.delivered == pytest.approx(one.energy.delivered, rel=0.01)
+    assert four.energy.stored == pytest.approx(one.energy.stored, rel=0.01)
+
+
+def test_the_recomputed_map_converges_and_keeps_the_heated_column_shallower_than_the_column_rule():
+    """40 mJ: the H&E depth with 4 and 8 recomputed maps agrees within one heat cell (the default is 4), energy is
+    conserved, nothing passes 100 °C or ablates; and the column is shallower than with one wet map, whose column rule
+    put the light a boiling core let through straight below it (measured 2026-12-01: 578.5 vs 702.5 µm; with water's
+    temperature law off 595 µm)."""
+    from mtzsim.physics.mtz import simulate_mtz
+
+    beam = make_beam("erglass", energy=40e-3, spot_diameter=140e-6)
+    base = source.default_numerics(beam)
+    assert base.light_updates == 4
+    runs = {n: simulate_mtz(beam, numerics=dataclasses.replace(base, light_updates=n)) for n in (1, 4, 8)}
+    h = base.cell / 1.21  # one heat cell in the H&E view
+    d = {n: r.histology.coagulation_depth for n, r in runs.items()}
+    assert abs(d[4] - d[8]) <= h + 1e-12
+    assert d[4] < d[1] - 5 * h
+    for r in runs.values():
+        assert abs(r.energy.error) < 1e-6 and r.peak_temperature <= 373.15 + 1e-6 and r.ablation_depth == 0.0

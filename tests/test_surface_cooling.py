@@ -148,9 +148,16 @@ def erglass_pair():
 
 @pytest.fixture(scope="module")
 def erglass_same_light():
-    """Uncooled, and cooled like the window but without its optics (the same Monte Carlo map)."""
+    """Uncooled, and cooled like the window but without its optics: the same Monte Carlo map, kept for the whole
+    pulse (``light_updates=1``; a map recomputed during the pulse follows each case's own absorption, and the light
+    then differs)."""
+    from dataclasses import replace
+
+    from mtzsim.physics.mtz.source import default_numerics
+
     beam = make_beam("erglass", **ERGLASS)
-    return simulate_mtz(beam), simulate_mtz(beam, surface_cooling=STRONG)
+    one_map = replace(default_numerics(beam), light_updates=1)
+    return simulate_mtz(beam, numerics=one_map), simulate_mtz(beam, surface_cooling=STRONG, numerics=one_map)
 
 
 def test_energy_balance_counts_the_coolant_and_the_precooled_heat(erglass_pair):

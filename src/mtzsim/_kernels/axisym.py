@@ -42,10 +42,15 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: roughness [m]: rms height σ of the crater walls; a wall reflects specularly only the share
 #: exp(−(4π σ cos θ / λ)²) of its Fresnel R (:func:`specular_share`), the rest is scattered
 #: diffusely (:func:`deposit_beam`); 0: optically smooth walls. Needs ``wavelength`` > 0.
+#: absorption_scale (nr, nz): for a map recomputed during the pulse (``q_static`` is then what each cell
+#: would absorb at its wet, body-temperature µa in the light field of the tissue as it is), each cell's
+#: absorption over that µa apart from its water (water's temperature law when the map was computed);
+#: a cell absorbs water_left × scale of the map, and nothing is handed down (the transport has placed
+#: the light, :func:`deposit_water_limited`). An empty (0, 0) array: the map is for wet tissue.
 PulseTrain = namedtuple("PulseTrain",
                         "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics "
-                        "mua_slope mua_t_ref mua_t_cap wavelength roughness",
-                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0, 0.0))
+                        "mua_slope mua_t_ref mua_t_cap wavelength roughness absorption_scale",
+                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0, 0.0, np.zeros((0, 0))))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -549,19 +554,36 @@ def absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, T, slope, t_ref, t_ca
 
 
 @nb.njit(cache=True)
-def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, sink):
-    """Deposit a fixed scattering-beam map [W/m³ per W] where water absorbs it (1.55 µm).
+def deposit_water_limited(Q, H, void, dry, H1, H2, q_static, share, vol, power, sink, scale):
+    """Deposit a scattering-beam map [W/m³ per W] where water absorbs it (1.55 µm).
 
-    The map (Monte Carlo, wet tissue) is the absorbed power per unit volume when every cell
-    holds its water. At 1.55 µm the absorber is water (µa = water fraction × µa of water), so a
-    cell absorbs in proportion to the water it still holds (:func:`water_left`); the power it
-    lets through goes on down its column and is absorbed there as the map's deeper cells absorb
+    A map of wet tissue (``scale`` empty): the absorbed power per unit volume when every cell holds
+    its water. At 1.55 µm the absorber is water (µa = water fraction × µa of water), so a cell
+    absorbs in proportion to the water it still holds (:func:`water_left`); the power it lets
+    through goes on down its column and is absorbed there as the map's deeper cells absorb
     (shares from :func:`column_shares`); what passes the column's last absorbing cell goes to
-    ``sink[0]``. With all cells wet this is the map itself. Adds to Q [W/m³]; returns the power
+    ``sink[0]``. With all cells wet this is the map itself. The column rule misplaces that light,
+    which in the tissue spreads sideways (:mod:`mtzsim.physics.mtz.source`). Returns the power
     the map carries [W] (delivered = absorbed + sink).
+
+    A recomputed map (``scale`` (nr, nz)): what each cell would absorb at its full µa in the light
+    field of the tissue as it was when the map was computed; a cell absorbs water_left × scale of
+    it, and nothing is handed down (the light a cell no longer takes is left to the next map).
+    Returns the power absorbed [W]. Adds to Q [W/m³].
     """
     nr, nz = Q.shape
     delivered = 0.0
+    if scale.shape[0] > 0:
+        absorbed = 0.0
+        for j in range(nr):
+            for k in range(nz):
+                if void[j, k]:
+                    continue
+                take = power * q_static[j, k] * vol[j, k] * water_left(H[j, k], H1[j, k], H2[j, k], dry[j, k]) \
+                    * scale[j, k]
+                Q[j, k] += take / vol[j, k]
+                absorbed += take
+        return absorbed
     for j in range(nr):
         carry = 0.0  # power passing down the column, not absorbed by drier cells above [W]
         for k in range(nz):
@@ -843,7 +865,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 trans[:] = 1.0
             if scattering:  # the map is one beam: the axis's path through the ejecta shields all of it
                 p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * trans[0],
-                                                sink)
+                                                sink, pulse.absorption_scale)
                 sink[3] = p_now * (1.0 - trans[0])
             else:
                 if drying:

@@ -17,7 +17,10 @@ Cell-wise absorption: an optional factor f(r, z) in [0, 1] on the scoring grid s
 tracking: steps are drawn with the layer's full µt, and an interaction in a cell with f < 1 is real
 with probability (f µa + µs) / µt, where it deposits w f µa / (f µa + µs) and scatters. Otherwise it
 is a null collision and the packet flies on unchanged (Woodcock et al. 1965). Where f = 1 no number
-is drawn, so a map of ones gives the same bits as no map.
+is drawn, so a map of ones gives the same bits as no map. With a factor the kernel also scores, at
+every collision in the grid (real or null), w µa / µt with the layer's own µa: the collision
+estimator of µa Φ, what each cell would absorb at its layer's full µa in the light field of the
+scaled tissue (``unscaled``; equal to ``absorbed`` where f = 1).
 
 References
 ----------
@@ -111,10 +114,12 @@ def _bin(edges, value, uniform_step):
 
 
 @numba.njit(cache=True)
-def _trace_photon(state, layers, source, r_edges, z_edges, dr, dz, factor, absorbed, layer_absorbed, tally):
+def _trace_photon(state, layers, source, r_edges, z_edges, dr, dz, factor, absorbed, layer_absorbed, tally,
+                  unscaled):
     """Launch one packet and follow it to its end, adding to ``absorbed`` [weight] and ``tally``.
 
-    ``factor`` (nr, nz): cell-wise scale of the layer's µa in [0, 1] (delta tracking), or an empty (0, 0) array.
+    ``factor`` (nr, nz): cell-wise scale of the layer's µa in [0, 1] (delta tracking), or an empty (0, 0) array;
+    with a factor, ``unscaled`` (nr, nz) takes the collision estimator of the full-µa absorption.
     """
     n_layers = layers.shape[0]
     w0, z_focus, half_angle, profile, n_above, n_below, outside_weight = (
@@ -215,6 +220,8 @@ def _trace_photon(state, layers, source, r_edges, z_edges, dr, dz, factor, absor
         ir = _bin(r_edges, math.sqrt(x * x + y * y), dr)
         iz = _bin(z_edges, z, dz)
         inside = ir >= 0 and iz >= 0
+        if inside and scaled:
+            unscaled[ir, iz] += w * mua / mut
         if inside and scaled and factor[ir, iz] < 1.0:
             mua_here = factor[ir, iz] * mua
             if _uniform(state) * mut > mua_here + mus:
@@ -276,6 +283,8 @@ def _uniform_step(edges):
 def _run_batches(layers, source, seeds, photons_per_batch, r_edges, z_edges, factor):
     n_batches = seeds.size
     absorbed = np.zeros((n_batches, r_edges.size - 1, z_edges.size - 1))
+    scaled = factor.shape[0] > 0
+    unscaled = np.zeros((n_batches, r_edges.size - 1 if scaled else 0, z_edges.size - 1 if scaled else 0))
     layer_absorbed = np.zeros((n_batches, layers.shape[0]))
     tally = np.zeros((n_batches, 5))
     dr = _uniform_step(r_edges)
@@ -285,8 +294,8 @@ def _run_batches(layers, source, seeds, photons_per_batch, r_edges, z_edges, fac
         state[0] = seeds[b]
         for _ in range(photons_per_batch):
             _trace_photon(state, layers, source, r_edges, z_edges, dr, dz, factor, absorbed[b], layer_absorbed[b],
-                          tally[b])
-    return absorbed, layer_absorbed, tally
+                          tally[b], unscaled[b])
+    return absorbed, layer_absorbed, tally, unscaled
 
 
 def make_mcml_kernel(r_edges: np.ndarray, z_edges: np.ndarray):
@@ -305,7 +314,8 @@ def make_mcml_kernel(r_edges: np.ndarray, z_edges: np.ndarray):
     run : callable
         ``run(layers, source, seeds, photons_per_batch, factor=None) -> (absorbed, layer_absorbed, tally)``:
         ``layers`` (L, 6) as :data:`LAYER_COLUMNS`; ``source`` (6,) as :data:`SOURCE_FIELDS`; ``factor``
-        (nr, nz), optional: the cell-wise scale of µa in [0, 1] (module docstring);
+        (nr, nz), optional: the cell-wise scale of µa in [0, 1] (module docstring), with which ``run``
+        also returns ``unscaled`` (B, nr, nz), the collision estimator of the full-µa absorption;
         ``seeds`` (B,) uint64 initial splitmix64 states, one batch each. Returns per batch:
         ``absorbed`` (B, nr, nz) packet weight absorbed in each cell, ``layer_absorbed`` (B, L),
         ``tally`` (B, 5) as :data:`TALLY_FIELDS`; all in units of launched packets.
@@ -315,9 +325,10 @@ def make_mcml_kernel(r_edges: np.ndarray, z_edges: np.ndarray):
 
     def run(layers, source, seeds, photons_per_batch, factor=None):
         f = np.zeros((0, 0)) if factor is None else np.ascontiguousarray(factor, dtype=np.float64)
-        return _run_batches(np.ascontiguousarray(layers, dtype=np.float64),
-                            np.ascontiguousarray(source, dtype=np.float64),
-                            np.ascontiguousarray(seeds, dtype=np.uint64), int(photons_per_batch), r_edges, z_edges, f)
+        out = _run_batches(np.ascontiguousarray(layers, dtype=np.float64),
+                           np.ascontiguousarray(source, dtype=np.float64),
+                           np.ascontiguousarray(seeds, dtype=np.uint64), int(photons_per_batch), r_edges, z_edges, f)
+        return out if factor is not None else out[:3]
 
     return run
 

@@ -119,9 +119,9 @@ def layer_table(tissue: Tissue, laser: str = "erglass", scattering: str = "adopt
 
     µa = water fraction × µa of water (data/water_absorption.csv, 25 °C) at the tissue's body
     temperature, where water's absorption has a sourced temperature law
-    (:func:`mtzsim.physics.tissue.water_absorption_temperature`; 1.55 µm: −7 % at 37 °C). The map
-    is not recomputed as the tissue heats during the pulse (:mod:`mtzsim.physics.mtz.source`
-    says why). µs = µs′/(1 − g) from
+    (:func:`mtzsim.physics.tissue.water_absorption_temperature`; 1.55 µm: −7 % at 37 °C); as the
+    tissue heats and dries during the pulse the MTZ solver recomputes the map with cell-wise
+    absorption (:mod:`mtzsim.physics.mtz.source`). µs = µs′/(1 − g) from
     data/optical_properties_1550.csv (µs′ column chosen by ``scattering``, g by ``anisotropy``).
     """
     props = optical_properties(laser, scattering, anisotropy)
@@ -201,6 +201,9 @@ class LightDeposition:
     energy_balance_error: float = quantity("1", "standard error of the energy balance R + T + A (spread between batches)")
     photons: int = quantity("", "photon packets launched", kind="count")
     seed: int = quantity("", "random seed", kind="count")
+    unscaled_density: np.ndarray | None = quantity(
+        "1/m^3", "with a cell-wise absorption factor: what each cell would absorb at its layer's full µa in this light "
+        "field (collision estimator of µa Φ), per unit volume per joule; None without one", kind="array", default=None)
 
     @property
     def energy_balance(self) -> float:
@@ -239,7 +242,8 @@ def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photo
     factor = _absorption_factor(absorption, r_edges, z_edges)
     per_batch = -(-int(photons) // int(batches))
     run = mcml.make_mcml_kernel(r_edges, z_edges)
-    absorbed, layer_abs, tally = run(layers, source, mcml.batch_seeds(seed, batches), per_batch, factor)
+    out = run(layers, source, mcml.batch_seeds(seed, batches), per_batch, factor if factor.size else None)
+    absorbed, layer_abs, tally = out[:3]
     n = per_batch * batches
     volume = math.pi * np.diff(r_edges**2)[:, None] * np.diff(z_edges)[None, :]
     density = absorbed.sum(axis=0) / n / volume
@@ -264,13 +268,14 @@ def transport(layers: np.ndarray, source: np.ndarray, r_edges, z_edges, *, photo
         energy_balance_error=error(balance),
         photons=n,
         seed=int(seed),
+        unscaled_density=out[3].sum(axis=0) / n / volume if factor.size else None,
     )
 
 
 def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS, seed: int = 0,
                    focus_depth: float | None = None, half_angle: float | None = None, cooling=None,
                    batches: int = DEFAULT_BATCHES, cache=True, beam_quality: float = 1.0,
-                   scattering: str = "adopted", anisotropy: str = "adopted") -> LightDeposition:
+                   scattering: str = "adopted", anisotropy: str = "adopted", absorption=None) -> LightDeposition:
     """Monte Carlo deposition of one microbeam in layered skin, cached per beam.
 
     Parameters
@@ -297,6 +302,8 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
         Choice of the dermis's g (:data:`ANISOTROPY_CHOICES`).
     cooling : object, optional
         Only its ``window_index`` (refractive index of a contact window) matters here.
+    absorption : ndarray, optional
+        Factor in [0, 1] on each scoring cell's µa (:func:`transport`; part of the cache key).
     cache : bool or ResultCache
         True: the process-wide :func:`mtzsim.pipeline.cache.default_cache` (memory and
         ``$MTZSIM_CACHE_DIR``, entries named ``montecarlo-*``, shown by ``mtzsim cache info``);
@@ -311,12 +318,15 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
     r_edges = _edges(r_edges, "r_edges")
     z_edges = _edges(z_edges, "z_edges")
     store = _resolve_cache(cache)
-    key = _cache_key(layers, source, r_edges, z_edges, photons, seed, batches) if store is not None else None
+    factor = None if absorption is None else _absorption_factor(absorption, r_edges, z_edges)
+    key = (_cache_key(layers, source, r_edges, z_edges, photons, seed, batches, factor) if store is not None
+           else None)
     if store is not None:
         hit, _where = store.get(key)
         if hit is not None:
             return hit
-    result = transport(layers, source, r_edges, z_edges, photons=photons, seed=seed, batches=batches)
+    result = transport(layers, source, r_edges, z_edges, photons=photons, seed=seed, batches=batches,
+                       absorption=factor)
     if store is not None:
         store.put(key, result)
     return result
@@ -325,16 +335,24 @@ def simulate_light(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int
 def absorbed_fraction_map(beam: Beam, tissue: Tissue, r_edges, z_edges, *, photons: int = DEFAULT_PHOTONS,
                           seed: int = 0, focus_depth: float | None = None, half_angle: float | None = None,
                           cooling=None, cache=True, beam_quality: float = 1.0,
-                          scattering: str = "adopted", anisotropy: str = "adopted") -> np.ndarray:
+                          scattering: str = "adopted", anisotropy: str = "adopted", absorption=None,
+                          unscaled: bool = False) -> np.ndarray:
     """Absorbed energy per unit volume per joule of pulse energy [1/m³] on the (r, z) grid.
 
     Shape (len(r_edges) − 1, len(z_edges) − 1). Multiply by the pulse energy [J] for J/m³.
     Reflectance, transmittance and the statistical error are in :func:`simulate_light`'s
-    :class:`LightDeposition` (this function is its ``.density``, from the same cache).
+    :class:`LightDeposition` (this function is its ``.density``, from the same cache; with
+    ``absorption`` and ``unscaled``, its ``.unscaled_density``: what each cell would absorb at its
+    layer's full µa in that light field).
     """
-    return simulate_light(beam, tissue, r_edges, z_edges, photons=photons, seed=seed, focus_depth=focus_depth,
-                          half_angle=half_angle, cooling=cooling, cache=cache, beam_quality=beam_quality,
-                          scattering=scattering, anisotropy=anisotropy).density
+    light = simulate_light(beam, tissue, r_edges, z_edges, photons=photons, seed=seed, focus_depth=focus_depth,
+                           half_angle=half_angle, cooling=cooling, cache=cache, beam_quality=beam_quality,
+                           scattering=scattering, anisotropy=anisotropy, absorption=absorption)
+    if unscaled:
+        if light.unscaled_density is None:
+            raise ValueError("unscaled=True needs a cell-wise absorption factor")
+        return light.unscaled_density
+    return light.density
 
 
 # --------------------------------------------------------------------------- derived measures
@@ -400,11 +418,13 @@ def photon_transport_numpy(layers: np.ndarray, source: np.ndarray, r_edges, z_ed
     Same random stream (``seed_state`` is the splitmix64 state, as from
     :func:`mtzsim._kernels.mcml.batch_seeds`) and same steps, so the result equals one batch of
     the kernel. ``absorption``: the kernel's cell-wise µa factor (delta tracking). Returns
-    (absorbed weight per cell (nr, nz), per layer (L,), tally (5,)).
+    (absorbed weight per cell (nr, nz), per layer (L,), tally (5,)), and with ``absorption`` the
+    full-µa collision estimator per cell (nr, nz) fourth.
     """
     r_edges = np.asarray(r_edges, float)
     z_edges = np.asarray(z_edges, float)
     factor = _absorption_factor(absorption, r_edges, z_edges)
+    unscaled = np.zeros((r_edges.size - 1, z_edges.size - 1))
     rng = _SplitMix64(seed_state)
     absorbed = np.zeros((r_edges.size - 1, z_edges.size - 1))
     layer_absorbed = np.zeros(layers.shape[0])
@@ -466,6 +486,8 @@ def photon_transport_numpy(layers: np.ndarray, source: np.ndarray, r_edges, z_ed
             s_left = 0.0
             ir, iz = cell(r_edges, math.hypot(pos[0], pos[1])), cell(z_edges, pos[2])
             inside = ir >= 0 and iz >= 0
+            if inside and factor.size:
+                unscaled[ir, iz] += w * mua / mut
             if inside and factor.size and factor[ir, iz] < 1.0:
                 mua_here = factor[ir, iz] * mua
                 if rng.uniform() * mut > mua_here + mus:
@@ -505,12 +527,13 @@ def photon_transport_numpy(layers: np.ndarray, source: np.ndarray, r_edges, z_ed
                 else:
                     roulette -= w
                     w = 0.0
-    return absorbed, layer_absorbed, np.array([specular, diffuse, transmitted, absorbed_total, roulette])
+    out = (absorbed, layer_absorbed, np.array([specular, diffuse, transmitted, absorbed_total, roulette]))
+    return out + (unscaled,) if factor.size else out
 
 
 # --------------------------------------------------------------------------- cache
 
-def _cache_key(layers, source, r_edges, z_edges, photons, seed, batches) -> str:
+def _cache_key(layers, source, r_edges, z_edges, photons, seed, batches, factor=None) -> str:
     """Key of a deposition: its optical inputs, grid, packets, seed and the model version.
 
     ``model_version()`` hashes the package's data tables and the physics/kernel code, so a
@@ -518,7 +541,7 @@ def _cache_key(layers, source, r_edges, z_edges, photons, seed, batches) -> str:
     """
     digest = canonical_hash((MODEL_VERSION, model_version(), np.asarray(layers, float), np.asarray(source, float),
                              np.asarray(r_edges, float), np.asarray(z_edges, float), int(photons), int(seed),
-                             int(batches)))
+                             int(batches)) + (() if factor is None else (np.asarray(factor, float),)))
     return f"montecarlo-{digest[:40]}"
 
 

@@ -58,8 +58,8 @@ def water_absorption_temperature() -> dict[str, AbsorptionTemperature]:
     measured linear fall to −⅓ at 100 °C at 2.01 and 2.09 µm supports (Lange et al.), and it is held
     at its 100 °C value above boiling (no data). The 1.55 µm row (Röttgers et al. 2014: −6.42 m⁻¹ K⁻¹ on
     1,130 m⁻¹ at 20 °C) sets the Monte Carlo map's µa at body temperature
-    (:func:`mtzsim.physics.montecarlo.layer_table`); the MTZ solver applies a law cell by cell only to the
-    beams it absorbs in columns (:mod:`mtzsim.physics.mtz.source` says why not to the 1.55 µm map).
+    (:func:`mtzsim.physics.montecarlo.layer_table`) and, carried to 100 °C the same way, each cell's absorption
+    when the map is recomputed during the pulse (:mod:`mtzsim.physics.mtz.source`).
     """
     out = {}
     for row in tables.rows("water_absorption_temperature.csv"):

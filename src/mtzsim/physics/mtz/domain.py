@@ -48,6 +48,12 @@ class Numerics:
     grow_domain: bool = True  # grow the domain and re-run when damage reaches its boundary
     light_photons: int = 1_000_000  # Monte Carlo packets of a scattering (1.55 µm) beam
     light_seed: int = 0  # their random seed
+    # pulse segments of a scattering (1.55 µm) beam: from the second on, the map is recomputed from the cells' own
+    # absorption (water left, water's temperature law); 1: one map of the wet tissue at body temperature for the
+    # pulse, whose light a boiling cell lets through goes down its column (numerics choice: 4 is within one 10 µm
+    # cell of 8 and 16 at 5-70 mJ, benchmarks/README.md "1.55 µm MTZ")
+    light_updates: int = 4
+    light_update_photons: int = 250_000  # Monte Carlo packets of each recomputed map
     light_optics: object = None  # source.LightOptics of a 1.55 µm beam (focus, M², scattering); None: the preset's
 
 

@@ -233,6 +233,51 @@ def run_pulse(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes, *,
     return PulseTally(*(float(x) for x in total), steps=nsteps, probes=nprobe)
 
 
+def temperature_scale(state: _k.State, mat, law=None) -> np.ndarray:
+    """Water's 1.55 µm absorption at each cell's temperature over that at body temperature [-] (1 without a
+    ``law``, :class:`~mtzsim.physics.tissue.AbsorptionTemperature`; a cooled cell is held at 1: the Monte Carlo
+    cannot raise a cell's µa above its layer's)."""
+    if law is None or law.slope == 0.0:
+        return np.ones(state.H.shape)
+    T = temperature_of(state.H, state.void, mat, state.dry)
+    return np.minimum(1.0, law.factor(T) / law.factor(mat.t_body))
+
+
+def run_recomputed_map(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes, recompute, segments: int,
+                       law=None) -> PulseTally:
+    """Advance ``state`` through one scattering-beam pulse in ``segments`` equal parts, the map recomputed before each.
+
+    The first part uses ``pulse.q_static`` (wet tissue at body temperature). Before each later part,
+    ``recompute(absorption, i)`` returns what each cell would absorb at its full µa [1/m³ per J] in the light
+    field of the tissue as the pulse has left it, each cell absorbing ``absorption`` of its µa (the water it
+    holds, :func:`water_left`, times water's temperature ``law``, :func:`temperature_scale`); the kernel then
+    lets each cell absorb its water left × temperature scale of it (``absorption_scale``). The light a hot or
+    drying cell no longer takes goes where the transport takes it, not down its column; within one part a
+    cell's loss of water lowers its absorption and the light it leaves is not placed until the next map.
+    """
+    if pulse.starts.size != 1:
+        raise ValueError("a recomputed map is for one pulse (a stacked train keeps the wet map)")
+    kernel = _k.make_pulse_phase()
+    part = float(pulse.duration) / segments
+    total = np.zeros(len(_k.TALLY))
+    nsteps = nprobe = 0
+    for i in range(segments):
+        if i == 0:
+            q, scale = pulse.q_static, np.zeros((0, 0))
+        else:
+            scale = temperature_scale(state, mat, law)
+            absorption = np.where(state.void, 0.0, water_left(state.H, mat, state.dry) * scale)
+            q = np.asarray(recompute(absorption, i), float)
+        one = pulse._replace(starts=np.zeros(1), duration=part, t_end=part, q_static=q, absorption_scale=scale)
+        prb = probes._replace(t=probes.t[nprobe:], T=probes.T[nprobe:])
+        tally, n, m = kernel(state, mat, one, plm, rts, stp, prb)
+        prb.t[:m] += i * part
+        total += tally
+        nsteps += int(n)
+        nprobe += int(m)
+    return PulseTally(*(float(x) for x in total), steps=nsteps, probes=nprobe)
+
+
 def _line_numpy(T, free, solid, G, Gb, cap, perf, t_body, dt, t0=None):
     """One backward-Euler line (readable twin of ``_kernels.axisym._sweep_line``).
 
@@ -554,16 +599,21 @@ def water_left(H, mat, dry=None) -> np.ndarray:
     return f if dry is None else np.where(dry, 0.0, f)
 
 
-def _water_limited(H, void, dry, mat, q_static, power):
+def _water_limited(H, void, dry, mat, q_static, power, scale=None):
     """Readable twin of ``_kernels.axisym.deposit_water_limited``: (Q [W/m³], power the map carries, power out [W]).
 
     Each cell absorbs the map's power in proportion to the water it still holds; what it lets
     through goes on down its column and is shared among the deeper cells as the map shares it.
+    A recomputed map (``scale``): each cell absorbs water left × scale of it, nothing is handed down
+    (then the power returned is the power absorbed, and none goes out).
     """
     e = q_static * mat.vol
+    f = np.where(void, 0.0, water_left(H, mat, dry))
+    if scale is not None and np.size(scale):
+        take = power * e * f * scale
+        return take / mat.vol, float(take.sum()), 0.0
     below = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
     share = np.divide(e, below, out=np.zeros_like(e), where=below > 0.0)
-    f = np.where(void, 0.0, water_left(H, mat, dry))
     p_map = power * e
     Q = np.zeros_like(H)
     carry = np.zeros(H.shape[0])
@@ -622,7 +672,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
                 trans = plume_transmission_numpy(void, mat.h, plm)
             if scattering:  # one map: the axis's path through the ejecta shields all of it
-                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0])
+                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0], pulse.absorption_scale)
                 p_plume = p_now * (1.0 - trans[0])
             else:
                 m = mat

@@ -18,7 +18,7 @@ from mtzsim.physics.mtz.losses import LossModel, default_loss_model
 from mtzsim.physics.mtz.response import ThermalResponse
 from mtzsim.physics.mtz.result import PROCESSES, MTZResult, geometry, wall_cells, zones
 from mtzsim.physics.mtz.surface_cooling import BASELINE_TIMES, Baseline, SurfaceCooling
-from mtzsim.physics.tissue import Tissue, constants, get_tissue
+from mtzsim.physics.tissue import Tissue, constants, get_tissue, water_absorption_temperature
 
 #: Largest number of probe samples kept from the pulse phase.
 N_PROBE_MAX = 4000
@@ -116,9 +116,17 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     clock = _time.perf_counter()
     # the desiccated matrix's absorption ratio κ: for a beam absorbed in columns at κ's wavelength only
     kappa = losses.dry_absorption_for(beam.laser) if q_static is None else 1.0
-    tally = pulse.run_pulse(state, mat, pulse.pulse_train(beam, q_static, tissue, kappa, losses.wall_optics,
-                                                          losses.water_temperature, losses.wall_roughness),
-                            pulse.plume(beam, tissue, losses), rts, stp, prb)
+    train = pulse.pulse_train(beam, q_static, tissue, kappa, losses.wall_optics, losses.water_temperature,
+                              losses.wall_roughness)
+    if q_static is not None and numerics.light_updates > 1 and beam.stack == 1:
+        # the scattering beam's map recomputed during the pulse from the cells' own absorption
+        law = water_absorption_temperature().get(beam.laser) if losses.water_temperature else None
+        tally = pulse.run_recomputed_map(
+            state, mat, train, pulse.plume(beam, tissue, losses), rts, stp, prb,
+            lambda f, i: source.recomputed_map(grid, beam, tissue, props, numerics, surface_cooling, f, i),
+            int(numerics.light_updates), law)
+    else:
+        tally = pulse.run_pulse(state, mat, train, pulse.plume(beam, tissue, losses), rts, stp, prb)
     pulse_seconds = _time.perf_counter() - clock
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
 

@@ -2,32 +2,41 @@
 
 At 10.6 and 2.94 µm water absorbs so strongly that the beam is absorbed in columns below the
 current crater floor (Beer–Lambert, done inside the pulse kernel as the crater deepens). At
-1.55 µm scattering matters, so the deposition is one fixed map per beam for wet tissue:
-:func:`deposition_map` returns it in W/m³ per W of laser power (= absorbed energy density per
-unit pulse energy, 1/m³) on the cells of the grid, or ``None`` for the column model. During the
-pulse each cell absorbs its share of the map in proportion to the water it still holds (water is
-the absorber at 1.55 µm: µa = water fraction × µa of water, Hale & Querry 1973); the light a
-boiling cell lets through goes on down its column (``_kernels.axisym.deposit_water_limited``).
-A cell therefore cannot heat past 100 °C by absorption, and nothing is ablated at any energy:
-the non-ablative MTZ is self-limited by the water it boils, and grows deeper instead.
-Assumption: the dry matrix does not absorb at 1.55 µm (no value in the package data; the
-optical model already gives tissue absorption as water's alone).
+1.55 µm scattering matters, so the deposition is a map: :func:`deposition_map` returns it in W/m³
+per W of laser power (= absorbed energy density per unit pulse energy, 1/m³) on the cells of the
+grid, or ``None`` for the column model. Water is the absorber at 1.55 µm (µa = water fraction ×
+µa of water, Hale & Querry 1973): a cell absorbs in proportion to the water it still holds, so it
+cannot heat past 100 °C by absorption, and nothing is ablated at any energy. Assumption: the dry
+matrix does not absorb at 1.55 µm (no value in the package data; the optical model already gives
+tissue absorption as water's alone).
 
-The map's µa is water's at body temperature (37 °C: 7 % below the 25 °C table, Röttgers et al.
-2014). Water absorbs less still as it heats (−0.57 % per K at 1.55 µm), but that is not applied
-during the pulse, because the column hand-down would misplace the light the hot core lets
-through. Measured 2026-12-01 with the Monte Carlo's cell-wise absorption
-(:func:`mtzsim.physics.montecarlo.transport` ``absorption=``, Woodcock delta tracking; tests in
-tests/test_montecarlo.py): at 40 mJ, with the cells' peak-temperature absorption, the absorption on the axis
-600–1,000 µm deep falls to 0.72–0.81 of the map's. The light the hot core lets through spreads
-sideways (0.105–0.3 mm off the axis: ×1.07–1.13) or leaves the skin (diffuse reflectance +11 %).
-The column rule puts it straight below the core instead (×1.8–2.7 on the axis there). With the
-law and the column rule, the 40 mJ MTZ came out 893 µm deep. A static map recomputed by the
-cell-wise Monte Carlo gives 579 µm (peak-temperature absorption) to 661 µm (half-way).
-The law on its own gives 702 µm. So the physics is that the heated column absorbs less and
-grows no deeper; recomputing the map during the pulse is what it would take to model it. The
-same bias applies to the light a boiling cell lets through; at clinical energies it is small,
-since the core's cells boil off about 1 % of their water.
+The map's µa is water's at body temperature, 7 % below the 25 °C table. Water absorbs less as it
+heats: −0.57 % per K at 1.55 µm (Röttgers et al. 2014), measured over 0–30 °C. Carrying that
+linearly to 100 °C is an assumption, a 40 % fall from 37 °C.
+
+**The map is recomputed during the pulse** (``Numerics.light_updates``, default 4 equal parts;
+:func:`recomputed_map`, :func:`mtzsim.physics.mtz.pulse.run_recomputed_map`). Before each part
+after the first, the Monte Carlo follows the light through the tissue as the pulse has left it:
+each cell absorbs its water left × water's temperature law of its µa (cell-wise absorption,
+Woodcock delta tracking, :func:`mtzsim.physics.montecarlo.transport`). It scores what each cell
+would absorb at its full µa (the collision estimator of µa Φ), and the heat kernel lets each cell
+take its own fraction of that. The light a hot or drying cell no longer takes therefore goes
+where the transport takes it.
+
+Until 2026-12-01 one map of the wet tissue served the whole pulse, and a boiling cell passed the
+light it no longer absorbed straight down its column (``_kernels.axisym.deposit_water_limited``,
+still the rule of the first part and of a stacked train). The Monte Carlo shows that the column
+rule misplaces this light. At 40 mJ, with the cells' peak-temperature absorption, the axis
+600–1,000 µm deep absorbs 0.72–0.81 of the map; the column rule gives ×1.8–2.7. The light
+spreads sideways instead (0.1–0.3 mm off the axis: ×1.07–1.13) or leaves the skin (diffuse
+reflectance +11 %). Effect on the H&E depth:
+
+* drying alone, which the column rule deepened: 40 mJ 702 → 595 µm, 70 mJ 1,033 → 711 µm
+  (`light_updates` 1 → 4, water's temperature law off);
+* with the temperature law as well: 579 and 702 µm.
+
+The depth converges within one 10 µm heat cell at 4, 8 and 16 parts from 10 to 70 mJ. At 5 mJ,
+16 parts give 160 µm of living-tissue depth against 170 µm at 4.
 
 :data:`DEPOSITION_MAPS` holds a function ``(grid, beam, tissue, props, numerics) -> ndarray
 (nr, nz) [1/m³]`` per laser. At 1.55 µm it is :func:`monte_carlo_map` (MCML-style transport of
@@ -86,7 +95,8 @@ def scoring_cell(h: float) -> float:
     return max(MC_SCORING_CELL, float(h))
 
 
-def monte_carlo_map(grid, beam, tissue, props, numerics=None, surface_cooling=None) -> np.ndarray:
+def monte_carlo_map(grid, beam, tissue, props, numerics=None, surface_cooling=None, absorption=None,
+                    seed_offset: int = 0) -> np.ndarray:
     """Deposition [W/m³ per W] of the focused 1.55 µm microbeam from Monte Carlo light transport.
 
     :func:`mtzsim.physics.montecarlo.absorbed_fraction_map` gives the absorbed energy per unit
@@ -104,6 +114,14 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None, surface_cooling=No
     ``window_index``) replaces air above the surface for the light: its index sets the Fresnel
     reflection at entry and the escape of the light scattered back to the surface.
 
+    ``absorption`` (grid.nr, grid.nz), optional: each heat cell's absorption as a fraction of its
+    layer's (water left, water's temperature law), read at the scoring cells' centres (linear;
+    1 beyond the heat grid) and followed by the transport (cell-wise absorption,
+    :func:`mtzsim.physics.montecarlo.transport`); the map is then what each cell would absorb at
+    its full µa in the light field of the tissue as it is now, during the pulse (the collision
+    estimator of µa Φ; :func:`recomputed_map`), for the kernel to scale by each cell's own state.
+    ``seed_offset`` is added to the seed (a new stream per map).
+
     References
     ----------
     .. [1] L. Wang, S. L. Jacques, L. Zheng, Comput. Methods Programs Biomed. 47, 131 (1995).
@@ -114,12 +132,20 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None, surface_cooling=No
     from mtzsim.params.presets import ERGLASS_OPTICS
 
     photons = DEFAULT_PHOTONS if numerics is None else int(numerics.light_photons)
-    seed = 0 if numerics is None else int(numerics.light_seed)
+    seed = (0 if numerics is None else int(numerics.light_seed)) + int(seed_offset)
     hc = scoring_cell(grid.h)
     nrc = int(np.ceil(grid.nr * grid.h / hc - 1e-9))
     nzc = int(np.ceil(grid.nz * grid.h / hc - 1e-9))
     r_edges = np.arange(nrc + 1) * hc
     z_edges = np.arange(nzc + 1) * hc
+    rc = 0.5 * (r_edges[:-1] + r_edges[1:])
+    zc = 0.5 * (z_edges[:-1] + z_edges[1:])
+    factor = None
+    if absorption is not None:
+        on_heat = RegularGridInterpolator((grid.r, grid.z), np.asarray(absorption, float), method="linear",
+                                          bounds_error=False, fill_value=1.0)
+        Rc, Zc = np.meshgrid(np.clip(rc, grid.r[0], None), np.clip(zc, grid.z[0], None), indexing="ij")
+        factor = np.clip(on_heat(np.stack([Rc.ravel(), Zc.ravel()], axis=1)).reshape(rc.size, zc.size), 0.0, 1.0)
     optics = None if numerics is None else getattr(numerics, "light_optics", None)
     if optics is None:
         optics = preset_light_optics()
@@ -129,9 +155,8 @@ def monte_carlo_map(grid, beam, tissue, props, numerics=None, surface_cooling=No
     coarse = np.asarray(absorbed_fraction_map(beam, tissue, r_edges, z_edges, photons=photons, seed=seed,
                                               focus_depth=optics.focus_depth, half_angle=half_angle,
                                               beam_quality=optics.beam_quality, scattering=optics.scattering,
-                                              anisotropy=optics.anisotropy, cooling=surface_cooling), float)
-    rc = 0.5 * (r_edges[:-1] + r_edges[1:])
-    zc = 0.5 * (z_edges[:-1] + z_edges[1:])
+                                              anisotropy=optics.anisotropy, cooling=surface_cooling,
+                                              absorption=factor, unscaled=factor is not None), float)
     interp = RegularGridInterpolator((rc, zc), coarse, method="linear", bounds_error=False, fill_value=None)
     r = np.clip(grid.r, rc[0], rc[-1])
     z = np.clip(grid.z, zc[0], zc[-1])
@@ -252,6 +277,21 @@ def default_numerics(beam):
     from mtzsim.physics.mtz.domain import Numerics
 
     return Numerics(cell=SCATTERING_CELL) if beam.laser in DEPOSITION_MAPS else Numerics()
+
+
+def recomputed_map(grid, beam, tissue, props, numerics, surface_cooling, absorption, update: int) -> np.ndarray:
+    """The map [W/m³ per W] of a scattering beam through tissue whose cells absorb ``absorption`` of their wet,
+    body-temperature µa (the ``update``-th recomputation during the pulse: its own random stream)."""
+    if beam.laser != "erglass":
+        raise ValueError(f"a recomputed map is for a scattering beam (erglass), not {beam.laser!r}")
+    from dataclasses import replace
+
+    numerics = replace(numerics, light_photons=int(numerics.light_update_photons))
+    q = np.asarray(monte_carlo_map(grid, beam, tissue, props, numerics, surface_cooling, absorption=absorption,
+                                   seed_offset=1000 * int(update)), float)
+    if q.shape != (grid.nr, grid.nz):
+        raise RuntimeError(f"deposition map of shape {q.shape}, expected {(grid.nr, grid.nz)}")
+    return q
 
 
 def deposition_map(grid, beam, tissue, props, numerics=None, surface_cooling=None) -> np.ndarray | None:
