@@ -672,7 +672,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
                 trans = plume_transmission_numpy(void, mat.h, plm)
             if scattering:  # one map: the axis's path through the ejecta shields all of it
-                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0], pulse.absorption_scale)
+                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0],
+                                                   pulse.absorption_scale)
                 p_plume = p_now * (1.0 - trans[0])
             else:
                 m = mat
