@@ -302,6 +302,9 @@ def test_delta_tracking_equals_a_layer_of_lower_absorption():
         assert abs(x.mean() - y.mean()) < 4 * se, (lo, hi, x.mean(), y.mean(), se)
     x, y = t_layer[:, 1], t_delta[:, 1]
     assert abs(x.mean() - y.mean()) < 4 * math.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
+    # null collisions neither create nor destroy weight: R + T + A = 1 within the roulette's noise
+    balance = t_delta[:, :4].sum(axis=1) / 2000
+    assert abs(balance.mean() - 1.0) < 4 * balance.std(ddof=1) / math.sqrt(balance.size) + 1e-12
 
 
 def test_light_a_weakly_absorbing_core_lets_through_spreads_instead_of_going_straight_down():
