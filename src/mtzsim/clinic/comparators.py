@@ -104,8 +104,8 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0
         areal = density / (math.pi * s**2 / 4)
         stim = treatment_stimulus(pt.mtz_like(wound), areal, passes=passes)
         d_w = pt.basal_wound_diameter(modality, wound)
-        if modality in pt.FULL_FIELD:
-            cov = 1.0 if pt.reaches_basal_layer(wound) else 0.0
+        if modality in pt.FULL_FIELD:  # the whole spot is open, or (a superficial wound) nothing
+            cov = 1.0 if d_w > 0.0 else 0.0
         else:
             cov = 1.0 - math.exp(-areal * passes * math.pi * d_w**2 / 4)
         if cov == 0.0:

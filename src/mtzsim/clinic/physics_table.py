@@ -244,14 +244,11 @@ def dead_radius_at(mtz, depth: float) -> float:
     """Radius [m] of the outer face of the outermost dead cell (ablated, coagulated or lethal) in the MTZ's
     row nearest ``depth``; 0 if none."""
     from mtzsim.physics.damage import ZONES
+    from mtzsim.physics.histology import widest
 
     ds = mtz.dataset
-    z = np.asarray(ds["z"].values, float)
-    r = np.asarray(ds["r"].values, float)
-    h = float(r[1] - r[0]) if r.size > 1 else 2.0 * float(r[0])
-    k = int(np.argmin(np.abs(z - depth)))
-    js = np.nonzero(np.asarray(ds["zone"].values)[:, k] >= ZONES["lethal"])[0]
-    return float((js.max() + 1) * h) if js.size else 0.0
+    k = int(np.argmin(np.abs(np.asarray(ds["z"].values, float) - depth)))
+    return widest(np.asarray(ds["zone"].values)[:, k:k + 1] >= ZONES["lethal"], float(ds.attrs["cell_m"]))
 
 
 def needle_wound(length: float) -> dict:

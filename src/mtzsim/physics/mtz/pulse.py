@@ -220,17 +220,24 @@ def run_pulse(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Probes, *,
     starts = np.asarray(pulse.starts, float)
     after_gap = stp._replace(box_floor=BOX_FLOOR_KELVIN * float(np.min(mat.rc)))
     for i, t0 in enumerate(starts):
-        prb = probes._replace(t=probes.t[nprobe:], T=probes.T[nprobe:])
-        tally, n, m = kernel(state, mat, one, plm, rts, stp if i == 0 else after_gap, prb)
-        prb.t[:m] += t0
-        total += tally
-        nsteps += int(n)
-        nprobe += int(m)
+        n, nprobe = _one_pulse(kernel, state, mat, one, plm, rts, stp if i == 0 else after_gap, probes, nprobe, t0,
+                               total)
+        nsteps += n
         if i + 1 < starts.size:
             gt, n = gap_kernel(state, mat, gap_record(t0 + pulse.duration, starts[i + 1], stp, mat), rts)
             total[[4, 5, 3, 6, 10]] += gt  # boundary, perfusion, ablated, ejected mass, surface
             nsteps += int(n)
     return PulseTally(*(float(x) for x in total), steps=nsteps, probes=nprobe)
+
+
+def _one_pulse(kernel, state, mat, one, plm, rts, stp, probes, nprobe: int, t0: float, total) -> tuple[int, int]:
+    """Step one pulse (``one``, starting at 0) that begins at ``t0`` in the train: its probes after the ``nprobe``
+    already taken, their times shifted by ``t0``, its tally added to ``total``. Returns (steps, probes taken)."""
+    prb = probes._replace(t=probes.t[nprobe:], T=probes.T[nprobe:])
+    tally, n, m = kernel(state, mat, one, plm, rts, stp, prb)
+    prb.t[:m] += t0
+    total += tally
+    return int(n), nprobe + int(m)
 
 
 def temperature_scale(state: _k.State, mat, law=None) -> np.ndarray:
@@ -269,12 +276,8 @@ def run_recomputed_map(state: _k.State, mat, pulse, plm, rts, stp, probes: _k.Pr
             absorption = np.where(state.void, 0.0, water_left(state.H, mat, state.dry) * scale)
             q = np.asarray(recompute(absorption, i), float)
         one = pulse._replace(starts=np.zeros(1), duration=part, t_end=part, q_static=q, absorption_scale=scale)
-        prb = probes._replace(t=probes.t[nprobe:], T=probes.T[nprobe:])
-        tally, n, m = kernel(state, mat, one, plm, rts, stp, prb)
-        prb.t[:m] += i * part
-        total += tally
-        nsteps += int(n)
-        nprobe += int(m)
+        n, nprobe = _one_pulse(kernel, state, mat, one, plm, rts, stp, probes, nprobe, i * part, total)
+        nsteps += n
     return PulseTally(*(float(x) for x in total), steps=nsteps, probes=nprobe)
 
 
