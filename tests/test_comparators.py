@@ -219,6 +219,30 @@ def test_full_field_eryag_is_a_superficial_wound_through_the_chain(dark_skin_com
     assert rows["ErYAGminimal2008 PIH"]["predicted"] == 0.0
 
 
+def test_full_field_passes_deepen_one_wound_instead_of_adding_wounds():
+    """A second full-field pass lands on the skin the first one ablated: the planner's two-pass node is one wound of
+    two stacked 6 mm Er:YAG pulses (physics_table.PASS_DELAY apart), deeper than one pass, with the same spots per
+    area. Until 2026-12-01 a second pass doubled the wounded volume at the first pass's depth, so two 1.5 J passes
+    stayed superficial (55 µm, no PIH, 3.85 d) with twice the stimulus. Now the second pass ablates on (50 -> 95 µm)
+    and the wound reaches the basal layer: an open full-field wound (re-epithelialisation, erythema, PIH path)."""
+    from mtzsim.clinic import physics_table as pt
+
+    one = cmp.node_for("eryag_full_field", 1.5, None, passes=1)
+    two = cmp.node_for("eryag_full_field", 1.5, None, passes=2)
+    assert (one.stack, two.stack) == (1, 2) and two.wound["stack"] == 2
+    assert two.wound["ablation_depth"] > one.wound["ablation_depth"] + 25e-6
+    assert pt.regime_of("eryag_full_field", one.wound) == "superficial"
+    assert pt.regime_of("eryag_full_field", two.wound) == "full_field"
+    s1, c1 = cmp.dose("eryag_full_field", one.wound, density=1.0, passes=1)
+    s2, c2 = cmp.dose("eryag_full_field", two.wound, density=1.0, passes=2)
+    assert s2.mtzs_per_area == s1.mtzs_per_area and s2.wound_depth > s1.wound_depth
+    assert (c1, c2) == (0.0, 1.0) and two.reepithelialization[0] > 0.0 == one.reepithelialization[0]
+    with pytest.raises(ValueError, match="passes"):
+        cmp.dose("eryag_full_field", one.wound, density=1.0, passes=2)
+    # fractional passes still add wounds beside each other: one physics node for every pass count
+    assert pt.node_stack("co2_fractional", 3) == 1 and pt.node_stack("eryag_full_field", 2) == 2
+
+
 def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
     """The healing nodes read a microbeam's wound at the basal layer (75.8 µm on the face), as the chain reads a
     field's: the open disk is the dead cells' radius in that row, never wider than the widest dead radius, growing

@@ -111,7 +111,7 @@ def test_downtime_interpolation_error(table):
     Stated error: within 1.5 d or 25 % at the mid-points of the coverage nodes (measured in
     benchmarks/bench_planner.py: see benchmarks/README.md).
     """
-    node = table.node("co2_fractional", *[k for k in [(e, l) for (e, l) in table.grids["co2_fractional"].physics_nodes()][0]])
+    node = table.node("co2_fractional", *table.grids["co2_fractional"].settings_nodes()[0])
     c = 0.5 * (pt.COVERAGE_NODES[1] + pt.COVERAGE_NODES[2])
     direct, _, _ = pt.heal_node("co2_fractional", node.wound, c)
     interp, _ = node.healing_at(c)

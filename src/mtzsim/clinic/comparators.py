@@ -82,7 +82,9 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0
     density : float, optional
         Spot-area fraction per pass (lasers; 1 for full field) [-]; needles use the device's pins.
     passes : int
-        Passes (stamps) per session.
+        Passes (stamps) per session. A full-field wound holds its passes (they land on the same skin one after
+        another: :func:`mtzsim.clinic.physics_table.node_stack`), so ``passes`` must be the wound's ``stack``
+        and adds no wounds beside it.
     kappa : Kappa or float
         Efficacy of a wound under an intact epidermis relative to an ablative MTZ [-]: thermal
         (coagulated/heat-shocked dermis) and mechanical (needle channel); a float sets both.
@@ -102,6 +104,11 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0
             raise ValueError(f"density must be in (0, 1], got {density!r}")
         s = wound["spot"] if spot is None else spot
         areal = density / (math.pi * s**2 / 4)
+        if modality in pt.FULL_FIELD:
+            if passes != wound.get("stack", 1):
+                raise ValueError(f"passes: a full-field wound of {wound.get('stack', 1)} stacked pass(es) was given "
+                                 f"for {passes}; take the node of that many passes (physics_table.node_stack)")
+            passes = 1  # one layer of spots: the passes are in the wound's depth
         stim = treatment_stimulus(pt.mtz_like(wound), areal, passes=passes)
         d_w = pt.basal_wound_diameter(modality, wound)
         if modality in pt.FULL_FIELD:  # the whole spot is open, or (a superficial wound) nothing
@@ -376,22 +383,24 @@ PRESET_NOTE = ("co2_fractional: the scenario's device (else 20 mJ, 120 µm, 10 %
                "20 mJ/pin, insulated 49-pin tip — typical settings, assumptions where the presets say so")
 
 
-def node_for(modality: str, energy=None, length=None, *, spot=None, cache=None) -> pt.PhysicsNode:
-    """The physics node of one setting (cached in the result cache under the model version)."""
+def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int = 1, cache=None) -> pt.PhysicsNode:
+    """The physics node of one setting (cached in the result cache under the model version); ``passes`` sets a
+    full-field wound's stack (:func:`mtzsim.clinic.physics_table.node_stack`)."""
     from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
 
     grid = pt.modality_grids("small")[modality]
     if spot is not None:
         grid = replace(grid, spot=float(spot))
     c = default_cache() if cache is None else (cache or None)
+    stack = pt.node_stack(modality, passes)
     key = "physicsnode-" + canonical_hash(("node", model_version(), pt._healing_version(), modality, energy, length,
                                            grid.spot, pt.COVERAGE_NODES, pt.HEALING_MAP, pt.HEALING_SEEDS,
-                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR))[:40]
+                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR, stack, pt.PASS_DELAY))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
             return hit
-    node = pt.build_node(modality, grid, energy, length)
+    node = pt.build_node(modality, grid, energy, length, stack=stack)
     if c is not None:
         c.put(key, node)
     return node
@@ -459,7 +468,7 @@ def target_settings(t: dict) -> list[tuple[float, dict]]:
 
 
 def _node_key(modality: str, p: dict) -> tuple:
-    return (modality, pt._k(p["energy"]), pt._k(p["length"]))
+    return (modality, pt._k(p["energy"]), pt._k(p["length"]), pt.node_stack(modality, p["passes"]))
 
 
 def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: int, p: dict | None = None):
@@ -575,7 +584,7 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
     for i, (key, p) in enumerate(sorted(needed.items(), key=lambda kv: repr(kv[0]))):
         if progress is not None:
             progress("comparators", 0.3 * i / len(needed), f"physics node {key[0]}")
-        nodes[key] = node_for(key[0], p["energy"], p["length"], cache=cache)
+        nodes[key] = node_for(key[0], p["energy"], p["length"], passes=p["passes"], cache=cache)
     delta = 0.1
     fit = [t for t in targets if t["role"] == "fit"]
     calls = [0]
@@ -772,7 +781,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         if m == "co2_fractional" and co2_settings:
             p.update({kk: v for kk, v in co2_settings.items() if kk in ("energy", "density", "passes")})
             spot = co2_settings.get("spot")
-        node = node_for(m, p["energy"], p["length"], spot=spot, cache=cache)
+        node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], cache=cache)
         stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions

@@ -9,7 +9,10 @@ pin) and the healing stage (:func:`mtzsim.biology.healing.simulate_healing`, clo
 on synthetic wound maps at a few basal-layer coverages. Density, passes, sessions and interval
 do not change one wound's physics: the biology scales with them analytically (volume per skin
 area ∝ wounds per area; downtime interpolated linearly in coverage between the healing nodes,
-error measured in ``benchmarks/bench_planner.py`` and held by a test).
+error measured in ``benchmarks/bench_planner.py`` and held by a test). The exception is a full-field
+pass: it lands on the skin the pass before it ablated, so its passes are stacked pulses of one wound
+(:data:`PASS_DELAY` apart), simulated per pass count (:func:`node_stack`), which deepen the wound
+instead of adding wounds beside it.
 
 The table is stored in the result cache (:mod:`mtzsim.pipeline.cache`) under a key of the model
 version (package, data tables, physics code), the grid and the treated site, so it is built once
@@ -62,6 +65,12 @@ HEALING_SEEDS = (0, 1, 2)
 FULL_FIELD_MAP = (400, 10e-6)
 #: What a cached laser wound holds beyond the MTZ's zone extents (part of its cache key).
 WOUND_KEYS = ("basal_radius",)
+#: Time between two full-field passes over the same skin [s], the stack delay of a full-field node
+#: (:func:`node_stack`). Assumption: a pass over a treated area takes tens of seconds or more, and by 1 s the
+#: ≤ 200 µm deep wound of a pass has relaxed thermally (d²/α ≈ 0.3 s at 200 µm), so 1 s stands for "later".
+#: Measured 2026-12-01 (two 1.5 J passes of 6 mm Er:YAG spots): 0.1 s and 1 s give the same 95 µm crater and
+#: lethal depths of 105 and 100 µm.
+PASS_DELAY = 1.0
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
 #: redness that fades within one step, and the PIH logistic is in log erythema duration.
 ERYTHEMA_FLOOR = 0.05 * DAY
@@ -91,12 +100,23 @@ class ModalityGrid:
     assumption: str = ""
 
     def physics_nodes(self) -> list[tuple]:
-        """(energy, length) pairs whose physics is simulated."""
+        """(energy, length, stack) triples whose physics is simulated (stack: :func:`node_stack`)."""
         if self.laser is not None:
-            return [(e, None) for e in self.energies]
+            stacks = sorted({node_stack(self.modality, p) for p in self.passes})
+            return [(e, None, s) for e in self.energies for s in stacks]
         if self.energies:
-            return [(e, l) for l in self.lengths for e in self.energies]
-        return [(None, l) for l in self.lengths]
+            return [(e, l, 1) for l in self.lengths for e in self.energies]
+        return [(None, l, 1) for l in self.lengths]
+
+    def settings_nodes(self) -> list[tuple]:
+        """The distinct (energy, length) settings of :meth:`physics_nodes`, in order."""
+        return list(dict.fromkeys((e, l) for e, l, _ in self.physics_nodes()))
+
+
+def node_stack(modality: str, passes: int) -> int:
+    """Pulses stacked in one wound of ``passes`` passes: all of them for a full-field modality, whose passes land
+    on the same skin one after another (:data:`PASS_DELAY`), else 1 (fractional passes add wounds beside each other)."""
+    return int(passes) if modality in FULL_FIELD else 1
 
 
 _MJ, _UM, _MM, _WK = 1e-3, 1e-6, 1e-3, 7 * DAY
@@ -190,6 +210,7 @@ class PhysicsNode:
     reepithelialization: tuple = quantity("s", "95 % re-epithelialisation at each coverage node", kind="array",
                                           display="d")
     site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
+    stack: int = quantity("1", "passes stacked in the wound (full field; 1 otherwise)", kind="count", default=1)
 
     def healing_at(self, coverage: float) -> tuple[float, float]:
         """(downtime, erythema) [s] at a basal coverage, linear between the nodes, clamped outside."""
@@ -200,17 +221,18 @@ class PhysicsNode:
 
 @dataclass(frozen=True)
 class PhysicsTable:
-    """Physics nodes of the modalities, keyed by (modality, energy, length)."""
+    """Physics nodes of the modalities, keyed by (modality, energy, length, stack)."""
 
-    nodes: dict = quantity("", "PhysicsNode per (modality, energy, length)", kind="table")
+    nodes: dict = quantity("", "PhysicsNode per (modality, energy, length, stack)", kind="table")
     size: str = quantity("", "grid size: full or small", kind="category")
     model_version: str = quantity("", "model version the table was built with", kind="category")
     build_seconds: float = quantity("s", "wall time of the build")
     grids: dict = field(default=None, repr=False, metadata={"unit": "", "doc": "the settings grids", "kind": "table"})
     site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
 
-    def node(self, modality: str, energy, length) -> PhysicsNode:
-        return self.nodes[(modality, _k(energy), _k(length))]
+    def node(self, modality: str, energy, length, passes: int = 1) -> PhysicsNode:
+        """The node of a setting; ``passes`` picks a full-field node's stack (:func:`node_stack`)."""
+        return self.nodes[(modality, _k(energy), _k(length), node_stack(modality, passes))]
 
 
 def _k(x):
@@ -222,8 +244,10 @@ def _k(x):
 # ---------------------------------------------------------------------------------------------
 
 
-def laser_wound(laser: str, energy: float, spot: float) -> dict:
+def laser_wound(laser: str, energy: float, spot: float, stack: int = 1) -> dict:
     """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`.
+
+    ``stack`` pulses land on the same spot :data:`PASS_DELAY` apart (the passes of a full-field treatment).
 
     ``basal_radius`` is the radius of the dead cells (ablated, coagulated or lethal) at the basal layer
     (:func:`basal_depth`), the open wound the healing stage closes, as the chain reads a field's wounds
@@ -232,11 +256,13 @@ def laser_wound(laser: str, energy: float, spot: float) -> dict:
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot))
+    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot, stack=int(stack),
+                               stack_delay=PASS_DELAY if stack > 1 else 1e-3))
     keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
             "heat_shock_depth", "heat_shock_radius")
     out = {k: float(getattr(m, k)) for k in keys}
-    out.update(laser=laser, energy=float(energy), spot=float(spot), basal_radius=dead_radius_at(m, basal_depth()))
+    out.update(laser=laser, energy=float(energy), spot=float(spot), stack=int(stack),
+               basal_radius=dead_radius_at(m, basal_depth()))
     return out
 
 
@@ -289,10 +315,10 @@ def mnrf_wound(length: float, energy: float) -> dict:
             "epidermis_peak_temperature": r.epidermis_peak_temperature}
 
 
-def wound_of(modality: str, grid: ModalityGrid, energy, length) -> dict:
-    """The physics of one node of a modality."""
+def wound_of(modality: str, grid: ModalityGrid, energy, length, stack: int = 1) -> dict:
+    """The physics of one node of a modality (``stack``: full-field passes, :func:`node_stack`)."""
     if grid.laser is not None:
-        return laser_wound(grid.laser, energy, grid.spot)
+        return laser_wound(grid.laser, energy, grid.spot, stack)
     if modality == "microneedling":
         return needle_wound(length)
     return mnrf_wound(length, energy)
@@ -413,31 +439,32 @@ def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek
     return float(h.downtime_days), ery, float(h.reepithelialization_days_95)
 
 
-def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None) -> dict:
+def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, stack: int = 1) -> dict:
     """:func:`wound_of`, kept in the result cache under the model version (shared by every site)."""
     from mtzsim.pipeline.cache import canonical_hash, model_version
 
     if cache is None:
-        return wound_of(modality, grid, energy, length)
+        return wound_of(modality, grid, energy, length, stack)
     key = "physicswound-" + canonical_hash(("wound", model_version(), WOUND_KEYS, modality, grid.laser, energy,
-                                            length, grid.spot))[:40]
+                                            length, grid.spot, int(stack), PASS_DELAY))[:40]
     hit, _ = cache.get(key)
     if hit is not None:
         return hit
-    wound = wound_of(modality, grid, energy, length)
+    wound = wound_of(modality, grid, energy, length, stack)
     cache.put(key, wound)
     return wound
 
 
 def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
-               wound: dict | None = None) -> PhysicsNode:
+               wound: dict | None = None, stack: int = 1) -> PhysicsNode:
     """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes."""
     if wound is None:
-        wound = wound_of(modality, grid, energy, length)
+        wound = wound_of(modality, grid, energy, length, stack)
     covs = (1.0,) if modality in FULL_FIELD else COVERAGE_NODES
     heal = [heal_node(modality, wound, c, site=site) for c in covs]
     return PhysicsNode(modality=modality, energy=None if energy is None else float(energy),
-                       length=None if length is None else float(length), wound=wound, coverage_nodes=tuple(covs),
+                       length=None if length is None else float(length), stack=int(stack), wound=wound,
+                       coverage_nodes=tuple(covs),
                        downtime=tuple(h[0] for h in heal), erythema=tuple(h[1] for h in heal),
                        reepithelialization=tuple(h[2] for h in heal), site=site)
 
@@ -472,20 +499,21 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
                                             COVERAGE_NODES, HEALING_MAP, HEALING_SEEDS, FULL_FIELD_MAP, ERYTHEMA_FLOOR,
-                                            site))[:40]
+                                            PASS_DELAY, site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
             return hit
     t0 = time.perf_counter()
-    jobs = [(m, e, l) for m in mods for (e, l) in grids[m].physics_nodes()]
+    jobs = [(m, e, l, s) for m in mods for (e, l, s) in grids[m].physics_nodes()]
     nodes = {}
-    for i, (m, e, l) in enumerate(jobs):
+    for i, (m, e, l, s) in enumerate(jobs):
         if progress is not None:
             progress("physics table", i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
-                                                    f"{'' if l is None else f'{l * 1e3:g} mm'}".strip())
-        wound = cached_wound(m, grids[m], e, l, c)
-        nodes[(m, _k(e), _k(l))] = build_node(m, grids[m], e, l, site=site, wound=wound)
+                                                    f"{'' if l is None else f'{l * 1e3:g} mm'}"
+                                                    f"{'' if s == 1 else f' × {s} passes'}".strip())
+        wound = cached_wound(m, grids[m], e, l, c, s)
+        nodes[(m, _k(e), _k(l), s)] = build_node(m, grids[m], e, l, site=site, wound=wound, stack=s)
     if progress is not None:
         progress("physics table", 1.0, "done")
     table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),

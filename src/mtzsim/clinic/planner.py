@@ -107,7 +107,7 @@ def candidates_for(table: pt.PhysicsTable, modalities, max_sessions: int) -> lis
     out = []
     for m in modalities:
         g = table.grids[m]
-        for (e, l) in g.physics_nodes():
+        for (e, l) in g.settings_nodes():
             for dens in g.densities:
                 for p in g.passes:
                     for s in range(1, min(max_sessions, g.max_sessions) + 1):
@@ -203,7 +203,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     n = len(cands)
     stim, cov, down, ery = [], np.zeros(n), np.zeros(n), np.zeros(n)
     for i, c in enumerate(cands):
-        node = table.node(c.modality, c.energy, c.length)
+        node = table.node(c.modality, c.energy, c.length, c.passes)
         s, cv = cmp.dose(c.modality, node.wound, density=c.density, passes=c.passes, kappa=k)
         stim.append(s)
         cov[i] = cv
@@ -270,7 +270,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
     y, ci = float(ctx["y"][i]), (float("nan"), float("nan"))
     p, pci = float(ctx["pih"][i]), (float("nan"), float("nan"))
     down, ery = float(ctx["down"][i]), float(ctx["ery"][i])
-    node = ctx["table"].node(c.modality, c.energy, c.length)
+    node = ctx["table"].node(c.modality, c.energy, c.length, c.passes)
     if refine:
         d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]), ctx["site"])
         down, ery = max(down, d_dir), max(ery, e_dir)  # conservative: the larger of table and direct run
@@ -283,7 +283,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
     text = "" if why is None else _why(ctx, i, y, p, down, why)
     return Plan(modality=c.modality, settings=c.settings(node.wound.get("spot")), improvement_mean=y,
                 improvement_ci=ci, downtime=down, pih_probability=p, pih_interval=pci,
-                density=float(s.areal_density * s.passes), coverage=float(ctx["cov"][i]), wound_depth=float(s.wound_depth),
+                density=float(s.mtzs_per_area), coverage=float(ctx["cov"][i]), wound_depth=float(s.wound_depth),
                 violation=float(e_d[0] + e_p[0]), why=text)
 
 
