@@ -57,7 +57,8 @@ def water_absorption_temperature() -> dict[str, AbsorptionTemperature]:
     0–30 °C; carrying it linearly to 100 °C (−36 % of the 25 °C value there) is an assumption that the same band's
     measured linear fall to −⅓ at 100 °C at 2.01 and 2.09 µm supports (Lange et al.), and it is held
     at its 100 °C value above boiling (no data). The 1.55 µm row (Röttgers et al. 2014: −6.42 m⁻¹ K⁻¹ on
-    1,130 m⁻¹ at 20 °C) sets the Monte Carlo map's µa at body temperature
+    1,130 m⁻¹ at 20 °C; in tissue, Sviridov & Kondyurin 2010 measured cartilage's µa at 1560 nm linear in
+    temperature up to 80 °C, some 25 % lower there) sets the Monte Carlo map's µa at body temperature
     (:func:`mtzsim.physics.montecarlo.layer_table`) and, carried to 100 °C the same way, each cell's absorption
     when the map is recomputed during the pulse (:mod:`mtzsim.physics.mtz.source`).
     """

@@ -12,7 +12,9 @@ tissue absorption as water's alone).
 
 The map's µa is water's at body temperature, 7 % below the 25 °C table. Water absorbs less as it
 heats: −0.57 % per K at 1.55 µm (Röttgers et al. 2014), measured over 0–30 °C. Carrying that
-linearly to 100 °C is an assumption, a 40 % fall from 37 °C.
+linearly to 100 °C is an assumption, a 40 % fall from 37 °C. In tissue the fall is linear to 80 °C at 1560 nm
+(cartilage, Sviridov & Kondyurin 2010: some 25 % at 80 °C, 0.75–0.8 times this law's slope); with the slope
+scaled by 0.75 the 40 / 70 mJ H&E depths move by +8 µm (579 / 703 → 587 / 711 µm).
 
 **The map is recomputed during the pulse** (``Numerics.light_updates``, default 4 equal parts;
 :func:`recomputed_map`, :func:`mtzsim.physics.mtz.pulse.run_recomputed_map`). Before each part
