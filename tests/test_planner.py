@@ -46,6 +46,32 @@ def test_full_grid_has_at_least_1000_candidates():
     assert len(pl.candidates_for(t, pt.MODALITIES, 3)) >= 1000
 
 
+def test_stacking_is_a_decision_variable_of_the_fractional_lasers():
+    """Issue 12 lists stacking among the planner's decision variables: the fractional lasers stack 1-3 (CO2, the
+    120 um preset's stack range) and 1 or 3 (Er:YAG) pulses on one spot, each stack its own simulated wound; the
+    other modalities stack nothing. At a fixed energy per pulse a stacked CO2 spot is deeper (2026-12-01, 20 mJ:
+    ablation 310 um single, 660 um for three stacked)."""
+    from mtzsim.clinic import comparators as cmp
+    from mtzsim.params.presets import DEVICES
+
+    grids = pt.modality_grids("full")
+    t = pt.PhysicsTable(nodes={}, size="full", model_version="", build_seconds=0.0, grids=grids)
+    stacks = {}
+    for c in pl.candidates_for(t, pt.MODALITIES, 3):
+        stacks.setdefault(c.modality, set()).add(c.stack)
+    rng = DEVICES["deep-fractional-co2-120um"].ranges["stack"]
+    assert stacks["co2_fractional"] == set(range(int(rng.low), int(rng.high) + 1)) == {1, 2, 3}
+    assert stacks["eryag_fractional"] == {1, 3}
+    assert all(stacks[m] == {1} for m in pt.MODALITIES if m not in pt.STACKABLE)
+    assert {s for e, l, s in grids["co2_fractional"].physics_nodes()} == {1, 2, 3}
+    one = cmp.node_for("co2_fractional", 20e-3, None, stack=1).wound
+    three = cmp.node_for("co2_fractional", 20e-3, None, stack=3).wound
+    assert three["stack"] == 3 and three["ablation_depth"] > 1.5 * one["ablation_depth"]
+    c = pl.Candidate("co2_fractional", 20e-3, None, 0.1, 1, 1, 28 * DAY, 3)
+    assert c.settings(120e-6)["stack"] == 3
+    assert "stack" not in pl.Candidate("microneedling", None, 1e-3, None, 1, 1, 28 * DAY).settings()
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fst=st.integers(1, 6), max_down=st.one_of(st.none(), st.floats(0.0, 30.0)),
        max_pih=st.one_of(st.none(), st.floats(0.0, 1.0)), sessions=st.integers(1, 4))

@@ -383,19 +383,20 @@ PRESET_NOTE = ("co2_fractional: the scenario's device (else 20 mJ, 120 µm, 10 %
                "20 mJ/pin, insulated 49-pin tip — typical settings, assumptions where the presets say so")
 
 
-def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int = 1, cache=None) -> pt.PhysicsNode:
-    """The physics node of one setting (cached in the result cache under the model version); ``passes`` sets a
-    full-field wound's stack (:func:`mtzsim.clinic.physics_table.node_stack`)."""
+def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int = 1, stack: int = 1,
+             cache=None) -> pt.PhysicsNode:
+    """The physics node of one setting (cached in the result cache under the model version); ``passes`` (full
+    field) or ``stack`` (fractional) set its stacked pulses (:func:`mtzsim.clinic.physics_table.node_stack`)."""
     from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
 
     grid = pt.modality_grids("small")[modality]
     if spot is not None:
         grid = replace(grid, spot=float(spot))
     c = default_cache() if cache is None else (cache or None)
-    stack = pt.node_stack(modality, passes)
+    stack = pt.node_stack(modality, passes, stack)
     key = "physicsnode-" + canonical_hash(("node", model_version(), pt._healing_version(), modality, energy, length,
                                            grid.spot, pt.COVERAGE_NODES, pt.HEALING_MAP, pt.HEALING_SEEDS,
-                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR, stack, pt.PASS_DELAY))[:40]
+                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR, stack, pt.stack_delay(modality)))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
@@ -468,7 +469,7 @@ def target_settings(t: dict) -> list[tuple[float, dict]]:
 
 
 def _node_key(modality: str, p: dict) -> tuple:
-    return (modality, pt._k(p["energy"]), pt._k(p["length"]), pt.node_stack(modality, p["passes"]))
+    return (modality, pt._k(p["energy"]), pt._k(p["length"]), pt.node_stack(modality, p["passes"], p.get("stack", 1)))
 
 
 def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: int, p: dict | None = None):
@@ -584,7 +585,8 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
     for i, (key, p) in enumerate(sorted(needed.items(), key=lambda kv: repr(kv[0]))):
         if progress is not None:
             progress("comparators", 0.3 * i / len(needed), f"physics node {key[0]}")
-        nodes[key] = node_for(key[0], p["energy"], p["length"], passes=p["passes"], cache=cache)
+        nodes[key] = node_for(key[0], p["energy"], p["length"], passes=p["passes"], stack=p.get("stack", 1),
+                              cache=cache)
     delta = 0.1
     fit = [t for t in targets if t["role"] == "fit"]
     calls = [0]
@@ -808,6 +810,8 @@ def settings_display(modality: str, p: dict, spot=None) -> dict:
     if p.get("density") is not None:
         d["density_pct"] = round(p["density"] * 100, 6)
     d["passes"] = int(p["passes"])
+    if p.get("stack") is not None:
+        d["stack"] = int(p["stack"])
     for key, f, unit in (("sessions", 1, ""), ("interval", 1 / (7 * DAY), "_weeks")):
         if p.get(key) is not None:
             d[key + unit] = round(p[key] * f, 6) if unit else int(p[key])

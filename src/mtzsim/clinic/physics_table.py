@@ -9,10 +9,11 @@ pin) and the healing stage (:func:`mtzsim.biology.healing.simulate_healing`, clo
 on synthetic wound maps at a few basal-layer coverages. Density, passes, sessions and interval
 do not change one wound's physics: the biology scales with them analytically (volume per skin
 area ∝ wounds per area; downtime interpolated linearly in coverage between the healing nodes,
-error measured in ``benchmarks/bench_planner.py`` and held by a test). The exception is a full-field
-pass: it lands on the skin the pass before it ablated, so its passes are stacked pulses of one wound
-(:data:`PASS_DELAY` apart), simulated per pass count (:func:`node_stack`), which deepen the wound
-instead of adding wounds beside it.
+error measured in ``benchmarks/bench_planner.py`` and held by a test). Stacked pulses change one wound: a
+fractional laser's stack (pulses fired on the same microbeam spot, :data:`STACK_DELAY` apart; a decision
+variable within the device preset's stack range) and a full-field pass, which lands on the skin the pass
+before it ablated, so a full-field node's passes are stacked pulses of one wound (:data:`PASS_DELAY` apart)
+that deepen it instead of adding wounds beside it (:func:`node_stack`).
 
 The table is stored in the result cache (:mod:`mtzsim.pipeline.cache`) under a key of the model
 version (package, data tables, physics code), the grid and the treated site, so it is built once
@@ -71,6 +72,12 @@ WOUND_KEYS = ("basal_radius",)
 #: Measured 2026-12-01 (two 1.5 J passes of 6 mm Er:YAG spots): 0.1 s and 1 s give the same 95 µm crater and
 #: lethal depths of 105 and 100 µm.
 PASS_DELAY = 1.0
+#: Time between stacked pulses on one microbeam spot [s]: the engine's default stack delay
+#: (:func:`mtzsim.physics.laser.make_beam`; assumption: no source in the package data gives a device's stacking
+#: rate; the delay is ≪ the 0.1–1 s a ≥ 100 µm deep column needs to cool, so the stacked pulses add heat).
+STACK_DELAY = 1e-3
+#: Modalities whose grid stacks pulses on one microbeam spot (their device presets carry a stack range).
+STACKABLE = ("co2_fractional", "eryag_fractional")
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
 #: redness that fades within one step, and the PIH logistic is in log erythema duration.
 ERYTHEMA_FLOOR = 0.05 * DAY
@@ -82,7 +89,7 @@ class ModalityGrid:
 
     ``energies`` are per pulse (lasers) or per pin (RF); ``densities`` are the spot-area
     fraction per pass (lasers) or ignored for needles (their pins per area are the device's);
-    ``lengths`` are needle lengths.
+    ``lengths`` are needle lengths; ``stacks`` are pulses stacked on one microbeam spot (fractional lasers).
     """
 
     modality: str
@@ -93,6 +100,7 @@ class ModalityGrid:
     lengths: tuple = ()
     densities: tuple = (None,)
     passes: tuple = (1,)
+    stacks: tuple = (1,)
     intervals: tuple = (28 * DAY,)
     max_sessions: int = 6
     device: str = ""
@@ -102,7 +110,7 @@ class ModalityGrid:
     def physics_nodes(self) -> list[tuple]:
         """(energy, length, stack) triples whose physics is simulated (stack: :func:`node_stack`)."""
         if self.laser is not None:
-            stacks = sorted({node_stack(self.modality, p) for p in self.passes})
+            stacks = sorted({node_stack(self.modality, p, s) for p in self.passes for s in self.stacks})
             return [(e, None, s) for e in self.energies for s in stacks]
         if self.energies:
             return [(e, l, 1) for l in self.lengths for e in self.energies]
@@ -113,10 +121,18 @@ class ModalityGrid:
         return list(dict.fromkeys((e, l) for e, l, _ in self.physics_nodes()))
 
 
-def node_stack(modality: str, passes: int) -> int:
-    """Pulses stacked in one wound of ``passes`` passes: all of them for a full-field modality, whose passes land
-    on the same skin one after another (:data:`PASS_DELAY`), else 1 (fractional passes add wounds beside each other)."""
-    return int(passes) if modality in FULL_FIELD else 1
+def node_stack(modality: str, passes: int, stack: int = 1) -> int:
+    """Pulses stacked in one wound: a full-field modality's ``passes``, which land on the same skin one after
+    another (:data:`PASS_DELAY`); a fractional laser's ``stack`` on one microbeam spot (:data:`STACK_DELAY`; its
+    passes add wounds beside each other); 1 for the needles."""
+    if modality in FULL_FIELD:
+        return int(passes)
+    return int(stack) if modality in STACKABLE else 1
+
+
+def stack_delay(modality: str) -> float:
+    """Time between the stacked pulses of one node of ``modality`` [s]."""
+    return PASS_DELAY if modality in FULL_FIELD else STACK_DELAY
 
 
 _MJ, _UM, _MM, _WK = 1e-3, 1e-6, 1e-3, 7 * DAY
@@ -147,9 +163,12 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
         "co2_fractional": ModalityGrid(
             "co2_fractional", "fractional CO2 (10.6 µm)", "co2",
             energies=pick((5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ, 80 * _MJ, 160 * _MJ), (1, 4)), spot=120 * _UM,
-            densities=pick((0.05, 0.10, 0.15, 0.20, 0.25), (1, 3)), passes=(1, 2, 3), intervals=(4 * _WK, 6 * _WK),
+            densities=pick((0.05, 0.10, 0.15, 0.20, 0.25), (1, 3)), passes=(1, 2, 3),
+            stacks=pick(tuple(range(int(co2.ranges["stack"].low), int(co2.ranges["stack"].high) + 1)), (0,)),
+            intervals=(4 * _WK, 6 * _WK),
             device=co2.name, source=co2.ranges["energy"].source + "; " + co2.ranges["density"].source,
-            assumption="spot fixed at the preset's 120 µm; stack 1; " + co2.ranges["density"].assumption),
+            assumption="spot fixed at the preset's 120 µm; stacks 1–3 pulses 1 ms apart (the preset's stack range, "
+            "an assumption; the engine's default delay); " + co2.ranges["density"].assumption),
         "co2_full_field": ModalityGrid(
             "co2_full_field", "full-field CO2 (scanned 3 mm spots, 100 % coverage)", "co2",
             energies=pick((0.3, 0.6, 1.0), (0, 2)), spot=3e-3, densities=(1.0,), passes=(1,),
@@ -161,8 +180,10 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
         "eryag_fractional": ModalityGrid(
             "eryag_fractional", "fractional Er:YAG (2.94 µm)", "eryag",
             energies=pick((2.5 * _MJ, 5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ), (1, 3)), spot=250 * _UM,
-            densities=pick((0.05, 0.10, 0.20, 0.30), (1, 2)), passes=(1, 2, 3), intervals=(4 * _WK,),
-            device=er.name, source=er.source, assumption=er.ranges["energy"].assumption + "; spot 250 µm; stack 1"),
+            densities=pick((0.05, 0.10, 0.20, 0.30), (1, 2)), passes=(1, 2, 3), stacks=pick((1, 3), (0,)),
+            intervals=(4 * _WK,), device=er.name, source=er.source,
+            assumption=er.ranges["energy"].assumption + "; spot 250 µm; stacks 1 and 3 pulses 1 ms apart (inside the "
+            "preset's 1–10, an assumption)"),
         "eryag_full_field": ModalityGrid(
             "eryag_full_field", "full-field Er:YAG (6 mm spots, 100 % coverage)", "eryag",
             energies=pick((0.4, 0.8, 1.5), (0, 2)), spot=6e-3, densities=(1.0,), passes=(1, 2),
@@ -230,9 +251,9 @@ class PhysicsTable:
     grids: dict = field(default=None, repr=False, metadata={"unit": "", "doc": "the settings grids", "kind": "table"})
     site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
 
-    def node(self, modality: str, energy, length, passes: int = 1) -> PhysicsNode:
-        """The node of a setting; ``passes`` picks a full-field node's stack (:func:`node_stack`)."""
-        return self.nodes[(modality, _k(energy), _k(length), node_stack(modality, passes))]
+    def node(self, modality: str, energy, length, passes: int = 1, stack: int = 1) -> PhysicsNode:
+        """The node of a setting; ``passes`` (full field) or ``stack`` (fractional) pick its stack (:func:`node_stack`)."""
+        return self.nodes[(modality, _k(energy), _k(length), node_stack(modality, passes, stack))]
 
 
 def _k(x):
@@ -244,10 +265,11 @@ def _k(x):
 # ---------------------------------------------------------------------------------------------
 
 
-def laser_wound(laser: str, energy: float, spot: float, stack: int = 1) -> dict:
+def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: float = STACK_DELAY) -> dict:
     """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`.
 
-    ``stack`` pulses land on the same spot :data:`PASS_DELAY` apart (the passes of a full-field treatment).
+    ``stack`` pulses land on the same spot ``delay`` apart (:func:`stack_delay`: a fractional stack, or the passes
+    of a full-field treatment).
 
     ``basal_radius`` is the radius of the dead cells (ablated, coagulated or lethal) at the basal layer
     (:func:`basal_depth`), the open wound the healing stage closes, as the chain reads a field's wounds
@@ -256,12 +278,11 @@ def laser_wound(laser: str, energy: float, spot: float, stack: int = 1) -> dict:
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot, stack=int(stack),
-                               stack_delay=PASS_DELAY if stack > 1 else 1e-3))
+    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot, stack=int(stack), stack_delay=float(delay)))
     keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
             "heat_shock_depth", "heat_shock_radius")
     out = {k: float(getattr(m, k)) for k in keys}
-    out.update(laser=laser, energy=float(energy), spot=float(spot), stack=int(stack),
+    out.update(laser=laser, energy=float(energy), spot=float(spot), stack=int(stack), stack_delay=float(delay),
                basal_radius=dead_radius_at(m, basal_depth()))
     return out
 
@@ -316,9 +337,9 @@ def mnrf_wound(length: float, energy: float) -> dict:
 
 
 def wound_of(modality: str, grid: ModalityGrid, energy, length, stack: int = 1) -> dict:
-    """The physics of one node of a modality (``stack``: full-field passes, :func:`node_stack`)."""
+    """The physics of one node of a modality (``stack``: :func:`node_stack`)."""
     if grid.laser is not None:
-        return laser_wound(grid.laser, energy, grid.spot, stack)
+        return laser_wound(grid.laser, energy, grid.spot, stack, stack_delay(modality))
     if modality == "microneedling":
         return needle_wound(length)
     return mnrf_wound(length, energy)
@@ -446,7 +467,7 @@ def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, 
     if cache is None:
         return wound_of(modality, grid, energy, length, stack)
     key = "physicswound-" + canonical_hash(("wound", model_version(), WOUND_KEYS, modality, grid.laser, energy,
-                                            length, grid.spot, int(stack), PASS_DELAY))[:40]
+                                            length, grid.spot, int(stack), stack_delay(modality)))[:40]
     hit, _ = cache.get(key)
     if hit is not None:
         return hit
@@ -499,7 +520,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
                                             COVERAGE_NODES, HEALING_MAP, HEALING_SEEDS, FULL_FIELD_MAP, ERYTHEMA_FLOOR,
-                                            PASS_DELAY, site))[:40]
+                                            PASS_DELAY, STACK_DELAY, site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
@@ -511,7 +532,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
         if progress is not None:
             progress("physics table", i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
                                                     f"{'' if l is None else f'{l * 1e3:g} mm'}"
-                                                    f"{'' if s == 1 else f' × {s} passes'}".strip())
+                                                    f"{'' if s == 1 else f' × {s} stacked'}".strip())
         wound = cached_wound(m, grids[m], e, l, c, s)
         nodes[(m, _k(e), _k(l), s)] = build_node(m, grids[m], e, l, site=site, wound=wound, stack=s)
     if progress is not None:

@@ -43,10 +43,13 @@ class Candidate:
     passes: int
     sessions: int
     interval: float
+    stack: int = 1  # pulses stacked on one microbeam spot (fractional lasers, physics_table.STACKABLE)
 
     def settings(self, spot=None) -> dict:
         p = {"energy": self.energy, "length": self.length, "density": self.density, "passes": self.passes,
              "sessions": self.sessions, "interval": self.interval}
+        if self.modality in pt.STACKABLE:
+            p["stack"] = self.stack
         return cmp.settings_display(self.modality, p, spot)
 
 
@@ -108,13 +111,14 @@ def candidates_for(table: pt.PhysicsTable, modalities, max_sessions: int) -> lis
     for m in modalities:
         g = table.grids[m]
         for (e, l) in g.settings_nodes():
-            for dens in g.densities:
-                for p in g.passes:
-                    for s in range(1, min(max_sessions, g.max_sessions) + 1):
-                        for iv in g.intervals:
-                            if s == 1 and iv != g.intervals[0]:
-                                continue  # the interval does not matter for one session
-                            out.append(Candidate(m, e, l, dens, p, s, iv))
+            for st in g.stacks:
+                for dens in g.densities:
+                    for p in g.passes:
+                        for s in range(1, min(max_sessions, g.max_sessions) + 1):
+                            for iv in g.intervals:
+                                if s == 1 and iv != g.intervals[0]:
+                                    continue  # the interval does not matter for one session
+                                out.append(Candidate(m, e, l, dens, p, s, iv, st))
     return out
 
 
@@ -203,7 +207,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     n = len(cands)
     stim, cov, down, ery = [], np.zeros(n), np.zeros(n), np.zeros(n)
     for i, c in enumerate(cands):
-        node = table.node(c.modality, c.energy, c.length, c.passes)
+        node = table.node(c.modality, c.energy, c.length, c.passes, c.stack)
         s, cv = cmp.dose(c.modality, node.wound, density=c.density, passes=c.passes, kappa=k)
         stim.append(s)
         cov[i] = cv
@@ -270,7 +274,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
     y, ci = float(ctx["y"][i]), (float("nan"), float("nan"))
     p, pci = float(ctx["pih"][i]), (float("nan"), float("nan"))
     down, ery = float(ctx["down"][i]), float(ctx["ery"][i])
-    node = ctx["table"].node(c.modality, c.energy, c.length, c.passes)
+    node = ctx["table"].node(c.modality, c.energy, c.length, c.passes, c.stack)
     if refine:
         d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]), ctx["site"])
         down, ery = max(down, d_dir), max(ery, e_dir)  # conservative: the larger of table and direct run

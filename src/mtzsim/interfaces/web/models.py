@@ -62,6 +62,7 @@ class PlanChoice(_Request):
     needle_length_mm: float | None = Field(None, gt=0, le=5, description="needle length [mm]")
     density_pct: float | None = Field(None, gt=0, le=100, description="spot density [%]")
     passes: int = Field(1, ge=1, le=20)
+    stack: int = Field(1, ge=1, le=20, description="pulses stacked on one microbeam spot (fractional lasers)")
     sessions: int = Field(1, ge=1, le=PLAN_MAX_SESSIONS)
     interval_weeks: float = Field(4, ge=1, le=52, description="weeks between sessions")
 

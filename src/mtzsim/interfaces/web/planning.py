@@ -83,11 +83,11 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
     energy = None if c.energy_mj is None else c.energy_mj * 1e-3
     length = None if c.needle_length_mm is None else c.needle_length_mm * 1e-3
     try:
-        node = table.node(c.modality, energy, length, c.passes)
+        node = table.node(c.modality, energy, length, c.passes, c.stack)
     except KeyError:
         raise InputError("choice", f"no physics node of {c.modality} at energy {c.energy_mj} mJ, needle length "
-                                   f"{c.needle_length_mm} mm and {c.passes} pass(es); choose a plan the planner "
-                                   "returned") from None
+                                   f"{c.needle_length_mm} mm, {c.passes} pass(es) and a stack of {c.stack}; choose a "
+                                   "plan the planner returned") from None
     density = None if c.density_pct is None else c.density_pct / 100
     with core_errors():
         stim, cov = cmp.dose(c.modality, node.wound, density=density, passes=c.passes, kappa=cmp.kappa())
@@ -101,7 +101,7 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
              if isinstance(v, float) and k in _WOUND_LENGTHS}
     return {"modality": c.modality, "wound": wound, "wound_depth_um": stim.wound_depth * 1e6,
             "coverage_pct": 100 * cov, "wounds_per_cm2": stim.areal_density * stim.passes * 1e-4,
-            "passes": int(c.passes),
+            "passes": int(c.passes), "stack": int(c.stack),
             "healing": {"coverage_pct": [100 * v for v in node.coverage_nodes],
                         "downtime_days": [v / DAY for v in node.downtime],
                         "erythema_days": [v / DAY for v in node.erythema],

@@ -92,6 +92,7 @@ function settingsText(s) {
   if (s.spot_um !== undefined) parts.push(`spot ${s.spot_um} µm`);
   if (s.needle_length_mm !== undefined) parts.push(`needles ${s.needle_length_mm} mm`);
   if (s.density_pct !== undefined) parts.push(`density ${s.density_pct} %`);
+  if (s.stack !== undefined && s.stack > 1) parts.push(`${s.stack} pulses stacked`);
   parts.push(`${s.passes} pass${s.passes > 1 ? "es" : ""}`);
   if (s.sessions !== undefined) parts.push(`${s.sessions} session${s.sessions > 1 ? "s" : ""}`);
   if (s.interval_weeks !== undefined && s.sessions > 1) parts.push(`every ${s.interval_weeks} wk`);
@@ -169,7 +170,7 @@ async function choose(p, label) {
   const choice = {
     modality: p.modality, energy_mj: s.energy_mj ?? s.energy_per_pin_mj ?? null,
     needle_length_mm: s.needle_length_mm ?? null, density_pct: s.density_pct ?? null, passes: s.passes,
-    sessions: s.sessions ?? 1, interval_weeks: s.interval_weeks ?? 4,
+    stack: s.stack ?? 1, sessions: s.sessions ?? 1, interval_weeks: s.interval_weeks ?? 4,
   };
   const seq = ++state.detailSeq;
   working("computing the chosen plan's figures…");
