@@ -73,7 +73,7 @@ def run(args) -> dict:
     out["compare_warm_s"] = round(t, 2)
     # 5. downtime interpolation error: direct healing at the mid-points of the coverage nodes
     errs, rels = [], []
-    for (m, e, l, _stack), node in list(table.nodes.items())[: (2 if quick else None)]:
+    for (m, e, l, _stack, _spot), node in list(table.nodes.items())[: (2 if quick else None)]:
         if m in pt.FULL_FIELD:  # one coverage (1): nothing is interpolated
             continue
         for a, b in zip(pt.COVERAGE_NODES[:-1], pt.COVERAGE_NODES[1:]):

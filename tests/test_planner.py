@@ -63,13 +63,37 @@ def test_stacking_is_a_decision_variable_of_the_fractional_lasers():
     assert stacks["co2_fractional"] == set(range(int(rng.low), int(rng.high) + 1)) == {1, 2, 3}
     assert stacks["eryag_fractional"] == {1, 3}
     assert all(stacks[m] == {1} for m in pt.MODALITIES if m not in pt.STACKABLE)
-    assert {s for e, l, s in grids["co2_fractional"].physics_nodes()} == {1, 2, 3}
+    assert {s for e, l, s, sp in grids["co2_fractional"].physics_nodes()} == {1, 2, 3}
     one = cmp.node_for("co2_fractional", 20e-3, None, stack=1).wound
     three = cmp.node_for("co2_fractional", 20e-3, None, stack=3).wound
     assert three["stack"] == 3 and three["ablation_depth"] > 1.5 * one["ablation_depth"]
     c = pl.Candidate("co2_fractional", 20e-3, None, 0.1, 1, 1, 28 * DAY, 3)
     assert c.settings(120e-6)["stack"] == 3
     assert "stack" not in pl.Candidate("microneedling", None, 1e-3, None, 1, 1, 28 * DAY).settings()
+
+
+def test_spot_is_a_decision_variable_of_fractional_co2():
+    """Issue 12 lists the spot among the decision variables: fractional CO2 plans choose between the two CO2 tips
+    of the presets, 120 um (5-160 mJ) and the superficial 1000 um (60, 100, 220 mJ: eCO2SpotSize's sweep ends and
+    the preset's default). At the same 100 mJ the wide tip's lower fluence gives a shallower, wider wound."""
+    from mtzsim.clinic import comparators as cmp
+    from mtzsim.params.presets import DEVICES
+
+    grids = pt.modality_grids("full")
+    g = grids["co2_fractional"]
+    wide = DEVICES["superficial-fractional-co2-1000um"].ranges["energy"]
+    (s1, e1), (s2, e2) = g.spot_energies()
+    assert (s1, s2) == (pytest.approx(120e-6), pytest.approx(1000e-6))
+    assert e1 == pytest.approx((5e-3, 10e-3, 20e-3, 40e-3, 80e-3, 160e-3)) and e2 == pytest.approx((wide.low, 0.1, wide.high))
+    t = pt.PhysicsTable(nodes={}, size="full", model_version="", build_seconds=0.0, grids=grids)
+    spots = sorted({c.spot for c in pl.candidates_for(t, ("co2_fractional",), 3)})
+    assert spots == pytest.approx([120e-6, 1000e-6])
+    narrow_w = cmp.node_for("co2_fractional", 0.1, None, spot=120e-6).wound
+    wide_w = cmp.node_for("co2_fractional", 0.1, None, spot=1000e-6).wound
+    assert pt.wound_depth_of(wide_w) < 0.5 * pt.wound_depth_of(narrow_w)
+    assert wide_w["basal_radius"] > 2 * narrow_w["basal_radius"]
+    c = pl.Candidate("co2_fractional", 0.1, None, 0.1, 1, 1, 28 * DAY, 1, 1000e-6)
+    assert c.settings(wide_w["spot"])["spot_um"] == 1000.0
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -137,7 +161,8 @@ def test_downtime_interpolation_error(table):
     Stated error: within 1.5 d or 25 % at the mid-points of the coverage nodes (measured in
     benchmarks/bench_planner.py: see benchmarks/README.md).
     """
-    node = table.node("co2_fractional", *table.grids["co2_fractional"].settings_nodes()[0])
+    e, l, spot = table.grids["co2_fractional"].settings_nodes()[0]
+    node = table.node("co2_fractional", e, l, spot=spot)
     c = 0.5 * (pt.COVERAGE_NODES[1] + pt.COVERAGE_NODES[2])
     direct, _, _ = pt.heal_node("co2_fractional", node.wound, c)
     interp, _ = node.healing_at(c)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import types
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -89,7 +89,9 @@ class ModalityGrid:
 
     ``energies`` are per pulse (lasers) or per pin (RF); ``densities`` are the spot-area
     fraction per pass (lasers) or ignored for needles (their pins per area are the device's);
-    ``lengths`` are needle lengths; ``stacks`` are pulses stacked on one microbeam spot (fractional lasers).
+    ``lengths`` are needle lengths; ``stacks`` are pulses stacked on one microbeam spot (fractional lasers);
+    ``other_spots`` are (spot, energies) pairs of another tip of the same device class beside ``spot`` and
+    ``energies`` (the fractional CO2 1000 µm tip).
     """
 
     modality: str
@@ -101,24 +103,30 @@ class ModalityGrid:
     densities: tuple = (None,)
     passes: tuple = (1,)
     stacks: tuple = (1,)
+    other_spots: tuple = ()
     intervals: tuple = (28 * DAY,)
     max_sessions: int = 6
     device: str = ""
     source: str = ""
     assumption: str = ""
 
+    def spot_energies(self) -> list[tuple]:
+        """(spot, energies) of each tip of a laser grid: the preset's first, then :attr:`other_spots`."""
+        return [(self.spot, tuple(self.energies))] + [(s, tuple(es)) for s, es in self.other_spots]
+
     def physics_nodes(self) -> list[tuple]:
-        """(energy, length, stack) triples whose physics is simulated (stack: :func:`node_stack`)."""
+        """(energy, length, stack, spot) whose physics is simulated (stack: :func:`node_stack`; spot None for
+        the needles)."""
         if self.laser is not None:
             stacks = sorted({node_stack(self.modality, p, s) for p in self.passes for s in self.stacks})
-            return [(e, None, s) for e in self.energies for s in stacks]
+            return [(e, None, s, sp) for sp, es in self.spot_energies() for e in es for s in stacks]
         if self.energies:
-            return [(e, l, 1) for l in self.lengths for e in self.energies]
-        return [(None, l, 1) for l in self.lengths]
+            return [(e, l, 1, None) for l in self.lengths for e in self.energies]
+        return [(None, l, 1, None) for l in self.lengths]
 
     def settings_nodes(self) -> list[tuple]:
-        """The distinct (energy, length) settings of :meth:`physics_nodes`, in order."""
-        return list(dict.fromkeys((e, l) for e, l, _ in self.physics_nodes()))
+        """The distinct (energy, length, spot) settings of :meth:`physics_nodes`, in order."""
+        return list(dict.fromkeys((e, l, sp) for e, l, _, sp in self.physics_nodes()))
 
 
 def node_stack(modality: str, passes: int, stack: int = 1) -> int:
@@ -152,6 +160,7 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
     if size not in ("full", "small"):
         raise ValueError(f"size must be 'full' or 'small', got {size!r}")
     co2 = DEVICES["deep-fractional-co2-120um"]
+    co2w = DEVICES["superficial-fractional-co2-1000um"]
     er = DEVICES["fractional-eryag-2940nm"]
     ff = DEVICES["fullfield-eryag-2940nm"]
     gl = DEVICES["nonablative-fractional-1550nm"]
@@ -165,10 +174,15 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             energies=pick((5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ, 80 * _MJ, 160 * _MJ), (1, 4)), spot=120 * _UM,
             densities=pick((0.05, 0.10, 0.15, 0.20, 0.25), (1, 3)), passes=(1, 2, 3),
             stacks=pick(tuple(range(int(co2.ranges["stack"].low), int(co2.ranges["stack"].high) + 1)), (0,)),
+            other_spots=((1000 * _UM, (co2w.ranges["energy"].low, 100 * _MJ, co2w.ranges["energy"].high)),) if full
+            else (),  # the superficial preset's 1000 µm tip, its sweep's ends and its 100 mJ default
             intervals=(4 * _WK, 6 * _WK),
-            device=co2.name, source=co2.ranges["energy"].source + "; " + co2.ranges["density"].source,
-            assumption="spot fixed at the preset's 120 µm; stacks 1–3 pulses 1 ms apart (the preset's stack range, "
-            "an assumption; the engine's default delay); " + co2.ranges["density"].assumption),
+            device=co2.name + "; " + co2w.name,
+            source=co2.ranges["energy"].source + "; " + co2.ranges["density"].source + "; "
+            + co2w.ranges["energy"].source,
+            assumption="two tips: the 120 µm preset (5–160 mJ) and the 1000 µm superficial preset (60, 100, 220 mJ: "
+            "its eCO2SpotSize sweep's ends and its default); stacks 1–3 pulses 1 ms apart (the presets' stack "
+            "range, an assumption; the engine's default delay); " + co2.ranges["density"].assumption),
         "co2_full_field": ModalityGrid(
             "co2_full_field", "full-field CO2 (scanned 3 mm spots, 100 % coverage)", "co2",
             energies=pick((0.3, 0.6, 1.0), (0, 2)), spot=3e-3, densities=(1.0,), passes=(1,),
@@ -242,18 +256,21 @@ class PhysicsNode:
 
 @dataclass(frozen=True)
 class PhysicsTable:
-    """Physics nodes of the modalities, keyed by (modality, energy, length, stack)."""
+    """Physics nodes of the modalities, keyed by (modality, energy, length, stack, spot)."""
 
-    nodes: dict = quantity("", "PhysicsNode per (modality, energy, length, stack)", kind="table")
+    nodes: dict = quantity("", "PhysicsNode per (modality, energy, length, stack, spot)", kind="table")
     size: str = quantity("", "grid size: full or small", kind="category")
     model_version: str = quantity("", "model version the table was built with", kind="category")
     build_seconds: float = quantity("s", "wall time of the build")
     grids: dict = field(default=None, repr=False, metadata={"unit": "", "doc": "the settings grids", "kind": "table"})
     site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
 
-    def node(self, modality: str, energy, length, passes: int = 1, stack: int = 1) -> PhysicsNode:
-        """The node of a setting; ``passes`` (full field) or ``stack`` (fractional) pick its stack (:func:`node_stack`)."""
-        return self.nodes[(modality, _k(energy), _k(length), node_stack(modality, passes, stack))]
+    def node(self, modality: str, energy, length, passes: int = 1, stack: int = 1, spot=None) -> PhysicsNode:
+        """The node of a setting; ``passes`` (full field) or ``stack`` (fractional) pick its stack
+        (:func:`node_stack`); ``spot`` a laser's tip (default the grid's first)."""
+        if spot is None:
+            spot = self.grids[modality].spot
+        return self.nodes[(modality, _k(energy), _k(length), node_stack(modality, passes, stack), _k(spot))]
 
 
 def _k(x):
@@ -526,15 +543,17 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
         if hit is not None:
             return hit
     t0 = time.perf_counter()
-    jobs = [(m, e, l, s) for m in mods for (e, l, s) in grids[m].physics_nodes()]
+    jobs = [(m, e, l, s, sp) for m in mods for (e, l, s, sp) in grids[m].physics_nodes()]
     nodes = {}
-    for i, (m, e, l, s) in enumerate(jobs):
+    for i, (m, e, l, s, sp) in enumerate(jobs):
         if progress is not None:
             progress("physics table", i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
                                                     f"{'' if l is None else f'{l * 1e3:g} mm'}"
+                                                    f"{'' if sp is None else f' on {sp * 1e6:g} um'}"
                                                     f"{'' if s == 1 else f' × {s} stacked'}".strip())
-        wound = cached_wound(m, grids[m], e, l, c, s)
-        nodes[(m, _k(e), _k(l), s)] = build_node(m, grids[m], e, l, site=site, wound=wound, stack=s)
+        grid = grids[m] if sp is None else replace(grids[m], spot=sp)
+        wound = cached_wound(m, grid, e, l, c, s)
+        nodes[(m, _k(e), _k(l), s, _k(sp))] = build_node(m, grid, e, l, site=site, wound=wound, stack=s)
     if progress is not None:
         progress("physics table", 1.0, "done")
     table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),

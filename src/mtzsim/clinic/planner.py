@@ -44,6 +44,7 @@ class Candidate:
     sessions: int
     interval: float
     stack: int = 1  # pulses stacked on one microbeam spot (fractional lasers, physics_table.STACKABLE)
+    spot: float | None = None  # a laser's tip [m] (None: the grid's first)
 
     def settings(self, spot=None) -> dict:
         p = {"energy": self.energy, "length": self.length, "density": self.density, "passes": self.passes,
@@ -110,7 +111,7 @@ def candidates_for(table: pt.PhysicsTable, modalities, max_sessions: int) -> lis
     out = []
     for m in modalities:
         g = table.grids[m]
-        for (e, l) in g.settings_nodes():
+        for (e, l, sp) in g.settings_nodes():
             for st in g.stacks:
                 for dens in g.densities:
                     for p in g.passes:
@@ -118,7 +119,7 @@ def candidates_for(table: pt.PhysicsTable, modalities, max_sessions: int) -> lis
                             for iv in g.intervals:
                                 if s == 1 and iv != g.intervals[0]:
                                     continue  # the interval does not matter for one session
-                                out.append(Candidate(m, e, l, dens, p, s, iv, st))
+                                out.append(Candidate(m, e, l, dens, p, s, iv, st, sp))
     return out
 
 
@@ -207,7 +208,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     n = len(cands)
     stim, cov, down, ery = [], np.zeros(n), np.zeros(n), np.zeros(n)
     for i, c in enumerate(cands):
-        node = table.node(c.modality, c.energy, c.length, c.passes, c.stack)
+        node = table.node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot)
         s, cv = cmp.dose(c.modality, node.wound, density=c.density, passes=c.passes, kappa=k)
         stim.append(s)
         cov[i] = cv
@@ -274,7 +275,7 @@ def _plan(ctx, i: int, *, why, refine: bool) -> Plan:
     y, ci = float(ctx["y"][i]), (float("nan"), float("nan"))
     p, pci = float(ctx["pih"][i]), (float("nan"), float("nan"))
     down, ery = float(ctx["down"][i]), float(ctx["ery"][i])
-    node = ctx["table"].node(c.modality, c.energy, c.length, c.passes, c.stack)
+    node = ctx["table"].node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot)
     if refine:
         d_dir, e_dir = _direct_healing(c.modality, node, float(ctx["cov"][i]), ctx["site"])
         down, ery = max(down, d_dir), max(ery, e_dir)  # conservative: the larger of table and direct run

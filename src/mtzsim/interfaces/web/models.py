@@ -63,6 +63,8 @@ class PlanChoice(_Request):
     density_pct: float | None = Field(None, gt=0, le=100, description="spot density [%]")
     passes: int = Field(1, ge=1, le=20)
     stack: int = Field(1, ge=1, le=20, description="pulses stacked on one microbeam spot (fractional lasers)")
+    spot_um: float | None = Field(None, gt=0, le=MODEL_LIMITS["laser.spot"][1] * 1e6,
+                                  description="a laser's spot (tip) [um]; default the modality's first")
     sessions: int = Field(1, ge=1, le=PLAN_MAX_SESSIONS)
     interval_weeks: float = Field(4, ge=1, le=52, description="weeks between sessions")
 

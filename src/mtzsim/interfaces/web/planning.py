@@ -83,11 +83,12 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
     energy = None if c.energy_mj is None else c.energy_mj * 1e-3
     length = None if c.needle_length_mm is None else c.needle_length_mm * 1e-3
     try:
-        node = table.node(c.modality, energy, length, c.passes, c.stack)
+        node = table.node(c.modality, energy, length, c.passes, c.stack,
+                          None if c.spot_um is None else c.spot_um * 1e-6)
     except KeyError:
         raise InputError("choice", f"no physics node of {c.modality} at energy {c.energy_mj} mJ, needle length "
-                                   f"{c.needle_length_mm} mm, {c.passes} pass(es) and a stack of {c.stack}; choose a "
-                                   "plan the planner returned") from None
+                                   f"{c.needle_length_mm} mm, spot {c.spot_um} um, {c.passes} pass(es) and a stack of "
+                                   f"{c.stack}; choose a plan the planner returned") from None
     density = None if c.density_pct is None else c.density_pct / 100
     with core_errors():
         stim, cov = cmp.dose(c.modality, node.wound, density=density, passes=c.passes, kappa=cmp.kappa())

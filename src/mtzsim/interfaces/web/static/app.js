@@ -170,7 +170,7 @@ async function choose(p, label) {
   const choice = {
     modality: p.modality, energy_mj: s.energy_mj ?? s.energy_per_pin_mj ?? null,
     needle_length_mm: s.needle_length_mm ?? null, density_pct: s.density_pct ?? null, passes: s.passes,
-    stack: s.stack ?? 1, sessions: s.sessions ?? 1, interval_weeks: s.interval_weeks ?? 4,
+    stack: s.stack ?? 1, spot_um: s.spot_um ?? null, sessions: s.sessions ?? 1, interval_weeks: s.interval_weeks ?? 4,
   };
   const seq = ++state.detailSeq;
   working("computing the chosen plan's figures…");
