@@ -245,7 +245,8 @@ class PhysicsNode:
     reepithelialization: tuple = quantity("s", "95 % re-epithelialisation at each coverage node", kind="array",
                                           display="d")
     site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
-    stack: int = quantity("1", "passes stacked in the wound (full field; 1 otherwise)", kind="count", default=1)
+    stack: int = quantity("1", "pulses stacked in the wound (a fractional stack, or full-field passes)", kind="count",
+                          default=1)
 
     def healing_at(self, coverage: float) -> tuple[float, float]:
         """(downtime, erythema) [s] at a basal coverage, linear between the nodes, clamped outside."""
