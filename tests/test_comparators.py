@@ -320,6 +320,26 @@ def test_cli_compare_writes_the_report(tmp_path):
     assert set(json.loads((tmp_path / "cmp" / "comparison.json").read_text())["modalities"]) == set(cmp.MODALITIES)
 
 
+def test_compare_takes_the_scenarios_stack(tmp_path):
+    """A scenario that stacks pulses compares its own stacked CO2 wound, not a single pulse (until 2026-12-01 the
+    comparison dropped [laser] stack); its settings show the stack."""
+    from pathlib import Path
+
+    from mtzsim.interfaces.cli.compare import comparison_inputs
+    from mtzsim.io.scenario import load_scenario
+
+    text = (Path(__file__).resolve().parents[1] / "examples" / "deep_co2.toml").read_text()
+    text = text.replace('energy = "20mJ"', 'energy = "20mJ"\nstack = 2', 1)
+    path = tmp_path / "stacked.toml"
+    path.write_text(text)
+    inp = comparison_inputs(load_scenario(path))
+    assert inp["co2_settings"]["stack"] == 2
+    kw = dict(fitzpatrick=3, modalities=("co2_fractional",), cohort_size=40)
+    one = cmp.compare(SCARS, co2_settings=dict(inp["co2_settings"], stack=1), **kw).modalities["co2_fractional"]
+    two = cmp.compare(SCARS, co2_settings=inp["co2_settings"], **kw).modalities["co2_fractional"]
+    assert two.settings["stack"] == 2 and two.wound_depth > one.wound_depth + 100e-6
+
+
 def test_cli_calibrate_comparators_writes_the_record(tmp_path, monkeypatch):
     """The CLI branch: calibrate_comparators → the record file (the fit itself is the slow test below)."""
     import json

@@ -767,7 +767,8 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
     sessions, interval, follow_up : int, float [s], float [s]
         The course (full-field CO2: one session, see :data:`PRESET_NOTE`).
     co2_settings : dict, optional
-        The scenario's fractional CO2 device: ``energy`` [J], ``spot`` [m], ``density`` [-], ``passes``.
+        The scenario's fractional CO2 device: ``energy`` [J], ``spot`` [m], ``density`` [-], ``passes``, ``stack``
+        (pulses stacked on one spot; default 1). Its pulse regime is the preset's (30 W).
     """
     from mtzsim.clinic.outcome import predict_outcome
 
@@ -781,9 +782,9 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         p = dict(PRESETS[m])
         spot = None
         if m == "co2_fractional" and co2_settings:
-            p.update({kk: v for kk, v in co2_settings.items() if kk in ("energy", "density", "passes")})
+            p.update({kk: v for kk, v in co2_settings.items() if kk in ("energy", "density", "passes", "stack")})
             spot = co2_settings.get("spot")
-        node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], cache=cache)
+        node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], stack=p.get("stack", 1), cache=cache)
         stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions

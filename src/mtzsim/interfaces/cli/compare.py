@@ -27,7 +27,7 @@ def comparison_inputs(sc) -> dict:
     co2 = None
     if beam.laser == "co2":
         spec = sc.pattern_spec()
-        co2 = {"energy": beam.energy, "spot": beam.spot_diameter, "passes": int(spec.passes),
+        co2 = {"energy": beam.energy, "spot": beam.spot_diameter, "passes": int(spec.passes), "stack": int(beam.stack),
                "density": min(1.0, spec.areal_density * math.pi * beam.spot_diameter**2 / 4)}
     regimen = set(sc.aftercare.regimen)
     return {"scars": tuple(scars), "fitzpatrick": int(sc.patient.fitzpatrick), "age": float(sc.patient.age),
