@@ -320,9 +320,9 @@ def test_cli_compare_writes_the_report(tmp_path):
     assert set(json.loads((tmp_path / "cmp" / "comparison.json").read_text())["modalities"]) == set(cmp.MODALITIES)
 
 
-def test_compare_takes_the_scenarios_stack(tmp_path):
-    """A scenario that stacks pulses compares its own stacked CO2 wound, not a single pulse (until 2026-12-01 the
-    comparison dropped [laser] stack); its settings show the stack."""
+def test_compare_takes_the_scenarios_stack_and_pulse(tmp_path):
+    """A scenario that stacks pulses, or sets its own pulse, compares its own CO2 wound (until 2026-12-01 the
+    comparison dropped [laser] stack and pulse: a single pulse at 30 W); its settings show the stack."""
     from pathlib import Path
 
     from mtzsim.interfaces.cli.compare import comparison_inputs
@@ -338,6 +338,12 @@ def test_compare_takes_the_scenarios_stack(tmp_path):
     one = cmp.compare(SCARS, co2_settings=dict(inp["co2_settings"], stack=1), **kw).modalities["co2_fractional"]
     two = cmp.compare(SCARS, co2_settings=inp["co2_settings"], **kw).modalities["co2_fractional"]
     assert two.settings["stack"] == 2 and two.wound_depth > one.wound_depth + 100e-6
+    assert "pulse_duration" not in inp["co2_settings"]  # the preset's 30 W: the nodes shared with the planner's
+    path.write_text(text.replace('energy = "20mJ"', 'energy = "20mJ"\npulse = "5ms"', 1))
+    inp = comparison_inputs(load_scenario(path))
+    assert inp["co2_settings"]["pulse_duration"] == pytest.approx(5e-3)
+    slow = cmp.compare(SCARS, co2_settings=inp["co2_settings"], **kw).modalities["co2_fractional"]
+    assert slow.wound_depth != one.wound_depth  # a 5 ms pulse is not the 0.67 ms of 20 mJ at 30 W
 
 
 def test_cli_calibrate_comparators_writes_the_record(tmp_path, monkeypatch):

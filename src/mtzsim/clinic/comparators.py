@@ -384,9 +384,10 @@ PRESET_NOTE = ("co2_fractional: the scenario's device (else 20 mJ, 120 µm, 10 %
 
 
 def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int = 1, stack: int = 1,
-             cache=None) -> pt.PhysicsNode:
+             pulse_duration: float | None = None, cache=None) -> pt.PhysicsNode:
     """The physics node of one setting (cached in the result cache under the model version); ``passes`` (full
-    field) or ``stack`` (fractional) set its stacked pulses (:func:`mtzsim.clinic.physics_table.node_stack`)."""
+    field) or ``stack`` (fractional) set its stacked pulses (:func:`mtzsim.clinic.physics_table.node_stack`);
+    ``pulse_duration`` a laser's own pulse (None: its default regime)."""
     from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
 
     grid = pt.modality_grids("small")[modality]
@@ -396,12 +397,18 @@ def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int 
     stack = pt.node_stack(modality, passes, stack)
     key = "physicsnode-" + canonical_hash(("node", model_version(), pt._healing_version(), modality, energy, length,
                                            grid.spot, pt.COVERAGE_NODES, pt.HEALING_MAP, pt.HEALING_SEEDS,
-                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR, stack, pt.stack_delay(modality)))[:40]
+                                           pt.FULL_FIELD_MAP, pt.ERYTHEMA_FLOOR, stack, pt.stack_delay(modality),
+                                           pulse_duration))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
             return hit
-    node = pt.build_node(modality, grid, energy, length, stack=stack)
+    wound = None
+    if pulse_duration is not None:
+        if grid.laser is None:
+            raise ValueError(f"pulse_duration: {modality} has no laser pulse")
+        wound = pt.laser_wound(grid.laser, energy, grid.spot, stack, pt.stack_delay(modality), pulse_duration)
+    node = pt.build_node(modality, grid, energy, length, stack=stack, wound=wound)
     if c is not None:
         c.put(key, node)
     return node
@@ -768,7 +775,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         The course (full-field CO2: one session, see :data:`PRESET_NOTE`).
     co2_settings : dict, optional
         The scenario's fractional CO2 device: ``energy`` [J], ``spot`` [m], ``density`` [-], ``passes``, ``stack``
-        (pulses stacked on one spot; default 1). Its pulse regime is the preset's (30 W).
+        (pulses stacked on one spot; default 1), ``pulse_duration`` [s] (default: the 30 W regime).
     """
     from mtzsim.clinic.outcome import predict_outcome
 
@@ -782,9 +789,11 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         p = dict(PRESETS[m])
         spot = None
         if m == "co2_fractional" and co2_settings:
-            p.update({kk: v for kk, v in co2_settings.items() if kk in ("energy", "density", "passes", "stack")})
+            p.update({kk: v for kk, v in co2_settings.items() if kk in ("energy", "density", "passes", "stack",
+                                                                         "pulse_duration")})
             spot = co2_settings.get("spot")
-        node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], stack=p.get("stack", 1), cache=cache)
+        node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], stack=p.get("stack", 1),
+                        pulse_duration=p.get("pulse_duration"), cache=cache)
         stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions

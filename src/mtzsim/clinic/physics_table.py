@@ -283,11 +283,13 @@ def _k(x):
 # ---------------------------------------------------------------------------------------------
 
 
-def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: float = STACK_DELAY) -> dict:
+def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: float = STACK_DELAY,
+                pulse_duration: float | None = None) -> dict:
     """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`.
 
     ``stack`` pulses land on the same spot ``delay`` apart (:func:`stack_delay`: a fractional stack, or the passes
-    of a full-field treatment).
+    of a full-field treatment); ``pulse_duration`` None is the laser's default regime
+    (:func:`mtzsim.physics.laser.make_beam`: 30 W for CO2).
 
     ``basal_radius`` is the radius of the dead cells (ablated, coagulated or lethal) at the basal layer
     (:func:`basal_depth`), the open wound the healing stage closes, as the chain reads a field's wounds
@@ -296,7 +298,8 @@ def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: f
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot, stack=int(stack), stack_delay=float(delay)))
+    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot, stack=int(stack), stack_delay=float(delay),
+                               pulse_duration=pulse_duration))
     keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
             "heat_shock_depth", "heat_shock_radius")
     out = {k: float(getattr(m, k)) for k in keys}

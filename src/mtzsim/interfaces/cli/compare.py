@@ -13,6 +13,7 @@ def comparison_inputs(sc) -> dict:
     import math
 
     from mtzsim.clinic.scars import Scar, classify
+    from mtzsim.physics.laser import DEFAULT_PEAK_POWER
     from mtzsim.errors import InputError
 
     if not sc.scars:
@@ -29,6 +30,8 @@ def comparison_inputs(sc) -> dict:
         spec = sc.pattern_spec()
         co2 = {"energy": beam.energy, "spot": beam.spot_diameter, "passes": int(spec.passes), "stack": int(beam.stack),
                "density": min(1.0, spec.areal_density * math.pi * beam.spot_diameter**2 / 4)}
+        if not math.isclose(beam.pulse_duration, beam.energy / DEFAULT_PEAK_POWER["co2"], rel_tol=1e-9):
+            co2["pulse_duration"] = beam.pulse_duration  # the scenario's own pulse regime
     regimen = set(sc.aftercare.regimen)
     return {"scars": tuple(scars), "fitzpatrick": int(sc.patient.fitzpatrick), "age": float(sc.patient.age),
             "sessions": int(sc.course.sessions), "interval": float(sc.course.interval),
