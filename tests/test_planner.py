@@ -72,6 +72,19 @@ def test_stacking_is_a_decision_variable_of_the_fractional_lasers():
     assert "stack" not in pl.Candidate("microneedling", None, 1e-3, None, 1, 1, 28 * DAY).settings()
 
 
+def test_direct_healing_check_tells_stacks_apart():
+    """The returned plans' direct healing check is memoised per node: two stacks of one energy at one coverage are
+    two wounds (until 2026-12-01 the memo key had no stack or spot, so the second node got the first's healing)."""
+    from mtzsim.clinic import comparators as cmp
+
+    one = cmp.node_for("co2_fractional", 20e-3, None, stack=1)
+    three = cmp.node_for("co2_fractional", 20e-3, None, stack=3)
+    a = pl._direct_healing("co2_fractional", one, 0.2)
+    b = pl._direct_healing("co2_fractional", three, 0.2)
+    assert b == pt.heal_node("co2_fractional", three.wound, 0.2)[:2]
+    assert a == pt.heal_node("co2_fractional", one.wound, 0.2)[:2] and a != b
+
+
 def test_spot_is_a_decision_variable_of_fractional_co2():
     """Issue 12 lists the spot among the decision variables: fractional CO2 plans choose between the two CO2 tips
     of the presets, 120 um (5-160 mJ) and the superficial 1000 um (60, 100, 220 mJ: eCO2SpotSize's sweep ends and

@@ -303,7 +303,8 @@ def _direct_healing(modality: str, node, coverage: float, site: str = "cheek") -
     """
     if modality in pt.FULL_FIELD:
         return node.downtime[0], node.erythema[0]
-    key = (modality, node.energy, node.length, round(coverage, 6), site)
+    # the node's whole identity: a stack or another tip at the same energy is another wound
+    key = (modality, node.energy, node.length, node.stack, node.wound.get("spot"), round(coverage, 6), site)
     if key not in _DIRECT:
         d, e, _ = pt.heal_node(modality, node.wound, coverage, site=site)
         _DIRECT[key] = (d, e)
