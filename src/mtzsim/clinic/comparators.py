@@ -403,12 +403,7 @@ def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int 
         hit, _ = c.get(key)
         if hit is not None:
             return hit
-    wound = None
-    if pulse_duration is not None:
-        if grid.laser is None:
-            raise ValueError(f"pulse_duration: {modality} has no laser pulse")
-        wound = pt.laser_wound(grid.laser, energy, grid.spot, stack, pt.stack_delay(modality), pulse_duration)
-    node = pt.build_node(modality, grid, energy, length, stack=stack, wound=wound)
+    node = pt.build_node(modality, grid, energy, length, stack=stack, pulse_duration=pulse_duration)
     if c is not None:
         c.put(key, node)
     return node

@@ -357,10 +357,14 @@ def mnrf_wound(length: float, energy: float) -> dict:
             "epidermis_peak_temperature": r.epidermis_peak_temperature}
 
 
-def wound_of(modality: str, grid: ModalityGrid, energy, length, stack: int = 1) -> dict:
-    """The physics of one node of a modality (``stack``: :func:`node_stack`)."""
+def wound_of(modality: str, grid: ModalityGrid, energy, length, stack: int = 1,
+             pulse_duration: float | None = None) -> dict:
+    """The physics of one node of a modality (``stack``: :func:`node_stack`; ``pulse_duration``: a laser's own
+    pulse, None for its default regime)."""
     if grid.laser is not None:
-        return laser_wound(grid.laser, energy, grid.spot, stack, stack_delay(modality))
+        return laser_wound(grid.laser, energy, grid.spot, stack, stack_delay(modality), pulse_duration)
+    if pulse_duration is not None:
+        raise ValueError(f"pulse_duration: {modality} has no laser pulse")
     if modality == "microneedling":
         return needle_wound(length)
     return mnrf_wound(length, energy)
@@ -498,10 +502,10 @@ def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, 
 
 
 def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
-               wound: dict | None = None, stack: int = 1) -> PhysicsNode:
+               wound: dict | None = None, stack: int = 1, pulse_duration: float | None = None) -> PhysicsNode:
     """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes."""
     if wound is None:
-        wound = wound_of(modality, grid, energy, length, stack)
+        wound = wound_of(modality, grid, energy, length, stack, pulse_duration)
     covs = (1.0,) if modality in FULL_FIELD else COVERAGE_NODES
     heal = [heal_node(modality, wound, c, site=site) for c in covs]
     return PhysicsNode(modality=modality, energy=None if energy is None else float(energy),

@@ -13,8 +13,8 @@ def comparison_inputs(sc) -> dict:
     import math
 
     from mtzsim.clinic.scars import Scar, classify
-    from mtzsim.physics.laser import DEFAULT_PEAK_POWER
     from mtzsim.errors import InputError
+    from mtzsim.physics.laser import DEFAULT_PEAK_POWER
 
     if not sc.scars:
         raise InputError("scars", "the comparison needs at least one [[scars]] table (type, width, depth, count)")

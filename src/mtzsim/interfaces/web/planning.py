@@ -101,7 +101,7 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
     wound = {k + "_um": v * 1e6 for k, v in node.wound.items()
              if isinstance(v, float) and k in _WOUND_LENGTHS}
     return {"modality": c.modality, "wound": wound, "wound_depth_um": stim.wound_depth * 1e6,
-            "coverage_pct": 100 * cov, "wounds_per_cm2": stim.areal_density * stim.passes * 1e-4,
+            "coverage_pct": 100 * cov, "wounds_per_cm2": stim.mtzs_per_area * 1e-4,
             "passes": int(c.passes), "stack": int(c.stack),
             "healing": {"coverage_pct": [100 * v for v in node.coverage_nodes],
                         "downtime_days": [v / DAY for v in node.downtime],
