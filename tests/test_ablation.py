@@ -32,10 +32,10 @@ def test_beer_lambert_deposition_is_exact():
     void[:, :10] = True  # crater floor at 30 µm
     floor = np.full(4, 10, dtype=np.int64)
     sink = np.zeros(1)
-    wf2 = np.full(4, (1e-3) ** 2)
+    w0 = 1e-3
     power = 1.0
-    delivered = axisym.deposit_beam(Q, void, floor, grid.r, h, mua, power, wf2, False, np.ones(4), vol, sink)
-    p_in0 = power / (math.pi * wf2[0]) * vol[0, 0] / h  # top-hat irradiance × column area
+    delivered = axisym.deposit_beam(Q, void, floor, grid.r, h, mua, power, w0, 1e9, False, np.ones(100), vol, sink)
+    p_in0 = power / (math.pi * w0**2) * vol[0, 0] / h  # top-hat irradiance × column area
     absorbed = np.cumsum(Q[0, 10:] * vol[0, 10:]) / p_in0
     depth = np.arange(1, 91) * h
     np.testing.assert_allclose(absorbed, 1 - np.exp(-MUA * depth), rtol=1e-12)

@@ -273,9 +273,10 @@ def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured (FST V, deep boxcar + rolling, 3 sessions, presets, comparator record of this commit): 1.55 µm 71 %, "
-    "fractional CO2 64 %, MNRF 56 %, microneedling 38 %. κ_thermal is now 4.46 (95 % 1.32-15.1, since the 1.55 µm "
-    "map follows the tissue through the pulse; 4.66, 1.07-20.2, before; after the adopted MTZ "
+    "measured 2026-12-01 (FST V, deep boxcar + rolling, 3 sessions, presets, comparator record of this commit): "
+    "1.55 µm 70.7 %, fractional CO2 63.4 %, MNRF 56.2 %, microneedling 39.8 %. κ_thermal is now 4.35 (95 % "
+    "0.93-20.4, since the CO2 beam's diverging rays are followed onto the crater walls; 4.46, 1.32-15.1, since the "
+    "1.55 µm map follows the tissue through the pulse; 4.66, 1.07-20.2, before; after the adopted MTZ "
     "record: each ray shielded by the ejecta on its own path, desiccated-matrix absorption, crater-wall trace off; 4.05 "
     "when the axis's plume path shielded the whole beam, 4.3 with the traced walls), fitted with Hu2009's "
     "unreported settings marginalised and Hu2009 held out (its 1-month rating is unreachable: ≤ 35 % ≥ 50 % at any "

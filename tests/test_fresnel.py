@@ -98,7 +98,7 @@ def test_a_pulse_that_ablates_nothing_loses_only_the_surface_reflection():
 
 
 
-def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True, wavelength=0.0, roughness=0.0):
+def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True, wavelength=0.0, roughness=0.0, z_rayleigh=1e9):
     nr, nz = void.shape
     r = (np.arange(nr) + 0.5) * h
     vol = np.pi * ((r + 0.5 * h) ** 2 - (r - 0.5 * h) ** 2)[:, None] * h * np.ones((1, nz))
@@ -107,9 +107,8 @@ def _deposit(void, index, h=5e-6, w0=60e-6, wall_optics=True, wavelength=0.0, ro
     mua = np.full((nr, nz), 0.7 * 846e2)
     Q = np.zeros((nr, nz))
     sink = np.zeros(3)
-    wf2 = np.full(nr, w0 * w0)
-    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, wf2, True, np.ones(nr), vol, sink, index, wall_optics,
-                        wavelength, roughness)
+    p = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, w0, z_rayleigh, True, np.ones(nz), vol, sink, index,
+                        wall_optics, wavelength, roughness)
     return Q, vol, sink, p, r, floor, mua
 
 
@@ -145,13 +144,16 @@ def test_without_wall_optics_every_column_loses_only_its_normal_incidence_reflec
 
 
 @pytest.mark.parametrize("wall_optics", [True, False])
-def test_the_numpy_twin_traces_the_same_rays(wall_optics):
-    """pulse._columns (readable twin) gives the kernel's deposition in a steep crater, with or without wall optics."""
+@pytest.mark.parametrize("z_rayleigh", [1e9, 200e-6])
+def test_the_numpy_twin_traces_the_same_rays(wall_optics, z_rayleigh):
+    """pulse._columns (readable twin) gives the kernel's deposition in a steep crater, with or without wall optics,
+    for a collimated and a strongly diverging beam."""
     void = cone_crater()
     N = reflection.tissue_index("co2", 0.7)
-    Q, vol, sink, p, r, floor, mua = _deposit(void, N, wall_optics=wall_optics)
+    Q, vol, sink, p, r, floor, mua = _deposit(void, N, wall_optics=wall_optics, z_rayleigh=z_rayleigh)
     mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, 5e-6, 0.0, 0.0, 0.0)
-    train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, 1e9, True, np.zeros((0, 0)), N, 1.0, wall_optics)
+    train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, 60e-6, z_rayleigh, True, np.zeros((0, 0)), N, 1.0,
+                          wall_optics)
     Qn, pd, pout, fl, prefl, predir, shielded = pulse._columns(void, mat, train, 1.0, 1.0)
     np.testing.assert_array_equal(fl, floor)
     np.testing.assert_allclose(Qn, Q, rtol=1e-10, atol=1e-12 * float(Q.max()))

@@ -14,7 +14,25 @@ described by the Gauss–Newton curvature at the optimum):
   H_abl = ρc (T_abl − T_body) + f_v ρ_w L (``SUPERHEATING``; ``fit(superheating=False)`` is the
   two-fraction fit with water boiling at 100 °C).
 
-Adopted 2026-11-30 (third record of the day, params/data/mtz_calibration.json): the two plume fractions
+Adopted 2026-12-01 (params/data/mtz_calibration.json), the same fit after a conservation defect of the beam was
+fixed: each column used to receive the irradiance of a Gaussian of the width at its own floor, w0 √(1 + (z/z_R)²),
+so the light that diverged out of a deep crater's axis columns onto its walls was counted nowhere (it showed as
+"boundary" in the energy partition: 0.8 / 4.3 / 16.6 / 71 mJ of 37 / 80 / 160 / 380 mJ pulses, 120 µm, 30 W;
+z_R = 1.07 mm). The kernel now follows the rays of the beam focused on the surface until they meet the crater
+profile (:func:`mtzsim._kernels.axisym.deposit_beam`), and every ray is absorbed somewhere (at the old record's
+parameters boundary 0.0 / 0.0 / 0.0 / 1.0 mJ, the last through the fat below the 1.64 mm dermis). The record refitted from the fit's own start
+(5 µm grid, 18 evaluations, LOO and the profiled covariance, 25 min on one core): log10 φ_near = −0.245 ± 0.076,
+log10 φ = −1.832 ± 0.259, log10 κ = −1.146 ± 0.262 (κ = 0.071), correlation φ_near/φ −0.85, χ² 3.72 on 7 rows
+(3.67 before); none at a bound. Rows: 80 mJ ablation +20.8 % (+20.0 % before: the row is on its ±20 % edge
+either way and now 0.8 points outside), coagulation −2.4 %, 160 mJ −0.4 / −2.1 % (−3.1 / −4.5), Hantash depth
+ratio 2.45 (2.46), width ratio 1.31, Walsh CW −17.5 %, held-out scanned CW −31 %, held-out 1000 µm unchanged
+(−39.4 / −25.6 %: no divergence over a shallow crater). Leave-one-out: 80 mJ ablation +31.1 %, coagulation
+−4.2 %, 160 mJ −5.0 / −5.4 %, depth ratio 2.10, width ratio −34.6 %, Walsh −25.7 % (−46.4 % before: now inside
+its ±35 %). The light that reached the walls mostly crosses the channel's ejecta on its way, so the plume takes
+it (plume 98 → 109 mJ of 160 mJ at the old record's parameters) and the crater deepens little below 200 mJ (80 / 160 mJ H&E 628 / 897 µm);
+the held-out swine channels move to +28 / −31 / −40 % (+31 / −33 / −43 %).
+
+Before (2026-11-30, third record of the day): the two plume fractions
 and the desiccated matrix's absorption ratio κ at 10.6 µm (:data:`DRY_ABSORPTION`), fitted on the 120 µm
 rows, Hantash's ratios and Walsh 1989's CW residual damage, with the crater walls untraced
 (:data:`WALL_OPTICS` False: normal-incidence Fresnel loss, no redirection; the traced walls' axis caustic

@@ -6,8 +6,9 @@ desiccated matrix at T = T_boil + (H − H2)/ρc_dry, which is ejected once H re
 ablation temperature, :mod:`.losses`). With confined superheating (:class:`.losses.LossModel`
 ``vaporised_fraction`` f_v, CO2 and Er:YAG) the same levels describe liquid water held by the matrix:
 H1 = ρc (T_abl − T_body), a plateau of f_v ρ_w L at T_abl, and ejection at its end (:func:`material`).
-Light is absorbed in columns below the crater floor
-(Beer–Lambert, with the divergence of a Gaussian beam focused on the surface; a drying cell absorbing
+Light is absorbed in columns below the crater profile
+(Beer–Lambert; the beam is focused on the surface and its rays diverge below it until they meet the
+crater's floor or walls, so a deep, narrow crater's walls take the light that leaves its axis, a drying cell absorbing
 µa (κ + (1 − κ) w), w the water it still holds and κ the desiccated matrix's absorption over the wet
 tissue's, :class:`.losses.LossModel` ``dry_absorption``, default 1; Fresnel reflection
 at the surface and the crater walls sends part of it out of the skin or deeper into the crater,
@@ -475,9 +476,9 @@ def _spread_radius_numpy(wavelength, sin_alpha, r_max, h):
     return max(min(_k.AIRY * wavelength / max(sin_alpha, 1e-12), r_max), h)
 
 
-def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0, roughness=0.0):
-    """Follow column j's light through Fresnel reflections at the crater profile (readable twin of the
-    ray loop of ``_kernels.axisym.deposit_beam``). Returns (delivered, out of the bottom, reflected out of
+def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0, roughness=0.0, k0=None):
+    """Follow light that meets the crater profile in column j at row ``k0`` (None: the column's floor) through
+    Fresnel reflections at the profile (readable twin of ``_kernels.axisym.trace_hit``). Returns (delivered, out of the bottom, reflected out of
     the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce.
     ``wavelength`` > 0: a reflected ray that meets the profile within the axis's diffraction-limited spot
     spreads over it (:func:`_spread_numpy`). ``roughness`` σ: the wall reflects specularly R times
@@ -488,11 +489,12 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
     nr, nz = void.shape
     h = mat.h
     reflecting = complex(index) != 1.0
+    k0 = int(floor[j]) if k0 is None else int(k0)
     if reflecting and not wall_optics:  # the surface-normal R leaves the skin; 1 − R goes down the column
         a = (1.0 - float(fresnel_reflectance(1.0, index))) * p_in
-        return a, _absorb_column_numpy(Q, void, mat, j, floor[j], a), p_in - a, 0.0
+        return a, _absorb_column_numpy(Q, void, mat, j, k0, a), p_in - a, 0.0
     delivered = bottom = out = redirected = 0.0
-    p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), floor[j] * h, np.array([0.0, 1.0]), j, floor[j], j, 0
+    p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), k0 * h, np.array([0.0, 1.0]), j, k0, j, 0
     ra_hit = float(mat.r[j])
     while p > 0.0:
         R, n, c, scattered = 0.0, np.array([0.0, -1.0]), 0.0, 0.0
@@ -550,10 +552,11 @@ def floors(void) -> np.ndarray:
 
 
 def plume_transmission_numpy(void, h, plm) -> np.ndarray:
-    """Readable twin of ``_kernels.axisym.plume_transmission``: each column's transmission through the ejecta [-].
+    """Readable twin of ``_kernels.axisym.plume_transmission``: the ejecta's transmission down to each row [-].
 
-    The ejecta fill the confined channel [vent, d] (dense over the floor, fast above); column j's
-    light crosses it only down to its own floor, so light outside the crater's mouth is unshielded.
+    The ejecta fill the confined channel [vent, d] (dense over the floor, fast above); a ray that meets
+    the crater profile at row k crosses them only down to depth k·h, so light that meets the surface
+    outside the crater's mouth is unshielded.
     """
     floor = floors(void)
     vent = plm.vent
@@ -561,36 +564,61 @@ def plume_transmission_numpy(void, h, plm) -> np.ndarray:
         vent = plm.vent_mouth * (int(np.argmin(void[:, 0])) if not void[:, 0].all() else void.shape[0]) * h
     d = floor[0] * h
     top_dense = d - min(max(d - vent, 0.0), plm.length)
-    z = np.minimum(floor * h, d)
+    z = np.minimum(np.arange(void.shape[1]) * h, d)
     dense = np.maximum(z - top_dense, 0.0)
     fast = np.maximum(np.minimum(z, top_dense) - vent, 0.0)
     return np.exp(-plm.mu * (plm.near * dense + plm.far * fast))
 
 
-def _columns(void, mat, pulse, power, trans):
-    """Beer–Lambert power per volume [W/m³] below the crater profile with Fresnel reflection at its surface.
+def _beam_share_between(a, b, w0, gaussian) -> float:
+    """Share of the beam's power whose rays leave the surface between radii a ≤ b [-] (twin of
+    ``_kernels.axisym.beam_share_between``)."""
+    if gaussian:
+        return math.exp(-2.0 * a * a / w0**2) * -math.expm1(-2.0 * (b - a) * (b + a) / w0**2)
+    a, b = min(a, w0), min(b, w0)
+    return (b - a) * (b + a) / w0**2
 
-    ``trans`` is each column's transmission through the ejecta (:func:`plume_transmission_numpy`;
-    a scalar: the same for all). Returns Q, the power that entered the tissue, the power out of the
-    bottom, the floors, the power reflected out of the skin, the power absorbed after a wall
-    reflection and the power the ejecta absorbed [W].
+
+def _columns(void, mat, pulse, power, trans):
+    """Beer–Lambert power per volume [W/m³] below the crater profile, the diverging beam's rays followed to where
+    they meet it, with Fresnel reflection there (readable twin of ``_kernels.axisym.deposit_beam``).
+
+    A ray that leaves the surface at radius u is at u·s(z) at depth z, s = √(1 + (z/z_R)²), until it reaches the
+    first solid column of a row; the rays that do so at row k carry the beam's share between their two surface
+    radii. ``trans`` is the ejecta's transmission down to each row (:func:`plume_transmission_numpy`; a scalar:
+    the same for all). Returns Q, the power that entered the tissue, the power out of the bottom, the floors, the
+    power reflected out of the skin, the power absorbed after a wall reflection and the power the ejecta absorbed [W].
     """
     nr, nz = void.shape
+    h = mat.h
     floor = floors(void)
-    w2 = pulse.w0**2 * (1.0 + (floor * mat.h / pulse.z_rayleigh) ** 2)
-    r2 = mat.r**2
-    if pulse.gaussian:
-        irr = np.where(r2 <= 12.25 * w2, power * 2.0 / (math.pi * w2) * np.exp(-2.0 * r2 / w2), 0.0)
-    else:
-        irr = np.where(r2 <= w2, power / (math.pi * w2), 0.0)
-    irr = np.where(floor < nz, irr, 0.0)
-    shielded = float(np.sum(irr * (1.0 - trans) * mat.vol[:, 0] / mat.h))
-    p_in = irr * trans * mat.vol[:, 0] / mat.h
+    trans = np.broadcast_to(np.asarray(trans, float), (nz,))
     Q = np.zeros(void.shape)
     tot = np.zeros(4)
-    for j in np.flatnonzero(p_in > 0.0):
-        tot += _trace_column(Q, void, mat, floor, int(j), float(p_in[j]), pulse.index, pulse.wall_optics,
-                             pulse.wavelength, pulse.roughness)
+    shielded = 0.0
+    u_hi = 3.5 * pulse.w0 if pulse.gaussian else pulse.w0
+    for k in range(nz):
+        if u_hi <= 0.0:
+            break
+        s = math.sqrt(1.0 + (k * h / pulse.z_rayleigh) ** 2)
+        solid = np.flatnonzero(floor <= k)
+        jw = int(solid[0]) if solid.size else nr  # the first solid column of the row: the wall, or the floor
+        u_lo = jw * h / s
+        if u_lo >= u_hi:
+            continue
+        for jj in range(jw, nr):  # the columns the rays in [u_lo, u_hi) reach in this row
+            a, b = max(u_lo, jj * h / s), min(u_hi, (jj + 1) * h / s)
+            if a >= b:
+                break
+            p = power * _beam_share_between(a, b, pulse.w0, pulse.gaussian)
+            shielded += p * (1.0 - float(trans[k]))
+            if p * trans[k] > 0.0:
+                tot += _trace_column(Q, void, mat, floor, jj, p * float(trans[k]), pulse.index, pulse.wall_optics,
+                                     pulse.wavelength, pulse.roughness, k0=k)
+        u_hi = u_lo
+    if u_hi > 0.0:  # ablated through the bottom: what still travels leaves through it
+        p = power * _beam_share_between(0.0, u_hi, pulse.w0, pulse.gaussian)
+        tot[:2] += p
     return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3]), shielded
 
 
@@ -671,13 +699,14 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         Q = np.zeros_like(H)
         p_deliv = p_out = p_refl = p_redir = 0.0
         if p_now > 0.0:
-            trans = np.ones(void.shape[0])
+            trans = np.ones(void.shape[1])
             if ablating and (plm.near > 0.0 or plm.far > 0.0):
                 trans = plume_transmission_numpy(void, mat.h, plm)
             if scattering:  # one map: the axis's path through the ejecta shields all of it
-                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * trans[0],
+                t_axis = float(trans[min(int(floors(void)[0]), void.shape[1] - 1)])
+                Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * t_axis,
                                                    pulse.absorption_scale)
-                p_plume = p_now * (1.0 - trans[0])
+                p_plume = p_now * (1.0 - t_axis)
             else:
                 m = mat
                 if pulse.dry_absorption < 1.0 or pulse.mua_slope != 0.0:
