@@ -47,7 +47,7 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
     rts = pulse.rates(A, Ea, heat.arrhenius_cutoff(A, Ea, 1.0, tolerance=1e-6))
     stp = pulse.steps(grid, props, mat, 0.2)
     train = pulse.pulse_train(beam, q_static, tissue, losses.dry_absorption_for(beam.laser) if q_static is None else 1.0,
-                              losses.wall_optics, losses.water_temperature)
+                              losses.wall_optics, losses.water_temperature, losses.wall_roughness, grid=grid)
     plm = pulse.plume(beam, tissue, losses)
 
     def state():

@@ -262,6 +262,35 @@ def test_a_diverging_beam_is_absorbed_whole_in_a_deep_narrow_crater():
     assert float(np.sum((Q * vol)[:, : floor[0]])) > 0.5
 
 
+def test_rays_over_a_ring_cut_deeper_than_the_axis_travel_on_to_its_floor_or_outer_wall():
+    """A crater whose ring (columns 8-9) is cut deeper than its axis: the rays over the ring have met no solid cell at
+    the axis floor's depth and travel on — into the ring, or, diverging, onto its outer wall — while the rays over
+    the axis stop on the axis floor. Kernel and numpy twin agree; the beam is conserved."""
+    from mtzsim._kernels import axisym as _k
+    from mtzsim.physics.mtz import pulse as pulse_mod
+
+    h, w0, zr = 5e-6, 60e-6, 300e-6
+    nr, nz = 40, 200
+    void = np.zeros((nr, nz), bool)
+    void[:12, :40] = True  # a 200 µm deep crater of 60 µm radius
+    void[8:10, 40:60] = True  # a ring slot 10 µm wide, 100 µm below its floor
+    r, vol, floor = _ring_setup(void, h)
+    mua = np.full((nr, nz), 1e7)
+    Q, sink = np.zeros((nr, nz)), np.zeros(4)
+    got = _k.deposit_beam(Q, void, floor, r, h, mua, 1.0, w0, zr, True, np.ones(nz), vol, sink)
+    assert got == pytest.approx(1.0 - math.exp(-2.0 * (nr * h / w0) ** 2), rel=1e-12)  # all but what misses the grid
+    e = Q * vol
+    assert e[8:10, 60:].sum() > 0.02  # rays reached the slot's floor
+    assert e[10:, 41:60].sum() > e[8:10, 60:].sum()  # more of the slot's rays diverge onto its outer wall first
+    assert e[:8, 41:60].sum() == 0.0  # none meets its inner wall: the rays diverge outward
+    assert e[:8, 40].sum() > 0.4  # the axis rays stop on the axis floor
+    mat = _k.Material(*([None] * 5), mua, None, vol, None, None, None, r, h, 0.0, 0.0, 0.0)
+    train = _k.PulseTrain(np.zeros(1), 1e-3, 1e-3, 1.0, w0, zr, True, np.zeros((0, 0)))
+    Qn, pd, *_ = pulse_mod._columns(void, mat, train, 1.0, 1.0)
+    np.testing.assert_allclose(Qn, Q, rtol=1e-10, atol=1e-12 * float(Q.max()))
+    assert pd == pytest.approx(got, rel=1e-12)
+
+
 def test_on_a_flat_floor_each_ring_gets_the_diverged_gaussian():
     """A flat crater floor 300 µm deep: column j absorbs the beam's share between its radii at the Gaussian width
     w0 √(1 + (z/z_R)²) of that depth, exp(−2 (jh)²/w²) − exp(−2 ((j + 1)h)²/w²) (a self-similar beam)."""
@@ -312,7 +341,8 @@ def test_water_absorption_at_2_94_um_falls_as_the_cell_heats():
     H2 = 2 * np.ones((1, 3))
     mua = np.full((1, 3), 8400e2)
     out = np.zeros((1, 3))
-    _k.absorption_update(out, mua, H, H1, H2, np.zeros((1, 3), np.bool_), 1.0, T, law.slope, law.t_ref, law.t_cap, 1, 3)
+    _k.absorption_update(out, mua, H, H1, H2, np.zeros((1, 3), np.bool_), 1.0, T, law.slope, law.t_ref, law.t_cap, 1, 3,
+                         np.zeros((0, 0)))
     np.testing.assert_allclose(out, mua * law.factor(T), rtol=1e-12)
     tissue = get_tissue("face")
     for laser, on in (("eryag", True), ("co2", False)):

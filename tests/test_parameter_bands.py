@@ -111,3 +111,17 @@ def test_cli_shows_the_bands_and_writes_them_in_the_json(monkeypatch):
     r = CliRunner().invoke(app, ["validate", "--parameter-bands"])
     assert "MISSES" in r.stdout and "not moved by the fitted parameters" in r.stdout
     assert "1 of 2 MTZ cases the fitted parameters move reach their tolerance" in r.stdout
+
+
+def test_a_case_whose_mtz_outgrows_the_solver_counts_as_open_above(monkeypatch):
+    """A parameter point at which a case's MTZ outgrows the single-MTZ domain (ModelDomainError) gives +∞ for that
+    case, not a traceback (2026-12-01: a ±2σ point drilled a 380 mJ channel past the 6 mm domain)."""
+    from mtzsim.errors import ModelDomainError
+
+    def too_deep():
+        raise ModelDomainError("laser.energy", "the damage reaches 6.00 mm below the surface")
+
+    case = Case("test: outgrows the domain", "mtz", "depth", "um", 100.0, 0.2, "test", too_deep)
+    monkeypatch.setattr(validation, "CASES", [case])
+    monkeypatch.setattr(validation, "_register_stage_cases", lambda models: None)
+    assert validation._mtz_predictions() == {case.name: math.inf}

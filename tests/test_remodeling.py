@@ -84,9 +84,10 @@ def test_orringer_ratio_held_out():
     # the full-field energy (0.3 J: 53 %, 1.0 J: 37.5 %); with the fractional tip shell borrowed for
     # the full field (stage 2 until now) it was 50.5 %. Measured 2026-12-01 with the MTZ record refitted
     # after the beam's diverging rays were followed onto the crater walls (outcome posterior and comparator
-    # record re-run): 49.0 %. It was a strict xfail at 50.3 % (2026-11-30: each ray shielded by the ejecta on
+    # record re-run): 49.0 % at the first refit. It was a strict xfail at 50.3 % (2026-11-30: each ray shielded by the ejecta on
     # its own path), 38.8 % while the axis's plume path shielded the whole beam, 52.3 % with the traced walls'
-    # deeper axis needle, 43.4 % before the wall trace: it sits near the band's top and moves with the MTZ record.
+    # deeper axis needle, 43.4 % before the wall trace: it sits near the band's top and moves with the MTZ record
+    # (49.6 % after the second refit of 2026-12-01, with the side-entry refraction and fat's own absorption).
     from mtzsim.clinic.trials import orringer_ratio
 
     assert 0.40 <= orringer_ratio() <= 0.50

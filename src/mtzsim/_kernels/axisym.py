@@ -47,10 +47,13 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: absorption over that µa apart from its water (water's temperature law when the map was computed);
 #: a cell absorbs water_left × scale of the map, and nothing is handed down (the transport has placed
 #: the light, :func:`deposit_water_limited`). An empty (0, 0) array: the map is for wet tissue.
+#: dry_cells (nr, nz): κ of each cell where it differs between layers (the desiccated-matrix ratio belongs to
+#: the collagen-bearing layers; fat, whose lipid absorbs at 10.6 µm, keeps 1: :func:`mtzsim.physics.mtz.pulse.pulse_train`);
+#: an empty (0, 0) array: ``dry_absorption`` in every cell.
 PulseTrain = namedtuple("PulseTrain",
                         "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics "
-                        "mua_slope mua_t_ref mua_t_cap wavelength roughness absorption_scale",
-                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0, 0.0, np.zeros((0, 0))))
+                        "mua_slope mua_t_ref mua_t_cap wavelength roughness absorption_scale dry_cells",
+                        defaults=(1.0 + 0.0j, 1.0, True, 0.0, 0.0, 0.0, 0.0, 0.0, np.zeros((0, 0)), np.zeros((0, 0))))
 #: Plume shielding: mu [1/m] absorption coefficient of the condensed ejecta at the wavelength;
 #: near, far [-] the volume fractions of the confined channel they fill in the acceleration zone
 #: (the first ``length`` [m] above the floor) and beyond it (both 0 = off); vent [m] the top of
@@ -338,6 +341,34 @@ def beam_share_between(a, b, w0, gaussian):
 
 
 @nb.njit(cache=True)
+def absorb_slanted(Q, void, mua, vol, h, j, k0, p, slope, sink):
+    """Beer–Lambert along a ray that enters column j at row k0 and moves ``slope`` (dr/dz, outward) per unit depth.
+
+    Each row's path, h √(1 + slope²), is absorbed in the cell the ray is in at that row's top (void cells are
+    crossed); what leaves the grid's radius or bottom goes to sink[0]. slope 0 is :func:`absorb_column`'s vertical
+    path.
+    """
+    nr, nz = Q.shape
+    ds = h * math.sqrt(1.0 + slope * slope)
+    x = (j + 0.5) * h
+    remaining = 1.0
+    k = k0
+    while k < nz:
+        jj = int(x / h)
+        if jj >= nr:
+            break
+        if not void[jj, k]:
+            frac = remaining * (1.0 - math.exp(-mua[jj, k] * ds))
+            Q[jj, k] += p * frac / vol[jj, k]
+            remaining -= frac
+            if remaining < 1e-14:
+                break
+        k += 1
+        x += slope * h
+    sink[0] += p * remaining
+
+
+@nb.njit(cache=True)
 def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, wavelength, roughness, j, kf, p_in, acc):
     """Absorb power p_in [W] that meets the crater profile in column j at row kf, with its Fresnel reflections.
 
@@ -350,6 +381,11 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
     out = 0.0
     redirected = 0.0
     reflecting = index.real != 1.0 or index.imag != 0.0
+    # a ray that meets the profile below the column's floor enters a vertical wall at grazing incidence: Snell's law
+    # bends it into the tissue at arcsin(1/n) from the wall's normal, dr/dz = √(n² − 1) (0.63 at 10.6 µm), instead of
+    # straight down the wall's column
+    side = kf > floor[j]
+    refracted = math.sqrt(max(index.real * index.real - 1.0, 0.0)) if side and reflecting else 0.0
     p = p_in
     x = r[j]  # signed radius in the meridional plane
     z = kf * h
@@ -367,7 +403,10 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
         c = 0.0
         if reflecting and not wall_optics:
             a = (1.0 - fresnel(1.0, index)) * p
-            absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
+            if refracted > 0.0:
+                absorb_slanted(H, void, mua, vol, h, jj, kk, a, refracted, sink)
+            else:
+                absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
             delivered += a
             out += p - a
             break
@@ -392,6 +431,8 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
         rho = spread_radius(wavelength, abs(dx), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             absorb_spread(H, void, mua, vol, h, floor, kk, rho, a, sink)
+        elif bounce == 0 and refracted > 0.0:
+            absorb_slanted(H, void, mua, vol, h, jj, kk, a, refracted, sink)
         else:
             absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
         delivered += a
@@ -448,10 +489,11 @@ def deposit_beam(
     ray leaving the surface at radius u is at u·s(z) at depth z, s = √(1 + (z/z_R)²) (the self-similar
     Gaussian beam, geometric rays of the paraxial field), until it meets the crater profile — at row k,
     where it has reached the first solid column of that row (the crater wall, or the floor below the axis).
-    The rays that meet the profile at row k are those with u between (wall radius at k)/s(k) and the
-    bound of the rays still travelling; their power, P times the beam's share between the two
-    (:func:`beam_share_between`, exact for each column's range of u), goes to the columns they reach, from
-    row k down. Every ray inside the grid's radius is absorbed somewhere, so the beam is conserved
+    The rays still travelling are kept as intervals of u; at each row, the part of an interval that reaches a
+    solid cell (its column's floor at or above the row) meets the profile there, and its power, P times the
+    beam's share between its two ends (:func:`beam_share_between`, exact for each column's range of u), goes
+    to that column from row k down; the part over void cells travels on (a ring cut deeper than the axis keeps
+    its own rays, which diverge onto its outer wall). Every ray inside the grid's radius is absorbed somewhere, so the beam is conserved
     whatever the crater's shape (until 2026-12-01 each column received the irradiance of a beam of the width
     at its own floor, and the light that diverged out of a deep, narrow crater's axis columns onto its walls
     was lost: 19 % of a 380 mJ, 120 µm CO2 pulse). Rays beyond 3.5 w0 of a Gaussian (< 3e-11 of its power) and
@@ -491,34 +533,51 @@ def deposit_beam(
     nr, nz = H.shape
     acc = np.zeros(3)  # delivered, reflected out, redirected
     shielded = 0.0
-    u_hi = 3.5 * w0 if gaussian else w0  # rays inside this surface radius have not met the profile yet
+    # the rays still travelling: intervals [lo, hi) of their radius at the surface (a non-monotone crater — a ring
+    # cut deeper than the axis — leaves several); rays beyond 3.5 w0 of a Gaussian are not followed
+    cap = 2 * nr + 2
+    lo = np.empty(cap)
+    hi = np.empty(cap)
+    nlo = np.empty(cap)
+    nhi = np.empty(cap)
+    lo[0] = 0.0
+    hi[0] = 3.5 * w0 if gaussian else w0
+    n = 1
     k = 0
-    while k < nz and u_hi > 0.0:
-        z = k * h
-        s = math.sqrt(1.0 + (z / z_rayleigh) ** 2)
-        jw = 0
-        while jw < nr and floor[jw] > k:
-            jw += 1
-        u_lo = jw * h / s
-        if u_lo < u_hi:  # rays in [u_lo, u_hi) meet the profile in this row, at radii [u_lo s, u_hi s)
-            tr = transmission[k]
-            jj = jw
-            while jj < nr:
-                a = max(u_lo, jj * h / s)
-                b = min(u_hi, (jj + 1) * h / s)
-                if a >= b:
-                    break
-                p = power * beam_share_between(a, b, w0, gaussian)
-                shielded += p * (1.0 - tr)
-                p *= tr
-                if p > 0.0:
-                    trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, wavelength, roughness, jj, k,
-                              p, acc)
+    while k < nz and n > 0:
+        s = math.sqrt(1.0 + (k * h / z_rayleigh) ** 2)
+        tr = transmission[k]
+        m = 0
+        for i in range(n):
+            cur = lo[i]
+            b = hi[i]
+            jj = int(cur * s / h)
+            while cur < b and jj < nr:
+                edge = min(b, (jj + 1) * h / s)
+                if edge > cur:
+                    if floor[jj] <= k:  # the rays in [cur, edge) reach a solid cell of this row: they meet the profile
+                        p = power * beam_share_between(cur, edge, w0, gaussian)
+                        shielded += p * (1.0 - tr)
+                        p *= tr
+                        if p > 0.0:
+                            trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, wavelength, roughness,
+                                      jj, k, p, acc)
+                    elif m > 0 and nhi[m - 1] == cur:  # still in the crater: travelling on
+                        nhi[m - 1] = edge
+                    elif m < cap:
+                        nlo[m] = cur
+                        nhi[m] = edge
+                        m += 1
+                    cur = edge
                 jj += 1
-            u_hi = u_lo
+            # rays that left the grid's radius before meeting the profile are not followed (not intercepted)
+        for i in range(m):
+            lo[i] = nlo[i]
+            hi[i] = nhi[i]
+        n = m
         k += 1
-    if u_hi > 0.0:  # columns ablated through the bottom of the grid: what still travels leaves through it
-        p = power * beam_share_between(0.0, u_hi, w0, gaussian)
+    for i in range(n):  # columns ablated through the bottom of the grid: what still travels leaves through it
+        p = power * beam_share_between(lo[i], hi[i], w0, gaussian)
         sink[0] += p
         acc[0] += p
     if sink.shape[0] > 2:
@@ -589,7 +648,7 @@ def water_left(H, H1, H2, dry):
 
 
 @nb.njit(cache=True)
-def absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, T, slope, t_ref, t_cap, jb, kb):
+def absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, T, slope, t_ref, t_cap, jb, kb, kappa_cells):
     """Absorption coefficient [1/m] of each cell of the box [0, jb) × [0, kb) as it dries and heats.
 
     µa (κ + (1 − κ) w) (1 + slope (min(T, t_cap) − t_ref)). Water is the absorber at 10.6, 2.94
@@ -597,15 +656,18 @@ def absorption_update(mua_eff, mua, H, H1, H2, dry, kappa, T, slope, t_ref, t_ca
     absorbs, a boiling cell in proportion to the water it still holds (w, :func:`water_left`);
     water's own absorption changes with its temperature T [K] (2.94 µm: Röttgers et al. 2014,
     :func:`mtzsim.physics.tissue.water_absorption_temperature`). Cells outside the box keep
-    theirs (at body temperature, holding their water).
+    theirs (at body temperature, holding their water). ``kappa_cells`` (nr, nz): each cell's κ; an
+    empty (0, 0) array: ``kappa`` everywhere.
     """
+    per_cell = kappa_cells.shape[0] > 0
     for j in range(jb):
         for k in range(kb):
             w = water_left(H[j, k], H1[j, k], H2[j, k], dry[j, k])
             f = 1.0
             if slope != 0.0:
                 f = max(0.0, 1.0 + slope * (min(T[j, k], t_cap) - t_ref))
-            mua_eff[j, k] = mua[j, k] * (kappa + (1.0 - kappa) * w) * f
+            kap = kappa_cells[j, k] if per_cell else kappa
+            mua_eff[j, k] = mua[j, k] * (kap + (1.0 - kap) * w) * f
 
 
 @nb.njit(cache=True)
@@ -860,7 +922,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     mua = mat.mua.copy() if drying else mat.mua
     if drying:
         absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope, pulse.mua_t_ref,
-                          pulse.mua_t_cap, nr, nz)
+                          pulse.mua_t_cap, nr, nz, pulse.dry_cells)
     # active box [0, jb) × [0, kb): every cell outside holds H = 0 (body temperature), is
     # solid and receives no beam, so it needs no update; the box grows by one cell a step.
     # It starts around whatever a previous pulse left warm or ablated (1 × 1 on a fresh state);
@@ -922,7 +984,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             else:
                 if drying:
                     absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
-                                      pulse.mua_t_ref, pulse.mua_t_cap, jb, kb)
+                                      pulse.mua_t_ref, pulse.mua_t_cap, jb, kb, pulse.dry_cells)
                 p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, pulse.w0, pulse.z_rayleigh, pulse.gaussian,
                                        trans, vol, sink, pulse.index, pulse.wall_optics, pulse.wavelength, pulse.roughness)
             for j in range(nr):

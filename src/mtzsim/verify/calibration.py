@@ -19,18 +19,25 @@ fixed: each column used to receive the irradiance of a Gaussian of the width at 
 so the light that diverged out of a deep crater's axis columns onto its walls was counted nowhere (it showed as
 "boundary" in the energy partition: 0.8 / 4.3 / 16.6 / 71 mJ of 37 / 80 / 160 / 380 mJ pulses, 120 µm, 30 W;
 z_R = 1.07 mm). The kernel now follows the rays of the beam focused on the surface until they meet the crater
-profile (:func:`mtzsim._kernels.axisym.deposit_beam`), and every ray is absorbed somewhere (at the old record's
-parameters boundary 0.0 / 0.0 / 0.0 / 1.0 mJ, the last through the fat below the 1.64 mm dermis). The record refitted from the fit's own start
-(5 µm grid, 18 evaluations, LOO and the profiled covariance, 25 min on one core): log10 φ_near = −0.245 ± 0.076,
-log10 φ = −1.832 ± 0.259, log10 κ = −1.146 ± 0.262 (κ = 0.071), correlation φ_near/φ −0.85, χ² 3.72 on 7 rows
-(3.67 before); none at a bound. Rows: 80 mJ ablation +20.8 % (+20.0 % before: the row is on its ±20 % edge
-either way and now 0.8 points outside), coagulation −2.4 %, 160 mJ −0.4 / −2.1 % (−3.1 / −4.5), Hantash depth
-ratio 2.45 (2.46), width ratio 1.31, Walsh CW −17.5 %, held-out scanned CW −31 %, held-out 1000 µm unchanged
-(−39.4 / −25.6 %: no divergence over a shallow crater). Leave-one-out: 80 mJ ablation +31.1 %, coagulation
-−4.2 %, 160 mJ −5.0 / −5.4 %, depth ratio 2.10, width ratio −34.6 %, Walsh −25.7 % (−46.4 % before: now inside
-its ±35 %). The light that reached the walls mostly crosses the channel's ejecta on its way, so the plume takes
-it (plume 98 → 109 mJ of 160 mJ at the old record's parameters) and the crater deepens little below 200 mJ (80 / 160 mJ H&E 628 / 897 µm);
-the held-out swine channels move to +28 / −31 / −40 % (+31 / −33 / −43 %).
+profile (:func:`mtzsim._kernels.axisym.deposit_beam`), every ray is absorbed somewhere (boundary < 0.001 mJ at
+80 mJ), and a ray that meets a wall below its column's floor is refracted into it (Snell: arcsin(1/n) from the
+wall's normal, dr/dz = √(n² − 1) = 0.63 at 10.6 µm, :func:`mtzsim._kernels.axisym.absorb_slanted`) instead of
+going down the wall's column. The desiccated-matrix ratio κ now belongs to the collagen layers it is fitted in: fat
+keeps its wet absorption (its lipid absorbs at 10.6 µm: Ross et al. 1997, 250 cm⁻¹;
+:data:`mtzsim.physics.mtz.pulse.KEEP_WET_ABSORPTION_LAYERS`). Without the refraction, at a first refit (χ² 3.72), a
+380 mJ channel that reached the fat under the face's 1.64 mm dermis drilled a one-cell ring needle 2–4.5 mm deeper
+(3.5 mm on 10 µm cells, 6 mm on 5 µm), down dried wall cells that κ ≈ 0.07 had made nearly transparent, and a ±2σ
+point outgrew the 6 mm domain. The record refitted from the fit's own start (5 µm grid, 17 evaluations, LOO and
+the profiled covariance, 28 min on one core): log10 φ_near = −0.258 ± 0.072, log10 φ = −1.734 ± 0.272, log10 κ =
+−1.114 ± 0.225 (κ = 0.077), correlation φ_near/φ −0.77, χ² 3.66 on 7 rows (3.67 before); none at a bound. Rows:
+80 mJ ablation +20.0 % (on its ±20 %, as before), coagulation −3.6 %, 160 mJ −3.1 / −5.4 %, Hantash depth ratio
+2.475 (2.46), width ratio 1.31, Walsh CW −13 / −21 %, held-out scanned CW −28 / −38 % (−24 / −35 %: its 30 W, 1 ms
+row now 3 points outside ±35 %), held-out 1000 µm unchanged (−39.4 / −25.6 %: no divergence over a shallow
+crater). Leave-one-out: 80 mJ ablation +33.5 %, coagulation −5.9 %, 160 mJ −4.0 / −7.0 %, depth ratio 2.07, width
+ratio −34.6 %, Walsh −42.3 % (−46.4 %). The light that reaches the walls mostly crosses the channel's ejecta on its
+way, so the plume takes it and the crater deepens little (80 / 160 mJ H&E 624 / 872 µm; grid-converged: 624.0 /
+624.0 µm ablation, 694.2 / 696.3 µm coagulation at 80 mJ on 5 / 2.5 µm cells); the held-out swine channels read
++29 / −33 / −42 % (+31 / −33 / −43 %), their 380 mJ collagen edge 1.29 mm (H&E) under a 1.21 mm crater.
 
 Before (2026-11-30, third record of the day): the two plume fractions
 and the desiccated matrix's absorption ratio κ at 10.6 µm (:data:`DRY_ABSORPTION`), fitted on the 120 µm

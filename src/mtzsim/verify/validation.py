@@ -124,9 +124,20 @@ def _predictions_at(point: dict, names: frozenset | None = None) -> dict[str, fl
 
 
 def _mtz_predictions(names: frozenset | None = None) -> dict[str, float]:
-    """Every MTZ case's prediction (of ``names`` only, when given) with the fitted parameters in force."""
+    """Every MTZ case's prediction (of ``names`` only, when given) with the fitted parameters in force; +∞ for a case
+    whose MTZ outgrows the single-MTZ solver's domain at these parameters (its damage reaches deeper or wider than
+    the solver holds, :class:`~mtzsim.errors.ModelDomainError`)."""
+    from mtzsim.errors import ModelDomainError
+
     _register_stage_cases({"mtz"})
-    return {c.name: float(c.predict()) for c in CASES if c.model == "mtz" and (names is None or c.name in names)}
+
+    def value(c) -> float:
+        try:
+            return float(c.predict())
+        except ModelDomainError:
+            return math.inf
+
+    return {c.name: value(c) for c in CASES if c.model == "mtz" and (names is None or c.name in names)}
 
 
 def parameter_bands(n_sigma: float = 2.0, names=None, workers: int | None = None,
@@ -142,7 +153,8 @@ def parameter_bands(n_sigma: float = 2.0, names=None, workers: int | None = None
     come back with low = high. ``names``: only these cases. ``progress(done, total)`` after each point.
 
     Returns name → (low, high) in each case's unit, with the optimum's own prediction inside; {} without
-    a calibration record.
+    a calibration record. A point at which a case's MTZ outgrows the solver's domain counts as +∞ (the band is
+    open above), never as an error.
     """
     import multiprocessing
     import os

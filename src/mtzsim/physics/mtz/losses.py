@@ -73,8 +73,10 @@ Five mechanisms, each with its own physics and one or two bounded parameters:
   (:func:`mtzsim.physics.mtz.pulse.water_left`), κ the dry/wet ratio at one laser's wavelength
   (``dry_absorption_laser``), bounded [0, 1]. A transparent eschar lets the beam through to the wet
   tissue under the crater and thickens the coagulated margin there (CW CO2: ~100 µm, Walsh et al.
-  1989). The class default is 1 (a dry cell absorbs as wet tissue); the calibrated model fits κ at
-  10.6 µm with the plume fractions (κ = 0.069, with the crater walls untraced,
+  1989). κ belongs to the collagen-bearing layers it was fitted in: subcutaneous fat keeps 1, its lipid
+  absorbing at 10.6 µm itself (Ross et al. 1997: 250 cm⁻¹, more than its water gives;
+  :data:`mtzsim.physics.mtz.pulse.KEEP_WET_ABSORPTION_LAYERS`). The class default is 1 (a dry cell absorbs as wet
+  tissue); the calibrated model fits κ at 10.6 µm with the plume fractions (κ = 0.069, with the crater walls untraced,
   :mod:`mtzsim.verify.calibration`). Never applied to the scattering 1.55 µm beam, whose map
   already absorbs in proportion to the water left.
 
@@ -90,6 +92,8 @@ References
    Lasers Surg Med 9 (1989) 327–337. doi:10.1002/lsm.1900090404
 .. [5] Zweig AD, Meierhofer B, Müller OM, et al. Lateral thermal damage along pulsed laser
    incisions. Lasers Surg Med 10 (1990) 262–274. doi:10.1002/lsm.1900100309
+.. [6] Ross EV, Domankevitz Y, Anderson RR. Effects of heterogeneous absorption of laser radiation in biotissue
+   ablation: characterization of ablation of fat with a pulsed CO2 laser. Lasers Surg Med 21 (1997) 59–64.
 """
 
 from __future__ import annotations

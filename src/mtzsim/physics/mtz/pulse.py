@@ -95,8 +95,23 @@ def material(grid, props, ablation_temperature: float, t_body: float,
                        Gr, Gz, grid.r, float(grid.h), float(t_body), float(t_plateau), t_surface)
 
 
+#: Layers (skin_layers.csv keys) whose desiccated matrix keeps the wet tissue's absorption (κ = 1) whatever the
+#: fitted κ: subcutaneous fat, whose lipid absorbs at 10.6 µm itself — Ross, Domankevitz & Anderson 1997 measured
+#: 250 cm⁻¹ for porcine fat by ATR spectroscopy, more than its water alone gives (0.2 × 806 = 161 cm⁻¹ in the model),
+#: and saw fat ablate by the ejection of intact fat particles. κ was fitted on craters in the collagen layers
+#: (:mod:`mtzsim.verify.calibration`) and has no source for a lipid matrix.
+KEEP_WET_ABSORPTION_LAYERS = ("fat",)
+
+
+def dry_absorption_cells(grid, tissue, dry_absorption: float) -> np.ndarray:
+    """Each cell's κ [-] (nr, nz): ``dry_absorption`` in every layer but :data:`KEEP_WET_ABSORPTION_LAYERS` (1)."""
+    keys = np.array([tissue.layers[i].key for i in tissue.layer_at(grid.z)])
+    col = np.where(np.isin(keys, KEEP_WET_ABSORPTION_LAYERS), 1.0, float(dry_absorption))
+    return np.broadcast_to(col[None, :], (grid.nr, grid.nz)).copy()
+
+
 def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_optics: bool = True,
-                water_temperature: bool = True, wall_roughness: float = 0.0) -> _k.PulseTrain:
+                water_temperature: bool = True, wall_roughness: float = 0.0, grid=None) -> _k.PulseTrain:
     """The :data:`~mtzsim._kernels.axisym.PulseTrain` record of a beam (q_static None → columns).
 
     With ``tissue`` and a beam absorbed in columns, the record carries the dermis's complex
@@ -114,6 +129,8 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     ``water_temperature``: with ``tissue`` and a beam absorbed in columns whose wavelength has a sourced
     temperature coefficient of water's absorption (:func:`mtzsim.physics.tissue.water_absorption_temperature`:
     2.94 µm), each cell absorbs at its own temperature; otherwise (or False) at the table's 25 °C.
+    ``grid`` (with ``tissue`` and κ < 1): the record carries each cell's κ (:func:`dry_absorption_cells`: fat keeps
+    1); without it κ applies to every cell.
     """
     if not 0.0 <= dry_absorption <= 1.0:
         raise ValueError(f"dry_absorption must be a ratio in [0, 1], got {dry_absorption!r}")
@@ -128,11 +145,13 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
     law = (water_absorption_temperature().get(beam.laser) if water_temperature and tissue is not None and columns
            else None)
     thermal = (law.slope, law.t_ref, law.t_cap) if law is not None else (0.0, 0.0, 0.0)
+    cells = (dry_absorption_cells(grid, tissue, dry_absorption) if grid is not None and tissue is not None and columns
+             and dry_absorption < 1.0 else np.zeros((0, 0)))
     return _k.PulseTrain(np.array(beam.pulse_starts(), float), float(beam.pulse_duration), float(beam.total_duration),
                          float(beam.peak_power), float(beam.radius), float(beam.rayleigh_range),
                          beam.profile == "gaussian", q, complex(index), float(dry_absorption), bool(wall_optics),
                          *map(float, thermal), float(beam.wavelength) if traced else 0.0,
-                         float(wall_roughness) if traced else 0.0)
+                         float(wall_roughness) if traced else 0.0, np.zeros((0, 0)), cells)
 
 
 def plume(beam, tissue, losses) -> _k.Plume:
@@ -426,6 +445,27 @@ def _absorb_column_numpy(Q, void, mat, j, k0, p):
     return p * float(np.exp(-np.sum(a)))
 
 
+def _absorb_slanted_numpy(Q, void, mat, j, k0, p, slope):
+    """Readable twin of ``_kernels.axisym.absorb_slanted``: Beer–Lambert along a ray entering column j at row k0 and
+    moving ``slope`` outward per unit depth; returns what leaves the grid [W]."""
+    nr, nz = void.shape
+    h = mat.h
+    ds = h * math.sqrt(1.0 + slope * slope)
+    remaining, x = 1.0, (j + 0.5) * h
+    for k in range(k0, nz):
+        jj = int(x / h)
+        if jj >= nr:
+            break
+        if not void[jj, k]:
+            frac = remaining * (1.0 - math.exp(-mat.mua[jj, k] * ds))
+            Q[jj, k] += p * frac / mat.vol[jj, k]
+            remaining -= frac
+            if remaining < 1e-14:
+                break
+        x += slope * h
+    return p * remaining
+
+
 def _profile_depth_numpy(floor, ra, h):
     """Depth [m] of the crater profile at radius ra: column floors joined linearly between column centres."""
     u = ra / h - 0.5
@@ -490,9 +530,17 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
     h = mat.h
     reflecting = complex(index) != 1.0
     k0 = int(floor[j]) if k0 is None else int(k0)
+    # below the column's floor the ray enters a vertical wall at grazing incidence: refracted at √(n² − 1) outward
+    refracted = math.sqrt(max(complex(index).real ** 2 - 1.0, 0.0)) if k0 > floor[j] and reflecting else 0.0
+
+    def enter(jj, kk, a):
+        if refracted > 0.0:
+            return _absorb_slanted_numpy(Q, void, mat, jj, kk, a, refracted)
+        return _absorb_column_numpy(Q, void, mat, jj, kk, a)
+
     if reflecting and not wall_optics:  # the surface-normal R leaves the skin; 1 − R goes down the column
         a = (1.0 - float(fresnel_reflectance(1.0, index))) * p_in
-        return a, _absorb_column_numpy(Q, void, mat, j, k0, a), p_in - a, 0.0
+        return a, enter(j, k0, a), p_in - a, 0.0
     delivered = bottom = out = redirected = 0.0
     p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), k0 * h, np.array([0.0, 1.0]), j, k0, j, 0
     ra_hit = float(mat.r[j])
@@ -512,6 +560,8 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
         rho = _spread_radius_numpy(wavelength, abs(float(d[0])), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             bottom += _spread_numpy(Q, void, mat, floor, kk, rho, a)
+        elif bounce == 0:
+            bottom += enter(jj, kk, a)
         else:
             bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
         delivered += a
@@ -583,9 +633,9 @@ def _columns(void, mat, pulse, power, trans):
     """Beer–Lambert power per volume [W/m³] below the crater profile, the diverging beam's rays followed to where
     they meet it, with Fresnel reflection there (readable twin of ``_kernels.axisym.deposit_beam``).
 
-    A ray that leaves the surface at radius u is at u·s(z) at depth z, s = √(1 + (z/z_R)²), until it reaches the
-    first solid column of a row; the rays that do so at row k carry the beam's share between their two surface
-    radii. ``trans`` is the ejecta's transmission down to each row (:func:`plume_transmission_numpy`; a scalar:
+    A ray that leaves the surface at radius u is at u·s(z) at depth z, s = √(1 + (z/z_R)²), until it reaches a
+    solid cell; the rays still travelling are intervals of u, and the part of one that reaches a solid cell of row k
+    carries the beam's share between its two surface radii there. ``trans`` is the ejecta's transmission down to each row (:func:`plume_transmission_numpy`; a scalar:
     the same for all). Returns Q, the power that entered the tissue, the power out of the bottom, the floors, the
     power reflected out of the skin, the power absorbed after a wall reflection and the power the ejecta absorbed [W].
     """
@@ -596,28 +646,32 @@ def _columns(void, mat, pulse, power, trans):
     Q = np.zeros(void.shape)
     tot = np.zeros(4)
     shielded = 0.0
-    u_hi = 3.5 * pulse.w0 if pulse.gaussian else pulse.w0
+    alive = [(0.0, 3.5 * pulse.w0 if pulse.gaussian else pulse.w0)]  # surface radii of the rays still travelling
     for k in range(nz):
-        if u_hi <= 0.0:
+        if not alive:
             break
         s = math.sqrt(1.0 + (k * h / pulse.z_rayleigh) ** 2)
-        solid = np.flatnonzero(floor <= k)
-        jw = int(solid[0]) if solid.size else nr  # the first solid column of the row: the wall, or the floor
-        u_lo = jw * h / s
-        if u_lo >= u_hi:
-            continue
-        for jj in range(jw, nr):  # the columns the rays in [u_lo, u_hi) reach in this row
-            a, b = max(u_lo, jj * h / s), min(u_hi, (jj + 1) * h / s)
-            if a >= b:
-                break
-            p = power * _beam_share_between(a, b, pulse.w0, pulse.gaussian)
-            shielded += p * (1.0 - float(trans[k]))
-            if p * trans[k] > 0.0:
-                tot += _trace_column(Q, void, mat, floor, jj, p * float(trans[k]), pulse.index, pulse.wall_optics,
-                                     pulse.wavelength, pulse.roughness, k0=k)
-        u_hi = u_lo
-    if u_hi > 0.0:  # ablated through the bottom: what still travels leaves through it
-        p = power * _beam_share_between(0.0, u_hi, pulse.w0, pulse.gaussian)
+        travelling = []
+        for a, b in alive:
+            cur, jj = a, int(a * s / h)
+            while cur < b and jj < nr:  # the columns this interval's rays reach in this row
+                edge = min(b, (jj + 1) * h / s)
+                if edge > cur:
+                    if floor[jj] <= k:  # a solid cell: these rays meet the profile here
+                        p = power * _beam_share_between(cur, edge, pulse.w0, pulse.gaussian)
+                        shielded += p * (1.0 - float(trans[k]))
+                        if p * trans[k] > 0.0:
+                            tot += _trace_column(Q, void, mat, floor, jj, p * float(trans[k]), pulse.index,
+                                                 pulse.wall_optics, pulse.wavelength, pulse.roughness, k0=k)
+                    elif travelling and travelling[-1][1] == cur:
+                        travelling[-1] = (travelling[-1][0], edge)
+                    else:
+                        travelling.append((cur, edge))
+                    cur = edge
+                jj += 1
+        alive = travelling
+    for a, b in alive:  # ablated through the bottom: what still travels leaves through it
+        p = power * _beam_share_between(a, b, pulse.w0, pulse.gaussian)
         tot[:2] += p
     return Q, float(tot[0]), float(tot[1]), floor, float(tot[2]), float(tot[3]), shielded
 
@@ -711,7 +765,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 m = mat
                 if pulse.dry_absorption < 1.0 or pulse.mua_slope != 0.0:
                     # the desiccating matrix absorbs µa (κ + (1 − κ) w), water's µa follows its temperature
-                    kap = pulse.dry_absorption
+                    kap = pulse.dry_cells if pulse.dry_cells.size else pulse.dry_absorption
                     f = AbsorptionTemperature(pulse.mua_slope, pulse.mua_t_ref, pulse.mua_t_cap).factor(T)
                     m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)) * f)
                 Q, p_deliv, p_out, _, p_refl, p_redir, p_plume = _columns(void, m, pulse, p_now, trans)

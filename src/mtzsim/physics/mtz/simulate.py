@@ -117,7 +117,7 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     # the desiccated matrix's absorption ratio κ: for a beam absorbed in columns at κ's wavelength only
     kappa = losses.dry_absorption_for(beam.laser) if q_static is None else 1.0
     train = pulse.pulse_train(beam, q_static, tissue, kappa, losses.wall_optics, losses.water_temperature,
-                              losses.wall_roughness)
+                              losses.wall_roughness, grid=grid)
     if q_static is not None and numerics.light_updates > 1 and beam.stack == 1:
         # the scattering beam's map recomputed during the pulse from the cells' own absorption
         law = water_absorption_temperature().get(beam.laser) if losses.water_temperature else None
