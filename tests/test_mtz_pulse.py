@@ -291,6 +291,26 @@ def test_rays_over_a_ring_cut_deeper_than_the_axis_travel_on_to_its_floor_or_out
     assert pd == pytest.approx(got, rel=1e-12)
 
 
+def test_a_refracted_ray_is_absorbed_along_its_slanted_path():
+    """absorb_slanted in a uniform medium: after n rows a ray of slope s has crossed n h √(1 + s²) of tissue and left
+    1 − exp(−µa n h √(1 + s²)) of its power, one cell a row, moving s·h outward per row; what leaves the grid's
+    radius goes to the sink."""
+    from mtzsim._kernels import axisym as _k
+
+    h, mua, slope = 5e-6, 2e4, 0.63
+    nr, nz = 40, 30
+    r = (np.arange(nr) + 0.5) * h
+    vol = np.pi * ((r + 0.5 * h) ** 2 - (r - 0.5 * h) ** 2)[:, None] * h * np.ones((1, nz))
+    Q, sink = np.zeros((nr, nz)), np.zeros(1)
+    _k.absorb_slanted(Q, np.zeros((nr, nz), np.bool_), np.full((nr, nz), mua), vol, h, 2, 0, 1.0, slope, sink)
+    e = Q * vol
+    rows = np.arange(nz)
+    cols = (2.5 + slope * rows).astype(int)  # the column the ray is in at each row's top
+    path = h * math.sqrt(1 + slope**2) * np.arange(nz + 1)
+    np.testing.assert_allclose(e[cols, rows], np.diff(1.0 - np.exp(-mua * path)), rtol=1e-12)
+    assert float(e.sum()) + sink[0] == pytest.approx(1.0, rel=1e-14)
+
+
 def test_on_a_flat_floor_each_ring_gets_the_diverged_gaussian():
     """A flat crater floor 300 µm deep: column j absorbs the beam's share between its radii at the Gaussian width
     w0 √(1 + (z/z_R)²) of that depth, exp(−2 (jh)²/w²) − exp(−2 ((j + 1)h)²/w²) (a self-similar beam)."""

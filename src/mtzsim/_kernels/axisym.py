@@ -373,7 +373,9 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
     """Absorb power p_in [W] that meets the crater profile in column j at row kf, with its Fresnel reflections.
 
     The ray comes down the column (direction +z) and meets the profile at (j, kf): 1 − R(θ) is absorbed from
-    there down the column, the rest followed as :func:`deposit_beam` describes. Adds to acc [delivered, reflected
+    there down the column — or, when it meets the profile below the column's floor (a wall struck from the side),
+    along the refracted ray into the wall (:func:`absorb_slanted`) — the rest followed as :func:`deposit_beam`
+    describes. Adds to acc [delivered, reflected
     out of the skin, absorbed after a wall reflection] [W]; what passes the bottom goes to sink[0].
     """
     nr, nz = H.shape
