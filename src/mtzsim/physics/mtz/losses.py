@@ -76,7 +76,7 @@ Five mechanisms, each with its own physics and one or two bounded parameters:
   1989). κ belongs to the collagen-bearing layers it was fitted in: subcutaneous fat keeps 1, its lipid
   absorbing at 10.6 µm itself (Ross et al. 1997: 250 cm⁻¹, more than its water gives;
   :data:`mtzsim.physics.mtz.pulse.KEEP_WET_ABSORPTION_LAYERS`). The class default is 1 (a dry cell absorbs as wet
-  tissue); the calibrated model fits κ at 10.6 µm with the plume fractions (κ = 0.069, with the crater walls untraced,
+  tissue); the calibrated model fits κ at 10.6 µm with the plume fractions (κ = 0.077 since 2026-12-01, with the crater walls untraced,
   :mod:`mtzsim.verify.calibration`). Never applied to the scattering 1.55 µm beam, whose map
   already absorbs in proportion to the water left.
 
