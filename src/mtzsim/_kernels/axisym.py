@@ -48,8 +48,8 @@ Material = namedtuple("Material", "H1 H2 Habl rc rc_dry mua perf vol rho Gr Gz r
 #: a cell absorbs water_left × scale of the map, and nothing is handed down (the transport has placed
 #: the light, :func:`deposit_water_limited`). An empty (0, 0) array: the map is for wet tissue.
 #: dry_cells (nr, nz): κ of each cell where it differs between layers (the desiccated-matrix ratio belongs to
-#: the collagen-bearing layers; fat, whose lipid absorbs at 10.6 µm, keeps 1: :func:`mtzsim.physics.mtz.pulse.pulse_train`);
-#: an empty (0, 0) array: ``dry_absorption`` in every cell.
+#: the collagen-bearing layers; fat, whose lipid absorbs at 10.6 µm, keeps 1:
+#: :func:`mtzsim.physics.mtz.pulse.pulse_train`); an empty (0, 0) array: ``dry_absorption`` in every cell.
 PulseTrain = namedtuple("PulseTrain",
                         "starts duration t_end power w0 z_rayleigh gaussian q_static index dry_absorption wall_optics "
                         "mua_slope mua_t_ref mua_t_cap wavelength roughness absorption_scale dry_cells",
@@ -274,19 +274,37 @@ def profile_slope(floor, ra, h, node):
 
 
 @nb.njit(cache=True)
+def absorb_slanted(Q, void, mua, vol, h, j, k0, p, slope, sink):
+    """Beer–Lambert along a ray that enters column j at row k0 and moves ``slope`` (dr/dz, outward) per unit depth.
+
+    Each row's path, h √(1 + slope²), is absorbed in the cell the ray is in at that row's top (void cells are
+    crossed); what leaves the grid's radius or bottom goes to sink[0]. slope 0: straight down the column
+    (:func:`absorb_column`).
+    """
+    nr, nz = Q.shape
+    ds = h * math.sqrt(1.0 + slope * slope)
+    x = (j + 0.5) * h
+    remaining = 1.0
+    k = k0
+    while k < nz:
+        jj = int(x / h)
+        if jj >= nr:
+            break
+        if not void[jj, k]:
+            frac = remaining * (1.0 - math.exp(-mua[jj, k] * ds))
+            Q[jj, k] += p * frac / vol[jj, k]
+            remaining -= frac
+            if remaining < 1e-14:
+                break
+        k += 1
+        x += slope * h
+    sink[0] += p * remaining
+
+
+@nb.njit(cache=True)
 def absorb_column(Q, void, mua, vol, h, j, k0, p, sink):
     """Beer–Lambert: absorb power p [W] entering column j at cell k0 into Q [W/m³]; what passes the bottom to sink[0]."""
-    nz = Q.shape[1]
-    remaining = 1.0
-    for k in range(k0, nz):
-        if void[j, k]:
-            continue
-        frac = remaining * (1.0 - math.exp(-mua[j, k] * h))
-        Q[j, k] += p * frac / vol[j, k]
-        remaining -= frac
-        if remaining < 1e-14:
-            break
-    sink[0] += p * remaining
+    absorb_slanted(Q, void, mua, vol, h, j, k0, p, 0.0, sink)
 
 
 #: Airy radius factor: the first dark ring of a focused cone of half-angle α lies at 0.61 λ / sin α.
@@ -341,34 +359,6 @@ def beam_share_between(a, b, w0, gaussian):
 
 
 @nb.njit(cache=True)
-def absorb_slanted(Q, void, mua, vol, h, j, k0, p, slope, sink):
-    """Beer–Lambert along a ray that enters column j at row k0 and moves ``slope`` (dr/dz, outward) per unit depth.
-
-    Each row's path, h √(1 + slope²), is absorbed in the cell the ray is in at that row's top (void cells are
-    crossed); what leaves the grid's radius or bottom goes to sink[0]. slope 0 is :func:`absorb_column`'s vertical
-    path.
-    """
-    nr, nz = Q.shape
-    ds = h * math.sqrt(1.0 + slope * slope)
-    x = (j + 0.5) * h
-    remaining = 1.0
-    k = k0
-    while k < nz:
-        jj = int(x / h)
-        if jj >= nr:
-            break
-        if not void[jj, k]:
-            frac = remaining * (1.0 - math.exp(-mua[jj, k] * ds))
-            Q[jj, k] += p * frac / vol[jj, k]
-            remaining -= frac
-            if remaining < 1e-14:
-                break
-        k += 1
-        x += slope * h
-    sink[0] += p * remaining
-
-
-@nb.njit(cache=True)
 def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, wavelength, roughness, j, kf, p_in, acc):
     """Absorb power p_in [W] that meets the crater profile in column j at row kf, with its Fresnel reflections.
 
@@ -383,9 +373,9 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
     out = 0.0
     redirected = 0.0
     reflecting = index.real != 1.0 or index.imag != 0.0
-    # a ray that meets the profile below the column's floor enters a vertical wall at grazing incidence: Snell's law
-    # bends it into the tissue at arcsin(1/n) from the wall's normal, dr/dz = √(n² − 1) (0.63 at 10.6 µm), instead of
-    # straight down the wall's column
+    # a ray that meets the profile below the column's floor enters a vertical wall at grazing incidence: Snell's
+    # law bends it into the tissue at arcsin(1/n) from the wall's normal, dr/dz = √(n² − 1) (0.63 at 10.6 µm),
+    # instead of straight down the wall's column
     side = kf > floor[j]
     refracted = math.sqrt(max(index.real * index.real - 1.0, 0.0)) if side and reflecting else 0.0
     p = p_in
@@ -405,10 +395,7 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
         c = 0.0
         if reflecting and not wall_optics:
             a = (1.0 - fresnel(1.0, index)) * p
-            if refracted > 0.0:
-                absorb_slanted(H, void, mua, vol, h, jj, kk, a, refracted, sink)
-            else:
-                absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
+            absorb_slanted(H, void, mua, vol, h, jj, kk, a, refracted, sink)
             delivered += a
             out += p - a
             break
@@ -433,10 +420,8 @@ def trace_hit(H, void, floor, r, h, mua, vol, sink, index, wall_optics, waveleng
         rho = spread_radius(wavelength, abs(dx), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             absorb_spread(H, void, mua, vol, h, floor, kk, rho, a, sink)
-        elif bounce == 0 and refracted > 0.0:
-            absorb_slanted(H, void, mua, vol, h, jj, kk, a, refracted, sink)
-        else:
-            absorb_column(H, void, mua, vol, h, jj, kk, a, sink)
+        else:  # the first entry along its refracted path (straight down from the floor), later ones down the column
+            absorb_slanted(H, void, mua, vol, h, jj, kk, a, refracted if bounce == 0 else 0.0, sink)
         delivered += a
         if bounce > 0:
             redirected += a
@@ -489,16 +474,15 @@ def deposit_beam(
 
     The beam is focused on the surface (waist w0, Rayleigh range ``z_rayleigh``) and diverges below it: a
     ray leaving the surface at radius u is at u·s(z) at depth z, s = √(1 + (z/z_R)²) (the self-similar
-    Gaussian beam, geometric rays of the paraxial field), until it meets the crater profile — at row k,
-    where it has reached the first solid column of that row (the crater wall, or the floor below the axis).
-    The rays still travelling are kept as intervals of u; at each row, the part of an interval that reaches a
-    solid cell (its column's floor at or above the row) meets the profile there, and its power, P times the
-    beam's share between its two ends (:func:`beam_share_between`, exact for each column's range of u), goes
-    to that column from row k down; the part over void cells travels on (a ring cut deeper than the axis keeps
-    its own rays, which diverge onto its outer wall). Every ray inside the grid's radius is absorbed somewhere, so the beam is conserved
-    whatever the crater's shape (until 2026-12-01 each column received the irradiance of a beam of the width
-    at its own floor, and the light that diverged out of a deep, narrow crater's axis columns onto its walls
-    was lost: 19 % of a 380 mJ, 120 µm CO2 pulse). Rays beyond 3.5 w0 of a Gaussian (< 3e-11 of its power) and
+    Gaussian beam, geometric rays of the paraxial field), until it meets the crater profile at the first solid
+    cell it reaches. The rays still travelling are kept as intervals of u; at each row, the part of an interval
+    that reaches a solid cell (its column's floor at or above the row) meets the profile there, and its power,
+    P times the beam's share between its two ends (:func:`beam_share_between`, exact for each column's range of
+    u), enters that cell (:func:`trace_hit`); the part over void cells travels on (a ring cut deeper than the
+    axis keeps its own rays, which diverge onto its outer wall). Every ray inside the grid's radius is absorbed
+    somewhere, so the beam is conserved whatever the crater's shape (until 2026-12-01 each column received the
+    irradiance of a beam of the width at its own floor, and the light that diverged out of a deep, narrow
+    crater's axis columns onto its walls was lost: 19 % of a 380 mJ, 120 µm CO2 pulse). Rays beyond 3.5 w0 of a Gaussian (< 3e-11 of its power) and
     rays that leave the grid's radius before meeting the profile are not followed (counted as not intercepted).
 
     Each ray crosses the ejecta down to the depth where it meets the profile: ``transmission[k]`` is the
@@ -506,7 +490,8 @@ def deposit_beam(
     sink has four slots). Its light meets the crater profile at an incidence angle set by
     the profile's slope there; the fraction 1 − R(θ) (:func:`fresnel`, tissue index
     ``index``; 1 + 0j: no reflection) is absorbed in the column from its floor down (the exact
-    fraction 1 − exp(−µa dz) in each cell) and the rest is reflected specularly in the
+    fraction 1 − exp(−µa dz) in each cell; a wall struck from the side, along the refracted ray,
+    :func:`absorb_slanted`) and the rest is reflected specularly in the
     meridional plane and followed in steps of h/2 until it meets the profile again — there the
     first solid cell of that row outward from the ray (the wall cell at the depth it struck)
     absorbs 1 − R down its column and the rest is reflected again — leaves the skin upward, or
@@ -987,8 +972,9 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 if drying:
                     absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
                                       pulse.mua_t_ref, pulse.mua_t_cap, jb, kb, pulse.dry_cells)
-                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, pulse.w0, pulse.z_rayleigh, pulse.gaussian,
-                                       trans, vol, sink, pulse.index, pulse.wall_optics, pulse.wavelength, pulse.roughness)
+                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, pulse.w0, pulse.z_rayleigh,
+                                       pulse.gaussian, trans, vol, sink, pulse.index, pulse.wall_optics,
+                                       pulse.wavelength, pulse.roughness)
             for j in range(nr):
                 for k in range(nz - 1, -1, -1):
                     if Q[j, k] != 0.0:

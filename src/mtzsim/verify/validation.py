@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+from mtzsim.errors import ModelDomainError
 from mtzsim.params import tables
 
 
@@ -127,8 +128,6 @@ def _mtz_predictions(names: frozenset | None = None) -> dict[str, float]:
     """Every MTZ case's prediction (of ``names`` only, when given) with the fitted parameters in force; +∞ for a case
     whose MTZ outgrows the single-MTZ solver's domain at these parameters (its damage reaches deeper or wider than
     the solver holds, :class:`~mtzsim.errors.ModelDomainError`)."""
-    from mtzsim.errors import ModelDomainError
-
     _register_stage_cases({"mtz"})
 
     def value(c) -> float:

@@ -97,8 +97,8 @@ def material(grid, props, ablation_temperature: float, t_body: float,
 
 #: Layers (skin_layers.csv keys) whose desiccated matrix keeps the wet tissue's absorption (κ = 1) whatever the
 #: fitted κ: subcutaneous fat, whose lipid absorbs at 10.6 µm itself — Ross, Domankevitz & Anderson 1997 measured
-#: 250 cm⁻¹ for porcine fat by ATR spectroscopy, more than its water alone gives (0.2 × 806 = 161 cm⁻¹ in the model),
-#: and saw fat ablate by the ejection of intact fat particles. κ was fitted on craters in the collagen layers
+#: 250 cm⁻¹ for porcine fat by ATR spectroscopy, more than its water alone gives (0.2 × 846 = 169 cm⁻¹ in the
+#: model), and saw fat ablate by the ejection of intact fat particles. κ was fitted on craters in the collagen layers
 #: (:mod:`mtzsim.verify.calibration`) and has no source for a lipid matrix.
 KEEP_WET_ABSORPTION_LAYERS = ("fat",)
 
@@ -516,10 +516,10 @@ def _spread_radius_numpy(wavelength, sin_alpha, r_max, h):
     return max(min(_k.AIRY * wavelength / max(sin_alpha, 1e-12), r_max), h)
 
 
-def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelength=0.0, roughness=0.0, k0=None):
-    """Follow light that meets the crater profile in column j at row ``k0`` (None: the column's floor) through
-    Fresnel reflections at the profile (readable twin of ``_kernels.axisym.trace_hit``). Returns (delivered, out of the bottom, reflected out of
-    the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce.
+def _trace_column(Q, void, mat, floor, j, k0, p_in, index, wall_optics=True, wavelength=0.0, roughness=0.0):
+    """Follow light that meets the crater profile in column j at row ``k0`` through Fresnel reflections at the
+    profile (readable twin of ``_kernels.axisym.trace_hit``). Returns (delivered, out of the bottom, reflected out
+    of the skin, absorbed after a wall reflection) [W]. ``wall_optics`` False: normal incidence, no bounce.
     ``wavelength`` > 0: a reflected ray that meets the profile within the axis's diffraction-limited spot
     spreads over it (:func:`_spread_numpy`). ``roughness`` σ: the wall reflects specularly R times
     :func:`~mtzsim.physics.mtz.reflection.specular_share`; the diffuse rest is absorbed in the struck column
@@ -529,18 +529,11 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
     nr, nz = void.shape
     h = mat.h
     reflecting = complex(index) != 1.0
-    k0 = int(floor[j]) if k0 is None else int(k0)
     # below the column's floor the ray enters a vertical wall at grazing incidence: refracted at √(n² − 1) outward
     refracted = math.sqrt(max(complex(index).real ** 2 - 1.0, 0.0)) if k0 > floor[j] and reflecting else 0.0
-
-    def enter(jj, kk, a):
-        if refracted > 0.0:
-            return _absorb_slanted_numpy(Q, void, mat, jj, kk, a, refracted)
-        return _absorb_column_numpy(Q, void, mat, jj, kk, a)
-
-    if reflecting and not wall_optics:  # the surface-normal R leaves the skin; 1 − R goes down the column
+    if reflecting and not wall_optics:  # the surface-normal R leaves the skin; 1 − R goes into the tissue
         a = (1.0 - float(fresnel_reflectance(1.0, index))) * p_in
-        return a, enter(j, k0, a), p_in - a, 0.0
+        return a, _absorb_slanted_numpy(Q, void, mat, j, k0, a, refracted), p_in - a, 0.0
     delivered = bottom = out = redirected = 0.0
     p, x, z, d, jj, kk, node, bounce = p_in, float(mat.r[j]), k0 * h, np.array([0.0, 1.0]), j, k0, j, 0
     ra_hit = float(mat.r[j])
@@ -560,8 +553,8 @@ def _trace_column(Q, void, mat, floor, j, p_in, index, wall_optics=True, wavelen
         rho = _spread_radius_numpy(wavelength, abs(float(d[0])), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             bottom += _spread_numpy(Q, void, mat, floor, kk, rho, a)
-        elif bounce == 0:
-            bottom += enter(jj, kk, a)
+        elif bounce == 0:  # the first entry along its refracted path (straight down from the floor)
+            bottom += _absorb_slanted_numpy(Q, void, mat, jj, kk, a, refracted)
         else:
             bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
         delivered += a
@@ -634,9 +627,9 @@ def _columns(void, mat, pulse, power, trans):
     they meet it, with Fresnel reflection there (readable twin of ``_kernels.axisym.deposit_beam``).
 
     A ray that leaves the surface at radius u is at u·s(z) at depth z, s = √(1 + (z/z_R)²), until it reaches a
-    solid cell; the rays still travelling are intervals of u, and the part of one that reaches a solid cell of row k
-    carries the beam's share between its two surface radii there. ``trans`` is the ejecta's transmission down to each row (:func:`plume_transmission_numpy`; a scalar:
-    the same for all). Returns Q, the power that entered the tissue, the power out of the bottom, the floors, the
+    solid cell; the rays still travelling are intervals of u, and the part of one that reaches a solid cell of row
+    k carries the beam's share between its two surface radii there. ``trans`` is the ejecta's transmission down
+    to each row (:func:`plume_transmission_numpy`; a scalar: the same for all). Returns Q, the power that entered the tissue, the power out of the bottom, the floors, the
     power reflected out of the skin, the power absorbed after a wall reflection and the power the ejecta absorbed [W].
     """
     nr, nz = void.shape
@@ -661,8 +654,8 @@ def _columns(void, mat, pulse, power, trans):
                         p = power * _beam_share_between(cur, edge, pulse.w0, pulse.gaussian)
                         shielded += p * (1.0 - float(trans[k]))
                         if p * trans[k] > 0.0:
-                            tot += _trace_column(Q, void, mat, floor, jj, p * float(trans[k]), pulse.index,
-                                                 pulse.wall_optics, pulse.wavelength, pulse.roughness, k0=k)
+                            tot += _trace_column(Q, void, mat, floor, jj, k, p * float(trans[k]), pulse.index,
+                                                 pulse.wall_optics, pulse.wavelength, pulse.roughness)
                     elif travelling and travelling[-1][1] == cur:
                         travelling[-1] = (travelling[-1][0], edge)
                     else:
