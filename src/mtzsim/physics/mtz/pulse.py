@@ -553,10 +553,8 @@ def _trace_column(Q, void, mat, floor, j, k0, p_in, index, wall_optics=True, wav
         rho = _spread_radius_numpy(wavelength, abs(float(d[0])), nr * h, h) if bounce > 0 else 0.0
         if ra_hit < rho:
             bottom += _spread_numpy(Q, void, mat, floor, kk, rho, a)
-        elif bounce == 0:  # the first entry along its refracted path (straight down from the floor)
-            bottom += _absorb_slanted_numpy(Q, void, mat, jj, kk, a, refracted)
-        else:
-            bottom += _absorb_column_numpy(Q, void, mat, jj, kk, a)
+        else:  # the first entry along its refracted path (straight down from the floor), later ones down the column
+            bottom += _absorb_slanted_numpy(Q, void, mat, jj, kk, a, refracted if bounce == 0 else 0.0)
         delivered += a
         redirected += a if bounce > 0 else 0.0
         p -= a + scattered
