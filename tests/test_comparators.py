@@ -285,7 +285,7 @@ def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
     "4.6x its heat-shocked volume (1.5x and 3.7x with one wet map for the pulse; 2x and 9x with the previous MTZ record's narrower CO2 mouth), so 1.55 µm stayed above CO2 down to κ_thermal ≈ 0.25 (previous MTZ record: κ 1: "
     "69 %, 0.5: 67 %, 0.3: 64 %, 0.2: 61 %, CO2 62 %). The single-arm data give no such deficit (Hu2009 60 % good-to-excellent after one "
     "1.55 µm session; NAFL1540_PMID23046026 92 % marked after six); only the head-to-head trials do (You2016 "
-    "blinded 0-10 score NAFL 2.2 vs AFL 5.2, model ratio 1.09 vs 0.42 observed, which would need κ_thermal 0.003; "
+    "blinded 0-10 score NAFL 2.2 vs AFL 5.2, model ratio 1.06 vs 0.42 observed (params/data/comparator_calibration.json), which would need κ_thermal 0.003; "
     "Elsaie_JLMS CO2 higher, p = 0.1), and the issue keeps them out of the fit. What each device's range allows does "
     "order them so: tests/test_planner.py::test_fractional_co2_has_the_most_potential_for_deep_boxcar_and_rolling "
     "(best courses 74.1 % CO2, 73.1 % 1.55 µm)"))

@@ -257,3 +257,20 @@ def test_calibration_reproduces(tmp_path):
     for key in ("efficacy.fill_cap", "pih.fitzpatrick", "pih.log_coverage", "erythema.sigma"):
         m, sd = stored[key]
         assert abs(short[key][0] - m) < 1.0 * sd + 1e-9, key  # a shorter chain: means within one posterior sd
+
+
+def test_goodman_baron_grades_and_the_share_a_grade_down(three):
+    """Grades from residual depths (module doc: obvious ≥ 0.2 mm, visible ≥ 0.05 mm; fibrotic types do not flatten;
+    the patient's grade is the highest one at least half of the scars reach) and the per-patient share whose grade
+    falls: no patient's grade rises (depths only fall), a patient falls at most three grades (4 → 1), so
+    share ≤ mean change ≤ 3 × share."""
+    from mtzsim.clinic.outcome import goodman_baron_grade
+
+    kinds = ["boxcar_shallow", "rolling"]
+    d = np.array([[0.4e-3, 0.0], [0.0, 0.4e-3], [0.1e-3, 0.1e-3], [0.01e-3, 0.01e-3], [0.4e-3, 0.4e-3],
+                  [0.4e-3, 0.1e-3], [0.4e-3, 0.1e-3], [0.4e-3, 0.4e-3]])
+    w = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 3.0], [3.0, 1.0], [0.0, 0.0]])
+    # one obvious boxcar among three barely visible rolling scars: the load is grade 2; three among one: grade 4
+    assert goodman_baron_grade(d, kinds, w).tolist() == [4, 3, 2, 1, 4, 2, 4, 1]
+    assert 0.0 < three.gb_improved_share <= three.gb_grade_change <= 3 * three.gb_improved_share
+    assert three.to_dict()["gb_improved_share"] == pytest.approx(100 * three.gb_improved_share)

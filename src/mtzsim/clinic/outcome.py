@@ -4,14 +4,16 @@ Improvement of a scar is the reduction of its volume, ``1 − (depth × area aft
 area before)``; a patient's overall improvement is the volume-weighted reduction over all
 scars. Quartile grade: < 25, 25–50, 50–75, ≥ 75 %. Goodman–Baron grade (assumption for the
 thresholds): a scar counts as "obvious at 50 cm" when its residual depth is ≥ 0.2 mm and as
-visible at all when ≥ 0.05 mm; grade 4 if an obvious scar is fibrotic (icepick or boxcar: does
-not flatten with stretching), 3 if only rolling scars are obvious (they flatten), 2 if some scar
-is still visible, else 1. Every patient-level output is a distribution over a virtual cohort
+visible at all when ≥ 0.05 mm; a scar is grade 4 if obvious and fibrotic (icepick or boxcar: does
+not flatten with stretching), 3 if obvious and rolling (flattens), 2 if visible, else 1; the
+patient's grade is that of the disease load, the highest grade at least half of the scars reach
+(Goodman & Baron grade the load as a whole). Every patient-level output is a distribution over a virtual cohort
 with posterior draws of the calibrated parameters (posterior predictive).
 
 References
 ----------
-.. [1] Goodman GJ, Baron JA. Dermatol Surg 2006 (qualitative global grading).
+.. [1] Goodman GJ, Baron JA. Postacne scarring: a qualitative global scarring grading system.
+   Dermatol Surg 2006;32(12):1458–1466. PMID 17199653 (qualitative global grading).
 .. [2] Jacob CI et al. J Am Acad Dermatol 2001 via Fabbrocini 2010, Table 1.
 """
 
@@ -96,14 +98,25 @@ def cohort_course(stimulus, population, draws, post, *, sessions: int, interval:
 
 
 def goodman_baron_grade(residual_depth, kinds, weight) -> np.ndarray:
-    """Goodman–Baron qualitative grade (1–4) per patient from residual scar depths (P, S)."""
-    d = np.asarray(residual_depth)
-    present = np.asarray(weight) > 0
+    """Goodman–Baron qualitative grade (1–4) per patient from residual scar depths (P, S).
+
+    Each scar type gets the grade its own residual depth gives (module doc); the patient's grade is the
+    grade of the disease load, the weighted median over the scars (counts as weights): the highest grade
+    that at least half of the scars reach. Goodman & Baron assign the grade "by lesion morphologies and
+    disease load as indicated by patient perception of severity (i.e., whether or not an individual can
+    easily disguise his or her disease at social distances)" (abstract, PMID 17199653), so a few deep scars
+    among many flattened ones do not hold a patient at grade 4 (assumption for the half: the scars that
+    make up most of the load set the grade).
+    """
+    d = np.asarray(residual_depth, dtype=float)
+    w = np.broadcast_to(np.asarray(weight, dtype=float), d.shape)
     fibrotic = np.array([k != "rolling" for k in kinds])
-    obvious = (d >= GB_OBVIOUS_DEPTH) & present
-    grade = np.where((obvious & fibrotic).any(-1), 4,
-                     np.where(obvious.any(-1), 3, np.where(((d >= GB_VISIBLE_DEPTH) & present).any(-1), 2, 1)))
-    return grade
+    per_scar = np.where(d >= GB_OBVIOUS_DEPTH, np.where(fibrotic, 4, 3), np.where(d >= GB_VISIBLE_DEPTH, 2, 1))
+    total = w.sum(-1)
+    grade = np.ones(d.shape[:-1], dtype=int)
+    for g in (2, 3, 4):
+        grade = np.where(2.0 * (w * (per_scar >= g)).sum(-1) >= total, g, grade)
+    return np.where(total > 0, grade, 1)
 
 
 def quartile_shares(improvement) -> np.ndarray:
@@ -124,6 +137,8 @@ class OutcomeResult:
                                            display="%", kind="array")
     quartile_shares: tuple = quantity("1", "shares with < 25, 25–50, 50–75, ≥ 75 % improvement", kind="array")
     gb_grade_change: float = quantity("1", "mean Goodman–Baron grade change (before − after)", source="GoodmanBaron2006")
+    gb_improved_share: float = quantity("1", "share of patients whose Goodman–Baron grade falls by at least one",
+                                        display="%", source="GoodmanBaron2006")
     pih_probability: float = quantity("1", "probability of PIH over the course", display="%",
                                       source="Chan2007; Manuskiatti2010; MajidImran2014; Tan2008; CO2vsErYAG")
     pih_interval: tuple = quantity("1", "95 % posterior interval of the PIH probability", display="%", kind="array")
@@ -155,6 +170,7 @@ class OutcomeResult:
             "improvement_interval": [pct(v) for v in self.improvement_interval],
             "quartile_shares": [pct(v) for v in self.quartile_shares],
             "gb_grade_change": float(self.gb_grade_change),
+            "gb_improved_share": pct(self.gb_improved_share),
             "pih_probability": pct(self.pih_probability),
             "pih_interval": [pct(v) for v in self.pih_interval],
             "prolonged_erythema_probability": pct(self.prolonged_erythema_probability),
@@ -268,7 +284,7 @@ def predict_outcome(stimulus, scars, healing=None, *, fitzpatrick: int, age: flo
         improvement_mean=float(y.mean()), improvement_ci=tuple(float(v) for v in ci),
         improvement_interval=tuple(float(v) for v in np.percentile(y, [2.5, 97.5])),
         quartile_shares=tuple(float(v) for v in quartile_shares(y)),
-        gb_grade_change=float(np.mean(grade0 - grade1)),
+        gb_grade_change=float(np.mean(grade0 - grade1)), gb_improved_share=float(np.mean(grade0 - grade1 >= 1)),
         pih_probability=float(p_pih.mean()), pih_interval=tuple(float(v) for v in pih_ci),
         prolonged_erythema_probability=float(p_ery.mean()),
         prolonged_erythema_interval=tuple(float(v) for v in ery_ci), hsv_probability=float(np.mean(p_hsv)),

@@ -53,7 +53,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"quartiles        <25 %: {q[0]:.0f} %   25–50 %: {q[1]:.0f} %   50–75 %: {q[2]:.0f} %   ≥75 %: {q[3]:.0f} %")
         for k, v in d["per_scar_type"].items():
             typer.echo(f"  {k:15s} {v['improvement_mean']:.1f} %")
-        typer.echo(f"Goodman–Baron    grade change {d['gb_grade_change']:+.2f}")
+        typer.echo(f"Goodman–Baron    grade change {d['gb_grade_change']:+.2f}, "
+                   f"{d['gb_improved_share']:.0f} % of patients at least one grade down")
         typer.echo(f"PIH              {d['pih_probability']:.1f} % (95 % {d['pih_interval'][0]:.1f}–{d['pih_interval'][1]:.1f} %)")
         typer.echo(f"erythema > 8 wk  {d['prolonged_erythema_probability']:.1f} %    HSV {d['hsv_probability']:.1f} %    "
                    f"fibrotic state {d['scarring_probability']:.2f} %")
