@@ -313,6 +313,18 @@ def calibration_targets() -> list[dict]:
                     "2.2 over AFL 5.2 (CO2 resurfacing 6.0, Er:YAG 5.8), read as the ratio of mean improvements; AFL "
                     "taken as fractional CO2; sessions, settings and follow-up not in the abstract: 3 sessions 4 weeks "
                     "apart, presets, 3 months (assumptions); Korean patients taken as FST IV; se 0.15 (assumption)"))
+    arms = {r["arm"]: r for r in rows("comparators_calibration.csv") if r["source"] == "NAFLvsAFL_LSM2011"}
+    naf, afl = arms["NAF 1,550 nm"], arms["AF CO2"]
+    p_naf, p_afl = float(naf["percent"]) / 100, float(afl["percent"]) / 100
+    n_naf, n_afl = int(naf["n_total"]), int(afl["n_total"])
+    out.append(dict(key="NAFLvsAFL_LSM2011", role="validation", modality="erglass_nonablative", metric="share_50_ratio",
+                    versus="co2_fractional", observed=p_naf / p_afl,
+                    se=p_naf / p_afl * math.sqrt((1 - p_naf) / (n_naf * p_naf) + (1 - p_afl) / (n_afl * p_afl)),
+                    n=n_naf + n_afl, fitzpatrick=4, sessions=3, interval=28 * DAY, follow_up=3 * MONTH,
+                    mapping="HEAD-TO-HEAD (two arms of one clinic, retrospective; validation only, never fitted): share "
+                    "with > 50 % improvement, NAF 1,550 nm 35 % of 45 over AF CO2 37 % of 37 (ratio 0.95, delta-method "
+                    "binomial se); skin mainly FST IV; 12 weeks after the last session; sessions, interval and "
+                    "settings not in the abstract: 3 sessions 4 weeks apart at the presets (assumptions)"))
     r = row("MNRFTurkey2019", "> 25 % improvement (physician-rated)")
     out.append(dict(key="MNRFTurkey2019", role="validation", modality="microneedle_rf", metric="share_25",
                     observed=float(r["percent"]) / 100, se=math.sqrt(0.777 * 0.223 / 9), n=9, fitzpatrick=3,
@@ -507,6 +519,9 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
         return o.gb_grade_change
     if metric == "share_50":
         return float(np.mean(o.improvement_samples >= 0.5))
+    if metric == "share_50_ratio":
+        ref, _, _ = outcome(t["versus"], dict(PRESETS[t["versus"]]))
+        return float(np.mean(o.improvement_samples >= 0.5)) / float(np.mean(ref.improvement_samples >= 0.5))
     if metric == "share_25":
         return float(np.mean(o.improvement_samples > 0.25))
     if metric == "gb_change_ge1":
