@@ -163,6 +163,21 @@ def test_held_out_and_contrast_cases(cases):
     assert cases["Chan 2007 PIH ratio low-energy/high-density vs high-energy/low-density"]["predicted"] > 1
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-12-01: 62.8 % of the patients one Goodman-Baron grade down (a 15-patient trial would show 40-87 %) "
+    "against 15 of 15 (Saeed 2012, 3 fractional CO2 sessions, 1 month after the last; held out, and blind to the "
+    "load rule of outcome.goodman_baron_grade, which the MNRF rows shaped). The MNRF rows are short in the same way "
+    "(NIMNRF: 69 % vs 9 of 9 at 3 months). A patient falls from grade 4 when half of the scars are below 0.2 mm "
+    "(assumption: no source gives the depth at which an atrophic scar stops being obvious at 50 cm); the 0.3 mm "
+    "boxcar and rolling scars of the Jacob mix must lose a third of their depth by 1 month after the course"))
+def test_fractional_co2_brings_every_patient_one_goodman_baron_grade_down(cases):
+    """Saeed 2012: 'All patients who had moderate and severe scars before treatment changed to mild and moderate
+    scars' after 3 sessions of fractional CO2: the measured 15 of 15 lies in the sampling interval of the model."""
+    c = cases["Saeed 2012 share one Goodman-Baron grade down, 1 mo after 3 sessions (FST III-IV)"]
+    assert not c["fitted"]
+    assert c["passed"], c
+
+
 def test_registry_cases_for_mtzsim_validate(cases):
     from mtzsim.clinic.trials import registry_cases
     from mtzsim.verify.validation import evaluate

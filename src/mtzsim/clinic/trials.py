@@ -196,10 +196,31 @@ def outcome_validation_cases(*, replicates: int = 200, posterior=None) -> list[d
           for c_ in (0.10, 0.20)]
     add("Yuan 2014 PIH ratio 20 % / 10 % density ('more adverse effects')", pd[1] / pd[0], 1.0, "-", 0.0, np.nan, np.nan,
         "Yuan2014", False, kind="greater")
+    share = goodman_baron_share_down(post)
+    k = np.random.default_rng(5).binomial(15, share, 4000) / 15
+    add("Saeed 2012 share one Goodman-Baron grade down, 1 mo after 3 sessions (FST III-IV)", 100 * share, 100.0, "%",
+        0.0, 100 * np.percentile(k, 2.5), 100 * np.percentile(k, 97.5), "Saeed2012", False, kind="interval",
+        note="held out, and blind to the grade rule (set on the MNRF rows); 15 of 15; settings not reported: the "
+             "calibration's study setting, 6-week interval, the comparators' Jacob scar mix")
     r = orringer_ratio()
     add("Orringer fractional / fully ablative collagen induction", 100 * r, 45.0, "%", 5.0, 40.0, 50.0, "Orringer", False,
         note="held out; fractional coverage 15 % assumed; full-field arm from the engine at 0.6 J, 3 mm spots")
     return rows
+
+
+def goodman_baron_share_down(post=None, *, interval: float = 6 * 7 * DAY, cohort_size: int = 1000) -> float:
+    """Share of Saeed 2012's course (3 fractional CO2 sessions, FST III–IV, read 1 month after the last) whose
+    Goodman–Baron grade falls by at least one: the calibration's study setting (:func:`calibration.study_stimulus`)
+    on one scar of each Jacob type at its default geometry (``presets.SCAR_DEFAULTS``, as the comparator rows)."""
+    from mtzsim.clinic.outcome import MONTH, predict_outcome
+    from mtzsim.clinic.scars import Scar, classify
+    from mtzsim.params.presets import SCAR_DEFAULTS
+
+    scars = tuple(Scar(classify(k, SCAR_DEFAULTS[k].depth), SCAR_DEFAULTS[k].width, SCAR_DEFAULTS[k].depth, 1)
+                  for k in ("icepick", "boxcar", "rolling"))
+    o = predict_outcome(cal.study_stimulus(), scars, fitzpatrick=4, sessions=3, interval=interval, follow_up=MONTH,
+                        cohort_size=cohort_size, seed=3, posterior=post)
+    return o.gb_improved_share
 
 
 def _binomial_interval(p_draws, n, seed=3):
