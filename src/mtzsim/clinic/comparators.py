@@ -36,6 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mtzsim.clinic import physics_table as pt
+from mtzsim.clinic.scars import default_mix
 from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
 from mtzsim.constants import DAY  # [s]
 from mtzsim.params import tables
@@ -503,7 +504,7 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
         node = nodes[_node_key(mod, q)]
         stim, cov = dose(mod, node.wound, density=q["density"], passes=q["passes"], kappa=kappa)
         down, ery = node.healing_at(cov)
-        o = predict_outcome(stim, _calibration_scars(), _Healing(downtime_days=down, erythema_days=ery),
+        o = predict_outcome(stim, default_mix(), _Healing(downtime_days=down, erythema_days=ery),
                             fitzpatrick=t["fitzpatrick"], sessions=t["sessions"], interval=t["interval"],
                             follow_up=t.get("follow_up", 3 * MONTH), cohort_size=cohort_size, seed=seed)
         return o, down, ery
@@ -543,16 +544,6 @@ class _Healing:
     erythema_days: float
 
 
-def _calibration_scars():
-    """A Jacob scar mix at the type defaults (presets.SCAR_DEFAULTS), as in the trial populations."""
-    from mtzsim.clinic.scars import Scar, classify
-    from mtzsim.params.presets import SCAR_DEFAULTS
-
-    out = []
-    for kind in ("icepick", "boxcar", "rolling"):
-        s = SCAR_DEFAULTS[kind]
-        out.append(Scar(classify(kind, s.depth), s.width, s.depth, 1))
-    return tuple(out)
 
 
 #: Names of the fitted comparator parameters, in the order of the fit vector (log κ).

@@ -107,3 +107,13 @@ def tether_cut_probability(mtzs_per_area, crater_radius, wound_depth, *, tether_
     lam = np.asarray(mtzs_per_area, dtype=float)
     hit = 1.0 - np.exp(-lam * math.pi * (np.asarray(crater_radius) + r_t) ** 2)
     return hit * np.minimum(1.0, np.asarray(wound_depth, dtype=float) / h_t)
+
+
+def default_mix() -> tuple:
+    """One scar of each Jacob type (icepick, boxcar, rolling) at its default geometry (``presets.SCAR_DEFAULTS``):
+    the patient the comparator rows and the held-out Goodman–Baron rows are predicted for when a study reports
+    no scar measurements."""
+    from mtzsim.params.presets import SCAR_DEFAULTS
+
+    return tuple(Scar(classify(k, SCAR_DEFAULTS[k].depth), SCAR_DEFAULTS[k].width, SCAR_DEFAULTS[k].depth, 1)
+                 for k in ("icepick", "boxcar", "rolling"))

@@ -211,14 +211,11 @@ def outcome_validation_cases(*, replicates: int = 200, posterior=None) -> list[d
 def goodman_baron_share_down(post=None, *, interval: float = 6 * 7 * DAY, cohort_size: int = 1000) -> float:
     """Share of Saeed 2012's course (3 fractional CO2 sessions, FST III–IV, read 1 month after the last) whose
     Goodman–Baron grade falls by at least one: the calibration's study setting (:func:`calibration.study_stimulus`)
-    on one scar of each Jacob type at its default geometry (``presets.SCAR_DEFAULTS``, as the comparator rows)."""
+    on one scar of each Jacob type at its default geometry (:func:`scars.default_mix`, as the comparator rows)."""
     from mtzsim.clinic.outcome import MONTH, predict_outcome
-    from mtzsim.clinic.scars import Scar, classify
-    from mtzsim.params.presets import SCAR_DEFAULTS
+    from mtzsim.clinic.scars import default_mix
 
-    scars = tuple(Scar(classify(k, SCAR_DEFAULTS[k].depth), SCAR_DEFAULTS[k].width, SCAR_DEFAULTS[k].depth, 1)
-                  for k in ("icepick", "boxcar", "rolling"))
-    o = predict_outcome(cal.study_stimulus(), scars, fitzpatrick=4, sessions=3, interval=interval, follow_up=MONTH,
+    o = predict_outcome(cal.study_stimulus(), default_mix(), fitzpatrick=4, sessions=3, interval=interval, follow_up=MONTH,
                         cohort_size=cohort_size, seed=3, posterior=post)
     return o.gb_improved_share
 
