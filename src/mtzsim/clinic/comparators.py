@@ -509,20 +509,22 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
                             follow_up=t.get("follow_up", 3 * MONTH), cohort_size=cohort_size, seed=seed)
         return o, down, ery
 
+    def share_50(res):
+        return float(np.mean(res.improvement_samples >= 0.5))
+
     o, down, ery = outcome(m, p)
     metric = t["metric"]
+    if metric in ("improvement_ratio", "share_50_ratio"):  # a head-to-head row: the other arm at its preset
+        ref, _, _ = outcome(t["versus"], dict(PRESETS[t["versus"]]))
+        if metric == "improvement_ratio":
+            return o.improvement_mean / ref.improvement_mean
+        return share_50(o) / share_50(ref)
     if metric == "improvement_mean":
         return o.improvement_mean
-    if metric == "improvement_ratio":
-        ref, _, _ = outcome(t["versus"], dict(PRESETS[t["versus"]]))
-        return o.improvement_mean / ref.improvement_mean
     if metric == "gb_grade_change":
         return o.gb_grade_change
     if metric == "share_50":
-        return float(np.mean(o.improvement_samples >= 0.5))
-    if metric == "share_50_ratio":
-        ref, _, _ = outcome(t["versus"], dict(PRESETS[t["versus"]]))
-        return float(np.mean(o.improvement_samples >= 0.5)) / float(np.mean(ref.improvement_samples >= 0.5))
+        return share_50(o)
     if metric == "share_25":
         return float(np.mean(o.improvement_samples > 0.25))
     if metric == "gb_change_ge1":

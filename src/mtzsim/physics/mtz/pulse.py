@@ -438,11 +438,9 @@ def temperature_of(H, void, mat, dry=None) -> np.ndarray:
 
 
 def _absorb_column_numpy(Q, void, mat, j, k0, p):
-    """Beer–Lambert: absorb power p [W] entering column j at cell k0 into Q [W/m³]; returns what passes the bottom [W]."""
-    a = np.where(void[j, k0:], 0.0, mat.mua[j, k0:] * mat.h)
-    before = np.exp(-(np.cumsum(a) - a))
-    Q[j, k0:] += p * before * (1.0 - np.exp(-a)) / mat.vol[j, k0:]
-    return p * float(np.exp(-np.sum(a)))
+    """Beer–Lambert: absorb power p [W] entering column j at cell k0 into Q [W/m³]; returns what passes the bottom [W].
+    The slanted ray at slope 0, as ``_kernels.axisym.absorb_column`` is."""
+    return _absorb_slanted_numpy(Q, void, mat, j, k0, p, 0.0)
 
 
 def _absorb_slanted_numpy(Q, void, mat, j, k0, p, slope):
