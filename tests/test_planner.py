@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mtzsim.clinic import physics_table as pt
 from mtzsim.clinic import planner as pl
+from mtzsim.clinic import scarring
 from mtzsim.clinic.scars import Scar
 from mtzsim.pipeline.cache import ResultCache
 
@@ -81,8 +82,8 @@ def test_direct_healing_check_tells_stacks_apart():
     three = cmp.node_for("co2_fractional", 20e-3, None, stack=3)
     a = pl._direct_healing("co2_fractional", one, 0.2)
     b = pl._direct_healing("co2_fractional", three, 0.2)
-    assert b == pt.heal_node("co2_fractional", three.wound, 0.2)[:2]
-    assert a == pt.heal_node("co2_fractional", one.wound, 0.2)[:2] and a != b
+    assert b == pt.heal_node("co2_fractional", three.wound, 0.2)  # downtime, erythema and closure
+    assert a == pt.heal_node("co2_fractional", one.wound, 0.2) and a != b
 
 
 def test_spot_is_a_decision_variable_of_fractional_co2():
@@ -111,15 +112,19 @@ def test_spot_is_a_decision_variable_of_fractional_co2():
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fst=st.integers(1, 6), max_down=st.one_of(st.none(), st.floats(0.0, 30.0)),
-       max_pih=st.one_of(st.none(), st.floats(0.0, 1.0)), sessions=st.integers(1, 4))
-def test_plans_never_break_a_limit(table, fst, max_down, max_pih, sessions):
+       max_pih=st.one_of(st.none(), st.floats(0.0, 1.0)), sessions=st.integers(1, 4),
+       max_scar=st.one_of(st.none(), st.floats(0.0, 0.05)))
+def test_plans_never_break_a_limit(table, fst, max_down, max_pih, sessions, max_scar):
     r = _plan(table, fitzpatrick=fst, max_downtime=None if max_down is None else max_down * DAY, max_pih=max_pih,
-              max_sessions=sessions)
+              max_sessions=sessions, max_scarring=max_scar)
     for p in r.plans + r.pareto:
         if max_down is not None:
             assert p.downtime <= max_down * DAY
         if max_pih is not None:
             assert p.pih_probability <= max_pih
+        if max_scar is not None:
+            assert p.scarring_risk <= max_scar
+        assert p.scarring_risk == pytest.approx(float(scarring.hypertrophic_risk(p.closure)))
         assert p.settings["sessions"] <= sessions
     if not r.plans:
         assert r.reason  # an empty list always says why
@@ -152,6 +157,38 @@ def test_higher_fitzpatrick_never_raises_the_chosen_density(table):
                     cohort_size=24, refine_cohort=96)
         dens.append(r.plans[0].density if r.plans else 0.0)
     assert all(b <= a for a, b in zip(dens, dens[1:]))
+
+
+def test_a_scarring_limit_below_every_wound_names_itself(table):
+    """The scarring limit is a hard constraint like the others: below the lowest risk of any candidate nothing is
+    feasible and the reason names it; the default limit is the module's 5 %, ``None`` lifts it."""
+    r = _plan(table, fitzpatrick=3, max_scarring=1e-4)
+    assert r.plans == () and "scarring" in r.reason and r.nearest
+    assert r.limits["max_scarring_pct"] == pytest.approx(0.01)
+    assert all(p.scarring_risk > 1e-4 and p.violation > 0 for p in r.nearest)
+    d = _plan(table, fitzpatrick=3)
+    assert d.limits["max_scarring_pct"] == pytest.approx(100 * scarring.DEFAULT_MAX_SCARRING)
+    assert _plan(table, fitzpatrick=3, max_scarring=None).limits["max_scarring_pct"] is None
+    with pytest.raises(ValueError, match="max_scarring"):
+        _plan(table, fitzpatrick=3, max_scarring=1.5)
+
+
+def test_one_answer_quotes_one_cohort(table):
+    """A plan that is also on the Pareto front shows the same improvement and PIH there (both from the larger
+    cohort; until 2026-12-01 the front kept the 64-patient screening numbers, 5 points below the plans'), and the
+    front carries intervals."""
+    r = _plan(table, fitzpatrick=3, max_downtime=7 * DAY)
+    assert r.plans and r.pareto
+    front = {(q.modality, json.dumps(q.settings, sort_keys=True)): q for q in r.pareto}
+    shared = [(p, front[(p.modality, json.dumps(p.settings, sort_keys=True))]) for p in r.plans
+              if (p.modality, json.dumps(p.settings, sort_keys=True)) in front]
+    assert shared
+    for p, q in shared:
+        assert q.improvement_mean == pytest.approx(p.improvement_mean)
+        assert q.pih_probability == pytest.approx(p.pih_probability)
+    assert all(np.isfinite(q.improvement_ci).all() for q in r.pareto)
+    ys = [q.improvement_mean for q in r.pareto]
+    assert ys == sorted(ys, reverse=True) or len(ys) == 1
 
 
 def test_plan_explains_itself(table):
@@ -204,6 +241,8 @@ def _cli(*args):
     (["--scar", "boxcar", "--fitzpatrick", "4", "--max-downtime", "-1d"], "--max-downtime"),
     (["--scar", "boxcar", "--fitzpatrick", "4", "--max-downtime", "0d", "--max-pih", "0%"], "--max-downtime"),
     (["--scar", "boxcar", "--fitzpatrick", "4", "--max-pih", "-5%"], "--max-pih"),
+    (["--scar", "boxcar", "--fitzpatrick", "4", "--max-scarring", "-5%"], "--max-scarring"),
+    (["--scar", "boxcar", "--fitzpatrick", "4", "--max-scarring", "5"], "--max-scarring"),
     (["--scar", "boxcar", "--fitzpatrick", "4", "--modality", "laser"], "--modality"),
     (["--scar", "boxcar", "--fitzpatrick", "4", "--site", "back"], "--site"),
 ])

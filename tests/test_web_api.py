@@ -52,6 +52,7 @@ def test_plan_json_equals_the_cli_json(client):
     ({"fitzpatrick": 7}, "fitzpatrick"),
     ({"max_downtime_days": -1}, "max_downtime_days"),
     ({"max_pih_pct": -5}, "max_pih_pct"),
+    ({"max_scarring_pct": 120}, "max_scarring_pct"),
     ({"sessions": 0}, "sessions"),
     ({"modalities": ["laser_magic"]}, "modalities[0]"),
     ({"site": "back"}, "site"),  # the physics table is built for facial sites only

@@ -36,6 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mtzsim.clinic import physics_table as pt
+from mtzsim.clinic.scarring import hypertrophic_risk
 from mtzsim.clinic.scars import default_mix
 from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
 from mtzsim.constants import DAY  # [s]
@@ -741,11 +742,16 @@ class ModalityOutcome:
     wound_depth: float = quantity("m", "deepest wound", display="um")
     coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
     wound_volume_fraction: float = quantity("1", "wounded volume per area / stimulus depth, per session")
+    closure: float = quantity("s", "95 % re-epithelialisation per session (healing stage)", display="d")
+    scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
+                                    "(clinic/scarring.py; burn cohorts)", display="%")
 
     def to_dict(self) -> dict:
         d = self.outcome.to_dict()
         d["downtime_days"] = self.downtime / DAY
         d["erythema_days"] = self.erythema / DAY
+        d["closure_days"] = self.closure / DAY
+        d["scarring_risk"] = 100 * self.scarring_risk
         d.update(settings=self.settings, wound_depth_um=self.wound_depth * 1e6, coverage_pct=100 * self.coverage,
                  wound_volume_fraction=self.wound_volume_fraction)
         d.pop("course", None)
@@ -810,9 +816,11 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
                             sessions=n_sess, interval=interval, follow_up=follow_up, sun_protection=sun_protection,
                             cohort_size=cohort_size, seed=seed)
         o = replace(o, downtime_days=down)  # SI seconds, as the field declares
+        closure = node.closure_at(cov)
         out[m] = ModalityOutcome(modality=m, settings=settings_display(m, p, spot or node.wound.get("spot")),
                                  outcome=o, downtime=down, erythema=ery, wound_depth=stim.wound_depth, coverage=cov,
-                                 wound_volume_fraction=stim.wound_volume_fraction)
+                                 wound_volume_fraction=stim.wound_volume_fraction, closure=closure,
+                                 scarring_risk=float(hypertrophic_risk(closure)))
     return ComparisonResult(modalities=out, fitzpatrick=int(fitzpatrick), sessions=int(sessions), kappa=k,
                             note=PRESET_NOTE)
 

@@ -254,6 +254,11 @@ class PhysicsNode:
         return (float(np.interp(c, self.coverage_nodes, self.downtime)),
                 float(np.interp(c, self.coverage_nodes, self.erythema)))
 
+    def closure_at(self, coverage: float) -> float:
+        """95 % re-epithelialisation [s] at a basal coverage, linear between the nodes, clamped outside."""
+        c = float(np.clip(coverage, self.coverage_nodes[0], self.coverage_nodes[-1]))
+        return float(np.interp(c, self.coverage_nodes, self.reepithelialization))
+
 
 @dataclass(frozen=True)
 class PhysicsTable:

@@ -547,6 +547,7 @@ def comparison_section(res) -> str:
         rows.append(f"<tr><td class=\"key\">{_e(LABELS.get(name, name).replace('-' + chr(10), '').replace(chr(10), ' '))}</td>"
                     f"<td>{v['improvement_mean']:.0f} % ({ci[0]:.0f}–{ci[1]:.0f})</td>"
                     f"<td>{v['downtime_days']:.1f} d</td><td>{v['pih_probability']:.0f} % ({pci[0]:.0f}–{pci[1]:.0f})</td>"
+                    f"<td>{v['scarring_risk']:.1f} % ({v['closure_days']:.1f} d)</td>"
                     f"<td>{v['wound_depth_um']:.0f} µm</td><td>{_e(settings)}</td></tr>")
     cal = load_comparator_calibration()
     kap = "".join(f"<li>κ<sub>{_e(n)}</sub> = {cal['kappa'][n]:.3g} (95 % {cal['kappa_95'][n][0]:.3g}–"
@@ -563,7 +564,10 @@ downtime per session from the healing stage, PIH over the course with its 95 % i
 <figure><img alt="modality comparison" src="data:image/png;base64,{b64}">
 <figcaption><b>Side by side.</b> {_e(res.note)}</figcaption></figure>
 <div class="scroll"><table><thead><tr><th>Modality</th><th>Improvement</th><th>Downtime</th><th>PIH</th>
-<th>Wound depth</th><th>Settings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>
+<th>Scarring risk (closure)</th><th>Wound depth</th><th>Settings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>
+<p>Scarring risk: the hypertrophic scarring risk of one session's wound from the time it takes to close (95 %
+re-epithelialisation), by the law fitted to burn cohorts (Cubison 2006; mtzsim/clinic/scarring.py). Below 10
+days of closure it extrapolates a bin where no scar was seen, so there it is an upper bound.</p>
 <h3>Comparator calibration</h3>
 <p>Fitted on single-arm studies only ({_e(cal['method'])}); head-to-head trials are not used. The
 efficacy of a wound made under an intact epidermis, per wounded volume, relative to the ablative MTZ of

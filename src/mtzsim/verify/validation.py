@@ -284,3 +284,7 @@ def _register_stage_cases(models: set[str] | None = None) -> None:
         from mtzsim.clinic.trials import registry_cases
 
         CASES.extend(registry_cases())
+    if "outcome" in wanted:
+        from mtzsim.clinic import scarring
+
+        scarring.register()

@@ -53,6 +53,19 @@ def _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_p
     return Scar(classify(scar, d), w, d, 1), md, mp, mods
 
 
+def parse_scarring_limit(text: str | None, field: str):
+    """The scarring-risk limit [-] from a percentage such as '5%', or None for 'none' (InputError naming ``field``)."""
+    from mtzsim.errors import InputError
+    from mtzsim.units import parse_fraction
+
+    if text is None or text.strip().lower() == "none":
+        return None
+    v = parse_fraction(text, field)
+    if not 0 <= v <= 1:
+        raise InputError(field, f"must be from 0 % to 100 % or 'none', got {text!r}")
+    return v
+
+
 def register(app: typer.Typer) -> None:
     @app.command("plan")
     def plan_command(
@@ -63,6 +76,9 @@ def register(app: typer.Typer) -> None:
         max_downtime: Optional[str] = typer.Option(None, "--max-downtime", help="longest downtime per session, e.g. 7d"),
         sessions: int = typer.Option(3, "--sessions", help="most sessions the patient accepts"),
         max_pih: Optional[str] = typer.Option(None, "--max-pih", help="highest PIH probability over the course, e.g. 20%"),
+        max_scarring: str = typer.Option("5%", "--max-scarring", help="highest hypertrophic scarring risk of one "
+                                         "session's wound, from its closure time (burn cohorts), e.g. 5%; 'none' for "
+                                         "no limit"),
         modality: str = typer.Option("all", "--modality", help="co2_fractional, co2_full_field, eryag_fractional, "
                                      "eryag_full_field, erglass_nonablative, microneedling, microneedle_rf (comma list) or all"),
         top: int = typer.Option(5, "--top", help="plans in the shortlist"),
@@ -77,6 +93,7 @@ def register(app: typer.Typer) -> None:
         from mtzsim.errors import InputError
 
         s, md, mp, mods = _parse_limits(scar, depth, width, fitzpatrick, max_downtime, sessions, max_pih, modality)
+        ms = parse_scarring_limit(max_scarring, "--max-scarring")
         if not 1 <= top <= PLAN_MAX_TOP:
             raise InputError("--top", f"must be from 1 to {PLAN_MAX_TOP}, got {top}")
         from mtzsim.clinic.physics_table import check_site
@@ -93,7 +110,7 @@ def register(app: typer.Typer) -> None:
                     sys.stderr.write("\n")
 
         res = plan([s], fitzpatrick=fitzpatrick, max_downtime=md, max_pih=mp, max_sessions=sessions,
-                   modalities=mods, top=top, site=site, progress=bar)
+                   max_scarring=ms, modalities=mods, top=top, site=site, progress=bar)
         d = res.to_dict()
         if as_json:
             typer.echo(json.dumps(d))
@@ -103,12 +120,14 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"no feasible plan: {d['reason']}")
             for p in d["nearest"]:
                 typer.echo(f"  nearest  {p['modality']:20s} {p['settings']}  downtime {p['downtime_days']:.1f} d  "
-                           f"PIH {p['pih_probability']:.0f} %  excess {p['violation']:.2f}")
+                           f"PIH {p['pih_probability']:.0f} %  scarring {p['scarring_risk']:.1f} %  "
+                           f"excess {p['violation']:.2f}")
             return
         for i, p in enumerate(d["plans"], 1):
             typer.echo(f"{i}. {p['modality']:20s} {p['settings']}")
             typer.echo(f"   improvement {p['improvement_mean']:.0f} % (95 % {p['improvement_ci'][0]:.0f}–"
                        f"{p['improvement_ci'][1]:.0f} %)  downtime {p['downtime_days']:.1f} d  PIH "
-                       f"{p['pih_probability']:.0f} % (95 % {p['pih_interval'][0]:.0f}–{p['pih_interval'][1]:.0f} %)")
+                       f"{p['pih_probability']:.0f} % (95 % {p['pih_interval'][0]:.0f}–{p['pih_interval'][1]:.0f} %)  "
+                       f"scarring {p['scarring_risk']:.1f} % (closure {p['closure_days']:.1f} d)")
             typer.echo(f"   why: {p['why']}")
         typer.echo(f"Pareto front: {len(d['pareto'])} plans (improvement ↑, downtime ↓, PIH ↓)")

@@ -47,6 +47,8 @@ class PlanRequest(_Request):
     scars: list[ScarIn] = Field(min_length=1, max_length=10, description="the patient's scar types")
     max_downtime_days: float | None = Field(None, ge=0, le=365, description="longest downtime per session [d]")
     max_pih_pct: float | None = Field(None, ge=0, le=100, description="highest PIH probability over the course [%]")
+    max_scarring_pct: float | None = Field(5.0, ge=0, le=100, description="highest hypertrophic scarring risk of one "
+                                           "session's wound, from its closure time [%] (null: no limit)")
     sessions: int = Field(3, ge=1, le=PLAN_MAX_SESSIONS, description="most sessions the patient accepts")
     modalities: list[Modality] | None = Field(None, min_length=1, max_length=len(MODALITIES),
                                               description="modalities to consider (default all)")

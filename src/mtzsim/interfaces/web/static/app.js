@@ -45,6 +45,7 @@ function readForm() {
   return {
     fitzpatrick: Number($("fitzpatrick").value), site: $("site").value, age: Number($("age").value), scars,
     max_downtime_days: numberOrNull("max-downtime"), max_pih_pct: numberOrNull("max-pih"),
+    max_scarring_pct: numberOrNull("max-scarring"),
     sessions: Number($("sessions").value), modalities: modalities.length ? modalities : null,
   };
 }
@@ -131,7 +132,7 @@ function renderPlans(a) {
     tr.dataset.index = i;
     tr.innerHTML = `<td>${i + 1}</td><td>${NAMES[p.modality] || p.modality}</td><td>${settingsText(p.settings)}</td>
       <td>${pct(p.improvement_mean)}${interval(p.improvement_ci)}</td><td>${p.downtime_days.toFixed(1)} d</td>
-      <td>${pct(p.pih_probability)}${interval(p.pih_interval)}</td>`;
+      <td>${pct(p.pih_probability)}${interval(p.pih_interval)}</td><td>${p.scarring_risk.toFixed(1)} %</td>`;
     tr.addEventListener("click", () => choose(p, `plan ${i + 1}`));
     body.appendChild(tr);
   });
