@@ -317,6 +317,19 @@ def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_c
     assert all(co2 >= v.outcome.improvement_mean for v in m.values())
 
 
+def test_full_field_co2_closes_slowest_and_carries_the_highest_closure_scarring_risk(dark_skin_comparison):
+    """One confluent wound re-epithelialises from the adnexa only; fractional wounds close from the islands between
+    them (measured 2026-12-01: full-field CO2 7.3 d, fractional CO2 3.6 d). The risk is the closure law's."""
+    from mtzsim.clinic.scarring import hypertrophic_risk
+
+    m = dark_skin_comparison.modalities
+    for v in m.values():
+        assert v.closure_scarring_risk == pytest.approx(float(hypertrophic_risk(v.closure)))
+    ff = m["co2_full_field"]
+    assert ff.closure == max(v.closure for v in m.values())
+    assert ff.closure_scarring_risk > m["co2_fractional"].closure_scarring_risk
+
+
 def test_comparison_report_holds_the_figure_numbers_and_calibration(dark_skin_comparison):
     from mtzsim.report.html import render_comparison_report
 

@@ -123,8 +123,8 @@ def test_plans_never_break_a_limit(table, fst, max_down, max_pih, sessions, max_
         if max_pih is not None:
             assert p.pih_probability <= max_pih
         if max_scar is not None:
-            assert p.scarring_risk <= max_scar
-        assert p.scarring_risk == pytest.approx(float(scarring.hypertrophic_risk(p.closure)))
+            assert p.closure_scarring_risk <= max_scar
+        assert p.closure_scarring_risk == pytest.approx(float(scarring.hypertrophic_risk(p.closure)))
         assert p.settings["sessions"] <= sessions
     if not r.plans:
         assert r.reason  # an empty list always says why
@@ -165,7 +165,7 @@ def test_a_scarring_limit_below_every_wound_names_itself(table):
     r = _plan(table, fitzpatrick=3, max_scarring=1e-4)
     assert r.plans == () and "scarring" in r.reason and r.nearest
     assert r.limits["max_scarring_pct"] == pytest.approx(0.01)
-    assert all(p.scarring_risk > 1e-4 and p.violation > 0 for p in r.nearest)
+    assert all(p.closure_scarring_risk > 1e-4 and p.violation > 0 for p in r.nearest)
     d = _plan(table, fitzpatrick=3)
     assert d.limits["max_scarring_pct"] == pytest.approx(100 * scarring.DEFAULT_MAX_SCARRING)
     assert _plan(table, fitzpatrick=3, max_scarring=None).limits["max_scarring_pct"] is None

@@ -743,7 +743,7 @@ class ModalityOutcome:
     coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
     wound_volume_fraction: float = quantity("1", "wounded volume per area / stimulus depth, per session")
     closure: float = quantity("s", "95 % re-epithelialisation per session (healing stage)", display="d")
-    scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
+    closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
                                     "(clinic/scarring.py; burn cohorts)", display="%")
 
     def to_dict(self) -> dict:
@@ -751,7 +751,7 @@ class ModalityOutcome:
         d["downtime_days"] = self.downtime / DAY
         d["erythema_days"] = self.erythema / DAY
         d["closure_days"] = self.closure / DAY
-        d["scarring_risk"] = 100 * self.scarring_risk
+        d["closure_scarring_risk"] = 100 * self.closure_scarring_risk
         d.update(settings=self.settings, wound_depth_um=self.wound_depth * 1e6, coverage_pct=100 * self.coverage,
                  wound_volume_fraction=self.wound_volume_fraction)
         d.pop("course", None)
@@ -820,7 +820,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         out[m] = ModalityOutcome(modality=m, settings=settings_display(m, p, spot or node.wound.get("spot")),
                                  outcome=o, downtime=down, erythema=ery, wound_depth=stim.wound_depth, coverage=cov,
                                  wound_volume_fraction=stim.wound_volume_fraction, closure=closure,
-                                 scarring_risk=float(hypertrophic_risk(closure)))
+                                 closure_scarring_risk=float(hypertrophic_risk(closure)))
     return ComparisonResult(modalities=out, fitzpatrick=int(fitzpatrick), sessions=int(sessions), kappa=k,
                             note=PRESET_NOTE)
 

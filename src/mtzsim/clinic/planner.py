@@ -74,7 +74,7 @@ class Plan:
     pih_probability: float = quantity("1", "probability of PIH over the course", display="%")
     pih_interval: tuple = quantity("1", "95 % posterior interval of the PIH probability", display="%", kind="array")
     closure: float = quantity("s", "95 % re-epithelialisation of one session's wound (healing stage)", display="d")
-    scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
+    closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
                                     "(clinic/scarring.py; burn cohorts)", display="%")
     density: float = quantity("1/m^2", "wounds per skin area per session (all passes)", display="/cm2")
     coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
@@ -92,7 +92,7 @@ class Plan:
                 "improvement_mean": 100 * self.improvement_mean,
                 "improvement_ci": [pct(v) for v in self.improvement_ci], "downtime_days": self.downtime / DAY,
                 "pih_probability": 100 * self.pih_probability, "pih_interval": [pct(v) for v in self.pih_interval],
-                "closure_days": self.closure / DAY, "scarring_risk": 100 * self.scarring_risk,
+                "closure_days": self.closure / DAY, "closure_scarring_risk": 100 * self.closure_scarring_risk,
                 "wounds_per_cm2": self.density * 1e-4, "coverage_pct": 100 * self.coverage,
                 "wound_depth_um": self.wound_depth * 1e6, "violation": self.violation, "why": self.why}
 
@@ -332,7 +332,7 @@ def _plan(ctx, i: int, *, why, refine: bool, batch=None) -> Plan:
     text = "" if why is None else _why(ctx, i, y, p, down, scar, why)
     out = Plan(modality=c.modality, settings=c.settings(node.wound.get("spot")), improvement_mean=y,
                improvement_ci=ci, downtime=down, pih_probability=p, pih_interval=pci, closure=closure,
-               scarring_risk=scar, density=float(s.mtzs_per_area), coverage=float(ctx["cov"][i]),
+               closure_scarring_risk=scar, density=float(s.mtzs_per_area), coverage=float(ctx["cov"][i]),
                wound_depth=float(s.wound_depth), violation=float(e_d[0] + e_p[0] + e_s[0]), why=text)
     if refine:
         ctx.setdefault("refined", {})[i] = out
@@ -398,9 +398,9 @@ def _why(ctx, i, y, p, down, scar, best_any) -> str:
     best = ctx.get("best")
     if best_any != i and best is not None and best.improvement_mean > y:
         broken = [n for n, lim, v in (("downtime", md, best.downtime), ("PIH", mp, best.pih_probability),
-                                      ("scarring risk", ms, best.scarring_risk)) if lim is not None and v > lim]
+                                      ("scarring risk", ms, best.closure_scarring_risk)) if lim is not None and v > lim]
         desc = (f"({best.modality}, {100 * best.improvement_mean:.0f} % improvement, {best.downtime / DAY:.1f} d "
-                f"downtime, {100 * best.pih_probability:.0f} % PIH, {100 * best.scarring_risk:.1f} % scarring risk)")
+                f"downtime, {100 * best.pih_probability:.0f} % PIH, {100 * best.closure_scarring_risk:.1f} % scarring risk)")
         if broken:
             parts.append(f"The binding limit is {' and '.join(broken)}: the most effective candidate overall {desc} "
                          "breaks it.")

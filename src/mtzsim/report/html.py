@@ -547,7 +547,7 @@ def comparison_section(res) -> str:
         rows.append(f"<tr><td class=\"key\">{_e(LABELS.get(name, name).replace('-' + chr(10), '').replace(chr(10), ' '))}</td>"
                     f"<td>{v['improvement_mean']:.0f} % ({ci[0]:.0f}–{ci[1]:.0f})</td>"
                     f"<td>{v['downtime_days']:.1f} d</td><td>{v['pih_probability']:.0f} % ({pci[0]:.0f}–{pci[1]:.0f})</td>"
-                    f"<td>{v['scarring_risk']:.1f} % ({v['closure_days']:.1f} d)</td>"
+                    f"<td>{v['closure_scarring_risk']:.1f} % ({v['closure_days']:.1f} d)</td>"
                     f"<td>{v['wound_depth_um']:.0f} µm</td><td>{_e(settings)}</td></tr>")
     cal = load_comparator_calibration()
     kap = "".join(f"<li>κ<sub>{_e(n)}</sub> = {cal['kappa'][n]:.3g} (95 % {cal['kappa_95'][n][0]:.3g}–"

@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"no feasible plan: {d['reason']}")
             for p in d["nearest"]:
                 typer.echo(f"  nearest  {p['modality']:20s} {p['settings']}  downtime {p['downtime_days']:.1f} d  "
-                           f"PIH {p['pih_probability']:.0f} %  scarring {p['scarring_risk']:.1f} %  "
+                           f"PIH {p['pih_probability']:.0f} %  scarring {p['closure_scarring_risk']:.1f} %  "
                            f"excess {p['violation']:.2f}")
             return
         for i, p in enumerate(d["plans"], 1):
@@ -128,6 +128,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"   improvement {p['improvement_mean']:.0f} % (95 % {p['improvement_ci'][0]:.0f}–"
                        f"{p['improvement_ci'][1]:.0f} %)  downtime {p['downtime_days']:.1f} d  PIH "
                        f"{p['pih_probability']:.0f} % (95 % {p['pih_interval'][0]:.0f}–{p['pih_interval'][1]:.0f} %)  "
-                       f"scarring {p['scarring_risk']:.1f} % (closure {p['closure_days']:.1f} d)")
+                       f"scarring {p['closure_scarring_risk']:.1f} % (closure {p['closure_days']:.1f} d)")
             typer.echo(f"   why: {p['why']}")
         typer.echo(f"Pareto front: {len(d['pareto'])} plans (improvement ↑, downtime ↓, PIH ↓)")

@@ -132,7 +132,7 @@ function renderPlans(a) {
     tr.dataset.index = i;
     tr.innerHTML = `<td>${i + 1}</td><td>${NAMES[p.modality] || p.modality}</td><td>${settingsText(p.settings)}</td>
       <td>${pct(p.improvement_mean)}${interval(p.improvement_ci)}</td><td>${p.downtime_days.toFixed(1)} d</td>
-      <td>${pct(p.pih_probability)}${interval(p.pih_interval)}</td><td>${p.scarring_risk.toFixed(1)} %</td>`;
+      <td>${pct(p.pih_probability)}${interval(p.pih_interval)}</td><td>${p.closure_scarring_risk.toFixed(1)} %</td>`;
     tr.addEventListener("click", () => choose(p, `plan ${i + 1}`));
     body.appendChild(tr);
   });
