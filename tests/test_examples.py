@@ -61,6 +61,17 @@ def test_plot_single_mtz_example(tmp_path, monkeypatch, capsys):
     assert png.stat().st_size > 10_000
 
 
+def test_plot_scarring_risk_example(tmp_path, monkeypatch, capsys):
+    png = tmp_path / "scarring.png"
+    monkeypatch.setattr(sys, "argv", ["plot_scarring_risk.py", str(png)])
+    runpy.run_path(str(EXAMPLES / "plot_scarring_risk.py"), run_name="__main__")
+    lines = [line for line in capsys.readouterr().out.splitlines() if "scarring risk" in line]
+    risk = {line.split()[0]: float(re.search(r"risk\s+([\d.]+) %", line).group(1)) for line in lines}
+    assert set(risk) == {"co2_fractional", "co2_full_field", "erglass_nonablative"}
+    assert risk["co2_full_field"] > risk["co2_fractional"]  # one confluent wound closes later than columns
+    assert png.stat().st_size > 10_000
+
+
 def test_density_sweep_example(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["density_sweep.py", "1.5mm x 1.5mm"])
     runpy.run_path(str(EXAMPLES / "density_sweep.py"), run_name="__main__")
