@@ -191,6 +191,22 @@ def test_one_answer_quotes_one_cohort(table):
     assert ys == sorted(ys, reverse=True) or len(ys) == 1
 
 
+def test_field_check_rides_on_the_fractional_laser_plans(table):
+    """Asked for, each returned fractional-laser plan carries the field engine's check of one tile; others carry
+    none, and the ranking is the same with or without it."""
+    from mtzsim.clinic.field_check import FRACTIONAL_LASERS
+
+    plain = _plan(table, fitzpatrick=3, max_downtime=7 * DAY, top=3)
+    checked = _plan(table, fitzpatrick=3, max_downtime=7 * DAY, top=3, field_check=True, field_tile=2e-3)
+    assert [(p.modality, p.settings) for p in checked.plans] == [(p.modality, p.settings) for p in plain.plans]
+    for p in checked.plans:
+        assert (p.field is not None) == (p.modality in FRACTIONAL_LASERS)
+        if p.field is not None and not p.field.islands_left:
+            assert "confluent" in p.why
+    assert all(p.field is None for p in plain.plans) and any(p.field is not None for p in checked.plans)
+    json.loads(json.dumps(checked.to_dict(), allow_nan=False))
+
+
 def test_plan_explains_itself(table):
     r = _plan(table, fitzpatrick=3, max_downtime=7 * DAY)
     assert r.plans

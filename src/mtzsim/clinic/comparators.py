@@ -743,8 +743,8 @@ class ModalityOutcome:
     coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
     wound_volume_fraction: float = quantity("1", "wounded volume per area / stimulus depth, per session")
     closure: float = quantity("s", "95 % re-epithelialisation per session (healing stage)", display="d")
-    closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
-                                    "(clinic/scarring.py; burn cohorts)", display="%")
+    closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its "
+                                            "closure time (clinic/scarring.py; burn cohorts)", display="%")
 
     def to_dict(self) -> dict:
         d = self.outcome.to_dict()

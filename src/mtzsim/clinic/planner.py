@@ -36,7 +36,7 @@ from mtzsim.clinic import physics_table as pt
 from mtzsim.clinic import scarring
 from mtzsim.pipeline.contract import quantity
 
-from mtzsim.constants import DAY  # noqa: E402  [s]
+from mtzsim.constants import DAY, ZERO_CELSIUS  # noqa: E402  [s], [K]
 WEEK = 7 * DAY
 
 
@@ -74,13 +74,15 @@ class Plan:
     pih_probability: float = quantity("1", "probability of PIH over the course", display="%")
     pih_interval: tuple = quantity("1", "95 % posterior interval of the PIH probability", display="%", kind="array")
     closure: float = quantity("s", "95 % re-epithelialisation of one session's wound (healing stage)", display="d")
-    closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its closure time "
-                                    "(clinic/scarring.py; burn cohorts)", display="%")
+    closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its "
+                                            "closure time (clinic/scarring.py; burn cohorts)", display="%")
     density: float = quantity("1/m^2", "wounds per skin area per session (all passes)", display="/cm2")
     coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
     wound_depth: float = quantity("m", "deepest wound", display="um")
     violation: float = quantity("1", "summed relative excess over the limits (0 for a feasible plan)")
     why: str = quantity("", "why this plan: which limit binds, which physics drives the gain", kind="category")
+    field: object = quantity("", "the field engine's check of one tile at these settings (FieldCheck), or None "
+                             "(not asked for, or not a fractional laser)", kind="result", default=None)
 
     def to_dict(self) -> dict:
         """JSON summary in display units (null intervals: a plan evaluated on the screening cohort only)."""
@@ -94,7 +96,8 @@ class Plan:
                 "pih_probability": 100 * self.pih_probability, "pih_interval": [pct(v) for v in self.pih_interval],
                 "closure_days": self.closure / DAY, "closure_scarring_risk": 100 * self.closure_scarring_risk,
                 "wounds_per_cm2": self.density * 1e-4, "coverage_pct": 100 * self.coverage,
-                "wound_depth_um": self.wound_depth * 1e6, "violation": self.violation, "why": self.why}
+                "wound_depth_um": self.wound_depth * 1e6, "violation": self.violation, "why": self.why,
+                "field_check": None if self.field is None else self.field.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,8 @@ def pareto_mask(improvement, downtime, pih) -> np.ndarray:
 def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih: float | None = None,
          max_sessions: int = 3, max_scarring: float | None = scarring.DEFAULT_MAX_SCARRING, site: str = "cheek", age: float = 30.0, modalities=pt.MODALITIES,
          table: pt.PhysicsTable | None = None, size: str = "full", top: int = 5, cohort_size: int = 64,
-         refine_cohort: int = 600, seed: int = 1, cache=None, progress=None) -> PlanResult:
+         refine_cohort: int = 600, seed: int = 1, cache=None, progress=None, field_check: bool = False,
+         field_tile: float | None = None) -> PlanResult:
     """Plan a course for one patient: feasible settings ranked by expected improvement.
 
     Parameters
@@ -209,6 +213,12 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
         A prebuilt table (default: :func:`mtzsim.clinic.physics_table.build_physics_table` of ``size``).
     cohort_size, refine_cohort : int
         Virtual patients for screening every candidate and for re-evaluating the shortlist.
+    field_check : bool
+        Run the field engine on one tile of each returned fractional-laser plan (:mod:`mtzsim.clinic.field_check`:
+        seconds to half a minute per plan) and say in its "why" when no intact epidermis is left between the
+        columns. The ranking does not use it.
+    field_tile : float, optional
+        Side of the checked tile [m] (default the field engine's 1 cm).
 
     Returns
     -------
@@ -301,6 +311,8 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     keep = pareto_mask([q.improvement_mean for q in pareto], [q.downtime for q in pareto],
                        [q.pih_probability for q in pareto]) if pareto else []
     pareto = tuple(sorted((q for q, k in zip(pareto, keep) if k), key=lambda q: -q.improvement_mean))
+    if field_check:
+        plans = [_with_field_check(ctx, q, field_tile) for q in plans]
     reason = None if plans else "the shortlisted plans broke a limit when re-evaluated with the larger cohort"
     return PlanResult(plans=tuple(plans), pareto=pareto, reason=reason, nearest=(), candidates=n,
                       feasible=int(feasible.sum()), limits=limits, table=tinfo)
@@ -363,6 +375,28 @@ def _refined(ctx, idx) -> tuple:
 
 
 _DIRECT: dict = {}
+
+
+def _with_field_check(ctx, p: Plan, tile) -> Plan:
+    """``p`` with the field engine's check of one tile at its settings (fractional lasers), and a sentence in its
+    "why" when the check finds no intact epidermis between the columns."""
+    import dataclasses
+
+    from mtzsim.clinic.field_check import FRACTIONAL_LASERS, field_check
+
+    if p.modality not in FRACTIONAL_LASERS:
+        return p
+    i = next(k for k, q in ctx.get("refined", {}).items() if q.modality == p.modality and q.settings == p.settings)
+    c = ctx["cands"][i]
+    node = ctx["table"].node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot)
+    f = field_check(node.wound, c.density, c.passes, tile=tile)
+    why = p.why
+    if not f.islands_left:
+        why += (f" The field engine leaves no intact epidermis between the columns on a {f.tile * 1e3:g} mm tile fired "
+                f"at {f.rep_rate:g} Hz with the passes back to back (bulk {f.max_bulk_temperature - ZERO_CELSIUS:.0f} °C): "
+                "the session is one confluent wound there, and its healing and scarring risk are not the table's, "
+                "which assume the islands survive.")
+    return dataclasses.replace(p, field=f, why=why)
 
 
 def _direct_healing(modality: str, node, coverage: float, site: str = "cheek") -> tuple[float, float, float]:

@@ -84,6 +84,9 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(5, "--top", help="plans in the shortlist"),
         site: str = typer.Option("cheek", "--site", help="treated facial site: cheek, forehead, temple, chin, "
                                  "perioral, nose or jawline (the healing differs; the wound physics does not)"),
+        field_check: bool = typer.Option(False, "--field-check", help="run the field engine on a 1 cm tile of each "
+                                         "returned fractional-laser plan: heat build-up, and whether islands of "
+                                         "intact epidermis survive (seconds to half a minute per plan)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     ) -> None:
         """Plan a course: feasible settings ranked by expected improvement, the Pareto front, and why."""
@@ -110,7 +113,7 @@ def register(app: typer.Typer) -> None:
                     sys.stderr.write("\n")
 
         res = plan([s], fitzpatrick=fitzpatrick, max_downtime=md, max_pih=mp, max_sessions=sessions,
-                   max_scarring=ms, modalities=mods, top=top, site=site, progress=bar)
+                   max_scarring=ms, modalities=mods, top=top, site=site, progress=bar, field_check=field_check)
         d = res.to_dict()
         if as_json:
             typer.echo(json.dumps(d))
@@ -129,5 +132,13 @@ def register(app: typer.Typer) -> None:
                        f"{p['improvement_ci'][1]:.0f} %)  downtime {p['downtime_days']:.1f} d  PIH "
                        f"{p['pih_probability']:.0f} % (95 % {p['pih_interval'][0]:.0f}–{p['pih_interval'][1]:.0f} %)  "
                        f"scarring {p['closure_scarring_risk']:.1f} % (closure {p['closure_days']:.1f} d)")
+            f = p["field_check"]
+            if f is not None:
+                typer.echo(f"   field check ({f['tile_mm']:g} mm tile, {f['rep_rate_hz']:g} Hz, passes back to back): "
+                           f"treated {f['coverage_treated_pct']:.1f} %, bulk {f['max_bulk_temperature_c']:.0f} °C "
+                           f"(hottest window {f['max_local_bulk_temperature_c']:.0f} °C), "
+                           + (f"{100 - f['coverage_treated_pct']:.1f} % of the epidermis intact, median "
+                              f"{f['median_island_distance_um']:.0f} µm away" if f["islands_left"]
+                              else "no intact epidermis left"))
             typer.echo(f"   why: {p['why']}")
         typer.echo(f"Pareto front: {len(d['pareto'])} plans (improvement ↑, downtime ↓, PIH ↓)")
