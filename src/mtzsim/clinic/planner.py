@@ -297,12 +297,12 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     ranked = fidx[np.lexsort((pih[fidx], down[fidx], -y[fidx]))]
     best_any = int(np.argmax(y))
     ctx["best"] = _plan(ctx, best_any, why=None, refine=True)  # quoted in the "why" with the plans' own cohort
-    plans = []
+    chosen = []
     for i in ranked[: 3 * top]:
         p = _plan(ctx, int(i), why=best_any, refine=True)
         if p.violation == 0.0:
-            plans.append(p)
-        if len(plans) == top:
+            chosen.append((int(i), p))
+        if len(chosen) == top:
             break
     # the ranking stays the screening one (same virtual patients for every candidate), so a tighter
     # limit can only remove plans ahead of the chosen one, never reorder them
@@ -311,8 +311,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     keep = pareto_mask([q.improvement_mean for q in pareto], [q.downtime for q in pareto],
                        [q.pih_probability for q in pareto]) if pareto else []
     pareto = tuple(sorted((q for q, k in zip(pareto, keep) if k), key=lambda q: -q.improvement_mean))
-    if field_check:
-        plans = [_with_field_check(ctx, q, field_tile) for q in plans]
+    plans = [_with_field_check(ctx, i, q, field_tile) if field_check else q for i, q in chosen]
     reason = None if plans else "the shortlisted plans broke a limit when re-evaluated with the larger cohort"
     return PlanResult(plans=tuple(plans), pareto=pareto, reason=reason, nearest=(), candidates=n,
                       feasible=int(feasible.sum()), limits=limits, table=tinfo)
@@ -377,16 +376,15 @@ def _refined(ctx, idx) -> tuple:
 _DIRECT: dict = {}
 
 
-def _with_field_check(ctx, p: Plan, tile) -> Plan:
-    """``p`` with the field engine's check of one tile at its settings (fractional lasers), and a sentence in its
-    "why" when the check finds no intact epidermis between the columns."""
+def _with_field_check(ctx, i: int, p: Plan, tile) -> Plan:
+    """Plan ``p`` of candidate ``i`` with the field engine's check of one tile at its settings (fractional lasers),
+    and a sentence in its "why" when the check finds no intact epidermis between the columns."""
     import dataclasses
 
     from mtzsim.clinic.field_check import FRACTIONAL_LASERS, field_check
 
     if p.modality not in FRACTIONAL_LASERS:
         return p
-    i = next(k for k, q in ctx.get("refined", {}).items() if q.modality == p.modality and q.settings == p.settings)
     c = ctx["cands"][i]
     node = ctx["table"].node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot)
     f = field_check(node.wound, c.density, c.passes, tile=tile)
