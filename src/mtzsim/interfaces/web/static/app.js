@@ -144,7 +144,8 @@ function renderPareto(front) {
   const trace = {
     type: "scatter", mode: "markers", x: front.map((p) => p.downtime_days), y: front.map((p) => p.improvement_mean),
     customdata: front.map((_, i) => i),
-    text: front.map((p) => `${NAMES[p.modality] || p.modality}<br>${settingsText(p.settings)}<br>PIH ${pct(p.pih_probability)}`),
+    text: front.map((p) => `${NAMES[p.modality] || p.modality}<br>${settingsText(p.settings)}<br>PIH ${pct(p.pih_probability)}` +
+      `<br>scarring ${p.closure_scarring_risk.toFixed(1)} % (closure ${p.closure_days.toFixed(1)} d)`),
     hovertemplate: "%{text}<br>improvement %{y:.0f} %<br>downtime %{x:.1f} d<extra></extra>",
     marker: { size: 12, color: front.map((p) => p.pih_probability), colorscale: "YlOrRd", showscale: true,
               colorbar: { title: { text: "PIH %" }, thickness: 12 }, line: { width: 1, color: "#333" } },
