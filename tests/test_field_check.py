@@ -19,10 +19,15 @@ def yuan_node():
 
 
 def test_a_clinical_pass_leaves_islands_and_a_mild_bulk(yuan_node):
-    """20 mJ at 10 % in one pass (the demo's setting; its 2 x 2 mm field peaks at 42.3 °C bulk): intact epidermis is
-    left between the columns, the tile's bulk stays below the 50 °C of a few seconds' lethal exposure."""
+    """20 mJ at 10 % in one pass (the demo's setting; its 2 x 2 mm field peaks at 42.3 °C bulk): living basal layer is
+    left between the columns, about as much as the planner's table opens (measured 2026-12-01 on 1 cm: 23.1 %
+    against 20.1 %), and the tile's bulk stays below the 50 °C of a few seconds' lethal exposure."""
+    from mtzsim.clinic.comparators import dose
+
     f = field_check(yuan_node.wound, 0.10, 1, tile=TILE)
-    assert f.islands_left and f.coverage_treated < 0.6
+    _, table_cov = dose("co2_fractional", yuan_node.wound, density=0.10, passes=1)
+    assert f.islands_left and f.basal_coverage < 0.5
+    assert f.basal_coverage == pytest.approx(table_cov, abs=0.10)  # hexagonal scan vs random placement
     assert f.max_bulk_temperature - ZERO_CELSIUS < 50.0
     assert f.max_local_bulk_temperature >= f.max_bulk_temperature
     json.dumps(f.to_dict(), allow_nan=False)
@@ -33,7 +38,7 @@ def test_more_passes_never_cool_the_bulk(yuan_node):
     one = field_check(yuan_node.wound, 0.10, 1, tile=TILE)
     two = field_check(yuan_node.wound, 0.10, 2, tile=TILE)
     assert two.max_bulk_temperature >= one.max_bulk_temperature
-    assert two.coverage_treated >= one.coverage_treated
+    assert two.coverage_treated >= one.coverage_treated and two.basal_coverage >= one.basal_coverage
 
 
 def test_the_planners_unconstrained_best_is_one_confluent_wound():
@@ -41,7 +46,7 @@ def test_the_planners_unconstrained_best_is_one_confluent_wound():
     epidermis is left and the bulk passes 100 °C (measured 2026-12-01: 181 °C on 4 mm, 149 °C on 1 cm)."""
     node = cmp.node_for("co2_fractional", 160e-3, None, stack=3)
     f = field_check(node.wound, 0.25, 3, tile=TILE)
-    assert not f.islands_left and f.coverage_treated == pytest.approx(1.0)
+    assert not f.islands_left and f.basal_coverage == pytest.approx(1.0) and f.coverage_treated == pytest.approx(1.0)
     assert f.max_bulk_temperature - ZERO_CELSIUS > 100.0
     assert f.to_dict()["median_island_distance_um"] is None
 

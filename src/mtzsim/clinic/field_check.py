@@ -8,8 +8,10 @@ heating), and the islands between them can die too: the session is then one conf
 field engine (:func:`mtzsim.physics.field.simulate_field`: each firing's tabulated rise superposed
 with the exact Pennes background of the handed-off heat) computes this for a scan, so the check runs
 it on one tile of the treatment at the plan's energy, spot, stack, density and passes and reports
-the treated coverage of the epidermal map (ablated, coagulated or lethal), the bulk temperatures
-and whether any intact epidermis is left.
+the open basal layer (cells dead at the dermo-epidermal junction: the wound the healing stage closes,
+as the chain and the planner read it), the treated coverage of the engine's epidermal map at 20 µm
+(ablated, coagulated or lethal, its own summary), the bulk temperatures and whether any living basal
+layer is left between the columns.
 
 The scan is the field engine's default (:class:`mtzsim.physics.pattern.PatternSpec`): a 1 cm × 1 cm
 tile, hexagonal lattice fired in random order at 250 Hz, passes back to back. These are the engine's
@@ -36,20 +38,23 @@ FRACTIONAL_LASERS = ("co2_fractional", "eryag_fractional", "erglass_nonablative"
 class FieldCheck:
     """The field engine's verdict on one tile of a planned session (SI)."""
 
-    coverage_treated: float = quantity("1", "area fraction of the epidermal map ablated, coagulated or lethal",
-                                       display="%")
+    basal_coverage: float = quantity("1", "open basal layer: area fraction whose cells die at the dermo-epidermal "
+                                     "junction (the healing stage's wound)", display="%")
+    coverage_treated: float = quantity("1", "area fraction of the engine's epidermal map (20 µm) ablated, coagulated "
+                                       "or lethal", display="%")
     max_bulk_temperature: float = quantity("K", "hottest area-mean temperature of the tile", display="degC")
     max_local_bulk_temperature: float = quantity("K", "hottest mean over windows of a few pitches", display="degC")
-    islands_left: bool = quantity("", "whether intact epidermis is left between the columns", kind="category")
+    islands_left: bool = quantity("", "whether living basal layer is left between the columns", kind="category")
     median_island_distance: float = quantity("m", "median distance from treated epidermis to the nearest intact "
-                                             "epidermis (inf when none is left)", display="um")
+                                             "epidermis on the engine's epidermal map (inf when none is left)",
+                                             display="um")
     tile: float = quantity("m", "side of the simulated square tile", display="mm")
     rep_rate: float = quantity("1/s", "scanner firing rate of the tile", display="Hz")
     firings: int = quantity("1", "firings on the tile (sites × passes)", kind="count")
 
     def to_dict(self) -> dict:
         dist = self.median_island_distance
-        return {"coverage_treated_pct": 100 * self.coverage_treated,
+        return {"basal_coverage_pct": 100 * self.basal_coverage, "coverage_treated_pct": 100 * self.coverage_treated,
                 "max_bulk_temperature_c": self.max_bulk_temperature - ZERO_CELSIUS,
                 "max_local_bulk_temperature_c": self.max_local_bulk_temperature - ZERO_CELSIUS,
                 "islands_left": self.islands_left,
@@ -76,7 +81,10 @@ def field_check(wound: dict, density: float, passes: int, *, tile: float | None 
     -------
     FieldCheck
     """
+    from mtzsim.biology.healing import wound_map_from_field
+    from mtzsim.clinic.physics_table import basal_depth
     from mtzsim.physics.field import simulate_field
+    from mtzsim.physics.field.simulate import DEFAULT_DEPTHS
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
     from mtzsim.physics.pattern import PatternSpec
@@ -91,12 +99,15 @@ def field_check(wound: dict, density: float, passes: int, *, tile: float | None 
                      stack_delay=float(wound["stack_delay"]))
     spec = PatternSpec(density=float(density), passes=int(passes), width=side, height=side,
                        spot_diameter=float(wound["spot"]), allow_overlap=True)
+    basal = basal_depth()
+    # a map at the basal layer, where the healing stage reads the wound (as the scenario's field options add it)
+    depths = (DEFAULT_DEPTHS[0],) + tuple(sorted(DEFAULT_DEPTHS[1:] + (basal,)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the result keeps its warnings; the check reports islands itself
-        f = simulate_field(simulate_mtz(beam), spec)
-    islands = math.isfinite(f.median_island_distance) and f.coverage_treated < 1.0
-    return FieldCheck(coverage_treated=float(f.coverage_treated), max_bulk_temperature=float(f.max_bulk_temperature),
-                      max_local_bulk_temperature=float(f.max_local_bulk_temperature), islands_left=bool(islands),
+        f = simulate_field(simulate_mtz(beam), spec, depths=depths)
+    open_basal = float(wound_map_from_field(f, basal_depth=basal).wound.mean())
+    return FieldCheck(basal_coverage=open_basal, coverage_treated=float(f.coverage_treated), max_bulk_temperature=float(f.max_bulk_temperature),
+                      max_local_bulk_temperature=float(f.max_local_bulk_temperature), islands_left=open_basal < 1.0,
                       median_island_distance=float(f.median_island_distance), tile=side, rep_rate=spec.rep_rate,
                       firings=int(f.n_firings))
 

@@ -390,7 +390,7 @@ def _with_field_check(ctx, i: int, p: Plan, tile) -> Plan:
     f = field_check(node.wound, c.density, c.passes, tile=tile)
     why = p.why
     if not f.islands_left:
-        why += (f" The field engine leaves no intact epidermis between the columns on a {f.tile * 1e3:g} mm tile fired "
+        why += (f" The field engine leaves no living basal layer between the columns on a {f.tile * 1e3:g} mm tile fired "
                 f"at {f.rep_rate:g} Hz with the passes back to back (bulk {f.max_bulk_temperature - ZERO_CELSIUS:.0f} °C): "
                 "the session is one confluent wound there, and its healing and scarring risk are not the table's, "
                 "which assume the islands survive.")

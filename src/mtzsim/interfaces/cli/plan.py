@@ -135,10 +135,10 @@ def register(app: typer.Typer) -> None:
             f = p["field_check"]
             if f is not None:
                 typer.echo(f"   field check ({f['tile_mm']:g} mm tile, {f['rep_rate_hz']:g} Hz, passes back to back): "
-                           f"treated {f['coverage_treated_pct']:.1f} %, bulk {f['max_bulk_temperature_c']:.0f} °C "
-                           f"(hottest window {f['max_local_bulk_temperature_c']:.0f} °C), "
-                           + (f"{100 - f['coverage_treated_pct']:.1f} % of the epidermis intact, median "
-                              f"{f['median_island_distance_um']:.0f} µm away" if f["islands_left"]
-                              else "no intact epidermis left"))
+                           f"open basal layer {f['basal_coverage_pct']:.1f} % (table: {p['coverage_pct']:.1f} %), "
+                           f"bulk {f['max_bulk_temperature_c']:.0f} °C (hottest window "
+                           f"{f['max_local_bulk_temperature_c']:.0f} °C), "
+                           + ("living basal layer left between the columns" if f["islands_left"]
+                              else "no living basal layer left"))
             typer.echo(f"   why: {p['why']}")
         typer.echo(f"Pareto front: {len(d['pareto'])} plans (improvement ↑, downtime ↓, PIH ↓)")
