@@ -215,7 +215,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
         Virtual patients for screening every candidate and for re-evaluating the shortlist.
     field_check : bool
         Run the field engine on one tile of each returned fractional-laser plan (:mod:`mtzsim.clinic.field_check`:
-        seconds to half a minute per plan) and say in its "why" when no intact epidermis is left between the
+        seconds to half a minute per plan) and say in its "why" when no living basal layer is left between the
         columns. The ranking does not use it.
     field_tile : float, optional
         Side of the checked tile [m] (default the field engine's 1 cm).

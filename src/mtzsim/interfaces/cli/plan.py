@@ -85,8 +85,9 @@ def register(app: typer.Typer) -> None:
         site: str = typer.Option("cheek", "--site", help="treated facial site: cheek, forehead, temple, chin, "
                                  "perioral, nose or jawline (the healing differs; the wound physics does not)"),
         field_check: bool = typer.Option(False, "--field-check", help="run the field engine on a 1 cm tile of each "
-                                         "returned fractional-laser plan: heat build-up, and whether islands of "
-                                         "intact epidermis survive (seconds to half a minute per plan)"),
+                                         "returned fractional-laser plan: heat build-up, the open basal layer, and "
+                                         "whether living basal layer survives between the columns (seconds to half "
+                                         "a minute per plan)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     ) -> None:
         """Plan a course: feasible settings ranked by expected improvement, the Pareto front, and why."""
