@@ -378,7 +378,7 @@ _DIRECT: dict = {}
 
 def _with_field_check(ctx, i: int, p: Plan, tile) -> Plan:
     """Plan ``p`` of candidate ``i`` with the field engine's check of one tile at its settings (fractional lasers),
-    and a sentence in its "why" when the check finds no intact epidermis between the columns."""
+    and a sentence in its "why" when the check finds no living basal layer between the columns."""
     import dataclasses
 
     from mtzsim.clinic.field_check import FRACTIONAL_LASERS, field_check
