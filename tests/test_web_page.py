@@ -91,6 +91,9 @@ def _plan_and_pick(page, url, errors):
     page.wait_for_selector("#plans tbody tr", timeout=T_PLAN)
     page.wait_for_function("document.body.dataset.detail === 'plan 1'", timeout=T_PLAN)
     assert page.locator("#plans tbody tr").count() >= 1
+    # the plans table carries each plan's closure scarring risk (clinic/scarring.py) in its last column
+    assert "scarring" in page.locator("#plans thead").inner_text()
+    assert page.locator("#plans tbody tr").first.locator("td").last.inner_text().endswith("%")
     assert "improvement" in page.locator("#summary").inner_text() or "candidate" in page.locator("#summary").inner_text()
     # click a Pareto point: plotly listens on its drag layer, so click at the point's position
     points = page.locator("#fig-pareto .scatterlayer .trace .points path.point")
@@ -101,6 +104,7 @@ def _plan_and_pick(page, url, errors):
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)  # plotly picks the point under the pointer on hover, then reports the click
     page.wait_for_selector("#fig-pareto .hoverlayer .hovertext", timeout=10_000)
+    assert "scarring" in page.locator("#fig-pareto .hoverlayer .hovertext").first.text_content()  # closure risk
     page.mouse.click(x, y)
     page.wait_for_function("document.body.dataset.detail && document.body.dataset.detail.startsWith('Pareto point')",
                            timeout=60_000)
