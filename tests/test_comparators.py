@@ -330,6 +330,23 @@ def test_full_field_co2_closes_slowest_and_carries_the_highest_closure_scarring_
     assert ff.closure_scarring_risk > m["co2_fractional"].closure_scarring_risk
 
 
+def test_compare_field_check_shows_the_heat_the_table_misses():
+    """Asked for, each fractional laser's preset gets the field engine's check of one tile (needles none). At Yuan's
+    CO2 setting the engine's open basal layer is the table's (1 cm, 2026-12-01: 23.1 vs 20.1 %); the 1.55 um preset's
+    two passes back to back add up their heat and open far more than the table heals (83.5 vs 23.0 %)."""
+    from mtzsim.clinic.scars import Scar
+
+    res = cmp.compare([Scar("boxcar_deep", 3e-3, 0.5e-3, 2)], fitzpatrick=3, cohort_size=40,
+                      modalities=("co2_fractional", "erglass_nonablative", "microneedling"), field_check=True,
+                      field_tile=3e-3)
+    m = res.modalities
+    assert m["microneedling"].field is None and m["microneedling"].to_dict()["field_check"] is None
+    co2, nafl = m["co2_fractional"], m["erglass_nonablative"]
+    assert co2.field.basal_coverage == pytest.approx(co2.coverage, abs=0.10)
+    assert nafl.field.basal_coverage > 2 * nafl.coverage
+    assert co2.to_dict()["field_check"]["basal_coverage_pct"] == pytest.approx(100 * co2.field.basal_coverage)
+
+
 def test_comparison_report_holds_the_figure_numbers_and_calibration(dark_skin_comparison):
     from mtzsim.report.html import render_comparison_report
 

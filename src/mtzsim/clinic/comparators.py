@@ -36,6 +36,8 @@ from typing import NamedTuple
 import numpy as np
 
 from mtzsim.clinic import physics_table as pt
+from mtzsim.clinic.field_check import FRACTIONAL_LASERS
+from mtzsim.clinic.field_check import field_check as run_field_check
 from mtzsim.clinic.scarring import hypertrophic_risk
 from mtzsim.clinic.scars import default_mix
 from mtzsim.clinic.stimulus import TreatmentStimulus, treatment_stimulus
@@ -745,9 +747,12 @@ class ModalityOutcome:
     closure: float = quantity("s", "95 % re-epithelialisation per session (healing stage)", display="d")
     closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its "
                                             "closure time (clinic/scarring.py; burn cohorts)", display="%")
+    field: object = quantity("", "the field engine's check of one tile at the preset (clinic/field_check.py), or "
+                             "None (not asked for, or not a fractional laser)", kind="result", default=None)
 
     def to_dict(self) -> dict:
         d = self.outcome.to_dict()
+        d["field_check"] = None if self.field is None else self.field.to_dict()
         d["downtime_days"] = self.downtime / DAY
         d["erythema_days"] = self.erythema / DAY
         d["closure_days"] = self.closure / DAY
@@ -779,7 +784,8 @@ class ComparisonResult:
 
 def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, interval: float = 28 * DAY,
             follow_up: float = 6 * MONTH, sun_protection: bool = False, co2_settings: dict | None = None,
-            modalities=MODALITIES, cohort_size: int = 1000, seed: int = 1, cache=None) -> ComparisonResult:
+            modalities=MODALITIES, cohort_size: int = 1000, seed: int = 1, cache=None, field_check: bool = False,
+            field_tile: float | None = None) -> ComparisonResult:
     """Run one patient's scars through every modality at its preset settings.
 
     Parameters
@@ -791,6 +797,11 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
     co2_settings : dict, optional
         The scenario's fractional CO2 device: ``energy`` [J], ``spot`` [m], ``density`` [-], ``passes``, ``stack``
         (pulses stacked on one spot; default 1), ``pulse_duration`` [s] (default: the 30 W regime).
+    field_check : bool
+        Run the field engine on one tile of each fractional laser at its preset (:mod:`mtzsim.clinic.field_check`:
+        the open basal layer with the scan's heat, against the table's coverage the comparison heals).
+    field_tile : float, optional
+        Side of the checked tile [m] (default the field engine's 1 cm).
     """
     from mtzsim.clinic.outcome import predict_outcome
 
@@ -817,10 +828,13 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
                             cohort_size=cohort_size, seed=seed)
         o = replace(o, downtime_days=down)  # SI seconds, as the field declares
         closure = node.closure_at(cov)
+        checked = None
+        if field_check and m in FRACTIONAL_LASERS:
+            checked = run_field_check(node.wound, p["density"], p["passes"], tile=field_tile)
         out[m] = ModalityOutcome(modality=m, settings=settings_display(m, p, spot or node.wound.get("spot")),
                                  outcome=o, downtime=down, erythema=ery, wound_depth=stim.wound_depth, coverage=cov,
                                  wound_volume_fraction=stim.wound_volume_fraction, closure=closure,
-                                 closure_scarring_risk=float(hypertrophic_risk(closure)))
+                                 closure_scarring_risk=float(hypertrophic_risk(closure)), field=checked)
     return ComparisonResult(modalities=out, fitzpatrick=int(fitzpatrick), sessions=int(sessions), kappa=k,
                             note=PRESET_NOTE)
 

@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
         figure: Optional[str] = typer.Option(None, "--figure", help="write the side-by-side figure (PNG) here"),
         report: Optional[str] = typer.Option(None, "--report", help="write comparison.html (figure, numbers, "
                                              "calibration) and comparison.json into this folder"),
+        field_check: bool = typer.Option(False, "--field-check", help="run the field engine on a 1 cm tile of each "
+                                         "fractional laser at its preset: the open basal layer with the scan's heat "
+                                         "against the table's (seconds to half a minute each)"),
     ) -> None:
         """Every modality (fractional and full-field CO2, Er:YAG, 1.55 µm, microneedling, MNRF) for the scenario's patient."""
         from mtzsim.clinic.comparators import compare
@@ -66,7 +69,7 @@ def register(app: typer.Typer) -> None:
         inp = comparison_inputs(sc)
         res = compare(inp["scars"], fitzpatrick=inp["fitzpatrick"], age=inp["age"], sessions=inp["sessions"],
                       interval=inp["interval"], follow_up=inp["follow_up"], sun_protection=inp["sun_protection"],
-                      co2_settings=inp["co2_settings"], cohort_size=cohort, seed=inp["seed"])
+                      co2_settings=inp["co2_settings"], cohort_size=cohort, seed=inp["seed"], field_check=field_check)
         if figure is not None:
             from mtzsim.report.figures_compare import save_comparison_figure
 
@@ -86,5 +89,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{k:22s} {v['improvement_mean']:6.0f} % ({v['improvement_ci'][0]:.0f}–{v['improvement_ci'][1]:.0f})"
                        f" {v['downtime_days']:7.1f} d {v['pih_probability']:5.0f} % {v['closure_scarring_risk']:7.1f} %  "
                        f"{v['settings']}")
+            f = v["field_check"]
+            if f is not None:
+                typer.echo(f"{'':22s} field check ({f['tile_mm']:g} mm tile, {f['rep_rate_hz']:g} Hz, passes back to "
+                           f"back): open basal layer {f['basal_coverage_pct']:.1f} % (table {v['coverage_pct']:.1f} %), "
+                           f"bulk {f['max_bulk_temperature_c']:.0f} °C")
         typer.echo(f"κ (efficacy of wounds under an intact epidermis per MTZ volume): thermal {d['kappa']['thermal']:.3g}, "
                    f"mechanical {d['kappa']['mechanical']:.3g}; {d['note']}")
