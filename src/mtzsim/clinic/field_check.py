@@ -62,6 +62,15 @@ class FieldCheck:
                 "tile_mm": self.tile * 1e3, "rep_rate_hz": self.rep_rate, "firings": self.firings}
 
 
+def describe(check: dict, table_coverage_pct: float) -> str:
+    """One line for the CLI from :meth:`FieldCheck.to_dict`, beside the table's coverage [%] of the same setting."""
+    left = "living basal layer left between the columns" if check["islands_left"] else "no living basal layer left"
+    return (f"field check ({check['tile_mm']:g} mm tile, {check['rep_rate_hz']:g} Hz, passes back to back): open basal "
+            f"layer {check['basal_coverage_pct']:.1f} % (table: {table_coverage_pct:.1f} %), bulk "
+            f"{check['max_bulk_temperature_c']:.0f} °C (hottest window {check['max_local_bulk_temperature_c']:.0f} °C), "
+            f"{left}")
+
+
 def field_check(wound: dict, density: float, passes: int, *, tile: float | None = None) -> FieldCheck:
     """Run the field engine on one tile of a fractional laser session.
 
@@ -106,10 +115,11 @@ def field_check(wound: dict, density: float, passes: int, *, tile: float | None 
         warnings.simplefilter("ignore")  # the result keeps its warnings; the check reports islands itself
         f = simulate_field(simulate_mtz(beam), spec, depths=depths)
     open_basal = float(wound_map_from_field(f, basal_depth=basal).wound.mean())
-    return FieldCheck(basal_coverage=open_basal, coverage_treated=float(f.coverage_treated), max_bulk_temperature=float(f.max_bulk_temperature),
+    return FieldCheck(basal_coverage=open_basal, coverage_treated=float(f.coverage_treated),
+                      max_bulk_temperature=float(f.max_bulk_temperature),
                       max_local_bulk_temperature=float(f.max_local_bulk_temperature), islands_left=open_basal < 1.0,
                       median_island_distance=float(f.median_island_distance), tile=side, rep_rate=spec.rep_rate,
                       firings=int(f.n_firings))
 
 
-__all__ = ["FRACTIONAL_LASERS", "FieldCheck", "field_check"]
+__all__ = ["FRACTIONAL_LASERS", "FieldCheck", "describe", "field_check"]

@@ -160,12 +160,11 @@ def _check(scars, fitzpatrick, max_downtime, max_pih, max_sessions, modalities, 
 
 def _excess(downtime, pih, scar, max_downtime, max_pih, max_scarring):
     """Relative excess over each limit (0 where met), arrays: downtime, PIH, scarring risk."""
-    e_d = np.zeros_like(downtime) if max_downtime is None else np.maximum(
-        0.0, downtime - max_downtime) / max(max_downtime, DAY)
-    e_p = np.zeros_like(pih) if max_pih is None else np.maximum(0.0, pih - max_pih) / max(max_pih, 0.01)
-    e_s = np.zeros_like(scar) if max_scarring is None else np.maximum(0.0, scar - max_scarring) / max(max_scarring,
-                                                                                                      0.01)
-    return e_d, e_p, e_s
+
+    def over(value, limit, floor):  # a zero limit is scaled by ``floor`` (one day, one point)
+        return np.zeros_like(value) if limit is None else np.maximum(0.0, value - limit) / max(limit, floor)
+
+    return over(downtime, max_downtime, DAY), over(pih, max_pih, 0.01), over(scar, max_scarring, 0.01)
 
 
 def pareto_mask(improvement, downtime, pih) -> np.ndarray:
@@ -182,7 +181,8 @@ def pareto_mask(improvement, downtime, pih) -> np.ndarray:
 
 
 def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih: float | None = None,
-         max_sessions: int = 3, max_scarring: float | None = scarring.DEFAULT_MAX_SCARRING, site: str = "cheek", age: float = 30.0, modalities=pt.MODALITIES,
+         max_sessions: int = 3, max_scarring: float | None = scarring.DEFAULT_MAX_SCARRING, site: str = "cheek",
+         age: float = 30.0, modalities=pt.MODALITIES,
          table: pt.PhysicsTable | None = None, size: str = "full", top: int = 5, cohort_size: int = 64,
          refine_cohort: int = 600, seed: int = 1, cache=None, progress=None, field_check: bool = False,
          field_tile: float | None = None) -> PlanResult:

@@ -106,7 +106,8 @@ def law() -> ClosureScarringLaw:
     y = np.array([float(r["value"]) for r in fit])
     p, cov = curve_fit(lambda _x, a, b: _bin_mean(a, b, lo, hi), None, y, p0=(-5.0, 0.2))
     resid = y - _bin_mean(p[0], p[1], lo, hi)
-    return ClosureScarringLaw(intercept=float(p[0]), slope=float(p[1]), covariance=tuple(tuple(float(v) for v in row) for row in cov),
+    return ClosureScarringLaw(intercept=float(p[0]), slope=float(p[1]),
+                              covariance=tuple(tuple(float(v) for v in row) for row in cov),
                               residual_sd=float(np.sqrt(resid @ resid / (len(y) - 2))),
                               source=";".join(sorted({r["source"] for r in fit})))
 

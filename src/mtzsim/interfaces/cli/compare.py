@@ -89,10 +89,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{k:22s} {v['improvement_mean']:6.0f} % ({v['improvement_ci'][0]:.0f}–{v['improvement_ci'][1]:.0f})"
                        f" {v['downtime_days']:7.1f} d {v['pih_probability']:5.0f} % {v['closure_scarring_risk']:7.1f} %  "
                        f"{v['settings']}")
-            f = v["field_check"]
-            if f is not None:
-                typer.echo(f"{'':22s} field check ({f['tile_mm']:g} mm tile, {f['rep_rate_hz']:g} Hz, passes back to "
-                           f"back): open basal layer {f['basal_coverage_pct']:.1f} % (table {v['coverage_pct']:.1f} %), "
-                           f"bulk {f['max_bulk_temperature_c']:.0f} °C")
+            if v["field_check"] is not None:
+                from mtzsim.clinic.field_check import describe
+
+                typer.echo(f"{'':22s} {describe(v['field_check'], v['coverage_pct'])}")
         typer.echo(f"κ (efficacy of wounds under an intact epidermis per MTZ volume): thermal {d['kappa']['thermal']:.3g}, "
                    f"mechanical {d['kappa']['mechanical']:.3g}; {d['note']}")

@@ -133,13 +133,9 @@ def register(app: typer.Typer) -> None:
                        f"{p['improvement_ci'][1]:.0f} %)  downtime {p['downtime_days']:.1f} d  PIH "
                        f"{p['pih_probability']:.0f} % (95 % {p['pih_interval'][0]:.0f}–{p['pih_interval'][1]:.0f} %)  "
                        f"scarring {p['closure_scarring_risk']:.1f} % (closure {p['closure_days']:.1f} d)")
-            f = p["field_check"]
-            if f is not None:
-                typer.echo(f"   field check ({f['tile_mm']:g} mm tile, {f['rep_rate_hz']:g} Hz, passes back to back): "
-                           f"open basal layer {f['basal_coverage_pct']:.1f} % (table: {p['coverage_pct']:.1f} %), "
-                           f"bulk {f['max_bulk_temperature_c']:.0f} °C (hottest window "
-                           f"{f['max_local_bulk_temperature_c']:.0f} °C), "
-                           + ("living basal layer left between the columns" if f["islands_left"]
-                              else "no living basal layer left"))
+            if p["field_check"] is not None:
+                from mtzsim.clinic.field_check import describe
+
+                typer.echo(f"   {describe(p['field_check'], p['coverage_pct'])}")
             typer.echo(f"   why: {p['why']}")
         typer.echo(f"Pareto front: {len(d['pareto'])} plans (improvement ↑, downtime ↓, PIH ↓)")

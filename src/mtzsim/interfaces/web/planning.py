@@ -59,7 +59,8 @@ def run_plan(req: PlanRequest, *, cache=None) -> dict:
     scars, md, mp, mods = plan_inputs(req)
     with core_errors():
         res = plan(list(scars), fitzpatrick=req.fitzpatrick, max_downtime=md, max_pih=mp, max_sessions=req.sessions,
-                   max_scarring=None if req.max_scarring_pct is None else req.max_scarring_pct / 100.0, site=req.site, age=req.age, modalities=mods, top=req.top, cache=cache)
+                   max_scarring=None if req.max_scarring_pct is None else req.max_scarring_pct / 100.0,
+                   site=req.site, age=req.age, modalities=mods, top=req.top, cache=cache)
     return res.to_dict()
 
 
