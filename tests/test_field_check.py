@@ -33,22 +33,30 @@ def test_a_clinical_pass_leaves_islands_and_a_mild_bulk(yuan_node):
     json.dumps(f.to_dict(), allow_nan=False)
 
 
-def test_more_passes_never_cool_the_bulk(yuan_node):
-    """Energy conservation: a second pass back to back adds heat to the same tissue."""
+def test_more_passes_never_cool_the_bulk_and_a_pause_does(yuan_node):
+    """Energy conservation: a second pass back to back adds heat to the same tissue; the same pass after the table's
+    pause (60 s) lands on cooler tissue. Either way a second pass never heals what the first opened."""
     one = field_check(yuan_node.wound, 0.10, 1, tile=TILE)
-    two = field_check(yuan_node.wound, 0.10, 2, tile=TILE)
+    two = field_check(yuan_node.wound, 0.10, 2, tile=TILE, pass_delay=0.0)
+    paused = field_check(yuan_node.wound, 0.10, 2, tile=TILE)
+    assert paused.pass_delay == 60.0 and two.pass_delay == 0.0
     assert two.max_bulk_temperature >= one.max_bulk_temperature
-    assert two.coverage_treated >= one.coverage_treated and two.basal_coverage >= one.basal_coverage
+    assert paused.max_bulk_temperature < two.max_bulk_temperature
+    for f in (two, paused):
+        assert f.coverage_treated >= one.coverage_treated and f.basal_coverage >= one.basal_coverage
 
 
 def test_the_planners_unconstrained_best_is_one_confluent_wound():
-    """160 mJ stacked 3 times at 25 % x 3 passes, the planner's best course with no limits (README): no intact
-    epidermis is left and the bulk passes 100 °C (measured 2026-12-01: 181 °C on 4 mm, 149 °C on 1 cm)."""
+    """160 mJ stacked 3 times at 25 % x 3 passes, the planner's best course with no limits until 2026-12-01 (README):
+    the basal layer is one wound and the bulk passes 80 °C even with the table's 60 s between passes (measured
+    2026-12-01 on 3 mm: 99.97 % open, bulk 93 °C; passes back to back: 100 %, 181 °C on 4 mm, 149 °C on 1 cm)."""
     node = cmp.node_for("co2_fractional", 160e-3, None, stack=3)
     f = field_check(node.wound, 0.25, 3, tile=TILE)
-    assert not f.islands_left and f.basal_coverage == pytest.approx(1.0) and f.coverage_treated == pytest.approx(1.0)
-    assert f.max_bulk_temperature - ZERO_CELSIUS > 100.0
-    assert f.to_dict()["median_island_distance_um"] is None
+    assert f.basal_coverage > 0.995 and f.coverage_treated > 0.995
+    assert f.max_bulk_temperature - ZERO_CELSIUS > 80.0
+    back_to_back = field_check(node.wound, 0.25, 3, tile=TILE, pass_delay=0.0)
+    assert not back_to_back.islands_left and back_to_back.max_bulk_temperature - ZERO_CELSIUS > 100.0
+    assert back_to_back.to_dict()["median_island_distance_um"] is None
 
 
 def test_a_needle_channel_is_refused():

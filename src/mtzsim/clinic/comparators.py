@@ -506,7 +506,7 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
     def outcome(mod, q):
         node = nodes[_node_key(mod, q)]
         stim, cov = dose(mod, node.wound, density=q["density"], passes=q["passes"], kappa=kappa)
-        down, ery = node.healing_at(cov)
+        down, ery = node.healing_at(node.open_basal(cov, q["density"], q["passes"]))
         o = predict_outcome(stim, default_mix(), _Healing(downtime_days=down, erythema_days=ery),
                             fitzpatrick=t["fitzpatrick"], sessions=t["sessions"], interval=t["interval"],
                             follow_up=t.get("follow_up", 3 * MONTH), cohort_size=cohort_size, seed=seed)
@@ -821,6 +821,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], stack=p.get("stack", 1),
                         pulse_duration=p.get("pulse_duration"), cache=cache)
         stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
+        cov = node.open_basal(cov, p["density"], p["passes"], cache=cache)  # with the islands the scan's heat kills
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions
         o = predict_outcome(stim, scars, _Healing(down, ery), fitzpatrick=fitzpatrick, age=age,

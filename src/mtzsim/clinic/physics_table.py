@@ -48,8 +48,11 @@ MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "eryag_ful
 FULL_FIELD = ("co2_full_field", "eryag_full_field")
 
 #: Basal-layer coverages at which the healing stage is run for each physics node [-]
-#: (downtime is interpolated linearly in between; clamped outside).
-COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85)
+#: (downtime is interpolated linearly in between; clamped outside). The last, 1, is a confluent wound (no island
+#: left: :func:`heal_node` closes it from the adnexa alone), which a fractional session reaches when the heat its
+#: scan adds up kills the islands between the columns (:func:`heat_killed`). Until 2026-12-01 the nodes ended at
+#: 0.85 and the table never heard of a scan's heat.
+COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85, 1.0)
 #: Healing map: pixels per side and pixel size [m] (4 mm field; 10 µm resolves a 100 µm wound). Until 2026-12-01
 #: 120 pixels (1.2 mm) at one seed: the wounds a small map happens to draw moved a node's downtime by up to 24 %
 #: between seeds (1.55 µm at 50 % coverage: 8.8–11.3 d over four seeds; fractional CO2 at 25 %: 5.7–6.8 d), on
@@ -65,7 +68,33 @@ HEALING_SEEDS = (0, 1, 2)
 #: 1.2 mm map at seed 0, its slowest draw.
 FULL_FIELD_MAP = (400, 10e-6)
 #: What a cached laser wound holds beyond the MTZ's zone extents (part of its cache key).
-WOUND_KEYS = ("basal_radius",)
+WOUND_KEYS = ("basal_radius", "pulse_duration")
+#: Fractional lasers: their wounds are columns with untreated islands between them, which the heat of the scan can
+#: kill (:func:`heat_killed`). Full-field passes are confluent by design; needle channels deposit no laser heat.
+FRACTIONAL_LASERS = ("co2_fractional", "eryag_fractional", "erglass_nonablative")
+#: Points of the field engine's sample of a session's basal layer (:func:`mtzsim.physics.field.sample_field`):
+#: standard error ≤ 0.5/√3000 ≈ 0.9 % of area.
+SCAN_POINTS = 3000
+#: Hand-off age of the sample's field engine [s] (the age from which a firing's heat joins the spectral
+#: background). A numerical split, not physics: the result should not depend on it, and 0.2 s needs a background
+#: 4–8 times coarser than the engine's default 50 ms. Measured 2026-12-01 on a 1 cm tile (default → 0.2 s, dead
+#: basal-layer fraction, 4000 points): CO2 40 mJ 25 % × 3 97.2 → 96.5 %, CO2 80 mJ 10 % × 2 66.6 → 66.5 %,
+#: 1.55 µm 15 mJ 10 % × 2 83.9 → 83.6 %, CO2 20 mJ 10 % 23.2 → 23.4 %, Er:YAG 10 mJ 20 % × 2 20.2 → 20.2 %,
+#: CO2 100 mJ on 1000 µm 10 % 10.8 → 9.5 % (13 columns); 0.85 s → 0.39 s for the CO2 80 mJ case.
+SCAN_HANDOFF_AGE = 0.2
+#: Read-out step of the sample's background while firings are handed off [s] (the engine's default is τ_c/4 =
+#: 0.05 s). Measured 2026-12-01 (heat-killed islands, 3000 points; default → 0.1 s): 1.55 µm 10 mJ 20 % × 3
+#: 76.2 → 76.1 %, 15 mJ 10 % × 2 13.9 → 13.8 %, CO2 80 mJ 20 % × 3 54.5 → 53.8 % (4.4 → 2.8 s), 40 mJ 25 % × 2
+#: 42.0 → 42.3 %, 20 mJ 10 % 1.3 → 1.2 %; 0.2 s moves them by up to 2.6 points.
+SCAN_BACKGROUND_STEP = 0.1
+#: Pause between two passes of a fractional session over the same skin [s] (:func:`scan_of`). Assumption: a
+#: clinician's pass goes over a cosmetic unit before it comes back (at the engine's 250 Hz, a 10 % pass of 140 µm
+#: columns over a 25 cm² cheek takes 65 s), and multi-pass protocols exist to let the skin cool between passes.
+#: No source in the package data gives it. Passes fired back to back (the field engine's default) kill the islands
+#: of sessions that heal as fractional wounds in the clinic: the 1.55 µm preset (15 mJ, 10 % × 2) then opens
+#: 82.6 % of the basal layer (18 d downtime), 14.5 % of the islands' heat-killed with 60 s between passes, 16.8 %
+#: with 30 s (2026-12-01). The Arrhenius damage of the passes still adds up at each point.
+SCAN_PASS_DELAY = 60.0
 #: Time between two full-field passes over the same skin [s], the stack delay of a full-field node
 #: (:func:`node_stack`). Assumption: a pass over a treated area takes tens of seconds or more, and by 1 s the
 #: ≤ 200 µm deep wound of a pass has relaxed thermally (d²/α ≈ 0.3 s at 200 µm), so 1 s stands for "later".
@@ -247,6 +276,20 @@ class PhysicsNode:
     site: str = quantity("", "treated site of the healing runs", kind="category", default="cheek")
     stack: int = quantity("1", "pulses stacked in the wound (a fractional stack, or full-field passes)", kind="count",
                           default=1)
+    heat_killed: dict = quantity("1", "fraction of the basal layer the isolated columns leave alive that the session's "
+                                 "scan kills with its added heat, per (density, passes) (:func:`heat_killed`)",
+                                 kind="table", default_factory=dict)
+
+    def open_basal(self, coverage: float, density=None, passes: int = 1, *, cache=None) -> float:
+        """Open basal layer [-] of a session: the isolated wounds' ``coverage`` (:func:`mtzsim.clinic.comparators.dose`)
+        plus the islands the scan's heat kills, 1 − (1 − coverage)(1 − k) with k from :attr:`heat_killed` (computed
+        and cached for a density and passes the table did not hold). Other modalities: ``coverage``."""
+        if self.modality not in FRACTIONAL_LASERS or "laser" not in self.wound:
+            return float(coverage)
+        k = self.heat_killed.get(combo(density, passes))
+        if k is None:
+            k = heat_killed(self.modality, self.wound, [(density, passes)], cache=cache)[combo(density, passes)]
+        return 1.0 - (1.0 - float(coverage)) * (1.0 - k)
 
     def healing_at(self, coverage: float) -> tuple[float, float]:
         """(downtime, erythema) [s] at a basal coverage, linear between the nodes, clamped outside."""
@@ -300,16 +343,90 @@ def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: f
     (:func:`basal_depth`), the open wound the healing stage closes, as the chain reads a field's wounds
     (:func:`mtzsim.biology.healing.wound_map_from_field`); ``lethal_radius`` is the widest at any depth.
     """
-    from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(make_beam(laser, energy=energy, spot_diameter=spot, stack=int(stack), stack_delay=float(delay),
-                               pulse_duration=pulse_duration))
+    m = simulate_mtz(wound_beam({"laser": laser, "energy": energy, "spot": spot, "stack": stack, "stack_delay": delay,
+                                 "pulse_duration": pulse_duration}))
     keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
             "heat_shock_depth", "heat_shock_radius")
     out = {k: float(getattr(m, k)) for k in keys}
     out.update(laser=laser, energy=float(energy), spot=float(spot), stack=int(stack), stack_delay=float(delay),
-               basal_radius=dead_radius_at(m, basal_depth()))
+               basal_radius=dead_radius_at(m, basal_depth()),
+               pulse_duration=None if pulse_duration is None else float(pulse_duration))
+    return out
+
+
+def wound_beam(wound: dict):
+    """The beam of a laser wound (:func:`laser_wound`'s keys)."""
+    from mtzsim.physics.laser import make_beam
+
+    return make_beam(wound["laser"], energy=wound["energy"], spot_diameter=wound["spot"], stack=int(wound["stack"]),
+                     stack_delay=float(wound["stack_delay"]), pulse_duration=wound.get("pulse_duration"))
+
+
+def combo(density, passes) -> tuple:
+    """Key of a session's (density, passes) in :attr:`PhysicsNode.heat_killed`."""
+    return (round(float(density), 9), int(passes))
+
+
+def scan_of(wound: dict, density: float, passes: int):
+    """The scan a fractional session is taken to be fired with: the field engine's default tile and rate
+    (:class:`mtzsim.physics.pattern.PatternSpec`: a 1 cm × 1 cm tile, hexagonal lattice fired in random order at
+    250 Hz) at the session's density, passes and spot, its passes :data:`SCAN_PASS_DELAY` apart. These are
+    assumptions, not a device's (no source in the package data gives a scanner's rate, tile or pause between
+    passes): a slower scanner, a longer pause or surface cooling leaves the islands cooler; a smaller tile fired as
+    fast, or passes back to back, leaves them hotter."""
+    from mtzsim.physics.pattern import PatternSpec
+
+    return PatternSpec(density=float(density), passes=int(passes), pass_delay=SCAN_PASS_DELAY,
+                       spot_diameter=float(wound["spot"]), allow_overlap=True)
+
+
+def heat_killed(modality: str, wound: dict, combos, *, cache=None) -> dict:
+    """Fraction of the basal layer that the isolated columns leave alive and the session's scan kills, per
+    (density, passes) in ``combos``.
+
+    The field engine (:func:`mtzsim.physics.field.sample_field`: each firing's tabulated rise superposed with the
+    exact Pennes background of the handed-off heat, Arrhenius damage on the sum) fires the session's scan
+    (:func:`scan_of`) and samples :data:`SCAN_POINTS` points of the basal layer (:func:`basal_depth`); k is the
+    dead fraction of the points farther than the column's own dead radius at the basal layer (``basal_radius``)
+    from every site: the islands that the columns' added heat kills. The table's own coverage keeps its Poisson
+    placement of isolated wounds (:func:`mtzsim.clinic.comparators.dose`); :meth:`PhysicsNode.open_basal` adds k
+    to it. 0 for a modality outside :data:`FRACTIONAL_LASERS`. Cached in the result cache under the model version.
+    """
+    from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
+
+    keys = [combo(d, p) for d, p in combos]
+    if modality not in FRACTIONAL_LASERS or "laser" not in wound:
+        return {k: 0.0 for k in keys}
+    c = default_cache() if cache is None else (cache or None)
+    geometry = tuple(sorted((k, v) for k, v in wound.items() if not isinstance(v, dict)))
+
+    def key_of(k):
+        return "scanheat-" + canonical_hash(("scanheat", model_version(), geometry, k, SCAN_POINTS, SCAN_HANDOFF_AGE,
+                                             SCAN_BACKGROUND_STEP, repr(scan_of(wound, *k)), basal_depth()))[:40]
+
+    out, todo = {}, []
+    for k in keys:
+        hit = c.get(key_of(k))[0] if c is not None else None
+        if hit is None:
+            todo.append(k)
+        else:
+            out[k] = float(hit)
+    if todo:
+        from mtzsim.physics.field import sample_field
+        from mtzsim.physics.mtz import simulate_mtz
+
+        m = simulate_mtz(wound_beam(wound))
+        for k in todo:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the sample reports what it finds; the plan states the scan
+                s = sample_field(m, scan_of(wound, *k), basal_depth(), n_points=SCAN_POINTS,
+                                 handoff_age=SCAN_HANDOFF_AGE, background_step=SCAN_BACKGROUND_STEP,
+                                 footprint_radius=float(wound["basal_radius"]))
+            out[k] = float(s.heat_killed_fraction)
+            if c is not None:
+                c.put(key_of(k), out[k])
     return out
 
 
@@ -482,6 +599,16 @@ def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek
     elif regime == "full_field":
         n, px = FULL_FIELD_MAP
         wm = synthetic_wound_map((n, n), px, regime="full_field", wound_depth=depth, seed=seed)
+    elif coverage >= 1.0:
+        # confluent: the scan's heat killed the islands too. What it kills between the columns is the basal layer
+        # (the sample's depth); how deep below is not computed, so the adnexa there are taken to survive (the
+        # dermis below a bulk-heated basal layer is cooler) and the wound closes from them, with the damaged
+        # thickness of the columns' volume continued to full coverage (coverage × depth, as the nodes below)
+        n, px = FULL_FIELD_MAP
+        wm = synthetic_wound_map((n, n), px, regime="full_field", wound_depth=depth, seed=seed)
+        wm = replace(wm, depth=np.full(wm.wound.shape, basal_depth()))
+        if regime == "non_ablative":  # coagulated, not ablated: the epidermis stays on as necrotic tissue
+            wm = replace(wm, ablated=np.zeros_like(wm.ablated))
     else:
         wm = synthetic_wound_map((n, n), px, coverage=float(np.clip(coverage, 1e-3, 0.95)), spot_diameter=d,
                                  regime=regime, wound_depth=depth, seed=seed)
@@ -507,8 +634,10 @@ def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, 
 
 
 def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
-               wound: dict | None = None, stack: int = 1, pulse_duration: float | None = None) -> PhysicsNode:
-    """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes."""
+               wound: dict | None = None, stack: int = 1, pulse_duration: float | None = None, combos=(),
+               cache=None) -> PhysicsNode:
+    """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes, and the
+    heat its scan adds at each (density, passes) of ``combos`` (:func:`heat_killed`; ``cache`` as there)."""
     if wound is None:
         wound = wound_of(modality, grid, energy, length, stack, pulse_duration)
     covs = (1.0,) if modality in FULL_FIELD else COVERAGE_NODES
@@ -517,7 +646,8 @@ def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str =
                        length=None if length is None else float(length), stack=int(stack), wound=wound,
                        coverage_nodes=tuple(covs),
                        downtime=tuple(h[0] for h in heal), erythema=tuple(h[1] for h in heal),
-                       reepithelialization=tuple(h[2] for h in heal), site=site)
+                       reepithelialization=tuple(h[2] for h in heal), site=site,
+                       heat_killed=heat_killed(modality, wound, combos, cache=cache) if combos else {})
 
 
 def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str = "cheek", cache=None,
@@ -550,7 +680,9 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     c = default_cache() if cache is None else (cache or None)
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
                                             COVERAGE_NODES, HEALING_MAP, HEALING_SEEDS, FULL_FIELD_MAP, ERYTHEMA_FLOOR,
-                                            PASS_DELAY, STACK_DELAY, site))[:40]
+                                            PASS_DELAY, STACK_DELAY, SCAN_POINTS, SCAN_HANDOFF_AGE, SCAN_PASS_DELAY,
+                                            SCAN_BACKGROUND_STEP,
+                                            site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
@@ -566,7 +698,9 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
                                                     f"{'' if s == 1 else f' × {s} stacked'}".strip())
         grid = grids[m] if sp is None else replace(grids[m], spot=sp)
         wound = cached_wound(m, grid, e, l, c, s)
-        nodes[(m, _k(e), _k(l), s, _k(sp))] = build_node(m, grid, e, l, site=site, wound=wound, stack=s)
+        combos = [(d, p) for d in grid.densities for p in grid.passes] if m in FRACTIONAL_LASERS else ()
+        nodes[(m, _k(e), _k(l), s, _k(sp))] = build_node(m, grid, e, l, site=site, wound=wound, stack=s,
+                                                         combos=combos, cache=c if c is not None else False)
     if progress is not None:
         progress("physics table", 1.0, "done")
     table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),

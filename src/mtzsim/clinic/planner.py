@@ -238,9 +238,12 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     cands = candidates_for(table, modalities, max_sessions)
     n = len(cands)
     stim, cov, down, ery, closure = [], np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    isolated = np.zeros(n)
     for i, c in enumerate(cands):
         node = table.node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot)
         s, cv = cmp.dose(c.modality, node.wound, density=c.density, passes=c.passes, kappa=k)
+        isolated[i] = cv
+        cv = node.open_basal(cv, c.density, c.passes, cache=cache)  # with the islands the scan's heat kills
         stim.append(s)
         cov[i] = cv
         down[i], ery[i] = node.healing_at(cv)
@@ -265,7 +268,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
               "max_pih_pct": None if max_pih is None else 100 * max_pih, "max_sessions": int(max_sessions),
               "max_scarring_pct": None if max_scarring is None else 100 * max_scarring, "site": site}
     tinfo = f"{table.size} table, model {table.model_version}, {len(table.nodes)} physics nodes"
-    ctx = dict(cands=cands, stim=stim, cov=cov, down=down, ery=ery, closure=closure, y=y, pih=pih, scars=scars,
+    ctx = dict(cands=cands, stim=stim, cov=cov, isolated=isolated, down=down, ery=ery, closure=closure, y=y, pih=pih, scars=scars,
                fitzpatrick=int(fitzpatrick), age=age, seed=seed, refine=refine_cohort, table=table,
                max_downtime=max_downtime, max_pih=max_pih, max_scarring=max_scarring, max_sessions=max_sessions,
                site=site)
@@ -456,8 +459,16 @@ def _why(ctx, i, y, p, down, scar, best_any) -> str:
                  + f", repeated over {c.sessions} session{'s' if c.sessions > 1 else ''}"
                  + ("; tethers of rolling scars are cut where wounds reach the fibrous bands"
                     if any(sc.kind == "rolling" for sc in ctx["scars"]) else "") + ".")
-    parts.append(f"Downtime {down / DAY:.1f} d follows the healing of {100 * ctx['cov'][i]:.0f} % basal-layer "
-                 f"coverage; PIH {100 * p:.0f} % over the course; scarring risk {100 * scar:.1f} % per session "
+    cov, alone = float(ctx["cov"][i]), float(ctx["isolated"][i])
+    heat = ""
+    if cov >= 0.995:
+        heat = (" (one confluent wound: the heat the scan adds up kills the islands between the columns; 1 cm tiles "
+                f"at 250 Hz, passes {pt.SCAN_PASS_DELAY:g} s apart, assumptions)")
+    elif cov - alone >= 0.005:
+        heat = (f" ({100 * alone:.0f} % from the columns alone, the rest islands the heat the scan adds up kills; "
+                f"1 cm tiles at 250 Hz, passes {pt.SCAN_PASS_DELAY:g} s apart, assumptions)")
+    parts.append(f"Downtime {down / DAY:.1f} d follows the healing of {100 * cov:.0f} % basal-layer "
+                 f"coverage{heat}; PIH {100 * p:.0f} % over the course; scarring risk {100 * scar:.1f} % per session "
                  "(the wound's closure time against burn cohorts).")
     return " ".join(parts)
 

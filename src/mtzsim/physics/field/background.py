@@ -34,6 +34,8 @@ BULK_WINDOW_PITCHES = 3
 #: the √(2ατ_c) ≈ 90 µm spread of a handed-off firing.
 MAX_LATERAL_MODES = 400
 MAX_DEPTH_MODES = 200
+#: A pause between firings longer than this many hand-off ages is stepped coarsely (:func:`step_times_for`).
+PAUSE_HANDOFFS = 4.0
 
 
 @dataclass(frozen=True)
@@ -90,18 +92,46 @@ def make_box(pattern, kern, step_times, slot_depths) -> Box:
                ny=int(np.ceil((yhi - ylo) / dxc)), nz=int(np.ceil(Lz / max(sig * 0.4, Lz / MAX_DEPTH_MODES))))
 
 
-def step_times_for(t_last: float, tau_c: float, cooling: float, background_step: float | None = None) -> np.ndarray:
+def step_times_for(t_last: float, tau_c: float, cooling: float, background_step: float | None = None,
+                   t_fire=None) -> np.ndarray:
     """Read-out times [s]: every τ_c/4 during the scan (coarser for long scans, at most ~400
-    steps), then growing by 15 % per step through the cooling."""
-    dts = background_step or max(tau_c / 4, (t_last + tau_c) / 400)
-    scan_steps = np.arange(dts, t_last + tau_c + dts, dts)
-    cool = [scan_steps[-1]]
+    steps), then growing by 15 % per step through the cooling.
+
+    With the firing times ``t_fire``, a pause between firings longer than :data:`PAUSE_HANDOFFS` hand-off ages
+    (a pause between passes) is stepped like the cooling, growing by 15 % per step from the last hand-off and
+    fine again from the next firing: nothing is handed off during it, so fine steps there would only cost time
+    (and, under the ~400-step budget, coarsen the steps where firings are handed off).
+    """
+    windows = [(0.0, t_last + tau_c)]
+    if t_fire is not None and len(t_fire) > 1:
+        tf = np.asarray(t_fire, float)
+        cut = np.nonzero(np.diff(tf) > PAUSE_HANDOFFS * tau_c)[0]
+        starts = np.concatenate([[0.0], tf[cut + 1]])
+        ends = np.concatenate([tf[cut], [tf[-1]]]) + tau_c
+        windows = list(zip(starts, ends))
+    busy = sum(b - a for a, b in windows)
+    dts = background_step or max(tau_c / 4, busy / 400)
+    times = []
+    t = 0.0
+    for a, b in windows:
+        step = dts
+        if times and t < a:  # through a pause: growing steps, the last one onto the next window's first firing
+            while t + 1.15 * step < a:
+                step *= 1.15
+                t += step
+                times.append(t)
+            t = float(a)
+            times.append(t)
+        n = max(1, int(math.ceil((b - t) / dts - 1e-9)))
+        times.extend(t + dts * np.arange(1, n + 1))
+        t = times[-1]
+    cool = [t]
     t_end = t_last + tau_c + cooling
     step = dts
     while cool[-1] < t_end:
         step *= 1.15
         cool.append(min(cool[-1] + step, t_end) if cool[-1] + step < t_end * (1 + 1e-9) else t_end)
-    return np.unique(np.concatenate([scan_steps, cool]))
+    return np.unique(np.concatenate([np.asarray(times), cool]))
 
 
 def profile_coefficients(kern, box: Box) -> np.ndarray:
