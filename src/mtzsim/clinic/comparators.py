@@ -742,13 +742,16 @@ class ModalityOutcome:
     downtime: float = quantity("s", "downtime per session (healing stage)", display="d")
     erythema: float = quantity("s", "erythema duration per session (healing stage)", display="d")
     wound_depth: float = quantity("m", "deepest wound", display="um")
-    coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
+    coverage: float = quantity("1", "open basal layer per session: the wounds and the islands the scan's heat kills "
+                               "(physics_table.PhysicsNode.open_basal)", display="%")
     wound_volume_fraction: float = quantity("1", "wounded volume per area / stimulus depth, per session")
     closure: float = quantity("s", "95 % re-epithelialisation per session (healing stage)", display="d")
     closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its "
                                             "closure time (clinic/scarring.py; burn cohorts)", display="%")
     field: object = quantity("", "the field engine's check of one tile at the preset (clinic/field_check.py), or "
                              "None (not asked for, or not a fractional laser)", kind="result", default=None)
+    coverage_columns: float = quantity("1", "open basal layer of the wounds alone, without the scan's heat",
+                                       display="%", default=float("nan"))
 
     def to_dict(self) -> dict:
         d = self.outcome.to_dict()
@@ -758,7 +761,7 @@ class ModalityOutcome:
         d["closure_days"] = self.closure / DAY
         d["closure_scarring_risk"] = 100 * self.closure_scarring_risk
         d.update(settings=self.settings, wound_depth_um=self.wound_depth * 1e6, coverage_pct=100 * self.coverage,
-                 wound_volume_fraction=self.wound_volume_fraction)
+                 coverage_columns_pct=100 * self.coverage_columns, wound_volume_fraction=self.wound_volume_fraction)
         d.pop("course", None)
         return d
 
@@ -821,6 +824,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], stack=p.get("stack", 1),
                         pulse_duration=p.get("pulse_duration"), cache=cache)
         stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
+        alone = cov
         cov = node.open_basal(cov, p["density"], p["passes"], cache=cache)  # with the islands the scan's heat kills
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions
@@ -835,7 +839,8 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
         out[m] = ModalityOutcome(modality=m, settings=settings_display(m, p, spot or node.wound.get("spot")),
                                  outcome=o, downtime=down, erythema=ery, wound_depth=stim.wound_depth, coverage=cov,
                                  wound_volume_fraction=stim.wound_volume_fraction, closure=closure,
-                                 closure_scarring_risk=float(hypertrophic_risk(closure)), field=checked)
+                                 closure_scarring_risk=float(hypertrophic_risk(closure)), field=checked,
+                                 coverage_columns=alone)
     return ComparisonResult(modalities=out, fitzpatrick=int(fitzpatrick), sessions=int(sessions), kappa=k,
                             note=PRESET_NOTE)
 

@@ -50,9 +50,9 @@ FULL_FIELD = ("co2_full_field", "eryag_full_field")
 #: Basal-layer coverages at which the healing stage is run for each physics node [-]
 #: (downtime is interpolated linearly in between; clamped outside). The last, 1, is a confluent wound (no island
 #: left: :func:`heal_node` closes it from the adnexa alone), which a fractional session reaches when the heat its
-#: scan adds up kills the islands between the columns (:func:`heat_killed`). Until 2026-12-01 the nodes ended at
-#: 0.85 and the table never heard of a scan's heat.
-COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85, 1.0)
+#: scan adds up kills the islands between the columns (:func:`heat_killed`); 0.95 keeps the interpolation
+#: toward it short. Until 2026-12-01 the nodes ended at 0.85 and the table never heard of a scan's heat.
+COVERAGE_NODES = (0.03, 0.1, 0.25, 0.5, 0.85, 0.95, 1.0)
 #: Healing map: pixels per side and pixel size [m] (4 mm field; 10 µm resolves a 100 µm wound). Until 2026-12-01
 #: 120 pixels (1.2 mm) at one seed: the wounds a small map happens to draw moved a node's downtime by up to 24 %
 #: between seeds (1.55 µm at 50 % coverage: 8.8–11.3 d over four seeds; fractional CO2 at 25 %: 5.7–6.8 d), on
@@ -394,39 +394,76 @@ def heat_killed(modality: str, wound: dict, combos, *, cache=None) -> dict:
     placement of isolated wounds (:func:`mtzsim.clinic.comparators.dose`); :meth:`PhysicsNode.open_basal` adds k
     to it. 0 for a modality outside :data:`FRACTIONAL_LASERS`. Cached in the result cache under the model version.
     """
-    from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
+    return heat_killed_many([(modality, wound, combos)], cache=cache, workers=1)[0]
 
-    keys = [combo(d, p) for d, p in combos]
-    if modality not in FRACTIONAL_LASERS or "laser" not in wound:
-        return {k: 0.0 for k in keys}
+
+def heat_killed_many(jobs, *, cache=None, workers: int | None = 1, progress=None) -> list[dict]:
+    """:func:`heat_killed` of (modality, wound, combos) ``jobs``: the cached values from ``cache`` (default
+    :func:`mtzsim.pipeline.cache.default_cache`, ``False`` for none), the others computed in ``workers`` spawned
+    processes (None: one per core; 1 runs them here). ``progress(fraction, detail)`` after each computed job."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mtzsim.pipeline.cache import default_cache
+
     c = default_cache() if cache is None else (cache or None)
-    geometry = tuple(sorted((k, v) for k, v in wound.items() if not isinstance(v, dict)))
+    out, missing = [], []
+    for i, (modality, wound, combos) in enumerate(jobs):
+        keys = [combo(d, p) for d, p in combos]
+        if modality not in FRACTIONAL_LASERS or "laser" not in wound:
+            out.append({k: 0.0 for k in keys})
+            continue
+        hits = {k: (c.get(_heat_key(wound, k))[0] if c is not None else None) for k in keys}
+        out.append({k: float(v) for k, v in hits.items() if v is not None})
+        todo = [k for k in keys if hits[k] is None]
+        if todo:
+            missing.append((i, todo))
 
-    def key_of(k):
-        return "scanheat-" + canonical_hash(("scanheat", model_version(), geometry, k, SCAN_POINTS, SCAN_HANDOFF_AGE,
-                                             SCAN_BACKGROUND_STEP, repr(scan_of(wound, *k)), basal_depth()))[:40]
+    def keep(j, i, res):
+        out[i].update(res)
+        if c is not None:
+            for k, v in res.items():
+                c.put(_heat_key(jobs[i][1], k), v)
+        if progress is not None:
+            progress((j + 1) / len(missing), jobs[i][0])
 
-    out, todo = {}, []
+    n = max(1, min(len(missing), workers or os.cpu_count() or 1))
+    if n == 1:
+        for j, (i, todo) in enumerate(missing):
+            keep(j, i, _sample_heat(jobs[i][1], todo))
+    else:
+        # spawned, not forked: numba's OpenMP layer refuses a fork. A spawned worker re-imports the caller's main
+        # module, so a script that asks for workers needs the `if __name__ == "__main__":` guard
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = pool.map(_sample_heat, [jobs[i][1] for i, _ in missing], [todo for _, todo in missing])
+            for j, ((i, _), res) in enumerate(zip(missing, results)):
+                keep(j, i, res)
+    return out
+
+
+def _heat_key(wound: dict, k: tuple) -> str:
+    from mtzsim.pipeline.cache import canonical_hash, model_version
+
+    geometry = tuple(sorted((key, v) for key, v in wound.items() if not isinstance(v, dict)))
+    return "scanheat-" + canonical_hash(("scanheat", model_version(), geometry, k, SCAN_POINTS, SCAN_HANDOFF_AGE,
+                                         SCAN_BACKGROUND_STEP, repr(scan_of(wound, *k)), basal_depth()))[:40]
+
+
+def _sample_heat(wound: dict, keys) -> dict:
+    """:func:`heat_killed` of one laser wound at the (density, passes) ``keys``, computed (no cache)."""
+    from mtzsim.physics.field import sample_field
+    from mtzsim.physics.mtz import simulate_mtz
+
+    m = simulate_mtz(wound_beam(wound))
+    out = {}
     for k in keys:
-        hit = c.get(key_of(k))[0] if c is not None else None
-        if hit is None:
-            todo.append(k)
-        else:
-            out[k] = float(hit)
-    if todo:
-        from mtzsim.physics.field import sample_field
-        from mtzsim.physics.mtz import simulate_mtz
-
-        m = simulate_mtz(wound_beam(wound))
-        for k in todo:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the sample reports what it finds; the plan states the scan
-                s = sample_field(m, scan_of(wound, *k), basal_depth(), n_points=SCAN_POINTS,
-                                 handoff_age=SCAN_HANDOFF_AGE, background_step=SCAN_BACKGROUND_STEP,
-                                 footprint_radius=float(wound["basal_radius"]))
-            out[k] = float(s.heat_killed_fraction)
-            if c is not None:
-                c.put(key_of(k), out[k])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the sample reports what it finds; the plan states the scan
+            s = sample_field(m, scan_of(wound, *k), basal_depth(), n_points=SCAN_POINTS,
+                             handoff_age=SCAN_HANDOFF_AGE, background_step=SCAN_BACKGROUND_STEP,
+                             footprint_radius=float(wound["basal_radius"]))
+        out[tuple(k)] = float(s.heat_killed_fraction)
     return out
 
 
@@ -635,9 +672,10 @@ def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, 
 
 def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
                wound: dict | None = None, stack: int = 1, pulse_duration: float | None = None, combos=(),
-               cache=None) -> PhysicsNode:
+               cache=None, heat: dict | None = None) -> PhysicsNode:
     """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes, and the
-    heat its scan adds at each (density, passes) of ``combos`` (:func:`heat_killed`; ``cache`` as there)."""
+    heat its scan adds at each (density, passes) of ``combos`` (:func:`heat_killed`; ``cache`` as there), or
+    take that ``heat``."""
     if wound is None:
         wound = wound_of(modality, grid, energy, length, stack, pulse_duration)
     covs = (1.0,) if modality in FULL_FIELD else COVERAGE_NODES
@@ -647,11 +685,12 @@ def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str =
                        coverage_nodes=tuple(covs),
                        downtime=tuple(h[0] for h in heal), erythema=tuple(h[1] for h in heal),
                        reepithelialization=tuple(h[2] for h in heal), site=site,
-                       heat_killed=heat_killed(modality, wound, combos, cache=cache) if combos else {})
+                       heat_killed=heat if heat is not None else
+                       (heat_killed(modality, wound, combos, cache=cache) if combos else {}))
 
 
 def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str = "cheek", cache=None,
-                        progress=None) -> PhysicsTable:
+                        progress=None, workers: int | None = 1) -> PhysicsTable:
     """The physics table of ``modalities``, from the cache when it was built with this model version.
 
     Parameters
@@ -666,6 +705,9 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
         Default :func:`mtzsim.pipeline.cache.default_cache`; ``False`` builds without caching.
     progress : callable, optional
         ``progress(stage, fraction, detail)`` (:mod:`mtzsim.pipeline.progress`), stage ``"physics table"``.
+    workers : int or None
+        Processes for the scan heat of the fractional nodes (:func:`heat_killed_many`): 1 (default) runs it here,
+        None one per core (spawned: a calling script needs a main guard). The command line uses one per core.
     """
     import time
 
@@ -689,18 +731,36 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
             return hit
     t0 = time.perf_counter()
     jobs = [(m, e, l, s, sp) for m in mods for (e, l, s, sp) in grids[m].physics_nodes()]
+
+    def grid_of(m, sp):
+        return grids[m] if sp is None else replace(grids[m], spot=sp)
+
+    # the scan's heat of every fractional node first, in a process per core: most of the build (10-15 min on one
+    # core for the full grid, 2026-12-01)
+    frac = [j for j in jobs if j[0] in FRACTIONAL_LASERS]
+    scan_jobs = []
+    for i, (m, e, l, s, sp) in enumerate(frac):
+        if progress is not None:
+            progress("physics table", 0.2 * i / max(len(frac), 1), f"{m} {e * 1e3:g} mJ: one wound")
+        g = grid_of(m, sp)
+        scan_jobs.append((m, cached_wound(m, g, e, l, c, s), [(d, p) for d in g.densities for p in g.passes]))
+    heats = heat_killed_many(scan_jobs, cache=c if c is not None else False,
+                             workers=workers,
+                             progress=None if progress is None else
+                             (lambda f, detail: progress("physics table", 0.2 + 0.6 * f, f"{detail}: scan heat")))
+    heat_of = dict(zip(frac, heats))
+    wound_of_job = {j: w for j, (_, w, _) in zip(frac, scan_jobs)}
     nodes = {}
     for i, (m, e, l, s, sp) in enumerate(jobs):
         if progress is not None:
-            progress("physics table", i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
+            progress("physics table", 0.8 + 0.2 * i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
                                                     f"{'' if l is None else f'{l * 1e3:g} mm'}"
                                                     f"{'' if sp is None else f' on {sp * 1e6:g} um'}"
                                                     f"{'' if s == 1 else f' × {s} stacked'}".strip())
-        grid = grids[m] if sp is None else replace(grids[m], spot=sp)
-        wound = cached_wound(m, grid, e, l, c, s)
-        combos = [(d, p) for d in grid.densities for p in grid.passes] if m in FRACTIONAL_LASERS else ()
+        grid = grid_of(m, sp)
+        wound = wound_of_job.get((m, e, l, s, sp)) or cached_wound(m, grid, e, l, c, s)
         nodes[(m, _k(e), _k(l), s, _k(sp))] = build_node(m, grid, e, l, site=site, wound=wound, stack=s,
-                                                         combos=combos, cache=c if c is not None else False)
+                                                         heat=heat_of.get((m, e, l, s, sp), {}))
     if progress is not None:
         progress("physics table", 1.0, "done")
     table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),

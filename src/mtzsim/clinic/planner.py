@@ -77,12 +77,15 @@ class Plan:
     closure_scarring_risk: float = quantity("1", "hypertrophic scarring risk of one session's wound from its "
                                             "closure time (clinic/scarring.py; burn cohorts)", display="%")
     density: float = quantity("1/m^2", "wounds per skin area per session (all passes)", display="/cm2")
-    coverage: float = quantity("1", "basal-layer wound coverage per session", display="%")
+    coverage: float = quantity("1", "open basal layer per session: the columns' wounds and the islands the scan's "
+                               "heat kills (physics_table.PhysicsNode.open_basal)", display="%")
     wound_depth: float = quantity("m", "deepest wound", display="um")
     violation: float = quantity("1", "summed relative excess over the limits (0 for a feasible plan)")
     why: str = quantity("", "why this plan: which limit binds, which physics drives the gain", kind="category")
     field: object = quantity("", "the field engine's check of one tile at these settings (FieldCheck), or None "
                              "(not asked for, or not a fractional laser)", kind="result", default=None)
+    coverage_columns: float = quantity("1", "open basal layer of the wounds alone, without the scan's heat",
+                                       display="%", default=float("nan"))
 
     def to_dict(self) -> dict:
         """JSON summary in display units (null intervals: a plan evaluated on the screening cohort only)."""
@@ -96,6 +99,7 @@ class Plan:
                 "pih_probability": 100 * self.pih_probability, "pih_interval": [pct(v) for v in self.pih_interval],
                 "closure_days": self.closure / DAY, "closure_scarring_risk": 100 * self.closure_scarring_risk,
                 "wounds_per_cm2": self.density * 1e-4, "coverage_pct": 100 * self.coverage,
+                "coverage_columns_pct": pct(self.coverage_columns),
                 "wound_depth_um": self.wound_depth * 1e6, "violation": self.violation, "why": self.why,
                 "field_check": None if self.field is None else self.field.to_dict()}
 
@@ -185,7 +189,7 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
          age: float = 30.0, modalities=pt.MODALITIES,
          table: pt.PhysicsTable | None = None, size: str = "full", top: int = 5, cohort_size: int = 64,
          refine_cohort: int = 600, seed: int = 1, cache=None, progress=None, field_check: bool = False,
-         field_tile: float | None = None) -> PlanResult:
+         field_tile: float | None = None, workers: int | None = 1) -> PlanResult:
     """Plan a course for one patient: feasible settings ranked by expected improvement.
 
     Parameters
@@ -219,6 +223,9 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
         columns. The ranking does not use it.
     field_tile : float, optional
         Side of the checked tile [m] (default the field engine's 1 cm).
+    workers : int or None
+        Processes that build the physics table's scan heat when it is not cached (1 here; None one per core,
+        spawned: a calling script needs a main guard; :func:`mtzsim.clinic.physics_table.build_physics_table`).
 
     Returns
     -------
@@ -228,7 +235,8 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     _check(scars, fitzpatrick, max_downtime, max_pih, max_sessions, modalities, max_scarring)
     pt.check_site(site)
     if table is None:
-        table = pt.build_physics_table(modalities, size=size, site=site, cache=cache, progress=progress)
+        table = pt.build_physics_table(modalities, size=size, site=site, cache=cache, progress=progress,
+                                       workers=workers)
     if table.site != site:
         raise ValueError(f"site: the physics table was built for the {table.site}, the plan asks for the {site}")
     missing = [m for m in modalities if m not in table.grids]
@@ -347,6 +355,7 @@ def _plan(ctx, i: int, *, why, refine: bool, batch=None) -> Plan:
     out = Plan(modality=c.modality, settings=c.settings(node.wound.get("spot")), improvement_mean=y,
                improvement_ci=ci, downtime=down, pih_probability=p, pih_interval=pci, closure=closure,
                closure_scarring_risk=scar, density=float(s.mtzs_per_area), coverage=float(ctx["cov"][i]),
+               coverage_columns=float(ctx["isolated"][i]),
                wound_depth=float(s.wound_depth), violation=float(e_d[0] + e_p[0] + e_s[0]), why=text)
     if refine:
         ctx.setdefault("refined", {})[i] = out

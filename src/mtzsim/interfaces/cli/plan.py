@@ -114,7 +114,8 @@ def register(app: typer.Typer) -> None:
                     sys.stderr.write("\n")
 
         res = plan([s], fitzpatrick=fitzpatrick, max_downtime=md, max_pih=mp, max_sessions=sessions,
-                   max_scarring=ms, modalities=mods, top=top, site=site, progress=bar, field_check=field_check)
+                   max_scarring=ms, modalities=mods, top=top, site=site, progress=bar, field_check=field_check,
+                   workers=None)  # the table's scan heat on every core when it is built
         d = res.to_dict()
         if as_json:
             typer.echo(json.dumps(d))

@@ -92,7 +92,8 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
                                    f"{c.stack}; choose a plan the planner returned") from None
     density = None if c.density_pct is None else c.density_pct / 100
     with core_errors():
-        stim, cov = cmp.dose(c.modality, node.wound, density=density, passes=c.passes, kappa=cmp.kappa())
+        stim, alone = cmp.dose(c.modality, node.wound, density=density, passes=c.passes, kappa=cmp.kappa())
+        cov = node.open_basal(alone, density, c.passes, cache=cache)  # with the islands the scan's heat kills
         down, ery = node.healing_at(cov)
         sessions = 1 if c.modality == "co2_full_field" else c.sessions
         o = predict_outcome(stim, list(scars), cmp._Healing(down, ery), fitzpatrick=req.plan.fitzpatrick,
@@ -102,7 +103,7 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
     wound = {k + "_um": v * 1e6 for k, v in node.wound.items()
              if isinstance(v, float) and k in _WOUND_LENGTHS}
     return {"modality": c.modality, "wound": wound, "wound_depth_um": stim.wound_depth * 1e6,
-            "coverage_pct": 100 * cov, "wounds_per_cm2": stim.mtzs_per_area * 1e-4,
+            "coverage_pct": 100 * cov, "coverage_columns_pct": 100 * alone, "wounds_per_cm2": stim.mtzs_per_area * 1e-4,
             "passes": int(c.passes), "stack": int(c.stack),
             "healing": {"coverage_pct": [100 * v for v in node.coverage_nodes],
                         "downtime_days": [v / DAY for v in node.downtime],
