@@ -309,9 +309,9 @@ def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
     "improvement in 35 % after 1.55 µm and 37 % after fractional CO2, ratio 0.95 ± 0.28, model 1.05), and the issue "
     "keeps them out of the fit. What each device's range allows does "
     "order them so: tests/test_planner.py::test_fractional_co2_has_the_most_potential_for_deep_boxcar_and_rolling "
-    "(best courses 74.1 % CO2, 73.1 % 1.55 µm). Not in these numbers: the heat the 1.55 µm preset's two passes add up "
-    "(mtzsim compare --field-check, 2026-12-01: the field engine opens 83.5 % of the basal layer on a 1 cm tile with "
-    "the passes back to back, the comparison heals the table's 23.0 %; CO2 23.1 against 20.1 %)"))
+    "(best courses 74.1 % CO2, 73.1 % 1.55 µm). The heat the 1.55 µm preset's two passes add up is in its healing since "
+    "2026-12-01 (33.8 % open basal layer against the columns' 23.0 %, passes 60 s apart on a 1 cm tile at 250 Hz: "
+    "assumptions), not in its remodeling stimulus, so it does not move these improvements"))
 def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_comparison):
     # clinical_calibration.csv: fractional CO2 arms (Cho2009 50 % > 50 % improvement after one session)
     m = dark_skin_comparison.modalities

@@ -144,6 +144,25 @@ def dose(modality: str, wound: dict, *, density=None, passes: int = 1, kappa=1.0
     return stim, cov
 
 
+def session_dose(modality: str, node: pt.PhysicsNode, *, density=None, passes: int = 1, kappa=1.0,
+                 cache=None) -> tuple[TreatmentStimulus, float, float]:
+    """:func:`dose` of one session with the islands its scan's heat kills (:meth:`PhysicsNode.open_basal`).
+
+    Returns the stimulus, the open basal layer the session heals and the columns' own share of it [-]. The
+    islands the heat kills are thermally injured epidermis too, so the stimulus's ``coverage`` (the PIH driver of
+    :mod:`mtzsim.clinic.risk`) grows by the same share of the area its wounds leave: 1 − (1 − c)(1 − k). The
+    PIH calibration arms (clinic/calibration.py) read the spot coverage alone: multi-pass protocols at ≤ 2,000
+    MTZ/cm² a session, whose scan heat kills few islands (Chan 2007's arms fired in 8 passes on the table's scan:
+    1.8 % at 16.3 mJ × 1,000/cm², 0.9 % at 8.2 mJ × 2,000/cm²; in 2 passes 8.7 and 10.4 %; 2026-12-01).
+    """
+    stim, alone = dose(modality, node.wound, density=density, passes=passes, kappa=kappa)
+    cov = node.open_basal(alone, density, passes, cache=cache)
+    if cov > alone and stim.coverage > 0.0:
+        k = 1.0 - (1.0 - cov) / (1.0 - alone)
+        stim = replace(stim, coverage=1.0 - (1.0 - stim.coverage) * (1.0 - k))
+    return stim, cov, alone
+
+
 # ---------------------------------------------------------------------------------------------
 # Vectorised outcome over many settings (the planner's inner loop)
 # ---------------------------------------------------------------------------------------------
@@ -505,8 +524,8 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
 
     def outcome(mod, q):
         node = nodes[_node_key(mod, q)]
-        stim, cov = dose(mod, node.wound, density=q["density"], passes=q["passes"], kappa=kappa)
-        down, ery = node.healing_at(node.open_basal(cov, q["density"], q["passes"]))
+        stim, cov, _ = session_dose(mod, node, density=q["density"], passes=q["passes"], kappa=kappa)
+        down, ery = node.healing_at(cov)
         o = predict_outcome(stim, default_mix(), _Healing(downtime_days=down, erythema_days=ery),
                             fitzpatrick=t["fitzpatrick"], sessions=t["sessions"], interval=t["interval"],
                             follow_up=t.get("follow_up", 3 * MONTH), cohort_size=cohort_size, seed=seed)
@@ -823,9 +842,7 @@ def compare(scars, *, fitzpatrick: int, age: float = 30.0, sessions: int = 3, in
             spot = co2_settings.get("spot")
         node = node_for(m, p["energy"], p["length"], spot=spot, passes=p["passes"], stack=p.get("stack", 1),
                         pulse_duration=p.get("pulse_duration"), cache=cache)
-        stim, cov = dose(m, node.wound, density=p["density"], passes=p["passes"], kappa=k)
-        alone = cov
-        cov = node.open_basal(cov, p["density"], p["passes"], cache=cache)  # with the islands the scan's heat kills
+        stim, cov, alone = session_dose(m, node, density=p["density"], passes=p["passes"], kappa=k, cache=cache)
         down, ery = node.healing_at(cov)
         n_sess = 1 if m == "co2_full_field" else sessions
         o = predict_outcome(stim, scars, _Healing(down, ery), fitzpatrick=fitzpatrick, age=age,

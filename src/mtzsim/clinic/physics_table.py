@@ -463,7 +463,10 @@ def _sample_heat(wound: dict, keys) -> dict:
             s = sample_field(m, scan_of(wound, *k), basal_depth(), n_points=SCAN_POINTS,
                              handoff_age=SCAN_HANDOFF_AGE, background_step=SCAN_BACKGROUND_STEP,
                              footprint_radius=float(wound["basal_radius"]))
-        out[tuple(k)] = float(s.heat_killed_fraction)
+        # no sampled point outside the columns' own footprints: the scan leaves no island of its own, and the
+        # random placement's few islands are as hot as the tissue around them (dead where all is dead)
+        out[tuple(k)] = float(s.heat_killed_fraction) if math.isfinite(s.heat_killed_fraction) else \
+            float(s.dead_fraction)
     return out
 
 

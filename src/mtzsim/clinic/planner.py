@@ -249,9 +249,8 @@ def plan(scars, *, fitzpatrick: int, max_downtime: float | None = None, max_pih:
     isolated = np.zeros(n)
     for i, c in enumerate(cands):
         node = table.node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot)
-        s, cv = cmp.dose(c.modality, node.wound, density=c.density, passes=c.passes, kappa=k)
-        isolated[i] = cv
-        cv = node.open_basal(cv, c.density, c.passes, cache=cache)  # with the islands the scan's heat kills
+        s, cv, isolated[i] = cmp.session_dose(c.modality, node, density=c.density, passes=c.passes, kappa=k,
+                                              cache=cache)  # with the islands the scan's heat kills
         stim.append(s)
         cov[i] = cv
         down[i], ery[i] = node.healing_at(cv)

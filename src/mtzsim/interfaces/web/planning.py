@@ -92,8 +92,8 @@ def run_detail(req: DetailRequest, *, cache=None) -> dict:
                                    f"{c.stack}; choose a plan the planner returned") from None
     density = None if c.density_pct is None else c.density_pct / 100
     with core_errors():
-        stim, alone = cmp.dose(c.modality, node.wound, density=density, passes=c.passes, kappa=cmp.kappa())
-        cov = node.open_basal(alone, density, c.passes, cache=cache)  # with the islands the scan's heat kills
+        stim, cov, alone = cmp.session_dose(c.modality, node, density=density, passes=c.passes, kappa=cmp.kappa(),
+                                            cache=cache)  # with the islands the scan's heat kills
         down, ery = node.healing_at(cov)
         sessions = 1 if c.modality == "co2_full_field" else c.sessions
         o = predict_outcome(stim, list(scars), cmp._Healing(down, ery), fitzpatrick=req.plan.fitzpatrick,

@@ -432,7 +432,8 @@ class FieldSample:
     footprint_fraction: float = quantity("1", "area fraction within footprint_radius of a site (what the columns "
                                          "kill with no heat from their neighbours)", display="%", default=0.0)
     heat_killed_fraction: float = quantity("1", "fraction of the points outside every footprint that die: the "
-                                           "tissue the scan's added heat kills", display="%", default=0.0)
+                                           "tissue the scan's added heat kills (nan when no point lies outside)",
+                                           display="%", default=0.0)
 
 
 def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int = 0, cooling: float = 2.0,
@@ -495,4 +496,4 @@ def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int 
                        dead_fraction_se=math.sqrt(max(p * (1 - p), 0.25 / n_points) / n_points),
                        ablated_fraction=float(o.ablated.mean()), max_bulk_temperature=float(np.max(bulk)),
                        n_firings=pattern.n_firings, footprint_radius=r_f, footprint_fraction=float(inside.mean()),
-                       heat_killed_fraction=float(dead[outside].mean()) if outside.any() else 0.0)
+                       heat_killed_fraction=float(dead[outside].mean()) if outside.any() else float("nan"))
