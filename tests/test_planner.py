@@ -315,9 +315,11 @@ DEEP_SCARS = (Scar("boxcar_deep", 3e-3, 0.6e-3, 5), Scar("rolling", 4e-3, 0.5e-3
 
 @pytest.fixture(scope="module")
 def full_table(tmp_path_factory):
-    """The planner's default physics table, every modality on its full grid (86 s on one core, 2026-12-01)."""
+    """The planner's default physics table, every modality on its full grid (86 s on one core until 2026-12-01; with
+    the scan heat of every fractional session, 415 s in one process beside the rest of the suite)."""
     pytest.importorskip("mtzsim.biology.healing")
-    return pt.build_physics_table(pt.MODALITIES, size="full", cache=ResultCache(tmp_path_factory.mktemp("full")))
+    return pt.build_physics_table(pt.MODALITIES, size="full", cache=ResultCache(tmp_path_factory.mktemp("full")),
+                                  workers=2)  # the scan heat on both cores once the other test worker is done
 
 
 @pytest.mark.slow

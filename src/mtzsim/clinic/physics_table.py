@@ -87,6 +87,13 @@ SCAN_HANDOFF_AGE = 0.2
 #: 76.2 → 76.1 %, 15 mJ 10 % × 2 13.9 → 13.8 %, CO2 80 mJ 20 % × 3 54.5 → 53.8 % (4.4 → 2.8 s), 40 mJ 25 % × 2
 #: 42.0 → 42.3 %, 20 mJ 10 % 1.3 → 1.2 %; 0.2 s moves them by up to 2.6 points.
 SCAN_BACKGROUND_STEP = 0.1
+#: Margin of the sample's background box, in diffusion lengths of the whole run (the engine's default is 4; the
+#: box's insulating walls return heat weighted by about exp(−L²/(α t)), 2e-2 at 2, before perfusion takes its
+#: share). Measured 2026-12-01 (4 → 2.5 → 2): heat-killed islands and bulk temperature equal to 0.25 points and
+#: 0.01 K on seven settings (CO2 40 mJ 20 % × 3, 80 mJ 25 % × 2, 160 mJ 15 %; 1.55 µm 15 mJ 10 % × 2, 10 mJ
+#: 20 % × 1 and × 3; Er:YAG 40 mJ 30 % × 3), in less than half the time for the dense CO2 sessions (5.9 → 2.7 →
+#: 2.5 s).
+SCAN_BOX_DIFFUSION_LENGTHS = 2.0
 #: Pause between two passes of a fractional session over the same skin [s] (:func:`scan_of`). Assumption: a
 #: clinician's pass goes over a cosmetic unit before it comes back (at the engine's 250 Hz, a 10 % pass of 140 µm
 #: columns over a 25 cm² cheek takes 65 s), and multi-pass protocols exist to let the skin cool between passes.
@@ -447,22 +454,32 @@ def _heat_key(wound: dict, k: tuple) -> str:
 
     geometry = tuple(sorted((key, v) for key, v in wound.items() if not isinstance(v, dict)))
     return "scanheat-" + canonical_hash(("scanheat", model_version(), geometry, k, SCAN_POINTS, SCAN_HANDOFF_AGE,
-                                         SCAN_BACKGROUND_STEP, repr(scan_of(wound, *k)), basal_depth()))[:40]
+                                         SCAN_BACKGROUND_STEP, SCAN_BOX_DIFFUSION_LENGTHS, repr(scan_of(wound, *k)),
+                                         basal_depth()))[:40]
 
 
 def _sample_heat(wound: dict, keys) -> dict:
-    """:func:`heat_killed` of one laser wound at the (density, passes) ``keys``, computed (no cache)."""
+    """:func:`heat_killed` of one laser wound at the (density, passes) ``keys``, computed (no cache).
+
+    A session at least as dense and with at least as many passes as one whose sample found every island dead heats
+    the same tile at the same power per area (the scanner's rate) for at least as long: its islands die too (k = 1,
+    not sampled).
+    """
     from mtzsim.physics.field import sample_field
     from mtzsim.physics.mtz import simulate_mtz
 
     m = simulate_mtz(wound_beam(wound))
     out = {}
-    for k in keys:
+    for k in sorted(keys):
+        if any(v >= 1.0 and k[0] >= d and k[1] >= p for (d, p), v in out.items()):
+            out[tuple(k)] = 1.0
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the sample reports what it finds; the plan states the scan
             s = sample_field(m, scan_of(wound, *k), basal_depth(), n_points=SCAN_POINTS,
                              handoff_age=SCAN_HANDOFF_AGE, background_step=SCAN_BACKGROUND_STEP,
-                             footprint_radius=float(wound["basal_radius"]))
+                             footprint_radius=float(wound["basal_radius"]),
+                             box_diffusion_lengths=SCAN_BOX_DIFFUSION_LENGTHS)
         # no sampled point outside the columns' own footprints: the scan leaves no island of its own, and the
         # random placement's few islands are as hot as the tissue around them (dead where all is dead)
         out[tuple(k)] = float(s.heat_killed_fraction) if math.isfinite(s.heat_killed_fraction) else \
@@ -726,8 +743,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
                                             COVERAGE_NODES, HEALING_MAP, HEALING_SEEDS, FULL_FIELD_MAP, ERYTHEMA_FLOOR,
                                             PASS_DELAY, STACK_DELAY, SCAN_POINTS, SCAN_HANDOFF_AGE, SCAN_PASS_DELAY,
-                                            SCAN_BACKGROUND_STEP,
-                                            site))[:40]
+                                            SCAN_BACKGROUND_STEP, SCAN_BOX_DIFFUSION_LENGTHS, site))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:

@@ -116,6 +116,24 @@ def _cooled_skin(resp, depths, times) -> np.ndarray:
     return np.stack([np.interp(times, tt, at_depths[:, s]) for s in range(len(depths))])
 
 
+#: The last few prepared kernels: one single-MTZ response fired in several scans (the planner's table samples
+#: up to 15 densities and passes per wound) is sliced and continued in time once, not per scan.
+_KERNELS: dict = {}
+_KERNELS_KEPT = 4
+
+
+def _prepared_kernel(resp, slot_depths, tau_c, w):
+    key = (id(resp), tuple(np.round(slot_depths, 12)), float(tau_c), float(w))
+    hit = _KERNELS.get(key)
+    if hit is not None and hit[0] is resp:
+        return hit[1]
+    kern = prepare_kernel(resp, slot_depths, tau_c, w)
+    if len(_KERNELS) >= _KERNELS_KEPT:
+        _KERNELS.pop(next(iter(_KERNELS)))
+    _KERNELS[key] = (resp, kern)
+    return kern
+
+
 def _as_pattern(pattern) -> Pattern:
     if isinstance(pattern, PatternSpec):
         pattern = build_pattern(pattern)
@@ -126,7 +144,7 @@ def _as_pattern(pattern) -> Pattern:
 
 def _setup(mtz, pattern, depths, cs_depths, *, cooling, perfusion_rate, handoff_age, background_step,
            temperature_cap, resolution, progress=None, timings=None, t_start=None, check_cost=None,
-           cs_y=None):
+           cs_y=None, box_diffusion_lengths: float = 4.0):
     """Everything a map point's temperature and damage need: kernel slices, background, damage tables and bins.
 
     Shared by :func:`simulate_field` (maps and a cross-section) and :func:`sample_field` (points at one depth).
@@ -148,7 +166,7 @@ def _setup(mtz, pattern, depths, cs_depths, *, cooling, perfusion_rate, handoff_
 
     # ---- kernel slices at map and cross-section depths; time grid; box; cost --------
     slot_depths = np.concatenate([np.asarray(depths, float), np.asarray(cs_depths, float)])
-    kern = prepare_kernel(resp, slot_depths, tau_c, w)
+    kern = _prepared_kernel(resp, slot_depths, tau_c, w)
     step_times = bgmod.step_times_for(float(pattern.t_fire[-1]), tau_c, cooling, background_step, pattern.t_fire)
     # the skin's temperature without the laser at each slot depth: body temperature, or the cooled skin,
     # whose coldest profile is the base and whose excess over it at each step joins the background
@@ -161,7 +179,7 @@ def _setup(mtz, pattern, depths, cs_depths, *, cooling, perfusion_rate, handoff_
         drift = base - t_base[:, None]
     else:
         t_base = np.full(slot_depths.size, T_BODY)
-    box = bgmod.make_box(pattern, kern, step_times, slot_depths)
+    box = bgmod.make_box(pattern, kern, step_times, slot_depths, box_diffusion_lengths)
     cost = check_cost(box, step_times) if check_cost is not None else None
     timings["kernel_s"] = time.perf_counter() - t_start
 
@@ -438,7 +456,7 @@ class FieldSample:
 
 def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int = 0, cooling: float = 2.0,
                  perfusion_rate=None, handoff_age=None, background_step=None, temperature_cap=None,
-                 footprint_radius: float = 0.0) -> FieldSample:
+                 footprint_radius: float = 0.0, box_diffusion_lengths: float = 4.0) -> FieldSample:
     """Dead area fraction at one depth of a treated field, from random points instead of maps.
 
     :func:`simulate_field` evaluates every pixel of several en-face maps and a cross-section and then measures
@@ -465,6 +483,9 @@ def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int 
         Radius [m] of the dead disk one column leaves at ``depth`` when fired alone (e.g. the single-MTZ
         engine's): the points farther than this from every site that still die were killed by the heat the
         scan adds up (``heat_killed_fraction``).
+    box_diffusion_lengths : float
+        Margin of the background's box beyond the rectangle, in diffusion lengths of the whole run
+        (:func:`mtzsim.physics.field.background.make_box`; :func:`simulate_field` keeps 4).
     """
     pattern = _as_pattern(pattern)
     depths = _check(mtz, 10e-6, cooling, (depth,))
@@ -472,7 +493,7 @@ def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int 
         raise ValueError(f"n_points: must be a positive whole number, got {n_points!r}")
     st = _setup(mtz, pattern, np.asarray(depths), np.zeros(0), cooling=cooling, perfusion_rate=perfusion_rate,
                 handoff_age=handoff_age, background_step=background_step, temperature_cap=temperature_cap,
-                resolution=10e-6, cs_y=0.0)
+                resolution=10e-6, cs_y=0.0, box_diffusion_lengths=box_diffusion_lengths)
     spec = pattern.spec
     rng = np.random.default_rng(seed)
     px = (rng.random(n_points) - 0.5) * spec.width

@@ -246,7 +246,9 @@ function renderField(d) {
       }
     }
   }
-  const layout = { title: { text: `${Math.round(d.wounds_per_cm2)} wounds/cm², coverage ${d.coverage_pct.toFixed(0)} %` },
+  const heat = d.coverage_pct - d.coverage_columns_pct >= 0.5
+    ? ` (columns ${d.coverage_columns_pct.toFixed(0)} %, the rest islands the scan's heat kills)` : "";
+  const layout = { title: { text: `${Math.round(d.wounds_per_cm2)} wounds/cm², coverage ${d.coverage_pct.toFixed(0)} %${heat}` },
                    margin: { l: 50, r: 10, t: 40, b: 45 }, shapes,
                    xaxis: { range: [0, side], title: { text: "x [µm]" }, constrain: "domain" },
                    yaxis: { range: [0, side], title: { text: "y [µm]" }, scaleanchor: "x" } };
