@@ -330,10 +330,12 @@ def test_fractional_co2_has_the_most_potential_for_deep_boxcar_and_rolling(full_
     With no limit but three sessions, the best course each device's sourced range allows: the planner puts fractional
     CO2 first, above the best of every other modality. Its edge comes at the top of its range only (160 mJ stacked
     three times, 1.76 mm deep), and with its downtime: a 14-day limit already hands the choice to 1.55 µm.
-    Measured 2026-12-01 (FST IV, seed 1): CO2 74.1 % (160 mJ x 3 stacked, 25 % x 3 passes, 85 d downtime),
-    1.55 µm 73.1 % (40 mJ, 40 % x 3 passes), MNRF 68.3 %, fractional Er:YAG 64.2 %, microneedling 59.4 %, full-field
-    CO2 49.9 %, full-field Er:YAG 40.4 %; seeds 2 and 3 give the same order (74.1 / 74.2 vs 73.1 / 73.2 %). At the
-    presets the order is not this one (tests/test_comparators.py, strict xfail).
+    Measured 2026-12-01 (FST IV, seed 1): CO2 74.1 % (160 mJ x 3 stacked, 25 % x 3 passes, 85 d downtime; 93 d
+    since the scan's heat is healed: one confluent wound), 1.55 µm 73.1 % (40 mJ, 40 % x 3 passes; confluent too,
+    53 d), MNRF 68.3 %, fractional Er:YAG 64.2 %, microneedling 59.4 %, full-field CO2 49.9 %, full-field Er:YAG
+    40.4 %; seeds 2 and 3 give the same order (74.1 / 74.2 vs 73.1 / 73.2 %). Within 14 and 7 days: 1.55 µm 15 mJ,
+    10 % x 3 (70.5 %, 7.8 d) and 10 mJ, 10 % x 3 (69.1 %, 3.6 d). At the presets the order is not this one
+    (tests/test_comparators.py, strict xfail).
     """
     r = pl.plan(DEEP_SCARS, fitzpatrick=4, max_sessions=3, table=full_table, top=3)
     assert r.plans[0].modality == "co2_fractional"
