@@ -31,7 +31,6 @@ from mtzsim.constants import ZERO_CELSIUS
 from mtzsim.pipeline.contract import quantity
 
 
-
 @dataclass(frozen=True)
 class FieldCheck:
     """The field engine's verdict on one tile of a planned session (SI)."""
@@ -84,7 +83,7 @@ def field_check(wound: dict, density: float, passes: int, *, tile: float | None 
     density : float
         Spot-area coverage of one pass [-].
     passes : int
-        Passes over the tile, back to back.
+        Passes over the tile, ``pass_delay`` apart.
     tile : float, optional
         Side of the square tile [m]; default the field engine's treated rectangle (1 cm).
     pass_delay : float, optional

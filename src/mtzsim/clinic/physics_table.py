@@ -693,11 +693,11 @@ def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, 
 
 
 def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
-               wound: dict | None = None, stack: int = 1, pulse_duration: float | None = None, combos=(),
-               cache=None, heat: dict | None = None) -> PhysicsNode:
-    """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes, and the
-    heat its scan adds at each (density, passes) of ``combos`` (:func:`heat_killed`; ``cache`` as there), or
-    take that ``heat``."""
+               wound: dict | None = None, stack: int = 1, pulse_duration: float | None = None,
+               heat: dict | None = None) -> PhysicsNode:
+    """Simulate one physics node (or take its ``wound``) and its healing on ``site`` at the coverage nodes; ``heat``
+    is its :attr:`PhysicsNode.heat_killed` (default none: :meth:`PhysicsNode.open_basal` computes and caches a
+    session's when asked)."""
     if wound is None:
         wound = wound_of(modality, grid, energy, length, stack, pulse_duration)
     covs = (1.0,) if modality in FULL_FIELD else COVERAGE_NODES
@@ -707,8 +707,7 @@ def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str =
                        coverage_nodes=tuple(covs),
                        downtime=tuple(h[0] for h in heal), erythema=tuple(h[1] for h in heal),
                        reepithelialization=tuple(h[2] for h in heal), site=site,
-                       heat_killed=heat if heat is not None else
-                       (heat_killed(modality, wound, combos, cache=cache) if combos else {}))
+                       heat_killed=dict(heat or {}))
 
 
 def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str = "cheek", cache=None,
@@ -756,8 +755,9 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     def grid_of(m, sp):
         return grids[m] if sp is None else replace(grids[m], spot=sp)
 
-    # the scan's heat of every fractional node first, in a process per core: most of the build (10-15 min on one
-    # core for the full grid, 2026-12-01)
+    # the scan's heat of every fractional node first, in ``workers`` processes: most of the build (full grid,
+    # 2026-12-01: 667 s in one process before the sample's box and step were coarsened, 258 s in two after;
+    # benchmarks/README.md)
     frac = [j for j in jobs if j[0] in FRACTIONAL_LASERS]
     scan_jobs = []
     for i, (m, e, l, s, sp) in enumerate(frac):
@@ -765,8 +765,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
             progress("physics table", 0.2 * i / max(len(frac), 1), f"{m} {e * 1e3:g} mJ: one wound")
         g = grid_of(m, sp)
         scan_jobs.append((m, cached_wound(m, g, e, l, c, s), [(d, p) for d in g.densities for p in g.passes]))
-    heats = heat_killed_many(scan_jobs, cache=c if c is not None else False,
-                             workers=workers,
+    heats = heat_killed_many(scan_jobs, cache=c if c is not None else False, workers=workers,
                              progress=None if progress is None else
                              (lambda f, detail: progress("physics table", 0.2 + 0.6 * f, f"{detail}: scan heat")))
     heat_of = dict(zip(frac, heats))

@@ -469,12 +469,15 @@ def _why(ctx, i, y, p, down, scar, best_any) -> str:
                     if any(sc.kind == "rolling" for sc in ctx["scars"]) else "") + ".")
     cov, alone = float(ctx["cov"][i]), float(ctx["isolated"][i])
     heat = ""
-    if cov >= 0.995:
-        heat = (" (one confluent wound: the heat the scan adds up kills the islands between the columns; 1 cm tiles "
-                f"at 250 Hz, passes {pt.SCAN_PASS_DELAY:g} s apart, assumptions)")
-    elif cov - alone >= 0.005:
-        heat = (f" ({100 * alone:.0f} % from the columns alone, the rest islands the heat the scan adds up kills; "
-                f"1 cm tiles at 250 Hz, passes {pt.SCAN_PASS_DELAY:g} s apart, assumptions)")
+    if cov >= 0.995 or cov - alone >= 0.005:
+        spec = pt.scan_of(ctx["table"].node(c.modality, c.energy, c.length, c.passes, c.stack, c.spot).wound,
+                          c.density, c.passes)
+        scan = (f"{spec.width * 1e2:g} cm tiles at {spec.rep_rate:g} Hz, passes {spec.pass_delay:g} s apart, "
+                "assumptions")
+        heat = (f" (one confluent wound: the heat the scan adds up kills the islands between the columns; {scan})"
+                if cov >= 0.995 else
+                f" ({100 * alone:.0f} % from the columns alone, the rest islands the heat the scan adds up kills; "
+                f"{scan})")
     parts.append(f"Downtime {down / DAY:.1f} d follows the healing of {100 * cov:.0f} % basal-layer "
                  f"coverage{heat}; PIH {100 * p:.0f} % over the course; scarring risk {100 * scar:.1f} % per session "
                  "(the wound's closure time against burn cohorts).")

@@ -230,10 +230,9 @@ def _setup(mtz, pattern, depths, cs_depths, *, cooling, perfusion_rate, handoff_
         return kernel_of(s)(np.ascontiguousarray(px, float), np.ascontiguousarray(py, float), firings, bins,
                             slot_table(kern, s, lnD, DAMAGE_TABLE_STEP_K), bg, out)
 
-    return types.SimpleNamespace(cost=cost, tau_c=tau_c, T_cap=T_cap, lnA=lnA, EaR=EaR, step_times=step_times,
-                                 box=box, kern=kern, cooled=cooled, drift=drift, t_base=t_base, cs_y=cs_y,
-                                 bg_map=bg_map, bg_cs=bg_cs, bulk_bg=bulk_bg, heat_box=heat_box,
-                                 run_points=run_points)
+    return types.SimpleNamespace(cost=cost, tau_c=tau_c, T_cap=T_cap, step_times=step_times, box=box, kern=kern,
+                                 cooled=cooled, drift=drift, t_base=t_base, cs_y=cs_y, bg_map=bg_map,
+                                 bulk_bg=bulk_bg, heat_box=heat_box, run_points=run_points)
 
 
 def simulate_field(
@@ -327,10 +326,10 @@ def simulate_field(
     st = _setup(mtz, pattern, np.asarray(depths), cs_depths, cooling=cooling, perfusion_rate=perfusion_rate,
                 handoff_age=handoff_age, background_step=background_step, temperature_cap=temperature_cap,
                 resolution=resolution, progress=progress, timings=timings, t_start=t_start, check_cost=check_cost)
-    cost, tau_c, T_cap, lnA, EaR = st.cost, st.tau_c, st.T_cap, st.lnA, st.EaR
+    cost, tau_c, T_cap = st.cost, st.tau_c, st.T_cap
     step_times, box, kern, cooled, drift = st.step_times, st.box, st.kern, st.cooled, st.drift
     n_map, t_map, cs_y = len(depths), st.t_base[:len(depths)], st.cs_y
-    bg_map, bg_cs, heat_box = st.bg_map, st.bg_cs, st.heat_box
+    bg_map, heat_box = st.bg_map, st.heat_box
     bulk_T = t_map[:, None] + bgmod.area_mean_rise(pattern, kern, step_times, st.bulk_bg)
     local_T, window = bgmod.local_bulk(pattern, kern, step_times, bg_map, box, t_map)
     run_points = st.run_points
@@ -391,7 +390,6 @@ def simulate_field(
     bulk_T = np.minimum(bulk_T, peak_by_depth[:, None])
     local_T = np.minimum(local_T, peak_by_depth[:, None])
 
-    resp = mtz.response
     energy_delivered = float(mtz.beam.energy) * int(getattr(mtz.beam, "stack", 1) or 1) * pattern.n_firings
     heat_deposited = float(resp.heat_content) * pattern.n_firings
     n_pts = n_map * nxp * nyp
@@ -487,13 +485,17 @@ def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int 
         Margin of the background's box beyond the rectangle, in diffusion lengths of the whole run
         (:func:`mtzsim.physics.field.background.make_box`; :func:`simulate_field` keeps 4).
     """
+    res = 10e-6  # the engine's default map pixel: the floor of the firings' bins and the sites' merging distance
     pattern = _as_pattern(pattern)
-    depths = _check(mtz, 10e-6, cooling, (depth,))
+    depths = _check(mtz, res, cooling, (depth,))
     if not (isinstance(n_points, int) and n_points >= 1):
         raise ValueError(f"n_points: must be a positive whole number, got {n_points!r}")
+    r_f = float(footprint_radius)
+    if not (math.isfinite(r_f) and r_f >= 0):
+        raise ValueError(f"footprint_radius: must be a non-negative length [m], got {footprint_radius!r}")
     st = _setup(mtz, pattern, np.asarray(depths), np.zeros(0), cooling=cooling, perfusion_rate=perfusion_rate,
                 handoff_age=handoff_age, background_step=background_step, temperature_cap=temperature_cap,
-                resolution=10e-6, cs_y=0.0, box_diffusion_lengths=box_diffusion_lengths)
+                resolution=res, cs_y=0.0, box_diffusion_lengths=box_diffusion_lengths)
     spec = pattern.spec
     rng = np.random.default_rng(seed)
     px = (rng.random(n_points) - 0.5) * spec.width
@@ -502,15 +504,11 @@ def sample_field(mtz, pattern, depth: float, *, n_points: int = 4000, seed: int 
     zones = morph.classify(o.ablated, np.minimum(o.omega, 1e30))
     dead = zones >= damage.ZONES["lethal"]
     p = float(dead.mean())
-    r_f = float(footprint_radius)
-    if not (math.isfinite(r_f) and r_f >= 0):
-        raise ValueError(f"footprint_radius: must be a non-negative length [m], got {footprint_radius!r}")
     inside = np.zeros(n_points, bool)
     if r_f > 0:
         from scipy.spatial import cKDTree
 
-        sites = np.unique(np.round(np.column_stack([pattern.x, pattern.y]) / 1e-9).astype(np.int64), axis=0) * 1e-9
-        inside = cKDTree(sites).query(np.column_stack([px, py]))[0] < r_f
+        inside = cKDTree(morph.distinct_sites(pattern, res)).query(np.column_stack([px, py]))[0] < r_f
     outside = ~inside
     bulk = st.t_base[0] + bgmod.area_mean_rise(pattern, st.kern, st.step_times, st.bulk_bg)[0]
     return FieldSample(depth=float(depth), n_points=n_points, dead_fraction=p,
