@@ -433,6 +433,49 @@ def test_calibration_reproduces_the_stored_kappa():
     # same code, data and seed: the optimiser's tolerance (xatol 1e-3 in log κ) bounds the difference
     for name in cmp.KAPPA_NAMES:
         assert cal["log_kappa"][name] == pytest.approx(stored["log_kappa"][name], abs=5e-3)
+    # `mtzsim validate` reads every row's prediction from the record: a fresh calibration must give the same ones
+    fresh = {r["key"]: r["predicted"] for r in cal["rows"]}
+    assert list(fresh) == [r["key"] for r in stored["rows"]]
+    for r in stored["rows"]:
+        assert fresh[r["key"]] == pytest.approx(r["predicted"], rel=0.02, abs=0.005), r["key"]
+
+
+def test_second_generation_1550_study_is_held_out_and_delivered_in_passes():
+    """PMID 19040687 (35–40 mJ, 20–35 % coverage a session, 2–6 sessions): held out, its coverage read through Bedi's
+    200 µm MTZ width and delivered in 4 passes, so the quadrature's sessions are the study's MTZs per area."""
+    t = {x["key"]: x for x in cmp.calibration_targets()}
+    for key in ("FP1550SecondGen_PMID19040687", "FP1550SecondGen_PMID19040687 PIH"):
+        assert t[key]["role"] == "validation" and t[key]["passes"] == cmp.FRAXEL_PASSES
+    assert t["FP1550SecondGen_PMID19040687"]["observed"] == pytest.approx(23 / 29)
+    rng = cmp.fp1550_second_gen_range()
+    assert rng["energy"] == pytest.approx((35e-3, 40e-3))
+    # 20 % of the skin in MTZs 200 µm wide: 637 per cm²; 35 %: 1,114 per cm²
+    assert rng["mtz_per_area"] == pytest.approx((0.20 / (np.pi * 1e-8), 0.35 / (np.pi * 1e-8)))
+    spot = cmp.pt.modality_grids("small")["erglass_nonablative"].spot
+    for _, p in cmp.target_settings(t["FP1550SecondGen_PMID19040687"]):
+        assert p["passes"] == 4 and 35e-3 <= p["energy"] <= 40e-3
+        assert rng["mtz_per_area"][0] <= p["density"] * p["passes"] / (np.pi * spot**2 / 4) <= rng["mtz_per_area"][1]
+
+
+def test_validate_lists_every_comparator_row_with_its_role():
+    """`mtzsim validate --model comparators`: one case per record row, fitted rows as fitted, the others held out,
+    each passing within 2σ of its observation (σ² = se² + δ², the calibration's likelihood)."""
+    from mtzsim.verify import validation
+
+    rows = {o.case.name: o for o in validation.run_all({"comparators"})}
+    rec = cmp.load_comparator_calibration()
+    assert len(rows) == len(rec["rows"])
+    by_key = {name.split(" (")[0]: o for name, o in rows.items()}
+    for r in rec["rows"]:
+        o = by_key[r["key"]]
+        assert o.case.fitted == (r["role"] == "fit") and validation.role(o.case) in ("fitted", "held out")
+        _, _, scale = cmp.METRIC_DISPLAY[r["metric"]]
+        sigma = np.hypot(r["se"], rec["delta"] * max(1.0, abs(r["observed"])))
+        assert o.passed == (abs(r["predicted"] - r["observed"]) <= 2 * sigma)
+        assert o.predicted == pytest.approx(r["predicted"] * scale)
+    # measured 2026-12-01: the second-generation 1.55 µm study's improvement passes, its PIH (0 of 29) does not
+    assert by_key["FP1550SecondGen_PMID19040687"].passed
+    assert not by_key["FP1550SecondGen_PMID19040687 PIH"].passed
 
 
 def test_full_field_node_heals_on_a_map_that_holds_its_adnexa():

@@ -329,6 +329,30 @@ def calibration_targets() -> list[dict]:
                     mapping="'marked improvement' read as ≥ 50 % improvement (assumption); binomial se; FST not given "
                     "taken as III (assumption); 6 sessions 3 weeks apart, 6 months after the last; settings not "
                     "in the abstract: the Chan2007 range (a 1.54 µm device of the same class: assumption)"))
+    second_gen = fp1550_second_gen_range()
+    r = row("FP1550SecondGen_PMID19040687", ">= 50 % improvement (physician-rated quartile scale)")
+    out.append(dict(key="FP1550SecondGen_PMID19040687", role="validation", modality="erglass_nonablative",
+                    metric="share_50", observed=int(r["n_events"]) / int(r["n_total"]),
+                    se=math.sqrt(int(r["n_events"]) * (int(r["n_total"]) - int(r["n_events"]))) / int(r["n_total"]) ** 1.5,
+                    n=int(r["n_total"]), fitzpatrick=3, sessions=4, interval=28 * DAY,
+                    follow_up=3 * MONTH, settings_range=second_gen, settings_source="FP1550SecondGen_PMID19040687",
+                    passes=FRAXEL_PASSES,
+                    mapping="held out (never fitted): 23 of 29 patients >= 50 % improvement (18 at 50-75 %, 5 above 75 %) "
+                    "on a physician-rated quartile scale; binomial se; FST I-V taken as III; 2-6 sessions a month "
+                    "apart taken as 4, follow-up (not in the abstract) as 3 months (assumptions); 35-40 mJ per MTZ and "
+                    "a treatment coverage of 20-35 % per session (the study's), uniform, read as MTZs per area through "
+                    "the MTZ width Bedi 2007 measured at 40 mJ (about 200 um: coverage / (pi 100 um^2), 640-1,110 "
+                    "MTZ/cm2), delivered in 4 passes (RealSelfFraxelPasses: 'most users will do 4 passes'; a "
+                    "clinician's account, weak)"))
+    r = row("FP1550SecondGen_PMID19040687", "PIH incidence")
+    out.append(dict(key="FP1550SecondGen_PMID19040687 PIH", role="validation", modality="erglass_nonablative",
+                    metric="pih", observed=float(r["percent"]) / 100, se=1.0 / 29, n=29, fitzpatrick=3, sessions=4,
+                    interval=28 * DAY, follow_up=3 * MONTH, settings_range=second_gen,
+                    settings_source="FP1550SecondGen_PMID19040687",
+                    passes=FRAXEL_PASSES,
+                    mapping="held out: 'no posttreatment pigmentary changes' in 29 patients of FST I-V (taken as III), "
+                    "2-6 sessions (taken as 4) at 35-40 mJ and 20-35 % coverage in 4 passes (as the row above); "
+                    "se = 1/29"))
     out.append(dict(key="You2016", role="validation", modality="erglass_nonablative", metric="improvement_ratio",
                     versus="co2_fractional", observed=2.2 / 5.2, se=0.15, n=58, fitzpatrick=4, sessions=3,
                     interval=28 * DAY, follow_up=3 * MONTH,
@@ -390,6 +414,35 @@ def calibration_targets() -> list[dict]:
                     observed=0.0, se=1.0 / 9, n=9, fitzpatrick=5, sessions=2, interval=28 * DAY,
                     mapping="no PIH in 9 patients of FST IV–V over 2 sessions a month apart; se = 1/9"))
     return out
+
+
+#: Treatment coverage per session of the second-generation 1,550 nm study [-]: "Treatment levels varied from 7 to 10
+#: and 'Advanced Level 1,' corresponding to treatment coverage of 20% to 35%" (its abstract, PMID 19040687).
+SECOND_GEN_COVERAGE = (0.20, 0.35)
+#: Passes a Fraxel-type 1.55 µm session is delivered in: "most users will do 4 passes (2 horizontal and 2 vertical)
+#: ... The laser will calculate how densely to space the microthermal zones depending on the proposed number of
+#: passes and the desired density" (RealSelfFraxelPasses: a clinician's answer on a patient forum, reliability C).
+#: Used where a study gives a session's coverage but not its passes; the scan heat depends on it (4 passes of the
+#: second-generation study's 36–39 mJ at 20–35 % coverage: the heat kills 3–11 % of the islands the columns leave; in
+#: one pass 91–99 %, a confluent burn that the study's "side effects were minimal" rules out; 2026-12-01).
+FRAXEL_PASSES = 4
+
+
+def fp1550_second_gen_range() -> dict:
+    """Settings range of the second-generation 1,550 nm study (FP1550SecondGen_PMID19040687), SI: 35–40 mJ per MTZ and
+    a treatment coverage of 20–35 % per session, read as MTZs per area through the MTZ width Bedi 2007 measured at
+    40 mJ (``params/data/mtz_1550_histology.csv``, bedi2007_width_40mj: about 200 µm): N = coverage / (π (w/2)²).
+    Assumption: the device's coverage counts each MTZ's full width (Bedi's H&E width, not the 140 µm spot)."""
+    from mtzsim.params import tables
+
+    r = next(row for row in tables.rows("comparators_calibration.csv")
+             if row["source"] == "FP1550SecondGen_PMID19040687" and row["outcome"].startswith(">= 50"))
+    width = next(float(row["measured_um"]) for row in tables.rows("mtz_1550_histology.csv")
+                 if row["key"] == "bedi2007_width_40mj") * 1e-6
+    area = math.pi * (width / 2) ** 2
+    low, high = SECOND_GEN_COVERAGE
+    return {"energy": (float(r["energy_mj_low"]) * 1e-3, float(r["energy_mj_high"]) * 1e-3),
+            "mtz_per_area": (low / area, high / area)}
 
 
 def nafl_settings_range() -> dict:
@@ -458,7 +511,8 @@ def node_for(modality: str, energy=None, length=None, *, spot=None, passes: int 
 QUADRATURE_POINTS = 2
 
 
-def settings_quadrature(modality: str, ranges: dict, n: int = QUADRATURE_POINTS) -> list[tuple[float, dict]]:
+def settings_quadrature(modality: str, ranges: dict, n: int = QUADRATURE_POINTS, passes: int = 1
+                        ) -> list[tuple[float, dict]]:
     """Weights and settings of a tensor Gauss–Legendre rule over uniform ranges of unreported settings.
 
     Parameters
@@ -467,9 +521,13 @@ def settings_quadrature(modality: str, ranges: dict, n: int = QUADRATURE_POINTS)
         The modality whose preset (:data:`PRESETS`) fills the settings not in ``ranges``.
     ranges : dict
         ``{"energy": (low, high)}`` [J] and/or ``{"mtz_per_area": (low, high)}`` [1/m²] (MTZs per
-        skin area per session: one pass at the spot-area fraction ``N π s² / 4``), each uniform.
+        skin area per session, each uniform), delivered in ``passes`` passes of the spot-area fraction
+        ``N π s² / 4 / passes`` each.
     n : int
         Nodes per setting.
+    passes : int
+        Passes a session's MTZs are delivered in (1: one pass; the scan heat of a session depends on it, its
+        remodeling stimulus and PIH spot coverage do not).
 
     Returns
     -------
@@ -480,6 +538,8 @@ def settings_quadrature(modality: str, ranges: dict, n: int = QUADRATURE_POINTS)
 
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n!r}")
+    if int(passes) != passes or passes < 1:
+        raise ValueError(f"passes must be a whole number of at least 1, got {passes!r}")
     unknown = set(ranges) - {"energy", "mtz_per_area"}
     if unknown:
         raise ValueError(f"unknown unreported settings {sorted(unknown)}; expected energy and/or mtz_per_area")
@@ -499,7 +559,7 @@ def settings_quadrature(modality: str, ranges: dict, n: int = QUADRATURE_POINTS)
             if key == "energy":
                 p["energy"] = float(value)
             else:
-                p["density"], p["passes"] = float(value * math.pi * spot**2 / 4), 1
+                p["density"], p["passes"] = float(value * math.pi * spot**2 / 4 / passes), int(passes)
         out.append((weight, p))
     return out
 
@@ -507,7 +567,7 @@ def settings_quadrature(modality: str, ranges: dict, n: int = QUADRATURE_POINTS)
 def target_settings(t: dict) -> list[tuple[float, dict]]:
     """The settings a target is predicted at: its preset, or a quadrature over its unreported settings."""
     if t.get("settings_range"):
-        return settings_quadrature(t["modality"], t["settings_range"])
+        return settings_quadrature(t["modality"], t["settings_range"], passes=t.get("passes", 1))
     return [(1.0, dict(PRESETS[t["modality"]]))]
 
 
@@ -731,6 +791,50 @@ def _implied_kappa_thermal(t: dict, k: Kappa, nodes: dict, cohort_size: int, see
     if g_lo * g_hi > 0:
         return None
     return float(math.exp(brentq(gap, lo, hi, xtol=1e-2)))
+
+
+#: How ``mtzsim validate`` shows each comparator metric: (quantity, unit, scale from the model's value).
+METRIC_DISPLAY = {
+    "share_50": ("share of patients with >= 50 % improvement", "%", 100.0),
+    "share_25": ("share of patients with > 25 % improvement", "%", 100.0),
+    "gb_change_ge1": ("share of patients one Goodman-Baron grade down or more", "%", 100.0),
+    "pih": ("PIH over the course", "%", 100.0),
+    "improvement_mean": ("mean improvement", "%", 100.0),
+    "gb_grade_change": ("mean Goodman-Baron grade change", "grades", 1.0),
+    "erythema_days": ("erythema", "d", 1.0),
+    "downtime_days": ("downtime", "d", 1.0),
+    "improvement_ratio": ("ratio of mean improvements to fractional CO2", "-", 1.0),
+    "share_50_ratio": ("ratio of shares >= 50 % improved to fractional CO2", "-", 1.0),
+}
+#: Width of a comparator row's pass band in ``mtzsim validate``, in σ of the calibration's own likelihood
+#: (σ² = se² + δ², :func:`calibrate_comparators`): 2, about the 95 % band of a Gaussian.
+VALIDATE_SIGMAS = 2.0
+
+
+def register_validation_cases(registry=None):
+    """Add every comparator row to ``mtzsim validate`` (model ``"comparators"``): the fitted rows as fitted, the
+    validation rows (single-arm rows held out, every head-to-head row) as held out.
+
+    Each prediction is the packaged record's (``params/data/comparator_calibration.json``, written by ``mtzsim
+    calibrate --stage comparators``, which predicts every row at the fitted κ; ``tests/test_comparators.py`` checks
+    that a fresh calibration reproduces the record's κ and predictions), as the MTZ calibration's leave-one-out rows
+    are read from its record. A row passes when the prediction lies within :data:`VALIDATE_SIGMAS` σ of the
+    observation, σ² = se² + δ² the calibration's own likelihood width (δ: the scale mapping's uncertainty)."""
+    if registry is None:
+        from mtzsim.verify import validation as registry
+    rec = load_comparator_calibration()
+    delta = float(rec["delta"])
+    present = {c.name for c in registry.CASES}
+    for row in rec["rows"]:
+        quantity, unit, scale = METRIC_DISPLAY[row["metric"]]
+        name = f"{row['key']} ({row['modality']}): {quantity}"
+        if name in present:
+            continue
+        sigma = math.sqrt(row["se"] ** 2 + (delta * max(1.0, abs(row["observed"]))) ** 2)
+        registry.CASES.append(registry.Case(
+            name=name, model="comparators", quantity=row["metric"], unit=unit, measured=row["observed"] * scale,
+            tolerance=VALIDATE_SIGMAS * sigma * scale, source=row["key"].split()[0], kind="absolute",
+            predict=lambda v=row["predicted"] * scale: v, fitted=row["role"] == "fit", note=row["mapping"]))
 
 
 def write_comparator_calibration(record: dict, path=None):

@@ -208,7 +208,7 @@ def role(case) -> str:
 # ---------------------------------------------------------------- cases from the data table
 
 #: Known models (``mtzsim validate --model``).
-MODELS = ("mtz", "damage", "healing", "outcome")
+MODELS = ("mtz", "damage", "healing", "outcome", "comparators")
 
 
 @lru_cache(maxsize=None)
@@ -265,8 +265,8 @@ _load_cases()
 
 
 def _register_stage_cases(models: set[str] | None = None) -> None:
-    """Add the MTZ calibration's leave-one-out and held-out cases, and the healing and outcome
-    stages' cases, on first use (their predictions run the biology and the emulated trials,
+    """Add the MTZ calibration's leave-one-out and held-out cases, the healing and outcome
+    stages' cases and the comparator calibration's rows, on first use (their predictions run the biology and the emulated trials,
     seconds each, so they are not built at import). Each registration is idempotent: it looks at
     what the registry already holds."""
     wanted = set(models or MODELS)
@@ -288,3 +288,7 @@ def _register_stage_cases(models: set[str] | None = None) -> None:
         from mtzsim.clinic import scarring
 
         scarring.register()
+    if "comparators" in wanted:
+        from mtzsim.clinic.comparators import register_validation_cases
+
+        register_validation_cases()

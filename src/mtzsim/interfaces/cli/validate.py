@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("validate")
     def validate_command(
-        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, healing, outcome)"),
+        model: Optional[List[str]] = typer.Option(None, help="only these models (mtz, damage, healing, outcome, comparators)"),
         as_json: bool = typer.Option(False, "--json", help="print the cases as a JSON list"),
         figure: Optional[str] = typer.Option(None, help="write every case's deviation in units of its tolerance "
                                                         "to this figure (png, pdf, svg)"),
