@@ -47,6 +47,25 @@ def test_full_grid_has_at_least_1000_candidates():
     assert len(pl.candidates_for(t, pt.MODALITIES, 3)) >= 1000
 
 
+def test_a_1550_session_holds_at_most_2000_mtz_per_cm2_in_up_to_four_passes():
+    """Chan 2007's high-density arm (2,000 MTZ/cm² a session) bounds the 1.55 µm grid; the session is delivered in
+    1-4 passes (a clinician's 'most users will do 4 passes'), so the planner can spread it out and let the skin cool
+    between passes. Other modalities keep their whole product grid."""
+    grids = pt.modality_grids("full")
+    t = pt.PhysicsTable(nodes={}, size="full", model_version="", build_seconds=0.0, grids=grids)
+    g = grids["erglass_nonablative"]
+    spot_area = np.pi * g.spot**2 / 4
+    cands = [c for c in pl.candidates_for(t, ("erglass_nonablative",), 3)]
+    per_cm2 = {round(c.density * c.passes / spot_area / 1e4) for c in cands}
+    assert max(per_cm2) == 1949 and min(per_cm2) == 325  # 30 % x 1 or 10 % x 3; 5 % x 1 on the 140 µm spot
+    assert {c.passes for c in cands} == {1, 2, 3, 4}
+    assert all(d * p <= g.max_session_density * (1 + 1e-9) for d, p in g.session_combos())
+    assert (0.30, 2) not in g.session_combos() and (0.05, 4) in g.session_combos()
+    co2 = grids["co2_fractional"]
+    assert co2.max_session_density is None
+    assert len(co2.session_combos()) == len(co2.densities) * len(co2.passes)
+
+
 def test_stacking_is_a_decision_variable_of_the_fractional_lasers():
     """Issue 12 lists stacking among the planner's decision variables: the fractional lasers stack 1-3 (CO2, the
     120 um preset's stack range) and 1 or 3 (Er:YAG) pulses on one spot, each stack its own simulated wound; the
@@ -331,11 +350,12 @@ def test_fractional_co2_has_the_most_potential_for_deep_boxcar_and_rolling(full_
     CO2 first, above the best of every other modality. Its edge comes at the top of its range only (160 mJ stacked
     three times, 1.76 mm deep), and with its downtime: a 14-day limit already hands the choice to 1.55 µm.
     Measured 2026-12-01 (FST IV, seed 1): CO2 74.1 % (160 mJ x 3 stacked, 25 % x 3 passes, 85 d downtime; 93 d
-    since the scan's heat is healed: one confluent wound), 1.55 µm 73.1 % (40 mJ, 40 % x 3 passes; confluent too,
-    53 d), MNRF 68.3 %, fractional Er:YAG 64.2 %, microneedling 59.4 %, full-field CO2 49.9 %, full-field Er:YAG
-    40.4 %; seeds 2 and 3 give the same order (74.1 / 74.2 vs 73.1 / 73.2 %). Within 14 and 7 days: 1.55 µm 15 mJ,
-    10 % x 3 (70.5 %, 7.8 d) and 10 mJ, 10 % x 3 (69.1 %, 3.6 d). At the presets the order is not this one
-    (tests/test_comparators.py, strict xfail).
+    since the scan's heat is healed: one confluent wound), 1.55 µm 71.3 % (40 mJ, 10 % x 3 passes, 1,950 MTZ/cm²,
+    51 d; 73.1 % at 40 % x 3, 7,800 MTZ/cm², before a session was held to 2,000 MTZ/cm²), MNRF 68.3 %, fractional
+    Er:YAG 64.2 %, microneedling 59.4 %, full-field CO2 49.9 %, full-field Er:YAG 40.4 %; seeds 2 and 3 give the same
+    order (74.1 / 74.2 vs 71.3 / 71.4 %). Within 14 and 7 days: 1.55 µm 15 mJ, 10 % x 3 (70.5 %, 8.0 d) and 20 mJ,
+    5 % x 4 passes (69.3 %, 5.5 d). At the presets the order is not this one (tests/test_comparators.py, strict
+    xfail).
     """
     r = pl.plan(DEEP_SCARS, fitzpatrick=4, max_sessions=3, table=full_table, top=3)
     assert r.plans[0].modality == "co2_fractional"

@@ -147,6 +147,14 @@ class ModalityGrid:
     device: str = ""
     source: str = ""
     assumption: str = ""
+    max_session_density: float | None = None
+
+    def session_combos(self) -> list[tuple]:
+        """(density, passes) of the sessions the grid offers: every pair whose spot-area fraction per session,
+        density × passes, stays within :attr:`max_session_density` (None: no bound)."""
+        cap = self.max_session_density
+        return [(d, p) for d in self.densities for p in self.passes
+                if cap is None or d is None or d * p <= cap * (1.0 + 1e-9)]
 
     def spot_energies(self) -> list[tuple]:
         """(spot, energies) of each tip of a laser grid: the preset's first, then :attr:`other_spots`."""
@@ -182,6 +190,14 @@ def stack_delay(modality: str) -> float:
 
 
 _MJ, _UM, _MM, _WK = 1e-3, 1e-6, 1e-3, 7 * DAY
+
+
+#: Most MTZs per skin area in one 1.55 µm session [1/m²]: 2,000 per cm², the high-density arm of Chan 2007 (the most
+#: any source in the data gives for this device class; the second-generation study's 35–40 mJ sessions held 640–1,110
+#: per cm², params/data/comparators_calibration.csv) and a clinician's "approximately 2000 microthermal zones (MTZs) per
+#: square centimeter" for the Fraxel handpiece (RealSelfFraxelPasses, weak). Until 2026-12-01 the planner's grid went to
+#: 40 % × 3 passes of the 140 µm spot, 7,800 per cm², and its best 1.55 µm course (40 mJ, 40 % × 3) lay there.
+ERGLASS_MAX_MTZ_PER_AREA = 2000e4
 
 
 def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
@@ -248,8 +264,12 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
         "erglass_nonablative": ModalityGrid(
             "erglass_nonablative", "non-ablative fractional 1.55 µm", "erglass",
             energies=pick((5 * _MJ, 10 * _MJ, 15 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=140 * _UM,
-            densities=pick((0.05, 0.10, 0.20, 0.30, 0.40), (1, 3)), passes=(1, 2, 3), intervals=(4 * _WK,),
-            device=gl.name, source=gl.ranges["energy"].source, assumption=gl.assumption),
+            densities=pick((0.05, 0.10, 0.20, 0.30), (1, 3)), passes=(1, 2, 3, 4), intervals=(4 * _WK,),
+            max_session_density=ERGLASS_MAX_MTZ_PER_AREA * math.pi * (140 * _UM) ** 2 / 4,
+            device=gl.name, source=gl.ranges["energy"].source + "; Chan2007 and RealSelfFraxelPasses (MTZs per session, "
+            "passes)", assumption=gl.assumption + "; a session holds at most 2,000 MTZ/cm² (Chan2007's high-density "
+            "arm; 'approximately 2000 microthermal zones per square centimeter', RealSelfFraxelPasses), delivered in "
+            "1–4 passes ('most users will do 4 passes', the same weak source)"),
         "microneedling": ModalityGrid(
             "microneedling", "microneedling (stamp/pen)", None,
             lengths=pick((0.5 * _MM, 1.0 * _MM, 1.5 * _MM, 2.0 * _MM, 2.5 * _MM), (1, 3)), passes=(1, 2, 4, 8),
@@ -744,7 +764,9 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     key = "physicstable-" + canonical_hash(("physics_table", model_version(), _healing_version(), size, mods,
                                             COVERAGE_NODES, HEALING_MAP, HEALING_SEEDS, FULL_FIELD_MAP, ERYTHEMA_FLOOR,
                                             PASS_DELAY, STACK_DELAY, SCAN_POINTS, SCAN_HANDOFF_AGE, SCAN_PASS_DELAY,
-                                            SCAN_BACKGROUND_STEP, SCAN_BOX_DIFFUSION_LENGTHS, site))[:40]
+                                            SCAN_BACKGROUND_STEP, SCAN_BOX_DIFFUSION_LENGTHS, site,
+                                            # the grids themselves (clinic/ is not in the model version's hash)
+                                            tuple(repr(grids[m]) for m in mods)))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
@@ -764,7 +786,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
         if progress is not None:
             progress("physics table", 0.2 * i / max(len(frac), 1), f"{m} {e * 1e3:g} mJ: one wound")
         g = grid_of(m, sp)
-        scan_jobs.append((m, cached_wound(m, g, e, l, c, s), [(d, p) for d in g.densities for p in g.passes]))
+        scan_jobs.append((m, cached_wound(m, g, e, l, c, s), g.session_combos()))
     heats = heat_killed_many(scan_jobs, cache=c if c is not None else False, workers=workers,
                              progress=None if progress is None else
                              (lambda f, detail: progress("physics table", 0.2 + 0.6 * f, f"{detail}: scan heat")))

@@ -133,13 +133,12 @@ def candidates_for(table: pt.PhysicsTable, modalities, max_sessions: int) -> lis
         g = table.grids[m]
         for (e, l, sp) in g.settings_nodes():
             for st in g.stacks:
-                for dens in g.densities:
-                    for p in g.passes:
-                        for s in range(1, min(max_sessions, g.max_sessions) + 1):
-                            for iv in g.intervals:
-                                if s == 1 and iv != g.intervals[0]:
-                                    continue  # the interval does not matter for one session
-                                out.append(Candidate(m, e, l, dens, p, s, iv, st, sp))
+                for dens, p in g.session_combos():
+                    for s in range(1, min(max_sessions, g.max_sessions) + 1):
+                        for iv in g.intervals:
+                            if s == 1 and iv != g.intervals[0]:
+                                continue  # the interval does not matter for one session
+                            out.append(Candidate(m, e, l, dens, p, s, iv, st, sp))
     return out
 
 
