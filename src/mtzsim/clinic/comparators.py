@@ -422,6 +422,8 @@ SECOND_GEN_COVERAGE = (0.20, 0.35)
 #: Passes a Fraxel-type 1.55 µm session is delivered in: "most users will do 4 passes (2 horizontal and 2 vertical)
 #: ... The laser will calculate how densely to space the microthermal zones depending on the proposed number of
 #: passes and the desired density" (RealSelfFraxelPasses: a clinician's answer on a patient forum, reliability C).
+#: A laser vendor's page puts the practice higher, "8 to 10" passes of "100 and 200 MTZ/cm²" each (BelisMultiPass,
+#: reliability C): 4 is the fewer of the two accounts, the one with more heat per pass.
 #: Used where a study gives a session's coverage but not its passes; the scan heat depends on it (4 passes of the
 #: second-generation study's 36–39 mJ at 20–35 % coverage: the heat kills 3–11 % of the islands the columns leave; in
 #: one pass 91–99 %, a confluent burn that the study's "side effects were minimal" rules out; 2026-12-01).
