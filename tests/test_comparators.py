@@ -476,6 +476,15 @@ def test_validate_lists_every_comparator_row_with_its_role():
     # measured 2026-12-01: the second-generation 1.55 µm study's improvement passes, its PIH (0 of 29) does not
     assert by_key["FP1550SecondGen_PMID19040687"].passed
     assert not by_key["FP1550SecondGen_PMID19040687 PIH"].passed
+    # every PIH row carries a new study's 95 % interval (its study effect drawn) around its mean; the second-
+    # generation study's 0 of 29 lies inside it (1.6-100 %, measured 2026-12-01): the law's between-study spread,
+    # not its mean, is what the observation tests
+    for r in rec["rows"]:
+        if r["metric"] == "pih":
+            lo, hi = r["predicted_interval"]
+            assert lo <= r["predicted"] <= hi and "95 % interval" in by_key[r["key"]].case.note
+    lo, hi = next(r for r in rec["rows"] if r["key"] == "FP1550SecondGen_PMID19040687 PIH")["predicted_interval"]
+    assert lo < 0.10 < hi  # 0 of 29: a study rate up to ~10 % is within its binomial 95 % band
 
 
 def test_full_field_node_heals_on_a_map_that_holds_its_adnexa():

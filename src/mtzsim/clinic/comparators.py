@@ -577,8 +577,11 @@ def _node_key(modality: str, p: dict) -> tuple:
     return (modality, pt._k(p["energy"]), pt._k(p["length"]), pt.node_stack(modality, p["passes"], p.get("stack", 1)))
 
 
-def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: int, p: dict | None = None):
-    """One target's model value at settings ``p`` (default: the modality's preset)."""
+def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: int, p: dict | None = None,
+                    interval: bool = False):
+    """One target's model value at settings ``p`` (default: the modality's preset); with ``interval`` (PIH rows
+    only) the 95 % interval of a new study's course PIH instead (the posterior draws with their drawn new-study
+    effects: :attr:`mtzsim.clinic.outcome.OutcomeResult.pih_interval`)."""
     from mtzsim.clinic.outcome import predict_outcome
 
     m = t["modality"]
@@ -598,6 +601,10 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
 
     o, down, ery = outcome(m, p)
     metric = t["metric"]
+    if interval:
+        if metric != "pih":
+            raise ValueError(f"an interval is given for PIH rows only, not {metric!r}")
+        return tuple(float(v) for v in o.pih_interval)
     if metric in ("improvement_ratio", "share_50_ratio"):  # a head-to-head row: the other arm at its preset
         ref, _, _ = outcome(t["versus"], dict(PRESETS[t["versus"]]))
         if metric == "improvement_ratio":
@@ -742,6 +749,12 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
             row["predicted_range"] = [float(preds.min()), float(preds.max())]
             row["settings_range"] = {kk: list(v) for kk, v in t["settings_range"].items()}
             row["settings_source"] = t["settings_source"]
+        if t["metric"] == "pih":
+            # a new study's course PIH varies with its study effect (sd ~1.7 on the log-odds, fitted across the PIH
+            # calibration studies): the envelope of its 95 % interval over the row's settings
+            ivs = np.array([_predict_target(t, k, nodes, cohort_size, seed, p, interval=True)
+                            for _, p in quad[t["key"]]])
+            row["predicted_interval"] = [float(ivs[:, 0].min()), float(ivs[:, 1].max())]
         if t.get("versus"):
             row["versus"] = t["versus"]
         if t.get("versus") and t["role"] == "validation":
@@ -833,10 +846,14 @@ def register_validation_cases(registry=None):
         if name in present:
             continue
         sigma = math.sqrt(row["se"] ** 2 + (delta * max(1.0, abs(row["observed"]))) ** 2)
+        note = row["mapping"]
+        if "predicted_interval" in row:
+            lo, hi = (v * scale for v in row["predicted_interval"])
+            note = f"{note}; a new study's 95 % interval {lo:.3g}-{hi:.3g} {unit} (its study effect drawn)"
         registry.CASES.append(registry.Case(
             name=name, model="comparators", quantity=row["metric"], unit=unit, measured=row["observed"] * scale,
             tolerance=VALIDATE_SIGMAS * sigma * scale, source=row["key"].split()[0], kind="absolute",
-            predict=lambda v=row["predicted"] * scale: v, fitted=row["role"] == "fit", note=row["mapping"]))
+            predict=lambda v=row["predicted"] * scale: v, fitted=row["role"] == "fit", note=note))
 
 
 def write_comparator_calibration(record: dict, path=None):
