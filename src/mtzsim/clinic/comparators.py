@@ -360,7 +360,8 @@ def calibration_targets() -> list[dict]:
                     "2.2 over AFL 5.2 (CO2 resurfacing 6.0, Er:YAG 5.8), read as the ratio of mean improvements; AFL "
                     "taken as fractional CO2; sessions, settings and follow-up not in the abstract: 3 sessions 4 weeks "
                     "apart, presets, 3 months (assumptions); Korean patients taken as FST IV; se 0.15 (assumption)"))
-    arms = {r["arm"]: r for r in rows("comparators_calibration.csv") if r["source"] == "NAFLvsAFL_LSM2011"}
+    arms = {r["arm"]: r for r in rows("comparators_calibration.csv")
+            if r["source"] == "NAFLvsAFL_LSM2011" and r["outcome"].startswith("> 50 %")}
     naf, afl = arms["NAF 1,550 nm"], arms["AF CO2"]
     p_naf, p_afl = float(naf["percent"]) / 100, float(afl["percent"]) / 100
     n_naf, n_afl = int(naf["n_total"]), int(afl["n_total"])
@@ -372,6 +373,19 @@ def calibration_targets() -> list[dict]:
                     "with > 50 % improvement, NAF 1,550 nm 35 % of 45 over AF CO2 37 % of 37 (ratio 0.95, delta-method "
                     "binomial se); skin mainly FST IV; 12 weeks after the last session; sessions, interval and "
                     "settings not in the abstract: 3 sessions 4 weeks apart at the presets (assumptions)"))
+    pih_arms = {r["arm"]: r for r in rows("comparators_calibration.csv")
+                if r["source"] == "NAFLvsAFL_LSM2011" and r["outcome"] == "PIH incidence"}
+    for arm, modality, tag in (("NAF 1,550 nm", "erglass_nonablative", "NAF"), ("AF CO2", "co2_fractional", "AF")):
+        r = pih_arms[arm]
+        p_obs, n_obs = float(r["percent"]) / 100, int(r["n_total"])
+        out.append(dict(key=f"NAFLvsAFL_LSM2011 {tag} PIH", role="validation", modality=modality, metric="pih",
+                        observed=p_obs, se=math.sqrt(p_obs * (1 - p_obs) / n_obs), n=n_obs, fitzpatrick=4, sessions=3,
+                        interval=28 * DAY, follow_up=3 * MONTH,
+                        mapping=f"HEAD-TO-HEAD arm (validation only, never fitted): PIH in {r['percent']} % of {n_obs} "
+                        "patients over the course; skin mainly FST IV (taken as IV); bleaching creams and oral "
+                        "antibiotics after each session (not modelled; the model's sun protection is off); sessions, "
+                        "interval and settings not in the abstract: 3 sessions 4 weeks apart at the presets "
+                        "(assumptions, as this study's improvement ratio); binomial se"))
     r = row("MNRFTurkey2019", "> 25 % improvement (physician-rated)")
     out.append(dict(key="MNRFTurkey2019", role="validation", modality="microneedle_rf", metric="share_25",
                     observed=float(r["percent"]) / 100, se=math.sqrt(0.777 * 0.223 / 9), n=9, fitzpatrick=3,
