@@ -47,12 +47,12 @@ def test_more_passes_never_cool_the_bulk_and_a_pause_does(yuan_node):
 
 
 def test_the_planners_unconstrained_best_is_one_confluent_wound():
-    """160 mJ stacked 3 times at 25 % x 3 passes, the planner's best course with no limits until 2026-12-01 (README):
-    the basal layer is one wound and the bulk passes 80 °C even with the table's 60 s between passes (measured
-    2026-12-01 on 3 mm: 99.97 % open, bulk 93 °C; passes back to back: 100 %, 181 °C on 4 mm, 149 °C on 1 cm). On a
-    2 mm tile (faster; a smaller tile fired as fast only runs hotter)."""
+    """160 mJ stacked 3 times at 25 % in one pass, the planner's best course with no limits (README; 25 % x 3 passes
+    until a session was held to the preset's 25 %, 2026-12-01): the basal layer is one wound and the bulk passes
+    80 °C (measured 2026-12-01: 99.96 % open, bulk 90 °C on 2 mm, 99.91 % and 90 °C on 3 mm; the three passes of
+    before: 99.97 %, 93 °C on 3 mm). On a 2 mm tile (faster; a smaller tile fired as fast only runs hotter)."""
     node = cmp.node_for("co2_fractional", 160e-3, None, stack=3)
-    f = field_check(node.wound, 0.25, 3, tile=2e-3)
+    f = field_check(node.wound, 0.25, 1, tile=2e-3)
     assert f.basal_coverage > 0.995 and f.coverage_treated > 0.995
     assert f.max_bulk_temperature - ZERO_CELSIUS > 80.0
 

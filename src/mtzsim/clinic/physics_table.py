@@ -230,13 +230,14 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             stacks=pick(tuple(range(int(co2.ranges["stack"].low), int(co2.ranges["stack"].high) + 1)), (0,)),
             other_spots=((1000 * _UM, (co2w.ranges["energy"].low, 100 * _MJ, co2w.ranges["energy"].high)),) if full
             else (),  # the superficial preset's 1000 µm tip, its sweep's ends and its 100 mJ default
-            intervals=(4 * _WK, 6 * _WK),
+            intervals=(4 * _WK, 6 * _WK), max_session_density=co2.ranges["density"].high,
             device=co2.name + "; " + co2w.name,
             source=co2.ranges["energy"].source + "; " + co2.ranges["density"].source + "; "
             + co2w.ranges["energy"].source,
             assumption="two tips: the 120 µm preset (5–160 mJ) and the 1000 µm superficial preset (60, 100, 220 mJ: "
             "its eCO2SpotSize sweep's ends and its default); stacks 1–3 pulses 1 ms apart (the presets' stack "
-            "range, an assumption; the engine's default delay); " + co2.ranges["density"].assumption),
+            "range, an assumption; the engine's default delay); " + co2.ranges["density"].assumption
+            + "; a session's spot coverage (density × passes) stays within that range, its passes spreading it"),
         "co2_full_field": ModalityGrid(
             "co2_full_field", "full-field CO2 (scanned 3 mm spots, 100 % coverage)", "co2",
             energies=pick((0.3, 0.6, 1.0), (0, 2)), spot=3e-3, densities=(1.0,), passes=(1,),
@@ -249,9 +250,10 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             "eryag_fractional", "fractional Er:YAG (2.94 µm)", "eryag",
             energies=pick((2.5 * _MJ, 5 * _MJ, 10 * _MJ, 20 * _MJ, 40 * _MJ), (1, 3)), spot=250 * _UM,
             densities=pick((0.05, 0.10, 0.20, 0.30), (1, 2)), passes=(1, 2, 3), stacks=pick((1, 3), (0,)),
-            intervals=(4 * _WK,), device=er.name, source=er.source,
+            intervals=(4 * _WK,), device=er.name, source=er.source, max_session_density=er.ranges["density"].high,
             assumption=er.ranges["energy"].assumption + "; spot 250 µm; stacks 1 and 3 pulses 1 ms apart (inside the "
-            "preset's 1–10, an assumption)"),
+            "preset's 1–10, an assumption); a session's spot coverage (density × passes) stays within the preset's "
+            "density range"),
         "eryag_full_field": ModalityGrid(
             "eryag_full_field", "full-field Er:YAG (6 mm spots, 100 % coverage)", "eryag",
             energies=pick((0.4, 0.8, 1.5), (0, 2)), spot=6e-3, densities=(1.0,), passes=(1, 2),
