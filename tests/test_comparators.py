@@ -309,7 +309,7 @@ def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
     "improvement in 35 % after 1.55 µm and 37 % after fractional CO2, ratio 0.95 ± 0.28, model 1.05), and the issue "
     "keeps them out of the fit. What each device's range allows does "
     "order them so: tests/test_planner.py::test_fractional_co2_has_the_most_potential_for_deep_boxcar_and_rolling "
-    "(best courses 74.1 % CO2, 73.1 % 1.55 µm). The heat the 1.55 µm preset's two passes add up is in its healing since "
+    "(best courses 73.6 % CO2, 71.3 % 1.55 µm, each session within its sourced coverage). The heat the 1.55 µm preset's two passes add up is in its healing since "
     "2026-12-01 (33.8 % open basal layer against the columns' 23.0 %, passes 60 s apart on a 1 cm tile at 250 Hz: "
     "assumptions), not in its remodeling stimulus, so it does not move these improvements"))
 def test_fractional_co2_most_improvement_for_deep_boxcar_and_rolling(dark_skin_comparison):
