@@ -74,6 +74,19 @@ def test_a_fractional_session_stays_within_its_sourced_coverage_spread_over_its_
     assert all(grids[m].max_session_density is None for m in ("microneedling", "microneedle_rf", "co2_full_field"))
 
 
+def test_the_why_says_when_a_session_sits_at_its_sourced_top(table):
+    """A plan whose session holds (nearly) the most MTZs the device's sources used says so, with its MTZs per cm²;
+    the others do not (small table: 1.55 µm at 30 % in one pass is 1,949 MTZ/cm², 97 % of the 2,000 cap)."""
+    r = pl.plan(SCARS, table=table, modalities=("erglass_nonablative",), fitzpatrick=3, top=200, cohort_size=24,
+                refine_cohort=24)
+    cap = table.grids["erglass_nonablative"].max_session_density
+    at_top = [p for p in r.plans if p.settings["density_pct"] / 100 * p.settings["passes"] >= pl.SESSION_CAP_NOTE * cap]
+    assert at_top and len(at_top) < len(r.plans)
+    for p in r.plans:
+        assert ("at the top of what the device's sources used" in p.why) == (p in at_top), p.settings
+    assert "1,949 MTZ/cm²" in at_top[0].why
+
+
 def test_stacking_is_a_decision_variable_of_the_fractional_lasers():
     """Issue 12 lists stacking among the planner's decision variables: the fractional lasers stack 1-3 (CO2, the
     120 um preset's stack range) and 1 or 3 (Er:YAG) pulses on one spot, each stack its own simulated wound; the

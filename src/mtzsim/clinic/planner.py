@@ -480,7 +480,18 @@ def _why(ctx, i, y, p, down, scar, best_any) -> str:
     parts.append(f"Downtime {down / DAY:.1f} d follows the healing of {100 * cov:.0f} % basal-layer "
                  f"coverage{heat}; PIH {100 * p:.0f} % over the course; scarring risk {100 * scar:.1f} % per session "
                  "(the wound's closure time against burn cohorts).")
+    cap = ctx["table"].grids[c.modality].max_session_density
+    if cap is not None and c.density is not None and c.density * c.passes >= SESSION_CAP_NOTE * cap:
+        spot = c.spot if c.spot is not None else ctx["table"].grids[c.modality].spot
+        parts.append(f"The session holds {c.density * c.passes / (math.pi * spot**2 / 4) * 1e-4:,.0f} MTZ/cm² "
+                     f"({100 * c.density * c.passes:.0f} % of the skin in spots), at the top of what the device's "
+                     "sources used in one session: the grid offers no denser session.")
     return " ".join(parts)
+
+
+#: Share of a grid's session cap (:attr:`mtzsim.clinic.physics_table.ModalityGrid.max_session_density`) from which a
+#: plan's "why" says that its session sits at the top of the sourced range [-].
+SESSION_CAP_NOTE = 0.95
 
 
 __all__ = ["Candidate", "Plan", "PlanResult", "candidates_for", "pareto_mask", "plan"]
