@@ -134,6 +134,12 @@ def test_settings_quadrature_integrates_the_uniform_range():
         cmp.settings_quadrature("erglass_nonablative", {"spot": (1e-4, 2e-4)})
     with pytest.raises(ValueError):
         cmp.settings_quadrature("erglass_nonablative", {"energy": (2e-2, 1e-2)})
+    # in 4 passes the same MTZs per area: a quarter of the density each pass
+    (_, p4), = cmp.settings_quadrature("erglass_nonablative", {"mtz_per_area": (1.3e7, 1.3e7)}, n=1, passes=4)
+    assert p4["passes"] == 4 and p4["density"] * 4 == pytest.approx(p["density"], rel=1e-12)
+    for bad in (0, 2.5):
+        with pytest.raises(ValueError, match="passes"):
+            cmp.settings_quadrature("erglass_nonablative", {"energy": (1e-2, 2e-2)}, passes=bad)
 
 
 def test_rf_pin_dose_splits_channel_and_coagulation_between_the_two_kappas():
