@@ -346,7 +346,8 @@ def calibration_targets() -> list[dict]:
                     "clinician's account, weak)"))
     r = row("FP1550SecondGen_PMID19040687", "PIH incidence")
     out.append(dict(key="FP1550SecondGen_PMID19040687 PIH", role="validation", modality="erglass_nonablative",
-                    metric="pih", observed=float(r["percent"]) / 100, se=1.0 / 29, n=29, fitzpatrick=3, sessions=4,
+                    metric="pih", observed=float(r["percent"]) / 100, se=1.0 / int(r["n_total"]),
+                    n=int(r["n_total"]), fitzpatrick=3, sessions=4,
                     interval=28 * DAY, follow_up=3 * MONTH, settings_range=second_gen,
                     settings_source="FP1550SecondGen_PMID19040687",
                     passes=FRAXEL_PASSES,
@@ -594,8 +595,8 @@ def _node_key(modality: str, p: dict) -> tuple:
 def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: int, p: dict | None = None,
                     interval: bool = False):
     """One target's model value at settings ``p`` (default: the modality's preset); with ``interval`` (PIH rows
-    only) the 95 % interval of a new study's course PIH instead (the posterior draws with their drawn new-study
-    effects: :attr:`mtzsim.clinic.outcome.OutcomeResult.pih_interval`)."""
+    only) the pair (value, 95 % interval of a new study's course PIH) from the same cohort (the posterior draws with
+    their drawn new-study effects: :attr:`mtzsim.clinic.outcome.OutcomeResult.pih_interval`)."""
     from mtzsim.clinic.outcome import predict_outcome
 
     m = t["modality"]
@@ -618,7 +619,7 @@ def _predict_target(t: dict, kappa: Kappa, nodes: dict, cohort_size: int, seed: 
     if interval:
         if metric != "pih":
             raise ValueError(f"an interval is given for PIH rows only, not {metric!r}")
-        return tuple(float(v) for v in o.pih_interval)
+        return o.pih_probability, tuple(float(v) for v in o.pih_interval)
     if metric in ("improvement_ratio", "share_50_ratio"):  # a head-to-head row: the other arm at its preset
         ref, _, _ = outcome(t["versus"], dict(PRESETS[t["versus"]]))
         if metric == "improvement_ratio":
@@ -756,7 +757,11 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
     report = []
     for t in targets:
         w = np.array([w for w, _ in quad[t["key"]]])
-        preds = np.array([_predict_target(t, k, nodes, cohort_size, seed, p) for _, p in quad[t["key"]]])
+        if t["metric"] == "pih":  # the value and a new study's interval from one cohort per setting
+            both = [_predict_target(t, k, nodes, cohort_size, seed, p, interval=True) for _, p in quad[t["key"]]]
+            preds, ivs = np.array([v for v, _ in both]), np.array([iv for _, iv in both])
+        else:
+            preds = np.array([_predict_target(t, k, nodes, cohort_size, seed, p) for _, p in quad[t["key"]]])
         row = {kk: t[kk] for kk in ("key", "role", "modality", "metric", "observed", "se", "mapping")}
         row["predicted"] = float(w @ preds)
         if len(w) > 1:
@@ -766,8 +771,6 @@ def calibrate_comparators(*, cohort_size: int = 600, seed: int = 3, cache=None, 
         if t["metric"] == "pih":
             # a new study's course PIH varies with its study effect (sd ~1.7 on the log-odds, fitted across the PIH
             # calibration studies): the envelope of its 95 % interval over the row's settings
-            ivs = np.array([_predict_target(t, k, nodes, cohort_size, seed, p, interval=True)
-                            for _, p in quad[t["key"]]])
             row["predicted_interval"] = [float(ivs[:, 0].min()), float(ivs[:, 1].max())]
         if t.get("versus"):
             row["versus"] = t["versus"]

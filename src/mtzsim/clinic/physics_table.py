@@ -218,6 +218,7 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
     er = DEVICES["fractional-eryag-2940nm"]
     ff = DEVICES["fullfield-eryag-2940nm"]
     gl = DEVICES["nonablative-fractional-1550nm"]
+    gl_spot = 140 * _UM  # the 1.55 µm preset's spot (ERGLASS_MAX_MTZ_PER_AREA is per area of skin, the grid per spot area)
 
     def pick(values, keep):
         return tuple(values) if full else tuple(values[i] for i in keep)
@@ -265,9 +266,9 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             "sessions a month apart), at most 4 (assumption)"),
         "erglass_nonablative": ModalityGrid(
             "erglass_nonablative", "non-ablative fractional 1.55 µm", "erglass",
-            energies=pick((5 * _MJ, 10 * _MJ, 15 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=140 * _UM,
+            energies=pick((5 * _MJ, 10 * _MJ, 15 * _MJ, 20 * _MJ, 40 * _MJ), (1, 2)), spot=gl_spot,
             densities=pick((0.05, 0.10, 0.20, 0.30), (1, 3)), passes=(1, 2, 3, 4), intervals=(4 * _WK,),
-            max_session_density=ERGLASS_MAX_MTZ_PER_AREA * math.pi * (140 * _UM) ** 2 / 4,
+            max_session_density=ERGLASS_MAX_MTZ_PER_AREA * math.pi * gl_spot**2 / 4,
             device=gl.name, source=gl.ranges["energy"].source + "; Chan2007 and RealSelfFraxelPasses (MTZs per session, "
             "passes)", assumption=gl.assumption + "; a session holds at most 2,000 MTZ/cm² (Chan2007's high-density "
             "arm; 'approximately 2000 microthermal zones per square centimeter', RealSelfFraxelPasses), delivered in "
@@ -780,8 +781,8 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
         return grids[m] if sp is None else replace(grids[m], spot=sp)
 
     # the scan's heat of every fractional node first, in ``workers`` processes: most of the build (full grid,
-    # 2026-12-01: 667 s in one process before the sample's box and step were coarsened, 258 s in two after;
-    # benchmarks/README.md)
+    # 2026-12-01: 667 s in one process before the sample's box and step were coarsened, 258 s in two after, 150 s
+    # once each session was held to its sourced coverage; benchmarks/README.md)
     frac = [j for j in jobs if j[0] in FRACTIONAL_LASERS]
     scan_jobs = []
     for i, (m, e, l, s, sp) in enumerate(frac):

@@ -482,8 +482,7 @@ def _why(ctx, i, y, p, down, scar, best_any) -> str:
                  "(the wound's closure time against burn cohorts).")
     cap = ctx["table"].grids[c.modality].max_session_density
     if cap is not None and c.density is not None and c.density * c.passes >= SESSION_CAP_NOTE * cap:
-        spot = c.spot if c.spot is not None else ctx["table"].grids[c.modality].spot
-        parts.append(f"The session holds {c.density * c.passes / (math.pi * spot**2 / 4) * 1e-4:,.0f} MTZ/cm² "
+        parts.append(f"The session holds {s.mtzs_per_area * 1e-4:,.0f} MTZ/cm² "
                      f"({100 * c.density * c.passes:.0f} % of the skin in spots), at the top of what the device's "
                      "sources used in one session: the grid offers no denser session.")
     return " ".join(parts)
