@@ -364,7 +364,7 @@ def _k(x):
 
 
 def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: float = STACK_DELAY,
-                pulse_duration: float | None = None) -> dict:
+                pulse_duration: float | None = None, *, mtz=None) -> dict:
     """One MTZ's zone extents (SI) from :func:`mtzsim.physics.mtz.simulate_mtz`.
 
     ``stack`` pulses land on the same spot ``delay`` apart (:func:`stack_delay`: a fractional stack, or the passes
@@ -374,11 +374,14 @@ def laser_wound(laser: str, energy: float, spot: float, stack: int = 1, delay: f
     ``basal_radius`` is the radius of the dead cells (ablated, coagulated or lethal) at the basal layer
     (:func:`basal_depth`), the open wound the healing stage closes, as the chain reads a field's wounds
     (:func:`mtzsim.biology.healing.wound_map_from_field`); ``lethal_radius`` is the widest at any depth.
+    ``mtz``: the :func:`mtzsim.physics.mtz.simulate_mtz` result of this wound's beam when the caller has it (not
+    simulated again).
     """
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(wound_beam({"laser": laser, "energy": energy, "spot": spot, "stack": stack, "stack_delay": delay,
-                                 "pulse_duration": pulse_duration}))
+    m = mtz if mtz is not None else simulate_mtz(wound_beam(
+        {"laser": laser, "energy": energy, "spot": spot, "stack": stack, "stack_delay": delay,
+         "pulse_duration": pulse_duration}))
     keys = ("ablation_depth", "ablation_diameter", "coagulation_depth", "lethal_depth", "lethal_radius",
             "heat_shock_depth", "heat_shock_radius")
     out = {k: float(getattr(m, k)) for k in keys}
@@ -483,8 +486,9 @@ def _heat_key(wound: dict, k: tuple) -> str:
                                          basal_depth()))[:40]
 
 
-def _sample_heat(wound: dict, keys) -> dict:
-    """:func:`heat_killed` of one laser wound at the (density, passes) ``keys``, computed (no cache).
+def _sample_heat(wound: dict, keys, mtz=None) -> dict:
+    """:func:`heat_killed` of one laser wound at the (density, passes) ``keys``, computed (no cache); ``mtz`` its
+    beam's :func:`mtzsim.physics.mtz.simulate_mtz` result when the caller has it (not simulated again).
 
     A session at least as dense and with at least as many passes as one whose sample found every island dead heats
     the same tile at the same power per area (the scanner's rate) for at least as long: its islands die too (k = 1,
@@ -493,7 +497,7 @@ def _sample_heat(wound: dict, keys) -> dict:
     from mtzsim.physics.field import sample_field
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(wound_beam(wound))
+    m = mtz if mtz is not None else simulate_mtz(wound_beam(wound))
     out = {}
     for k in sorted(keys):
         if any(v >= 1.0 and k[0] >= d and k[1] >= p for (d, p), v in out.items()):
@@ -699,20 +703,72 @@ def heal_node(modality: str, wound: dict, coverage: float, *, site: str = "cheek
     return float(h.downtime_days), ery, float(h.reepithelialization_days_95)
 
 
-def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, stack: int = 1) -> dict:
-    """:func:`wound_of`, kept in the result cache under the model version (shared by every site)."""
+def _wound_key(modality: str, grid: ModalityGrid, energy, length, stack: int) -> str:
     from mtzsim.pipeline.cache import canonical_hash, model_version
 
+    return "physicswound-" + canonical_hash(("wound", model_version(), WOUND_KEYS, modality, grid.laser, energy,
+                                             length, grid.spot, int(stack), stack_delay(modality)))[:40]
+
+
+def cached_wound(modality: str, grid: ModalityGrid, energy, length, cache=None, stack: int = 1) -> dict:
+    """:func:`wound_of`, kept in the result cache under the model version (shared by every site)."""
     if cache is None:
         return wound_of(modality, grid, energy, length, stack)
-    key = "physicswound-" + canonical_hash(("wound", model_version(), WOUND_KEYS, modality, grid.laser, energy,
-                                            length, grid.spot, int(stack), stack_delay(modality)))[:40]
+    key = _wound_key(modality, grid, energy, length, stack)
     hit, _ = cache.get(key)
     if hit is not None:
         return hit
     wound = wound_of(modality, grid, energy, length, stack)
     cache.put(key, wound)
     return wound
+
+
+def fractional_node(modality: str, grid: ModalityGrid, energy, stack: int = 1, combos=()) -> tuple[dict, dict]:
+    """The wound of a fractional laser node (:func:`wound_of`) and its scan heat at the (density, passes)
+    ``combos`` (:func:`heat_killed`, uncached), both from one :func:`mtzsim.physics.mtz.simulate_mtz` run: the
+    numbers of the two separate calls, with the MTZ simulated once instead of twice (run in a worker process by
+    :func:`build_physics_table`)."""
+    from mtzsim.physics.mtz import simulate_mtz
+
+    if modality not in FRACTIONAL_LASERS:
+        raise ValueError(f"modality: {modality!r} is not a fractional laser ({FRACTIONAL_LASERS})")
+    delay = stack_delay(modality)
+    m = simulate_mtz(wound_beam({"laser": grid.laser, "energy": energy, "spot": grid.spot, "stack": stack,
+                                 "stack_delay": delay, "pulse_duration": None}))
+    wound = laser_wound(grid.laser, energy, grid.spot, stack, delay, None, mtz=m)
+    return wound, _sample_heat(wound, [combo(d, p) for d, p in combos], mtz=m)
+
+
+def _fractional_nodes(jobs, *, cache, workers, progress=None) -> list[tuple[dict, dict]]:
+    """:func:`fractional_node` of each (modality, grid, energy, stack, combos) in ``jobs``, in ``workers`` spawned
+    processes (None: one per core; 1 here); each wound and heat is put in ``cache`` (None: not kept) under the keys
+    :func:`cached_wound` and :func:`heat_killed` read. ``progress(fraction, detail)`` after each node."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    out = [None] * len(jobs)
+
+    def keep(j, i, res):
+        out[i] = res
+        m, grid, energy, stack, _ = jobs[i]
+        wound, heat = res
+        if cache is not None:
+            cache.put(_wound_key(m, grid, energy, None, stack), wound)
+            for k, v in heat.items():
+                cache.put(_heat_key(wound, k), v)
+        if progress is not None:
+            progress((j + 1) / len(jobs), m)
+
+    n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
+    if n == 1:
+        for i, job in enumerate(jobs):
+            keep(i, i, fractional_node(*job))
+    else:  # spawned, as heat_killed_many (numba's OpenMP layer refuses a fork; callers need a main guard)
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for j, (i, res) in enumerate(zip(range(len(jobs)), pool.map(fractional_node, *zip(*jobs)))):
+                keep(j, i, res)
+    return out
 
 
 def build_node(modality: str, grid: ModalityGrid, energy, length, *, site: str = "cheek",
@@ -750,8 +806,9 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     progress : callable, optional
         ``progress(stage, fraction, detail)`` (:mod:`mtzsim.pipeline.progress`), stage ``"physics table"``.
     workers : int or None
-        Processes for the scan heat of the fractional nodes (:func:`heat_killed_many`): 1 (default) runs it here,
-        None one per core (spawned: a calling script needs a main guard). The command line uses one per core.
+        Processes for the wounds and scan heat of the fractional nodes (:func:`fractional_node`,
+        :func:`heat_killed_many`): 1 (default) runs them here, None one per core (spawned: a calling script needs a
+        main guard). The command line uses one per core.
     """
     import time
 
@@ -783,18 +840,27 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     # the scan's heat of every fractional node first, in ``workers`` processes: most of the build (full grid,
     # 2026-12-01: 667 s in one process before the sample's box and step were coarsened, 258 s in two after, 150 s
     # once each session was held to its sourced coverage; benchmarks/README.md)
+    # A node whose wound is not in the cache is simulated once, in a worker, for its wound and its scan heat
+    # together (:func:`fractional_node`; until 2026-12-01 the wounds were simulated here one after the other and
+    # simulated again in the workers for the heat: 228 s → 181 s in one process, full grid, 2 cores)
     frac = [j for j in jobs if j[0] in FRACTIONAL_LASERS]
-    scan_jobs = []
-    for i, (m, e, l, s, sp) in enumerate(frac):
-        if progress is not None:
-            progress("physics table", 0.2 * i / max(len(frac), 1), f"{m} {e * 1e3:g} mJ: one wound")
-        g = grid_of(m, sp)
-        scan_jobs.append((m, cached_wound(m, g, e, l, c, s), g.session_combos()))
-    heats = heat_killed_many(scan_jobs, cache=c if c is not None else False, workers=workers,
+    hits = [c.get(_wound_key(m, grid_of(m, sp), e, l, s))[0] if c is not None else None for m, e, l, s, sp in frac]
+    fresh = [i for i, w in enumerate(hits) if w is None]
+    built = _fractional_nodes([(frac[i][0], grid_of(frac[i][0], frac[i][4]), frac[i][1], frac[i][3],
+                                grid_of(frac[i][0], frac[i][4]).session_combos()) for i in fresh],
+                              cache=c, workers=workers,
+                              progress=None if progress is None else
+                              (lambda f, detail: progress("physics table", 0.6 * f, f"{detail}: wound and scan heat")))
+    heat_of, wound_of_job = {}, {}
+    for i, (w, h) in zip(fresh, built):
+        wound_of_job[frac[i]], heat_of[frac[i]] = w, h
+    cached = [i for i, w in enumerate(hits) if w is not None]  # their heat from the cache, or sampled if missing
+    heats = heat_killed_many([(frac[i][0], hits[i], grid_of(frac[i][0], frac[i][4]).session_combos()) for i in cached],
+                             cache=c if c is not None else False, workers=workers,
                              progress=None if progress is None else
-                             (lambda f, detail: progress("physics table", 0.2 + 0.6 * f, f"{detail}: scan heat")))
-    heat_of = dict(zip(frac, heats))
-    wound_of_job = {j: w for j, (_, w, _) in zip(frac, scan_jobs)}
+                             (lambda f, detail: progress("physics table", 0.6 + 0.2 * f, f"{detail}: scan heat")))
+    for i, h in zip(cached, heats):
+        wound_of_job[frac[i]], heat_of[frac[i]] = hits[i], h
     nodes = {}
     for i, (m, e, l, s, sp) in enumerate(jobs):
         if progress is not None:
