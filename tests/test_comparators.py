@@ -299,8 +299,10 @@ def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
 
 @pytest.mark.xfail(strict=True, reason=(
     "measured 2026-12-01 (FST V, deep boxcar + rolling, 3 sessions, presets, comparator record of this commit): "
-    "1.55 µm 69.8 %, fractional CO2 62.6 %, MNRF 55.0 %, microneedling 39.1 %. κ_thermal is now 4.67 (95 % "
-    "1.07-20.3, since the CO2 beam's diverging rays are followed onto the crater walls; 4.46, 1.32-15.1, since the "
+    "1.55 µm 70.0 %, fractional CO2 62.6 %, MNRF 55.3 %, microneedling 39.0 %. κ_thermal is now 4.87 (95 % "
+    "0.58-41.2, since the 1.55 µm preset fires at the Fraxel's rated 30 W (RahmanAlamDover) instead of a fixed 3 ms; "
+    "1.55 µm 69.8 %, MNRF 55.0 %, microneedling 39.1 % and κ_thermal 4.67, 1.07-20.3, with the 3 ms pulse, "
+    "since the CO2 beam's diverging rays are followed onto the crater walls; 4.46, 1.32-15.1, since the "
     "1.55 µm map follows the tissue through the pulse; 4.66, 1.07-20.2, before; after the adopted MTZ "
     "record: each ray shielded by the ejecta on its own path, desiccated-matrix absorption, crater-wall trace off; 4.05 "
     "when the axis's plume path shielded the whole beam, 4.3 with the traced walls), fitted with Hu2009's "

@@ -388,10 +388,10 @@ def test_fractional_co2_has_the_most_potential_for_deep_boxcar_and_rolling(full_
     Measured 2026-12-01 (FST IV, seed 1), each session's coverage within its sourced range: CO2 73.6 % (160 mJ x 3
     stacked, 25 % in one pass, 93 d: one confluent wound with its scan's heat; 74.1 % at 25 % x 3 passes before the
     session was held to the preset's 25 %), 1.55 µm 71.3 % (40 mJ, 10 % x 3 passes, 1,950 MTZ/cm², 51 d; 73.1 % at
-    40 % x 3, 7,800 MTZ/cm², before a session was held to 2,000 MTZ/cm²), MNRF 68.3 %, fractional Er:YAG 60.6 %
+    40 % x 3, 7,800 MTZ/cm², before a session was held to 2,000 MTZ/cm²), MNRF 68.4 % (68.3 % with the 1.55 µm pulse at 3 ms), fractional Er:YAG 60.6 %
     (64.2 % at 30 % x 3), microneedling 59.4 %, full-field CO2 49.9 %, full-field Er:YAG 40.4 %; seeds 2 and 3 give
-    the same order (73.6 / 73.7 vs 71.3 / 71.4 %). Within 14 and 7 days: 1.55 µm 15 mJ, 10 % x 3 (70.5 %, 8.0 d) and 20 mJ,
-    5 % x 4 passes (69.3 %, 5.5 d). At the presets the order is not this one (tests/test_comparators.py, strict
+    the same order (73.6 / 73.7 vs 71.3 / 71.4 %). Within 14 and 7 days: 1.55 µm 15 mJ, 10 % x 3 (70.6 %, 7.5 d; 70.5 %, 8.0 d at 3 ms) and 20 mJ,
+    5 % x 4 passes (69.4 %, 5.5 d). At the presets the order is not this one (tests/test_comparators.py, strict
     xfail).
     """
     r = pl.plan(DEEP_SCARS, fitzpatrick=4, max_sessions=3, table=full_table, top=3)

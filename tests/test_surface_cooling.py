@@ -169,8 +169,12 @@ def test_energy_balance_counts_the_coolant_and_the_precooled_heat(erglass_pair):
 
 def test_cooling_never_adds_damage_and_spares_the_surface(erglass_same_light):
     """1.55 µm, 40 mJ, the same light: a 9 °C coolant narrows the lesion at the surface and never adds damage
-    anywhere (comparison principle: a colder boundary and start give a colder skin); the deep end (≈ 0.9 mm,
-    beyond the ≈ 0.2 mm Anvari et al. found the cooling reaches) moves by at most one cell."""
+    anywhere (comparison principle: a colder boundary and start give a colder skin); it acts at the surface, not
+    at the deep end (≈ 0.9 mm, beyond the ≈ 0.2 mm Anvari et al. found the cooling reaches): the deep end moves by
+    less than half as large a fraction as the surface radius. Measured 2026-12-01 at the 30 W preset regime
+    (1.33 ms): surface radius 70 → 60 µm (−14 %), deep end 880 → 850 µm (−3.4 %), the 1 s of pre-cooling having
+    left the axis's peak there 2.4 K cooler (94.4 → 92.0 °C); with the earlier 3 ms pulse 80 → 70 µm and 850 → 840
+    µm (a longer exposure at a lower peak: the edge follows the 2.7 K less)."""
     plain, cooled = erglass_same_light
     om0 = plain.dataset["omega_collagen_birefringence"].values
     om1 = cooled.dataset["omega_collagen_birefringence"].values
@@ -178,7 +182,10 @@ def test_cooling_never_adds_damage_and_spares_the_surface(erglass_same_light):
     h = float(plain.dataset.r.values[1] - plain.dataset.r.values[0])
     surface_radius = [h * np.sum(om[:, 0] >= 1.0) for om in (om0, om1)]
     assert surface_radius[1] < surface_radius[0]
-    assert abs(cooled.coagulation_depth - plain.coagulation_depth) <= h + 1e-12
+    assert cooled.coagulation_depth <= plain.coagulation_depth
+    deep = 1.0 - cooled.coagulation_depth / plain.coagulation_depth
+    surface = 1.0 - surface_radius[1] / surface_radius[0]
+    assert deep < 0.5 * surface, (deep, surface)
     assert cooled.ablation_depth == 0.0  # no crater, cooled or not
 
 

@@ -725,7 +725,7 @@ class Scenario(BaseModel):
         else:
             pw_origin = origin_laser("peak_power")
             if self.laser.peak_power is None:
-                pw_origin = ("default", "mtzsim.physics.laser.DEFAULT_PEAK_POWER / DEFAULT_PULSE (assumptions)")
+                pw_origin = ("default", "mtzsim.physics.laser.DEFAULT_PEAK_POWER / DEFAULT_PULSE (params/data/pulse_regimes.csv)")
             add("laser.pulse", f"{_fmt_time(beam.pulse_duration)} (from peak power {beam.peak_power:.3g} W)",
                 pw_origin)
         add("laser.stack", f"{beam.stack}", origin_laser("stack"))

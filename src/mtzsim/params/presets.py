@@ -288,7 +288,7 @@ DEVICES: MappingProxyType = MappingProxyType(
                 "nonablative-fractional-1550nm",
                 "Non-ablative fractional Er:glass (1.55 µm), 140 µm microbeam",
                 "erglass",
-                {"spot": "140um", "energy": "15mJ", "pulse": "3ms", "profile": "gaussian"},
+                {"spot": "140um", "energy": "15mJ", "peak_power": "30W", "profile": "gaussian"},
                 {
                     "energy": ClinicalRange(5 * _MJ, 40 * _MJ, "mJ", 1e3, source="MarqaMordon2014; Chan2007",
                                             reliability="A",
@@ -303,13 +303,15 @@ DEVICES: MappingProxyType = MappingProxyType(
                     "passes": ClinicalRange(1, 10, "passes", 1.0,
                                             assumption="non-ablative treatments build density over many passes"),
                 },
-                source="MarqaMordon2014; Chan2007; Laubach2006",
+                source="MarqaMordon2014; Chan2007; Laubach2006; RahmanAlamDover",
                 reliability="B",
                 optics=ERGLASS_OPTICS,
-                assumption="spot 140 µm and pulse 3 ms (mtzsim.physics.laser.DEFAULT_PULSE) are typical values, not "
-                "sourced; the energy range is sourced. No source read gives the device's peak power or how its "
-                "pulse lengthens with energy; 1.5–6 ms moves the H&E depth by < 4 % at 15–70 mJ and ablates "
-                "nothing (water-limited absorption), so the fixed 3 ms stands in for the unknown regime",
+                assumption="spot 140 µm is a typical value, not sourced; the energy range is sourced. Peak power "
+                "30 W: the Fraxel laser is a '30 watt' erbium fibre laser (RahmanAlamDover), each MTZ pulse taken "
+                "at that power (0.5 ms at 15 mJ, 1.3 ms at 40 mJ; params/data/pulse_regimes.csv: 15–30 W). Until "
+                "2026-12-01 a fixed 3 ms stood in for the then unsourced regime: at 15 / 40 / 70 mJ the H&E depth "
+                "is 388 / 587 / 711 µm at 30 W against 380 / 579 / 702 µm at 3 ms, and nothing ablates either way "
+                "(water-limited absorption)",
             ),
             _device(
                 "fullfield-eryag-2940nm",

@@ -14,15 +14,18 @@ WAVELENGTHS = {
     "erglass": 1.55e-6,  # Er:glass (non-ablative fractional)
 }
 
-#: Default peak power [W] where the user gives neither pulse duration nor power.
-#: Assumption: the 30 W of the investigational CO2 device of Hantash 2007
+#: Default peak power [W] where the user gives neither pulse duration nor power (τ = E / P).
+#: CO2 (assumption): the 30 W of the investigational CO2 device of Hantash 2007
 #: (data/mtz_co2_calibration.csv); no MTZ geometry row reports a pulse duration.
-DEFAULT_PEAK_POWER = {"co2": 30.0}
+#: Er:glass 1.55 µm: "The Fraxel Laser is a 30 watt, diode pumped, 1,550nm erbium fiber laser"
+#: (RahmanAlamDover, params/data/references.csv), the device class of Bedi 2007 and Chan 2007; that
+#: each MTZ pulse runs at the rated power is the assumption (params/data/pulse_regimes.csv: 15–30 W).
+#: Until 2026-12-01 a fixed 3 ms pulse (unsourced) stood for it: 0.17–2.3 ms at 5–70 mJ now.
+DEFAULT_PEAK_POWER = {"co2": 30.0, "erglass": 30.0}
 
-#: Default pulse duration [s] for the other lasers. Assumptions (no source in
-#: the project's data): Er:YAG fractional short pulse 250 µs; Er:glass 1.55 µm
-#: non-ablative pulses of a few ms (Bedi 2007 device class), 3 ms used.
-DEFAULT_PULSE = {"eryag": 250e-6, "erglass": 3e-3}
+#: Default pulse duration [s] for the other lasers. Assumption (no source in the
+#: project's data): Er:YAG fractional short pulse 250 µs.
+DEFAULT_PULSE = {"eryag": 250e-6}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ The model side: :func:`mtzsim.physics.mtz.simulate_mtz` on ``make_beam(laser, en
 H&E view with Marqa & Mordon's shrinkage correction (:func:`mtzsim.physics.histology.histology_view`:
 depth / 1.21, width / 1.12). Where the source states no pulse, the laser's default regime is used
 (``mtzsim.physics.laser.DEFAULT_PEAK_POWER`` / ``DEFAULT_PULSE``: 30 W for CO2, 250 µs for
-Er:YAG, 3 ms for 1.55 µm; params/data/pulse_regimes.csv gives the assumed ranges); where it states
+Er:YAG, 30 W for 1.55 µm (the Fraxel's rated power, RahmanAlamDover); params/data/pulse_regimes.csv gives the ranges); where it states
 no spot, the spot of the laser's device preset (:data:`PRESET_FOR_LASER`). Each case's note says
 which of these it assumes. One MTZ per (laser, energy, spot, pulse), cached.
 

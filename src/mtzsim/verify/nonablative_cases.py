@@ -5,7 +5,8 @@
 and the reference text are in ``params/data/mtz_1550_histology.csv``; rows whose ``kind`` is
 ``none`` (Manstein 2004's typical MTZ, no energy given) are kept as sanity ranges, not cases.
 The model side: :func:`mtzsim.physics.mtz.simulate_mtz` on the 1.55 µm preset beam (140 µm
-waist, 3 ms, beam quality M² = 1: assumptions, the abstracts give none of them), H&E view with
+waist and beam quality M² = 1: assumptions, the abstracts give neither; 30 W peak power, the Fraxel's
+rated power (RahmanAlamDover), so 1.3 ms at 40 mJ), H&E view with
 Marqa & Mordon's shrinkage. The interval over the uncertain optics
 (:func:`mtzsim.physics.mtz.source.optics_intervals`) is in the rows' notes.
 
