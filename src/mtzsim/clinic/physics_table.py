@@ -807,8 +807,8 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
         ``progress(stage, fraction, detail)`` (:mod:`mtzsim.pipeline.progress`), stage ``"physics table"``.
     workers : int or None
         Processes for the wounds and scan heat of the fractional nodes (:func:`fractional_node`,
-        :func:`heat_killed_many`): 1 (default) runs them here, None one per core (spawned: a calling script needs a
-        main guard). The command line uses one per core.
+        :func:`heat_killed_many`) and for every node's healing (:func:`build_node`): 1 (default) runs them here,
+        None one per core (spawned: a calling script needs a main guard). The command line uses one per core.
     """
     import time
 
@@ -839,10 +839,11 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
 
     # the scan's heat of every fractional node first, in ``workers`` processes: most of the build (full grid,
     # 2026-12-01: 667 s in one process before the sample's box and step were coarsened, 258 s in two after, 150 s
-    # once each session was held to its sourced coverage; benchmarks/README.md)
-    # A node whose wound is not in the cache is simulated once, in a worker, for its wound and its scan heat
-    # together (:func:`fractional_node`; until 2026-12-01 the wounds were simulated here one after the other and
-    # simulated again in the workers for the heat: 228 s → 181 s in one process, full grid, 2 cores)
+    # once each session was held to its sourced coverage; benchmarks/README.md). A node whose wound is not in the
+    # cache is simulated once, in a worker, for its wound and its scan heat together (:func:`fractional_node`;
+    # until 2026-12-01 the wounds were simulated here one after the other and again in the workers for the heat:
+    # 93 MTZ simulations for the full grid's 51 laser wounds, 42 of them fractional; in two processes from empty
+    # caches, 223 s → 140 s back to back)
     frac = [j for j in jobs if j[0] in FRACTIONAL_LASERS]
     hits = [c.get(_wound_key(m, grid_of(m, sp), e, l, s))[0] if c is not None else None for m, e, l, s, sp in frac]
     fresh = [i for i, w in enumerate(hits) if w is None]
@@ -861,17 +862,28 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
                              (lambda f, detail: progress("physics table", 0.6 + 0.2 * f, f"{detail}: scan heat")))
     for i, h in zip(cached, heats):
         wound_of_job[frac[i]], heat_of[frac[i]] = hits[i], h
-    nodes = {}
-    for i, (m, e, l, s, sp) in enumerate(jobs):
-        if progress is not None:
-            progress("physics table", 0.8 + 0.2 * i / len(jobs), f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
-                                                    f"{'' if l is None else f'{l * 1e3:g} mm'}"
-                                                    f"{'' if sp is None else f' on {sp * 1e6:g} um'}"
-                                                    f"{'' if s == 1 else f' × {s} stacked'}".strip())
+    # every node's healing (and the wound of a node outside FRACTIONAL_LASERS not in the cache), in the workers
+    specs = []
+    for m, e, l, s, sp in jobs:
         grid = grid_of(m, sp)
-        wound = wound_of_job.get((m, e, l, s, sp)) or cached_wound(m, grid, e, l, c, s)
-        nodes[(m, _k(e), _k(l), s, _k(sp))] = build_node(m, grid, e, l, site=site, wound=wound, stack=s,
-                                                         heat=heat_of.get((m, e, l, s, sp), {}))
+        wound = wound_of_job.get((m, e, l, s, sp))
+        if wound is None and c is not None:
+            wound = c.get(_wound_key(m, grid, e, l, s))[0]
+        specs.append((m, grid, e, l, site, wound, s, heat_of.get((m, e, l, s, sp), {})))
+
+    def node_done(f, spec):
+        if progress is not None:
+            m, _, e, l, _, _, s, _ = spec
+            progress("physics table", 0.8 + 0.2 * f, f"{m} {'' if e is None else f'{e * 1e3:g} mJ'} "
+                                                     f"{'' if l is None else f'{l * 1e3:g} mm'}"
+                                                     f"{'' if s == 1 else f' × {s} stacked'}".strip() + ": healing")
+
+    built_nodes = _build_nodes(specs, workers=workers, done=node_done)
+    nodes = {}
+    for (m, e, l, s, sp), spec, node in zip(jobs, specs, built_nodes):
+        if spec[5] is None and c is not None:  # a wound simulated in a worker: kept as cached_wound keeps it
+            c.put(_wound_key(m, spec[1], e, l, s), node.wound)
+        nodes[(m, _k(e), _k(l), s, _k(sp))] = node
     if progress is not None:
         progress("physics table", 1.0, "done")
     table = PhysicsTable(nodes=nodes, size=size, model_version=model_version(),
@@ -879,6 +891,35 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     if c is not None:
         c.put(key, table)
     return table
+
+
+def _build_node_spec(modality, grid, energy, length, site, wound, stack, heat) -> PhysicsNode:
+    return build_node(modality, grid, energy, length, site=site, wound=wound, stack=stack, heat=heat)
+
+
+def _build_nodes(specs, *, workers, done=None) -> list:
+    """:func:`build_node` of each (modality, grid, energy, length, site, wound, stack, heat) in ``specs``, in
+    ``workers`` spawned processes (None: one per core; 1 here), in order; ``done(fraction, spec)`` after each.
+    The healing runs are seeded (:data:`HEALING_SEEDS`), so the nodes do not depend on the process that built
+    them."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = max(1, min(len(specs), workers or os.cpu_count() or 1))
+    out = []
+    if n == 1:
+        for spec in specs:
+            out.append(_build_node_spec(*spec))
+            if done is not None:
+                done(len(out) / len(specs), spec)
+        return out
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for spec, node in zip(specs, pool.map(_build_node_spec, *zip(*specs))):
+            out.append(node)
+            if done is not None:
+                done(len(out) / len(specs), spec)
+    return out
 
 
 def _healing_version() -> str:
