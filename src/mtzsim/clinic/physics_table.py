@@ -432,14 +432,28 @@ def heat_killed(modality: str, wound: dict, combos, *, cache=None) -> dict:
     return heat_killed_many([(modality, wound, combos)], cache=cache, workers=1)[0]
 
 
-def heat_killed_many(jobs, *, cache=None, workers: int | None = 1, progress=None) -> list[dict]:
-    """:func:`heat_killed` of (modality, wound, combos) ``jobs``: the cached values from ``cache`` (default
-    :func:`mtzsim.pipeline.cache.default_cache`, ``False`` for none), the others computed in ``workers`` spawned
-    processes (None: one per core; 1 runs them here). ``progress(fraction, detail)`` after each computed job."""
+def _in_workers(fn, args, workers):
+    """``fn(*a)`` for each tuple ``a`` of ``args``, in order, as an iterator: in ``workers`` spawned processes (None:
+    one per core; 1, or a single job, runs them here). Spawned, not forked: numba's OpenMP layer refuses a fork. A
+    spawned worker re-imports the caller's main module, so a script that asks for workers needs the
+    ``if __name__ == "__main__":`` guard."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
+    args = list(args)
+    n = max(1, min(len(args), workers or os.cpu_count() or 1))
+    if n == 1:
+        yield from (fn(*a) for a in args)
+        return
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(fn, *zip(*args))
+
+
+def heat_killed_many(jobs, *, cache=None, workers: int | None = 1, progress=None) -> list[dict]:
+    """:func:`heat_killed` of (modality, wound, combos) ``jobs``: the cached values from ``cache`` (default
+    :func:`mtzsim.pipeline.cache.default_cache`, ``False`` for none), the others computed in ``workers`` spawned
+    processes (None: one per core; 1 runs them here). ``progress(fraction, detail)`` after each computed job."""
     from mtzsim.pipeline.cache import default_cache
 
     c = default_cache() if cache is None else (cache or None)
@@ -455,25 +469,14 @@ def heat_killed_many(jobs, *, cache=None, workers: int | None = 1, progress=None
         if todo:
             missing.append((i, todo))
 
-    def keep(j, i, res):
+    results = _in_workers(_sample_heat, [(jobs[i][1], todo) for i, todo in missing], workers)
+    for j, (res, (i, _)) in enumerate(zip(results, missing)):  # the workers' iterator first: it ends the pool
         out[i].update(res)
         if c is not None:
             for k, v in res.items():
                 c.put(_heat_key(jobs[i][1], k), v)
         if progress is not None:
             progress((j + 1) / len(missing), jobs[i][0])
-
-    n = max(1, min(len(missing), workers or os.cpu_count() or 1))
-    if n == 1:
-        for j, (i, todo) in enumerate(missing):
-            keep(j, i, _sample_heat(jobs[i][1], todo))
-    else:
-        # spawned, not forked: numba's OpenMP layer refuses a fork. A spawned worker re-imports the caller's main
-        # module, so a script that asks for workers needs the `if __name__ == "__main__":` guard
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = pool.map(_sample_heat, [jobs[i][1] for i, _ in missing], [todo for _, todo in missing])
-            for j, ((i, _), res) in enumerate(zip(missing, results)):
-                keep(j, i, res)
     return out
 
 
@@ -743,31 +746,15 @@ def _fractional_nodes(jobs, *, cache, workers, progress=None) -> list[tuple[dict
     """:func:`fractional_node` of each (modality, grid, energy, stack, combos) in ``jobs``, in ``workers`` spawned
     processes (None: one per core; 1 here); each wound and heat is put in ``cache`` (None: not kept) under the keys
     :func:`cached_wound` and :func:`heat_killed` read. ``progress(fraction, detail)`` after each node."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    out = [None] * len(jobs)
-
-    def keep(j, i, res):
-        out[i] = res
-        m, grid, energy, stack, _ = jobs[i]
-        wound, heat = res
+    out = []
+    for (wound, heat), (m, grid, energy, stack, _) in zip(_in_workers(fractional_node, jobs, workers), jobs):
+        out.append((wound, heat))
         if cache is not None:
             cache.put(_wound_key(m, grid, energy, None, stack), wound)
             for k, v in heat.items():
                 cache.put(_heat_key(wound, k), v)
         if progress is not None:
-            progress((j + 1) / len(jobs), m)
-
-    n = max(1, min(len(jobs), workers or os.cpu_count() or 1))
-    if n == 1:
-        for i, job in enumerate(jobs):
-            keep(i, i, fractional_node(*job))
-    else:  # spawned, as heat_killed_many (numba's OpenMP layer refuses a fork; callers need a main guard)
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for j, (i, res) in enumerate(zip(range(len(jobs)), pool.map(fractional_node, *zip(*jobs)))):
-                keep(j, i, res)
+            progress(len(out) / len(jobs), m)
     return out
 
 
@@ -845,10 +832,12 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     # 93 MTZ simulations for the full grid's 51 laser wounds, 42 of them fractional; in two processes from empty
     # caches, 223 s → 140 s back to back)
     frac = [j for j in jobs if j[0] in FRACTIONAL_LASERS]
-    hits = [c.get(_wound_key(m, grid_of(m, sp), e, l, s))[0] if c is not None else None for m, e, l, s, sp in frac]
+    frac_grids = [grid_of(m, sp) for m, _, _, _, sp in frac]
+    hits = [c.get(_wound_key(m, g, e, l, s))[0] if c is not None else None
+            for (m, e, l, s, _), g in zip(frac, frac_grids)]
     fresh = [i for i, w in enumerate(hits) if w is None]
-    built = _fractional_nodes([(frac[i][0], grid_of(frac[i][0], frac[i][4]), frac[i][1], frac[i][3],
-                                grid_of(frac[i][0], frac[i][4]).session_combos()) for i in fresh],
+    built = _fractional_nodes([(frac[i][0], frac_grids[i], frac[i][1], frac[i][3], frac_grids[i].session_combos())
+                               for i in fresh],
                               cache=c, workers=workers,
                               progress=None if progress is None else
                               (lambda f, detail: progress("physics table", 0.6 * f, f"{detail}: wound and scan heat")))
@@ -856,7 +845,7 @@ def build_physics_table(modalities=MODALITIES, *, size: str = "full", site: str 
     for i, (w, h) in zip(fresh, built):
         wound_of_job[frac[i]], heat_of[frac[i]] = w, h
     cached = [i for i, w in enumerate(hits) if w is not None]  # their heat from the cache, or sampled if missing
-    heats = heat_killed_many([(frac[i][0], hits[i], grid_of(frac[i][0], frac[i][4]).session_combos()) for i in cached],
+    heats = heat_killed_many([(frac[i][0], hits[i], frac_grids[i].session_combos()) for i in cached],
                              cache=c if c is not None else False, workers=workers,
                              progress=None if progress is None else
                              (lambda f, detail: progress("physics table", 0.6 + 0.2 * f, f"{detail}: scan heat")))
@@ -902,23 +891,11 @@ def _build_nodes(specs, *, workers, done=None) -> list:
     ``workers`` spawned processes (None: one per core; 1 here), in order; ``done(fraction, spec)`` after each.
     The healing runs are seeded (:data:`HEALING_SEEDS`), so the nodes do not depend on the process that built
     them."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    n = max(1, min(len(specs), workers or os.cpu_count() or 1))
     out = []
-    if n == 1:
-        for spec in specs:
-            out.append(_build_node_spec(*spec))
-            if done is not None:
-                done(len(out) / len(specs), spec)
-        return out
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for spec, node in zip(specs, pool.map(_build_node_spec, *zip(*specs))):
-            out.append(node)
-            if done is not None:
-                done(len(out) / len(specs), spec)
+    for node, spec in zip(_in_workers(_build_node_spec, specs, workers), specs):
+        out.append(node)
+        if done is not None:
+            done(len(out) / len(specs), spec)
     return out
 
 
