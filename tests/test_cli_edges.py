@@ -72,8 +72,9 @@ def test_mtz_spot_limit_from_the_presets():
 
 
 def test_mtz_long_pulse_warns():
-    """A pulse beyond any fractional device (0.2 s > 0.1 s) runs with a warning (a typo for ms?)."""
-    p = run("mtz", "--laser", "co2", "--energy", "20mJ", "--pulse", "200ms", "--cell", "10um", "--json")
+    """A pulse beyond any fractional device (0.2 s > 0.1 s) runs with a warning (a typo for ms?). Er:YAG: one
+    simulation (5 s); a CO2 run adds the calibration's interval runs (20 s)."""
+    p = run("mtz", "--laser", "eryag", "--energy", "20mJ", "--pulse", "200ms", "--cell", "10um", "--json")
     assert p.returncode == 0, p.stderr
     assert "beyond any fractional device" in p.stderr
     assert any("beyond any fractional device" in w for w in json.loads(p.stdout)["warnings"])

@@ -369,11 +369,13 @@ DEEP_SCARS = (Scar("boxcar_deep", 3e-3, 0.6e-3, 5), Scar("rolling", 4e-3, 0.5e-3
 
 
 @pytest.fixture(scope="module")
-def full_table(tmp_path_factory):
+def full_table():
     """The planner's default physics table, every modality on its full grid (86 s on one core until 2026-12-01; with
-    the scan heat of every fractional session, 415 s in one process beside the rest of the suite)."""
+    the scan heat of every fractional session, 415 s in one process beside the rest of the suite), in the test
+    run's cache (conftest.py): a wound another test of the run simulated at a grid energy is read, not simulated
+    again."""
     pytest.importorskip("mtzsim.biology.healing")
-    return pt.build_physics_table(pt.MODALITIES, size="full", cache=ResultCache(tmp_path_factory.mktemp("full")),
+    return pt.build_physics_table(pt.MODALITIES, size="full", cache=None,
                                   workers=2)  # the scan heat on both cores once the other test worker is done
 
 
