@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench validate clean chromium
+.PHONY: demo test test-slow test-all bench validate clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,14 +31,19 @@ chromium:
 # threads inside small stencils; a test file runs whole, in order, on one worker (--dist loadfile).
 # The schemathesis fuzz runs in the main process: inside an xdist worker its parametrized test runs
 # only the API's first operation (GET /api/health) and passes; test_web_schema.py checks what it saw.
+# `make test` is the default run, every case not marked slow (under 10 minutes on 2 cores);
+# `make test-slow` the slow verification cases (the full physics table's orderings, the calibrations
+# reproduced, grid convergence, random interrupts); `make test-all` both. CI (.ci/run) runs both.
 SERIAL_TESTS := tests/test_web_schema.py
+PYTEST := NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --maxprocesses 8 --dist loadfile
 test: $(STAMP) chromium
-	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --maxprocesses 8 --dist loadfile --ignore=$(SERIAL_TESTS)
-	$(BIN)/python -m pytest -q $(SERIAL_TESTS)
-
-test-fast: $(STAMP)
-	NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto --maxprocesses 8 --dist loadfile -m "not slow" --ignore=$(SERIAL_TESTS)
+	$(PYTEST) -m "not slow" --ignore=$(SERIAL_TESTS)
 	$(BIN)/python -m pytest -q -m "not slow" $(SERIAL_TESTS)
+
+test-slow: $(STAMP) chromium
+	$(PYTEST) -m slow --ignore=$(SERIAL_TESTS)
+
+test-all: test test-slow
 
 validate: $(STAMP)
 	$(BIN)/mtzsim validate
