@@ -15,9 +15,10 @@ layer is left between the columns.
 
 The scan is the table's (:func:`mtzsim.clinic.physics_table.scan_of`): a 1 cm × 1 cm tile, hexagonal lattice
 fired in random order at 250 Hz, passes :data:`~mtzsim.clinic.physics_table.SCAN_PASS_DELAY` apart. These are
-assumptions, not a device's: a longer pause between passes, a slower scanner or surface cooling leaves the islands
-cooler; a smaller tile fired as fast leaves them hotter (passes back to back: a 6 mm tile heats the 1.55 µm 10 mJ,
-20 % × 3 plan's bulk to 81.9 °C against 73.8 °C on 1 cm, 2026-12-01).
+assumptions, not a device's (the rate is within 20 % of the one sourced scanner's, Deep FX at 300 Hz:
+:func:`~mtzsim.clinic.physics_table.scan_of`): a longer pause between passes, a slower scanner or surface cooling
+leaves the islands cooler; a smaller tile fired as fast leaves them hotter (passes back to back: a 6 mm tile heats
+the 1.55 µm 10 mJ, 20 % × 3 plan's bulk to 81.9 °C against 73.8 °C on 1 cm, 2026-12-01).
 """
 
 from __future__ import annotations

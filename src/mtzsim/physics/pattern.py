@@ -48,7 +48,8 @@ DEFAULT_DENSITY = 0.05
 
 #: Highest repetition rate [Hz] a fractional scanner is taken to fire. Assumption (no device
 #: table in the project's sources): scanners fire hundreds of microbeams per second (the
-#: stage-1 default is 250 Hz); 3 kHz is above any device the project knows, so a faster rate is
+#: stage-1 default is 250 Hz; Oni et al. fired a Deep FX fractional CO2 scanner at 300 Hz,
+#: OniDeepFXDoublePulse); 3 kHz is above any device the project knows, so a faster rate is
 #: most likely a unit slip (25 kHz for 250 Hz) and draws a warning, not a refusal.
 DEVICE_MAX_REP_RATE = 3000.0
 
@@ -78,7 +79,9 @@ class PatternSpec:
     order : str
         ``"raster"``, ``"random"`` or ``"interlaced"`` (see module docstring).
     rep_rate : float
-        Firing rate of the scanner [Hz]; consecutive firings are 1/rep_rate apart.
+        Firing rate of the scanner [Hz]; consecutive firings are 1/rep_rate apart. Default 250 Hz
+        (assumption, the stage-1 default), within 20 % of the one scanner rate in the package's
+        sources: 300 Hz, a Deep FX fractional CO2 scanner (OniDeepFXDoublePulse).
     passes : int
         Passes over the same area.
     pass_delay : float
