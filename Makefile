@@ -40,7 +40,7 @@ test: $(STAMP) chromium
 	$(PYTEST) -m "not slow" --ignore=$(SERIAL_TESTS)
 	$(BIN)/python -m pytest -q -m "not slow" $(SERIAL_TESTS)
 
-test-slow: $(STAMP) chromium
+test-slow: $(STAMP)
 	$(PYTEST) -m slow --ignore=$(SERIAL_TESTS)
 
 test-all: test test-slow
