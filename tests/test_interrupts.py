@@ -90,6 +90,42 @@ def _whole(out: Path) -> str:
     return results["run_id"]
 
 
+def test_an_interrupt_python_cannot_raise_prints_no_traceback(monkeypatch, capsys):
+    """A Ctrl-C that lands in a weakref callback (garbage collection, often while the interpreter shuts down) cannot
+    be raised; Python's default unraisable hook printed it as "Exception ignored in ..." with a traceback (one of the
+    20 random interrupts below, 2026-12-02). The entry point's hook drops it and leaves any other unraisable
+    exception to Python's default hook."""
+    import gc
+    import weakref
+
+    import mtzsim.__main__ as entry
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # put back after the test
+    monkeypatch.setattr(sys, "argv", ["mtzsim", "--help"])
+    with pytest.raises(SystemExit):
+        entry.main()
+    assert sys.unraisablehook is entry._quiet_interrupts
+    capsys.readouterr()
+
+    class Held:
+        pass
+
+    def interrupted(_ref):
+        raise KeyboardInterrupt
+
+    def failed(_ref):
+        raise ValueError("not an interrupt")
+
+    for callback in (interrupted, failed):
+        held = Held()
+        ref = weakref.ref(held, callback)
+        del held
+        gc.collect()
+    assert ref() is None
+    err = capsys.readouterr().err
+    assert "KeyboardInterrupt" not in err and "Traceback" in err and "ValueError: not an interrupt" in err
+
+
 @pytest.mark.slow
 def test_random_interrupts_keep_the_folder_and_registry_promise(tmp_path):
     (tmp_path / "s.toml").write_text(FLAGSHIP_SCENARIO, encoding="utf-8")
