@@ -32,7 +32,9 @@ FAKE_CLI = textwrap.dedent("""
         from mtzsim.pipeline import chain
         from mtzsim.pipeline.contract import quantity
         import mtzsim.__main__ as entry
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ImportError) as error:  # an extension interrupted while it loads: ImportError
+        if isinstance(error, ImportError) and not isinstance(error.__cause__, KeyboardInterrupt):
+            raise
         sys.stderr.write("mtzsim: interrupted\\n")
         sys.exit(130)
 
@@ -124,6 +126,35 @@ def test_an_interrupt_python_cannot_raise_prints_no_traceback(monkeypatch, capsy
     assert ref() is None
     err = capsys.readouterr().err
     assert "KeyboardInterrupt" not in err and "Traceback" in err and "ValueError: not an interrupt" in err
+
+
+def test_an_extension_interrupted_while_it_loads_exits_130_without_a_traceback(monkeypatch, capsys):
+    """A Ctrl-C while a C extension initialises surfaces as ImportError("initialization failed") raised from the
+    KeyboardInterrupt; it printed a traceback and exit code 1 (one of the 20 random interrupts below, 2026-12-02).
+    The command line reports it as the interrupt it is; an ImportError of its own still propagates."""
+    from mtzsim import errors
+    from mtzsim.interfaces import cli
+
+    def interrupted_import(**_):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("initialization failed") from interrupt
+
+    assert errors.caused_by_interrupt(pytest.raises(ImportError, interrupted_import).value)
+    assert not errors.caused_by_interrupt(ImportError("no module named x"))
+    monkeypatch.setattr(cli, "app", interrupted_import)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 130 and err == "mtzsim: interrupted\n"
+
+    def missing(**_):
+        raise ImportError("no module named x")
+
+    monkeypatch.setattr(cli, "app", missing)
+    with pytest.raises(ImportError, match="no module named x"):
+        cli.main([])
 
 
 @pytest.mark.slow

@@ -6,6 +6,8 @@ exits like any other interrupt ("interrupted", code 130) instead of printing a t
 
 import sys
 
+from mtzsim.errors import caused_by_interrupt
+
 
 def _quiet_interrupts(unraisable) -> None:
     """``sys.unraisablehook`` of the command line: drop a Ctrl-C that Python cannot raise.
@@ -27,7 +29,9 @@ def main() -> None:
     sys.unraisablehook = _quiet_interrupts
     try:
         from mtzsim.interfaces.cli import main as cli_main
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ImportError) as error:  # an extension interrupted while it loads: ImportError
+        if not caused_by_interrupt(error):
+            raise
         sys.stderr.write("mtzsim: interrupted\n")
         sys.exit(130)
     try:

@@ -48,3 +48,19 @@ class ModelDomainError(ValueError):
     def __reduce__(self):
         # rebuilt from (field, message): a refusal raised in a sweep's Dask worker reaches the client whole
         return self.__class__, (self.field, self.message)
+
+
+def caused_by_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` comes from a Ctrl-C: a KeyboardInterrupt in its chain of causes and contexts.
+
+    An interrupt that lands while a C extension initialises surfaces as ``ImportError("initialization failed")``
+    raised from the KeyboardInterrupt, not as the KeyboardInterrupt itself; the command line reports it as the
+    interrupt it is ("interrupted", exit 130) instead of a traceback.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False

@@ -13,7 +13,7 @@ import warnings
 
 import typer
 
-from mtzsim.errors import InputError
+from mtzsim.errors import InputError, caused_by_interrupt
 
 app = typer.Typer(
     name="mtzsim",
@@ -61,6 +61,10 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as error:
         fail(error)
     except KeyboardInterrupt:
+        code = 130
+    except ImportError as error:  # a Ctrl-C while an extension a command imports initialises
+        if not caused_by_interrupt(error):
+            raise
         code = 130
     except typer.Abort:
         typer.echo("mtzsim: aborted", err=True)
