@@ -134,6 +134,9 @@ def test_an_extension_interrupted_while_it_loads_exits_130_without_a_traceback(m
     The command line reports it as the interrupt it is; an ImportError of its own still propagates."""
     from mtzsim import errors
     from mtzsim.interfaces import cli
+    from mtzsim.interfaces.cli import run
+
+    monkeypatch.setattr(run, "STORED", [])  # no run stored by an earlier test in this process (that would exit 0)
 
     def interrupted_import(**_):
         try:
