@@ -26,6 +26,7 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 FAKE_CLI = textwrap.dedent("""
     import sys, time
+    from mtzsim.errors import caused_by_interrupt  # as mtzsim.__main__ imports it, before the guarded imports
     try:  # as the mtzsim entry point (mtzsim.__main__): an interrupt while loading exits 130
         from dataclasses import dataclass
         import numpy as np, xarray as xr
@@ -33,7 +34,7 @@ FAKE_CLI = textwrap.dedent("""
         from mtzsim.pipeline.contract import quantity
         import mtzsim.__main__ as entry
     except (KeyboardInterrupt, ImportError) as error:  # an extension interrupted while it loads: ImportError
-        if isinstance(error, ImportError) and not isinstance(error.__cause__, KeyboardInterrupt):
+        if not caused_by_interrupt(error):
             raise
         sys.stderr.write("mtzsim: interrupted\\n")
         sys.exit(130)

@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 
 from mtzsim.clinic import physics_table as pt
-
-DAY = 86400.0
+from mtzsim.constants import DAY
 
 
 def _lattice_like(wm, coverage: float, diameter: float, seed: int):
     """``wm`` with its wound disks moved onto a hexagonal lattice of the same open area (a scanner's single pass:
     disks of diameter ``diameter`` at a number density coverage / (π r²), so none overlap), at a random offset."""
+    from mtzsim.biology.healing import stamp_disks
+
     ny, nx = wm.wound.shape
     rad = diameter / 2 / wm.pixel_size
     pitch = math.sqrt(2 * math.pi * rad**2 / (math.sqrt(3) * coverage))
@@ -23,13 +24,7 @@ def _lattice_like(wm, coverage: float, diameter: float, seed: int):
         for x in np.arange(ox + (pitch / 2 if row % 2 else 0.0), nx, pitch):
             cy.append(y)
             cx.append(x)
-    k = int(math.ceil(rad))
-    dy, dx = np.mgrid[-k:k + 1, -k:k + 1]
-    inside = dy**2 + dx**2 <= rad**2
-    iy = (np.floor(cy)[:, None] + dy[inside][None]).astype(np.int64).ravel() % ny
-    ix = (np.floor(cx)[:, None] + dx[inside][None]).astype(np.int64).ravel() % nx
-    wound = np.zeros((ny, nx), bool)
-    wound[iy, ix] = True
+    wound = stamp_disks((ny, nx), cy, cx, rad)
     return replace(wm, wound=wound, ablated=wound.copy(), depth=np.where(wound, wm.depth.max(), 0.0))
 
 

@@ -161,6 +161,20 @@ def wound_map_from_field(field_result, *, basal_depth=None, surface_ablated=None
                     superficial=superficial if superficial.any() else None)
 
 
+def stamp_disks(shape, cy, cx, radius) -> np.ndarray:
+    """Boolean map of ``shape`` with disks of ``radius`` [pixels] at the centres (``cy``, ``cx``) [pixels], periodic."""
+    ny, nx = shape
+    k = int(math.ceil(radius))
+    oy, ox = np.mgrid[-k:k + 1, -k:k + 1]
+    disk = (oy**2 + ox**2) <= radius**2
+    oy, ox = oy[disk], ox[disk]
+    iy = (np.floor(np.asarray(cy))[:, None] + oy[None]).astype(np.int64).ravel() % ny
+    ix = (np.floor(np.asarray(cx))[:, None] + ox[None]).astype(np.int64).ravel() % nx
+    wound = np.zeros(shape, bool)
+    wound[iy, ix] = True
+    return wound
+
+
 def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, spot_diameter=250e-6,
                         regime="fractional", wound_depth=600e-6, seed=0) -> WoundMap:
     """A wound map for tests and examples: disks at random positions, or the whole map.
@@ -192,15 +206,7 @@ def synthetic_wound_map(shape=(300, 300), pixel_size=10e-6, *, coverage=0.15, sp
         # none and heal in no time (a 410 µm Er:YAG wound at 3 % on a 1.2 mm map: 0.33 expected disks);
         # one wound heals as any isolated one does, at a coverage above the one asked for
         n = max(n, 1)
-        cy, cx = rng.uniform(0, ny, n), rng.uniform(0, nx, n)
-        k = int(math.ceil(rad))
-        oy, ox = np.mgrid[-k:k + 1, -k:k + 1]
-        disk = (oy**2 + ox**2) <= rad**2
-        oy, ox = oy[disk], ox[disk]
-        iy = (np.floor(cy)[:, None] + oy[None]).astype(np.int64).ravel() % ny
-        ix = (np.floor(cx)[:, None] + ox[None]).astype(np.int64).ravel() % nx
-        wound = np.zeros(shape, bool)
-        wound[iy, ix] = True
+        wound = stamp_disks(shape, rng.uniform(0, ny, n), rng.uniform(0, nx, n), rad)
     else:
         raise ValueError(f"regime must be 'fractional', 'full_field', 'non_ablative' or 'superficial', got {regime!r}")
     ablated = wound.copy() if regime != "non_ablative" else np.zeros(shape, bool)

@@ -60,10 +60,8 @@ def main(argv: list[str] | None = None) -> None:
             code = app(args=argv, prog_name="mtzsim", standalone_mode=False)
     except InputError as error:
         fail(error)
-    except KeyboardInterrupt:
-        code = 130
-    except ImportError as error:  # a Ctrl-C while an extension a command imports initialises
-        if not caused_by_interrupt(error):
+    except (KeyboardInterrupt, ImportError) as error:  # a Ctrl-C while an extension a command imports initialises
+        if not caused_by_interrupt(error):  # raises ImportError from it
             raise
         code = 130
     except typer.Abort:
