@@ -705,6 +705,16 @@ def cw_residual_damage(key: str, losses=None, numerics: Numerics | None = None) 
 #: against 150 and 350 µm, and shielding can only lower them: they carry no information on the
 #: plume parameters except "none", and point to a mechanism the model lacks for wide spots
 #: (their pulse regime is not reported). Kept as held-out validation rows.
+#: What the model does at 60 mJ on the 1 mm spot (2026-12-02, the adopted record, 30 W, 2 ms; `mtzsim mtz --laser co2
+#: --energy 60mJ --spot 1000um`): no cell is ejected (ablation depth 0) while 35.9 of the 60 mJ leave as the steam of
+#: desiccated cells, and a dry plate of matrix 1 mm wide stays just below T_abl (peak 249.8 °C); living-tissue
+#: coagulation depth 110 µm. At 220 mJ (7.3 ms) it ablates 220 µm (182 µm H&E; 182 of 220 mJ in ejecta and steam).
+#: The spot's mean irradiance P / (π w0²) is 3.8 kW/cm² (7.6 at its centre), under the 6 kW/cm² below which Walsh et
+#: al. 1989 saw char (ablation.csv), and the eCO2 abstract says this tip ablates the whole epidermis. A dry layer held
+#: near 250 °C for milliseconds at that irradiance is where tissue carbonises, and char absorbs at 10.6 µm where the
+#: model's desiccated matrix (κ = 0.077) lets the light through: carbonisation of the dry matrix (a sourced char
+#: absorption and pyrolysis rate, neither in the package data) is the mechanism these rows point to. It would act only
+#: below ~6 kW/cm², not on the 120 µm rows (~530 kW/cm²) nor the CW rows (32 and 95 kW/cm²).
 #: The scanned-CW porcine row (JBurnCareRehabil1997) is held out of the fit with κ (Walsh1989CW fitted).
 HELD_OUT = ("coagulation_depth_1000um_60mJ", "coagulation_depth_1000um_220mJ", "residual_damage_burn_scanned_cw")
 
