@@ -12,7 +12,9 @@ them under the model ``mtz``):
   (:data:`mtzsim.verify.calibration.CW_EXPOSURES`): fitted when the adopted calibration record
   fitted the row, held out otherwise;
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
-  (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
+  (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %);
+* held out: the clinical CO2 ablation threshold, ~5 J/cm² for pulses under ~1 ms (a rule of thumb of
+  reliability C, :data:`CO2_THRESHOLD`), found by :func:`ablation_threshold_fluence`.
   The slope is the axis depth per the fluence that reaches the axis, 2 E / (π w0²) for the model's
   Gaussian beam: a depth–fluence law relates the depth at a point to the local fluence there, and
   the abstract states neither the spot nor the profile (eryag_ablation.csv). For a uniform beam
@@ -45,6 +47,57 @@ def _eryag(fluence: float):
 
     return simulate_mtz(make_beam("eryag", fluence=fluence, spot_diameter=250e-6),
                         numerics=Numerics(cell=2e-6, cooling_time=0.3))
+
+
+def ablation_threshold_fluence(laser: str, spot: float, pulse_duration: float, *, losses=None, tissue="face",
+                               numerics=None, rtol: float = 0.01) -> float:
+    """Lowest mean fluence E / (π w0²) [J/m²] of one pulse that ejects tissue (a crater deeper than 0).
+
+    Bisection in log energy between a pulse that ablates nothing and one that ablates, to a relative
+    width ``rtol``; returns the upper end (the lowest energy tried that ablates). The mean over the 1/e²
+    spot is the clinical "energy density" (energy / spot area); a Gaussian beam's centre carries twice it.
+
+    Raises
+    ------
+    ValueError
+        No ablation at 100 J/cm² mean fluence, or ablation already at 0.01 J/cm².
+    """
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import simulate_mtz
+
+    area = math.pi * (0.5 * spot) ** 2
+
+    def ablates(fluence):
+        beam = make_beam(laser, energy=fluence * area, spot_diameter=spot, pulse_duration=pulse_duration)
+        return simulate_mtz(beam, losses=losses, tissue=tissue, numerics=numerics).ablation_depth > 0
+
+    lo, hi = 1e2, 1e6  # 0.01 and 100 J/cm²
+    if ablates(lo) or not ablates(hi):
+        raise ValueError(f"no ablation threshold of {laser} between 0.01 and 100 J/cm2 "
+                         f"({spot*1e6:g} um spot, {pulse_duration*1e6:g} us pulse)")
+    while hi / lo > 1.0 + rtol:
+        mid = math.sqrt(lo * hi)
+        if ablates(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+#: The clinical CO2 ablation threshold (SkinDiseaseCare; SknClinics, reliability C, ../shared/data/ablation.csv):
+#: "Energy densities of approximately 5 J/cm2 must be applied in order to achieve tissue ablation", with
+#: "tissue dwell times shorter than the thermal relaxation time ... (about 1 ms)". Evaluated as one 1 ms pulse on
+#: a 3 mm spot (assumption: the full-field preset's scanned spot; the threshold of a wide, thermally confined
+#: beam does not depend on the spot) as the mean fluence E / (π w0²); tolerance a factor of 2 (assumption:
+#: "approximately", a rule of thumb of reliability C; whether the source means the mean or the peak of the
+#: beam is not stated, and the peak is twice the mean for a Gaussian beam).
+CO2_THRESHOLD = dict(spot=3e-3, pulse_duration=1e-3, measured=5.0, tolerance=2.0)
+
+
+@lru_cache(maxsize=None)
+def _co2_threshold() -> float:
+    c = CO2_THRESHOLD
+    return ablation_threshold_fluence("co2", c["spot"], c["pulse_duration"])
 
 
 @lru_cache(maxsize=None)
@@ -116,6 +169,14 @@ def register() -> None:
          quantity="ablated mass per energy", unit="ug/J", measured=540.0, tolerance=0.25,
          source="WalshDeutsch1989 (guinea-pig skin, normal-spiking Er:YAG; held out)", fitted=False,
          note="250 um spot, 250 us pulse (assumed), calibrated plume")(lambda: _eryag(8e4).specific_ablation * 1e9)
+    c = CO2_THRESHOLD
+    case(name="CO2 ablation threshold, 1 ms pulse (clinical rule of thumb)", model="mtz",
+         quantity="lowest mean fluence that ablates", unit="J/cm2", measured=c["measured"], tolerance=c["tolerance"],
+         kind="factor", source="SkinDiseaseCare; SknClinics (~5 J/cm2, attributed to R. R. Anderson; reliability C; "
+         "held out)", fitted=False,
+         note=f"one {c['pulse_duration']*1e3:g} ms pulse on a {c['spot']*1e3:g} mm spot (assumed), mean fluence "
+         "E / (pi w0^2); the centre of the Gaussian beam carries twice it; calibrated model")(
+        lambda: _co2_threshold() / 1e4)
     case(name="Hibst & Kaufmann 1991: Er:YAG depth per fluence, 4-16 J/cm2", model="mtz",
          quantity="crater depth slope", unit="um/(J/cm2)", measured=6.0, tolerance=0.35,
          source="Hibst1991 Lasers Med Sci 6:391 (about 6 um per J/cm2 at high exposure; held out)", fitted=False,
