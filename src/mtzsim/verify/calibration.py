@@ -561,6 +561,11 @@ X0_ROUGH = X0_DRY + (1.0,)
 #: held out) is reproduced within ±35 % where κ = 1 misses it by −69 to −76 %, and the 80 mJ crater is
 #: grid-converged (module docstring).
 #: With the walls traced it was not adopted: κ = 0.133, not resolved by the 5 µm grid (the caustic).
+#: What it costs (2026-12-02, held out): a desiccated surface that lets the light through needs more fluence to eject.
+#: The single-pulse ablation threshold of a 1 ms pulse on a 3 mm spot is 10.5 J/cm² mean fluence (20.9 at the beam
+#: centre) at κ = 0.077 against 3.0 at κ = 1, and the clinical rule of thumb is ~5 J/cm² (`mtzsim validate`, held out,
+#: ×2 band: fails; :func:`mtzsim.verify.mtz_cases.ablation_threshold_fluence`). So the threshold points to κ near 1,
+#: and Walsh's CW margin, the one row that sets κ, to 0.07–0.13.
 DRY_ABSORPTION = True
 #: Whether the adopted fit includes confined superheating (the vaporised fraction f_v). Not adopted
 #: (2026-11-30): the superheated fit (f_v 0.46 ± 0.35, χ² 4.16 vs 4.66) brings the held-out 1000 µm
