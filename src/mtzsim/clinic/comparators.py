@@ -488,7 +488,7 @@ PRESETS = {
     "microneedle_rf": dict(energy=20e-3, length=1.5e-3, density=None, passes=1),
 }
 PRESET_NOTE = ("co2_fractional: the scenario's device (else 20 mJ, 120 µm, 10 %, Yuan 2014); co2_full_field: 0.6 J "
-               "scanned 3 mm spots, one pass, one session (CO2vsErYAG single pass); eryag: 10 mJ, 250 µm, 10 %; full-field "
+               "scanned 3 mm spots in 1 ms pulses, one pass, one session (CO2vsErYAG single pass); eryag: 10 mJ, 250 µm, 10 %; full-field "
                "Er:YAG: 400 mJ, 6 mm spots side by side, one pass (ErYAGminimal2008); "
                "1.55 µm: 15 mJ, 140 µm, 10 % × 2 passes; microneedling: 1.5 mm × 4 stamps; MNRF: 1.5 mm, "
                "20 mJ/pin, insulated 49-pin tip — typical settings, assumptions where the presets say so")

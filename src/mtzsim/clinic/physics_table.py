@@ -121,6 +121,15 @@ PASS_DELAY = 1.0
 #: (:func:`mtzsim.physics.laser.make_beam`; assumption: no source in the package data gives a device's stacking
 #: rate; the delay is ≪ the 0.1–1 s a ≥ 100 µm deep column needs to cool, so the stacked pulses add heat).
 STACK_DELAY = 1e-3
+#: Pulse of the full-field CO2 comparator's wide spots [s]. Resurfacing lasers keep the tissue dwell under the
+#: thermal relaxation time of the CO2-absorbing layer, about 1 ms (SkinDiseaseCare: "tissue dwell times shorter than
+#: the thermal relaxation time ... (about 1 ms)"; ArchDermatol1996: < 1 ms for the 20–30 µm water-containing layer;
+#: ../shared/data/ablation.csv); 1 ms, the end of that bound, is the assumption (no full-field device's pulse is in the
+#: package data). Until 2026-12-02 the spots fired at the fractional CO2 default of 30 W: 10–33 ms pulses at
+#: 0.42 kW/cm² mean irradiance, a CW-like exposure in Walsh 1989's char regime (< 6 kW/cm²) that no resurfacing
+#: laser uses. Measured at the comparison's preset, 0.6 J (FST V, deep boxcar and rolling, 2026-12-02): lethal depth
+#: 175 → 150 µm, downtime 41.5 → 40.0 d, improvement 29.3 → 27.3 %, PIH 76.6 → 76.4 %, closure 7.25 d unchanged.
+FULL_FIELD_CO2_PULSE = 1e-3
 #: Modalities whose grid stacks pulses on one microbeam spot (their device presets carry a stack range).
 STACKABLE = ("co2_fractional", "eryag_fractional")
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
@@ -252,7 +261,8 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             intervals=(12 * _WK,), max_sessions=2, device="scanned wide-spot CO2 (generic)",
             source="CO2vsErYAG (full-field single-pass CO2 arm, outcome data only)",
             assumption="a full-field resurfacing pass is modelled as adjacent 3 mm Gaussian spots at 100 % coverage, "
-            "0.3–1 J each (≤ 1 J, the engine's per-pulse limit; 4–14 J/cm² mean fluence): the data give no device "
+            "0.3–1 J each (≤ 1 J, the engine's per-pulse limit; 4–14 J/cm² mean fluence) in 1 ms pulses (the thermal "
+            "relaxation bound resurfacing lasers keep to, FULL_FIELD_CO2_PULSE): the data give no device "
             "settings for the full-field arms; one pass; ≥ 12 weeks between sessions (assumption)"),
         "eryag_fractional": ModalityGrid(
             "eryag_fractional", "fractional Er:YAG (2.94 µm)", "eryag",
@@ -584,6 +594,8 @@ def wound_of(modality: str, grid: ModalityGrid, energy, length, stack: int = 1,
     """The physics of one node of a modality (``stack``: :func:`node_stack`; ``pulse_duration``: a laser's own
     pulse, None for its default regime)."""
     if grid.laser is not None:
+        if modality == "co2_full_field" and pulse_duration is None:
+            pulse_duration = FULL_FIELD_CO2_PULSE
         return laser_wound(grid.laser, energy, grid.spot, stack, stack_delay(modality), pulse_duration)
     if pulse_duration is not None:
         raise ValueError(f"pulse_duration: {modality} has no laser pulse")
