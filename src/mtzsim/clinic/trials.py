@@ -81,7 +81,9 @@ def full_field_layers(energy: float, spot: float, *, cache=None) -> tuple[float,
     The centre of a wide spot is a planar wound: its heat leaves by one-dimensional conduction into
     the dermis, so the surviving heat-shocked layer below the killed one (HSP70 induction, Ω ≥ 1 of
     the heat-shock Arrhenius pair) is thicker than the shell at the tip of a narrow fractional
-    column, which cools in three dimensions. Cached in the result cache under the model version.
+    column, which cools in three dimensions. The pulse is the comparator's
+    (:data:`mtzsim.clinic.physics_table.FULL_FIELD_CO2_PULSE`, 1 ms). Cached in the result cache under the model
+    version.
 
     Returns
     -------
@@ -91,7 +93,10 @@ def full_field_layers(energy: float, spot: float, *, cache=None) -> tuple[float,
     from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
 
     c = default_cache() if cache is None else (cache or None)
-    key = "fullfield-" + canonical_hash(("full_field_layers", model_version(), float(energy), float(spot)))[:40]
+    from mtzsim.clinic.physics_table import FULL_FIELD_CO2_PULSE
+
+    key = "fullfield-" + canonical_hash(("full_field_layers", model_version(), float(energy), float(spot),
+                                         FULL_FIELD_CO2_PULSE))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
@@ -99,7 +104,7 @@ def full_field_layers(energy: float, spot: float, *, cache=None) -> tuple[float,
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import simulate_mtz
 
-    m = simulate_mtz(make_beam("co2", energy=energy, spot_diameter=spot))
+    m = simulate_mtz(make_beam("co2", energy=energy, spot_diameter=spot, pulse_duration=FULL_FIELD_CO2_PULSE))
     depths = [d for d in (m.ablation_depth, m.coagulation_depth, m.lethal_depth) if math.isfinite(d)]
     wound = max(depths) if depths else 0.0
     hs = m.heat_shock_depth if math.isfinite(m.heat_shock_depth) else 0.0
@@ -117,7 +122,8 @@ def orringer_ratio(coverage: float = 0.15, full_field: dict | None = None, windo
     full-field pass from the MTZ engine (:func:`full_field_layers` at ``full_field``, default
     :data:`FULL_FIELD_SETTING`), over the whole area. Until stage 2 the full-field arm borrowed the
     fractional MTZ's tip shell (10 µm) under an assumed 150 µm wound, which gave 50.5 %; the
-    engine's planar pass at 0.6 J gives a 145 µm wound over a 50 µm heat-shocked layer.
+    engine's planar pass at 0.6 J in 1 ms pulses gives a 150 µm wound over a 75 µm heat-shocked layer (175 over
+    90 µm with the 20 ms pulses of the fractional default 30 W, until 2026-12-02).
     """
     p = table("remodeling_parameters.csv")
     z_ref = p["stimulus_depth"].value
