@@ -565,7 +565,13 @@ X0_ROUGH = X0_DRY + (1.0,)
 #: The single-pulse ablation threshold of a 1 ms pulse on a 3 mm spot is 10.5 J/cm² mean fluence (20.9 at the beam
 #: centre) at κ = 0.077 against 3.0 at κ = 1, and the clinical rule of thumb is ~5 J/cm² (`mtzsim validate`, held out,
 #: ×2 band: fails; :func:`mtzsim.verify.mtz_cases.ablation_threshold_fluence`). So the threshold points to κ near 1,
-#: and Walsh's CW margin, the one row that sets κ, to 0.07–0.13.
+#: and Walsh's CW margin, the one row that sets κ, to 0.07–0.13. Refitted with the threshold as one more row (σ = ln 2,
+#: exploratory, not adopted; 5 µm grid, from the fit's own start, 17 evaluations, no LOO): log10 (φ_near, φ, κ) =
+#: (−0.249, −1.759, −0.946), κ = 0.113, χ² 4.78 on 8 rows. The threshold reads 8.35 J/cm² (+67 %), Walsh 72 µm
+#: (−28 %), the held-out scanned-CW row 70 µm (−42 %; −38 % now), 80 mJ 616 / 682 µm (+18.4 / −5.3 %), 160 mJ
+#: 872 / 938 µm (−3.1 / −6.2 %), Hantash ratios 2.46 and 1.31. So both rows fit inside their bands at κ ≈ 0.11, and the
+#: rest moves little. Not adopted: the rule of thumb is of reliability C, which the data notes keep for a prior or a
+#: sanity range, and it would stop being a held-out check.
 DRY_ABSORPTION = True
 #: Whether the adopted fit includes confined superheating (the vaporised fraction f_v). Not adopted
 #: (2026-11-30): the superheated fit (f_v 0.46 ± 0.35, χ² 4.16 vs 4.66) brings the held-out 1000 µm
