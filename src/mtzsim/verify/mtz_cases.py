@@ -1,4 +1,4 @@
-"""Single-MTZ validation cases beyond the calibration rows: leave-one-out errors and held-out Er:YAG data.
+"""Single-MTZ validation cases beyond the calibration rows: leave-one-out errors, held-out Er:YAG data, the CO2 threshold.
 
 :func:`register` adds them to :data:`mtzsim.verify.validation.CASES` (``mtzsim validate`` lists
 them under the model ``mtz``):
@@ -12,9 +12,7 @@ them under the model ``mtz``):
   (:data:`mtzsim.verify.calibration.CW_EXPOSURES`): fitted when the adopted calibration record
   fitted the row, held out otherwise;
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
-  (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %);
-* held out: the clinical CO2 ablation threshold, ~5 J/cm² for pulses under ~1 ms (a rule of thumb of
-  reliability C, :data:`CO2_THRESHOLD`), found by :func:`ablation_threshold_fluence`.
+  (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
   The slope is the axis depth per the fluence that reaches the axis, 2 E / (π w0²) for the model's
   Gaussian beam: a depth–fluence law relates the depth at a point to the local fluence there, and
   the abstract states neither the spot nor the profile (eryag_ablation.csv). For a uniform beam
@@ -25,12 +23,16 @@ them under the model ``mtz``):
   2026-11-30 the case used the mean fluence and read 7.33 (+22 %) with the vent at one beam radius,
   only because the 16 J/cm² crater was then shielded, which bent the depth–fluence law away from
   the linear one Hibst & Kaufmann measured (tests/test_mtz_trends.py).
+* held out (never fitted): the clinical CO2 ablation threshold, ~5 J/cm² for pulses under ~1 ms (a rule of
+  thumb of reliability C, :data:`CO2_THRESHOLD`), found by :func:`ablation_threshold_fluence`.
 
 References
 ----------
 .. [1] Walsh JT Jr, Deutsch TF. Lasers Surg Med 9 (1989) 327–337. doi:10.1002/lsm.1900090404
 .. [2] Hibst R, Kaufmann R. Effects of laser parameters on pulsed Er-YAG laser skin ablation.
    Lasers Med Sci 6 (1991) 391–397. doi:10.1007/BF02042461
+.. [3] SkinDiseaseCare (textbook excerpt "Ablative laser skin resurfacing") and SknClinics (a clinic page that
+   attributes the ~5 J/cm² threshold to R. R. Anderson): params/data/references.csv.
 """
 
 from __future__ import annotations
