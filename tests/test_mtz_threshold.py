@@ -1,4 +1,4 @@
-"""The CO2 ablation threshold of one pulse: the blow-off limit, and what the desiccated matrix's absorption does to it."""
+"""The CO2 ablation threshold of one pulse: the blow-off limit, and what the dry matrix's absorption does to it."""
 
 import math
 from dataclasses import replace

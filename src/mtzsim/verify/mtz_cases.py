@@ -1,4 +1,4 @@
-"""Single-MTZ validation cases beyond the calibration rows: leave-one-out errors, held-out Er:YAG data, the CO2 threshold.
+"""Single-MTZ validation cases beyond the calibration rows: leave-one-out, held-out Er:YAG data, the CO2 threshold.
 
 :func:`register` adds them to :data:`mtzsim.verify.validation.CASES` (``mtzsim validate`` lists
 them under the model ``mtz``):
