@@ -145,7 +145,8 @@ class ModalityGrid:
     fraction per pass (lasers) or ignored for needles (their pins per area are the device's);
     ``lengths`` are needle lengths; ``stacks`` are pulses stacked on one microbeam spot (fractional lasers);
     ``other_spots`` are (spot, energies) pairs of another tip of the same device class beside ``spot`` and
-    ``energies`` (the fractional CO2 1000 µm tip).
+    ``energies`` (the fractional CO2 1000 µm tip); ``pulse_duration`` is the laser's pulse where the grid fixes one
+    (None: the laser's default regime, :func:`mtzsim.physics.laser.make_beam`).
     """
 
     modality: str
@@ -164,6 +165,7 @@ class ModalityGrid:
     source: str = ""
     assumption: str = ""
     max_session_density: float | None = None
+    pulse_duration: float | None = None
 
     def session_combos(self) -> list[tuple]:
         """(density, passes) of the sessions the grid offers: every pair whose spot-area fraction per session,
@@ -258,6 +260,7 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
         "co2_full_field": ModalityGrid(
             "co2_full_field", "full-field CO2 (scanned 3 mm spots, 100 % coverage)", "co2",
             energies=pick((0.3, 0.6, 1.0), (0, 2)), spot=3e-3, densities=(1.0,), passes=(1,),
+            pulse_duration=FULL_FIELD_CO2_PULSE,
             intervals=(12 * _WK,), max_sessions=2, device="scanned wide-spot CO2 (generic)",
             source="CO2vsErYAG (full-field single-pass CO2 arm, outcome data only)",
             assumption="a full-field resurfacing pass is modelled as adjacent 3 mm Gaussian spots at 100 % coverage, "
@@ -592,11 +595,10 @@ def mnrf_wound(length: float, energy: float) -> dict:
 def wound_of(modality: str, grid: ModalityGrid, energy, length, stack: int = 1,
              pulse_duration: float | None = None) -> dict:
     """The physics of one node of a modality (``stack``: :func:`node_stack`; ``pulse_duration``: a laser's own
-    pulse, None for its default regime)."""
+    pulse, None for the grid's, :attr:`ModalityGrid.pulse_duration`)."""
     if grid.laser is not None:
-        if modality == "co2_full_field" and pulse_duration is None:
-            pulse_duration = FULL_FIELD_CO2_PULSE
-        return laser_wound(grid.laser, energy, grid.spot, stack, stack_delay(modality), pulse_duration)
+        pulse = grid.pulse_duration if pulse_duration is None else pulse_duration
+        return laser_wound(grid.laser, energy, grid.spot, stack, stack_delay(modality), pulse)
     if pulse_duration is not None:
         raise ValueError(f"pulse_duration: {modality} has no laser pulse")
     if modality == "microneedling":

@@ -81,8 +81,8 @@ def full_field_layers(energy: float, spot: float, *, cache=None) -> tuple[float,
     The centre of a wide spot is a planar wound: its heat leaves by one-dimensional conduction into
     the dermis, so the surviving heat-shocked layer below the killed one (HSP70 induction, Ω ≥ 1 of
     the heat-shock Arrhenius pair) is thicker than the shell at the tip of a narrow fractional
-    column, which cools in three dimensions. The pulse is the comparator's
-    (:data:`mtzsim.clinic.physics_table.FULL_FIELD_CO2_PULSE`, 1 ms). Cached in the result cache under the model
+    column, which cools in three dimensions. The wound is the comparator's
+    (:func:`mtzsim.clinic.physics_table.laser_wound` at the full-field grid's 1 ms pulse). Cached in the result cache under the model
     version.
 
     Returns
@@ -93,21 +93,19 @@ def full_field_layers(energy: float, spot: float, *, cache=None) -> tuple[float,
     from mtzsim.pipeline.cache import canonical_hash, default_cache, model_version
 
     c = default_cache() if cache is None else (cache or None)
-    from mtzsim.clinic.physics_table import FULL_FIELD_CO2_PULSE
+    from mtzsim.clinic import physics_table as pt
 
+    pulse = pt.modality_grids("small")["co2_full_field"].pulse_duration
     key = "fullfield-" + canonical_hash(("full_field_layers", model_version(), float(energy), float(spot),
-                                         FULL_FIELD_CO2_PULSE))[:40]
+                                         pulse))[:40]
     if c is not None:
         hit, _ = c.get(key)
         if hit is not None:
             return hit
-    from mtzsim.physics.laser import make_beam
-    from mtzsim.physics.mtz import simulate_mtz
-
-    m = simulate_mtz(make_beam("co2", energy=energy, spot_diameter=spot, pulse_duration=FULL_FIELD_CO2_PULSE))
-    depths = [d for d in (m.ablation_depth, m.coagulation_depth, m.lethal_depth) if math.isfinite(d)]
+    w = pt.laser_wound("co2", energy, spot, pulse_duration=pulse)  # the comparator's full-field wound
+    depths = [d for d in (w["ablation_depth"], w["coagulation_depth"], w["lethal_depth"]) if math.isfinite(d)]
     wound = max(depths) if depths else 0.0
-    hs = m.heat_shock_depth if math.isfinite(m.heat_shock_depth) else 0.0
+    hs = w["heat_shock_depth"] if math.isfinite(w["heat_shock_depth"]) else 0.0
     out = (float(wound), float(max(hs - wound, 0.0)))
     if c is not None:
         c.put(key, out)
