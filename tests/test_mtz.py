@@ -55,6 +55,30 @@ def test_wall_heating_by_the_ejecta_is_its_own_term_and_widens_the_lesion():
     assert denatured_volume(on) > 1.02 * denatured_volume(off)
 
 
+def test_ejecta_capacity_bounds_what_the_plume_absorbs():
+    """Condensed ejecta absorb the beam only until they are gasified (water vapour is nearly transparent at
+    10.6 µm): with ``ejecta_capacity`` C the plume and wall terms together never exceed C × the ejected mass, an
+    opaque channel (both fractions 1) then absorbs about C per kg ejected, and a capacity the plume never reaches
+    changes nothing. At 80 mJ the uncapped opaque plume takes more than C per kg, so the cap deepens the crater."""
+    import dataclasses
+
+    beam = make_beam("co2", energy=80e-3, spot_diameter=120e-6, peak_power=30.0)
+    opaque = LossModel(ablation_temperature=523.15, near_fraction=1.0, ejecta_fraction=1.0, vent_reference="beam",
+                       vent_length=0.0, wall_optics=False)
+    free = simulate_mtz(beam, losses=opaque, numerics=FAST)
+    cap = 1.85e6
+    held = simulate_mtz(beam, losses=dataclasses.replace(opaque, ejecta_capacity=cap), numerics=FAST)
+    taken = held.energy.plume_loss + held.energy.wall_heating
+    assert free.energy.plume_loss > 2.0 * cap * free.ablated_mass  # uncapped, far above what gasification takes
+    assert taken <= cap * held.ablated_mass * (1 + 1e-9)
+    assert taken >= 0.9 * cap * held.ablated_mass  # opaque: it takes nearly all it can
+    assert held.ablation_depth > free.ablation_depth
+    assert abs(held.energy.error) < 0.01
+    ample = simulate_mtz(beam, losses=dataclasses.replace(opaque, ejecta_capacity=1e12), numerics=FAST)
+    assert ample.ablation_depth == free.ablation_depth
+    assert ample.energy.plume_loss == pytest.approx(free.energy.plume_loss, rel=1e-12)
+
+
 def test_summary_has_the_documented_fields(default_co2):
     d = default_co2.to_dict()
     for key in (

@@ -30,6 +30,10 @@ from pulse_setup import kernel_setup as _setup
     ("co2", LossModel(ablation_temperature=523.15, wall_optics=False), 2),
     ("eryag", LossModel(ablation_temperature=473.15), 2),  # water's µa follows each cell's temperature
     ("eryag", LossModel(ablation_temperature=473.15, dry_absorption=0.5, dry_absorption_laser="eryag"), 1),
+    ("co2", LossModel(ablation_temperature=523.15, near_fraction=1.0, ejecta_fraction=1.0, vent_reference="beam",
+                      vent_length=0.0, ejecta_capacity=1.85e6), 2),  # opaque ejecta held to their capacity
+    ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.5, ejecta_fraction=0.05, wall_fraction=0.5,
+                      ejecta_capacity=0.5e6), 1),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
@@ -44,13 +48,17 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
         absorbed = ta.plume + ta.wall_heating
         assert ta.wall_heating <= losses.wall_fraction * absorbed * (1 + 1e-12)
         assert (ta.wall_heating > 0.0) == (losses.wall_fraction > 0.0 and absorbed > 0.0)
+        if losses.ejecta_capacity > 0:
+            # the ejecta take no more than their capacity × the mass the pulses ejected
+            assert 0.0 < absorbed <= losses.ejecta_capacity * ta.ejected_mass * (1 + 1e-9)
 
 
 @pytest.mark.parametrize("kw", [dict(near_fraction=1.5), dict(ejecta_fraction=-0.1), dict(vent_length=-1.0),
                                 dict(ablation_temperature=300.0), dict(vaporised_fraction=1.2),
                                 dict(vent_reference="spot"), dict(dry_absorption=1.1), dict(dry_absorption=-0.1),
                                 dict(dry_absorption_laser="erglass"), dict(wall_optics=0),
-                                dict(water_temperature=1)])
+                                dict(water_temperature=1), dict(ejecta_capacity=-1.0),
+                                dict(ejecta_capacity=float("inf"))])
 def test_loss_model_refuses_unphysical_values(kw):
     """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
     with pytest.raises(ValueError):

@@ -68,7 +68,10 @@ PulseTrain = namedtuple("PulseTrain",
 #: along the wall, :mod:`mtzsim.physics.mtz.losses`), per unit wall area (default 0).
 #: vent_mouth [-]: when > 0 the vent is this many radii of the crater's own mouth (its radius
 #: at the surface, now) instead of ``vent``: c = max(d − vent_mouth · a, 0).
-Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall vent_mouth", defaults=(0.0, 0.0))
+#: capacity [J/kg]: the energy the ejecta of one kg of ablated tissue can absorb from the beam before they are
+#: gasified, and the vapour is transparent (0: no limit). The ejecta of the pulse firing now absorb at most
+#: capacity × the mass it has ejected, less what they have absorbed already (:func:`_pulse_phase`).
+Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall vent_mouth capacity", defaults=(0.0, 0.0, 0.0))
 #: Arrhenius processes [1/s, J/mol, K, K]: A, Ea, cutoff temperature, Ea / R (the kernels use EaR).
 Rates = namedtuple("Rates", "A Ea t_cut EaR")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
@@ -897,6 +900,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     tally = np.zeros(11)
     current = -1  # index of the pulse firing now (-1 between pulses)
     ablating = False  # whether the pulse firing now has ejected mass
+    budget = 0.0  # what the ejecta of the pulse firing now can still absorb before they are gasified [J]
+    trans_cap = np.ones(nz)
     t = 0.0
     nsteps = 0
     nprobe = 0
@@ -944,75 +949,92 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         if firing != current:  # a new pulse (or a pause): its channel holds no ejecta yet
             current = firing
             ablating = False
+            budget = 0.0
         temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
         lost, cooled = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, mat.t_surface, cond, jb, kb)
         for j in range(jb):
             for k in range(kb):
                 Q[j, k] = 0.0
-        p_deliv = 0.0
-        p_plume = 0.0
-        p_wall = 0.0
-        sink[0] = 0.0
-        sink[1] = 0.0
-        sink[2] = 0.0
-        sink[3] = 0.0
-        if p_now > 0.0:
-            find_floor(void, floor)
-            if ablating and (plume.near > 0.0 or plume.far > 0.0):
-                # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
-                plume_transmission(floor, void, h, plume, trans)
-            else:
-                trans[:] = 1.0
-            if scattering:  # the map is one beam: the axis's path through the ejecta shields all of it
-                t_axis = trans[min(floor[0], nz - 1)]
-                p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * t_axis,
-                                                sink, pulse.absorption_scale)
-                sink[3] = p_now * (1.0 - t_axis)
-            else:
-                if drying:
-                    absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
-                                      pulse.mua_t_ref, pulse.mua_t_cap, jb, kb, pulse.dry_cells)
-                p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, pulse.w0, pulse.z_rayleigh,
-                                       pulse.gaussian, trans, vol, sink, pulse.index, pulse.wall_optics,
-                                       pulse.wavelength, pulse.roughness)
-            for j in range(nr):
-                for k in range(nz - 1, -1, -1):
-                    if Q[j, k] != 0.0:
-                        if j + 1 > jb:
-                            jb = j + 1
-                        if k + 1 > kb:
-                            kb = k + 1
-                        break
-            p_plume = sink[3]
-            if plume.wall > 0.0 and p_plume > 0.0:
-                p_wall = plume_wall_heat(Q, void, floor[0], vol, h, plume.wall * p_plume)
-                p_plume -= p_wall
-                for j in range(nr):  # the wall heat (rows down to the floor) may lie outside the box
-                    for k in range(min(nz, floor[0] + 2)):
+        scale = 1.0  # share of the ejecta's uncapped absorption they can still take (capacity)
+        dt = 0.0
+        for attempt in range(2):
+            if attempt == 1:
+                for j in range(jb):
+                    for k in range(kb):
+                        Q[j, k] = 0.0
+            p_deliv = 0.0
+            p_plume = 0.0
+            p_wall = 0.0
+            sink[0] = 0.0
+            sink[1] = 0.0
+            sink[2] = 0.0
+            sink[3] = 0.0
+            if p_now > 0.0:
+                find_floor(void, floor)
+                if attempt == 1:
+                    pass  # the thinned ejecta of the first pass
+                elif ablating and (plume.near > 0.0 or plume.far > 0.0):
+                    # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
+                    plume_transmission(floor, void, h, plume, trans)
+                else:
+                    trans[:] = 1.0
+                if scattering:  # the map is one beam: the axis's path through the ejecta shields all of it
+                    t_axis = trans[min(floor[0], nz - 1)]
+                    p_deliv = deposit_water_limited(Q, H, void, dry, H1, H2, pulse.q_static, share, vol, p_now * t_axis,
+                                                    sink, pulse.absorption_scale)
+                    sink[3] = p_now * (1.0 - t_axis)
+                else:
+                    if drying:
+                        absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
+                                          pulse.mua_t_ref, pulse.mua_t_cap, jb, kb, pulse.dry_cells)
+                    p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, pulse.w0, pulse.z_rayleigh,
+                                           pulse.gaussian, trans, vol, sink, pulse.index, pulse.wall_optics,
+                                           pulse.wavelength, pulse.roughness)
+                for j in range(nr):
+                    for k in range(nz - 1, -1, -1):
                         if Q[j, k] != 0.0:
                             if j + 1 > jb:
                                 jb = j + 1
                             if k + 1 > kb:
                                 kb = k + 1
-        # time step: stability, heating resolution, pulse edges
-        qmax = 0.0
-        for j in range(jb):
-            for k in range(kb):
-                if Q[j, k] > 0.0:
-                    v = Q[j, k] / Habl[j, k]
-                    if v > qmax:
-                        qmax = v
-        dt = steps.dt_max
-        for j in range(jb):
-            for k in range(kb):
-                if not void[j, k] and (dry[j, k] or H[j, k] > H2[j, k]):
-                    dt = steps.dt_max_dry  # desiccated cells hold less heat: shorter stable step
-                    break
-        if qmax > 0.0:
-            dt = min(dt, steps.heat_step / qmax)
-        dt = min(dt, t_edge - t)
-        if dt <= 0.0:
-            dt = 1e-12
+                            break
+                p_plume = sink[3]
+                if plume.wall > 0.0 and p_plume > 0.0:
+                    p_wall = plume_wall_heat(Q, void, floor[0], vol, h, plume.wall * p_plume)
+                    p_plume -= p_wall
+                    for j in range(nr):  # the wall heat (rows down to the floor) may lie outside the box
+                        for k in range(min(nz, floor[0] + 2)):
+                            if Q[j, k] != 0.0:
+                                if j + 1 > jb:
+                                    jb = j + 1
+                                if k + 1 > kb:
+                                    kb = k + 1
+            # time step: stability, heating resolution, pulse edges
+            qmax = 0.0
+            for j in range(jb):
+                for k in range(kb):
+                    if Q[j, k] > 0.0:
+                        v = Q[j, k] / Habl[j, k]
+                        if v > qmax:
+                            qmax = v
+            dt = steps.dt_max
+            for j in range(jb):
+                for k in range(kb):
+                    if not void[j, k] and (dry[j, k] or H[j, k] > H2[j, k]):
+                        dt = steps.dt_max_dry  # desiccated cells hold less heat: shorter stable step
+                        break
+            if qmax > 0.0:
+                dt = min(dt, steps.heat_step / qmax)
+            dt = min(dt, t_edge - t)
+            if dt <= 0.0:
+                dt = 1e-12
+            absorbed = p_plume + p_wall  # what the ejecta take from the beam
+            if attempt == 1 or plume.capacity <= 0.0 or absorbed <= 0.0 or absorbed * dt <= budget:
+                break
+            # the ejecta would absorb more than they can before they are gasified: thin them
+            scale = max(budget, 0.0) / (absorbed * dt)
+            for k in range(nz):
+                trans[k] = 1.0 - scale * (1.0 - trans[k])
         arrhenius_update_box(T, void, Omega, rates.A, rates.EaR, dt, rates.t_cut, jb, kb)
         perf_loss = 0.0
         for j in range(jb):
@@ -1050,10 +1072,13 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                         m_step += mat.rho[j, k] * vol[j, k]
                         H[j, k] = 0.0
                         void[j, k] = True
+        if p_now > 0.0:
+            budget -= dt * (p_plume + p_wall)
         if m_step > 0.0:
             tally[6] += m_step
             if current >= 0:
                 ablating = True
+                budget += plume.capacity * m_step
         # heat spreads at most one cell a step: grow the box by one where its edge is warm
         grow_j = False
         grow_k = False

@@ -1,6 +1,6 @@
 """Ablation and plume model of one microbeam: ablation temperature and shielding by the ejected mass.
 
-Five mechanisms, each with its own physics and one or two bounded parameters:
+Six mechanisms, each with its own physics and one or two bounded parameters:
 
 * **Ablation temperature** T_abl: skin is a matrix-continuous tissue; its collagen matrix holds
   the vapour until the desiccated matrix is superheated and ruptures explosively, so tissue
@@ -66,6 +66,19 @@ Five mechanisms, each with its own physics and one or two bounded parameters:
   2026-11-30 it was not identified (0.75 ± 2.6) and at that value the flux erodes the top of the
   crater to 790 µm diameter at 80 mJ / 120 µm, a width no data bound (see
   :mod:`mtzsim.verify.calibration`).
+
+* **What the ejecta can absorb** (``ejecta_capacity`` C, J per kg of ablated tissue): condensed ejecta absorb
+  the beam only until they are gasified, and water vapour is nearly transparent at 10.6 µm, so the plume and
+  wall terms of one pulse together never exceed C × the mass it has ejected; where the fractions' Beer–Lambert
+  shielding would take more, the ejecta are thinned to what is left of that budget
+  (:func:`mtzsim._kernels.axisym._pulse_phase`). A physical bound, not a fit knob: wet fragments of dermis take
+  at most their water's latent heat, 0.70 × 2.26 MJ/kg (IAPWS-95, constants.csv; the dermis water fraction
+  of skin_layers.csv, an assumption there), plus heating and pyrolysis of their dry matrix, 0.30 × (1.5 kJ/(kg K) × ~350 K + 0.21–0.43
+  MJ/kg; assumptions: the dry-matrix heat capacity of constants.csv, heating from T_abl to ~600 °C, and the heat
+  of pyrolysis of biomass, VanDeVelden2010 in references.csv, for collagen): C ≈ 1.8–1.9 MJ/kg. Char that is not
+  gasified could take more (not bounded here). 0 (default): no limit. Not in the calibrated model (:mod:`mtzsim.verify.calibration`:
+  the adopted plume takes 3.9, 5.3 and 8.4 MJ/kg of the tissue it ejects at 80, 160 and 380 mJ on the 120 µm
+  spot, above the bound).
 
 * **Absorption of the desiccated matrix** (``dry_absorption`` κ): water is the absorber at 10.6 and
   2.94 µm (Welch et al. 1991), so a cell that has lost its water may absorb less than wet tissue:
@@ -158,6 +171,10 @@ class LossModel:
         η [-]: fraction of the beam power the ejecta absorb in the confined channel that they
         give to its wall and floor (hot ejecta flowing along the wall); the rest leaves with
         the plume. 0–1 (energy conservation).
+    ejecta_capacity : float
+        C [J/kg]: the energy the ejecta of one kg of ablated tissue can take from the beam before they are
+        gasified; the plume and wall terms of a pulse never exceed C × its ejected mass (module docstring).
+        0 (default): no limit. Non-negative and finite.
     vaporised_fraction : float or None
         f_v [-]: confined superheating. None (default): the water boils at 100 °C and the dry
         matrix is superheated to T_abl. A number in [0, 1]: the tissue matrix holds its water
@@ -208,6 +225,7 @@ class LossModel:
     vent_length: float = 1.0
     ejection_delay: float = 0.0
     wall_fraction: float = 0.0
+    ejecta_capacity: float = 0.0
     vaporised_fraction: float | None = None
     vent_reference: str = "mouth"
     dry_absorption: float = 1.0
@@ -225,6 +243,8 @@ class LossModel:
         for name in ("near_fraction", "ejecta_fraction", "wall_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be a fraction, got {getattr(self, name)!r}")
+        if not (self.ejecta_capacity >= 0 and math.isfinite(self.ejecta_capacity)):
+            raise ValueError(f"ejecta_capacity must be a non-negative energy per mass, got {self.ejecta_capacity!r}")
         if self.vaporised_fraction is not None and not 0.0 <= self.vaporised_fraction <= 1.0:
             raise ValueError(f"vaporised_fraction must be a fraction or None, got {self.vaporised_fraction!r}")
         for name in ("acceleration_length", "vent_length"):
@@ -275,6 +295,10 @@ class LossModel:
                                                                    else "w0"), "assumption",
              "ejecta spread freely within about one radius of the crater mouth"),
             ("mtz.ejection_delay", f"{self.ejection_delay:.3g} s", "assumption", "0 for ms pulses"),
+            ("mtz.ejecta_capacity", f"{self.ejecta_capacity / 1e6:.3g} MJ/kg" if self.ejecta_capacity else "no limit",
+             "model" if self.ejecta_capacity else "assumption",
+             self.source if self.ejecta_capacity else "0: the plume is not held to what its ejecta can absorb "
+             "(verify/calibration.py)"),
             (f"mtz.dry_absorption_{self.dry_absorption_laser}", f"{self.dry_absorption:.3g}",
              "model" if self.dry_absorption < 1.0 else "assumption",
              self.source if self.dry_absorption < 1.0 else "1: a desiccated cell absorbs as wet tissue"),
@@ -315,6 +339,7 @@ FITTED_PARAMETERS = {
     "log10_wall_roughness_um": ("wall_roughness", lambda v: 1e-6 * 10.0 ** v),
     "wall_fraction": ("wall_fraction", float),
     "vent_length_w0": ("vent_length", float),
+    "log10_ejecta_capacity_mj_per_kg": ("ejecta_capacity", lambda v: 1e6 * 10.0 ** v),
 }
 
 
@@ -365,7 +390,7 @@ def default_loss_model() -> LossModel:
         return LossModel(source="uncalibrated: no ablation-temperature fit in data/mtz_calibration.json")
     fixed = rec["fixed"]
     kw = dict(ablation_temperature=fixed["ablation_temperature_k"], ejection_delay=fixed["ejection_delay_s"],
-              wall_fraction=fixed.get("wall_fraction", 0.0),
+              wall_fraction=fixed.get("wall_fraction", 0.0), ejecta_capacity=fixed.get("ejecta_capacity_j_per_kg", 0.0),
               vent_length=fixed.get("vent_length", fixed.get("vent_length_w0", 1.0)),
               vent_reference=fixed.get("vent_reference", "beam"), dry_absorption=fixed.get("dry_absorption_co2", 1.0),
               wall_optics=bool(fixed.get("wall_optics", True)),

@@ -166,7 +166,7 @@ def plume(beam, tissue, losses) -> _k.Plume:
                     float(losses.acceleration_length * beam.radius),
                     0.0 if mouth else float(losses.vent_length * beam.radius),
                     float(losses.ejection_delay), float(losses.wall_fraction),
-                    float(losses.vent_length) if mouth else 0.0)
+                    float(losses.vent_length) if mouth else 0.0, float(losses.ejecta_capacity))
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
@@ -725,6 +725,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
     H, void, Omega, Tmax, dry = state.H, state.void, state.Omega, state.Tmax, state.dry
     tally = np.zeros(len(_k.TALLY))
     current, ablating = -1, False  # pulse firing now; whether it has ejected mass
+    budget = 0.0  # what the ejecta of the pulse firing now can still absorb before they are gasified [J]
     t_mark = np.full(H.shape, np.inf)
     scattering = pulse.q_static.shape[0] == H.shape[0]
     t, nsteps = 0.0, 0
@@ -734,21 +735,18 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         p_now = pulse.power if on.any() else 0.0
         firing = int(np.flatnonzero(on)[-1]) if on.any() else -1
         if firing != current:
-            current, ablating = firing, False
+            current, ablating, budget = firing, False, 0.0
         edges = np.concatenate([starts[on] + pulse.duration, starts[starts > t], [pulse.t_end]])
         t_edge = float(edges.min())
         T = temperature_of(H, void, mat, dry)
         cond, lost, cooled = heat.conduction_rate_numpy(T, void, mat.Gr, mat.Gz, mat.t_body, mat.t_surface)
-        Q = np.zeros_like(H)
-        p_deliv = p_out = p_refl = p_redir = 0.0
-        if p_now > 0.0:
-            trans = np.ones(void.shape[1])
-            if ablating and (plm.near > 0.0 or plm.far > 0.0):
-                trans = plume_transmission_numpy(void, mat.h, plm)
+        def light(trans):
+            """Q, delivered, out of the bottom, reflected, redirected, plume, wall heat [W] for this transmission."""
             if scattering:  # one map: the axis's path through the ejecta shields all of it
                 t_axis = float(trans[min(int(floors(void)[0]), void.shape[1] - 1)])
                 Q, p_deliv, p_out = _water_limited(H, void, dry, mat, pulse.q_static, p_now * t_axis,
                                                    pulse.absorption_scale)
+                p_refl = p_redir = 0.0
                 p_plume = p_now * (1.0 - t_axis)
             else:
                 m = mat
@@ -763,13 +761,31 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                 d0 = int(floors(void)[0])
                 Qw, p_wall = plume_wall_heat_numpy(void, d0, mat.vol, mat.h, plm.wall * p_plume)
                 Q = Q + Qw
-        dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max
-        qmax = float(np.max(np.where(Q > 0.0, Q / mat.Habl, 0.0)))
-        if qmax > 0.0:
-            dt = min(dt, stp.heat_step / qmax)
-        dt = min(dt, t_edge - t)
-        if dt <= 0.0:
-            dt = 1e-12
+                p_plume -= p_wall
+            return Q, p_deliv, p_out, p_refl, p_redir, p_plume, p_wall
+
+        def step(Q):
+            """The time step: stability, heating resolution, pulse edges [s]."""
+            dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max
+            qmax = float(np.max(np.where(Q > 0.0, Q / mat.Habl, 0.0)))
+            if qmax > 0.0:
+                dt = min(dt, stp.heat_step / qmax)
+            dt = min(dt, t_edge - t)
+            return dt if dt > 0.0 else 1e-12
+
+        Q = np.zeros_like(H)
+        p_deliv = p_out = p_refl = p_redir = p_plume = p_wall = 0.0
+        if p_now > 0.0:
+            trans = np.ones(void.shape[1])
+            if ablating and (plm.near > 0.0 or plm.far > 0.0):
+                trans = plume_transmission_numpy(void, mat.h, plm)
+            Q, p_deliv, p_out, p_refl, p_redir, p_plume, p_wall = light(trans)
+        dt = step(Q)
+        if p_now > 0.0 and plm.capacity > 0.0 and p_plume + p_wall > 0.0 and (p_plume + p_wall) * dt > budget:
+            # the ejecta would absorb more than they can before they are gasified: thin them
+            scale = max(budget, 0.0) / ((p_plume + p_wall) * dt)
+            Q, p_deliv, p_out, p_refl, p_redir, p_plume, p_wall = light(1.0 - scale * (1.0 - trans))
+            dt = step(Q)
         solid = ~void
         with np.errstate(over="ignore"):
             k_rate = rts.A[:, None, None] * np.exp(-rts.Ea[:, None, None] / (R_GAS * T[None]))
@@ -781,7 +797,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         np.maximum(Tmax, np.where(solid, T, Tmax), out=Tmax)
         tally[0] += dt * p_deliv
         if p_now > 0.0:
-            tally[1] += dt * (p_plume - p_wall)
+            tally[1] += dt * p_plume
+            budget -= dt * (p_plume + p_wall)
             tally[7] += dt * p_wall
         tally[2] += dt * p_out
         tally[8] += dt * p_refl
@@ -798,6 +815,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             tally[3] += float(np.sum(H[go] * mat.vol[go]))
             tally[6] += m
             ablating = ablating or current >= 0
+            if current >= 0:
+                budget += plm.capacity * m
             H[go] = 0.0
             void |= go
         nsteps += 1
