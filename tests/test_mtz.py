@@ -12,6 +12,8 @@ from mtzsim.verify import validation
 from mtzsim._kernels import axisym
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, histology_view, simulate_mtz
+from mtzsim.physics.mtz.losses import default_loss_model
+from mtzsim.physics.tissue import constants, get_tissue
 
 FAST = Numerics(cell=10e-6, cooling_time=0.5)
 
@@ -91,6 +93,19 @@ def test_summary_has_the_documented_fields(default_co2):
     # zones nest: crater inside coagulation inside lethal inside heat shock
     assert d["ablation_depth_um"] <= d["coagulation_depth_um"] <= d["lethal_depth_um"] <= d["heat_shock_depth_um"]
     assert d["ablation_diameter_um"] / 2 <= d["heat_shock_radius_um"]
+    # what the ejecta took per kg ejected, beside what wet reticular dermis can take before it is gasified:
+    # w L + (1 - w) (c_dry (T_end - T_abl) + h_pyr), w = 0.65, from the constants table
+    c = constants()
+    w = get_tissue("face").dermis.water_fraction
+    e = default_co2.energy
+    assert d["plume_energy_per_ejected_mass_mj_per_kg"] == pytest.approx(
+        (e.plume_loss + e.wall_heating) / default_co2.ablated_mass / 1e6, rel=1e-12)
+    t_abl = default_loss_model().ablation_temperature
+    heat = c["dry_matrix_specific_heat"] * (c["pyrolysis_end_temperature"] - t_abl)
+    expected = [(w * c["water_latent_heat"] + (1 - w) * (heat + c[k])) / 1e6
+                for k in ("pyrolysis_heat_low", "pyrolysis_heat_high")]
+    assert d["ejecta_gasification_bound_mj_per_kg"] == pytest.approx(expected, rel=1e-12)
+    assert 1.7 < expected[0] < expected[1] < 1.9
 
 
 def test_fields_dataset(default_co2):

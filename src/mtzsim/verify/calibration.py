@@ -492,8 +492,8 @@ unchanged by it):
 * What the ejecta can absorb (2026-12-02, exploratory, not adopted; 5 µm grid, 30 W, H&E view; :class:`LossModel`
   ``ejecta_capacity`` C, :mod:`mtzsim.physics.mtz.losses`). Condensed ejecta absorb the beam only until they are
   gasified, and water vapour is nearly transparent at 10.6 µm, so the plume can take at most C per kg of the tissue
-  it ejects: about 1.8–1.9 MJ/kg for wet fragments of dermis (their water's latent heat and the heating and
-  pyrolysis of their dry matrix; the derivation and its assumptions are at the mechanism). The adopted plume takes
+  it ejects: 1.72–1.87 MJ/kg for wet fragments of dermis, reticular to papillary (their water's latent heat and the
+  heating and pyrolysis of their dry matrix; the derivation and its assumptions are at the mechanism). The adopted plume takes
   1.46 / 2.78 / 3.9 / 5.3 MJ/kg of its ejecta at 5 / 30 / 80 / 160 mJ on the 120 µm spot, 2.94 and 8.41 MJ/kg at
   the swine channels' 37 and 380 mJ (278 of 380 mJ), 3.86 / 4.44 MJ/kg at 50 / 80 mJ on a 150 µm spot: above the
   bound wherever the channel is deep, and most where the model's craters fall short of the held-out ones.

@@ -71,11 +71,13 @@ Six mechanisms, each with its own physics and one or two bounded parameters:
   the beam only until they are gasified, and water vapour is nearly transparent at 10.6 µm, so the plume and
   wall terms of one pulse together never exceed C × the mass it has ejected; where the fractions' Beer–Lambert
   shielding would take more, the ejecta are thinned to what is left of that budget
-  (:func:`mtzsim._kernels.axisym._pulse_phase`). A physical bound, not a fit knob: wet fragments of dermis take
-  at most their water's latent heat, 0.70 × 2.26 MJ/kg (IAPWS-95, constants.csv; the dermis water fraction
-  of skin_layers.csv, an assumption there), plus heating and pyrolysis of their dry matrix, 0.30 × (1.5 kJ/(kg K) × ~350 K + 0.21–0.43
-  MJ/kg; assumptions: the dry-matrix heat capacity of constants.csv, heating from T_abl to ~600 °C, and the heat
-  of pyrolysis of biomass, VanDeVelden2010 in references.csv, for collagen): C ≈ 1.8–1.9 MJ/kg. Char that is not
+  (:func:`mtzsim._kernels.axisym._pulse_phase`). A physical bound, not a fit knob (:func:`ejecta_gasification_bound`): wet
+  fragments of dermis take at most their water's latent heat, w × 2.26 MJ/kg (IAPWS-95, constants.csv; w = 0.65
+  in the reticular dermis, 0.70 in the papillary, an assumption of skin_layers.csv), plus heating and pyrolysis
+  of their dry matrix, (1 − w) × (1.5 kJ/(kg K) × 350 K + 0.21–0.43 MJ/kg; assumptions: the dry-matrix heat
+  capacity of constants.csv, heating from T_abl = 250 °C to 600 °C, and the heat of pyrolysis of biomass,
+  VanDeVelden2010 in references.csv, for collagen): C ≈ 1.72–1.80 MJ/kg (reticular) to 1.80–1.87 MJ/kg
+  (papillary). Char that is not
   gasified could take more (not bounded here). 0 (default): no limit. Not in the calibrated model (:mod:`mtzsim.verify.calibration`:
   the adopted plume takes 3.9, 5.3 and 8.4 MJ/kg of the tissue it ejects at 80, 160 and 380 mJ on the 120 µm
   spot, above the bound).
@@ -341,6 +343,22 @@ FITTED_PARAMETERS = {
     "vent_length_w0": ("vent_length", float),
     "log10_ejecta_capacity_mj_per_kg": ("ejecta_capacity", lambda v: 1e6 * 10.0 ** v),
 }
+
+
+def ejecta_gasification_bound(layer, ablation_temperature: float) -> tuple[float, float]:
+    """What one kg of tissue of ``layer`` ejected at ``ablation_temperature`` [K] can absorb before it is gasified [J/kg].
+
+    (low, high) = w L + (1 − w) (c_dry (T_end − T_abl) + h_pyr), w the layer's water fraction, L water's latent
+    heat, c_dry the dry matrix's heat capacity, T_end the temperature where pyrolysis of the matrix is counted
+    complete (assumption), h_pyr the heat of pyrolysis, low and high (constants.csv; module docstring, "What the
+    ejecta can absorb"). The bound of :attr:`LossModel.ejecta_capacity`.
+    """
+    c = tables.rows("constants.csv")
+    v = {row["key"]: float(row["value"]) for row in c}
+    w = float(layer.water_fraction)
+    heat = v["dry_matrix_specific_heat"] * max(v["pyrolysis_end_temperature"] - float(ablation_temperature), 0.0)
+    return tuple(w * v["water_latent_heat"] + (1.0 - w) * (heat + v[k])
+                 for k in ("pyrolysis_heat_low", "pyrolysis_heat_high"))
 
 
 def fitted_fields(values) -> dict:

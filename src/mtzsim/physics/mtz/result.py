@@ -60,8 +60,20 @@ class MTZResult:
                                       display="um")
     lethal_top: float = quantity("m", "shallowest point where cells die (0: at the surface)", source=_CELL,
                                  default=math.nan, display="um")
+    ejecta_gasification_bound: tuple = quantity("J/kg", "what one kg of ejected dermis can absorb from the beam before "
+                                                "it is gasified, (low, high): the bound of the plume and wall terms "
+                                                "per ejected mass", source="physics/mtz/losses.py "
+                                                "ejecta_gasification_bound (water's latent heat, VanDeVelden2010)",
+                                                default=(math.nan, math.nan), display="MJ/kg")
     surface_cooling: object = quantity("", "the coolant on the skin surface (physics/mtz/surface_cooling.py), None: "
                                        "adiabatic surface", kind="result", default=None)
+
+    @property
+    def plume_energy_per_ejected_mass(self) -> float:
+        """What the ejecta took from the beam (plume and wall terms) per kg of ejected tissue [J/kg]; nan if none."""
+        if not self.ablated_mass > 0.0:
+            return math.nan
+        return (self.energy.plume_loss + self.energy.wall_heating) / self.ablated_mass
 
     @property
     def specific_ablation(self) -> float:
@@ -92,6 +104,11 @@ class MTZResult:
             "specific_ablation_ug_per_j": self.specific_ablation * 1e9,
             "energy_balance_error": self.energy.error,
             "energy_partition_mj": {k: v * 1e3 for k, v in asdict(self.energy).items() if k != "error"},
+            "plume_energy_per_ejected_mass_mj_per_kg": (self.plume_energy_per_ejected_mass / 1e6
+                                                        if math.isfinite(self.plume_energy_per_ejected_mass) else None),
+            "ejecta_gasification_bound_mj_per_kg": ([x / 1e6 for x in self.ejecta_gasification_bound]
+                                                    if all(map(math.isfinite, self.ejecta_gasification_bound))
+                                                    else None),
             "coagulation_top_um": self.coagulation_top * 1e6 if math.isfinite(self.coagulation_top) else None,
             "lethal_top_um": self.lethal_top * 1e6 if math.isfinite(self.lethal_top) else None,
         }

@@ -14,7 +14,7 @@ from mtzsim.physics.mtz import cooling, domain, pulse, source
 from mtzsim.physics.mtz.dataset import build_dataset, probe_points
 from mtzsim.physics.mtz.domain import Numerics
 from mtzsim.physics.mtz.energy import partition
-from mtzsim.physics.mtz.losses import LossModel, default_loss_model
+from mtzsim.physics.mtz.losses import LossModel, default_loss_model, ejecta_gasification_bound
 from mtzsim.physics.mtz.response import ThermalResponse
 from mtzsim.physics.mtz.result import PROCESSES, MTZResult, geometry, wall_cells, zones
 from mtzsim.physics.mtz.surface_cooling import BASELINE_TIMES, Baseline, SurfaceCooling
@@ -167,7 +167,8 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     result = MTZResult(
         beam=beam, pulse_duration=beam.pulse_duration, peak_temperature=float(np.max(np.where(void, 0.0, Tmax))),
         energy=energy, dataset=ds, response=response, peak_wall_temperature=peak_wall,
-        ablated_mass=tally.ejected_mass, histology=hist, surface_cooling=surface_cooling, **geo,
+        ablated_mass=tally.ejected_mass, histology=hist, surface_cooling=surface_cooling,
+        ejecta_gasification_bound=ejecta_gasification_bound(tissue.dermis, losses.ablation_temperature), **geo,
     )
     hot = void | (Omega[keys.index("hsp70_induction")] >= 1.0)
     return result, grid, hot
