@@ -524,6 +524,15 @@ unchanged by it):
     more must go into tissue, and the 120 µm rows' depths then need wider craters (or a sink the model lacks); a measured crater diameter at a known energy on the 120 µm spot
     would decide between them. The bound stays a mechanism of :class:`LossModel` (default 0: no limit), tested
     against the kernel's numpy twin.
+  - C at the reticular dermis's bound (1.76 MJ/kg, :func:`mtzsim.physics.mtz.losses.ejecta_gasification_bound`),
+    κ = 1, the CW rows out (6 rows), (log10 φ_near, log10 φ, η) fitted: the mouth vent ends at (−0.314, −1.379,
+    0.73), χ² 2.04, 80 mJ +19.2 / −9.3 %, 160 mJ +3.3 / −3.7 %, depth ratio 2.53, width ratio 1.69; ejecta confined
+    from the surface (vent 0) at (−0.196, −2.419, 0.65), χ² 0.96: 80 mJ +13.6 / −12.8 %, 160 mJ +3.3 / −3.7 %, depth
+    ratio 2.96 (−1.3 %), width ratio 1.92. That is the nearest any structure has come to every calibration row with
+    a plume held to a physical bound, but Walsh's margin is 33 µm (−67 %), the 1000 µm rows −59 / −74 %, the crater
+    mouths 270 / 470 / 590 / 790 µm at 5 / 30 / 80 / 380 mJ (H&E dermal widths 107 / 205 / 268 / 384 µm), and the
+    held-out channels read 326 / 1025 / 1574 µm at 37 / 190 / 380 mJ (+9 / −27 / −25 %), 194 / 314 µm at the 300 µm
+    tip (−3 / −43 %), 393 µm for Hurliman (−56 %). Not adopted for the same reasons.
 """
 
 from __future__ import annotations
