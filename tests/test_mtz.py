@@ -81,6 +81,18 @@ def test_ejecta_capacity_bounds_what_the_plume_absorbs():
     assert ample.energy.plume_loss == pytest.approx(free.energy.plume_loss, rel=1e-12)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-12-02 with the adopted record (80 mJ, 120 um, 30 W): the plume takes 3.90 MJ per kg of the tissue "
+    "it ejects (49.2 mJ on 12.6 ug), against 1.72-1.80 MJ/kg that wet reticular dermis can absorb before it is "
+    "gasified (losses.ejecta_gasification_bound); 5.3 / 8.4 MJ/kg at 160 / 380 mJ. Held to the bound "
+    "(LossModel.ejecta_capacity) the fits either put the capacity at 3.3-6.6 MJ/kg or widen the craters through the "
+    "ejecta's wall heat (80 mJ mouth 393-590 um) and lose the Hantash ratio or Walsh's CW margin and the wide tips "
+    "(verify/calibration.py, last bullet)"))
+def test_the_plume_takes_no_more_than_its_ejecta_can_hold(default_co2):
+    """Condensed ejecta absorb the beam only until they are gasified: energy conservation bounds the plume term."""
+    assert default_co2.plume_energy_per_ejected_mass <= default_co2.ejecta_gasification_bound[1]
+
+
 def test_summary_has_the_documented_fields(default_co2):
     d = default_co2.to_dict()
     for key in (
