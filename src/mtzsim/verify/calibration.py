@@ -519,7 +519,10 @@ unchanged by it):
     +23 %) and the 37 mJ swine channel (+45 %) fail, and the threshold reads 11.6 J/cm². With the vent at 0:
     η = 0.549, (−0.145, −2.232, −0.929), χ² 2.72, depth ratio 2.70, width ratio 1.83, Walsh −36 %, 1000 µm 220 mJ
     −65 %. Not adopted: the depth ratio falls, more held-out rows fail, and no measurement in the package bounds a
-    393 µm mouth from a 120 µm spot at 80 mJ. What it shows is a conservation argument: held to what its ejecta
+    393 µm mouth from a 120 µm spot at 80 mJ. The flagship with it as the record (`mtzsim demo`, downstream
+    calibrations not rerun): 20 mJ crater 375 × 270 µm (305 × 140 with the record), ablated area 32.4 % at the
+    preset's 10 % density (16.8 %), downtime 6.58 d (4.76), improvement 63.0 % (62.4), PIH 23.3 % (21.2): a device's
+    density is a coverage of its spot, which a mouth twice the spot's width triples. What it shows is a conservation argument: held to what its ejecta
     can absorb, the record's 80 mJ plume (49.2 mJ over 12.6 µg of ejecta) could hold 23 mJ, so at least 26 mJ
     more must go into tissue, and the 120 µm rows' depths then need wider craters (or a sink the model lacks); a measured crater diameter at a known energy on the 120 µm spot
     would decide between them. The bound stays a mechanism of :class:`LossModel` (default 0: no limit), tested
