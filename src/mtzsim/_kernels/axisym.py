@@ -955,7 +955,6 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         for j in range(jb):
             for k in range(kb):
                 Q[j, k] = 0.0
-        scale = 1.0  # share of the ejecta's uncapped absorption they can still take (capacity)
         dt = 0.0
         for attempt in range(2):
             if attempt == 1:
@@ -970,9 +969,10 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             sink[2] = 0.0
             sink[3] = 0.0
             if p_now > 0.0:
-                find_floor(void, floor)
+                if attempt == 0:
+                    find_floor(void, floor)
                 if attempt == 1:
-                    pass  # the thinned ejecta of the first pass
+                    pass  # the floor, the absorption map and the thinned ejecta of the first pass
                 elif ablating and (plume.near > 0.0 or plume.far > 0.0):
                     # condensed ejecta in the channel: accelerating (dense) near the floor, then fast
                     plume_transmission(floor, void, h, plume, trans)
@@ -984,7 +984,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                                                     sink, pulse.absorption_scale)
                     sink[3] = p_now * (1.0 - t_axis)
                 else:
-                    if drying:
+                    if drying and attempt == 0:
                         absorption_update(mua, mat.mua, H, H1, H2, dry, pulse.dry_absorption, T, pulse.mua_slope,
                                           pulse.mua_t_ref, pulse.mua_t_cap, jb, kb, pulse.dry_cells)
                     p_deliv = deposit_beam(Q, void, floor, mat.r, h, mua, p_now, pulse.w0, pulse.z_rayleigh,
@@ -1031,7 +1031,7 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             absorbed = p_plume + p_wall  # what the ejecta take from the beam
             if attempt == 1 or plume.capacity <= 0.0 or absorbed <= 0.0 or absorbed * dt <= budget:
                 break
-            # the ejecta would absorb more than they can before they are gasified: thin them
+            # the ejecta would absorb more than they can before they are gasified: thin them to the share they can take
             scale = max(budget, 0.0) / (absorbed * dt)
             for k in range(nz):
                 trans[k] = 1.0 - scale * (1.0 - trans[k])

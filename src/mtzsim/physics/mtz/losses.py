@@ -353,8 +353,9 @@ def ejecta_gasification_bound(layer, ablation_temperature: float) -> tuple[float
     complete (assumption), h_pyr the heat of pyrolysis, low and high (constants.csv; module docstring, "What the
     ejecta can absorb"). The bound of :attr:`LossModel.ejecta_capacity`.
     """
-    c = tables.rows("constants.csv")
-    v = {row["key"]: float(row["value"]) for row in c}
+    from mtzsim.physics.tissue import constants
+
+    v = constants()
     w = float(layer.water_fraction)
     heat = v["dry_matrix_specific_heat"] * max(v["pyrolysis_end_temperature"] - float(ablation_temperature), 0.0)
     return tuple(w * v["water_latent_heat"] + (1.0 - w) * (heat + v[k])
