@@ -25,6 +25,11 @@ them under the model ``mtz``):
   the linear one Hibst & Kaufmann measured (tests/test_mtz_trends.py).
 * held out (never fitted): the clinical CO2 ablation threshold, ~5 J/cm² for pulses under ~1 ms (a rule of
   thumb of reliability C, :data:`CO2_THRESHOLD`), found by :func:`ablation_threshold_fluence`.
+* held out (never fitted): the 1.54 µm minimum-visible-lesion ED50 of porcine skin in vivo at 24 h
+  (params/data/erglass_visible_lesion_thresholds.csv: 20 / 8.1 / 7.4 J/cm² for 600 µs pulses on 0.7 / 1 / 5 mm
+  spots, 6.1 J/cm² for a 31 ns pulse on a 5 mm top-hat), found by :func:`necrosis_threshold_fluence`: the
+  wide-beam, sub-ablative regime of the 1.55 µm engine (Monte Carlo light, no crater), and how the threshold
+  depends on the spot.
 
 References
 ----------
@@ -33,6 +38,10 @@ References
    Lasers Med Sci 6 (1991) 391–397. doi:10.1007/BF02042461
 .. [3] SkinDiseaseCare (textbook excerpt "Ablative laser skin resurfacing") and SknClinics (a clinic page that
    attributes the ~5 J/cm² threshold to R. R. Anderson): params/data/references.csv.
+.. [4] Visible lesion thresholds with pulse duration, spot size dependency, and model predictions for 1.54-µm,
+   near-infrared laser pulses penetrating porcine skin. J Biomed Opt 11 (2006) 024001 (MVL1540Porcine2006).
+.. [5] Henriques FC Jr. Studies of thermal injury V (1947): the transepidermal-necrosis integral
+   (params/data/arrhenius.csv ``skin_necrosis``), fitted to Moritz & Henriques' threshold burns.
 """
 
 from __future__ import annotations
@@ -84,6 +93,107 @@ def ablation_threshold_fluence(laser: str, spot: float, pulse_duration: float, *
         else:
             lo = mid
     return hi
+
+
+#: Radius [m] of the central disk of the basal layer whose Henriques integral decides a visible lesion: the median
+#: over its cells, so that the Monte Carlo noise of the few smallest cells on the axis does not (assumption: 50 µm,
+#: five 10 µm cells, a tenth of the narrowest spot of the data).
+NECROSIS_DISK = 50e-6
+
+
+def basal_necrosis(result, tissue="face", radius: float = NECROSIS_DISK) -> float:
+    """Henriques' transepidermal-necrosis integral Ω at the basal layer under the beam's centre [-].
+
+    The median of Ω (``skin_necrosis``, :mod:`mtzsim.physics.damage`) over the cells of the last row of
+    the viable epidermis (the row whose centre lies just above the dermo-epidermal junction) within
+    ``radius`` of the axis. Ω ≥ 1 there is transepidermal necrosis, Moritz & Henriques' endpoint of
+    a visible burn.
+    """
+    import numpy as np
+
+    from mtzsim.physics.tissue import get_tissue
+
+    ds = result.dataset
+    if ds is None or "omega_skin_necrosis" not in ds:
+        raise ValueError("the MTZ result carries no skin-necrosis field (dataset missing)")
+    junction = get_tissue(tissue).dermis_top
+    z = ds["z"].values
+    above = np.flatnonzero(z < junction)
+    if above.size == 0:
+        raise ValueError(f"the grid has no cell above the dermo-epidermal junction ({junction*1e6:g} um)")
+    r = ds["r"].values
+    inner = r <= max(radius, r[0])
+    omega = ds["omega_skin_necrosis"].values[inner, above[-1]]
+    return float(np.median(omega))
+
+
+def necrosis_threshold_fluence(laser: str, spot: float, pulse_duration: float, *, profile: str = "gaussian",
+                               tissue="face", numerics=None, rtol: float = 0.05,
+                               bracket=(1e4, 1e6)) -> float:
+    """Lowest mean fluence E / (π w0²) [J/m²] of one pulse that kills the basal layer under the beam's centre.
+
+    The criterion is :func:`basal_necrosis` ≥ 1 (transepidermal necrosis: a visible lesion). Bisection
+    in log energy to a relative width ``rtol`` inside ``bracket`` (default 1–100 J/cm²); returns the
+    upper end (the lowest energy tried that injures). For a top-hat the mean fluence is the fluence
+    everywhere on the spot; a Gaussian beam's centre carries twice it.
+
+    Raises
+    ------
+    ValueError
+        No necrosis at the top of the bracket, or necrosis already at its bottom.
+    """
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import simulate_mtz
+
+    area = math.pi * (0.5 * spot) ** 2
+
+    def injures(fluence):
+        beam = make_beam(laser, energy=fluence * area, spot_diameter=spot, pulse_duration=pulse_duration,
+                         profile=profile)
+        return basal_necrosis(simulate_mtz(beam, tissue=tissue, numerics=numerics), tissue) >= 1.0
+
+    lo, hi = bracket
+    if injures(lo) or not injures(hi):
+        raise ValueError(f"no necrosis threshold of {laser} between {lo/1e4:g} and {hi/1e4:g} J/cm2 "
+                         f"({spot*1e6:g} um {profile} spot, {pulse_duration*1e6:g} us pulse)")
+    while hi / lo > 1.0 + rtol:
+        mid = math.sqrt(lo * hi)
+        if injures(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def visible_lesion_rows() -> list[dict]:
+    """The rows of params/data/erglass_visible_lesion_thresholds.csv (1.54 µm MVL ED50, porcine skin)."""
+    from mtzsim.params import tables
+
+    return tables.rows("erglass_visible_lesion_thresholds.csv")
+
+
+@lru_cache(maxsize=None)
+def _visible_lesion_threshold(spot: float, pulse_duration: float, profile: str) -> float:
+    return necrosis_threshold_fluence("erglass", spot, pulse_duration, profile=profile)
+
+
+def _register_visible_lesions(case) -> None:
+    for row in visible_lesion_rows():
+        if row["role"] != "held_out":
+            continue
+        spot = float(row["spot_um"]) * 1e-6
+        tau = float(row["pulse_duration_us"]) * 1e-6
+        prof = row["profile"]
+        label = f"{tau*1e3:g} ms" if tau >= 1e-4 else f"{tau*1e9:g} ns"
+        case(name=f"1.54 um visible-lesion ED50 (24 h, porcine skin): {label}, {spot*1e3:g} mm {prof}", model="mtz",
+             quantity="lowest mean fluence that kills the basal layer", unit="J/cm2",
+             measured=float(row["ed50_j_per_cm2"]), tolerance=float(row["tolerance"]), kind=row["kind"],
+             source=f"{row['source']} (held out)", fitted=False,
+             note=(f"one pulse on the face layers (the data: {row['tissue']}); Henriques' transepidermal-necrosis "
+                   "integral >= 1 at the basal layer (median over r <= 50 um) read as the visible lesion; the "
+                   "model's 1.55 um water absorption for 1.54 um; mean fluence E / (pi w0^2), the spot as the 1/e2 "
+                   f"diameter; {row['tolerance_reason']}"))(
+            lambda s=spot, t=tau, p=prof: _visible_lesion_threshold(s, t, p) / 1e4)
 
 
 #: The clinical CO2 ablation threshold (SkinDiseaseCare; SknClinics, reliability C, ../shared/data/ablation.csv):
@@ -184,3 +294,4 @@ def register() -> None:
          source="Hibst1991 Lasers Med Sci 6:391 (about 6 um per J/cm2 at high exposure; held out)", fitted=False,
          note="(d(16) - d(4)) / 24 J/cm2: mean fluences 4 and 16 J/cm2, axis fluence twice that; calibrated plume")(
         lambda: (_eryag(16e4).ablation_depth - _eryag(4e4).ablation_depth) * 1e6 / 24.0)
+    _register_visible_lesions(case)
