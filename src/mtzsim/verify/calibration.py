@@ -536,6 +536,38 @@ unchanged by it):
     mouths 270 / 470 / 590 / 790 µm at 5 / 30 / 80 / 380 mJ (H&E dermal widths 107 / 205 / 268 / 384 µm), and the
     held-out channels read 326 / 1025 / 1574 µm at 37 / 190 / 380 mJ (+9 / −27 / −25 %), 194 / 314 µm at the 300 µm
     tip (−3 / −43 %), 393 µm for Hurliman (−56 %). Not adopted for the same reasons.
+* The ejecta's wall heat held to the second law (2026-12-02, exploratory; the probe's kernel change is not kept):
+  a wall cell takes the ejecta's flux only while it is colder than they are, at most T_abl (a cell at 0.95 H_abl,
+  the step's heating bound below ejection, takes none, so the ejecta never eject it; the flux is spread over the
+  wall cells below that). With the record's parameters at η = 0 / 0.5 / 1: the wall takes 0 / 2.1 / 2.2 mJ of the
+  80 mJ pulse, the 80 mJ H&E width stays 179 µm, depth ratio 2.475 / 2.415 / 2.415, width ratio 1.308, Walsh 82.5
+  µm, χ² 3.66 / 3.92 / 3.91 (5 µm grid). The wall next to the channel is the ablation front's residual layer,
+  already near T_abl: ejecta no hotter than it give it almost nothing, and ejecta hotter than T_abl ablate it (the
+  erosion of the unbounded η above). Heat from the ejecta cannot thicken the coagulated wall without widening
+  the crater.
+* What the held-out data point to (2026-12-02): boiling that takes time. The model's margin under the floor is
+  set by κ, not by the exposure (66–83 µm from 0.17 to 5 ms); four sources ask for one that grows with it, and
+  for a threshold that does too:
+  - Payne 1997 (MIT thesis; TEA CO2 on porcine dermis, µs pulses; mtz_literature_validation.csv, a sanity row):
+    ablation threshold 1.15 J/cm², "explosive vaporization (spinodal decomposition)", a 53 µm zone of thermal
+    injury. The model's thermally confined threshold (10 µs, 3 mm spot) is 10.8 J/cm² at the beam centre with
+    the record's κ = 0.077 and 4.1 J/cm² at κ = 1, the blow-off limit of boiling all the water before the cell
+    is ejected (tests/test_mtz_threshold.py): 3.6–9 times Payne's;
+  - the pig-skin pulse-duration study (CO2PulseDurationPigSkin, 0.25–10 ms): "Pulse durations > 1 ms were
+    associated with higher ablation thresholds and localized increased thermal damage";
+  - the clinical ~5 J/cm² for pulses under ~1 ms (held out; the model's 1 ms, 3 mm threshold is 10.5 J/cm²);
+  - Hantash's depth ratio, which needs ≲ 36 µm under the 5 mJ, 0.17 ms crater, against Walsh's and the scanned-CW
+    study's ~100–120 µm under ms-to-CW exposures.
+  Short pulses eject superheated wet tissue before its water boils off (phase explosion; Vogel & Venugopalan
+  2003, sec. V.C–F): a low threshold, no desiccated lining, a thin margin (the confined-superheating path of
+  :func:`mtzsim.physics.mtz.pulse.material`). Long exposures boil the water at 100 °C as fast as they heat it and
+  leave the desiccated, weakly absorbing matrix that lets the light through to the wet tissue below (the
+  adopted path: κ, a thick margin). The kernels have each path but not the passage from one to the other: a
+  water fraction per cell that vaporises no faster than its vapour escapes, one time constant τ_v (τ_v → 0:
+  equilibrium boiling, the adopted path; τ_v → ∞: pure superheating), would make both the margin and the
+  threshold depend on the exposure time. It replaces the boolean ``dry`` state of the pulse and gap kernels and
+  their numpy twins by a float and needs a refit with τ_v fitted beside the fractions and κ: the next step for
+  this record.
 """
 
 from __future__ import annotations
