@@ -567,7 +567,15 @@ unchanged by it):
   equilibrium boiling, the adopted path; τ_v → ∞: pure superheating), would make both the margin and the
   threshold depend on the exposure time. It replaces the boolean ``dry`` state of the pulse and gap kernels and
   their numpy twins by a float and needs a refit with τ_v fitted beside the fractions and κ: the next step for
-  this record.
+  this record. What the two ends give with the record's fractions (unrefitted, 5 µm grid, 120 µm, 30 W, H&E
+  crater / collagen edge / margin at 5 / 30 / 80 mJ): boiled (the record) 99 / 165 / 66, 339 / 409 / 70, 624 /
+  694 / 70 µm, depth ratio 2.48; superheated with f_v = 0: 194 / 215 / 21, 607 / 632 / 25, 967 / 988 / 21 µm,
+  ratio 2.94; f_v = 0.3: 140 / 178 / 37, 463 / 500 / 37, 785 / 826 / 41 µm, ratio 2.81. The superheated path
+  gives the thin margins, but it also ejects more tissue per joule, the 5 mJ crater most of all: a passage that
+  superheats the 5 mJ pulse and boils the 30 mJ one would give (178 → 409 µm) a ratio of 2.3. The ratio needs
+  both Hantash pulses on the superheated side and the ms-to-CW exposures of Walsh and the scanned-CW study on
+  the boiled one (τ_v between ~1 and ~3 ms), and the 80 / 160 mJ rows (2.7 / 5.3 ms) then sit between the two:
+  whether one τ_v holds all of it is what the refit would tell.
 """
 
 from __future__ import annotations
