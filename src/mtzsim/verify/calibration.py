@@ -576,6 +576,23 @@ unchanged by it):
   both Hantash pulses on the superheated side and the ms-to-CW exposures of Walsh and the scanned-CW study on
   the boiled one (τ_v between ~1 and ~3 ms), and the 80 / 160 mJ rows (2.7 / 5.3 ms) then sit between the two:
   whether one τ_v holds all of it is what the refit would tell.
+  A probe of it (2026-12-02, exploratory, not adopted; the probe is outside the package): each exposure takes one
+  path by its duration, the superheated one (f_v fitted) below a time τ and the record's boiled one (κ) above it,
+  and (log10 φ_near, log10 φ, log10 κ, f_v) are fitted by least squares on the calibration rows (5 µm grid, 30 W,
+  from the record's point with f_v = 0.3, 15 evaluations). Any τ between 1 and 2.67 ms splits the rows alike
+  (Hantash's 0.17 and 1 ms superheated; eCO2's 2.67 / 5.33 ms and Walsh's 3 / 10 ms boiled); at τ = 2 ms the
+  fit ends at (−0.182, −2.120, −1.323, f_v 0.097), χ² 1.42 against the record's 3.66, and every fitted row is
+  inside its tolerance for the first time: 80 mJ ablation 570 µm (+9.7 %), coagulation 657 (−8.8 %), 160 mJ 864 /
+  967 µm (−4.0 / −3.3 %), Hantash depth ratio 3.00 (on the bound of "> 3"), width ratio 1.43, Walsh's CW margin
+  100.7 µm. Held out at that point: 1000 µm 95 / 260 µm (−37 / −26 %), scanned CW 74 µm (−38 %, its 30 W 1 ms
+  exposure superheated), the 1 ms, 3 mm CO2 threshold 2.64 J/cm² (inside the rule of thumb's factor 2 of ~5; the
+  record's 10.46 is not), the 300 µm tip 198 / 223 µm (−1 / −59 %), Hurliman 306 µm (−66 %), the swine channels
+  566 / 946 / 1306 µm (+89 / −32 / −38 %). A switch per exposure makes the crater jump where the path changes:
+  566 µm at 37 mJ (1.23 ms, superheated) against 570 µm at 80 mJ (2.67 ms, boiled), which the swine channels'
+  300 µm at 37 mJ refute; the passage has to be local and gradual (cells that stay hot longer than τ_v boil), as
+  proposed above. With τ = 2.8 ms (the 80 mJ row superheated too) the fit stays at χ² 3.65, depth ratio 2.51
+  (the 1000 µm 60 mJ row, superheated at 2 ms, reads 141 µm, −6 %). So the calibration rows ask for a boiling
+  time between 1 and 2.7 ms, the range in which the pig-skin study saw thresholds and damage rise (> 1 ms).
 """
 
 from __future__ import annotations
