@@ -82,13 +82,28 @@ def ablation_threshold_fluence(laser: str, spot: float, pulse_duration: float, *
         beam = make_beam(laser, energy=fluence * area, spot_diameter=spot, pulse_duration=pulse_duration)
         return simulate_mtz(beam, losses=losses, tissue=tissue, numerics=numerics).ablation_depth > 0
 
-    lo, hi = 1e2, 1e6  # 0.01 and 100 J/cm²
-    if ablates(lo) or not ablates(hi):
-        raise ValueError(f"no ablation threshold of {laser} between 0.01 and 100 J/cm2 "
-                         f"({spot*1e6:g} um spot, {pulse_duration*1e6:g} us pulse)")
+    return lowest_fluence(ablates, (1e2, 1e6), rtol,  # 0.01 and 100 J/cm²
+                          f"no ablation threshold of {laser} between 0.01 and 100 J/cm2 "
+                          f"({spot*1e6:g} um spot, {pulse_duration*1e6:g} us pulse)")
+
+
+def lowest_fluence(effect, bracket, rtol: float, message: str) -> float:
+    """Lowest fluence [J/m²] at which ``effect(fluence)`` holds, by bisection in the logarithm inside ``bracket``.
+
+    Stops when the interval's relative width is ``rtol`` and returns its upper end (the lowest fluence tried
+    that gives the effect). ``effect`` must be monotone: false below a threshold, true above it.
+
+    Raises
+    ------
+    ValueError
+        ``message``, when the effect already holds at the bottom of the bracket or not at its top.
+    """
+    lo, hi = bracket
+    if effect(lo) or not effect(hi):
+        raise ValueError(message)
     while hi / lo > 1.0 + rtol:
         mid = math.sqrt(lo * hi)
-        if ablates(mid):
+        if effect(mid):
             hi = mid
         else:
             lo = mid
@@ -152,17 +167,9 @@ def necrosis_threshold_fluence(laser: str, spot: float, pulse_duration: float, *
                          profile=profile)
         return basal_necrosis(simulate_mtz(beam, tissue=tissue, numerics=numerics), tissue) >= 1.0
 
-    lo, hi = bracket
-    if injures(lo) or not injures(hi):
-        raise ValueError(f"no necrosis threshold of {laser} between {lo/1e4:g} and {hi/1e4:g} J/cm2 "
-                         f"({spot*1e6:g} um {profile} spot, {pulse_duration*1e6:g} us pulse)")
-    while hi / lo > 1.0 + rtol:
-        mid = math.sqrt(lo * hi)
-        if injures(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return lowest_fluence(injures, bracket, rtol,
+                          f"no necrosis threshold of {laser} between {bracket[0]/1e4:g} and {bracket[1]/1e4:g} J/cm2 "
+                          f"({spot*1e6:g} um {profile} spot, {pulse_duration*1e6:g} us pulse)")
 
 
 def visible_lesion_rows() -> list[dict]:
