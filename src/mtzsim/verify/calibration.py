@@ -548,7 +548,8 @@ unchanged by it):
 * What the held-out data point to (2026-12-02): boiling that takes time. The model's margin under the floor is
   set by κ, not by the exposure (66–83 µm from 0.17 to 5 ms); four sources ask for one that grows with it, and
   for a threshold that does too:
-  - Payne 1997 (MIT thesis; TEA CO2 on porcine dermis, µs pulses; mtz_literature_validation.csv, a sanity row):
+  - Payne 1997 (MIT thesis; TEA CO2 on porcine dermis, µs pulses; Payne1997Thesis, a sanity row of the held-out
+    literature table, which no fit reads):
     ablation threshold 1.15 J/cm², "explosive vaporization (spinodal decomposition)", a 53 µm zone of thermal
     injury. The model's thermally confined threshold (10 µs, 3 mm spot) is 10.8 J/cm² at the beam centre with
     the record's κ = 0.077 and 4.1 J/cm² at κ = 1, the blow-off limit of boiling all the water before the cell
