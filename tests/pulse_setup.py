@@ -36,7 +36,8 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
     q_static = source.deposition_map(grid, beam, tissue, props, num)
     # as simulate_mtz: confined superheating only for a beam absorbed in columns
     mat = pulse.material(grid, props, losses.ablation_temperature, tissue.body_temperature,
-                         losses.vaporised_fraction if q_static is None else None, surface_cooling)
+                         pulse.base_vaporised_fraction(losses, q_static), surface_cooling)
+    levels = pulse.superheat_levels(grid, props, losses, tissue.body_temperature, surface_cooling, q_static)
     t0 = np.full(grid.nz, tissue.body_temperature)
     if surface_cooling is not None:
         from mtzsim.physics.mtz.surface_cooling import cooled_profile
@@ -48,7 +49,7 @@ def kernel_setup(beam, losses=None, *, cell=10e-6, depth=400e-6, margin=150e-6, 
     stp = pulse.steps(grid, props, mat, 0.2)
     train = pulse.pulse_train(beam, q_static, tissue, losses.dry_absorption_for(beam.laser) if q_static is None else 1.0,
                               losses.wall_optics, losses.water_temperature, losses.wall_roughness, grid=grid)
-    plm = pulse.plume(beam, tissue, losses)
+    plm = pulse.plume(beam, tissue, losses, levels)
 
     def state():
         return _k.State(mat.rc * (t0[None, :] - tissue.body_temperature), np.zeros((grid.nr, grid.nz), np.bool_),

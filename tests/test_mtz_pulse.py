@@ -34,6 +34,10 @@ from pulse_setup import kernel_setup as _setup
                       vent_length=0.0, ejecta_capacity=1.85e6), 2),  # opaque ejecta held to their capacity
     ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.5, ejecta_fraction=0.05, wall_fraction=0.5,
                       ejecta_capacity=0.5e6), 1),
+    # boiling that takes time: cells flash from the superheated to the boiling levels after boil_time
+    ("co2", LossModel(ablation_temperature=523.15, near_fraction=0.3, ejecta_fraction=0.05, dry_absorption=0.1,
+                      vaporised_fraction=0.1, boiling_time=0.2e-3), 1),
+    ("co2", LossModel(ablation_temperature=523.15, dry_absorption=0.3, vaporised_fraction=0.2, boiling_time=1e-3), 2),
 ])
 def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
     beam = make_beam(laser, energy=8e-3, spot_diameter=120e-6, pulse_duration=0.5e-3, stack=stack, stack_delay=2e-3)
@@ -58,7 +62,8 @@ def test_pulse_kernel_matches_its_numpy_twin(laser, losses, stack):
                                 dict(vent_reference="spot"), dict(dry_absorption=1.1), dict(dry_absorption=-0.1),
                                 dict(dry_absorption_laser="erglass"), dict(wall_optics=0),
                                 dict(water_temperature=1), dict(ejecta_capacity=-1.0),
-                                dict(ejecta_capacity=float("inf"))])
+                                dict(ejecta_capacity=float("inf")), dict(boiling_time=-1e-3),
+                                dict(boiling_time=1e-3)])  # a boiling time needs the superheated f_v
 def test_loss_model_refuses_unphysical_values(kw):
     """Volume fractions in [0, 1], lengths ≥ 0, T_abl within 100–400 °C (losses.py bounds)."""
     with pytest.raises(ValueError):

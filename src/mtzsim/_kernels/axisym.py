@@ -71,7 +71,11 @@ PulseTrain = namedtuple("PulseTrain",
 #: capacity [J/kg]: the energy the ejecta of one kg of ablated tissue can absorb from the beam before they are
 #: gasified, and the vapour is transparent (0: no limit). The ejecta of the pulse firing now absorb at most
 #: capacity × the mass it has ejected, less what they have absorbed already (:func:`_pulse_phase`).
-Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall vent_mouth capacity", defaults=(0.0, 0.0, 0.0))
+#: ``boil_time`` [s] (0: equilibrium boiling): a cell heats as superheated liquid on the ``levels`` (3, nr, nz: H1, H2,
+#: Habl of confined superheating, plateau ``t_abl`` [K]) until it has been above the material's boiling enthalpy for
+#: boil_time; then its water flashes and it boils, dries and is ejected on the material's levels (boiling that takes time).
+Plume = namedtuple("Plume", "mu near far length vent ejection_delay wall vent_mouth capacity boil_time t_abl levels",
+                   defaults=(0.0, 0.0, 0.0, 0.0, 0.0, np.zeros((0, 0, 0))))
 #: Arrhenius processes [1/s, J/mol, K, K]: A, Ea, cutoff temperature, Ea / R (the kernels use EaR).
 Rates = namedtuple("Rates", "A Ea t_cut EaR")
 #: Time-step limits [s, s, -]: stable explicit step, the same for desiccated cells, and the
@@ -122,6 +126,15 @@ def temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb
                 T[j, k] = t_body
             else:
                 T[j, k] = _temperature(H[j, k], H1[j, k], H2[j, k], rc[j, k], rc_dry[j, k], t_body, t_boil, dry[j, k])
+
+
+@nb.njit(cache=True)
+def superheat_plateau(H, void, sh, H1, H2, t_abl, T, jb, kb):
+    """Cells still superheated (``sh``) that are on their vaporisation plateau sit at T_abl, not at T_boil."""
+    for j in range(jb):
+        for k in range(kb):
+            if sh[j, k] and not void[j, k] and H1[j, k] <= H[j, k] < H2[j, k]:
+                T[j, k] = t_abl
 
 
 @nb.njit(cache=True)
@@ -882,6 +895,21 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     H1 = mat.H1
     H2 = mat.H2
     Habl = mat.Habl
+    # boiling that takes time: wet cells below the boiling enthalpy start on the superheated levels
+    kinetic = plume.boil_time > 0.0
+    sh = np.zeros(H.shape, dtype=np.bool_)
+    t_hot = np.full(H.shape, np.inf)
+    if kinetic:
+        H1 = mat.H1.copy()
+        H2 = mat.H2.copy()
+        Habl = mat.Habl.copy()
+        for j in range(H.shape[0]):
+            for k in range(H.shape[1]):
+                if not void[j, k] and not dry[j, k] and H[j, k] < mat.H1[j, k]:
+                    sh[j, k] = True
+                    H1[j, k] = plume.levels[0, j, k]
+                    H2[j, k] = plume.levels[1, j, k]
+                    Habl[j, k] = plume.levels[2, j, k]
     rc = mat.rc
     rc_dry = mat.rc_dry
     vol = mat.vol
@@ -891,6 +919,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     nr, nz = H.shape
     T = np.full_like(H, t_body)
     temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T)  # cells outside the box keep theirs
+    if kinetic:
+        superheat_plateau(H, void, sh, H1, H2, plume.t_abl, T, nr, nz)
     cond = np.zeros_like(H)
     Q = np.zeros_like(H)
     floor = np.zeros(nr, dtype=np.int64)
@@ -951,6 +981,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
             ablating = False
             budget = 0.0
         temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+        if kinetic:
+            superheat_plateau(H, void, sh, H1, H2, plume.t_abl, T, jb, kb)
         lost, cooled = conduction_rate_box(T, void, mat.Gr, mat.Gz, t_body, mat.t_surface, cond, jb, kb)
         for j in range(jb):
             for k in range(kb):
@@ -1046,6 +1078,16 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 H[j, k] += dt * (Q[j, k] + cond[j, k] / vol[j, k] - pl)
                 if H[j, k] > H2[j, k]:
                     dry[j, k] = True  # its water has boiled off
+                if kinetic and sh[j, k]:
+                    if t_hot[j, k] == np.inf:
+                        if H[j, k] > mat.H1[j, k]:
+                            t_hot[j, k] = t + dt  # above the boiling point from the end of this step
+                    elif t + dt - t_hot[j, k] >= plume.boil_time and H[j, k] < Habl[j, k]:
+                        # the superheated water flashes: the cell boils at T_boil, dries and is ejected as dry matrix
+                        sh[j, k] = False
+                        H1[j, k] = mat.H1[j, k]
+                        H2[j, k] = mat.H2[j, k]
+                        Habl[j, k] = mat.Habl[j, k]
                 if T[j, k] > Tmax[j, k]:
                     Tmax[j, k] = T[j, k]
         tally[0] += dt * p_deliv
@@ -1097,6 +1139,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
         nsteps += 1
         if probes.j.shape[0] > 0 and nsteps % probes.every == 0 and nprobe < probes.t.shape[0]:
             temperatures_box(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T, jb, kb)
+            if kinetic:
+                superheat_plateau(H, void, sh, H1, H2, plume.t_abl, T, jb, kb)
             probes.t[nprobe] = t
             for p in range(probes.j.shape[0]):
                 probes.T[nprobe, p] = T[probes.j[p], probes.k[p]]
@@ -1109,7 +1153,8 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
                 tally[6] += mat.rho[j, k] * vol[j, k]
                 H[j, k] = 0.0
                 void[j, k] = True
-    temperatures(H, void, dry, H1, H2, rc, rc_dry, t_body, t_boil, T)
+    # the phase ends on the material's levels: water still superheated flashes (boiling at T_boil)
+    temperatures(H, void, dry, mat.H1, mat.H2, rc, rc_dry, t_body, t_boil, T)
     for j in range(nr):
         for k in range(nz):
             if not void[j, k] and T[j, k] > Tmax[j, k]:

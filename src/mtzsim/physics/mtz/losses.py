@@ -183,6 +183,18 @@ class LossModel:
         as liquid above 100 °C up to T_abl, where the fraction f_v of it vaporises and the cell
         is ejected (H_abl = ρc (T_abl − T_body) + f_v ρ_w L; :func:`mtzsim.physics.mtz.pulse.material`).
         Only for beams absorbed in columns (CO2, Er:YAG), not the scattering 1.55 µm beam.
+    boiling_time : float
+        τ_v [s]: boiling that takes time (not in the calibrated model: 0, equilibrium boiling). With
+        τ_v > 0 (and ``vaporised_fraction`` set) a wet cell heats as superheated liquid on the levels of
+        confined superheating and is ejected at their H_abl if it gets there within τ_v of passing the
+        boiling point; a cell that stays above the boiling point longer flashes (its enthalpy kept, its
+        water boiling at 100 °C), dries, and is ejected as desiccated matrix at T_abl (the default
+        path). Short exposures then eject wet tissue (low threshold, thin margin), long ones leave the
+        weakly absorbing desiccated lining (Vogel & Venugopalan 2003, sec. V.C–F: normal boiling needs
+        nucleation and vapour escape, which take time; phase explosion when heating outruns them).
+        The calibration rows point to τ_v between 1 and 2.7 ms (:mod:`mtzsim.verify.calibration`, the
+        boiling-time probe). Non-negative; ``inf``: pure superheating during the pulse. Beams absorbed
+        in columns only.
     dry_absorption : float
         κ [-]: absorption coefficient of the desiccated matrix over that of the wet tissue at
         the wavelength of ``dry_absorption_laser`` (water is the absorber at 10.6 µm, Welch et
@@ -229,6 +241,7 @@ class LossModel:
     wall_fraction: float = 0.0
     ejecta_capacity: float = 0.0
     vaporised_fraction: float | None = None
+    boiling_time: float = 0.0
     vent_reference: str = "mouth"
     dry_absorption: float = 1.0
     dry_absorption_laser: str = "co2"
@@ -249,6 +262,10 @@ class LossModel:
             raise ValueError(f"ejecta_capacity must be a non-negative energy per mass, got {self.ejecta_capacity!r}")
         if self.vaporised_fraction is not None and not 0.0 <= self.vaporised_fraction <= 1.0:
             raise ValueError(f"vaporised_fraction must be a fraction or None, got {self.vaporised_fraction!r}")
+        if not self.boiling_time >= 0:
+            raise ValueError(f"boiling_time must be a non-negative time, got {self.boiling_time!r}")
+        if self.boiling_time > 0 and self.vaporised_fraction is None:
+            raise ValueError("boiling_time > 0 needs the vaporised_fraction f_v of the superheated path")
         for name in ("acceleration_length", "vent_length"):
             if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
                 raise ValueError(f"{name} must be a non-negative number of radii, got {getattr(self, name)!r}")
@@ -287,6 +304,10 @@ class LossModel:
             ("mtz.ablation_temperature", f"{self.ablation_temperature - ZERO_CELSIUS:.4g} °C", "model", self.source),
             ("mtz.vaporised_fraction", "boiling at 100 °C" if self.vaporised_fraction is None
              else f"{self.vaporised_fraction:.3g}", "model", self.source),
+            ("mtz.boiling_time", f"{self.boiling_time * 1e3:.3g} ms" if self.boiling_time else "0 (equilibrium boiling)",
+             "model" if self.boiling_time else "assumption",
+             self.source if self.boiling_time else "0: not in the calibrated model (verify/calibration.py, the "
+             "boiling-time probe)"),
             ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
             ("mtz.plume_wall_fraction", f"{self.wall_fraction:.3g}", "model" if self.wall_fraction else "assumption",
@@ -342,6 +363,7 @@ FITTED_PARAMETERS = {
     "wall_fraction": ("wall_fraction", float),
     "vent_length_w0": ("vent_length", float),
     "log10_ejecta_capacity_mj_per_kg": ("ejecta_capacity", lambda v: 1e6 * 10.0 ** v),
+    "log10_boiling_time_ms": ("boiling_time", lambda v: 1e-3 * 10.0 ** v),
 }
 
 
@@ -410,6 +432,7 @@ def default_loss_model() -> LossModel:
     fixed = rec["fixed"]
     kw = dict(ablation_temperature=fixed["ablation_temperature_k"], ejection_delay=fixed["ejection_delay_s"],
               wall_fraction=fixed.get("wall_fraction", 0.0), ejecta_capacity=fixed.get("ejecta_capacity_j_per_kg", 0.0),
+              boiling_time=fixed.get("boiling_time_s", 0.0),
               vent_length=fixed.get("vent_length", fixed.get("vent_length_w0", 1.0)),
               vent_reference=fixed.get("vent_reference", "beam"), dry_absorption=fixed.get("dry_absorption_co2", 1.0),
               wall_optics=bool(fixed.get("wall_optics", True)),

@@ -154,19 +154,43 @@ def pulse_train(beam, q_static, tissue=None, dry_absorption: float = 1.0, wall_o
                          float(wall_roughness) if traced else 0.0, np.zeros((0, 0)), cells)
 
 
-def plume(beam, tissue, losses) -> _k.Plume:
+def plume(beam, tissue, losses, levels=None) -> _k.Plume:
     """The :data:`~mtzsim._kernels.axisym.Plume` record: ejecta absorbing like the dermis at the beam's wavelength.
 
     The vent is ``vent_length`` radii of the crater's own mouth (``vent_reference`` "mouth",
     measured by the kernel as the crater grows) or of the beam (``"beam"``, the stage-2 rule).
+    ``levels`` (:func:`superheat_levels`): the superheated levels of a loss model whose boiling takes time
+    (``boiling_time`` > 0); required then.
     """
+    if losses.boiling_time > 0.0 and (levels is None or np.asarray(levels).ndim != 3):
+        raise ValueError("a loss model with a boiling time needs the superheated levels (pulse.superheat_levels)")
     mu = tissue.dermis.absorption(beam.laser)
     mouth = losses.vent_reference == "mouth"
     return _k.Plume(float(mu), float(losses.near_fraction), float(losses.ejecta_fraction),
                     float(losses.acceleration_length * beam.radius),
                     0.0 if mouth else float(losses.vent_length * beam.radius),
                     float(losses.ejection_delay), float(losses.wall_fraction),
-                    float(losses.vent_length) if mouth else 0.0, float(losses.ejecta_capacity))
+                    float(losses.vent_length) if mouth else 0.0, float(losses.ejecta_capacity),
+                    float(losses.boiling_time), float(losses.ablation_temperature),
+                    np.asarray(levels, float) if losses.boiling_time > 0.0 else np.zeros((0, 0, 0)))
+
+
+def base_vaporised_fraction(losses, q_static):
+    """The ``vaporised_fraction`` of :func:`material` for a loss model: confined superheating only for a beam
+    absorbed in columns, and only when boiling takes no time (with a boiling time the material holds the
+    equilibrium-boiling levels and :func:`superheat_levels` the superheated ones)."""
+    return losses.vaporised_fraction if q_static is None and losses.boiling_time == 0.0 else None
+
+
+def superheat_levels(grid, props, losses, t_body: float, surface_cooling=None, q_static=None):
+    """(3, nr, nz) H1, H2, H_abl of confined superheating (f_v = ``vaporised_fraction``) for a loss model whose
+    boiling takes time; None otherwise. A scattering (mapped) beam ablates nothing: refused with a boiling time."""
+    if losses.boiling_time == 0.0:
+        return None
+    if q_static is not None:
+        raise ValueError("a boiling time is for a beam absorbed in columns (CO2, Er:YAG), not the 1.55 um map")
+    sh = material(grid, props, losses.ablation_temperature, t_body, losses.vaporised_fraction, surface_cooling)
+    return np.stack([sh.H1, sh.H2, sh.Habl])
 
 
 def rates(A, Ea, t_cut) -> _k.Rates:
@@ -728,6 +752,15 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
     budget = 0.0  # what the ejecta of the pulse firing now can still absorb before they are gasified [J]
     t_mark = np.full(H.shape, np.inf)
     scattering = pulse.q_static.shape[0] == H.shape[0]
+    # boiling that takes time (plm.boil_time > 0): wet cells below the boiling enthalpy start superheated
+    kinetic = plm.boil_time > 0.0
+    sh = np.zeros(H.shape, bool)
+    t_hot = np.full(H.shape, np.inf)
+    lm = mat  # the levels each cell is on now
+    if kinetic:
+        sh = ~void & ~dry & (H < mat.H1)
+        lm = mat._replace(H1=np.where(sh, plm.levels[0], mat.H1), H2=np.where(sh, plm.levels[1], mat.H2),
+                          Habl=np.where(sh, plm.levels[2], mat.Habl))
     t, nsteps = 0.0, 0
     while t < pulse.t_end - 1e-15:
         starts = pulse.starts
@@ -738,7 +771,9 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             current, ablating, budget = firing, False, 0.0
         edges = np.concatenate([starts[on] + pulse.duration, starts[starts > t], [pulse.t_end]])
         t_edge = float(edges.min())
-        T = temperature_of(H, void, mat, dry)
+        T = temperature_of(H, void, lm, dry)
+        if kinetic:  # a superheated cell on its vaporisation plateau sits at T_abl
+            T = np.where(sh & ~void & (H >= lm.H1) & (H < lm.H2), plm.t_abl, T)
         cond, lost, cooled = heat.conduction_rate_numpy(T, void, mat.Gr, mat.Gz, mat.t_body, mat.t_surface)
         def light(trans):
             """Q, delivered, out of the bottom, reflected, redirected, plume, wall heat [W] for this transmission."""
@@ -754,7 +789,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
                     # the desiccating matrix absorbs µa (κ + (1 − κ) w), water's µa follows its temperature
                     kap = pulse.dry_cells if pulse.dry_cells.size else pulse.dry_absorption
                     f = AbsorptionTemperature(pulse.mua_slope, pulse.mua_t_ref, pulse.mua_t_cap).factor(T)
-                    m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, mat, dry)) * f)
+                    m = mat._replace(mua=mat.mua * (kap + (1.0 - kap) * water_left(H, lm, dry)) * f)
                 Q, p_deliv, p_out, _, p_refl, p_redir, p_plume = _columns(void, m, pulse, p_now, trans)
             p_wall = 0.0
             if plm.wall > 0.0 and p_plume > 0.0:
@@ -766,8 +801,8 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
 
         def step(Q):
             """The time step: stability, heating resolution, pulse edges [s]."""
-            dt = stp.dt_max_dry if np.any(~void & (dry | (H > mat.H2))) else stp.dt_max
-            qmax = float(np.max(np.where(Q > 0.0, Q / mat.Habl, 0.0)))
+            dt = stp.dt_max_dry if np.any(~void & (dry | (H > lm.H2))) else stp.dt_max
+            qmax = float(np.max(np.where(Q > 0.0, Q / lm.Habl, 0.0)))
             if qmax > 0.0:
                 dt = min(dt, stp.heat_step / qmax)
             dt = min(dt, t_edge - t)
@@ -793,7 +828,14 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         Omega += np.where(active, dt * k_rate, 0.0)
         pl = mat.perf * mat.rc * (T - mat.t_body)
         H += np.where(solid, dt * (Q + cond / mat.vol - pl), 0.0)
-        dry |= solid & (H > mat.H2)
+        dry |= solid & (H > lm.H2)
+        if kinetic:  # above the boiling point for boil_time: the superheated water flashes
+            start = sh & solid & np.isinf(t_hot) & (H > mat.H1)
+            flash = sh & solid & ~np.isinf(t_hot) & (t + dt - t_hot >= plm.boil_time) & (H < lm.Habl)
+            t_hot = np.where(start, t + dt, t_hot)
+            sh &= ~flash
+            for name in ("H1", "H2", "Habl"):
+                getattr(lm, name)[flash] = getattr(mat, name)[flash]
         np.maximum(Tmax, np.where(solid, T, Tmax), out=Tmax)
         tally[0] += dt * p_deliv
         if p_now > 0.0:
@@ -807,7 +849,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
         tally[5] += dt * float(np.sum(np.where(solid, pl * mat.vol, 0.0)))
         tally[10] += dt * cooled
         t = t + dt
-        hot = solid & (H >= mat.Habl)
+        hot = solid & (H >= lm.Habl)
         t_mark = np.where(hot & np.isinf(t_mark), t, t_mark)
         go = hot & (t >= t_mark + plm.ejection_delay - 1e-15)
         if go.any():
@@ -820,7 +862,7 @@ def pulse_phase_numpy(state: _k.State, mat, pulse, plm, rts, stp) -> PulseTally:
             H[go] = 0.0
             void |= go
         nsteps += 1
-    late = ~void & (H >= mat.Habl)
+    late = ~void & (H >= lm.Habl)
     tally[3] += float(np.sum(H[late] * mat.vol[late]))
     tally[6] += float(np.sum(mat.rho[late] * mat.vol[late]))
     H[late] = 0.0

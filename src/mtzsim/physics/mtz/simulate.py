@@ -88,7 +88,8 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
     # ~10⁸ K/s); the scattering 1.55 µm beam heats ~10³ times slower and boils normally
     # (Vogel & Venugopalan 2003 sec. V.C, V.E)
     mat = pulse.material(grid, props, losses.ablation_temperature, t_body,
-                         losses.vaporised_fraction if q_static is None else None, surface_cooling)
+                         pulse.base_vaporised_fraction(losses, q_static), surface_cooling)
+    levels = pulse.superheat_levels(grid, props, losses, t_body, surface_cooling, q_static)
     keys = tuple(dict.fromkeys((coagulation_process, HISTOLOGY_EDGE_PROCESS) + PROCESSES))
     procs = [damage.ARRHENIUS[k] for k in keys]
     A = np.array([p.A for p in procs])
@@ -122,11 +123,11 @@ def _run(beam, tissue, losses, numerics, coagulation_process, surface_cooling=No
         # the scattering beam's map recomputed during the pulse from the cells' own absorption
         law = water_absorption_temperature().get(beam.laser) if losses.water_temperature else None
         tally = pulse.run_recomputed_map(
-            state, mat, train, pulse.plume(beam, tissue, losses), rts, stp, prb,
+            state, mat, train, pulse.plume(beam, tissue, losses, levels), rts, stp, prb,
             lambda f, i: source.recomputed_map(grid, beam, tissue, props, numerics, surface_cooling, f, i),
             int(numerics.light_updates), law)
     else:
-        tally = pulse.run_pulse(state, mat, train, pulse.plume(beam, tissue, losses), rts, stp, prb)
+        tally = pulse.run_pulse(state, mat, train, pulse.plume(beam, tissue, losses, levels), rts, stp, prb)
     pulse_seconds = _time.perf_counter() - clock
     void, Omega, Tmax = state.void, state.Omega, state.Tmax
 
