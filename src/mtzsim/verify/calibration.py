@@ -609,8 +609,11 @@ unchanged by it):
   (300 µm spot) / 380 mJ. What it does not mend: the 5 mJ crater deepens with the wet ejection (132 µm H&E, 99 on
   the record), so the depth ratio stays under 3; the swine channels read 430 / 913 / 1227 µm (+43 / −35 / −42 %),
   the 300 µm tip 194 / 219 µm, Hurliman 264 µm (−71 %), and the 1 ms, 3 mm CO2 threshold rises to 13.95 J/cm²
-  (cells at a threshold heat slowly and boil). Not adopted: a refit with leave-one-out and the downstream
-  calibrations are the next step, with the depth–energy law still the open problem.
+  (cells at a threshold heat slowly and boil). Two more starts end in other minima: from τ_v = 0.063 ms (range
+  0.01–30 ms) at τ_v = 0.027 ms, χ² 2.93, depth ratio 2.50, Walsh 107 µm; from 0.2 ms at 0.32 ms, χ² 3.14 (best seen,
+  not converged when stopped), depth ratio 2.54. The cost is not convex in τ_v, and the 0.1 ms point is the best of
+  the three. Not adopted: a refit with leave-one-out and the downstream calibrations are the next step, with the
+  depth–energy law still the open problem.
 """
 
 from __future__ import annotations
