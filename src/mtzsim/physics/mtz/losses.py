@@ -192,9 +192,10 @@ class LossModel:
         path). Short exposures then eject wet tissue (low threshold, thin margin), long ones leave the
         weakly absorbing desiccated lining (Vogel & Venugopalan 2003, sec. V.C–F: normal boiling needs
         nucleation and vapour escape, which take time; phase explosion when heating outruns them).
-        The calibration rows point to τ_v between 1 and 2.7 ms (:mod:`mtzsim.verify.calibration`, the
-        boiling-time probe). Non-negative; ``inf``: pure superheating during the pulse. Beams absorbed
-        in columns only.
+        A probe that switches whole exposures puts the switch between 1 and 2.7 ms of pulse; per cell,
+        where a cell at the ablation front heats in microseconds whatever the pulse, the least-squares
+        fits put τ_v near 0.1 ms (:mod:`mtzsim.verify.calibration`, the boiling-time bullets).
+        Non-negative; ``inf``: pure superheating during the pulse. Beams absorbed in columns only.
     dry_absorption : float
         κ [-]: absorption coefficient of the desiccated matrix over that of the wet tissue at
         the wavelength of ``dry_absorption_laser`` (water is the absorber at 10.6 µm, Welch et
