@@ -897,8 +897,9 @@ def _pulse_phase(state, mat, pulse, plume, rates, steps, probes):
     Habl = mat.Habl
     # boiling that takes time: wet cells below the boiling enthalpy start on the superheated levels
     kinetic = plume.boil_time > 0.0
-    sh = np.zeros(H.shape, dtype=np.bool_)
-    t_hot = np.full(H.shape, np.inf)
+    shape = H.shape if kinetic else (0, 0)  # the per-cell state exists only when boiling takes time
+    sh = np.zeros(shape, dtype=np.bool_)
+    t_hot = np.full(shape, np.inf)
     if kinetic:
         H1 = mat.H1.copy()
         H2 = mat.H2.copy()

@@ -197,9 +197,9 @@ def _register_visible_lesions(case) -> None:
              measured=float(row["ed50_j_per_cm2"]), tolerance=float(row["tolerance"]), kind=row["kind"],
              source=f"{row['source']} (held out)", fitted=False,
              note=(f"one pulse on the face layers (the data: {row['tissue']}); Henriques' transepidermal-necrosis "
-                   "integral >= 1 at the basal layer (median over r <= 50 um) read as the visible lesion; the "
-                   "model's 1.55 um water absorption for 1.54 um; mean fluence E / (pi w0^2), the spot as the 1/e2 "
-                   f"diameter; {row['tolerance_reason']}"))(
+                   f"integral >= 1 at the basal layer (median over r <= {NECROSIS_DISK*1e6:g} um) read as the visible "
+                   "lesion; the model's 1.55 um water absorption for 1.54 um; mean fluence E / (pi w0^2), the spot as "
+                   f"the 1/e2 diameter; {row['tolerance_reason']}"))(
             lambda s=spot, t=tau, p=prof: _visible_lesion_threshold(s, t, p) / 1e4)
 
 
