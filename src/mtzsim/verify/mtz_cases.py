@@ -11,6 +11,10 @@ them under the model ``mtz``):
   porcine study of 1997, ~120 µm), each at two assumed exposures
   (:data:`mtzsim.verify.calibration.CW_EXPOSURES`): fitted when the adopted calibration record
   fitted the row, held out otherwise;
+* held out (never fitted): Walsh et al. 1989's heat of ablation of a CW CO2 cut, 4.8 kJ/cm³ (mass loss), as the
+  incident energy per ablated volume at the same two assumed exposures
+  (:func:`mtzsim.verify.calibration.cw_heat_of_ablation`, ±35 %): the bound on what the plume, the walls and
+  conduction together take from a CW beam;
 * held out (never fitted): Walsh & Deutsch 1989's 540 µg/J specific ablation of skin by Er:YAG
   (±25 %, issue 8) and Hibst & Kaufmann 1991's ≈ 6 µm per J/cm² Er:YAG depth slope (±35 %).
   The slope is the axis depth per the fluence that reaches the axis, 2 E / (π w0²) for the model's
@@ -220,10 +224,16 @@ def _co2_threshold() -> float:
 
 
 @lru_cache(maxsize=None)
+def _cw_runs(key: str) -> tuple:
+    from mtzsim.verify.calibration import cw_runs
+
+    return cw_runs(key)
+
+
 def _cw(key: str) -> tuple[float, ...]:
     from mtzsim.verify.calibration import cw_residual_damage
 
-    return cw_residual_damage(key)
+    return cw_residual_damage(key, runs=_cw_runs(key))
 
 
 #: Name and source of each CW residual-damage row (params/data/mtz_cw_residual_damage.csv).
@@ -253,6 +263,32 @@ def _register_cw(rec: dict, case) -> None:
                 lambda k=key, j=i: _cw(k)[j] * 1e6)
 
 
+def _cw_heat(key: str) -> tuple[float, ...]:
+    from mtzsim.verify.calibration import cw_heat_of_ablation
+
+    return cw_heat_of_ablation(key, runs=_cw_runs(key))
+
+
+def _register_cw_heat(case) -> None:
+    """Walsh et al. 1989's heat of ablation of a CW CO2 cut (4.8 kJ/cm³, mass loss), held out, at each assumed
+    exposure of the Walsh row (:data:`mtzsim.verify.calibration.CW_EXPOSURES`): incident energy over ablated
+    volume (:func:`mtzsim.verify.calibration.cw_heat_of_ablation`). It bounds what the plume, the walls and
+    conduction take together from a CW beam: with none of them the model's exposure would remove a volume at its
+    ablation enthalpy alone."""
+    from mtzsim.verify.calibration import CW_EXPOSURES, CW_HEAT_OF_ABLATION, CW_TOLERANCE
+
+    for key, measured in CW_HEAT_OF_ABLATION.items():
+        for i, (spot, power, dwell) in enumerate(CW_EXPOSURES[key]):
+            case(name=f"Walsh et al. 1989: heat of ablation of a CW CO2 cut, {power:g} W {dwell*1e3:g} ms", model="mtz",
+                 quantity="incident energy per ablated volume", unit="kJ/cm3", measured=measured / 1e9,
+                 tolerance=CW_TOLERANCE, source="Walsh1989CW (4.8 kJ/cm3 by mass loss, guinea-pig skin, 0.2-800 "
+                 "kW/cm2; held out)", fitted=False,
+                 note=f"stationary CW exposure (assumed, as the residual-damage case): {spot*1e6:g} um 1/e2 spot, "
+                 f"{power:g} W for {dwell*1e3:g} ms; Walsh cut with a moving beam, whose kerf is open along the "
+                 "cut; tolerance as the rows of unreported pulse regime")(
+                lambda k=key, j=i: _cw_heat(k)[j] / 1e9)
+
+
 def register() -> None:
     """Add the leave-one-out and held-out cases to the validation registry (once: a registry that
     already holds them is left as it is)."""
@@ -273,6 +309,7 @@ def register() -> None:
              f"{rec['grid_fit']['cell_m']*1e6:g} um)", fitted=False,
              note="prediction stored by `mtzsim calibrate`")(lambda v=row["model"] * k: v)
     _register_cw(rec, case)
+    _register_cw_heat(case)
     # the data table (validation_cases.csv) or the CW cases already list a held-out row with the same
     # measurement: once is enough
     in_table = {(c.unit, round(c.measured, 6)) for c in CASES if c.model == "mtz" and not c.fitted}
