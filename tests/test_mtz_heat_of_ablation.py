@@ -7,19 +7,21 @@ import pytest
 
 from mtzsim.params import tables
 from mtzsim.physics.laser import make_beam
-from mtzsim.physics.mtz import simulate_mtz
+from mtzsim.physics.mtz import Numerics, simulate_mtz
 from mtzsim.physics.mtz.losses import default_loss_model
 from mtzsim.verify import calibration
 
 
 @pytest.fixture(scope="module")
 def walsh_10w():
-    """The first assumed exposure of Walsh's CW row (200 µm, 10 W for 10 ms), with the record's plume and with none."""
+    """The first assumed exposure of Walsh's CW row (200 µm, 10 W for 10 ms), with the record's plume and with none
+    (10 µm cells and a short cooling: what is ablated is decided while the laser fires)."""
     spot, power, dwell = calibration.CW_EXPOSURES["walsh_cw"][0]
     beam = make_beam("co2", energy=power * dwell, spot_diameter=spot, pulse_duration=dwell)
     record = default_loss_model()
     free = dataclasses.replace(record, near_fraction=0.0, ejecta_fraction=0.0)
-    return beam, simulate_mtz(beam, losses=record), simulate_mtz(beam, losses=free)
+    num = Numerics(cell=10e-6, cooling_time=0.05)
+    return beam, simulate_mtz(beam, losses=record, numerics=num), simulate_mtz(beam, losses=free, numerics=num)
 
 
 def test_the_measurement_is_the_shared_datum():
@@ -69,7 +71,13 @@ def test_the_cases_are_held_out_at_each_assumed_exposure():
     for kw, _ in cases:
         assert kw["fitted"] is False and kw["measured"] == pytest.approx(4.8) and kw["unit"] == "kJ/cm3"
         assert kw["tolerance"] == calibration.CW_TOLERANCE and "Walsh1989CW" in kw["source"]
-    assert all(math.isfinite(v) and v > 0 for v in calibration.cw_heat_of_ablation())
+
+
+def test_heat_of_ablation_reads_the_runs_it_is_given(walsh_10w):
+    beam, res, free = walsh_10w
+    got = calibration.cw_heat_of_ablation("walsh_cw", runs=(res, free))
+    assert got == (beam.energy / calibration.ablated_volume(res), beam.energy / calibration.ablated_volume(free))
+    assert all(math.isfinite(v) and v > 0 for v in got)
 
 
 def test_no_fit_reads_the_heat_of_ablation():
