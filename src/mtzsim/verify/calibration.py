@@ -620,7 +620,9 @@ unchanged by it):
   enthalpy of every column-absorbed beam: at the per-cell optimum (−0.157, −2.047, −1.341, f_v 0.147, τ_v 0.1 ms) the
   Er:YAG pulse of the held-out case (250 µm, 250 µs) removes 881 / 853 µg/J at 8 / 16 J/cm², against Walsh &
   Deutsch's 540 µg/J ± 25 % (the record: 556 / 543). Issue 8 lists that ±25 % among its trends, so this structure
-  is out, whatever it does to the CO2 rows. With the 1000 µm rows in the cost as well (9 rows, two starts at τ_v =
+  is out, whatever it does to the CO2 rows. The per-exposure probe above falls with it: its 250 µs Er:YAG pulse is
+  below the switch, and its superheated side (−0.182, −2.120, −1.323, f_v 0.097) removes 957 / 900 µg/J. Whatever
+  lets a short CO2 pulse eject wet tissue cheaply must leave Er:YAG's enthalpy near full vaporisation. With the 1000 µm rows in the cost as well (9 rows, two starts at τ_v =
   1 ms, least squares, 5 µm grid, stopped after about 20 evaluations each): best χ² 3.85 and 3.91, the 1000 µm rows
   120 / 318 and 128 / 326 µm (−20 / −9 %, −15 / −7 %: inside ±35 %), Walsh 85 / 80 µm, but the 80 mJ ablation
   636 / 612 µm and the Hantash depth ratio 2.50 / 2.46. A longer τ_v lets the slowly heated dry plate of the wide
