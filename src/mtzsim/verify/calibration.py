@@ -621,8 +621,12 @@ unchanged by it):
   Er:YAG pulse of the held-out case (250 µm, 250 µs) removes 881 / 853 µg/J at 8 / 16 J/cm², against Walsh &
   Deutsch's 540 µg/J ± 25 % (the record: 556 / 543). Issue 8 lists that ±25 % among its trends, so this structure
   is out, whatever it does to the CO2 rows. The per-exposure probe above falls with it: its 250 µs Er:YAG pulse is
-  below the switch, and its superheated side (−0.182, −2.120, −1.323, f_v 0.097) removes 957 / 900 µg/J. Whatever
-  lets a short CO2 pulse eject wet tissue cheaply must leave Er:YAG's enthalpy near full vaporisation. With the 1000 µm rows in the cost as well (9 rows, two starts at τ_v =
+  below the switch, and its superheated side (−0.182, −2.120, −1.323, f_v 0.097) removes 957 / 900 µg/J. Both
+  verdicts rest on the model's free venting of a crater shallower than its mouth radius (no shielding above the
+  mouth): for 881 / 957 µg/J to read 540, the plume above a 250 µm Er:YAG crater would have to take 39 / 44 % of
+  the pulse. Er:YAG plume shielding is documented (Vogel & Venugopalan 2003, sec. VI.D) but no fraction of it is in
+  the package data; until one is, whatever lets a short CO2 pulse eject wet tissue cheaply must leave Er:YAG's
+  ablation enthalpy near full vaporisation. With the 1000 µm rows in the cost as well (9 rows, two starts at τ_v =
   1 ms, least squares, 5 µm grid, stopped after about 20 evaluations each): best χ² 3.85 and 3.91, the 1000 µm rows
   120 / 318 and 128 / 326 µm (−20 / −9 %, −15 / −7 %: inside ±35 %), Walsh 85 / 80 µm, but the 80 mJ ablation
   636 / 612 µm and the Hantash depth ratio 2.50 / 2.46. A longer τ_v lets the slowly heated dry plate of the wide

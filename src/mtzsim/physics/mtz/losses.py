@@ -196,7 +196,9 @@ class LossModel:
         where a cell at the ablation front heats in microseconds whatever the pulse, the least-squares
         fits put τ_v near 0.1 ms (:mod:`mtzsim.verify.calibration`, the boiling-time bullets). Those fits
         need f_v ≈ 0.15, which the held-out Er:YAG data refute: the same loss model removes 881 / 853 µg/J
-        at 8 / 16 J/cm² (250 µm spot), against Walsh & Deutsch's 540 µg/J ± 25 % (the record: 556 / 543).
+        at 8 / 16 J/cm² (250 µm spot), against Walsh & Deutsch's 540 µg/J ± 25 % (the record: 556 / 543),
+        as long as a crater shallower than its mouth radius vents freely (a plume above it taking 39 % of the
+        Er:YAG pulse would reconcile them; no such fraction is in the package data).
         Non-negative; ``inf``: pure superheating during the pulse. Beams absorbed in columns only.
     dry_absorption : float
         κ [-]: absorption coefficient of the desiccated matrix over that of the wet tissue at
