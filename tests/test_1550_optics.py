@@ -104,6 +104,7 @@ def test_optics_corners_span_both_sources_and_the_m2_range():
     assert {c.focus_depth for c in corners if c.beam_quality > 1.0} == set(ERGLASS_OPTICS.focus_depth_range)
 
 
+@pytest.mark.slow  # 57.5 s of the default run (2026-12-02), which was 9:23 of its 10 min on 2 cores
 def test_optics_interval_holds_the_preset_mtz_and_nothing_ablates():
     # 10 mJ, 10⁵ packets (coarser statistics than the default: the interval, not its digits)
     beam = make_beam("erglass", energy=10e-3, spot_diameter=140e-6)

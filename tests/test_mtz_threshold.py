@@ -40,6 +40,7 @@ def test_confined_co2_threshold_is_the_blow_off_limit_of_the_surface_cell():
     assert _threshold_at_centre(1.0) == pytest.approx(analytic, rel=0.02)
 
 
+@pytest.mark.slow  # 29.8 s of the default run (2026-12-02), which was 9:23 of its 10 min on 2 cores
 def test_a_transparent_desiccated_matrix_raises_the_threshold():
     """The surface cell dries before it is ejected; the less its dry matrix absorbs (kappa), the more of the light
     passes on to the wet tissue below and the more fluence the surface needs (2026-12-02: 4.1 / 6.4 / 10.8 J/cm2
