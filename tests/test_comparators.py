@@ -244,6 +244,7 @@ def test_full_field_eryag_is_a_superficial_wound_through_the_chain(dark_skin_com
     assert rows["ErYAGminimal2008 PIH"]["predicted"] == 0.0
 
 
+@pytest.mark.slow  # 19.8 s of the default run (2026-12-02), which was 9:23 of its 10 min on 2 cores
 def test_full_field_passes_deepen_one_wound_instead_of_adding_wounds():
     """A second full-field pass lands on the skin the first one ablated: the planner's two-pass node is one wound of
     two stacked 6 mm Er:YAG pulses (physics_table.PASS_DELAY apart), deeper than one pass, with the same spots per

@@ -57,6 +57,7 @@ def test_the_threshold_search_brackets_the_criterion(monkeypatch):
         mc.necrosis_threshold_fluence("erglass", 5e-3, 600e-6, bracket=(8e4, 1e6))  # injures at the bottom already
 
 
+@pytest.mark.slow  # 22.4 s of the default run (2026-12-02), which was 9:23 of its 10 min on 2 cores
 def test_a_wider_beam_injures_the_basal_layer_no_less():
     """At one mean fluence (8 J/cm², 600 µs) the basal layer's necrosis integral does not fall as the spot widens.
 
