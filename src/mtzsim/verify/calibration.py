@@ -657,6 +657,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from mtzsim.params import tables
+from mtzsim.physics.heat.axisym import AxisymmetricGrid
 from mtzsim.physics.laser import make_beam
 from mtzsim.physics.mtz import LossModel, Numerics, simulate_mtz
 from mtzsim.physics.mtz.losses import (ABLATION_TEMPERATURE_BOUNDS, EJECTA_FRACTION_BOUNDS,
@@ -878,11 +879,10 @@ CW_HEAT_OF_ABLATION = {row["key"]: float(row["value_kj_per_cm3"]) * 1e9
 
 
 def ablated_volume(result) -> float:
-    """Volume of the tissue an MTZ run ejected [m³]: the ablated cells' rings, 2π r h² each (uniform cells h)."""
-    ds = result.dataset
-    h = float(ds.attrs["cell_m"])
-    r = ds["r"].values
-    return float(np.sum(ds["ablated"].values * (2.0 * math.pi * r * h * h)[:, None]))
+    """Volume of the tissue an MTZ run ejected [m³]: the summed volumes of its ablated cells, on the run's own grid."""
+    ablated = result.dataset["ablated"].values
+    grid = AxisymmetricGrid(*ablated.shape, float(result.dataset.attrs["cell_m"]))
+    return float(np.sum(grid.volume, where=ablated))
 
 
 def cw_heat_of_ablation(key: str = "walsh_cw", losses=None, numerics: Numerics | None = None,

@@ -281,8 +281,8 @@ def _register_cw_heat(case) -> None:
         for i, (spot, power, dwell) in enumerate(CW_EXPOSURES[key]):
             case(name=f"Walsh et al. 1989: heat of ablation of a CW CO2 cut, {power:g} W {dwell*1e3:g} ms", model="mtz",
                  quantity="incident energy per ablated volume", unit="kJ/cm3", measured=measured / 1e9,
-                 tolerance=CW_TOLERANCE, source="Walsh1989CW (4.8 kJ/cm3 by mass loss, guinea-pig skin, 0.2-800 "
-                 "kW/cm2; held out)", fitted=False,
+                 tolerance=CW_TOLERANCE, source=f"Walsh1989CW ({measured / 1e9:g} kJ/cm3 by mass loss, guinea-pig skin, "
+                 "0.2-800 kW/cm2; held out)", fitted=False,
                  note=f"stationary CW exposure (assumed, as the residual-damage case): {spot*1e6:g} um 1/e2 spot, "
                  f"{power:g} W for {dwell*1e3:g} ms; Walsh cut with a moving beam, whose kerf is open along the "
                  "cut; tolerance as the rows of unreported pulse regime")(
