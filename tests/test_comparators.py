@@ -269,6 +269,7 @@ def test_full_field_passes_deepen_one_wound_instead_of_adding_wounds():
     assert pt.node_stack("co2_fractional", 3) == 1 and pt.node_stack("eryag_full_field", 2) == 2
 
 
+@pytest.mark.slow  # 29.0 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_a_microbeam_opens_the_basal_layer_only_where_its_cells_die_there():
     """The healing nodes read a microbeam's wound at the basal layer (75.8 µm on the face), as the chain reads a
     field's: the open disk is the dead cells' radius in that row, never wider than the widest dead radius, growing
@@ -341,6 +342,7 @@ def test_full_field_co2_closes_slowest_and_carries_the_highest_closure_scarring_
     assert ff.closure_scarring_risk > m["co2_fractional"].closure_scarring_risk
 
 
+@pytest.mark.slow  # 10.8 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_compare_field_check_agrees_with_the_heat_the_comparison_heals():
     """Asked for, each fractional laser's preset gets the field engine's check of one tile (needles none). The
     comparison now heals the open basal layer with the islands its scan's heat kills (physics_table.heat_killed, the

@@ -48,6 +48,7 @@ def test_no_intact_islands_warns_and_flags(mtz):
     assert any("no intact epidermis" in w for w in d["warnings"])
 
 
+@pytest.mark.slow  # 17.8 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_means_never_above_the_peak_beside_them(mtz):
     # a dense raster of the 2 mJ synthetic column: the linear sum of the heat exceeds what the
     # (capped) tissue holds; every area or window mean stays at or below the peak at its depth

@@ -391,6 +391,7 @@ def test_cli_heal_json_and_out(tmp_path):
     assert (tmp_path / "out" / "fields.nc").is_file()
 
 
+@pytest.mark.slow  # 12.7 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_full_field_through_the_engine_with_a_wide_spot():
     # the same MTZ and field engines: 1000 µm spot at 100 % density leaves (almost) no islands;
     # closure then comes from the adnexa in about a week (CO2vsErYAG 5.5 d; ErYAGAsians2014 6-9 d)

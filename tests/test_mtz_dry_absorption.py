@@ -65,6 +65,7 @@ def test_a_transparent_dry_layer_thickens_the_margin_under_the_floor(kappa_pair)
         assert np.isfinite(r.peak_temperature)
 
 
+@pytest.mark.slow  # 15.2 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 @pytest.mark.xfail(strict=True, reason=(
     "measured 2026-12-01 with the record refitted after the beam's diverging rays were followed onto the crater "
     "walls (κ = 0.077): Walsh's rows (fitted) 87 / 79 um (-13 / -21 %), the held-out scanned-CW study's 87 / 74 um "

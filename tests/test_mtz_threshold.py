@@ -23,6 +23,7 @@ def _threshold_at_centre(dry_absorption):
     return 2.0 * ablation_threshold_fluence("co2", SPOT, PULSE, losses=losses, tissue="dermis")
 
 
+@pytest.mark.slow  # 34.7 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_confined_co2_threshold_is_the_blow_off_limit_of_the_surface_cell():
     """Blow-off: a thermally confined pulse ejects the surface cell once the light it absorbs reaches the
     ablation enthalpy, F (1 - R) (1 - exp(-mu_a h)) / h = H_abl (wet matrix, kappa = 1; homogeneous dermis)."""

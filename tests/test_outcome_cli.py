@@ -84,6 +84,7 @@ def test_no_scars_named(tmp_path):
     assert p.returncode == 2 and "scars" in p.stderr
 
 
+@pytest.mark.slow  # 11.7 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_sensitivity_cli(tmp_path):
     f = tmp_path / "s.toml"
     f.write_text(SCENARIO)

@@ -74,6 +74,7 @@ def test_a_fractional_session_stays_within_its_sourced_coverage_spread_over_its_
     assert all(grids[m].max_session_density is None for m in ("microneedling", "microneedle_rf", "co2_full_field"))
 
 
+@pytest.mark.slow  # 29.1 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_the_why_says_when_a_session_sits_at_its_sourced_top(table):
     """A plan whose session holds (nearly) the most MTZs the device's sources used says so, with its MTZs per cm²;
     the others do not (small table: 1.55 µm at 30 % in one pass is 1,949 MTZ/cm², 97 % of the 2,000 cap)."""
@@ -246,6 +247,7 @@ def test_one_answer_quotes_one_cohort(table):
     assert ys == sorted(ys, reverse=True) or len(ys) == 1
 
 
+@pytest.mark.slow  # 19.3 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_field_check_rides_on_the_fractional_laser_plans(table):
     """Asked for, each returned fractional-laser plan carries the field engine's check of one tile; others carry
     none, and the ranking is the same with or without it."""

@@ -32,6 +32,7 @@ def test_health(client):
     assert d["status"] == "ok" and d["workers"] == 2 and d["queue"] == 2 and d["admitted"] == 0
 
 
+@pytest.mark.slow  # 41.8 s of the default run on 2 cores (2026-12-02 13:26, which took 10:17 in all)
 def test_plan_json_equals_the_cli_json(client):
     pytest.importorskip("mtzsim.biology.healing")
     cli = subprocess.run([sys.executable, "-m", "mtzsim", "plan", "--scar", "boxcar", "--depth", "0.4mm",
