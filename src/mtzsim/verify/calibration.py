@@ -645,6 +645,26 @@ unchanged by it):
   (+37 %), 80 mJ 665 / 736 µm (+28 / +2 %), 160 mJ 835 / 909 µm (−7 / −9 %), Hantash depth ratio 2.54, width ratio
   1.31, Walsh 74 µm (−26 %). Less plume for Walsh's exposures is more plume-free depth for the 80 mJ microbeam: the
   structure holds both rows only by failing both.
+* What the boiled path can give the held-out 1000 µm, 60 mJ row (2026-12-02, third session; the record's fractions,
+  5 µm grid, H&E collagen edge / crater, µm). The plume fractions do not act there (the crater, if any, is shallower
+  than its mouth), so κ, T_abl and the unreported pulse regime are the only levers:
+
+  =====================  =========  =========  =========
+  κ (T_abl 250 °C)       30 W, 2 ms 3 W, 20 ms 1 W, 60 ms
+  =====================  =========  =========  =========
+  0.01                   95 / 0     103 / 0    107 / 0
+  0.077 (the record)     91 / 0     99 / 0     107 / 0
+  1                      83 / 50    87 / 45    91 / 37
+  =====================  =========  =========  =========
+
+  T_abl = 400 °C gives the same edges (83–107 µm). At 10 / 60 W: 95 / 91 µm (κ 0.077), 87 / 83 µm (κ 1). The row
+  (150 µm, ±35 %: ≥ 97.5 µm) is reached only by pulses of about 12 ms or longer (≤ 5 W), below the preset's assumed
+  15–60 W (pulse_regimes.csv), and no κ in [0.01, 1] reaches it at 30 W: a transparent eschar lets the light through
+  to the wet tissue, whose boiling takes the energy away as steam; an opaque one ablates. Only the superheated
+  path, which ejects wet tissue, came near it at 30 W (141 µm in the per-exposure probe above), and held-out Er:YAG
+  refutes that path as built. The CW exposures' lateral coagulation (the walls' mean thickness, living tissue) is
+  34 / 21 µm at κ = 0.077 and 11 / 7 µm at κ = 1 (10 W 10 ms / 30 W 3 ms): read as a lateral width at the kerf's
+  wall, Walsh's "zone of damage ... 100 µm in width" would not favour κ = 1 either.
 """
 
 from __future__ import annotations
