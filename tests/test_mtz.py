@@ -87,7 +87,7 @@ def test_ejecta_capacity_bounds_what_the_plume_absorbs():
     "gasified (losses.ejecta_gasification_bound); 5.3 / 8.4 MJ/kg at 160 / 380 mJ. Held to the bound "
     "(LossModel.ejecta_capacity) the fits either put the capacity at 3.3-6.6 MJ/kg or widen the craters through the "
     "ejecta's wall heat (80 mJ mouth 393-590 um) and lose the Hantash ratio or Walsh's CW margin and the wide tips "
-    "(verify/calibration.py, last bullet)"))
+    "(docs/mtz_calibration_notes.md, the ejecta-capacity bullet)"))
 def test_the_plume_takes_no_more_than_its_ejecta_can_hold(default_co2):
     """Condensed ejecta absorb the beam only until they are gasified: energy conservation bounds the plume term."""
     assert default_co2.plume_energy_per_ejected_mass <= default_co2.ejecta_gasification_bound[1]
@@ -237,7 +237,7 @@ def test_erglass_high_energy_does_not_ablate(erglass_series):
                    "(physics/histology.py; 1.17 with the collagen set's Omega counted in the epidermis, 1.13 when "
                    "the axis's plume path shielded the whole beam). An earlier "
                    "record (walls traced, κ = 1) read +30 %, -2 %, +3 %, -5 % and a depth ratio of 3.11 on 5 um "
-                   "cells, but 2.97 on 2.5 um: its axis needle is not grid-converged (verify/calibration.py). With "
+                   "cells, but 2.97 on 2.5 um: its axis needle is not grid-converged (docs/mtz_calibration_notes.md). With "
                    "confined superheating (f_v 0.46, not adopted, verify/calibration.SUPERHEATING): ratios 2.55 and "
                    "1.18")
 def test_all_calibration_cases_within_tolerance():

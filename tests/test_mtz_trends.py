@@ -161,7 +161,7 @@ def test_co2_residual_damage_under_the_floor_grows_beyond_a_millisecond():
     "refitted). The plume's dense zone switches on once the crater is deeper than its mouth's radius and its "
     "far zone grows with the channel's depth, so the efficiency falls with depth; a zone of fixed length that "
     "shields a constant fraction follows the law (66 / 306 / 579 / 1050 / 1752 um at 5 / 37 / 80 / 190 / 380 mJ) "
-    "but fails Walsh's CW margin and the wide tips (verify/calibration.py, last bullet)"))
+    "but fails Walsh's CW margin and the wide tips (docs/mtz_calibration_notes.md, the guided-light and fixed-zone bullets)"))
 def test_co2_crater_depth_grows_nearly_in_proportion_to_the_energy():
     """From 37 to 380 mJ on a 120 um-class fractional CO2 spot the crater deepens as E^p with p >= 0.7.
 

@@ -16,7 +16,7 @@ class EnergyPartition:
                                  source="plume shielding by ejected mass (physics/mtz/losses.py); bounded by what the "
                                  "ejecta can absorb before they are gasified, 1.7-1.9 MJ per kg of ejected dermis "
                                  "(LossModel.ejecta_capacity), which the calibrated plume exceeds in deep channels "
-                                 "(2.8-8.4 MJ/kg at 30-380 mJ on a 120 um spot, verify/calibration.py)", display="mJ")
+                                 "(2.8-8.4 MJ/kg at 30-380 mJ on a 120 um spot, docs/mtz_calibration_notes.md)", display="mJ")
     wall_heating: float = quantity("J", "beam energy absorbed by the ejecta in the confined channel and given to its "
                                    "wall and floor while the laser fires (hot ejecta flowing along the wall)",
                                    source="Zweig1990; VogelVenugopalan2003 sec. V.E (physics/mtz/losses.py)",

@@ -41,7 +41,7 @@ Six mechanisms, each with its own physics and one or two bounded parameters:
   shielded; the shielding depends on the crater's aspect ratio, c/a = d/a − 1. (Stage 2 used the
   beam radius w0 for a, ``vent_reference`` "beam"; the mouth of a Gaussian beam's crater grows
   with the fluence beyond w0, and the calibration fits better with it, χ² 4.28 vs 4.66, see
-  :mod:`mtzsim.verify.calibration`.)
+  docs/mtz_calibration_notes.md.)
   In the confined depth c = max(d − a, 0) the flow accelerates over about one channel radius
   (assumption: ``acceleration_length`` = 1 w0, the length over which a pressure-driven flow out
   of a channel reaches its exit speed); there the ejecta are slow and dense (fraction φ_near),
@@ -65,7 +65,7 @@ Six mechanisms, each with its own physics and one or two bounded parameters:
   (``wall_heating``). Not in the calibrated model (η = 0): fitted with the other parameters on
   2026-11-30 it was not identified (0.75 ± 2.6) and at that value the flux erodes the top of the
   crater to 790 µm diameter at 80 mJ / 120 µm, a width no data bound (see
-  :mod:`mtzsim.verify.calibration`).
+  docs/mtz_calibration_notes.md).
 
 * **What the ejecta can absorb** (``ejecta_capacity`` C, J per kg of ablated tissue): condensed ejecta absorb
   the beam only until they are gasified, and water vapour is nearly transparent at 10.6 µm, so the plume and
@@ -78,7 +78,7 @@ Six mechanisms, each with its own physics and one or two bounded parameters:
   capacity of constants.csv, heating from T_abl = 250 °C to 600 °C, and the heat of pyrolysis of biomass,
   VanDeVelden2010 in references.csv, for collagen): C ≈ 1.72–1.80 MJ/kg (reticular) to 1.80–1.87 MJ/kg
   (papillary). Char that is not
-  gasified could take more (not bounded here). 0 (default): no limit. Not in the calibrated model (:mod:`mtzsim.verify.calibration`:
+  gasified could take more (not bounded here). 0 (default): no limit. Not in the calibrated model (docs/mtz_calibration_notes.md:
   the adopted plume takes 3.9, 5.3 and 8.4 MJ/kg of the tissue it ejects at 80, 160 and 380 mJ on the 120 µm
   spot, above the bound).
 
@@ -194,7 +194,7 @@ class LossModel:
         nucleation and vapour escape, which take time; phase explosion when heating outruns them).
         A probe that switches whole exposures puts the switch between 1 and 2.7 ms of pulse; per cell,
         where a cell at the ablation front heats in microseconds whatever the pulse, the least-squares
-        fits put τ_v near 0.1 ms (:mod:`mtzsim.verify.calibration`, the boiling-time bullets). Those fits
+        fits put τ_v near 0.1 ms (docs/mtz_calibration_notes.md, the boiling-time bullets). Those fits
         need f_v ≈ 0.15, which the held-out Er:YAG data refute: the same loss model removes 881 / 853 µg/J
         at 8 / 16 J/cm² (250 µm spot), against Walsh & Deutsch's 540 µg/J ± 25 % (the record: 556 / 543),
         as long as a crater shallower than its mouth radius vents freely (a plume above it taking 39 % of the
@@ -217,7 +217,7 @@ class LossModel:
         skin, no redirection by the walls. The walls' reflections converge on the axis; the light
         they bring there is spread over the focus's diffraction-limited width (the Airy radius
         0.61 λ / sin α, :func:`mtzsim._kernels.axisym.spread_radius`), which makes the trace
-        grid-converged; it is not the adopted model (:mod:`mtzsim.verify.calibration`). Beams
+        grid-converged; it is not the adopted model (docs/mtz_calibration_notes.md). Beams
         absorbed in columns only.
     wall_roughness : float
         σ [m]: rms height of the crater walls, for the traced walls (``wall_optics`` True). A wall of
@@ -311,12 +311,12 @@ class LossModel:
              else f"{self.vaporised_fraction:.3g}", "model", self.source),
             ("mtz.boiling_time", f"{self.boiling_time * 1e3:.3g} ms" if self.boiling_time else "0 (equilibrium boiling)",
              "model" if self.boiling_time else "assumption",
-             self.source if self.boiling_time else "0: not in the calibrated model (verify/calibration.py, the "
+             self.source if self.boiling_time else "0: not in the calibrated model (docs/mtz_calibration_notes.md, the "
              "boiling-time probe)"),
             ("mtz.plume_near_fraction", f"{self.near_fraction:.3g}", "model", self.source),
             ("mtz.plume_ejecta_fraction", f"{self.ejecta_fraction:.3g}", "model", self.source),
             ("mtz.plume_wall_fraction", f"{self.wall_fraction:.3g}", "model" if self.wall_fraction else "assumption",
-             self.source if self.wall_fraction else "0: not identified by the calibration data (verify/calibration.py)"),
+             self.source if self.wall_fraction else "0: not identified by the calibration data (docs/mtz_calibration_notes.md)"),
             ("mtz.plume_acceleration_length", f"{self.acceleration_length:.3g} w0", "assumption",
              "flow out of a channel reaches its exit speed within about one radius"),
             ("mtz.plume_vent_length", f"{self.vent_length:.3g} " + ("mouth radii" if self.vent_reference == "mouth"
@@ -326,14 +326,14 @@ class LossModel:
             ("mtz.ejecta_capacity", f"{self.ejecta_capacity / 1e6:.3g} MJ/kg" if self.ejecta_capacity else "no limit",
              "model" if self.ejecta_capacity else "assumption",
              self.source if self.ejecta_capacity else "0: the plume is not held to what its ejecta can absorb "
-             "(verify/calibration.py)"),
+             "(docs/mtz_calibration_notes.md)"),
             (f"mtz.dry_absorption_{self.dry_absorption_laser}", f"{self.dry_absorption:.3g}",
              "model" if self.dry_absorption < 1.0 else "assumption",
              self.source if self.dry_absorption < 1.0 else "1: a desiccated cell absorbs as wet tissue"),
             ("mtz.wall_optics", "traced" if self.wall_optics else "normal incidence", "assumption",
              "specular Fresnel reflection at the crater walls, traced geometrically" if self.wall_optics
              else "flat-surface Fresnel loss only: the traced mirror walls guide too much light down the channel "
-             "(refit chi2 70.9 vs 4.57, verify/calibration.py)"),
+             "(refit chi2 70.9 vs 4.57, docs/mtz_calibration_notes.md)"),
             ("mtz.wall_roughness", f"{self.wall_roughness * 1e6:.3g} um", "model" if self.wall_roughness else "assumption",
              self.source if self.wall_roughness else "0: optically smooth walls"),
             ("mtz.water_temperature", "µa(T) at 2.94 um" if self.water_temperature else "25 °C µa", "model"
