@@ -71,6 +71,7 @@ def test_mtz_spot_limit_from_the_presets():
     assert p.returncode == 2 and "--energy" in p.stderr and "mean fluence" in p.stderr and "Traceback" not in p.stderr
 
 
+@pytest.mark.slow  # 9.2 s of the default run on 2 cores (2026-12-02 13:26); the default run still took 8:49 with it at 14:32
 def test_mtz_long_pulse_warns():
     """A pulse beyond any fractional device (0.2 s > 0.1 s) runs with a warning (a typo for ms?). Er:YAG: one
     simulation (5 s); a CO2 run adds the calibration's interval runs (20 s)."""

@@ -128,6 +128,7 @@ def invocations(draw):
 from mtzsim.verify.validation import MODELS  # noqa: E402  (the models validate knows)
 
 
+@pytest.mark.slow  # 19.0 s of the default run on 2 cores (2026-12-02 13:26); the default run still took 8:49 with it at 14:32
 @fuzz_settings(500)
 @given(argv=invocations())
 def test_generated_invocations(argv):

@@ -412,6 +412,7 @@ def test_full_field_through_the_engine_with_a_wide_spot():
     assert r.erythema_days > 3 * frac.erythema_days
 
 
+@pytest.mark.slow  # 13.0 s of the default run on 2 cores (2026-12-02 13:26); the default run still took 8:49 with it at 14:32
 def test_higher_energy_or_density_longer_downtime_through_the_engine():
     # Yuan 2014 split face: adverse effects more evident at 20 vs 10 mJ and 20 vs 10 % density
     from mtzsim.io.scenario import parse_scenario
