@@ -47,11 +47,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Heal the treated field: re-epithelialisation, crusts and MENDs, TEWL, erythema, downtime."""
         from mtzsim.biology import aftercare as ac
-        from mtzsim.biology.healing import simulate_healing, wound_map_from_field
         from mtzsim.errors import InputError
         from mtzsim.io.scenario import load_scenario
-        from mtzsim.physics.field import simulate_field
-        from mtzsim.physics.mtz import simulate_mtz
 
         if not (0 < days <= 365):
             raise InputError("--days", f"must be between 0 and 365 days, got {days!r}")
@@ -69,7 +66,11 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 raise InputError("aftercare.regimen", str(exc)) from None
         site = sc.patient.site
+        # the engines are imported once the input is known to be good: a bad option is refused without them
+        from mtzsim.biology.healing import simulate_healing, wound_map_from_field
         from mtzsim.interfaces.services import named_field_errors
+        from mtzsim.physics.field import simulate_field
+        from mtzsim.physics.mtz import simulate_mtz
 
         with named_field_errors():
             mtz = simulate_mtz(sc.beam(), surface_cooling=sc.surface_cooling())
