@@ -40,6 +40,7 @@ import numpy as np
 from mtzsim.pipeline.contract import quantity
 
 from mtzsim.constants import DAY  # noqa: E402  [s]
+from mtzsim.params.presets import PULSE_REGIMES  # noqa: E402
 
 #: Modalities in the order reports show them.
 MODALITIES = ("co2_fractional", "co2_full_field", "eryag_fractional", "eryag_full_field", "erglass_nonablative",
@@ -125,11 +126,13 @@ STACK_DELAY = 1e-3
 #: thermal relaxation time of the CO2-absorbing layer, about 1 ms (SkinDiseaseCare: "tissue dwell times shorter than
 #: the thermal relaxation time ... (about 1 ms)"; ArchDermatol1996: < 1 ms for the 20–30 µm water-containing layer;
 #: ../shared/data/ablation.csv); 1 ms, the end of that bound, is the assumption (no full-field device's pulse is in the
-#: package data). Until 2026-12-02 the spots fired at the fractional CO2 default of 30 W: 10–33 ms pulses at
+#: package data; the device preset ``fullfield-co2-10600nm`` carries it in params/data/pulse_regimes.csv, 0.25–1 ms).
+#: Until 2026-12-02 the spots fired at the fractional CO2 default of 30 W: 10–33 ms pulses at
 #: 0.42 kW/cm² mean irradiance, a CW-like exposure in Walsh 1989's char regime (< 6 kW/cm²) that no resurfacing
 #: laser uses. Measured at the comparison's preset, 0.6 J (FST V, deep boxcar and rolling, 2026-12-02): lethal depth
 #: 175 → 150 µm, downtime 41.5 → 40.0 d, improvement 29.3 → 27.3 %, PIH 76.6 → 76.4 %, closure 7.25 d unchanged.
-FULL_FIELD_CO2_PULSE = 1e-3
+FULL_FIELD_CO2_DEVICE = "fullfield-co2-10600nm"
+FULL_FIELD_CO2_PULSE = PULSE_REGIMES[FULL_FIELD_CO2_DEVICE].value
 #: Modalities whose grid stacks pulses on one microbeam spot (their device presets carry a stack range).
 STACKABLE = ("co2_fractional", "eryag_fractional")
 #: Shortest erythema passed on [s]: the healing stage's time step (0.05 d); it reports 0 for
@@ -235,6 +238,7 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
     co2w = DEVICES["superficial-fractional-co2-1000um"]
     er = DEVICES["fractional-eryag-2940nm"]
     ff = DEVICES["fullfield-eryag-2940nm"]
+    ffc = DEVICES[FULL_FIELD_CO2_DEVICE]
     gl = DEVICES["nonablative-fractional-1550nm"]
     gl_spot = 140 * _UM  # the 1.55 µm preset's spot (ERGLASS_MAX_MTZ_PER_AREA is per area of skin, the grid per spot area)
 
@@ -259,9 +263,9 @@ def modality_grids(size: str = "full") -> dict[str, ModalityGrid]:
             + "; a session's spot coverage (density × passes) stays within that range, its passes spreading it"),
         "co2_full_field": ModalityGrid(
             "co2_full_field", "full-field CO2 (scanned 3 mm spots, 100 % coverage)", "co2",
-            energies=pick((0.3, 0.6, 1.0), (0, 2)), spot=3e-3, densities=(1.0,), passes=(1,),
-            pulse_duration=FULL_FIELD_CO2_PULSE,
-            intervals=(12 * _WK,), max_sessions=2, device="scanned wide-spot CO2 (generic)",
+            energies=pick((ffc.ranges["energy"].low, 0.6, ffc.ranges["energy"].high), (0, 2)), spot=3e-3,
+            densities=(1.0,), passes=(1,), pulse_duration=FULL_FIELD_CO2_PULSE,
+            intervals=(12 * _WK,), max_sessions=2, device=ffc.name,
             source="CO2vsErYAG (full-field single-pass CO2 arm, outcome data only)",
             assumption="a full-field resurfacing pass is modelled as adjacent 3 mm Gaussian spots at 100 % coverage, "
             "0.3–1 J each (≤ 1 J, the engine's per-pulse limit; 4–14 J/cm² mean fluence) in 1 ms pulses (the thermal "

@@ -595,6 +595,8 @@ class Scenario(BaseModel):
         }
         if las.stack_delay is not None:
             kwargs["stack_delay"] = las.stack_delay
+        if las.pulse is None and las.peak_power is None:  # the regime of the device preset that holds the spot
+            kwargs.update(presets.default_pulse(las.type, las.spot))
         try:
             return make_beam(las.type, **kwargs)
         except InputError as exc:
@@ -720,8 +722,14 @@ class Scenario(BaseModel):
         add("laser.energy", display(beam.energy, "J", "mJ"), origin_laser("energy" if self.laser.energy else "fluence"))
         add("laser.spot", f"{display(beam.spot_diameter, 'm', 'um')} (1/e²)", origin_laser("spot"))
         add("laser.profile", beam.profile, origin_laser("profile"))
+        regime = presets.default_pulse(beam.laser, beam.spot_diameter)
         if self.laser.pulse is not None:
             add("laser.pulse", _fmt_time(beam.pulse_duration), origin_laser("pulse"))
+        elif self.laser.peak_power is None and "pulse_duration" in regime:
+            matched = presets.device_for_spot(beam.laser, beam.spot_diameter)
+            add("laser.pulse", _fmt_time(beam.pulse_duration),
+                ("default", f"pulse regime of the device preset {matched.name}, whose spot range holds the spot "
+                 "(params/data/pulse_regimes.csv)"))
         else:
             pw_origin = origin_laser("peak_power")
             if self.laser.peak_power is None:

@@ -260,6 +260,38 @@ DEVICES: MappingProxyType = MappingProxyType(
                 "need less energy per volume than boiling the water takes, so they are not ablation targets.",
             ),
             _device(
+                "fullfield-co2-10600nm",
+                "Full-field (non-fractional) CO2 (10.6 µm), scanned 3 mm spots",
+                "co2",
+                {"spot": "3mm", "energy": "600mJ", "pulse": "1ms", "profile": "gaussian"},
+                {
+                    "energy": ClinicalRange(0.3, 1.0, "mJ", 1e3,
+                                            assumption="0.3–1 J per 3 mm spot (4–14 J/cm² mean fluence), the "
+                                            "full-field comparator's grid (mtzsim.clinic.physics_table); the "
+                                            "project's data give no full-field CO2 device setting"),
+                    "spot": ClinicalRange(2e-3, 6e-3, "mm", 1e3,
+                                          assumption="wide spots of scanned resurfacing handpieces, 3 mm the "
+                                          "comparator's; 2–6 mm (the full-field Er:YAG preset's 6 mm as the upper "
+                                          "end) is an assumption: no source in the project's data"),
+                    "density": ClinicalRange(1.0, 1.0, "%", 100.0,
+                                             assumption="full field: each pass covers all the treated skin"),
+                    "stack": ClinicalRange(1, 1, "pulses", 1.0,
+                                           assumption="a full-field pass places adjacent spots; depth comes from "
+                                           "passes, not stacks"),
+                    "passes": ClinicalRange(1, 1, "passes", 1.0, source="CO2vsErYAG", reliability="A (abstract)",
+                                            assumption="the single-pass full-field CO2 arm of CO2vsErYAG"),
+                },
+                source="CO2vsErYAG (outcomes only); SkinDiseaseCare; ArchDermatol1996 (pulse bound)",
+                reliability="C",
+                assumption="no full-field CO2 device's settings are in the project's data: 3 mm Gaussian spots of "
+                "0.6 J in 1 ms pulses, the full-field comparator's preset (mtzsim.clinic.comparators, "
+                "physics_table.FULL_FIELD_CO2_PULSE): resurfacing lasers keep the tissue dwell under the ~1 ms "
+                "thermal relaxation time of the CO2-absorbing layer (SkinDiseaseCare; ArchDermatol1996)",
+                notes="The full-field CO2 arm of the modality comparison as a device: one 3 mm spot per pulse, "
+                "100 % coverage, one pass. At 0.6 J on 3 mm (8.5 J/cm² mean) the adopted MTZ record does not "
+                "ablate (its single-pulse threshold is 10.5 J/cm²); the wound is a coagulated layer.",
+            ),
+            _device(
                 "fractional-eryag-2940nm",
                 "Ablative fractional Er:YAG (2.94 µm), 250 µm microbeam",
                 "eryag",
@@ -406,6 +438,27 @@ PULSE_REGIMES: MappingProxyType = _read_pulse_regimes()
 def pulse_regime(preset: str) -> PulseRegime:
     """The :class:`PulseRegime` of a device preset (KeyError for an unknown preset)."""
     return PULSE_REGIMES[preset]
+
+
+def device_for_spot(laser: str, spot: float) -> "DevicePreset | None":
+    """The device preset of ``laser`` whose clinical spot range holds ``spot`` [m] (the first in DEVICES), or None."""
+    for device in DEVICES.values():
+        if device.laser == laser and "spot" in device.ranges and device.ranges["spot"].contains(spot):
+            return device
+    return None
+
+
+def default_pulse(laser: str, spot: float) -> dict:
+    """The pulse of a beam whose user set neither duration nor peak power, as keyword arguments of
+    :func:`mtzsim.physics.laser.make_beam`: the pulse regime of the device preset whose spot range holds
+    ``spot`` [m] (:func:`device_for_spot`), ``{"peak_power": P}`` or ``{"pulse_duration": τ}``; ``{}`` where no
+    preset holds the spot (make_beam's laser defaults). A 3 mm CO2 spot fires the full-field preset's 1 ms pulse,
+    not the fractional 30 W (20 ms at 0.6 J); a 6 mm Er:YAG spot the full-field preset's 300 µs."""
+    device = device_for_spot(laser, spot)
+    if device is None or device.name not in PULSE_REGIMES:
+        return {}
+    regime = PULSE_REGIMES[device.name]
+    return {regime.quantity: regime.value}
 
 
 #: Clinical ranges by laser type where the scenario names no device preset.
@@ -681,9 +734,9 @@ def clinical_warnings(
     where = f"preset {preset}" if preset in DEVICES else f"{laser} devices"
     if preset not in DEVICES and "spot" in ranges and not ranges["spot"].contains(spot):
         # a spot outside the laser's microbeams (a full-field beam): the ranges of the device whose spots hold it
-        match = [d for d in DEVICES.values() if d.laser == laser and "spot" in d.ranges and d.ranges["spot"].contains(spot)]
-        if match:
-            ranges, where = match[0].ranges, f"preset {match[0].name}"
+        match = device_for_spot(laser, spot)
+        if match is not None:
+            ranges, where = match.ranges, f"preset {match.name}"
     out: list[RangeWarning] = []
     checks = [
         ("laser.energy", "energy", energy, 1e3, "mJ", "energy per microbeam"),
@@ -780,6 +833,8 @@ __all__ = [
     "DevicePreset",
     "PatientPreset",
     "PULSE_REGIMES",
+    "default_pulse",
+    "device_for_spot",
     "PulseRegime",
     "RangeWarning",
     "ScarDefault",

@@ -94,9 +94,11 @@ def register(app: typer.Typer) -> None:
             coolant = make_surface_cooling(cooling, t_cool, pre, laser)
         except InputError as exc:
             raise InputError(flags.get(exc.field, exc.field), exc.message) from None
+        # neither --pulse nor --peak-power: the regime of the device preset whose spot range holds the spot
+        regime = presets.default_pulse(laser, d) if tau is None and p is None else {}
         beam = make_beam(
-            laser, energy=e, fluence=f, spot_diameter=d, pulse_duration=tau, peak_power=p,
-            profile=profile, stack=stack, stack_delay=delay,
+            laser, energy=e, fluence=f, spot_diameter=d, pulse_duration=regime.get("pulse_duration", tau),
+            peak_power=regime.get("peak_power", p), profile=profile, stack=stack, stack_delay=delay,
         )
         if h is None:
             from mtzsim.physics.mtz.source import default_numerics
@@ -167,7 +169,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"figure written to {figure}")
 
 
-#: The device preset whose pulse regime a bare ``mtzsim mtz --laser X`` run stands for.
+#: The device preset whose pulse regime a bare ``mtzsim mtz --laser X`` run stands for where no preset's spot range
+#: holds the spot (:func:`mtzsim.params.presets.device_for_spot` picks it otherwise).
 REGIME_PRESET = {"co2": "deep-fractional-co2-120um", "eryag": "fractional-eryag-2940nm",
                  "erglass": "nonablative-fractional-1550nm"}
 
@@ -193,14 +196,16 @@ def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None
                                  "mtz_calibration.json: plume fractions near the floor and beyond, and the "
                                  "desiccated matrix's absorption ratio where fitted), coarse 10 um grid; not "
                                  "measurement scatter")
-    regime = presets.pulse_regime(REGIME_PRESET[beam.laser])
+    device = presets.device_for_spot(beam.laser, beam.spot_diameter)
+    name = device.name if device is not None and device.name in presets.PULSE_REGIMES else REGIME_PRESET[beam.laser]
+    regime = presets.pulse_regime(name)
     if pulse_regime and regime.low < regime.high:
         span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=cell), surface_cooling=surface_cooling)
         for key, (lo, hi) in span.items():
             if key != "pulse_duration":
                 keys[f"{key}_um_pulse_interval"] = [lo * 1e6, hi * 1e6]
         keys["pulse_interval_note"] = (
-            f"min-max over the preset {REGIME_PRESET[beam.laser]}'s {regime.quantity.replace('_', ' ')} range "
+            f"min-max over the preset {name}'s {regime.quantity.replace('_', ' ')} range "
             f"{regime.low:g}-{regime.high:g} {'W' if regime.quantity == 'peak_power' else 's'} "
             f"({regime.assumption or regime.source})")
     return keys

@@ -169,7 +169,9 @@ def run_mtz(req: MtzRequest) -> dict:
     tau = None if req.pulse_ms is None else presets.check_limit("laser.pulse", req.pulse_ms * 1e-3, "pulse_ms")
     d = presets.check_limit("laser.spot", req.spot_um * 1e-6, "spot_um")
     with core_errors():
-        beam = make_beam(req.laser, energy=req.energy_mj * 1e-3, spot_diameter=d, pulse_duration=tau, stack=req.stack)
+        # no pulse_ms: the regime of the device preset whose spot range holds the spot (as `mtzsim mtz`)
+        pulse = {"pulse_duration": tau} if tau is not None else presets.default_pulse(req.laser, d)
+        beam = make_beam(req.laser, energy=req.energy_mj * 1e-3, spot_diameter=d, stack=req.stack, **pulse)
     presets.check_beam_limits(beam, "energy_mj")
     if beam.pulse_duration > LONGEST_PULSE:  # minutes of explicit steps: not on a shared server
         if tau is not None:
