@@ -289,3 +289,17 @@ def test_goodman_baron_grades_and_the_share_a_grade_down(three):
     assert goodman_baron_grade(d, kinds, w).tolist() == [4, 3, 2, 1, 4, 2, 4, 1]
     assert 0.0 < three.gb_improved_share <= three.gb_grade_change <= 3 * three.gb_improved_share
     assert three.to_dict()["gb_improved_share"] == pytest.approx(100 * three.gb_improved_share)
+
+
+def test_prolonged_erythema_probability_is_the_log_normal_tail_beyond_eight_weeks():
+    """Neaman 2010's category: P(duration > 56 d) of a log-normal duration; half of it at a 56 d median, none
+    without erythema (a median of 0 d, as a wound that leaves no redness gives: no divide-by-zero warning)."""
+    import warnings
+
+    from mtzsim.clinic.risk import prolonged_erythema_probability
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = prolonged_erythema_probability(np.array([0.0, 5.0, 56.0, 200.0]), 0.8)
+    assert p[0] == 0.0 and p[2] == pytest.approx(0.5, abs=1e-12)
+    assert np.all(np.diff(p) > 0)

@@ -103,7 +103,9 @@ def prolonged_erythema_probability(median_days, sigma):
     2010's three duration bins in the calibration).
     """
     limit = table("clinical_risk_parameters.csv")["prolonged_erythema_weeks"].value / 86400.0
-    return norm.sf(np.log(limit / np.asarray(median_days, dtype=float)) / np.asarray(sigma, dtype=float))
+    with np.errstate(divide="ignore"):  # no erythema (median 0 d): log(limit/0) = +inf, probability 0
+        z = np.log(limit / np.asarray(median_days, dtype=float))
+    return norm.sf(z / np.asarray(sigma, dtype=float))
 
 
 def hsv_probability(coverage, sessions, *, prophylaxis: bool):
