@@ -233,3 +233,22 @@ def test_cli_calibrate_reports_the_profiled_sigma(monkeypatch):
     r = CliRunner().invoke(app, ["calibrate", "--stage", "mtz", "--no-loo"])
     assert r.exit_code == 0, r.output
     assert "1 sigma profiled on the cost" in r.output and r.output.count(" / ") >= 3
+
+
+def test_prediction_intervals_hold_the_run_they_belong_to():
+    """The 1σ calibration intervals of `mtzsim mtz --json`: the sigma points' spread, on the coarse interval grid,
+    moved onto the run's own values (10 µm cells against the run's 5 µm), so that each interval holds its run; the
+    same intervals without the run are the raw coarse-grid spread (20 mJ, 120 µm, 30 W)."""
+    from mtzsim.physics.laser import make_beam
+    from mtzsim.physics.mtz import Numerics, simulate_mtz
+
+    beam = make_beam("co2", energy=20e-3, spot_diameter=120e-6, peak_power=30.0)
+    nominal = simulate_mtz(beam, numerics=Numerics(cell=5e-6))
+    raw = calibration.prediction_intervals(beam)
+    held = calibration.prediction_intervals(beam, nominal=nominal)
+    assert set(raw) == set(held) == set(calibration.INTERVAL_READERS)
+    for name, read in calibration.INTERVAL_READERS.items():
+        lo, hi = held[name]
+        assert 0.0 <= lo <= read(nominal) <= hi, name
+    # the parameters move the crater: a non-zero spread in depth
+    assert held["ablation_depth"][1] - held["ablation_depth"][0] > 10e-6

@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             # the default pulse regime is a device preset's, uncertain where no measurement states it
             summary.update(interval_keys(beam, cell=h, pulse_regime=pulse is None and peak_power is None,
-                                         surface_cooling=coolant))
+                                         surface_cooling=coolant, nominal=result))
             typer.echo(json.dumps(_clean(summary, format_number), indent=2))
             return
         from rich.table import Table
@@ -175,13 +175,14 @@ REGIME_PRESET = {"co2": "deep-fractional-co2-120um", "eryag": "fractional-eryag-
                  "erglass": "nonablative-fractional-1550nm"}
 
 
-def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None) -> dict:
+def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None, nominal=None) -> dict:
     """The ``*_interval`` keys of an MTZ summary [µm], with their notes.
 
     CO2: the calibration parameters' 1-sigma intervals (``*_um_interval``). ``pulse_regime``: the
     min-max over the uncertain pulse regime of the preset the laser stands for
     (``*_um_pulse_interval``; :data:`REGIME_PRESET`), for a run whose pulse the user did not set,
-    with the run's ``surface_cooling``.
+    with the run's ``surface_cooling``. ``nominal``: the run's MTZResult, which the calibration intervals then hold
+    (:func:`mtzsim.verify.calibration.prediction_intervals`).
     """
     from mtzsim.params import presets
     from mtzsim.physics.mtz import Numerics
@@ -190,12 +191,13 @@ def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None
 
     keys: dict = {}
     if beam.laser == "co2":
-        for key, (lo, hi) in prediction_intervals(beam, surface_cooling=surface_cooling).items():
+        for key, (lo, hi) in prediction_intervals(beam, surface_cooling=surface_cooling, nominal=nominal).items():
             keys[f"{key}_um_interval"] = [lo * 1e6, hi * 1e6]
         keys["interval_note"] = ("1-sigma calibration-parameter intervals (the fitted parameters of "
                                  "mtz_calibration.json: plume fractions near the floor and beyond, and the "
-                                 "desiccated matrix's absorption ratio where fitted), coarse 10 um grid; not "
-                                 "measurement scatter")
+                                 "desiccated matrix's absorption ratio where fitted), their spread on a coarse 10 um "
+                                 "grid" + (" moved onto this run's values" if nominal is not None else "")
+                                 + "; not measurement scatter")
     device = presets.device_for_spot(beam.laser, beam.spot_diameter)
     name = device.name if device is not None and device.name in presets.PULSE_REGIMES else REGIME_PRESET[beam.laser]
     regime = presets.pulse_regime(name)

@@ -206,7 +206,8 @@ def run_mtz(req: MtzRequest) -> dict:
     summary["warnings"] = [f"{flag[w.field]}: {w.message}" for w in range_warnings] + [str(w.message) for w in caught]
     # the calibration intervals of `mtzsim mtz --json`; the pulse-regime span (three more MTZs) is left
     # to the command line
-    summary.update(interval_keys(beam, cell=default_numerics(beam).cell, pulse_regime=False, surface_cooling=coolant))
+    summary.update(interval_keys(beam, cell=default_numerics(beam).cell, pulse_regime=False, surface_cooling=coolant,
+                                 nominal=result))
     return _clean(summary, format_number)
 
 
