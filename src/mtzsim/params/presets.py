@@ -204,6 +204,10 @@ _PASSES = ClinicalRange(
     1, 4, "passes", 1.0, assumption="1–4 passes per session is the usual practice; no source in the project's data"
 )
 
+_FULL_FIELD_DENSITY = ClinicalRange(1.0, 1.0, "%", 100.0, assumption="full field: each pass covers all the treated skin")
+_FULL_FIELD_STACK = ClinicalRange(1, 1, "pulses", 1.0,
+                                  assumption="a full-field pass places adjacent spots; depth comes from passes, not stacks")
+
 DEVICES: MappingProxyType = MappingProxyType(
     {
         p.name: p
@@ -273,11 +277,8 @@ DEVICES: MappingProxyType = MappingProxyType(
                                           assumption="wide spots of scanned resurfacing handpieces, 3 mm the "
                                           "comparator's; 2–6 mm (the full-field Er:YAG preset's 6 mm as the upper "
                                           "end) is an assumption: no source in the project's data"),
-                    "density": ClinicalRange(1.0, 1.0, "%", 100.0,
-                                             assumption="full field: each pass covers all the treated skin"),
-                    "stack": ClinicalRange(1, 1, "pulses", 1.0,
-                                           assumption="a full-field pass places adjacent spots; depth comes from "
-                                           "passes, not stacks"),
+                    "density": _FULL_FIELD_DENSITY,
+                    "stack": _FULL_FIELD_STACK,
                     "passes": ClinicalRange(1, 1, "passes", 1.0, source="CO2vsErYAG", reliability="A (abstract)",
                                             assumption="the single-pass full-field CO2 arm of CO2vsErYAG"),
                 },
@@ -358,11 +359,8 @@ DEVICES: MappingProxyType = MappingProxyType(
                     "spot": ClinicalRange(3e-3, 6e-3, "mm", 1e3, source="ErYAGminimal2008",
                                           assumption="6 mm is ErYAGminimal2008's; 3 mm (the scanned spots of the "
                                           "full-field CO2 comparator) as the smaller end is an assumption"),
-                    "density": ClinicalRange(1.0, 1.0, "%", 100.0,
-                                             assumption="full field: each pass covers all the treated skin"),
-                    "stack": ClinicalRange(1, 1, "pulses", 1.0,
-                                           assumption="a full-field pass places adjacent spots; depth comes from "
-                                           "passes, not stacks"),
+                    "density": _FULL_FIELD_DENSITY,
+                    "stack": _FULL_FIELD_STACK,
                     "passes": ClinicalRange(1, 4, "passes", 1.0,
                                             assumption="CO2vsErYAG's long-pulsed Er:YAG arm used multiple passes "
                                             "(count not in the data); 1–4 is the usual practice"),
