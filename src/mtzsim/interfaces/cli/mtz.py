@@ -38,8 +38,6 @@ def register(app: typer.Typer) -> None:
         from mtzsim.errors import InputError
         from mtzsim.params import presets
         from mtzsim.physics.laser import WAVELENGTHS, make_beam
-        from mtzsim.physics.mtz import Numerics, simulate_mtz
-        from mtzsim.physics.mtz.domain import LONGEST_PULSE
         from mtzsim.units import format_number, parse_quantity
 
         err = Console(stderr=True)
@@ -83,27 +81,16 @@ def register(app: typer.Typer) -> None:
             raise InputError("--cell", f"must be between 0.5um and 50um, got {cell!r}")
         if not 1 <= stack <= 20:
             raise InputError("--stack", f"must be from 1 to 20, got {stack}")
-        from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
         from mtzsim.units import parse_temperature
 
         t_cool = parse_temperature(coolant_temperature, "--coolant-temperature") if coolant_temperature else None
         pre = parse_quantity(precool, "time", "--precool")
-        flags = {"surface_cooling.temperature": "--coolant-temperature", "surface_cooling.precool": "--precool",
-                 "surface_cooling.kind": "--cooling", "surface_cooling.coefficient": "--cooling"}
-        try:
-            coolant = make_surface_cooling(cooling, t_cool, pre, laser)
-        except InputError as exc:
-            raise InputError(flags.get(exc.field, exc.field), exc.message) from None
         # neither --pulse nor --peak-power: the regime of the device preset whose spot range holds the spot
         regime = presets.default_pulse(laser, d) if tau is None and p is None else {}
         beam = make_beam(
             laser, energy=e, fluence=f, spot_diameter=d, pulse_duration=regime.get("pulse_duration", tau),
             peak_power=regime.get("peak_power", p), profile=profile, stack=stack, stack_delay=delay,
         )
-        if h is None:
-            from mtzsim.physics.mtz.source import default_numerics
-
-            h = default_numerics(beam).cell
         presets.check_beam_limits(beam, "--energy" if energy is not None else "--fluence")
         if p is not None:  # the duration E/P the peak power implies
             try:
@@ -111,6 +98,21 @@ def register(app: typer.Typer) -> None:
             except InputError as exc:
                 raise InputError(exc.field, f"implies a pulse of E/P = {format_number(beam.pulse_duration)} s; "
                                             f"{exc.message}") from None
+        # the engine (numba kernels, ~1 s to import) once the settings above are known to be good
+        from mtzsim.physics.mtz import Numerics, simulate_mtz
+        from mtzsim.physics.mtz.domain import LONGEST_PULSE
+        from mtzsim.physics.mtz.surface_cooling import make_surface_cooling
+
+        flags = {"surface_cooling.temperature": "--coolant-temperature", "surface_cooling.precool": "--precool",
+                 "surface_cooling.kind": "--cooling", "surface_cooling.coefficient": "--cooling"}
+        try:
+            coolant = make_surface_cooling(cooling, t_cool, pre, laser)
+        except InputError as exc:
+            raise InputError(flags.get(exc.field, exc.field), exc.message) from None
+        if h is None:
+            from mtzsim.physics.mtz.source import default_numerics
+
+            h = default_numerics(beam).cell
         # the clinical-range warnings a scenario run prints (settings of the beam only: no pattern here)
         flag = {"laser.energy": "--energy", "laser.spot": "--spot", "laser.stack": "--stack"}
         range_warnings = [w for w in presets.clinical_warnings(
