@@ -239,7 +239,7 @@ MTZ_STAGE = StageSpec(
         Highlight("ablation_depth", "Crater depth", "vaporised column"),
         Highlight("ablation_diameter", "Crater width", "at the surface"),
         Highlight("coagulation_depth", "Coagulation depth", "collagen Ω ≥ 1"),
-        Highlight("coagulation_thickness", "Coagulated wall", "lateral thickness"),
+        Highlight("coagulation_thickness", "Coagulated wall", "lateral thickness (no crater: the zone's radius)"),
         Highlight("heat_shock_depth", "Heat-shock depth", "HSP70 induced"),
         Highlight("peak_temperature", "Peak temperature", "remaining tissue"),
     ),

@@ -36,7 +36,8 @@ class MTZResult:
     coagulation_depth: float = quantity("m", "deepest collagen-denatured point (or the crater floor)", source=_COLLAGEN,
                                         display="um")
     coagulation_thickness: float = quantity("m", "mean lateral thickness of the coagulated wall (middle half of the "
-                                            "crater)", source=_COLLAGEN, display="um")
+                                            "crater); where nothing ablates, the radius of the coagulated zone",
+                                            source=_COLLAGEN, display="um")
     lethal_depth: float = quantity("m", "deepest point where cells die", source=_CELL, display="um")
     lethal_radius: float = quantity("m", "widest radius where cells die", source=_CELL, display="um")
     heat_shock_depth: float = quantity("m", "deepest heat-shock (HSP70) induction", source=_HSP, display="um")
