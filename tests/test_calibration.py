@@ -241,14 +241,15 @@ def test_prediction_intervals_hold_the_run_they_belong_to():
     same intervals without the run are the raw coarse-grid spread (20 mJ, 120 µm, 30 W)."""
     from mtzsim.physics.laser import make_beam
     from mtzsim.physics.mtz import Numerics, simulate_mtz
+    from mtzsim.physics.mtz.simulate import INTERVAL_LENGTHS, interval_lengths
 
     beam = make_beam("co2", energy=20e-3, spot_diameter=120e-6, peak_power=30.0)
     nominal = simulate_mtz(beam, numerics=Numerics(cell=5e-6))
     raw = calibration.prediction_intervals(beam)
     held = calibration.prediction_intervals(beam, nominal=nominal)
-    assert set(raw) == set(held) == set(calibration.INTERVAL_READERS)
-    for name, read in calibration.INTERVAL_READERS.items():
+    assert set(raw) == set(held) == set(INTERVAL_LENGTHS)
+    for name, value in interval_lengths(nominal).items():
         lo, hi = held[name]
-        assert 0.0 <= lo <= read(nominal) <= hi, name
+        assert 0.0 <= lo <= value <= hi, name
     # the parameters move the crater: a non-zero spread in depth
     assert held["ablation_depth"][1] - held["ablation_depth"][0] > 10e-6

@@ -453,7 +453,7 @@ def default_pulse(laser: str, spot: float) -> dict:
     preset holds the spot (make_beam's laser defaults). A 3 mm CO2 spot fires the full-field preset's 1 ms pulse,
     not the fractional 30 W (20 ms at 0.6 J); a 6 mm Er:YAG spot the full-field preset's 300 µs."""
     device = device_for_spot(laser, spot)
-    if device is None or device.name not in PULSE_REGIMES:
+    if device is None:
         return {}
     regime = PULSE_REGIMES[device.name]
     return {regime.quantity: regime.value}

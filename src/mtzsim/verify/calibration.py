@@ -663,21 +663,12 @@ def sigma_points(n_sigma: float = 1.0, rec: dict | None = None) -> list[dict]:
     return out
 
 
-#: The lengths :func:`prediction_intervals` spans: name → reader of an MTZResult [m].
-INTERVAL_READERS = {
-    "ablation_depth": lambda r: r.ablation_depth,
-    "coagulation_depth": lambda r: r.coagulation_depth,
-    "ablation_diameter": lambda r: r.ablation_diameter,
-    "histology_coagulation_depth": lambda r: r.histology.coagulation_depth,
-    "histology_lesion_width": lambda r: r.histology.lesion_width,
-}
-
-
 def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = None, surface_cooling=None,
                          nominal=None) -> dict:
     """1σ parameter intervals [SI] of an MTZ's lengths: the MTZ at the optimum ± 1σ along the covariance's axes.
 
-    Returns name → (low, high) for the living-tissue and histology lengths; {} without a record.
+    Returns name → (low, high) for the living-tissue and histology lengths
+    (:data:`mtzsim.physics.mtz.simulate.INTERVAL_LENGTHS`); {} without a record.
     ``surface_cooling``: the coolant of the run the intervals belong to (None: adiabatic surface).
     ``nominal``: the run's own MTZResult (the record's optimum on the run's grid). The sigma points run on a
     coarser grid (``numerics``, 10 µm cells), whose lengths differ from the run's by a few cells (a 3 mm CO2 spot's
@@ -687,6 +678,7 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
     lengths kept ≥ 0.
     """
     from mtzsim.physics.mtz import calibration_record
+    from mtzsim.physics.mtz.simulate import interval_lengths
 
     rec = calibration_record()
     num = numerics or Numerics(cell=10e-6, cooling_time=1.0)
@@ -699,17 +691,18 @@ def prediction_intervals(beam, *, tissue="face", numerics: Numerics | None = Non
         names = tuple(point)
         losses = replace(loss_model([point[k] for k in names], names, fixed_wall), source="interval")
         r = simulate_mtz(beam, tissue=tissue, losses=losses, numerics=num, surface_cooling=surface_cooling)
-        for name, read in INTERVAL_READERS.items():
-            values.setdefault(name, []).append(read(r))
+        for name, val in interval_lengths(r).items():
+            values.setdefault(name, []).append(val)
     if nominal is None:
         return {k: (min(v), max(v)) for k, v in values.items()}
     names = tuple(points[0])
     p = rec["parameters"]
     losses = replace(loss_model([p[k]["value"] for k in names], names, fixed_wall), source="interval")
-    centre = simulate_mtz(beam, tissue=tissue, losses=losses, numerics=num, surface_cooling=surface_cooling)
+    centre = interval_lengths(simulate_mtz(beam, tissue=tissue, losses=losses, numerics=num,
+                                           surface_cooling=surface_cooling))
     out = {}
-    for name, read in INTERVAL_READERS.items():
-        v, c = read(nominal), read(centre)
+    for name, v in interval_lengths(nominal).items():
+        c = centre[name]
         out[name] = (max(0.0, v + min(0.0, min(values[name]) - c)), v + max(0.0, max(values[name]) - c))
     return out
 

@@ -201,7 +201,7 @@ def interval_keys(beam, *, cell: float, pulse_regime: bool, surface_cooling=None
                                  "grid" + (" moved onto this run's values" if nominal is not None else "")
                                  + "; not measurement scatter")
     device = presets.device_for_spot(beam.laser, beam.spot_diameter)
-    name = device.name if device is not None and device.name in presets.PULSE_REGIMES else REGIME_PRESET[beam.laser]
+    name = device.name if device is not None else REGIME_PRESET[beam.laser]
     regime = presets.pulse_regime(name)
     if pulse_regime and regime.low < regime.high:
         span = pulse_regime_intervals(beam, regime, numerics=Numerics(cell=cell), surface_cooling=surface_cooling)

@@ -181,6 +181,12 @@ INTERVAL_LENGTHS = ("ablation_depth", "coagulation_depth", "ablation_diameter", 
                     "histology_lesion_width")
 
 
+def interval_lengths(result: MTZResult) -> dict:
+    """The :data:`INTERVAL_LENGTHS` of one MTZ [m] (the ``histology_`` ones from its H&E view)."""
+    return {name: float(getattr(result.histology, name[len("histology_"):]) if name.startswith("histology_")
+                        else getattr(result, name)) for name in INTERVAL_LENGTHS}
+
+
 def pulse_regime_intervals(beam: Beam, regime, *, tissue: str | Tissue = "face", losses: LossModel | None = None,
                            numerics: Numerics | None = None, nodes: int = 3,
                            surface_cooling: SurfaceCooling | None = None) -> dict:
@@ -220,10 +226,6 @@ def pulse_regime_intervals(beam: Beam, regime, *, tissue: str | Tissue = "face",
         tau = x if regime.quantity == "pulse_duration" else beam.energy / x
         r = simulate_mtz(replace(beam, pulse_duration=tau), tissue=tissue, losses=losses, numerics=numerics,
                          surface_cooling=surface_cooling)
-        got = {"ablation_depth": r.ablation_depth, "coagulation_depth": r.coagulation_depth,
-               "ablation_diameter": r.ablation_diameter,
-               "histology_coagulation_depth": r.histology.coagulation_depth,
-               "histology_lesion_width": r.histology.lesion_width, "pulse_duration": tau}
-        for name, val in got.items():
+        for name, val in {**interval_lengths(r), "pulse_duration": tau}.items():
             values.setdefault(name, []).append(float(val))
     return {k: (min(v), max(v)) for k, v in values.items()}
